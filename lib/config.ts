@@ -1,0 +1,153 @@
+// The only reader of process.env. Every setting is parsed and validated once, at start;
+// a broken setting stops the process with a message that names it.
+import { existsSync, readFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { join, resolve } from "node:path";
+import { z } from "zod";
+
+const REPO_ROOT = resolve(import.meta.dirname, "..");
+
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL with scheme ${protocols.map((p) => `${p}//`).join(" or ")}` },
+  );
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+const optionalFile = z
+  .string()
+  .optional()
+  .refine((v) => v === undefined || existsSync(v), { message: "file does not exist" });
+
+/** Every configuration variable, its default and its meaning. The README table is generated from `CONFIG_DOCS`. */
+const schema = z.object({
+  ANDON_HOME: z.string().default(join(REPO_ROOT, ".andon")),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+
+  DATABASE_URL: url(["postgresql:", "postgres:"]).default("postgresql://postgres@127.0.0.1:5432/andon"),
+  REDIS_URL: url(["redis:", "rediss:"]).default("redis://127.0.0.1:6379"),
+
+  MQTT_URL: url(["mqtt:", "mqtts:", "ws:", "wss:"]).default("mqtt://127.0.0.1:1883"),
+  MQTT_USERNAME: z.string().min(1).optional(),
+  MQTT_PASSWORD: z.string().min(1).optional(),
+  MQTT_CA_FILE: optionalFile,
+  MQTT_CERT_FILE: optionalFile,
+  MQTT_KEY_FILE: optionalFile,
+  MQTT_TLS_REJECT_UNAUTHORIZED: bool.default(true),
+
+  QUESTDB_HTTP_URL: url(["http:", "https:"]).default("http://127.0.0.1:9000"),
+  QUESTDB_PG_URL: url(["postgresql:", "postgres:"]).default("postgresql://admin@127.0.0.1:8812/qdb"),
+  QUESTDB_PG_PASSWORD: z.string().min(1).optional(),
+  QUESTDB_VERSION: z
+    .string()
+    .regex(/^\d+\.\d+\.\d+$/, "must be a version like 9.3.4")
+    .default("9.3.4"),
+  QUESTDB_JAVA_HOME: z.string().optional(),
+
+  INGEST_SHARE_GROUP: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, "letters, digits, _ and - only")
+    .default("andon-ingest"),
+  INGEST_CLIENT_ID: z.string().min(1).max(64).default(`andon-ingest-${hostname()}-0`),
+  INGEST_SESSION_EXPIRY_S: int(1, 4294967295).default(7 * 24 * 3600),
+  INGEST_RECEIVE_MAXIMUM: int(1, 65535).default(20000),
+  INGEST_BATCH_ROWS: int(1, 1_000_000).default(5000),
+  INGEST_FLUSH_MS: int(1, 60_000).default(200),
+  INGEST_MAX_FUTURE_S: int(0, 86400 * 365).default(300),
+  INGEST_MAX_AGE_S: int(1, 86400 * 3650).default(30 * 86400),
+  INGEST_ASSET_REFRESH_S: int(1, 86400).default(30),
+  INGEST_METRICS_PORT: int(0, 65535).default(9464),
+
+  SIM_SEED: int(0, 2 ** 31 - 1).default(42),
+  SIM_INTERVAL_MS: int(10, 3_600_000).default(1000),
+  SIM_WAVEFORM_EVERY: int(0, 10_000).default(60),
+  SIM_DEGRADE: z.string().default(""),
+  SIM_METRICS_PORT: int(0, 65535).default(9465),
+
+  WEB_PORT: int(1, 65535).default(3000),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export const CONFIG_DOCS: Record<keyof Config, string> = {
+  ANDON_HOME: "Folder for Andon's own state: the QuestDB jar and data, local service data, logs, generated secrets (git-ignored).",
+  LOG_LEVEL: "pino log level.",
+  DATABASE_URL: "PostgreSQL for the asset model, users, alerts, commands (Prisma).",
+  REDIS_URL: "Redis for BullMQ queues. Run it with `maxmemory-policy noeviction`.",
+  MQTT_URL: "The central MQTT broker (MQTT 5). `mqtts://` for TLS.",
+  MQTT_USERNAME: "Broker user name.",
+  MQTT_PASSWORD: "Broker password (never logged).",
+  MQTT_CA_FILE: "PEM CA bundle that signs the broker's certificate.",
+  MQTT_CERT_FILE: "PEM client certificate for X.509 client authentication.",
+  MQTT_KEY_FILE: "PEM private key of the client certificate.",
+  MQTT_TLS_REJECT_UNAUTHORIZED: "Check the broker's certificate (leave `true` outside experiments).",
+  QUESTDB_HTTP_URL: "QuestDB HTTP endpoint: ILP over HTTP writes and `/exec` DDL.",
+  QUESTDB_PG_URL: "QuestDB PostgreSQL-wire endpoint for queries.",
+  QUESTDB_PG_PASSWORD: "Password for QUESTDB_PG_URL; for the QuestDB Andon runs itself a random one is generated into `$ANDON_HOME/andon.env`.",
+  QUESTDB_VERSION: "Version of `org.questdb:questdb` that set-up fetches from Maven Central (pinned).",
+  QUESTDB_JAVA_HOME: "JDK used to run QuestDB (default: the `java` on PATH; a 9.4+ version needs Java 25).",
+  INGEST_SHARE_GROUP: "Shared-subscription group: every worker in it shares the telemetry load.",
+  INGEST_CLIENT_ID: "MQTT client id of this worker: unique per worker and stable across its restarts (its persistent session).",
+  INGEST_SESSION_EXPIRY_S: "MQTT 5 session expiry: how long the broker keeps a stopped worker's queue.",
+  INGEST_RECEIVE_MAXIMUM: "MQTT 5 receive maximum: messages in flight to a worker (not yet durable). Bounds its memory.",
+  INGEST_BATCH_ROWS: "A batch is written to QuestDB when it holds this many rows ...",
+  INGEST_FLUSH_MS: "... or when its oldest row is this old (ms).",
+  INGEST_MAX_FUTURE_S: "Event timestamps more than this far in the future are dead-lettered.",
+  INGEST_MAX_AGE_S: "Event timestamps older than this are dead-lettered.",
+  INGEST_ASSET_REFRESH_S: "How often the worker reloads the machine list from PostgreSQL.",
+  INGEST_METRICS_PORT: "Port of the worker's Prometheus `/metrics` (0: a free port).",
+  SIM_SEED: "Seed of the plant simulator: the same seed gives the same plant behaviour.",
+  SIM_INTERVAL_MS: "Simulator tick per machine (ms); each tick publishes state changes, counts and vibration.",
+  SIM_WAVEFORM_EVERY: "Every Nth tick, machines with a waveform sensor send a snapshot (0: never).",
+  SIM_DEGRADE: "Comma-separated machine paths (site/area/line/machine) whose bearing degrades to failure over hours.",
+  SIM_METRICS_PORT: "Port of the simulator's Prometheus `/metrics` (0: a free port).",
+  WEB_PORT: "Port of the Next.js dashboard.",
+};
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Reads `KEY=value` lines; used for `.env` (the user's) and `$ANDON_HOME/andon.env` (generated). */
+export function readEnvFile(path: string): Record<string, string> {
+  if (!existsSync(path)) return {};
+  const out: Record<string, string> = {};
+  for (const line of readFileSync(path, "utf8").split("\n")) {
+    const m = /^\s*([A-Z0-9_]+)\s*=\s*(.*?)\s*$/.exec(line);
+    if (m?.[1] && !line.trimStart().startsWith("#")) out[m[1]] = m[2]?.replace(/^"(.*)"$/, "$1") ?? "";
+  }
+  return out;
+}
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const known = Object.fromEntries(
+    Object.keys(schema.shape)
+      .map((k) => [k, env[k] === "" ? undefined : env[k]])
+      .filter(([, v]) => v !== undefined),
+  );
+  const result = schema.safeParse(known);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message} (got ${JSON.stringify(known[String(i.path[0])])})`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  return result.data;
+}
+
+let cached: Config | undefined;
+
+/** The process configuration: process.env over `.env` over `$ANDON_HOME/andon.env`. Fails fast. */
+export function config(): Config {
+  if (cached) return cached;
+  const home = process.env.ANDON_HOME || join(REPO_ROOT, ".andon");
+  cached = parseConfig({ ...readEnvFile(join(home, "andon.env")), ...readEnvFile(join(REPO_ROOT, ".env")), ...process.env });
+  return cached;
+}
+
+export const repoRoot = REPO_ROOT;

@@ -1,0 +1,220 @@
+// Versioned JSON payloads of the telemetry channels (v1). Spec with examples: docs/mqtt.md.
+// Parsed once where they enter (the ingest worker); inside Andon only the parsed types travel.
+import { z } from "zod";
+import type { TelemetryChannel } from "./topics.ts";
+
+/** Epoch microseconds (what QuestDB stores as TIMESTAMP). */
+export type EpochMicros = number & { readonly __brand: "EpochMicros" };
+
+const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/;
+
+/** ISO 8601 with an explicit offset (µs precision kept) or integer epoch milliseconds → epoch µs. */
+export function parseTimestamp(v: unknown): EpochMicros | string {
+  if (typeof v === "number") {
+    if (!Number.isInteger(v) || v < 0) return "ts as a number must be integer epoch milliseconds";
+    return (v * 1000) as EpochMicros;
+  }
+  if (typeof v !== "string") return "ts must be an ISO 8601 string with offset or epoch milliseconds";
+  const m = ISO.exec(v);
+  if (!m) return `ts "${v}" is not ISO 8601 with an offset (e.g. 2026-11-25T08:00:00.123Z)`;
+  const ms = Date.parse(`${v.slice(0, 19)}${m[8]}`);
+  if (Number.isNaN(ms)) return `ts "${v}" is not a valid date`;
+  const micros = Number(((m[7] ?? "") + "000000").slice(0, 6));
+  return (ms * 1000 + micros) as EpochMicros;
+}
+
+const ts = z.unknown().transform((v, ctx) => {
+  const r = parseTimestamp(v);
+  if (typeof r === "string") {
+    ctx.addIssue({ code: "custom", message: r });
+    return z.NEVER;
+  }
+  return r;
+});
+
+const version = z.literal(1, { error: (i) => `unsupported payload version ${JSON.stringify(i.input)} (this is v1)` });
+const nonNegInt = z.number().int().min(0);
+const finite = z.number().refine(Number.isFinite, "must be a finite number");
+const sensor = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "sensor must be 1-64 of a-z 0-9 _ -")
+  .default("main");
+
+/**
+ * Named machine states and their numeric codes. The codes are the United Manufacturing Hub's table
+ * (categories of 10,000), so its users' PLC mappings keep working. docs/mqtt.md lists them.
+ */
+export const STATE_CODES = {
+  running: 10000,
+  low_speed: 20000,
+  unknown: 30000,
+  stopped: 40000,
+  idle: 40100,
+  operator_stop: 40200,
+  micro_stop: 50000,
+  inlet_jam: 60000,
+  outlet_jam: 70000,
+  congestion: 80000,
+  material_issue: 90000,
+  changeover: 100000,
+  changeover_preparation: 100010,
+  changeover_post_processing: 100020,
+  cleaning: 110000,
+  emptying: 120000,
+  setting_up: 130000,
+  operator_absent: 140000,
+  break: 150000,
+  no_shift: 160000,
+  no_order: 170000,
+  equipment_failure: 180000,
+  external_failure: 190000,
+  external_interference: 200000,
+  preventive_maintenance: 210000,
+  technical_stop: 220000,
+} as const;
+export type MachineStateName = keyof typeof STATE_CODES;
+const STATE_NAMES = Object.keys(STATE_CODES) as [MachineStateName, ...MachineStateName[]];
+
+export const stateCategory = (code: number): number => Math.floor(code / 10000) * 10000;
+
+export const StatePayload = z
+  .object({
+    v: version,
+    ts,
+    state: z.enum(STATE_NAMES, { error: (i) => `unknown state ${JSON.stringify(i.input)}` }).optional(),
+    code: nonNegInt.max(2_147_483_647).optional(),
+    reason: z.string().min(1).max(200).optional(),
+  })
+  .superRefine((p, ctx) => {
+    if (p.state === undefined && p.code === undefined) {
+      ctx.addIssue({ code: "custom", message: "a state message needs `state` (a name) or `code` (a number)" });
+    } else if (p.state !== undefined && p.code !== undefined && stateCategory(STATE_CODES[p.state]) !== stateCategory(p.code)) {
+      ctx.addIssue({ code: "custom", message: `code ${p.code} is not in the category of state "${p.state}" (${STATE_CODES[p.state]})` });
+    }
+  });
+
+export const CountsPayload = z
+  .object({
+    v: version,
+    ts,
+    mode: z.enum(["cumulative", "delta"], { error: () => "mode must be cumulative or delta" }),
+    total: nonNegInt,
+    reject: nonNegInt.default(0),
+    /** Cumulative mode: the counter's largest value before it rolls over to 0 (e.g. 65535, 4294967295). */
+    counter_max: nonNegInt.optional(),
+  })
+  .superRefine((p, ctx) => {
+    if (p.mode === "delta" && p.reject > p.total) {
+      ctx.addIssue({ code: "custom", message: `reject (${p.reject}) cannot exceed total (${p.total}) in a delta` });
+    }
+    if (p.mode === "delta" && p.counter_max !== undefined) {
+      ctx.addIssue({ code: "custom", message: "counter_max only applies to cumulative counters" });
+    }
+    if (p.counter_max !== undefined && (p.total > p.counter_max || p.reject > p.counter_max)) {
+      ctx.addIssue({ code: "custom", message: `counter value above counter_max ${p.counter_max}` });
+    }
+  });
+
+const nonNeg = finite.pipe(z.number().min(0));
+export const VIBRATION_FEATURES = [
+  "velocity_rms_mm_s",
+  "accel_rms_g",
+  "accel_peak_g",
+  "crest_factor",
+  "kurtosis",
+  "temperature_c",
+  "speed_rpm",
+] as const;
+
+export const VibrationPayload = z
+  .object({
+    v: version,
+    ts,
+    sensor,
+    velocity_rms_mm_s: nonNeg.optional(),
+    accel_rms_g: nonNeg.optional(),
+    accel_peak_g: nonNeg.optional(),
+    crest_factor: nonNeg.optional(),
+    kurtosis: nonNeg.optional(),
+    temperature_c: finite.pipe(z.number().min(-273.15)).optional(),
+    speed_rpm: nonNeg.optional(),
+  })
+  .refine((p) => VIBRATION_FEATURES.some((f) => p[f] !== undefined), {
+    message: `a vibration message needs at least one feature (${VIBRATION_FEATURES.join(", ")})`,
+  });
+
+export const WaveformPayload = z.object({
+  v: version,
+  ts,
+  sensor,
+  sample_rate_hz: finite.pipe(z.number().positive().max(1_000_000)),
+  unit: z.enum(["g", "m_s2", "mm_s"], { error: () => "unit must be g, m_s2 or mm_s" }),
+  speed_rpm: nonNeg.optional(),
+  samples: z.array(finite).min(16, "at least 16 samples").max(65536, "at most 65536 samples"),
+});
+
+export const MetricsPayload = z.object({
+  v: version,
+  ts,
+  metrics: z
+    .array(
+      z.object({
+        name: z.string().regex(/^[a-z][a-z0-9_.]{0,99}$/, "metric name must be lower-case a-z 0-9 _ . (1-100)"),
+        value: finite,
+        unit: z.string().min(1).max(32).optional(),
+      }),
+    )
+    .min(1, "at least one metric")
+    .max(200, "at most 200 metrics per message")
+    .refine((ms) => new Set(ms.map((m) => m.name)).size === ms.length, "metric names must be unique in a message"),
+});
+
+export const PAYLOADS = {
+  state: StatePayload,
+  counts: CountsPayload,
+  vibration: VibrationPayload,
+  waveform: WaveformPayload,
+  metrics: MetricsPayload,
+} as const satisfies Record<TelemetryChannel, z.ZodType>;
+
+export type StateMsg = z.output<typeof StatePayload>;
+export type CountsMsg = z.output<typeof CountsPayload>;
+export type VibrationMsg = z.output<typeof VibrationPayload>;
+export type WaveformMsg = z.output<typeof WaveformPayload>;
+export type MetricsMsg = z.output<typeof MetricsPayload>;
+
+export type Telemetry =
+  | { channel: "state"; msg: StateMsg }
+  | { channel: "counts"; msg: CountsMsg }
+  | { channel: "vibration"; msg: VibrationMsg }
+  | { channel: "waveform"; msg: WaveformMsg }
+  | { channel: "metrics"; msg: MetricsMsg };
+
+export type PayloadParse = { ok: true; value: Telemetry } | { ok: false; reason: string };
+
+/** Parses raw bytes of one channel. Never throws; the reason names the field at fault. */
+export function parsePayload(channel: TelemetryChannel, raw: Uint8Array): PayloadParse {
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(raw).toString("utf8"));
+  } catch (e) {
+    return { ok: false, reason: `invalid JSON: ${(e as Error).message}` };
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    return { ok: false, reason: "payload must be a JSON object" };
+  }
+  const r = PAYLOADS[channel].safeParse(json);
+  if (!r.success) {
+    const first = r.error.issues
+      .slice(0, 3)
+      .map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message))
+      .join("; ");
+    return { ok: false, reason: `invalid ${channel} payload: ${first}` };
+  }
+  return { ok: true, value: { channel, msg: r.data } as Telemetry };
+}
+
+/** The device event time of a parsed message. */
+export function eventTime(t: Telemetry): EpochMicros {
+  return t.msg.ts;
+}

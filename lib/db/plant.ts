@@ -1,0 +1,129 @@
+// The asset model as one typed tree, read from PostgreSQL (for the ingest registry, the simulator
+// and the dashboard) or from a plant file (for the seed). Validation of a plant file lives here too.
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { SEGMENT } from "../contract/topics.ts";
+import type { PrismaClient } from "./client.ts";
+
+const slug = z.string().regex(SEGMENT, "must be 1-64 of a-z 0-9 _ - (an MQTT topic level)");
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be HH:MM");
+const timeZone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, "must be an IANA time zone such as Europe/Berlin");
+
+const machine = z.object({
+  slug,
+  name: z.string().min(1),
+  idealCycleTimeS: z.number().positive(),
+  vibrationGroup: z.enum(["GROUP_1", "GROUP_2"]).default("GROUP_2"),
+  foundation: z.enum(["RIGID", "FLEXIBLE"]).default("RIGID"),
+  nominalSpeedRpm: z.number().positive().optional(),
+  bearingRollingElements: z.number().int().positive().optional(),
+  bearingBallDiameterMm: z.number().positive().optional(),
+  bearingPitchDiameterMm: z.number().positive().optional(),
+  bearingContactAngleDeg: z.number().min(0).max(90).optional(),
+  hasWaveformSensor: z.boolean().default(false),
+});
+const shift = z.object({
+  name: z.string().min(1),
+  weekdays: z.array(z.number().int().min(1).max(7)).min(1),
+  start: hhmm,
+  end: hhmm,
+  breaks: z.array(z.object({ name: z.string().min(1), startOffsetMin: z.number().int().min(0), durationMin: z.number().int().positive() })).default([]),
+});
+export const PlantFile = z.object({
+  enterprise: z.object({ slug, name: z.string().min(1) }),
+  lossMapping: z.object({
+    name: z.string().min(1),
+    version: z.number().int().positive(),
+    microStopThresholdS: z.number().positive(),
+    rules: z.array(
+      z.object({
+        state: z.string().optional(),
+        code: z.number().int().optional(),
+        category: z.number().int().optional(),
+        reason: z.string().optional(),
+        loss: z.enum(["PRODUCTIVE", "REDUCED_SPEED", "SMALL_STOP", "SETUP_ADJUSTMENT", "BREAKDOWN", "UNPLANNED_STOP", "PLANNED_STOP"]),
+      }),
+    ),
+  }),
+  sites: z.array(
+    z.object({
+      slug,
+      name: z.string().min(1),
+      timeZone,
+      calendars: z.array(z.object({ name: z.string().min(1), shifts: z.array(shift) })),
+      areas: z.array(
+        z.object({
+          slug,
+          name: z.string().min(1),
+          lines: z.array(z.object({ slug, name: z.string().min(1), calendar: z.string().optional(), machines: z.array(machine) })),
+        }),
+      ),
+    }),
+  ),
+});
+export type PlantFile = z.infer<typeof PlantFile>;
+export type PlantMachine = z.infer<typeof machine>;
+export type PlantShift = z.infer<typeof shift>;
+
+export function readPlantFile(path: string): PlantFile {
+  const r = PlantFile.safeParse(JSON.parse(readFileSync(path, "utf8")));
+  if (!r.success) throw new Error(`invalid plant file ${path}: ${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  return r.data;
+}
+
+/** One machine with everything the simulator and the registry need, flattened. */
+export interface MachineInfo extends PlantMachine {
+  enterprise: string;
+  site: string;
+  area: string;
+  line: string;
+  timeZone: string;
+  shifts: PlantShift[];
+}
+
+/** Every machine in PostgreSQL, with its path, site time zone and line shift calendar. */
+export async function loadMachines(prisma: PrismaClient): Promise<MachineInfo[]> {
+  const rows = await prisma.machine.findMany({
+    include: {
+      line: {
+        include: {
+          area: { include: { site: { include: { enterprise: true } } } },
+          shiftCalendar: { include: { shifts: { include: { breaks: true } } } },
+        },
+      },
+    },
+    orderBy: [{ line: { area: { site: { slug: "asc" } } } }, { line: { slug: "asc" } }, { slug: "asc" }],
+  });
+  return rows.map((m) => ({
+    slug: m.slug,
+    name: m.name,
+    idealCycleTimeS: m.idealCycleTimeS,
+    vibrationGroup: m.vibrationGroup,
+    foundation: m.foundation,
+    nominalSpeedRpm: m.nominalSpeedRpm ?? undefined,
+    bearingRollingElements: m.bearingRollingElements ?? undefined,
+    bearingBallDiameterMm: m.bearingBallDiameterMm ?? undefined,
+    bearingPitchDiameterMm: m.bearingPitchDiameterMm ?? undefined,
+    bearingContactAngleDeg: m.bearingContactAngleDeg ?? undefined,
+    hasWaveformSensor: m.hasWaveformSensor,
+    enterprise: m.line.area.site.enterprise.slug,
+    site: m.line.area.site.slug,
+    area: m.line.area.slug,
+    line: m.line.slug,
+    timeZone: m.line.area.site.timeZone,
+    shifts: (m.line.shiftCalendar?.shifts ?? []).map((s) => ({
+      name: s.name,
+      weekdays: s.weekdays,
+      start: s.startLocal,
+      end: s.endLocal,
+      breaks: s.breaks.map((b) => ({ name: b.name, startOffsetMin: b.startOffsetMin, durationMin: b.durationMin })),
+    })),
+  }));
+}

@@ -1,0 +1,113 @@
+// Collects mapped messages into batches and acknowledges each message only after its rows are
+// durable in QuestDB. Memory is bounded from outside: the broker sends at most `receive maximum`
+// unacknowledged messages, and nothing is acknowledged while QuestDB is not taking writes.
+import type { Logger } from "pino";
+import type { Row } from "../questdb/rows.ts";
+import type { RowWriter } from "../questdb/writer.ts";
+import type { IngestMetrics } from "./metrics.ts";
+
+export interface PendingMessage {
+  rows: Row[];
+  /** Sends the PUBACK. Called once, after the rows are durable. */
+  ack: () => void;
+  /** Device event time (µs) for the lag metric; undefined for dead letters. */
+  eventMicros?: number;
+}
+
+export interface BatcherOptions {
+  batchRows: number;
+  flushMs: number;
+  retryMinMs?: number;
+  retryMaxMs?: number;
+}
+
+export class IngestBatcher {
+  #pending: PendingMessage[] = [];
+  #pendingRows = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #flushing: Promise<void> | undefined;
+  #stopped = false;
+  readonly #opts: Required<BatcherOptions>;
+
+  constructor(
+    private readonly writer: RowWriter,
+    opts: BatcherOptions,
+    private readonly metrics: IngestMetrics,
+    private readonly log: Logger,
+  ) {
+    this.#opts = { retryMinMs: 200, retryMaxMs: 5000, ...opts };
+  }
+
+  get pendingMessages(): number {
+    return this.#pending.length;
+  }
+
+  add(msg: PendingMessage): void {
+    this.#pending.push(msg);
+    this.#pendingRows += msg.rows.length;
+    this.metrics.pending.set(this.#pending.length);
+    if (this.#pendingRows >= this.#opts.batchRows) this.#kick();
+    else this.#timer ??= setTimeout(() => this.#kick(), this.#opts.flushMs);
+  }
+
+  /** Writes everything pending; resolves when it is durable and acknowledged (or `stop()` gave up). */
+  async drain(): Promise<void> {
+    while (this.#pending.length > 0 || this.#flushing) {
+      this.#kick();
+      await this.#flushing;
+      if (this.#stopped) return;
+    }
+  }
+
+  /** Stops retrying: whatever is not yet durable stays unacknowledged, so the broker redelivers it. */
+  stop(): void {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #kick(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#flushing || this.#pending.length === 0 || this.#stopped) return;
+    const batch = this.#pending;
+    this.#pending = [];
+    this.#pendingRows = 0;
+    this.#flushing = this.#flush(batch).finally(() => {
+      this.#flushing = undefined;
+      if (this.#pending.length > 0 && !this.#stopped) {
+        if (this.#pendingRows >= this.#opts.batchRows) this.#kick();
+        else this.#timer ??= setTimeout(() => this.#kick(), this.#opts.flushMs);
+      }
+    });
+  }
+
+  async #flush(batch: PendingMessage[]): Promise<void> {
+    const rows = batch.flatMap((m) => m.rows);
+    let delay = this.#opts.retryMinMs;
+    for (let attempt = 1; !this.#stopped; attempt++) {
+      const started = performance.now();
+      try {
+        await this.writer.write(rows);
+      } catch (e) {
+        this.metrics.writeErrors.inc();
+        this.metrics.backpressure.set(1);
+        this.log.warn({ err: (e as Error).message, rows: rows.length, attempt, retryInMs: delay }, "QuestDB write failed; holding acks and retrying");
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(delay * 2, this.#opts.retryMaxMs);
+        continue;
+      }
+      this.metrics.flushSeconds.observe((performance.now() - started) / 1000);
+      this.metrics.backpressure.set(0);
+      const now = Date.now() * 1000;
+      for (const m of batch) {
+        m.ack();
+        if (m.eventMicros !== undefined) this.metrics.lagSeconds.observe(Math.max(0, now - m.eventMicros) / 1e6);
+      }
+      for (const r of rows) this.metrics.rowsWritten.inc({ table: r.table });
+      this.metrics.pending.set(this.#pending.length);
+      if (attempt > 1) this.log.info({ rows: rows.length, attempt }, "QuestDB write recovered");
+      return;
+    }
+  }
+}

@@ -1,0 +1,33 @@
+// QuestDB tables for raw telemetry. All are WAL tables with DEDUP UPSERT KEYS that include the
+// device's event timestamp and the machine's full path, so a redelivered message writes nothing twice.
+
+const PATH = "enterprise SYMBOL, site SYMBOL, area SYMBOL, line SYMBOL, machine SYMBOL";
+const PATH_KEYS = "ts, enterprise, site, area, line, machine";
+
+export const TABLES = {
+  state: "telemetry_state",
+  counts: "telemetry_counts",
+  vibration: "telemetry_vibration",
+  waveform: "telemetry_waveform",
+  metrics: "telemetry_metrics",
+  deadLetters: "ingest_dead_letters",
+} as const;
+
+export const DDL: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS ${TABLES.state} (ts TIMESTAMP, ${PATH}, state SYMBOL, code INT, reason VARCHAR, received_at TIMESTAMP)
+   TIMESTAMP(ts) PARTITION BY DAY WAL DEDUP UPSERT KEYS(${PATH_KEYS})`,
+  `CREATE TABLE IF NOT EXISTS ${TABLES.counts} (ts TIMESTAMP, ${PATH}, mode SYMBOL, total LONG, reject LONG, counter_max LONG, received_at TIMESTAMP)
+   TIMESTAMP(ts) PARTITION BY DAY WAL DEDUP UPSERT KEYS(${PATH_KEYS})`,
+  `CREATE TABLE IF NOT EXISTS ${TABLES.vibration} (ts TIMESTAMP, ${PATH}, sensor SYMBOL, velocity_rms_mm_s DOUBLE, accel_rms_g DOUBLE,
+   accel_peak_g DOUBLE, crest_factor DOUBLE, kurtosis DOUBLE, temperature_c DOUBLE, speed_rpm DOUBLE, received_at TIMESTAMP)
+   TIMESTAMP(ts) PARTITION BY DAY WAL DEDUP UPSERT KEYS(${PATH_KEYS}, sensor)`,
+  `CREATE TABLE IF NOT EXISTS ${TABLES.waveform} (ts TIMESTAMP, ${PATH}, sensor SYMBOL, unit SYMBOL, sample_rate_hz DOUBLE, speed_rpm DOUBLE,
+   sample_count INT, samples DOUBLE[], received_at TIMESTAMP)
+   TIMESTAMP(ts) PARTITION BY DAY WAL DEDUP UPSERT KEYS(${PATH_KEYS}, sensor)`,
+  `CREATE TABLE IF NOT EXISTS ${TABLES.metrics} (ts TIMESTAMP, ${PATH}, name SYMBOL, value DOUBLE, unit SYMBOL, received_at TIMESTAMP)
+   TIMESTAMP(ts) PARTITION BY DAY WAL DEDUP UPSERT KEYS(${PATH_KEYS}, name)`,
+  // ts: the message's own timestamp when it could be read, else the time it was received.
+  `CREATE TABLE IF NOT EXISTS ${TABLES.deadLetters} (ts TIMESTAMP, topic VARCHAR, reason VARCHAR, payload_sha256 SYMBOL,
+   payload_b64 VARCHAR, payload_bytes INT, worker SYMBOL, received_at TIMESTAMP)
+   TIMESTAMP(ts) PARTITION BY DAY WAL DEDUP UPSERT KEYS(ts, topic, payload_sha256)`,
+];

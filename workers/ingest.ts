@@ -1,0 +1,18 @@
+// Ingest worker process: MQTT telemetry -> QuestDB. Run several for scale-out (distinct INGEST_CLIENT_ID).
+import { config } from "../lib/config.ts";
+import { loadMachineKeys } from "../lib/db/assets.ts";
+import { prismaFor } from "../lib/db/client.ts";
+import { startIngestWorker } from "../lib/ingest/worker.ts";
+import { createLogger } from "../lib/log.ts";
+import { onShutdown, runMain } from "../lib/process.ts";
+
+runMain(async () => {
+  const cfg = config();
+  const log = createLogger("ingest", cfg.LOG_LEVEL).child({ worker: cfg.INGEST_CLIENT_ID });
+  const prisma = prismaFor(cfg.DATABASE_URL);
+  const worker = await startIngestWorker({ config: cfg, log, loadMachineKeys: () => loadMachineKeys(prisma) });
+  onShutdown(async () => {
+    await worker.stop();
+    await prisma.$disconnect();
+  }, log);
+});
