@@ -32,7 +32,7 @@ export class QuestWriter implements RowWriter {
     const auth = u.username ? `username=${decodeURIComponent(u.username)};password=${decodeURIComponent(u.password)};` : "";
     // stdlib_http: Node's http module fails fast on a refused connection (the default undici transport
     // was seen to hang forever). retry_timeout=0: retries are ours, with the whole batch.
-    const conf = `${scheme}::addr=${u.hostname}:${port};${auth}auto_flush=off;stdlib_http=on;retry_timeout=0;request_timeout=${this.#opts.requestTimeoutMs};request_min_throughput=0;`;
+    const conf = `${scheme}::addr=${u.hostname}:${port};${auth}auto_flush=off;stdlib_http=on;retry_timeout=0;request_timeout=${this.#opts.requestTimeoutMs};`;
     this.#sender = await Sender.fromConfig(conf);
     return this.#sender;
   }

@@ -1,0 +1,25 @@
+// Queries against QuestDB over its PostgreSQL wire protocol: parameterized, UTC.
+import pg from "pg";
+
+export function questPool(pgUrl: string, password?: string, max = 4): pg.Pool {
+  // pg lets the connection string win over a separate `password`, so the password goes into the URL.
+  const url = new URL(pgUrl);
+  if (password) url.password = encodeURIComponent(password);
+  return new pg.Pool({ connectionString: url.toString(), max, idleTimeoutMillis: 10_000, options: "-c TimeZone=UTC" });
+}
+
+/** Waits until every committed WAL transaction of the tables is applied (rows are queryable). */
+export async function waitWalApplied(pool: pg.Pool, tables: string[], timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const { rows } = await pool.query<{ name: string; writerTxn: string; sequencerTxn: string; suspended: boolean }>(
+      `SELECT name, "writerTxn", "sequencerTxn", suspended FROM wal_tables()`,
+    );
+    const pending = rows.filter((r) => tables.includes(r.name) && (Number(r.writerTxn) < Number(r.sequencerTxn) || r.suspended));
+    const suspended = pending.find((r) => r.suspended);
+    if (suspended) throw new Error(`QuestDB WAL table ${suspended.name} is suspended`);
+    if (pending.length === 0) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`WAL of ${tables.join(", ")} not applied within ${timeoutMs} ms`);
+}
