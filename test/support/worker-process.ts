@@ -1,0 +1,12 @@
+// Runs workers/ingest.ts as a real child process (so it can be SIGKILLed) with a test environment.
+import { join } from "node:path";
+import { repoRoot } from "../../lib/config.ts";
+import { type Managed, spawnManaged } from "../../lib/services/process.ts";
+
+export function spawnIngestWorker(env: Record<string, string>, logFile?: string): Managed {
+  return spawnManaged("ingest", process.execPath, ["--import", "tsx", join(repoRoot, "workers", "ingest.ts")], {
+    env: { ...process.env, LOG_LEVEL: "warn", INGEST_METRICS_PORT: "0", ...env },
+    cwd: repoRoot,
+    ...(logFile ? { logFile } : {}),
+  });
+}
