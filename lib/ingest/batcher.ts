@@ -27,6 +27,8 @@ export class IngestBatcher {
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> | undefined;
   #stopped = false;
+  /** Messages in the batch being written right now. */
+  #writing = 0;
   readonly #opts: Required<BatcherOptions>;
 
   constructor(
@@ -38,14 +40,15 @@ export class IngestBatcher {
     this.#opts = { retryMinMs: 200, retryMaxMs: 5000, ...opts };
   }
 
+  /** Messages received and not yet durable: the next batch and the one being written. */
   get pendingMessages(): number {
-    return this.#pending.length;
+    return this.#pending.length + this.#writing;
   }
 
   add(msg: PendingMessage): void {
     this.#pending.push(msg);
     this.#pendingRows += msg.rows.length;
-    this.metrics.pending.set(this.#pending.length);
+    this.metrics.pending.set(this.pendingMessages);
     if (this.#pendingRows >= this.#opts.batchRows) this.#kick();
     else this.#timer ??= setTimeout(() => this.#kick(), this.#opts.flushMs);
   }
@@ -73,8 +76,11 @@ export class IngestBatcher {
     const batch = this.#pending;
     this.#pending = [];
     this.#pendingRows = 0;
+    this.#writing = batch.length;
     this.#flushing = this.#flush(batch).finally(() => {
       this.#flushing = undefined;
+      this.#writing = 0;
+      this.metrics.pending.set(this.pendingMessages);
       if (this.#pending.length > 0 && !this.#stopped) {
         if (this.#pendingRows >= this.#opts.batchRows) this.#kick();
         else this.#timer ??= setTimeout(() => this.#kick(), this.#opts.flushMs);
@@ -105,7 +111,6 @@ export class IngestBatcher {
         if (m.eventMicros !== undefined) this.metrics.lagSeconds.observe(Math.max(0, now - m.eventMicros) / 1e6);
       }
       for (const r of rows) this.metrics.rowsWritten.inc({ table: r.table });
-      this.metrics.pending.set(this.#pending.length);
       if (attempt > 1) this.log.info({ rows: rows.length, attempt }, "QuestDB write recovered");
       return;
     }

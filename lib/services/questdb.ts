@@ -38,6 +38,8 @@ export interface QuestDbInstance {
   ports: { http: number; pg: number; ilp: number; health: number };
   process: Managed;
   stop(): Promise<void>;
+  /** Starts a stopped instance again: same data directory, ports and password. */
+  restart(): Promise<QuestDbInstance>;
 }
 
 export interface QuestDbStartOptions {
@@ -105,5 +107,6 @@ export async function startQuestDb(o: QuestDbStartOptions): Promise<QuestDbInsta
     ports: o.ports,
     process: proc,
     stop: () => proc.stop(20_000),
+    restart: () => startQuestDb(o),
   };
 }
