@@ -73,9 +73,15 @@ export class IngestBatcher {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     if (this.#flushing || this.#pending.length === 0 || this.#stopped) return;
-    const batch = this.#pending;
-    this.#pending = [];
-    this.#pendingRows = 0;
+    // Whole messages, up to batchRows rows (at least one message).
+    let take = 0;
+    let rows = 0;
+    while (take < this.#pending.length && (take === 0 || rows + (this.#pending[take]?.rows.length ?? 0) <= this.#opts.batchRows)) {
+      rows += this.#pending[take]?.rows.length ?? 0;
+      take++;
+    }
+    const batch = this.#pending.splice(0, take);
+    this.#pendingRows -= rows;
     this.#writing = batch.length;
     this.#flushing = this.#flush(batch).finally(() => {
       this.#flushing = undefined;
