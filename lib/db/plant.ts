@@ -82,8 +82,10 @@ export function readPlantFile(path: string): PlantFile {
 export interface MachineInfo extends PlantMachine {
   enterprise: string;
   site: string;
+  siteName?: string;
   area: string;
   line: string;
+  lineName?: string;
   timeZone: string;
   shifts: PlantShift[];
 }
@@ -115,8 +117,10 @@ export async function loadMachines(prisma: PrismaClient): Promise<MachineInfo[]>
     hasWaveformSensor: m.hasWaveformSensor,
     enterprise: m.line.area.site.enterprise.slug,
     site: m.line.area.site.slug,
+    siteName: m.line.area.site.name,
     area: m.line.area.slug,
     line: m.line.slug,
+    lineName: m.line.name,
     timeZone: m.line.area.site.timeZone,
     shifts: (m.line.shiftCalendar?.shifts ?? []).map((s) => ({
       name: s.name,

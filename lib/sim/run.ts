@@ -1,0 +1,89 @@
+// Runs the plant simulator: one MachineSim per machine of the asset model, publishing over MQTT
+// exactly what a PLC gateway would (QoS 1, the device's own timestamps).
+import mqtt from "mqtt";
+import type { Logger } from "pino";
+import { Counter, Gauge, Registry } from "prom-client";
+import type { Config } from "../config.ts";
+import { telemetryTopic } from "../contract/topics.ts";
+import type { MachineInfo } from "../db/plant.ts";
+import { startMetricsServer } from "../http/metrics-server.ts";
+import { mqttOptions } from "../mqtt/options.ts";
+import { MachineSim } from "./machine.ts";
+
+export interface SimulatorHandle {
+  machines: number;
+  stop(): Promise<void>;
+}
+
+export interface SimulatorOptions {
+  config: Config;
+  machines: MachineInfo[];
+  log: Logger;
+  /** Bearing degradation: machine path -> hours to failure. */
+  degrade?: Map<string, number>;
+}
+
+export async function startSimulator(o: SimulatorOptions): Promise<SimulatorHandle> {
+  const { config: cfg, log } = o;
+  const registry = new Registry();
+  const published = new Counter({ name: "andon_sim_published_total", help: "Messages published", labelNames: ["channel"], registers: [registry] });
+  const failed = new Counter({ name: "andon_sim_publish_errors_total", help: "Publishes that failed", registers: [registry] });
+  const running = new Gauge({ name: "andon_sim_machines_running", help: "Simulated machines running now", registers: [registry] });
+
+  const sims = o.machines.map((m) => {
+    const key = `${m.enterprise}/${m.site}/${m.area}/${m.line}/${m.slug}`;
+    const hours = o.degrade?.get(key);
+    return new MachineSim(m, { seed: cfg.SIM_SEED, waveformEvery: cfg.SIM_WAVEFORM_EVERY, ...(hours ? { degradeToFailureMs: hours * 3_600_000 } : {}) });
+  });
+  const client = await mqtt.connectAsync(cfg.MQTT_URL, mqttOptions(cfg, { clientId: `andon-sim-${process.pid}`, clean: true }));
+  log.info({ machines: sims.length, intervalMs: cfg.SIM_INTERVAL_MS, seed: cfg.SIM_SEED }, "simulator publishing");
+
+  let inFlight = 0;
+  const tick = () => {
+    const now = Date.now();
+    let up = 0;
+    for (const sim of sims) {
+      const path = { enterprise: sim.machine.enterprise, site: sim.machine.site, area: sim.machine.area, line: sim.machine.line, machine: sim.machine.slug };
+      for (const msg of sim.tick(now)) {
+        // A real gateway buffers while the broker is away; past a bound we drop and count it.
+        if (inFlight > 20_000) {
+          failed.inc();
+          continue;
+        }
+        inFlight++;
+        client.publish(telemetryTopic(path, msg.channel), JSON.stringify(msg.payload), { qos: 1 }, (err) => {
+          inFlight--;
+          if (err) failed.inc();
+          else published.inc({ channel: msg.channel });
+        });
+      }
+      if (sim.state === "running" || sim.state === "low_speed") up++;
+    }
+    running.set(up);
+  };
+  tick();
+  const timer = setInterval(tick, cfg.SIM_INTERVAL_MS);
+  const metrics = await startMetricsServer(registry, cfg.SIM_METRICS_PORT);
+  return {
+    machines: sims.length,
+    async stop() {
+      clearInterval(timer);
+      await client.endAsync();
+      await metrics.close();
+    },
+  };
+}
+
+/** "site/area/line/machine[:hours],..." (enterprise optional) -> full machine path -> hours to failure (default 6). */
+export function parseDegrade(spec: string, machines: MachineInfo[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const item of spec.split(",").map((s) => s.trim()).filter(Boolean)) {
+    const [path = "", hoursText] = item.split(":");
+    const hours = hoursText === undefined ? 6 : Number(hoursText);
+    if (!(hours > 0)) throw new Error(`SIM_DEGRADE: "${item}": hours must be a positive number`);
+    const m = machines.find((x) => [`${x.site}/${x.area}/${x.line}/${x.slug}`, `${x.enterprise}/${x.site}/${x.area}/${x.line}/${x.slug}`].includes(path));
+    if (!m) throw new Error(`SIM_DEGRADE: no machine "${path}" in the asset model`);
+    out.set(`${m.enterprise}/${m.site}/${m.area}/${m.line}/${m.slug}`, hours);
+  }
+  return out;
+}

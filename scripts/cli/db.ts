@@ -1,0 +1,35 @@
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { config, repoRoot } from "../../lib/config.ts";
+import { prismaFor } from "../../lib/db/client.ts";
+import { ensureDatabase, migrate } from "../../lib/db/migrate.ts";
+import { readPlantFile } from "../../lib/db/plant.ts";
+import { seedPlant } from "../../lib/db/seed.ts";
+
+export const DEMO_PLANT = join(repoRoot, "prisma", "seed", "demo-plant.json");
+
+export async function migrateAndSeed(say: (m: string) => void, plantFile = DEMO_PLANT): Promise<void> {
+  const cfg = config();
+  if (await ensureDatabase(cfg.DATABASE_URL)) say(`created database ${new URL(cfg.DATABASE_URL).pathname.slice(1)}`);
+  const r = await migrate(cfg.DATABASE_URL, join(repoRoot, "prisma", "migrations"), say);
+  say(`migrations: ${r.applied.length} applied, ${r.alreadyApplied} already there`);
+  const prisma = prismaFor(cfg.DATABASE_URL);
+  const { machines } = await seedPlant(prisma, readPlantFile(plantFile));
+  say(`asset model: ${machines} machines from ${plantFile.replace(`${repoRoot}/`, "")}`);
+  await prisma.$disconnect();
+}
+
+export async function run(argv: string[]): Promise<void> {
+  const [sub, ...rest] = argv;
+  const { values } = parseArgs({ args: rest, options: { file: { type: "string" } } });
+  const cfg = config();
+  if (sub === "migrate") {
+    await ensureDatabase(cfg.DATABASE_URL);
+    const r = await migrate(cfg.DATABASE_URL, join(repoRoot, "prisma", "migrations"), console.log);
+    console.log(`${r.applied.length} applied, ${r.alreadyApplied} already applied`);
+  } else if (sub === "seed") {
+    await migrateAndSeed(console.log, values.file ?? DEMO_PLANT);
+  } else {
+    throw Object.assign(new Error("usage: andon db migrate | andon db seed [--file plant.json]"), { name: "UsageError" });
+  }
+}

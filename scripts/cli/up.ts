@@ -1,0 +1,131 @@
+// andon up: the whole stack on one machine, with the plant simulator. Ctrl-C stops what it started.
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { config, repoRoot } from "../../lib/config.ts";
+import { ensureQuestSchema } from "../../lib/questdb/schema.ts";
+import { ensureServices } from "../../lib/services/ensure.ts";
+import { tcpOpen, waitFor } from "../../lib/services/net.ts";
+import { type Managed, spawnManaged } from "../../lib/services/process.ts";
+import { migrateAndSeed } from "./db.ts";
+
+const say = (m: string) => console.log(`[andon] ${m}`);
+
+function nodeProcess(name: string, script: string, logDir: string, env: Record<string, string> = {}): Managed {
+  return spawnManaged(name, process.execPath, ["--import", "tsx", join(repoRoot, script)], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    logFile: join(logDir, `${name}.log`),
+  });
+}
+
+/** Hash of everything the dashboard build depends on, to rebuild only when it changed. */
+function webSourceHash(): string {
+  const h = createHash("sha256");
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (e.name === "generated" || e.name.startsWith(".")) continue;
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else h.update(p).update(String(statSync(p).mtimeMs));
+    }
+  };
+  walk(join(repoRoot, "app"));
+  walk(join(repoRoot, "lib"));
+  for (const f of ["next.config.ts", "package-lock.json", "tsconfig.json"]) if (existsSync(join(repoRoot, f))) h.update(readFileSync(join(repoRoot, f)));
+  return h.digest("hex");
+}
+
+async function runToEnd(p: Managed): Promise<number> {
+  return new Promise((resolve) => p.child.once("exit", (code) => resolve(code ?? 1)));
+}
+
+async function metricValue(port: number, name: string): Promise<number> {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(2000) })).text();
+    return text
+      .split("\n")
+      .filter((l) => l.startsWith(name))
+      .reduce((s, l) => s + Number(l.split(" ").pop()), 0);
+  } catch {
+    return Number.NaN;
+  }
+}
+
+export async function run(): Promise<void> {
+  const started = Date.now();
+  const cfg0 = config();
+  say(`starting Andon (state in ${cfg0.ANDON_HOME})`);
+  const services = await ensureServices(cfg0, say);
+  if (services.generated.QUESTDB_PG_PASSWORD) process.env.QUESTDB_PG_PASSWORD = services.generated.QUESTDB_PG_PASSWORD;
+  const cfg = config();
+  const children: Managed[] = [];
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    say("stopping ...");
+    for (const c of [...children].reverse()) await c.stop();
+    for (const s of [...services.owned].reverse()) await s.stop();
+    say("stopped");
+    process.exit(code);
+  };
+  process.on("SIGINT", () => void stopAll(0));
+  process.on("SIGTERM", () => void stopAll(0));
+
+  try {
+    await migrateAndSeed(say);
+    await ensureQuestSchema(cfg.QUESTDB_HTTP_URL);
+    const logs = join(cfg.ANDON_HOME, "logs");
+    mkdirSync(logs, { recursive: true });
+
+    children.push(nodeProcess("ingest", "workers/ingest.ts", logs));
+    children.push(nodeProcess("simulator", "workers/simulator.ts", logs));
+    for (const c of children) {
+      c.child.once("exit", (code) => {
+        if (!stopping) {
+          say(`${c.name} exited with code ${code}; see ${join(logs, `${c.name}.log`)}`);
+          void stopAll(1);
+        }
+      });
+    }
+
+    const hashFile = join(cfg.ANDON_HOME, "web-build.hash");
+    const hash = webSourceHash();
+    const nextBin = join(repoRoot, "node_modules", "next", "dist", "bin", "next");
+    const webEnv = { NEXT_TELEMETRY_DISABLED: "1" };
+    if (!existsSync(join(repoRoot, ".next", "BUILD_ID")) || !existsSync(hashFile) || readFileSync(hashFile, "utf8") !== hash) {
+      say("building the dashboard (first start or after a change; takes a minute or two) ...");
+      const build = spawnManaged("web-build", process.execPath, [nextBin, "build"], { cwd: repoRoot, env: { ...process.env, ...webEnv }, logFile: join(logs, "web-build.log") });
+      if ((await runToEnd(build)) !== 0) throw new Error(`dashboard build failed; see ${join(logs, "web-build.log")}`);
+      writeFileSync(hashFile, hash);
+    }
+    const web = spawnManaged("web", process.execPath, [nextBin, "start", "-H", "127.0.0.1", "-p", String(cfg.WEB_PORT)], {
+      cwd: repoRoot,
+      env: { ...process.env, ...webEnv },
+      logFile: join(logs, "web.log"),
+    });
+    children.push(web);
+    await waitFor("dashboard", () => tcpOpen("127.0.0.1", cfg.WEB_PORT), 60_000);
+
+    say("");
+    say(`Andon is running (${((Date.now() - started) / 1000).toFixed(0)} s): open http://127.0.0.1:${cfg.WEB_PORT}`);
+    say(`logs in ${logs}; ingest metrics on http://127.0.0.1:${cfg.INGEST_METRICS_PORT}/metrics. Ctrl-C stops everything.`);
+    say("");
+
+    let last = 0;
+    let lastAt = Date.now();
+    setInterval(async () => {
+      const rows = await metricValue(cfg.INGEST_METRICS_PORT, "andon_ingest_rows_written_total");
+      const dead = await metricValue(cfg.INGEST_METRICS_PORT, "andon_ingest_dead_lettered_total");
+      if (Number.isNaN(rows)) return;
+      const now = Date.now();
+      say(`ingest: ${rows} rows written (${((rows - last) / ((now - lastAt) / 1000)).toFixed(0)}/s), ${dead} dead letters`);
+      last = rows;
+      lastAt = now;
+    }, 15_000).unref();
+  } catch (e) {
+    console.error(`[andon] ${(e as Error).message}`);
+    await stopAll(1);
+  }
+}

@@ -1,0 +1,20 @@
+// Plant simulator process: the machines of the asset model publishing over MQTT.
+import { config } from "../lib/config.ts";
+import { prismaFor } from "../lib/db/client.ts";
+import { loadMachines } from "../lib/db/plant.ts";
+import { createLogger } from "../lib/log.ts";
+import { onShutdown, runMain } from "../lib/process.ts";
+import { parseDegrade, startSimulator } from "../lib/sim/run.ts";
+
+runMain(async () => {
+  const cfg = config();
+  const log = createLogger("simulator", cfg.LOG_LEVEL);
+  const prisma = prismaFor(cfg.DATABASE_URL);
+  const machines = await loadMachines(prisma);
+  if (machines.length === 0) throw new Error("the asset model has no machines: run `andon db seed` first");
+  const sim = await startSimulator({ config: cfg, machines, log, degrade: parseDegrade(cfg.SIM_DEGRADE, machines) });
+  onShutdown(async () => {
+    await sim.stop();
+    await prisma.$disconnect();
+  }, log);
+});
