@@ -5,7 +5,8 @@ import { hostname } from "node:os";
 import { join, resolve } from "node:path";
 import { z } from "zod";
 
-const REPO_ROOT = resolve(import.meta.dirname, "..");
+// In the Next.js server bundle import.meta.dirname is not set; the server runs from the repository root.
+const REPO_ROOT = import.meta.dirname ? resolve(import.meta.dirname, "..") : process.cwd();
 
 const url = (protocols: string[]) =>
   z.string().refine(

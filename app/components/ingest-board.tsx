@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useState } from "react";
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { Area, AreaChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { IngestStatus, MachineStatus } from "../../lib/web/ingest-status.ts";
 
 const SITE_COLORS = ["#58a6ff", "#3fb950", "#d29922", "#bc8cff", "#ff7b72", "#79c0ff"];
@@ -79,23 +79,33 @@ export function IngestBoard({ initial }: { initial: IngestStatus }) {
 
       <div className="card" style={{ marginBottom: 16 }}>
         <h2>
-          Count messages per second, by site <small>last 15 min, 30 s buckets, UTC</small>
+          Count messages per second, stacked by site <small>last 15 min, complete 30 s buckets, UTC</small>
         </h2>
         <div className="chart">
           {data.rate.length === 0 ? (
             <div className="skeleton">No telemetry in the last 15 minutes yet.</div>
           ) : (
             <ResponsiveContainer width="100%" height="100%">
-              <LineChart data={data.rate} margin={{ top: 10, right: 20, bottom: 5, left: 0 }}>
+              <AreaChart data={data.rate} margin={{ top: 10, right: 20, bottom: 5, left: 0 }}>
                 <CartesianGrid stroke="#2d3a47" strokeDasharray="3 3" />
-                <XAxis dataKey="t" tickFormatter={(t: string) => t.slice(11, 16)} stroke="#8b98a5" fontSize={11} />
+                <XAxis dataKey="t" tickFormatter={(t: string) => t.slice(11, 16)} stroke="#8b98a5" fontSize={11} minTickGap={40} />
                 <YAxis stroke="#8b98a5" fontSize={11} unit="/s" width={50} />
                 <Tooltip contentStyle={{ background: "#182029", border: "1px solid #2d3a47" }} labelFormatter={(t) => `${String(t).slice(11, 19)} UTC`} />
                 <Legend />
                 {sites.map((s, i) => (
-                  <Line key={s.site} type="monotone" dataKey={s.site} name={s.name} stroke={SITE_COLORS[i % SITE_COLORS.length]} dot={false} isAnimationActive={false} />
+                  <Area
+                    key={s.site}
+                    type="monotone"
+                    stackId="sites"
+                    dataKey={s.site}
+                    name={s.name}
+                    stroke={SITE_COLORS[i % SITE_COLORS.length]}
+                    fill={SITE_COLORS[i % SITE_COLORS.length]}
+                    fillOpacity={0.35}
+                    isAnimationActive={false}
+                  />
                 ))}
-              </LineChart>
+              </AreaChart>
             </ResponsiveContainer>
           )}
         </div>

@@ -110,7 +110,11 @@ export async function ingestStatus(): Promise<IngestStatus> {
   return {
     generatedAt: new Date().toISOString(),
     sites: [...sites.values()],
-    rate: [...rate.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([t, v]) => ({ t, ...v })),
+    // the newest bucket is still filling: leave it out rather than draw a false drop
+    rate: [...rate.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .slice(0, -1)
+      .map(([t, v]) => ({ t, ...v })),
     deadLetters,
     questdb,
   };
