@@ -1,12 +1,11 @@
 // andon up: the whole stack on one machine, with the plant simulator. Ctrl-C stops what it started.
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { config, repoRoot } from "../../lib/config.ts";
 import { ensureQuestSchema } from "../../lib/questdb/schema.ts";
 import { ensureServices } from "../../lib/services/ensure.ts";
-import { tcpOpen, waitFor } from "../../lib/services/net.ts";
 import { type Managed, spawnManaged } from "../../lib/services/process.ts";
+import { ensureWebBuild, startWeb } from "../../lib/services/web.ts";
 import { migrateAndSeed } from "./db.ts";
 
 const say = (m: string) => console.log(`[andon] ${m}`);
@@ -17,27 +16,6 @@ function nodeProcess(name: string, script: string, logDir: string, env: Record<s
     env: { ...process.env, ...env },
     logFile: join(logDir, `${name}.log`),
   });
-}
-
-/** Hash of everything the dashboard build depends on, to rebuild only when it changed. */
-function webSourceHash(): string {
-  const h = createHash("sha256");
-  const walk = (dir: string) => {
-    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      if (e.name === "generated" || e.name.startsWith(".")) continue;
-      const p = join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else h.update(p).update(String(statSync(p).mtimeMs));
-    }
-  };
-  walk(join(repoRoot, "app"));
-  walk(join(repoRoot, "lib"));
-  for (const f of ["next.config.ts", "package-lock.json", "tsconfig.json"]) if (existsSync(join(repoRoot, f))) h.update(readFileSync(join(repoRoot, f)));
-  return h.digest("hex");
-}
-
-async function runToEnd(p: Managed): Promise<number> {
-  return new Promise((resolve) => p.child.once("exit", (code) => resolve(code ?? 1)));
 }
 
 async function metricValue(port: number, name: string): Promise<number> {
@@ -90,23 +68,8 @@ export async function run(): Promise<void> {
       });
     }
 
-    const hashFile = join(cfg.ANDON_HOME, "web-build.hash");
-    const hash = webSourceHash();
-    const nextBin = join(repoRoot, "node_modules", "next", "dist", "bin", "next");
-    const webEnv = { NEXT_TELEMETRY_DISABLED: "1" };
-    if (!existsSync(join(repoRoot, ".next", "BUILD_ID")) || !existsSync(hashFile) || readFileSync(hashFile, "utf8") !== hash) {
-      say("building the dashboard (first start or after a change; takes a minute or two) ...");
-      const build = spawnManaged("web-build", process.execPath, [nextBin, "build"], { cwd: repoRoot, env: { ...process.env, ...webEnv }, logFile: join(logs, "web-build.log") });
-      if ((await runToEnd(build)) !== 0) throw new Error(`dashboard build failed; see ${join(logs, "web-build.log")}`);
-      writeFileSync(hashFile, hash);
-    }
-    const web = spawnManaged("web", process.execPath, [nextBin, "start", "-H", "127.0.0.1", "-p", String(cfg.WEB_PORT)], {
-      cwd: repoRoot,
-      env: { ...process.env, ...webEnv },
-      logFile: join(logs, "web.log"),
-    });
-    children.push(web);
-    await waitFor("dashboard", () => tcpOpen("127.0.0.1", cfg.WEB_PORT), 60_000);
+    await ensureWebBuild(join(logs, "web-build.log"), say);
+    children.push(await startWeb(cfg.WEB_PORT, {}, join(logs, "web.log")));
 
     say("");
     say(`Andon is running (${((Date.now() - started) / 1000).toFixed(0)} s): open http://127.0.0.1:${cfg.WEB_PORT}`);

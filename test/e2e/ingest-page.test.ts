@@ -1,0 +1,76 @@
+// The first dashboard page in a real browser: simulated machines appear with their live state,
+// the message rate counts up, and a rejected message shows up with its reason.
+import { join } from "node:path";
+import mqtt from "mqtt";
+import type { BrowserContext } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { repoRoot } from "../../lib/config.ts";
+import { loadMachineKeys } from "../../lib/db/assets.ts";
+import { prismaFor } from "../../lib/db/client.ts";
+import { loadMachines } from "../../lib/db/plant.ts";
+import { type IngestWorker, startIngestWorker } from "../../lib/ingest/worker.ts";
+import { createLogger } from "../../lib/log.ts";
+import { createScratchDatabase, dropScratchDatabase } from "../../lib/services/isolated.ts";
+import { freePort } from "../../lib/services/net.ts";
+import type { Managed } from "../../lib/services/process.ts";
+import { ensureWebBuild, startWeb } from "../../lib/services/web.ts";
+import { type SimulatorHandle, startSimulator } from "../../lib/sim/run.ts";
+import { launchBrowser } from "../support/browser.ts";
+import { seedTestPlant, testConfig, testPlant } from "../support/stack.ts";
+
+const stack = inject("stack");
+let databaseUrl: string;
+let web: Managed | undefined;
+let worker: IngestWorker | undefined;
+let sim: SimulatorHandle | undefined;
+let browser: BrowserContext | undefined;
+let port: number;
+const log = createLogger("e2e", "warn");
+
+beforeAll(async () => {
+  // its own database, so the page shows exactly this plant
+  databaseUrl = await createScratchDatabase();
+  const plant = testPlant("acme", 3);
+  plant.sites[0]!.calendars = plant.sites[0]!.calendars.map((c) => ({ ...c, shifts: [] })); // always in production
+  await seedTestPlant(databaseUrl, plant);
+  const env = { ...stack, DATABASE_URL: databaseUrl };
+  const cfg = testConfig(env, { INGEST_CLIENT_ID: "e2e-ingest", SIM_INTERVAL_MS: "500", SIM_SEED: "7" });
+  worker = await startIngestWorker({ config: cfg, log, loadMachineKeys: () => loadMachineKeys(prismaFor(databaseUrl)), enterprise: "acme" });
+  sim = await startSimulator({ config: cfg, machines: await loadMachines(prismaFor(databaseUrl)), log });
+  await ensureWebBuild(join(repoRoot, ".andon", "e2e-web-build.log"));
+  port = await freePort();
+  web = await startWeb(port, env as unknown as Record<string, string>, join(repoRoot, ".andon", "e2e-web.log"));
+  browser = await launchBrowser();
+}, 600_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await web?.stop();
+  await sim?.stop();
+  await worker?.stop();
+  await prismaFor(databaseUrl).$disconnect();
+  await dropScratchDatabase(databaseUrl);
+});
+
+describe("live ingest page", () => {
+  it("shows every machine of the plant with its live state and the ingest rate", async () => {
+    const page = await browser!.newPage();
+    await page.goto(`http://127.0.0.1:${port}/`);
+    const site = page.getByTestId("site-dresden");
+    await expect.poll(() => site.getByTestId("machine").count(), { timeout: 30_000 }).toBe(6);
+    // every machine has reported a state and was seen seconds ago (the page polls; no reload)
+    await expect.poll(async () => (await site.getByTestId("machine").allInnerTexts()).filter((t) => /s ago/.test(t) && !/no state yet/.test(t)).length, { timeout: 30_000 }).toBe(6);
+    await expect.poll(async () => Number((await site.getByTestId("site-rate").innerText()).replace(/,/g, "")), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(() => page.getByText("machines reporting").count()).toBe(1);
+    await page.screenshot({ path: join(repoRoot, ".andon", "e2e-ingest-page.png"), fullPage: true });
+  });
+
+  it("lists a rejected message with its reason without a reload", async () => {
+    const page = await browser!.newPage();
+    await page.goto(`http://127.0.0.1:${port}/`);
+    const pub = await mqtt.connectAsync(stack.MQTT_URL, { protocolVersion: 5 });
+    await pub.publishAsync("acme/dresden/machining/line-1/cnc-01/counts", '{"v":1,"ts":"2026-11-25T08:00:00Z","mode":"weekly"}', { qos: 1 });
+    await pub.endAsync();
+    await expect.poll(() => page.getByText("mode must be cumulative or delta").count(), { timeout: 30_000 }).toBeGreaterThan(0);
+  });
+});
