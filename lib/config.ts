@@ -57,6 +57,10 @@ const schema = z.object({
     .regex(/^[A-Za-z0-9_-]+$/, "letters, digits, _ and - only")
     .default("andon-ingest"),
   INGEST_CLIENT_ID: z.string().min(1).max(64).default(`andon-ingest-${hostname()}-0`),
+  INGEST_ENTERPRISE: z
+    .string()
+    .regex(/^(\+|[a-z0-9][a-z0-9_-]{0,63})$/, "an enterprise slug, or + for all")
+    .default("+"),
   INGEST_SESSION_EXPIRY_S: int(1, 4294967295).default(7 * 24 * 3600),
   INGEST_RECEIVE_MAXIMUM: int(1, 65535).default(20000),
   INGEST_BATCH_ROWS: int(1, 1_000_000).default(5000),
@@ -96,6 +100,7 @@ export const CONFIG_DOCS: Record<keyof Config, string> = {
   QUESTDB_JAVA_HOME: "JDK used to run QuestDB (default: the `java` on PATH; a 9.4+ version needs Java 25).",
   INGEST_SHARE_GROUP: "Shared-subscription group: every worker in it shares the telemetry load.",
   INGEST_CLIENT_ID: "MQTT client id of this worker: unique per worker and stable across its restarts (its persistent session).",
+  INGEST_ENTERPRISE: "Only this enterprise's telemetry (its topic subtree); `+` for every enterprise on the broker.",
   INGEST_SESSION_EXPIRY_S: "MQTT 5 session expiry: how long the broker keeps a stopped worker's queue.",
   INGEST_RECEIVE_MAXIMUM: "MQTT 5 receive maximum: messages in flight to a worker (not yet durable). Bounds its memory.",
   INGEST_BATCH_ROWS: "A batch is written to QuestDB when it holds this many rows ...",

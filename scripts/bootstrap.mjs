@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm start` and `npm test` on a fresh machine: install dependencies and generate the Prisma client
 // when needed, then hand over to the TypeScript CLI (up) or the test runner (test). No dependencies.
-import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -54,6 +54,11 @@ if (mode === "up") {
       console.error("The browser tests need Chromium at /usr/bin/chromium: apt-get install chromium");
       process.exit(2);
     }
+  }
+  if (process.argv.length === 3) {
+    say("lint and type check ...");
+    run(process.execPath, [join(root, "node_modules", "@biomejs", "biome", "bin", "biome"), "check", "."]);
+    run(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "--noEmit", "-p", "tsconfig.json"]);
   }
   run(process.execPath, [join(root, "node_modules", "vitest", "vitest.mjs"), "run", ...process.argv.slice(3)], { TZ: "UTC", NEXT_TELEMETRY_DISABLED: "1" });
 } else {

@@ -2,7 +2,7 @@
 import { config } from "../lib/config.ts";
 import { loadMachineKeys } from "../lib/db/assets.ts";
 import { prismaFor } from "../lib/db/client.ts";
-import { startIngestWorker } from "../lib/ingest/worker.ts";
+import { type IngestWorker, startIngestWorker } from "../lib/ingest/worker.ts";
 import { createLogger } from "../lib/log.ts";
 import { onShutdown, runMain } from "../lib/process.ts";
 
@@ -10,9 +10,11 @@ runMain(async () => {
   const cfg = config();
   const log = createLogger("ingest", cfg.LOG_LEVEL).child({ worker: cfg.INGEST_CLIENT_ID });
   const prisma = prismaFor(cfg.DATABASE_URL);
-  const worker = await startIngestWorker({ config: cfg, log, loadMachineKeys: () => loadMachineKeys(prisma) });
+  // Handlers first: a SIGTERM during start-up exits cleanly (nothing was acknowledged yet).
+  let worker: IngestWorker | undefined;
   onShutdown(async () => {
-    await worker.stop();
+    await worker?.stop();
     await prisma.$disconnect();
   }, log);
+  worker = await startIngestWorker({ config: cfg, log, loadMachineKeys: () => loadMachineKeys(prisma) });
 });

@@ -66,14 +66,29 @@ export function IngestBoard({ initial }: { initial: IngestStatus }) {
       {sites.length === 0 && <div className="banner">The asset model has no machines yet. Run `andon db seed`.</div>}
       <div className="legend" data-testid="summary">
         <span>
-          <b>{total.toLocaleString("en")}</b> messages in the last minute across {sites.length} sites,{" "}
-          {sites.reduce((s, x) => s + x.machines.length, 0)} machines
+          <b>{total.toLocaleString("en")}</b> messages in the last minute across {sites.length} sites, {sites.reduce((s, x) => s + x.machines.length, 0)}{" "}
+          machines
         </span>
-        <span><i style={{ background: "var(--running)" }} />running</span>
-        <span><i style={{ background: "var(--slow)" }} />slow / micro-stop</span>
-        <span><i style={{ background: "var(--setup)" }} />changeover</span>
-        <span><i style={{ background: "var(--stopped)" }} />stopped</span>
-        <span><i style={{ background: "var(--planned)" }} />planned stop / no data</span>
+        <span>
+          <i style={{ background: "var(--running)" }} />
+          running
+        </span>
+        <span>
+          <i style={{ background: "var(--slow)" }} />
+          slow / micro-stop
+        </span>
+        <span>
+          <i style={{ background: "var(--setup)" }} />
+          changeover
+        </span>
+        <span>
+          <i style={{ background: "var(--stopped)" }} />
+          stopped
+        </span>
+        <span>
+          <i style={{ background: "var(--planned)" }} />
+          planned stop / no data
+        </span>
         <span className="muted">faded: silent for over {SILENT_AFTER_MS / 1000} s</span>
       </div>
 
@@ -118,11 +133,21 @@ export function IngestBoard({ initial }: { initial: IngestStatus }) {
           return (
             <section className="card" key={`${s.enterprise}/${s.site}`} data-testid={`site-${s.site}`}>
               <h2>
-                {s.name} <small>{localTime(data.generatedAt, s.timeZone)} {s.timeZone}</small>
+                {s.name}{" "}
+                <small>
+                  {localTime(data.generatedAt, s.timeZone)} {s.timeZone}
+                </small>
               </h2>
               <div className="kpis">
-                <span><b data-testid="site-rate">{s.messagesLastMinute.toLocaleString("en")}</b>messages / min</span>
-                <span><b>{seen} / {s.machines.length}</b>machines reporting</span>
+                <span>
+                  <b data-testid="site-rate">{s.messagesLastMinute.toLocaleString("en")}</b>messages / min
+                </span>
+                <span>
+                  <b>
+                    {seen} / {s.machines.length}
+                  </b>
+                  machines reporting
+                </span>
               </div>
               {lines.map((l) => (
                 <div key={l}>
@@ -150,11 +175,17 @@ export function IngestBoard({ initial }: { initial: IngestStatus }) {
           Dead letters <small>{data.deadLetters.lastHour} in the last hour</small>
         </h2>
         {data.deadLetters.latest.length === 0 ? (
-          <p className="muted" style={{ fontSize: 13 }}>No rejected messages in the last hour.</p>
+          <p className="muted" style={{ fontSize: 13 }}>
+            No rejected messages in the last hour.
+          </p>
         ) : (
           <table className="dl">
             <thead>
-              <tr><th>received (UTC)</th><th>topic</th><th>reason</th></tr>
+              <tr>
+                <th>received (UTC)</th>
+                <th>topic</th>
+                <th>reason</th>
+              </tr>
             </thead>
             <tbody>
               {data.deadLetters.latest.map((d) => (
@@ -168,9 +199,7 @@ export function IngestBoard({ initial }: { initial: IngestStatus }) {
           </table>
         )}
       </div>
-      <div className="footer">
-        OEE, alerts and sign-in are not built yet; this page is served on 127.0.0.1 only until sign-in exists.
-      </div>
+      <div className="footer">OEE, alerts and sign-in are not built yet; this page is served on 127.0.0.1 only until sign-in exists.</div>
     </>
   );
 }

@@ -46,7 +46,10 @@ function workload(machines: string[], n: number, t0Ms: number): Msg[] {
     out.push(
       i % 2 === 0
         ? { topic: `${m}/counts`, payload: `{"v":1,"ts":"${ts}","mode":"delta","total":${1 + (i % 3)},"reject":${i % 50 === 0 ? 1 : 0}}` }
-        : { topic: `${m}/vibration`, payload: `{"v":1,"ts":"${ts}","sensor":"de","velocity_rms_mm_s":${(1 + (i % 97) / 100).toFixed(2)},"kurtosis":3.1,"temperature_c":45.2}` },
+        : {
+            topic: `${m}/vibration`,
+            payload: `{"v":1,"ts":"${ts}","sensor":"de","velocity_rms_mm_s":${(1 + (i % 97) / 100).toFixed(2)},"kurtosis":3.1,"temperature_c":45.2}`,
+          },
     );
   }
   return out;
@@ -148,7 +151,9 @@ export async function benchIngest(o: IngestBenchOptions): Promise<IngestBenchRes
       };
       const deadline = Date.now() + 120_000;
       for (;;) {
-        const h = await fetch(`http://127.0.0.1:${metricsPort}/health`).then((r) => r.json() as Promise<{ connected: boolean }>).catch(() => undefined);
+        const h = await fetch(`http://127.0.0.1:${metricsPort}/health`)
+          .then((r) => r.json() as Promise<{ connected: boolean }>)
+          .catch(() => undefined);
         if (h?.connected) break;
         if (Date.now() > deadline) throw new Error("ingest worker did not start");
         await new Promise((r) => setTimeout(r, 200));

@@ -27,7 +27,7 @@ export function parseTimestamp(v: unknown): EpochMicros | string {
   const zone = m[8] ?? "Z";
   const offsetMin = zone === "Z" ? 0 : (zone[0] === "-" ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6)));
   const ms = wall - offsetMin * 60_000;
-  const micros = Number(((m[7] ?? "") + "000000").slice(0, 6));
+  const micros = Number(`${m[7] ?? ""}000000`.slice(0, 6));
   return (ms * 1000 + micros) as EpochMicros;
 }
 
@@ -124,15 +124,7 @@ export const CountsPayload = z
   });
 
 const nonNeg = finite.pipe(z.number().min(0));
-export const VIBRATION_FEATURES = [
-  "velocity_rms_mm_s",
-  "accel_rms_g",
-  "accel_peak_g",
-  "crest_factor",
-  "kurtosis",
-  "temperature_c",
-  "speed_rpm",
-] as const;
+export const VIBRATION_FEATURES = ["velocity_rms_mm_s", "accel_rms_g", "accel_peak_g", "crest_factor", "kurtosis", "temperature_c", "speed_rpm"] as const;
 
 export const VibrationPayload = z
   .object({

@@ -15,9 +15,7 @@ export interface MachinePath {
   machine: string;
 }
 
-export type TopicParse =
-  | { ok: true; path: MachinePath; channel: TelemetryChannel }
-  | { ok: false; reason: string };
+export type TopicParse = { ok: true; path: MachinePath; channel: TelemetryChannel } | { ok: false; reason: string };
 
 export function machineKey(p: MachinePath): string {
   return `${p.enterprise}/${p.site}/${p.area}/${p.line}/${p.machine}`;

@@ -8,7 +8,11 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-export async function startMetricsServer(registry: Registry, port: number, health: () => Record<string, unknown> = () => ({ status: "ok" })): Promise<MetricsServer> {
+export async function startMetricsServer(
+  registry: Registry,
+  port: number,
+  health: () => Record<string, unknown> = () => ({ status: "ok" }),
+): Promise<MetricsServer> {
   const server: Server = createServer((req, res) => {
     if (req.url === "/metrics") {
       registry

@@ -36,6 +36,8 @@ export class IngestBatcher {
     opts: BatcherOptions,
     private readonly metrics: IngestMetrics,
     private readonly log: Logger,
+    /** Wraps sending a batch's acks, e.g. to cork the socket so they leave in one write. */
+    private readonly ackMany: (sendAll: () => void) => void = (f) => f(),
   ) {
     this.#opts = { retryMinMs: 200, retryMaxMs: 5000, ...opts };
   }
@@ -112,11 +114,13 @@ export class IngestBatcher {
       this.metrics.flushSeconds.observe((performance.now() - started) / 1000);
       this.metrics.backpressure.set(0);
       const now = Date.now() * 1000;
-      for (const m of batch) {
-        m.ack();
-        if (m.eventMicros !== undefined) this.metrics.lagSeconds.observe(Math.max(0, now - m.eventMicros) / 1e6);
-      }
-      for (const r of rows) this.metrics.rowsWritten.inc({ table: r.table });
+      this.ackMany(() => {
+        for (const m of batch) m.ack();
+      });
+      for (const m of batch) if (m.eventMicros !== undefined) this.metrics.lagSeconds.observe(Math.max(0, now - m.eventMicros) / 1e6);
+      const perTable = new Map<string, number>();
+      for (const r of rows) perTable.set(r.table, (perTable.get(r.table) ?? 0) + 1);
+      for (const [table, n] of perTable) this.metrics.rowsWritten.inc({ table }, n);
       if (attempt > 1) this.log.info({ rows: rows.length, attempt }, "QuestDB write recovered");
       return;
     }

@@ -45,8 +45,7 @@ function pathSymbols(p: MachinePath): [string, string][] {
   ];
 }
 
-const opt = (kind: "float" | "int", name: string, value: number | undefined): Field[] =>
-  value === undefined ? [] : [{ kind, name, value }];
+const opt = (kind: "float" | "int", name: string, value: number | undefined): Field[] => (value === undefined ? [] : [{ kind, name, value }]);
 
 export function telemetryRows(path: MachinePath, t: Telemetry, receivedMicros: number): Row[] {
   const symbols = pathSymbols(path);

@@ -4,7 +4,7 @@ import mqtt, { type IPublishPacket, type MqttClient } from "mqtt";
 import type { Logger } from "pino";
 import type { Config } from "../config.ts";
 import { parseTelemetryTopic, sharedFilter, telemetryFilters } from "../contract/topics.ts";
-import { startMetricsServer, type MetricsServer } from "../http/metrics-server.ts";
+import { type MetricsServer, startMetricsServer } from "../http/metrics-server.ts";
 import { deferPubacks } from "../mqtt/deferred-acks.ts";
 import { mqttOptions, redactUrl } from "../mqtt/options.ts";
 import { ensureQuestSchema } from "../questdb/schema.ts";
@@ -18,8 +18,6 @@ export interface IngestWorkerDeps {
   log: Logger;
   /** The machine paths of the asset model (enterprise/site/area/line/machine). */
   loadMachineKeys: () => Promise<Set<string>>;
-  /** Only this enterprise's telemetry ('+' for all). */
-  enterprise?: string;
 }
 
 export interface IngestWorker {
@@ -47,7 +45,12 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
   const metrics = createIngestMetrics();
 
   // Tables first: ILP would otherwise auto-create them without DEDUP keys.
-  await retryUntil("creating QuestDB tables", log, () => ensureQuestSchema(cfg.QUESTDB_HTTP_URL), () => stopped);
+  await retryUntil(
+    "creating QuestDB tables",
+    log,
+    () => ensureQuestSchema(cfg.QUESTDB_HTTP_URL),
+    () => stopped,
+  );
   let machines = await retryUntil("loading the asset model", log, deps.loadMachineKeys, () => stopped);
   log.info({ machines: machines.size }, "asset model loaded");
   const refresh = setInterval(() => {
@@ -58,9 +61,6 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
       })
       .catch((e: Error) => log.warn({ err: e.message }, "asset model refresh failed; keeping the last one"));
   }, cfg.INGEST_ASSET_REFRESH_S * 1000);
-
-  const writer = new QuestWriter({ httpUrl: cfg.QUESTDB_HTTP_URL });
-  const batcher = new IngestBatcher(writer, { batchRows: cfg.INGEST_BATCH_ROWS, flushMs: cfg.INGEST_FLUSH_MS }, metrics, log);
 
   const client: MqttClient = mqtt.connect(
     cfg.MQTT_URL,
@@ -76,7 +76,9 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
     }),
   );
   const acks = deferPubacks(client);
-  const filters = telemetryFilters(deps.enterprise).map((f) => sharedFilter(cfg.INGEST_SHARE_GROUP, f));
+  const writer = new QuestWriter({ httpUrl: cfg.QUESTDB_HTTP_URL });
+  const batcher = new IngestBatcher(writer, { batchRows: cfg.INGEST_BATCH_ROWS, flushMs: cfg.INGEST_FLUSH_MS }, metrics, log, acks.batch);
+  const filters = telemetryFilters(cfg.INGEST_ENTERPRISE).map((f) => sharedFilter(cfg.INGEST_SHARE_GROUP, f));
 
   client.on("connect", (connack) => {
     metrics.connected.set(1);
@@ -134,10 +136,7 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
       log.info({ pending: batcher.pendingMessages }, "draining");
       // The subscription stays (the persistent session keeps queueing while we are away). Messages that
       // arrive from now on are not taken and not acknowledged: the broker redelivers them to this session.
-      const drained = await Promise.race([
-        batcher.drain().then(() => true),
-        new Promise<false>((r) => setTimeout(() => r(false), timeoutMs)),
-      ]);
+      const drained = await Promise.race([batcher.drain().then(() => true), new Promise<false>((r) => setTimeout(() => r(false), timeoutMs))]);
       batcher.stop();
       if (!drained) log.warn({ pending: batcher.pendingMessages }, "drain timed out; unacknowledged messages will be redelivered");
       await new Promise<void>((r) => client.end(false, {}, () => r()));

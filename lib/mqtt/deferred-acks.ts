@@ -17,6 +17,8 @@ export interface DeferredAcks {
   ackerFor(packet: IPublishPacket): () => void;
   /** PUBACKs held right now. */
   readonly held: number;
+  /** Runs `sendAll` with the socket corked, so many PUBACKs go out in one write. */
+  batch(sendAll: () => void): void;
 }
 
 export function deferPubacks(client: MqttClient): DeferredAcks {
@@ -52,6 +54,15 @@ export function deferPubacks(client: MqttClient): DeferredAcks {
     },
     get held() {
       return held.size;
+    },
+    batch(sendAll) {
+      const stream = (client as unknown as { stream?: { cork?: () => void; uncork?: () => void } }).stream;
+      stream?.cork?.();
+      try {
+        sendAll();
+      } finally {
+        stream?.uncork?.();
+      }
     },
   };
 }

@@ -5,7 +5,11 @@ export function questPool(pgUrl: string, password?: string, max = 4): pg.Pool {
   // pg lets the connection string win over a separate `password`, so the password goes into the URL.
   const url = new URL(pgUrl);
   if (password) url.password = encodeURIComponent(password);
-  return new pg.Pool({ connectionString: url.toString(), max, idleTimeoutMillis: 10_000, options: "-c TimeZone=UTC" });
+  const pool = new pg.Pool({ connectionString: url.toString(), max, idleTimeoutMillis: 10_000, options: "-c TimeZone=UTC" });
+  // An idle connection dropped by a QuestDB restart must not crash the process: the pool discards
+  // it, and the next query opens a new one (or fails, and its caller reports that).
+  pool.on("error", () => undefined);
+  return pool;
 }
 
 /** Waits until every committed WAL transaction of the tables is applied (rows are queryable). */

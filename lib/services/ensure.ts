@@ -59,7 +59,9 @@ export async function ensureServices(cfg: Config, say: (m: string) => void): Pro
   if (!(await postgresAnswers(cfg.DATABASE_URL))) {
     const ctl = which("pg_ctlcluster");
     if (!isLoopback(pgHost.host) || !ctl || !existsSync("/etc/postgresql")) {
-      throw new ServiceError(`PostgreSQL is not answering at ${pgHost.host}:${pgHost.port}. Install it (Debian: apt-get install postgresql) or set DATABASE_URL.`);
+      throw new ServiceError(
+        `PostgreSQL is not answering at ${pgHost.host}:${pgHost.port}. Install it (Debian: apt-get install postgresql) or set DATABASE_URL.`,
+      );
     }
     for (const version of readdirSync("/etc/postgresql")) {
       say(`starting PostgreSQL ${version} (pg_ctlcluster) ...`);
@@ -80,7 +82,9 @@ export async function ensureServices(cfg: Config, say: (m: string) => void): Pro
       return;
     }
     if (!isLoopback(host) || !which(bin)) {
-      throw new ServiceError(`${name} is not answering at ${host}:${port}. Install it (Debian: apt-get install ${pkg}) or point ${name === "Redis" ? "REDIS_URL" : "MQTT_URL"} at yours.`);
+      throw new ServiceError(
+        `${name} is not answering at ${host}:${port}. Install it (Debian: apt-get install ${pkg}) or point ${name === "Redis" ? "REDIS_URL" : "MQTT_URL"} at yours.`,
+      );
     }
     say(`starting ${name} on ${host}:${port} (data in ${home}) ...`);
     owned.push(await start(port));

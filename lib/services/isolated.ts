@@ -8,7 +8,7 @@ import pg from "pg";
 import { config, parseConfig, repoRoot } from "../config.ts";
 import { prismaFor } from "../db/client.ts";
 import { ensureDatabase, migrate } from "../db/migrate.ts";
-import { readPlantFile, type PlantFile } from "../db/plant.ts";
+import { type PlantFile, readPlantFile } from "../db/plant.ts";
 import { seedPlant } from "../db/seed.ts";
 import { startMosquitto, startRedis } from "./local-servers.ts";
 import { freePort } from "./net.ts";

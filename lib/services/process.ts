@@ -1,5 +1,5 @@
 // A child process Andon started and must stop: SIGTERM, then SIGKILL after a grace period.
-import { type ChildProcess, spawn, type SpawnOptions } from "node:child_process";
+import { type ChildProcess, type SpawnOptions, spawn } from "node:child_process";
 import { createWriteStream } from "node:fs";
 
 export interface Managed {

@@ -19,7 +19,9 @@ export async function ensureQuestDbJar(home: string, version: string, log: (m: s
   log(`fetching QuestDB ${version} from Maven Central ...`);
   const [jarRes, shaRes] = await Promise.all([fetch(base), fetch(`${base}.sha1`)]);
   if (!jarRes.ok || !shaRes.ok) {
-    throw new Error(`cannot fetch org.questdb:questdb:${version} from Maven Central (HTTP ${jarRes.status}/${shaRes.status}); check QUESTDB_VERSION and network access to Maven Central`);
+    throw new Error(
+      `cannot fetch org.questdb:questdb:${version} from Maven Central (HTTP ${jarRes.status}/${shaRes.status}); check QUESTDB_VERSION and network access to Maven Central`,
+    );
   }
   const bytes = Buffer.from(await jarRes.arrayBuffer());
   const expected = (await shaRes.text()).trim().slice(0, 40);

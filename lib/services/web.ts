@@ -52,9 +52,13 @@ export async function startWeb(port: number, env: Record<string, string>, logFil
   web.child.once("exit", () => {
     exited = true;
   });
-  await waitFor("dashboard", async () => {
-    if (exited) throw new Error(`dashboard exited at start; see ${logFile}`);
-    return tcpOpen("127.0.0.1", port);
-  }, 60_000);
+  await waitFor(
+    "dashboard",
+    async () => {
+      if (exited) throw new Error(`dashboard exited at start; see ${logFile}`);
+      return tcpOpen("127.0.0.1", port);
+    },
+    60_000,
+  );
   return web;
 }

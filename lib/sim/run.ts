@@ -77,7 +77,10 @@ export async function startSimulator(o: SimulatorOptions): Promise<SimulatorHand
 /** "site/area/line/machine[:hours],..." (enterprise optional) -> full machine path -> hours to failure (default 6). */
 export function parseDegrade(spec: string, machines: MachineInfo[]): Map<string, number> {
   const out = new Map<string, number>();
-  for (const item of spec.split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const item of spec
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [path = "", hoursText] = item.split(":");
     const hours = hoursText === undefined ? 6 : Number(hoursText);
     if (!(hours > 0)) throw new Error(`SIM_DEGRADE: "${item}": hours must be a positive number`);

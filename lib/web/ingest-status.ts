@@ -92,7 +92,14 @@ export async function ingestStatus(): Promise<IngestStatus> {
     const siteKey = `${m.enterprise}/${m.site}`;
     let s = sites.get(siteKey);
     if (!s) {
-      s = { enterprise: m.enterprise, site: m.site, name: m.siteName ?? m.site, timeZone: m.timeZone, messagesLastMinute: perSiteMinute.get(m.site) ?? 0, machines: [] };
+      s = {
+        enterprise: m.enterprise,
+        site: m.site,
+        name: m.siteName ?? m.site,
+        timeZone: m.timeZone,
+        messagesLastMinute: perSiteMinute.get(m.site) ?? 0,
+        machines: [],
+      };
       sites.set(siteKey, s);
     }
     const key = `${m.enterprise}/${m.site}/${m.area}/${m.line}/${m.slug}`;

@@ -1,7 +1,8 @@
 import { parseArgs } from "node:util";
 import { benchIngest } from "../../lib/bench/ingest-bench.ts";
 
-const usage = () => Object.assign(new Error("usage: andon bench ingest [--messages N] [--window W] [--receive-max R] [--batch-rows B]"), { name: "UsageError" });
+const usage = () =>
+  Object.assign(new Error("usage: andon bench ingest [--messages N] [--window W] [--receive-max R] [--batch-rows B]"), { name: "UsageError" });
 
 export async function run(argv: string[]): Promise<void> {
   const [what, ...rest] = argv;

@@ -34,8 +34,8 @@ beforeAll(async () => {
   plant.sites[0]!.calendars = plant.sites[0]!.calendars.map((c) => ({ ...c, shifts: [] })); // always in production
   await seedTestPlant(databaseUrl, plant);
   const env = { ...stack, DATABASE_URL: databaseUrl };
-  const cfg = testConfig(env, { INGEST_CLIENT_ID: "e2e-ingest", SIM_INTERVAL_MS: "500", SIM_SEED: "7" });
-  worker = await startIngestWorker({ config: cfg, log, loadMachineKeys: () => loadMachineKeys(prismaFor(databaseUrl)), enterprise: "acme" });
+  const cfg = testConfig(env, { INGEST_CLIENT_ID: "e2e-ingest", INGEST_ENTERPRISE: "acme", SIM_INTERVAL_MS: "500", SIM_SEED: "7" });
+  worker = await startIngestWorker({ config: cfg, log, loadMachineKeys: () => loadMachineKeys(prismaFor(databaseUrl)) });
   sim = await startSimulator({ config: cfg, machines: await loadMachines(prismaFor(databaseUrl)), log });
   await ensureWebBuild(join(repoRoot, ".andon", "e2e-web-build.log"));
   port = await freePort();
@@ -59,8 +59,14 @@ describe("live ingest page", () => {
     const site = page.getByTestId("site-dresden");
     await expect.poll(() => site.getByTestId("machine").count(), { timeout: 30_000 }).toBe(6);
     // every machine has reported a state and was seen seconds ago (the page polls; no reload)
-    await expect.poll(async () => (await site.getByTestId("machine").allInnerTexts()).filter((t) => /s ago/.test(t) && !/no state yet/.test(t)).length, { timeout: 30_000 }).toBe(6);
-    await expect.poll(async () => Number((await site.getByTestId("site-rate").innerText()).replace(/,/g, "")), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(async () => (await site.getByTestId("machine").allInnerTexts()).filter((t) => /s ago/.test(t) && !/no state yet/.test(t)).length, {
+        timeout: 30_000,
+      })
+      .toBe(6);
+    await expect
+      .poll(async () => Number(((await site.getByTestId("site-rate").textContent()) ?? "").replace(/,/g, "")), { timeout: 30_000 })
+      .toBeGreaterThan(0);
     await expect.poll(() => page.getByText("machines reporting").count()).toBe(1);
     await page.screenshot({ path: join(repoRoot, ".andon", "e2e-ingest-page.png"), fullPage: true });
   });

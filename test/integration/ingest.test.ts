@@ -4,7 +4,7 @@ import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { loadMachineKeys } from "../../lib/db/assets.ts";
 import { prismaFor } from "../../lib/db/client.ts";
-import { startIngestWorker, type IngestWorker } from "../../lib/ingest/worker.ts";
+import { type IngestWorker, startIngestWorker } from "../../lib/ingest/worker.ts";
 import { createLogger } from "../../lib/log.ts";
 import { questPool, waitWalApplied } from "../../lib/questdb/pg.ts";
 import { TABLES } from "../../lib/questdb/tables.ts";
@@ -24,12 +24,11 @@ const pool = questPool(env.QUESTDB_PG_URL, env.QUESTDB_PG_PASSWORD);
 
 beforeAll(async () => {
   await seedTestPlant(env.DATABASE_URL, plant);
-  const cfg = testConfig(env, { INGEST_CLIENT_ID: `ingest-test-${ent}`, INGEST_FLUSH_MS: "50" });
+  const cfg = testConfig(env, { INGEST_CLIENT_ID: `ingest-test-${ent}`, INGEST_ENTERPRISE: ent, INGEST_FLUSH_MS: "50" });
   worker = await startIngestWorker({
     config: cfg,
     log: createLogger("test-ingest", "warn"),
     loadMachineKeys: () => loadMachineKeys(prismaFor(env.DATABASE_URL)),
-    enterprise: ent,
   });
 });
 
@@ -57,8 +56,21 @@ describe("ingest", () => {
     }
     sends.push([`${m1}/state`, JSON.stringify({ v: 1, ts: iso(1), state: "running" })]);
     sends.push([`${m1}/state`, JSON.stringify({ v: 1, ts: iso(2), code: 180000, reason: "spindle fault" })]);
-    sends.push([`${m1}/metrics`, JSON.stringify({ v: 1, ts: iso(3), metrics: [{ name: "spindle.load", value: 0.7, unit: "ratio" }, { name: "coolant.temp", value: 21.5 }] })]);
-    sends.push([`${m1}/waveform`, JSON.stringify({ v: 1, ts: iso(4), sample_rate_hz: 1000, unit: "g", samples: Array.from({ length: 64 }, (_, k) => Math.sin(k)) })]);
+    sends.push([
+      `${m1}/metrics`,
+      JSON.stringify({
+        v: 1,
+        ts: iso(3),
+        metrics: [
+          { name: "spindle.load", value: 0.7, unit: "ratio" },
+          { name: "coolant.temp", value: 21.5 },
+        ],
+      }),
+    ]);
+    sends.push([
+      `${m1}/waveform`,
+      JSON.stringify({ v: 1, ts: iso(4), sample_rate_hz: 1000, unit: "g", samples: Array.from({ length: 64 }, (_, k) => Math.sin(k)) }),
+    ]);
     // duplicates: the same messages again (as a redelivery would) must add no rows
     const dupes = sends.slice(0, 100);
     // invalid ones, each a different kind
@@ -112,7 +124,9 @@ describe("ingest", () => {
       { state: "running", code: null, reason: null },
       { state: null, code: 180000, reason: "spindle fault" },
     ]);
-    const { rows: wf } = await pool.query<{ sample_count: number; unit: string }>(`SELECT sample_count, unit FROM ${TABLES.waveform} WHERE enterprise = $1`, [ent]);
+    const { rows: wf } = await pool.query<{ sample_count: number; unit: string }>(`SELECT sample_count, unit FROM ${TABLES.waveform} WHERE enterprise = $1`, [
+      ent,
+    ]);
     expect(wf).toEqual([{ sample_count: 64, unit: "g" }]);
 
     const received = await worker.metrics.received.get();

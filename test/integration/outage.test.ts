@@ -13,7 +13,7 @@ import { freePort } from "../../lib/services/net.ts";
 import type { Managed } from "../../lib/services/process.ts";
 import type { QuestDbInstance } from "../../lib/services/questdb.ts";
 import { seedTestPlant, startQuestDbForTest, testPlant } from "../support/stack.ts";
-import { spawnIngestWorker } from "../support/worker-process.ts";
+import { endSession, spawnIngestWorker } from "../support/worker-process.ts";
 
 const env = inject("stack");
 const ent = `to${randomBytes(3).toString("hex")}`;
@@ -33,6 +33,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await worker?.kill();
+  await endSession(env.MQTT_URL, `outage-${ent}`);
   await quest?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -48,17 +49,26 @@ function rssMb(pid: number): number {
 }
 
 describe("QuestDB outage", () => {
-  it("holds acknowledgements while QuestDB is down and writes everything once it is back", async () => {
+  it("holds acknowledgements while QuestDB is down and writes everything once it is back", { timeout: 240_000 }, async () => {
     const metricsPort = await freePort();
     worker = spawnIngestWorker({
       ...(env as unknown as Record<string, string>),
       QUESTDB_HTTP_URL: quest.httpUrl,
       INGEST_CLIENT_ID: `outage-${ent}`,
+      INGEST_ENTERPRISE: ent,
       INGEST_RECEIVE_MAXIMUM: String(RECEIVE_MAX),
       INGEST_BATCH_ROWS: "500",
       INGEST_METRICS_PORT: String(metricsPort),
     });
-    await expect.poll(() => health(metricsPort).then(() => true).catch(() => false), { timeout: 60_000, interval: 300 }).toBe(true);
+    await expect
+      .poll(
+        () =>
+          health(metricsPort)
+            .then(() => true)
+            .catch(() => false),
+        { timeout: 60_000, interval: 300 },
+      )
+      .toBe(true);
     await sleep(500); // subscription in place
 
     const pub = await mqtt.connectAsync(env.MQTT_URL, { protocolVersion: 5, clientId: `pub-${ent}` });
@@ -111,4 +121,3 @@ describe("QuestDB outage", () => {
     }
   });
 });
-

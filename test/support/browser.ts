@@ -9,6 +9,14 @@ export async function launchBrowser(): Promise<BrowserContext> {
     executablePath: "/usr/bin/chromium",
     headless: true,
     viewport: { width: 1440, height: 1000 },
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      "--disable-quic",
+    ],
   });
 }

@@ -1,5 +1,6 @@
 // Runs workers/ingest.ts as a real child process (so it can be SIGKILLed) with a test environment.
 import { join } from "node:path";
+import mqtt from "mqtt";
 import { repoRoot } from "../../lib/config.ts";
 import { type Managed, spawnManaged } from "../../lib/services/process.ts";
 
@@ -9,4 +10,10 @@ export function spawnIngestWorker(env: Record<string, string>, logFile?: string)
     cwd: repoRoot,
     ...(logFile ? { logFile } : {}),
   });
+}
+
+/** Removes a worker's persistent session from the broker (clean start, no expiry), so it stops taking a share. */
+export async function endSession(mqttUrl: string, clientId: string): Promise<void> {
+  const c = await mqtt.connectAsync(mqttUrl, { protocolVersion: 5, clientId, clean: true, properties: { sessionExpiryInterval: 0 } });
+  await c.endAsync();
 }

@@ -46,7 +46,8 @@ describe("MachineSim", () => {
   const run = (seed: number) => {
     const sim = new MachineSim(machine, { seed, waveformEvery: 10 });
     const out: string[] = [];
-    for (let t = 0; t < 600; t++) for (const m of sim.tick(Date.parse("2026-11-25T08:00:00Z") + t * 1000)) out.push(`${m.channel}:${JSON.stringify(m.payload)}`);
+    for (let t = 0; t < 600; t++)
+      for (const m of sim.tick(Date.parse("2026-11-25T08:00:00Z") + t * 1000)) out.push(`${m.channel}:${JSON.stringify(m.payload)}`);
     return out;
   };
 

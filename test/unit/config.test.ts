@@ -1,0 +1,36 @@
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseConfig, repoRoot } from "../../lib/config.ts";
+
+describe("configuration", () => {
+  it("has working defaults without any setting", () => {
+    const c = parseConfig({});
+    expect(c.MQTT_URL).toBe("mqtt://127.0.0.1:1883");
+    expect(c.INGEST_ENTERPRISE).toBe("+");
+    expect(c.QUESTDB_PG_PASSWORD).toBeUndefined();
+  });
+
+  it.each([
+    ["MQTT_URL", "localhost:1883", /MQTT_URL: must be a URL with scheme mqtt:/],
+    ["INGEST_RECEIVE_MAXIMUM", "70000", /INGEST_RECEIVE_MAXIMUM/],
+    ["INGEST_BATCH_ROWS", "many", /INGEST_BATCH_ROWS/],
+    ["MQTT_CA_FILE", "/nonexistent/ca.pem", /MQTT_CA_FILE: file does not exist/],
+    ["INGEST_ENTERPRISE", "ACME", /INGEST_ENTERPRISE: an enterprise slug/],
+    ["QUESTDB_VERSION", "latest", /QUESTDB_VERSION: must be a version/],
+  ])("names %s when it is broken", (key, value, message) => {
+    expect(() => parseConfig({ [key]: value })).toThrow(ConfigError);
+    expect(() => parseConfig({ [key]: value })).toThrow(message);
+  });
+
+  it("stops a worker process at start with a message naming the setting, exit code 2", () => {
+    const r = spawnSync(process.execPath, ["--import", "tsx", join(repoRoot, "workers", "ingest.ts")], {
+      env: { ...process.env, MQTT_URL: "tcp://broker:1883" },
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("MQTT_URL: must be a URL with scheme mqtt://");
+    expect(r.stderr).not.toMatch(/at .*\.ts:\d+/); // a message, not a stack trace
+  });
+});
