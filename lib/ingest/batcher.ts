@@ -19,15 +19,17 @@ export interface BatcherOptions {
   flushMs: number;
   retryMinMs?: number;
   retryMaxMs?: number;
+  /** Batches written at the same time (default 2: one fills while another is on the wire). */
+  concurrency?: number;
 }
 
 export class IngestBatcher {
   #pending: PendingMessage[] = [];
   #pendingRows = 0;
   #timer: NodeJS.Timeout | undefined;
-  #flushing: Promise<void> | undefined;
+  readonly #inFlight = new Set<Promise<void>>();
   #stopped = false;
-  /** Messages in the batch being written right now. */
+  /** Messages in the batches being written right now. */
   #writing = 0;
   readonly #opts: Required<BatcherOptions>;
 
@@ -39,7 +41,7 @@ export class IngestBatcher {
     /** Wraps sending a batch's acks, e.g. to cork the socket so they leave in one write. */
     private readonly ackMany: (sendAll: () => void) => void = (f) => f(),
   ) {
-    this.#opts = { retryMinMs: 200, retryMaxMs: 5000, ...opts };
+    this.#opts = { retryMinMs: 200, retryMaxMs: 5000, concurrency: 2, ...opts };
   }
 
   /** Messages received and not yet durable: the next batch and the one being written. */
@@ -57,9 +59,9 @@ export class IngestBatcher {
 
   /** Writes everything pending; resolves when it is durable and acknowledged (or `stop()` gave up). */
   async drain(): Promise<void> {
-    while (this.#pending.length > 0 || this.#flushing) {
+    while (this.#pending.length > 0 || this.#inFlight.size > 0) {
       this.#kick();
-      await this.#flushing;
+      await Promise.all(this.#inFlight);
       if (this.#stopped) return;
     }
   }
@@ -74,26 +76,30 @@ export class IngestBatcher {
   #kick(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    if (this.#flushing || this.#pending.length === 0 || this.#stopped) return;
-    // Whole messages, up to batchRows rows (at least one message).
-    let take = 0;
-    let rows = 0;
-    while (take < this.#pending.length && (take === 0 || rows + (this.#pending[take]?.rows.length ?? 0) <= this.#opts.batchRows)) {
-      rows += this.#pending[take]?.rows.length ?? 0;
-      take++;
-    }
-    const batch = this.#pending.splice(0, take);
-    this.#pendingRows -= rows;
-    this.#writing = batch.length;
-    this.#flushing = this.#flush(batch).finally(() => {
-      this.#flushing = undefined;
-      this.#writing = 0;
-      this.metrics.pending.set(this.pendingMessages);
-      if (this.#pending.length > 0 && !this.#stopped) {
-        if (this.#pendingRows >= this.#opts.batchRows) this.#kick();
-        else this.#timer ??= setTimeout(() => this.#kick(), this.#opts.flushMs);
+    // Up to `concurrency` batches in flight; a second one only when a full batch is waiting.
+    while (this.#inFlight.size < this.#opts.concurrency && this.#pending.length > 0 && !this.#stopped) {
+      if (this.#inFlight.size > 0 && this.#pendingRows < this.#opts.batchRows) break;
+      // Whole messages, up to batchRows rows (at least one message).
+      let take = 0;
+      let rows = 0;
+      while (take < this.#pending.length && (take === 0 || rows + (this.#pending[take]?.rows.length ?? 0) <= this.#opts.batchRows)) {
+        rows += this.#pending[take]?.rows.length ?? 0;
+        take++;
       }
-    });
+      const batch = this.#pending.splice(0, take);
+      this.#pendingRows -= rows;
+      this.#writing += batch.length;
+      const flushing: Promise<void> = this.#flush(batch).finally(() => {
+        this.#inFlight.delete(flushing);
+        this.#writing -= batch.length;
+        this.metrics.pending.set(this.pendingMessages);
+        if (this.#pending.length > 0 && !this.#stopped) {
+          if (this.#pendingRows >= this.#opts.batchRows) this.#kick();
+          else this.#timer ??= setTimeout(() => this.#kick(), this.#opts.flushMs);
+        }
+      });
+      this.#inFlight.add(flushing);
+    }
   }
 
   async #flush(batch: PendingMessage[]): Promise<void> {

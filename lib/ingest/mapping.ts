@@ -2,7 +2,7 @@
 // Pure: the clock, the asset registry and the limits come in as arguments.
 import { createHash } from "node:crypto";
 import { parsePayload, parseTimestamp, type Telemetry } from "../contract/payloads.ts";
-import { type MachinePath, machineKey, parseTelemetryTopic } from "../contract/topics.ts";
+import { type MachinePath, machineKey, parseTelemetryTopic, type TelemetryChannel } from "../contract/topics.ts";
 import type { Field, Row } from "../questdb/rows.ts";
 import { TABLES } from "../questdb/tables.ts";
 
@@ -14,7 +14,7 @@ export interface MappingContext {
   worker: string;
 }
 
-export type Mapped = { ok: true; rows: Row[] } | { ok: false; reason: string; deadLetter: Row };
+export type Mapped = { ok: true; channel: TelemetryChannel; rows: Row[] } | { ok: false; reason: string; deadLetter: Row };
 
 export function mapMessage(topic: string, payload: Uint8Array, ctx: MappingContext): Mapped {
   const dead = (reason: string): Mapped => ({ ok: false, reason, deadLetter: deadLetterRow(topic, payload, reason, ctx) });
@@ -32,7 +32,7 @@ export function mapMessage(topic: string, payload: Uint8Array, ctx: MappingConte
   if (ts < ctx.nowMicros - ctx.maxAgeMicros) {
     return dead(`timestamp ${new Date(ts / 1000).toISOString()} is older than ${ctx.maxAgeMicros / 1e6} s`);
   }
-  return { ok: true, rows: telemetryRows(t.path, p.value, ctx.nowMicros) };
+  return { ok: true, channel: t.channel, rows: telemetryRows(t.path, p.value, ctx.nowMicros) };
 }
 
 function pathSymbols(p: MachinePath): [string, string][] {

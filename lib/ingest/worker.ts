@@ -3,7 +3,7 @@
 import mqtt, { type IPublishPacket, type MqttClient } from "mqtt";
 import type { Logger } from "pino";
 import type { Config } from "../config.ts";
-import { parseTelemetryTopic, sharedFilter, telemetryFilters } from "../contract/topics.ts";
+import { sharedFilter, telemetryFilters } from "../contract/topics.ts";
 import { type MetricsServer, startMetricsServer } from "../http/metrics-server.ts";
 import { deferPubacks } from "../mqtt/deferred-acks.ts";
 import { mqttOptions, redactUrl } from "../mqtt/options.ts";
@@ -78,6 +78,13 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
   const acks = deferPubacks(client);
   const writer = new QuestWriter({ httpUrl: cfg.QUESTDB_HTTP_URL });
   const batcher = new IngestBatcher(writer, { batchRows: cfg.INGEST_BATCH_ROWS, flushMs: cfg.INGEST_FLUSH_MS }, metrics, log, acks.batch);
+  // prom-client hashes a label object on every inc(); bind the children once
+  const receivedChildren = new Map<string, ReturnType<typeof metrics.received.labels>>();
+  const receivedCounter = (channel: string) => {
+    let c = receivedChildren.get(channel);
+    if (!c) receivedChildren.set(channel, (c = metrics.received.labels(channel)));
+    return c;
+  };
   const filters = telemetryFilters(cfg.INGEST_ENTERPRISE).map((f) => sharedFilter(cfg.INGEST_SHARE_GROUP, f));
 
   client.on("connect", (connack) => {
@@ -95,8 +102,6 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
 
   client.on("message", (topic, payload, packet: IPublishPacket) => {
     if (stopped) return;
-    const channel = parseTelemetryTopic(topic);
-    metrics.received.inc({ channel: channel.ok ? channel.channel : "invalid" });
     const mapped = mapMessage(topic, payload, {
       nowMicros: Date.now() * 1000,
       maxFutureMicros: cfg.INGEST_MAX_FUTURE_S * 1e6,
@@ -105,6 +110,7 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
       worker: cfg.INGEST_CLIENT_ID,
     });
     const ack = acks.ackerFor(packet);
+    receivedCounter(mapped.ok ? mapped.channel : "invalid").inc();
     if (mapped.ok) {
       batcher.add({ rows: mapped.rows, ack, eventMicros: mapped.rows[0]?.ts });
     } else {

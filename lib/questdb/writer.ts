@@ -16,16 +16,19 @@ export interface QuestWriterOptions {
   requestTimeoutMs?: number;
 }
 
+/** Safe for concurrent write() calls: each one uses its own Sender from a small pool. */
 export class QuestWriter implements RowWriter {
-  #sender: Sender | undefined;
+  readonly #idle: Sender[] = [];
+  readonly #all = new Set<Sender>();
   readonly #opts: Required<QuestWriterOptions>;
 
   constructor(opts: QuestWriterOptions) {
     this.#opts = { requestTimeoutMs: 10_000, ...opts };
   }
 
-  async #get(): Promise<Sender> {
-    if (this.#sender) return this.#sender;
+  async #acquire(): Promise<Sender> {
+    const idle = this.#idle.pop();
+    if (idle) return idle;
     const u = new URL(this.#opts.httpUrl);
     const scheme = u.protocol === "https:" ? "https" : "http";
     const port = u.port || (scheme === "https" ? "443" : "80");
@@ -33,13 +36,14 @@ export class QuestWriter implements RowWriter {
     // stdlib_http: Node's http module fails fast on a refused connection (the default undici transport
     // was seen to hang forever). retry_timeout=0: retries are ours, with the whole batch.
     const conf = `${scheme}::addr=${u.hostname}:${port};${auth}auto_flush=off;stdlib_http=on;retry_timeout=0;request_timeout=${this.#opts.requestTimeoutMs};`;
-    this.#sender = await Sender.fromConfig(conf);
-    return this.#sender;
+    const sender = await Sender.fromConfig(conf);
+    this.#all.add(sender);
+    return sender;
   }
 
   async write(rows: readonly Row[]): Promise<void> {
     if (rows.length === 0) return;
-    const sender = await this.#get();
+    const sender = await this.#acquire();
     sender.reset();
     try {
       for (const row of rows) {
@@ -70,13 +74,16 @@ export class QuestWriter implements RowWriter {
     } catch (e) {
       sender.reset();
       throw e;
+    } finally {
+      this.#idle.push(sender);
     }
   }
 
   async close(): Promise<void> {
-    const s = this.#sender;
-    this.#sender = undefined;
-    await s?.close().catch(() => undefined);
+    const all = [...this.#all];
+    this.#all.clear();
+    this.#idle.length = 0;
+    await Promise.all(all.map((s) => s.close().catch(() => undefined)));
   }
 }
 

@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { benchIngest } from "../../lib/bench/ingest-bench.ts";
 
 const usage = () =>
-  Object.assign(new Error("usage: andon bench ingest [--messages N] [--window W] [--receive-max R] [--batch-rows B]"), { name: "UsageError" });
+  Object.assign(new Error("usage: andon bench ingest [--messages N] [--window W] [--receive-max R] [--batch-rows B] [--profile DIR]"), { name: "UsageError" });
 
 export async function run(argv: string[]): Promise<void> {
   const [what, ...rest] = argv;
@@ -12,7 +12,13 @@ export async function run(argv: string[]): Promise<void> {
   }
   const { values } = parseArgs({
     args: rest,
-    options: { messages: { type: "string" }, window: { type: "string" }, "receive-max": { type: "string" }, "batch-rows": { type: "string" } },
+    options: {
+      messages: { type: "string" },
+      window: { type: "string" },
+      "receive-max": { type: "string" },
+      "batch-rows": { type: "string" },
+      profile: { type: "string" },
+    },
   });
   const int = (v: string | undefined, def: number, name: string) => {
     const n = v === undefined ? def : Number(v);
@@ -26,6 +32,7 @@ export async function run(argv: string[]): Promise<void> {
     window,
     receiveMaximum: int(values["receive-max"], 20_000, "receive-max"),
     batchRows: int(values["batch-rows"], 5000, "batch-rows"),
+    ...(values.profile ? { profileDir: values.profile } : {}),
     say: (m) => console.log(`[bench] ${m}`),
   });
   console.log(`[bench] ${r.messages} messages; pipeline p50 ${r.p50Ms.toFixed(0)} ms publish-to-queryable`);
