@@ -82,7 +82,10 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
   const receivedChildren = new Map<string, ReturnType<typeof metrics.received.labels>>();
   const receivedCounter = (channel: string) => {
     let c = receivedChildren.get(channel);
-    if (!c) receivedChildren.set(channel, (c = metrics.received.labels(channel)));
+    if (!c) {
+      c = metrics.received.labels(channel);
+      receivedChildren.set(channel, c);
+    }
     return c;
   };
   const filters = telemetryFilters(cfg.INGEST_ENTERPRISE).map((f) => sharedFilter(cfg.INGEST_SHARE_GROUP, f));

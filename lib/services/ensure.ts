@@ -79,6 +79,9 @@ export async function ensureServices(cfg: Config, say: (m: string) => void): Pro
     const { host, port } = hostPort(url, defPort);
     if (await tcpOpen(host, port)) {
       say(`${name.padEnd(11)} ${host}:${port}`);
+      if (bin === "mosquitto") {
+        say("            (an existing broker: for loss-free ingest it must queue enough for a stopped worker; see README, 'Using your own broker')");
+      }
       return;
     }
     if (!isLoopback(host) || !which(bin)) {

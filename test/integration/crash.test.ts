@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { questPool, waitWalApplied } from "../../lib/questdb/pg.ts";
 import { ensureQuestSchema } from "../../lib/questdb/schema.ts";
 import { TABLES } from "../../lib/questdb/tables.ts";
+import { freePort } from "../../lib/services/net.ts";
 import type { Managed } from "../../lib/services/process.ts";
 import { seedTestPlant, testPlant } from "../support/stack.ts";
 import { endSession, spawnIngestWorker } from "../support/worker-process.ts";
@@ -40,9 +41,29 @@ async function counts(): Promise<{ rows: number; distinct: number }> {
   return { rows: Number(rows[0]?.n ?? 0), distinct: Number(rows[0]?.d ?? 0) };
 }
 
+let metricsPort = 0;
+async function spawnWorker(): Promise<Managed> {
+  metricsPort = await freePort();
+  return spawnIngestWorker({ ...workerEnv, INGEST_METRICS_PORT: String(metricsPort) });
+}
+
+/** Until the worker serves /health, i.e. it has started (signal handlers, session, subscription). */
+async function waitReady(): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const ok = await fetch(`http://127.0.0.1:${metricsPort}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    await sleep(100);
+  }
+  throw new Error("worker did not start");
+}
+
 /** Publishes ~10 s of counts while `interrupt` stops and restarts the worker three times. */
 async function streamWithInterruptions(tStart: number, interrupt: (w: Managed) => Promise<void>): Promise<void> {
-  worker ??= spawnIngestWorker(workerEnv);
+  worker ??= await spawnWorker();
   // Wait until the worker's session exists (its subscription is what queues messages while it is away).
   const probe = await mqtt.connectAsync(env.MQTT_URL, { protocolVersion: 5, clientId: `probe-${ent}` });
   const deadlineUp = Date.now() + 60_000;
@@ -74,7 +95,7 @@ async function streamWithInterruptions(tStart: number, interrupt: (w: Managed) =
   for (let k = 0; k < 3; k++) {
     await sleep(1200 + k * 500);
     await interrupt(worker);
-    worker = spawnIngestWorker(workerEnv);
+    worker = await spawnWorker();
   }
   await publishing;
   await pub.endAsync();
@@ -101,6 +122,7 @@ describe("crash safety", () => {
 
   it("SIGTERM mid-stream (graceful drain), three times, loses and duplicates nothing", { timeout: 240_000 }, async () => {
     await streamWithInterruptions(Date.now() - 2 * 3_600_000, async (w) => {
+      await waitReady(); // a graceful drain needs a started worker (before that, nothing was acknowledged)
       const exited = new Promise<number | null>((r) => w.child.once("exit", (code) => r(code)));
       await w.stop(30_000);
       expect(await exited).toBe(0);
