@@ -18,8 +18,9 @@ export class ServiceError extends Error {
 
 const isLoopback = (host: string) => ["127.0.0.1", "localhost", "::1"].includes(host);
 const which = (bin: string) => {
+  if (bin.includes("/")) return existsSync(bin) ? bin : undefined;
   try {
-    return execFileSync("sh", ["-c", `command -v ${bin}`], { encoding: "utf8" }).trim() || undefined;
+    return execFileSync("which", [bin], { encoding: "utf8" }).trim() || undefined; // no shell
   } catch {
     return undefined;
   }
@@ -50,6 +51,16 @@ async function postgresAnswers(url: string): Promise<boolean> {
 
 export async function ensureServices(cfg: Config, say: (m: string) => void): Promise<StartedServices> {
   const owned: StartedServices["owned"] = [];
+  try {
+    return await ensureAll(cfg, say, owned);
+  } catch (e) {
+    // leave nothing running that this call started
+    for (const s of [...owned].reverse()) await s.stop().catch(() => undefined);
+    throw e;
+  }
+}
+
+async function ensureAll(cfg: Config, say: (m: string) => void, owned: StartedServices["owned"]): Promise<StartedServices> {
   const generated: Record<string, string> = {};
   const home = cfg.ANDON_HOME;
   mkdirSync(home, { recursive: true });
