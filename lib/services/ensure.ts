@@ -95,9 +95,11 @@ async function ensureAll(cfg: Config, say: (m: string) => void, owned: StartedSe
       }
       return;
     }
-    if (!isLoopback(host) || !which(bin)) {
+    const setting = name === "Redis" ? "REDIS_URL" : "MQTT_URL";
+    if (!isLoopback(host)) throw new ServiceError(`${name} is not answering at ${host}:${port} (${setting}): check that it runs and is reachable.`);
+    if (!which(bin)) {
       throw new ServiceError(
-        `${name} is not answering at ${host}:${port}. Install it (Debian: apt-get install ${pkg}) or point ${name === "Redis" ? "REDIS_URL" : "MQTT_URL"} at yours.`,
+        `${name} is not answering at ${host}:${port} and is not installed here. Install it (Debian: apt-get install ${pkg}) or point ${setting} at yours.`,
       );
     }
     say(`starting ${name} on ${host}:${port} (data in ${home}) ...`);
