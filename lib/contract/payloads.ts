@@ -213,8 +213,3 @@ export function parsePayload(channel: TelemetryChannel, raw: Uint8Array): Payloa
   }
   return { ok: true, value: { channel, msg: r.data } as Telemetry };
 }
-
-/** The device event time of a parsed message. */
-export function eventTime(t: Telemetry): EpochMicros {
-  return t.msg.ts;
-}

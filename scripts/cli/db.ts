@@ -8,14 +8,23 @@ import { seedPlant } from "../../lib/db/seed.ts";
 
 export const DEMO_PLANT = join(repoRoot, "prisma", "seed", "demo-plant.json");
 
-export async function migrateAndSeed(say: (m: string) => void, plantFile = DEMO_PLANT): Promise<void> {
+/**
+ * Migrates, then loads the plant file. With `onlyIfEmpty` (what `andon up` does) an asset model that
+ * already has machines is left alone, so edits made to it survive restarts.
+ */
+export async function migrateAndSeed(say: (m: string) => void, plantFile = DEMO_PLANT, onlyIfEmpty = false): Promise<void> {
   const cfg = config();
   if (await ensureDatabase(cfg.DATABASE_URL)) say(`created database ${new URL(cfg.DATABASE_URL).pathname.slice(1)}`);
   const r = await migrate(cfg.DATABASE_URL, join(repoRoot, "prisma", "migrations"), say);
   say(`migrations: ${r.applied.length} applied, ${r.alreadyApplied} already there`);
   const prisma = prismaFor(cfg.DATABASE_URL);
-  const { machines } = await seedPlant(prisma, readPlantFile(plantFile));
-  say(`asset model: ${machines} machines from ${plantFile.replace(`${repoRoot}/`, "")}`);
+  const existing = await prisma.machine.count();
+  if (onlyIfEmpty && existing > 0) {
+    say(`asset model: ${existing} machines (kept as they are; \`andon db seed\` reloads the demo plant)`);
+  } else {
+    const { machines } = await seedPlant(prisma, readPlantFile(plantFile));
+    say(`asset model: ${machines} machines from ${plantFile.replace(`${repoRoot}/`, "")}`);
+  }
   await prisma.$disconnect();
 }
 

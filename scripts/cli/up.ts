@@ -52,7 +52,7 @@ export async function run(): Promise<void> {
   process.on("SIGTERM", () => void stopAll(0));
 
   try {
-    await migrateAndSeed(say);
+    await migrateAndSeed(say, undefined, true);
     await ensureQuestSchema(cfg.QUESTDB_HTTP_URL);
     const logs = join(cfg.ANDON_HOME, "logs");
     mkdirSync(logs, { recursive: true });
