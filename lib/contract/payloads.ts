@@ -1,6 +1,7 @@
 // Versioned JSON payloads of the telemetry channels (v1). Spec with examples: docs/mqtt.md.
 // Parsed once where they enter (the ingest worker); inside Andon only the parsed types travel.
 import { z } from "zod";
+import { STATE_CODES } from "../domain/oee/mapping.ts";
 import type { TelemetryChannel } from "./topics.ts";
 
 /** Epoch microseconds (what QuestDB stores as TIMESTAMP). */
@@ -48,38 +49,8 @@ const sensor = z
   .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "sensor must be 1-64 of a-z 0-9 _ -")
   .default("main");
 
-/**
- * Named machine states and their numeric codes. The codes are the United Manufacturing Hub's table
- * (categories of 10,000), so its users' PLC mappings keep working. docs/mqtt.md lists them.
- */
-export const STATE_CODES = {
-  running: 10000,
-  low_speed: 20000,
-  unknown: 30000,
-  stopped: 40000,
-  idle: 40100,
-  operator_stop: 40200,
-  micro_stop: 50000,
-  inlet_jam: 60000,
-  outlet_jam: 70000,
-  congestion: 80000,
-  material_issue: 90000,
-  changeover: 100000,
-  changeover_preparation: 100010,
-  changeover_post_processing: 100020,
-  cleaning: 110000,
-  emptying: 120000,
-  setting_up: 130000,
-  operator_absent: 140000,
-  break: 150000,
-  no_shift: 160000,
-  no_order: 170000,
-  equipment_failure: 180000,
-  external_failure: 190000,
-  external_interference: 200000,
-  preventive_maintenance: 210000,
-  technical_stop: 220000,
-} as const;
+/** Named machine states and their numeric codes (the United Manufacturing Hub's table); docs/mqtt.md lists them. */
+export { STATE_CODES };
 export type MachineStateName = keyof typeof STATE_CODES;
 const STATE_NAMES = Object.keys(STATE_CODES) as [MachineStateName, ...MachineStateName[]];
 

@@ -9,9 +9,10 @@ const HELP = `andon - OEE and predictive maintenance over MQTT
   andon db migrate              apply prisma/migrations (offline)
   andon db seed [--file F]      load a plant file (default: the demo plant)
   andon bench ingest [options]  measure the ingest pipeline against a counting baseline
+  andon oee compute --input F   OEE of one machine from a JSON-lines event file (docs/oee.md) [--config mapping.json]
   andon config                  print the configuration variables and their values (secrets hidden)
 
-  Not built yet (see the open issues): oee compute, pdm evaluate, bench oee`;
+  Not built yet (see the open issues): pdm evaluate, bench oee`;
 
 const commands: Record<string, () => Promise<{ run(argv: string[]): Promise<void> }>> = {
   up: () => import("./up.ts"),
@@ -20,6 +21,7 @@ const commands: Record<string, () => Promise<{ run(argv: string[]): Promise<void
   db: () => import("./db.ts"),
   bench: () => import("./bench.ts"),
   config: () => import("./show-config.ts"),
+  oee: () => import("./oee.ts"),
 };
 
 const [cmd, ...rest] = process.argv.slice(2);
@@ -29,7 +31,7 @@ if (!cmd || cmd === "help" || cmd === "--help" || cmd === "-h") {
 }
 const load = commands[cmd];
 if (!load) {
-  const later = ["oee", "pdm"].includes(cmd) ? ` ("andon ${cmd}" is not built yet)` : "";
+  const later = ["pdm"].includes(cmd) ? ` ("andon ${cmd}" is not built yet)` : "";
   console.error(`unknown command "${cmd}"${later}\n\n${HELP}`);
   process.exit(2);
 }

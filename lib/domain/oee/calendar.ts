@@ -1,0 +1,100 @@
+// Planned intervals from a shift calendar read in the site's IANA time zone. Exact across midnight
+// and daylight-saving changes: each shift start and end is a local wall-clock time turned into an
+// instant, so a night shift over a DST change lasts 7 or 9 hours, as it really does.
+import type { Interval, ShiftDef } from "./types.ts";
+
+const MIN = 60_000;
+const DAY = 86_400_000;
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function parts(epochMs: number, timeZone: string): { y: number; m: number; d: number; h: number; mi: number } {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+    formatters.set(timeZone, f);
+  }
+  const p = Object.fromEntries(f.formatToParts(new Date(epochMs)).map((x) => [x.type, Number(x.value)]));
+  return { y: p.year ?? 0, m: p.month ?? 0, d: p.day ?? 0, h: p.hour ?? 0, mi: p.minute ?? 0 };
+}
+
+/** Offset of the zone from UTC at an instant, ms. */
+function offsetAt(epochMs: number, timeZone: string): number {
+  const p = parts(epochMs, timeZone);
+  return Date.UTC(p.y, p.m - 1, p.d, p.h, p.mi) - Math.floor(epochMs / MIN) * MIN;
+}
+
+/** The instant of a local wall-clock time. A time skipped by a DST change maps to the instant after the gap. */
+export function localToInstant(y: number, m: number, d: number, h: number, mi: number, timeZone: string): number {
+  const wall = Date.UTC(y, m - 1, d, h, mi);
+  let t = wall - offsetAt(wall, timeZone);
+  const corrected = offsetAt(t, timeZone);
+  if (wall - t !== corrected) t = wall - corrected; // the offset changed between the guess and the answer
+  return t;
+}
+
+const hm = (s: string) => [Number(s.slice(0, 2)), Number(s.slice(3, 5))] as const;
+
+/** Planned (shift minus breaks) intervals that overlap the window, clipped to it, sorted and merged. */
+export function plannedIntervals(window: Interval, timeZone: string, shifts: readonly ShiftDef[]): Interval[] {
+  const out: Interval[] = [];
+  const first = parts(window.start - DAY, timeZone);
+  // walk local calendar dates from the day before the window to its end
+  for (let date = Date.UTC(first.y, first.m - 1, first.d); ; date += DAY) {
+    const day = new Date(date);
+    const y = day.getUTCFullYear();
+    const m = day.getUTCMonth() + 1;
+    const d = day.getUTCDate();
+    const weekday = ((day.getUTCDay() + 6) % 7) + 1;
+    const dayStart = localToInstant(y, m, d, 0, 0, timeZone);
+    if (dayStart >= window.end) break;
+    for (const s of shifts) {
+      if (!s.weekdays.includes(weekday)) continue;
+      const [sh, sm] = hm(s.start);
+      const [eh, em] = hm(s.end);
+      const start = localToInstant(y, m, d, sh, sm, timeZone);
+      const next = new Date(date + DAY);
+      const overnight = eh * 60 + em <= sh * 60 + sm;
+      const end = overnight
+        ? localToInstant(next.getUTCFullYear(), next.getUTCMonth() + 1, next.getUTCDate(), eh, em, timeZone)
+        : localToInstant(y, m, d, eh, em, timeZone);
+      const breaks = s.breaks
+        .map((b) => ({ start: start + b.startOffsetMin * MIN, end: start + (b.startOffsetMin + b.durationMin) * MIN }))
+        .sort((a, b) => a.start - b.start);
+      let cursor = start;
+      for (const b of breaks) {
+        if (b.start > cursor) out.push({ start: cursor, end: Math.min(b.start, end) });
+        cursor = Math.max(cursor, b.end);
+      }
+      if (cursor < end) out.push({ start: cursor, end });
+    }
+  }
+  return mergeIntervals(out.map((i) => clip(i, window)).filter((i): i is Interval => i !== undefined));
+}
+
+export function clip(i: Interval, w: Interval): Interval | undefined {
+  const start = Math.max(i.start, w.start);
+  const end = Math.min(i.end, w.end);
+  return end > start ? { start, end } : undefined;
+}
+
+export function mergeIntervals(list: Interval[]): Interval[] {
+  const sorted = [...list].sort((a, b) => a.start - b.start);
+  const out: Interval[] = [];
+  for (const i of sorted) {
+    const last = out.at(-1);
+    if (last && i.start <= last.end) last.end = Math.max(last.end, i.end);
+    else out.push({ ...i });
+  }
+  return out;
+}
+
+/** Milliseconds of [start, end) inside the (sorted, merged) intervals. */
+export function overlapMs(start: number, end: number, intervals: readonly Interval[]): number {
+  let ms = 0;
+  for (const i of intervals) {
+    if (i.end <= start) continue;
+    if (i.start >= end) break;
+    ms += Math.min(end, i.end) - Math.max(start, i.start);
+  }
+  return ms;
+}

@@ -1,0 +1,231 @@
+// OEE of one machine over one window (ISO 22400-2). docs/oee.md has every definition and formula.
+
+import { mergeIntervals, overlapMs, plannedIntervals } from "./calendar.ts";
+import { countsInWindow } from "./counts.ts";
+import { classify, UNKNOWN_CODE } from "./mapping.ts";
+import type { DataQualityFlag, Interval, Kpis, OeeInput, OeeResult, SixBigLosses, StateEvent, TimeElements } from "./types.ts";
+
+interface Segment extends StateEvent {
+  start: number;
+  end: number;
+  /** The stop's end is known (another event follows it). */
+  ended: boolean;
+}
+
+/** State segments covering the window: each state lasts until the next event; the last one past the window end. */
+function segments(input: OeeInput): { segs: Segment[]; gapMs: number } {
+  const { window: w } = input;
+  // stable sort: events with the same ts keep input order, so the later one in the input wins
+  const sorted = input.states
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => a.e.ts - b.e.ts || a.i - b.i)
+    .map((x) => x.e);
+  const segs: Segment[] = [];
+  let gapMs = 0;
+  const before = sorted.filter((e) => e.ts <= w.start).at(-1);
+  const inside = sorted.filter((e) => e.ts > w.start && e.ts < w.end);
+  const firstStart = inside[0]?.ts ?? w.end;
+  if (before) segs.push({ ...before, start: w.start, end: firstStart, ended: inside.length > 0 });
+  else if (firstStart > w.start) {
+    gapMs = firstStart - w.start;
+    segs.push({ ts: w.start, code: UNKNOWN_CODE, start: w.start, end: firstStart, ended: true });
+  }
+  inside.forEach((e, k) => {
+    const next = inside[k + 1];
+    segs.push({ ...e, start: e.ts, end: next?.ts ?? w.end, ended: next !== undefined });
+  });
+  // a repeated identical event (same ts twice) leaves a zero-length segment: drop it
+  return {
+    segs: applyReasonEdits(
+      segs.filter((s) => s.end > s.start),
+      input.reasonEdits ?? [],
+    ),
+    gapMs,
+  };
+}
+
+/** Splits segments at edit boundaries and sets the edited reason; a later edit wins over an earlier one. */
+function applyReasonEdits(segs: Segment[], edits: readonly { start: number; end: number; reason: string }[]): Segment[] {
+  let out = segs;
+  for (const edit of edits) {
+    const next: Segment[] = [];
+    for (const s of out) {
+      const a = Math.max(s.start, edit.start);
+      const b = Math.min(s.end, edit.end);
+      if (b <= a) {
+        next.push(s);
+        continue;
+      }
+      if (s.start < a) next.push({ ...s, end: a, ended: true });
+      next.push({ ...s, start: a, end: b, reason: edit.reason, ended: s.ended || b < s.end });
+      if (b < s.end) next.push({ ...s, start: b });
+    }
+    out = next;
+  }
+  return out;
+}
+
+const ratio = (num: number, den: number): number | null => (den > 0 ? num / den : null);
+
+/** KPIs from time elements alone, so a roll-up (sums) and a single machine use the same formulas. */
+export function kpisOf(t: TimeElements): Kpis {
+  return {
+    availability: ratio(t.runS, t.plannedBusyS),
+    performance: t.runS > 0 ? t.netRunS / t.runS : null,
+    // good/total for one machine; for a roll-up weighted by ideal time, so that A × P × Q = OEE still holds
+    quality: ratio(t.fullyProductiveS, t.netRunS),
+    oee: ratio(t.fullyProductiveS, t.plannedBusyS),
+    technicalEfficiency: ratio(t.runS, t.runS + t.breakdownS),
+    setupRatio: ratio(t.setupS, t.setupS + t.runS),
+    scrapRatio: ratio(t.reject, t.total),
+    throughputPerHour: t.plannedBusyS > 0 ? t.total / (t.plannedBusyS / 3600) : null,
+    mtbfS: t.failures > 0 ? t.runS / t.failures : null,
+    mttrS: t.failures > 0 ? t.breakdownS / t.failures : null,
+  };
+}
+
+export function lossesOf(t: TimeElements, idealCycleTimeS: number): SixBigLosses & { otherStopsS: number } {
+  const ict = idealCycleTimeS;
+  return {
+    breakdownsS: t.breakdownS,
+    setupAdjustmentsS: t.setupS,
+    smallStopsS: t.smallStopS,
+    // the rest of the performance loss; never negative (performance above 100 % is flagged instead)
+    reducedSpeedS: Math.max(0, t.runS - t.smallStopS - t.netRunS),
+    // startup and production rejects are not told apart by the inputs yet: all rejects count as production
+    startupRejectsS: 0,
+    productionRejectsS: t.reject * ict,
+    otherStopsS: t.otherStopS,
+  };
+}
+
+export function flagsOf(t: TimeElements): DataQualityFlag[] {
+  const f: DataQualityFlag[] = [];
+  if (t.plannedBusyS <= 0) f.push("zero_planned_time");
+  if (t.total === 0) f.push("no_counts");
+  if (t.runS > 0 && t.netRunS > t.runS * (1 + 1e-9)) f.push("performance_above_100");
+  if (t.dataGapS > 0) f.push("data_gap");
+  return f;
+}
+
+export function computeOee(input: OeeInput): OeeResult {
+  const { window: w, plan, mapping } = input;
+  const sec = (ms: number) => ms / 1000;
+  const planned: Interval[] = plan.kind === "calendar" ? plannedIntervals(w, plan.timeZone, plan.shifts) : mergeIntervals([{ start: w.start, end: w.end }]);
+  const { segs, gapMs } = segments(input);
+
+  let plannedStateStopMs = 0;
+  let breakdownMs = 0;
+  let setupMs = 0;
+  let otherMs = 0;
+  let smallMs = 0;
+  let failures = 0;
+  for (const s of segs) {
+    const inPlan = overlapMs(s.start, s.end, planned);
+    let loss = classify(s, mapping);
+    // a short unplanned stop whose end we know is a small stop (performance), whatever its state;
+    // its length runs from the event that started it (possibly before the window)
+    if ((loss === "BREAKDOWN" || loss === "UNPLANNED_STOP") && s.ended && (s.end - Math.min(s.ts, s.start)) / 1000 < mapping.microStopThresholdS)
+      loss = "SMALL_STOP";
+    switch (loss) {
+      case "PLANNED_STOP":
+        plannedStateStopMs += inPlan;
+        break;
+      case "BREAKDOWN":
+        breakdownMs += inPlan;
+        // one failure per breakdown that began in the window (not per piece of a split stop)
+        if (inPlan > 0 && s.start === s.ts && s.ts >= w.start) failures++;
+        break;
+      case "SETUP_ADJUSTMENT":
+        setupMs += inPlan;
+        break;
+      case "UNPLANNED_STOP":
+        otherMs += inPlan;
+        break;
+      case "SMALL_STOP":
+        smallMs += inPlan;
+        break;
+      case "PRODUCTIVE":
+      case "REDUCED_SPEED":
+        break;
+    }
+  }
+  const calendarS = sec(w.end - w.start);
+  const plannedCalendarS = planned.reduce((a, i) => a + sec(i.end - i.start), 0);
+  const plannedBusyS = plan.kind === "explicit" ? plan.plannedTimeS : plannedCalendarS - sec(plannedStateStopMs);
+  const runS = Math.max(0, plannedBusyS - sec(breakdownMs + setupMs + otherMs));
+  const counts = countsInWindow(input.counts, w);
+  const elements: TimeElements = {
+    calendarS,
+    plannedStopS: calendarS - plannedBusyS,
+    plannedBusyS,
+    breakdownS: sec(breakdownMs),
+    setupS: sec(setupMs),
+    otherStopS: sec(otherMs),
+    runS,
+    smallStopS: sec(smallMs),
+    netRunS: counts.total * input.idealCycleTimeS,
+    fullyProductiveS: (counts.total - counts.reject) * input.idealCycleTimeS,
+    dataGapS: sec(gapMs),
+    total: counts.total,
+    reject: counts.reject,
+    good: counts.total - counts.reject,
+    failures,
+  };
+  return {
+    mappingVersion: `${mapping.name}@v${mapping.version}`,
+    elements,
+    kpis: kpisOf(elements),
+    losses: lossesOf(elements, input.idealCycleTimeS),
+    flags: [...flagsOf(elements), ...counts.flags],
+  };
+}
+
+/** Machine -> line -> site -> enterprise: sums of time elements and counts; KPIs recomputed, never averaged. */
+export function rollup(results: readonly OeeResult[]): OeeResult {
+  const keys = Object.keys(results[0]?.elements ?? {}) as (keyof TimeElements)[];
+  const sum = Object.fromEntries(keys.map((k) => [k, results.reduce((a, r) => a + r.elements[k], 0)])) as unknown as TimeElements;
+  const elements: TimeElements = results.length ? sum : { ...zeroElements() };
+  const versions = [...new Set(results.map((r) => r.mappingVersion))];
+  return {
+    mappingVersion: versions.join(","),
+    elements,
+    kpis: kpisOf(elements),
+    // losses are seconds: they add up across machines (each priced at its own ideal cycle time)
+    losses: sumLosses(results),
+    flags: [...new Set([...flagsOf(elements), ...results.flatMap((r) => r.flags)])],
+  };
+}
+
+function sumLosses(results: readonly OeeResult[]): OeeResult["losses"] {
+  const add = (k: keyof OeeResult["losses"]) => results.reduce((a, r) => a + r.losses[k], 0);
+  return {
+    breakdownsS: add("breakdownsS"),
+    setupAdjustmentsS: add("setupAdjustmentsS"),
+    smallStopsS: add("smallStopsS"),
+    reducedSpeedS: add("reducedSpeedS"),
+    startupRejectsS: add("startupRejectsS"),
+    productionRejectsS: add("productionRejectsS"),
+    otherStopsS: add("otherStopsS"),
+  };
+}
+
+function zeroElements(): TimeElements {
+  return {
+    calendarS: 0,
+    plannedStopS: 0,
+    plannedBusyS: 0,
+    breakdownS: 0,
+    setupS: 0,
+    otherStopS: 0,
+    runS: 0,
+    smallStopS: 0,
+    netRunS: 0,
+    fullyProductiveS: 0,
+    dataGapS: 0,
+    total: 0,
+    reject: 0,
+    good: 0,
+    failures: 0,
+  };
+}

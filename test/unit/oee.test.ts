@@ -1,0 +1,105 @@
+// The OEE core against hand-computed cases (test/fixtures/oee/cases.json: data, not code), the
+// worked example through `andon oee compute`, and roll-ups.
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { repoRoot } from "../../lib/config.ts";
+import { LossMappingSchema, parseOeeInput } from "../../lib/contract/oee-input.ts";
+import { computeOee, rollup } from "../../lib/domain/oee/compute.ts";
+import { DEFAULT_MAPPING } from "../../lib/domain/oee/mapping.ts";
+
+interface Case {
+  name: string;
+  lines: unknown[];
+  mapping?: unknown;
+  expect: {
+    mappingVersion?: string;
+    elements?: Record<string, number>;
+    kpis?: Record<string, number | null>;
+    losses?: Record<string, number>;
+    flags?: string[];
+    flagsInclude?: string[];
+  };
+}
+
+const fixtures = join(repoRoot, "test", "fixtures", "oee");
+const cases = JSON.parse(readFileSync(join(fixtures, "cases.json"), "utf8")) as Case[];
+const run = (lines: unknown[], mapping = DEFAULT_MAPPING) => computeOee(parseOeeInput(lines.map((l) => JSON.stringify(l)).join("\n"), mapping));
+
+describe("OEE conformance cases", () => {
+  it("has at least 30 hand-computed cases", () => expect(cases.length).toBeGreaterThanOrEqual(30));
+  for (const c of cases) {
+    it(c.name, () => {
+      const r = run(c.lines, c.mapping ? LossMappingSchema.parse(c.mapping) : DEFAULT_MAPPING);
+      if (c.expect.mappingVersion) expect(r.mappingVersion).toBe(c.expect.mappingVersion);
+      for (const [k, v] of Object.entries(c.expect.elements ?? {})) expect(r.elements[k as keyof typeof r.elements], `elements.${k}`).toBeCloseTo(v, 6);
+      for (const [k, v] of Object.entries(c.expect.losses ?? {})) expect(r.losses[k as keyof typeof r.losses], `losses.${k}`).toBeCloseTo(v, 6);
+      for (const [k, v] of Object.entries(c.expect.kpis ?? {})) {
+        const got = r.kpis[k as keyof typeof r.kpis];
+        if (v === null) expect(got, `kpis.${k}`).toBeNull();
+        else expect(got, `kpis.${k}`).toBeCloseTo(v, 6);
+      }
+      if (c.expect.flags) expect([...r.flags].sort()).toEqual([...c.expect.flags].sort());
+      for (const f of c.expect.flagsInclude ?? []) expect(r.flags).toContain(f);
+      // never NaN anywhere
+      for (const v of [...Object.values(r.elements), ...Object.values(r.kpis), ...Object.values(r.losses)]) expect(Number.isNaN(v)).toBe(false);
+    });
+  }
+});
+
+describe("andon oee compute", () => {
+  it("reproduces the worked example of domain.md exactly", () => {
+    const p = spawnSync(process.execPath, [join(repoRoot, "scripts", "andon.mjs"), "oee", "compute", "--input", join(fixtures, "vorne.jsonl")], {
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(p.status, p.stderr).toBe(0);
+    const r = JSON.parse(p.stdout);
+    expect(r.elements).toMatchObject({ plannedBusyS: 25200, runS: 22380, total: 19271, good: 18848, breakdownS: 2820, plannedStopS: 3600 });
+    expect(r.kpis.availability).toBeCloseTo(373 / 420, 10); // 88.81 %
+    expect(r.kpis.performance).toBeCloseTo(19271 / 22380, 10); // 86.11 %
+    expect(r.kpis.quality).toBeCloseTo(18848 / 19271, 10); // 97.80 %
+    expect(r.kpis.oee).toBeCloseTo(18848 / 25200, 10); // 74.79 %
+    expect(Math.round(r.kpis.oee * 10000) / 100).toBe(74.79);
+    expect(r.mappingVersion).toBe("default@v1");
+  });
+
+  it("names the line of a bad input and exits 2", () => {
+    const p = spawnSync(process.execPath, [join(repoRoot, "scripts", "andon.mjs"), "oee", "compute", "--input", "-"], {
+      input: '{"type":"machine","idealCycleTimeS":1}\n{"type":"window","start":"2026-11-25T08:00:00Z","end":"yesterday"}\n',
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(p.status).toBe(2);
+    expect(p.stderr).toMatch(/line 2: end: ts "yesterday" is not ISO 8601/);
+  });
+});
+
+describe("roll-ups", () => {
+  const W = { type: "window", start: "2026-11-25T08:00:00Z", end: "2026-11-25T09:00:00Z" };
+  const running = { type: "state", ts: "2026-11-25T07:00:00Z", state: "running" };
+  it("sum times and counts of machines with different ideal cycle times, never average ratios", () => {
+    const a = run([{ type: "machine", idealCycleTimeS: 1 }, W, running, { type: "counts", ts: "2026-11-25T08:30:00Z", mode: "delta", total: 3000, reject: 0 }]);
+    const b = run([
+      { type: "machine", idealCycleTimeS: 2 },
+      W,
+      running,
+      { type: "state", ts: "2026-11-25T08:00:00Z", state: "equipment_failure" },
+      { type: "state", ts: "2026-11-25T08:30:00Z", state: "running" },
+      { type: "counts", ts: "2026-11-25T08:45:00Z", mode: "delta", total: 500, reject: 100 },
+    ]);
+    const line = rollup([a, b]);
+    // a: PBT 3600, run 3600, ideal 3000 s, good 3000; b: PBT 3600, run 1800, ideal 1000 s, good 400 -> 800 s
+    expect(line.elements).toMatchObject({ plannedBusyS: 7200, runS: 5400, netRunS: 4000, fullyProductiveS: 3800, total: 3500, reject: 100 });
+    expect(line.kpis.availability).toBeCloseTo(5400 / 7200, 10);
+    expect(line.kpis.performance).toBeCloseTo(4000 / 5400, 10);
+    expect(line.kpis.oee).toBeCloseTo(3800 / 7200, 10);
+    // roll-up quality is weighted by ideal time (fully productive / net run): 3800/4000, not the
+    // unit ratio 3400/3500 (units of different machines are not the same thing) nor (1 + 0.8) / 2
+    expect(line.kpis.quality).toBeCloseTo(3800 / 4000, 10);
+    expect(line.kpis.performance).not.toBeCloseTo((3000 / 3600 + 1000 / 1800) / 2, 3); // not the average of ratios
+    expect(line.losses.productionRejectsS).toBe(200); // 100 rejects x 2 s
+    expect(line.kpis.availability! * line.kpis.performance! * line.kpis.quality!).toBeCloseTo(line.kpis.oee!, 10);
+  });
+});
