@@ -8,8 +8,8 @@ import type { DataQualityFlag, Interval, Kpis, OeeInput, OeeResult, SixBigLosses
 interface Segment extends StateEvent {
   start: number;
   end: number;
-  /** The stop's end is known (another event follows it). */
-  ended: boolean;
+  /** When the state really ended (the next event, possibly after the window); undefined while it lasts. */
+  realEnd: number | undefined;
 }
 
 /** State segments covering the window: each state lasts until the next event; the last one past the window end. */
@@ -24,15 +24,16 @@ function segments(input: OeeInput): { segs: Segment[]; gapMs: number } {
   let gapMs = 0;
   const before = sorted.filter((e) => e.ts <= w.start).at(-1);
   const inside = sorted.filter((e) => e.ts > w.start && e.ts < w.end);
+  const after = sorted.find((e) => e.ts >= w.end)?.ts;
   const firstStart = inside[0]?.ts ?? w.end;
-  if (before) segs.push({ ...before, start: w.start, end: firstStart, ended: inside.length > 0 });
+  if (before) segs.push({ ...before, start: w.start, end: firstStart, realEnd: inside[0]?.ts ?? after });
   else if (firstStart > w.start) {
     gapMs = firstStart - w.start;
-    segs.push({ ts: w.start, code: UNKNOWN_CODE, start: w.start, end: firstStart, ended: true });
+    segs.push({ ts: w.start, code: UNKNOWN_CODE, start: w.start, end: firstStart, realEnd: inside[0]?.ts ?? after });
   }
   inside.forEach((e, k) => {
-    const next = inside[k + 1];
-    segs.push({ ...e, start: e.ts, end: next?.ts ?? w.end, ended: next !== undefined });
+    const next = inside[k + 1]?.ts;
+    segs.push({ ...e, start: e.ts, end: next ?? w.end, realEnd: next ?? after });
   });
   // a repeated identical event (same ts twice) leaves a zero-length segment: drop it
   return {
@@ -56,8 +57,8 @@ function applyReasonEdits(segs: Segment[], edits: readonly { start: number; end:
         next.push(s);
         continue;
       }
-      if (s.start < a) next.push({ ...s, end: a, ended: true });
-      next.push({ ...s, start: a, end: b, reason: edit.reason, ended: s.ended || b < s.end });
+      if (s.start < a) next.push({ ...s, end: a });
+      next.push({ ...s, start: a, end: b, reason: edit.reason });
       if (b < s.end) next.push({ ...s, start: b });
     }
     out = next;
@@ -124,9 +125,10 @@ export function computeOee(input: OeeInput): OeeResult {
     const inPlan = overlapMs(s.start, s.end, planned);
     let loss = classify(s, mapping);
     // a short unplanned stop whose end we know is a small stop (performance), whatever its state;
-    // its length runs from the event that started it (possibly before the window)
-    if ((loss === "BREAKDOWN" || loss === "UNPLANNED_STOP") && s.ended && (s.end - Math.min(s.ts, s.start)) / 1000 < mapping.microStopThresholdS)
+    // its length is the whole stop, from its event to the next one, even outside the window
+    if ((loss === "BREAKDOWN" || loss === "UNPLANNED_STOP") && s.realEnd !== undefined && (s.realEnd - s.ts) / 1000 < mapping.microStopThresholdS) {
       loss = "SMALL_STOP";
+    }
     switch (loss) {
       case "PLANNED_STOP":
         plannedStateStopMs += inPlan;
