@@ -103,3 +103,20 @@ describe("roll-ups", () => {
     expect(line.kpis.availability! * line.kpis.performance! * line.kpis.quality!).toBeCloseTo(line.kpis.oee!, 10);
   });
 });
+
+describe("the default loss mapping", () => {
+  it("is the same in the demo plant's seed as in the calculator (both say default@v1)", async () => {
+    const { readPlantFile } = await import("../../lib/db/plant.ts");
+    const { classify, STATE_CODES } = await import("../../lib/domain/oee/mapping.ts");
+    const seeded = readPlantFile(join(repoRoot, "prisma", "seed", "demo-plant.json")).lossMapping;
+    expect([seeded.name, seeded.version, seeded.microStopThresholdS]).toEqual([
+      DEFAULT_MAPPING.name,
+      DEFAULT_MAPPING.version,
+      DEFAULT_MAPPING.microStopThresholdS,
+    ]);
+    for (const [state, code] of Object.entries(STATE_CODES)) {
+      expect(classify({ state }, seeded), state).toBe(classify({ state }, DEFAULT_MAPPING));
+      expect(classify({ code: code + 5 }, seeded), `code ${code + 5}`).toBe(classify({ code: code + 5 }, DEFAULT_MAPPING));
+    }
+  });
+});
