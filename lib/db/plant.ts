@@ -3,7 +3,31 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { SEGMENT } from "../contract/topics.ts";
+import type { LossMapping } from "../domain/oee/types.ts";
 import type { PrismaClient } from "./client.ts";
+
+type DbMapping = {
+  name: string;
+  version: number;
+  microStopThresholdS: number;
+  rules: { state: string | null; code: number | null; category: number | null; reason: string | null; loss: LossMapping["rules"][number]["loss"] }[];
+};
+
+function toLossMapping(m: DbMapping | null | undefined): LossMapping | undefined {
+  if (!m) return undefined;
+  return {
+    name: m.name,
+    version: m.version,
+    microStopThresholdS: m.microStopThresholdS,
+    rules: m.rules.map((r) => ({
+      loss: r.loss,
+      ...(r.state !== null ? { state: r.state } : {}),
+      ...(r.code !== null ? { code: r.code } : {}),
+      ...(r.category !== null ? { category: r.category } : {}),
+      ...(r.reason !== null ? { reason: r.reason } : {}),
+    })),
+  };
+}
 
 const slug = z.string().regex(SEGMENT, "must be 1-64 of a-z 0-9 _ - (an MQTT topic level)");
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be HH:MM");
@@ -88,15 +112,24 @@ export interface MachineInfo extends PlantMachine {
   lineName?: string;
   timeZone: string;
   shifts: PlantShift[];
+  /** The machine's state-to-loss mapping (its own, else its enterprise's default); undefined if none. */
+  lossMapping?: LossMapping;
 }
 
 /** Every machine in PostgreSQL, with its path, site time zone and line shift calendar. */
 export async function loadMachines(prisma: PrismaClient): Promise<MachineInfo[]> {
   const rows = await prisma.machine.findMany({
     include: {
+      lossMapping: { include: { rules: true } },
       line: {
         include: {
-          area: { include: { site: { include: { enterprise: true } } } },
+          area: {
+            include: {
+              site: {
+                include: { enterprise: { include: { lossMappings: { where: { isDefault: true }, include: { rules: true }, orderBy: { version: "desc" } } } } },
+              },
+            },
+          },
           shiftCalendar: { include: { shifts: { include: { breaks: true } } } },
         },
       },
@@ -122,6 +155,7 @@ export async function loadMachines(prisma: PrismaClient): Promise<MachineInfo[]>
     line: m.line.slug,
     lineName: m.line.name,
     timeZone: m.line.area.site.timeZone,
+    lossMapping: toLossMapping(m.lossMapping ?? m.line.area.site.enterprise.lossMappings[0]),
     shifts: (m.line.shiftCalendar?.shifts ?? []).map((s) => ({
       name: s.name,
       weekdays: s.weekdays,

@@ -11,7 +11,14 @@ export const TABLES = {
   waveform: "telemetry_waveform",
   metrics: "telemetry_metrics",
   deadLetters: "ingest_dead_letters",
+  oeeMachine: "oee_machine",
+  oeeRollup: "oee_rollup",
 } as const;
+
+const OEE_COLUMNS = `mapping_version SYMBOL, calendar_s DOUBLE, planned_busy_s DOUBLE, breakdown_s DOUBLE, setup_s DOUBLE,
+   other_stop_s DOUBLE, run_s DOUBLE, small_stop_s DOUBLE, net_run_s DOUBLE, fully_productive_s DOUBLE, data_gap_s DOUBLE,
+   total LONG, reject LONG, good LONG, failures LONG, availability DOUBLE, performance DOUBLE, quality DOUBLE, oee DOUBLE,
+   flags VARCHAR, computed_at TIMESTAMP`;
 
 export const DDL: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS ${TABLES.state} (ts TIMESTAMP, ${PATH}, state SYMBOL, code INT, reason VARCHAR, received_at TIMESTAMP)
@@ -30,4 +37,10 @@ export const DDL: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS ${TABLES.deadLetters} (ts TIMESTAMP, topic VARCHAR, reason VARCHAR, payload_sha256 SYMBOL,
    payload_b64 VARCHAR, payload_bytes INT, worker SYMBOL, received_at TIMESTAMP)
    TIMESTAMP(ts) PARTITION BY DAY WAL DEDUP UPSERT KEYS(ts, topic, payload_sha256)`,
+  // OEE per machine and bucket (ts = bucket start); re-running a bucket replaces it.
+  `CREATE TABLE IF NOT EXISTS ${TABLES.oeeMachine} (ts TIMESTAMP, granularity SYMBOL, ${PATH}, ${OEE_COLUMNS})
+   TIMESTAMP(ts) PARTITION BY DAY WAL DEDUP UPSERT KEYS(ts, granularity, enterprise, site, area, line, machine)`,
+  // Roll-ups: level line | site | enterprise, key = the path of that level.
+  `CREATE TABLE IF NOT EXISTS ${TABLES.oeeRollup} (ts TIMESTAMP, granularity SYMBOL, level SYMBOL, key SYMBOL, ${OEE_COLUMNS})
+   TIMESTAMP(ts) PARTITION BY DAY WAL DEDUP UPSERT KEYS(ts, granularity, level, key)`,
 ];

@@ -1,0 +1,35 @@
+// OEE roll-up worker process: upserts the job schedulers and computes the buckets they ask for.
+import { Redis } from "ioredis";
+import { config } from "../lib/config.ts";
+import { prismaFor } from "../lib/db/client.ts";
+import { loadMachines } from "../lib/db/plant.ts";
+import { createLogger } from "../lib/log.ts";
+import { onShutdown, runMain } from "../lib/process.ts";
+import { questPool } from "../lib/questdb/pg.ts";
+import { ensureQuestSchema } from "../lib/questdb/schema.ts";
+import { QuestWriter } from "../lib/questdb/writer.ts";
+import { oeeQueue, oeeWorker, upsertOeeSchedulers } from "../lib/queues/oee.ts";
+
+runMain(async () => {
+  const cfg = config();
+  const log = createLogger("oee", cfg.LOG_LEVEL);
+  const prisma = prismaFor(cfg.DATABASE_URL);
+  const pool = questPool(cfg.QUESTDB_PG_URL, cfg.QUESTDB_PG_PASSWORD);
+  const writer = new QuestWriter({ httpUrl: cfg.QUESTDB_HTTP_URL });
+  const connection = new Redis(cfg.REDIS_URL, { maxRetriesPerRequest: null });
+  await ensureQuestSchema(cfg.QUESTDB_HTTP_URL);
+  const queue = oeeQueue(connection);
+  await upsertOeeSchedulers(queue);
+  const worker = oeeWorker(connection, async () => ({ pool, writer, machines: await loadMachines(prisma) }));
+  worker.on("completed", (job, r) => log.info({ job: job.name, data: job.data, result: r }, "OEE buckets written"));
+  worker.on("failed", (job, e) => log.error({ job: job?.name, data: job?.data, err: e.message }, "OEE job failed; BullMQ retries it"));
+  log.info("OEE roll-up worker started");
+  onShutdown(async () => {
+    await worker.close();
+    await queue.close();
+    await writer.close();
+    await pool.end();
+    connection.disconnect();
+    await prisma.$disconnect();
+  }, log);
+});
