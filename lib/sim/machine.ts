@@ -53,8 +53,9 @@ export class MachineSim {
     const ab = machine.vibrationGroup === "GROUP_1" ? (machine.foundation === "RIGID" ? 2.3 : 3.5) : machine.foundation === "RIGID" ? 1.4 : 2.3;
     this.#baselineVelocity = ab * uniform(this.#rng, 0.45, 0.8);
     this.#speedFactor = uniform(this.#rng, 1.02, 1.12);
-    this.#total = this.#countMode.mode === "cumulative" ? Math.floor(this.#rng() * 60000) : 0;
-    this.#reject = Math.floor(this.#total * 0.02);
+    // Counters start at 0 like a PLC after power-on: a simulator restart reads as a counter reset.
+    this.#total = 0;
+    this.#reject = 0;
   }
 
   get state(): MachineStateName {
