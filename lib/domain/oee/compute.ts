@@ -109,6 +109,13 @@ export function flagsOf(t: TimeElements): DataQualityFlag[] {
   return f;
 }
 
+/** Planned milliseconds in [from, to) (0 when empty); outside a calendar everything counts as planned. */
+function plannedMsBetween(plan: OeeInput["plan"], from: number, to: number): number {
+  if (to <= from) return 0;
+  if (plan.kind !== "calendar") return to - from;
+  return plannedIntervals({ start: from, end: to }, plan.timeZone, plan.shifts).reduce((a, i) => a + (i.end - i.start), 0);
+}
+
 export function computeOee(input: OeeInput): OeeResult {
   const { window: w, plan, mapping } = input;
   const sec = (ms: number) => ms / 1000;
@@ -135,8 +142,9 @@ export function computeOee(input: OeeInput): OeeResult {
         break;
       case "BREAKDOWN":
         breakdownMs += inPlan;
-        // one failure per breakdown that began in the window (not per piece of a split stop)
-        if (inPlan > 0 && s.start === s.ts && s.ts >= w.start) failures++;
+        // A failure counts once, in the window holding the stop's first planned moment: so it is
+        // counted for the first piece of the stop with planned time, if none before the window had any.
+        if (inPlan > 0 && s.start === Math.max(s.ts, w.start) && plannedMsBetween(plan, s.ts, w.start) === 0) failures++;
         break;
       case "SETUP_ADJUSTMENT":
         setupMs += inPlan;
