@@ -2,18 +2,9 @@
 // here, turned into the OEE core's input. Errors name the line.
 import { z } from "zod";
 import type { LossMapping, OeeInput } from "../domain/oee/types.ts";
-import { parseTimestamp } from "./payloads.ts";
+import { eventTimestamp, hhmm, ianaTimeZone, lossCategory as loss } from "./common.ts";
 
-const instant = z.unknown().transform((v, ctx) => {
-  const r = parseTimestamp(v);
-  if (typeof r === "string") {
-    ctx.addIssue({ code: "custom", message: r });
-    return z.NEVER;
-  }
-  return r / 1000; // epoch ms
-});
-const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be HH:MM");
-const loss = z.enum(["PRODUCTIVE", "REDUCED_SPEED", "SMALL_STOP", "SETUP_ADJUSTMENT", "BREAKDOWN", "UNPLANNED_STOP", "PLANNED_STOP"]);
+const instant = eventTimestamp.transform((us) => us / 1000); // epoch ms
 
 export const LossMappingSchema = z.object({
   name: z.string().min(1),
@@ -29,14 +20,7 @@ const Line = z.discriminatedUnion("type", [
   z.object({ type: z.literal("window"), start: instant, end: instant }),
   z.object({
     type: z.literal("calendar"),
-    timeZone: z.string().refine((tz) => {
-      try {
-        new Intl.DateTimeFormat("en", { timeZone: tz });
-        return true;
-      } catch {
-        return false;
-      }
-    }, "must be an IANA time zone"),
+    timeZone: ianaTimeZone,
     shifts: z.array(
       z.object({
         name: z.string().min(1),

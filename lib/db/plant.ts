@@ -2,6 +2,7 @@
 // and the dashboard) or from a plant file (for the seed). Validation of a plant file lives here too.
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { hhmm, ianaTimeZone, lossCategory } from "../contract/common.ts";
 import { SEGMENT } from "../contract/topics.ts";
 import type { LossMapping } from "../domain/oee/types.ts";
 import type { PrismaClient } from "./client.ts";
@@ -30,15 +31,7 @@ function toLossMapping(m: DbMapping | null | undefined): LossMapping | undefined
 }
 
 const slug = z.string().regex(SEGMENT, "must be 1-64 of a-z 0-9 _ - (an MQTT topic level)");
-const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be HH:MM");
-const timeZone = z.string().refine((tz) => {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}, "must be an IANA time zone such as Europe/Berlin");
+const timeZone = ianaTimeZone;
 
 const machine = z.object({
   slug,
@@ -72,7 +65,7 @@ export const PlantFile = z.object({
         code: z.number().int().optional(),
         category: z.number().int().optional(),
         reason: z.string().optional(),
-        loss: z.enum(["PRODUCTIVE", "REDUCED_SPEED", "SMALL_STOP", "SETUP_ADJUSTMENT", "BREAKDOWN", "UNPLANNED_STOP", "PLANNED_STOP"]),
+        loss: lossCategory,
       }),
     ),
   }),

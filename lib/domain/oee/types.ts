@@ -1,7 +1,8 @@
 // Types of the OEE core (ISO 22400-2 time model). Pure: imports nothing outside lib/domain.
 // Times are epoch milliseconds (instants) and seconds (durations); counts are units.
 
-export type LossCategory = "PRODUCTIVE" | "REDUCED_SPEED" | "SMALL_STOP" | "SETUP_ADJUSTMENT" | "BREAKDOWN" | "UNPLANNED_STOP" | "PLANNED_STOP";
+export const LOSS_CATEGORIES = ["PRODUCTIVE", "REDUCED_SPEED", "SMALL_STOP", "SETUP_ADJUSTMENT", "BREAKDOWN", "UNPLANNED_STOP", "PLANNED_STOP"] as const;
+export type LossCategory = (typeof LOSS_CATEGORIES)[number];
 
 /** One rule; the most specific match wins: reason > exact code or named state > code category. */
 export interface MappingRule {
