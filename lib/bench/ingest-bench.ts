@@ -1,15 +1,12 @@
 // andon bench ingest: in one run, against the same broker and the same publisher load, measure
 // (a) a baseline subscriber that only counts messages and (b) the full pipeline into QuestDB.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { createInterface } from "node:readline";
 import mqtt, { type MqttClient } from "mqtt";
-import { repoRoot } from "../config.ts";
 import { questPool } from "../questdb/pg.ts";
 import { TABLES } from "../questdb/tables.ts";
 import { scratchPlant, seedPlantInto, startStack } from "../services/isolated.ts";
-import { freePort } from "../services/net.ts";
-import { type Managed, spawnManaged } from "../services/process.ts";
+import { freePort, waitFor } from "../services/net.ts";
+import { type Managed, rssMb, spawnScript } from "../services/process.ts";
 
 export interface IngestBenchOptions {
   messages: number;
@@ -83,19 +80,10 @@ async function publishAll(client: MqttClient, msgs: Msg[], window: number): Prom
   return sentAt;
 }
 
-function rssMb(pid: number): number {
-  try {
-    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
-  } catch {
-    return 0;
-  }
-}
-
 function nodeChild(name: string, script: string, env: Record<string, string>, profileDir?: string): Managed {
-  const prof = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
-  return spawnManaged(name, process.execPath, [...prof, "--import", "tsx", join(repoRoot, script)], {
-    cwd: repoRoot,
-    env: { ...process.env, LOG_LEVEL: "warn", ...env },
+  return spawnScript(name, script, {
+    env: { LOG_LEVEL: "warn", ...env },
+    nodeArgs: profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [],
     stdio: ["ignore", "pipe", "inherit"],
   });
 }
@@ -162,15 +150,17 @@ export async function benchIngest(o: IngestBenchOptions): Promise<IngestBenchRes
         }
         return n;
       };
-      const deadline = Date.now() + 120_000;
-      for (;;) {
-        const h = await fetch(`http://127.0.0.1:${metricsPort}/health`)
-          .then((r) => r.json() as Promise<{ connected: boolean }>)
-          .catch(() => undefined);
-        if (h?.connected) break;
-        if (Date.now() > deadline) throw new Error("ingest worker did not start");
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      await waitFor(
+        "ingest worker",
+        () =>
+          fetch(`http://127.0.0.1:${metricsPort}/health`)
+            .then((r) => r.json() as Promise<{ connected: boolean }>)
+            .then(
+              (h) => h.connected,
+              () => false,
+            ),
+        120_000,
+      );
       await new Promise((r) => setTimeout(r, 500));
       const msgs = workload(machines, o.messages, Date.now() - 3_600_000);
       const start = Date.now();

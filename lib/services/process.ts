@@ -1,6 +1,8 @@
 // A child process Andon started and must stop: SIGTERM, then SIGKILL after a grace period.
 import { type ChildProcess, type SpawnOptions, spawn } from "node:child_process";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { repoRoot } from "../config.ts";
 
 export interface Managed {
   name: string;
@@ -34,4 +36,27 @@ export function spawnManaged(name: string, cmd: string, args: string[], opts: Sp
     stop: (graceMs = 15_000) => signal("SIGTERM", graceMs),
     kill: () => signal("SIGKILL", 5000),
   };
+}
+
+/** A TypeScript entry point of this repository (workers/, lib/bench/) run by Node through tsx. */
+export function spawnScript(
+  name: string,
+  script: string,
+  opts: Omit<SpawnOptions, "env"> & { logFile?: string; env?: Record<string, string>; nodeArgs?: string[] } = {},
+): Managed {
+  const { nodeArgs = [], env = {}, ...rest } = opts;
+  return spawnManaged(name, process.execPath, [...nodeArgs, "--import", "tsx", join(repoRoot, script)], {
+    cwd: repoRoot,
+    ...rest,
+    env: { ...process.env, ...env },
+  });
+}
+
+/** Resident memory of a process in MiB (0 once it is gone). */
+export function rssMb(pid: number): number {
+  try {
+    return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
 }

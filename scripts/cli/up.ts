@@ -1,21 +1,17 @@
 // andon up: the whole stack on one machine, with the plant simulator. Ctrl-C stops what it started.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { config, repoRoot } from "../../lib/config.ts";
+import { config } from "../../lib/config.ts";
 import { ensureQuestSchema } from "../../lib/questdb/schema.ts";
 import { ensureServices } from "../../lib/services/ensure.ts";
-import { type Managed, spawnManaged } from "../../lib/services/process.ts";
+import { type Managed, spawnScript } from "../../lib/services/process.ts";
 import { ensureWebBuild, startWeb } from "../../lib/services/web.ts";
 import { migrateAndSeed } from "./db.ts";
 
 const say = (m: string) => console.log(`[andon] ${m}`);
 
-function nodeProcess(name: string, script: string, logDir: string, env: Record<string, string> = {}): Managed {
-  return spawnManaged(name, process.execPath, ["--import", "tsx", join(repoRoot, script)], {
-    cwd: repoRoot,
-    env: { ...process.env, ...env },
-    logFile: join(logDir, `${name}.log`),
-  });
+function nodeProcess(name: string, script: string, logDir: string): Managed {
+  return spawnScript(name, script, { logFile: join(logDir, `${name}.log`) });
 }
 
 async function metricValue(port: number, name: string): Promise<number> {

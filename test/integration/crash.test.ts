@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { questPool, waitWalApplied } from "../../lib/questdb/pg.ts";
 import { ensureQuestSchema } from "../../lib/questdb/schema.ts";
 import { TABLES } from "../../lib/questdb/tables.ts";
-import { freePort } from "../../lib/services/net.ts";
+import { freePort, waitFor } from "../../lib/services/net.ts";
 import type { Managed } from "../../lib/services/process.ts";
 import { seedTestPlant, testPlant } from "../support/stack.ts";
 import { endSession, spawnIngestWorker } from "../support/worker-process.ts";
@@ -49,16 +49,16 @@ async function spawnWorker(): Promise<Managed> {
 
 /** Until the worker serves /health, i.e. it has started (signal handlers, session, subscription). */
 async function waitReady(): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    const ok = await fetch(`http://127.0.0.1:${metricsPort}/health`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return;
-    await sleep(100);
-  }
-  throw new Error("worker did not start");
+  await waitFor(
+    "worker",
+    () =>
+      fetch(`http://127.0.0.1:${metricsPort}/health`).then(
+        (r) => r.ok,
+        () => false,
+      ),
+    60_000,
+    100,
+  );
 }
 
 /** Publishes ~10 s of counts while `interrupt` stops and restarts the worker three times. */

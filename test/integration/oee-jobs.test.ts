@@ -18,6 +18,7 @@ import { questPool, waitWalApplied } from "../../lib/questdb/pg.ts";
 import { TABLES } from "../../lib/questdb/tables.ts";
 import { QuestWriter } from "../../lib/questdb/writer.ts";
 import { oeeQueue, oeeWorker, upsertOeeSchedulers } from "../../lib/queues/oee.ts";
+import { waitFor } from "../../lib/services/net.ts";
 import { seedTestPlant, testConfig, testPlant } from "../support/stack.ts";
 
 const env = inject("stack");
@@ -37,7 +38,7 @@ const writer = new QuestWriter({ httpUrl: env.QUESTDB_HTTP_URL });
 let ingest: IngestWorker;
 
 // per machine: a state before the hour, a breakdown, a micro-stop, delta counts
-const events = machines.map((m, k) => ({
+const events = machines.map((_m, k) => ({
   states: [
     { ts: H - 60_000, state: "running" },
     { ts: H + (10 + k) * 60_000, state: "equipment_failure", reason: "jam" },
@@ -66,11 +67,8 @@ beforeAll(async () => {
   }
   await pub.endAsync();
   const expected = events.reduce((s, e) => s + e.counts.length, 0);
-  const deadline = Date.now() + 30_000;
-  while (Number((await pool.query(`SELECT count() n FROM ${TABLES.counts} WHERE enterprise = $1`, [ent])).rows[0]?.n) < expected) {
-    if (Date.now() > deadline) throw new Error("telemetry did not arrive in QuestDB");
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  const landed = async () => Number((await pool.query(`SELECT count() n FROM ${TABLES.counts} WHERE enterprise = $1`, [ent])).rows[0]?.n) >= expected;
+  await waitFor("telemetry in QuestDB", landed, 30_000);
   await waitWalApplied(pool, [TABLES.state, TABLES.counts]);
 });
 

@@ -1,7 +1,7 @@
 // QuestDB stopped for a while under load, then restarted: nothing lost, the worker's memory stays
 // bounded (it stops acknowledging; the broker holds the backlog), and it recovers by itself.
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt from "mqtt";
@@ -10,7 +10,7 @@ import { questPool, waitWalApplied } from "../../lib/questdb/pg.ts";
 import { ensureQuestSchema } from "../../lib/questdb/schema.ts";
 import { TABLES } from "../../lib/questdb/tables.ts";
 import { freePort } from "../../lib/services/net.ts";
-import type { Managed } from "../../lib/services/process.ts";
+import { type Managed, rssMb } from "../../lib/services/process.ts";
 import type { QuestDbInstance } from "../../lib/services/questdb.ts";
 import { seedTestPlant, startQuestDbForTest, testPlant } from "../support/stack.ts";
 import { endSession, spawnIngestWorker } from "../support/worker-process.ts";
@@ -41,11 +41,6 @@ afterAll(async () => {
 async function health(port: number): Promise<{ pending: number; heldAcks: number }> {
   const res = await fetch(`http://127.0.0.1:${port}/health`);
   return (await res.json()) as { pending: number; heldAcks: number };
-}
-
-function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return Number(m?.[1] ?? 0) / 1024;
 }
 
 describe("QuestDB outage", () => {

@@ -1,15 +1,9 @@
 // Runs workers/ingest.ts as a real child process (so it can be SIGKILLed) with a test environment.
-import { join } from "node:path";
 import mqtt from "mqtt";
-import { repoRoot } from "../../lib/config.ts";
-import { type Managed, spawnManaged } from "../../lib/services/process.ts";
+import { type Managed, spawnScript } from "../../lib/services/process.ts";
 
 export function spawnIngestWorker(env: Record<string, string>, logFile?: string): Managed {
-  return spawnManaged("ingest", process.execPath, ["--import", "tsx", join(repoRoot, "workers", "ingest.ts")], {
-    env: { ...process.env, LOG_LEVEL: "warn", INGEST_METRICS_PORT: "0", ...env },
-    cwd: repoRoot,
-    ...(logFile ? { logFile } : {}),
-  });
+  return spawnScript("ingest", "workers/ingest.ts", { env: { LOG_LEVEL: "warn", INGEST_METRICS_PORT: "0", ...env }, ...(logFile ? { logFile } : {}) });
 }
 
 /** Removes a worker's persistent session from the broker (clean start, no expiry), so it stops taking a share. */
