@@ -119,4 +119,23 @@ describe("OEE properties", () => {
       { numRuns: 1000 },
     );
   });
+
+  it("repeating the current state (heartbeats) changes nothing", () => {
+    fc.assert(
+      fc.property(machine, fc.array(fc.integer({ min: 0, max: 8 * HOUR - 1 }), { maxLength: 30 }), (m, beats) => {
+        const input = build(m, T0, T0 + 8 * HOUR);
+        const sorted = [...input.states].sort((a, b) => a.ts - b.ts);
+        // a heartbeat repeats whatever state holds at its time (strictly after that state's event)
+        const heartbeats = beats.flatMap((b) => {
+          const ts = T0 + b;
+          const current = sorted.filter((e) => e.ts < ts).at(-1);
+          return current && !sorted.some((e) => e.ts === ts) ? [{ ...current, ts }] : [];
+        });
+        const plain = computeOee(input);
+        const beating = computeOee({ ...input, states: [...input.states, ...heartbeats] });
+        expect(beating).toEqual(plain);
+      }),
+      { numRuns: 500 },
+    );
+  });
 });

@@ -12,14 +12,31 @@ interface Segment extends StateEvent {
   realEnd: number | undefined;
 }
 
-/** State segments covering the window: each state lasts until the next event; the last one past the window end. */
-function segments(input: OeeInput): { segs: Segment[]; gapMs: number } {
-  const { window: w } = input;
-  // stable sort: events with the same ts keep input order, so the later one in the input wins
-  const sorted = input.states
+const sameState = (a: StateEvent, b: StateEvent) => a.state === b.state && a.code === b.code && a.reason === b.reason;
+
+/**
+ * Events in time order with repeats removed: of several events with the same ts the last one in the
+ * input wins, and an event repeating the state before it (a heartbeat: same state, code and reason)
+ * is not a new state. So a stop published once a second is one stop, from its first event.
+ */
+export function stateChanges(events: readonly StateEvent[]): StateEvent[] {
+  const sorted = events
     .map((e, i) => ({ e, i }))
     .sort((a, b) => a.e.ts - b.e.ts || a.i - b.i)
     .map((x) => x.e);
+  const out: StateEvent[] = [];
+  for (const e of sorted) {
+    if (out.at(-1)?.ts === e.ts) out.pop();
+    const last = out.at(-1);
+    if (!last || !sameState(last, e)) out.push(e);
+  }
+  return out;
+}
+
+/** State segments covering the window: each state lasts until the next change; the last one past the window end. */
+function segments(input: OeeInput): { segs: Segment[]; gapMs: number } {
+  const { window: w } = input;
+  const sorted = stateChanges(input.states);
   const segs: Segment[] = [];
   let gapMs = 0;
   const before = sorted.filter((e) => e.ts <= w.start).at(-1);
@@ -35,14 +52,7 @@ function segments(input: OeeInput): { segs: Segment[]; gapMs: number } {
     const next = inside[k + 1]?.ts;
     segs.push({ ...e, start: e.ts, end: next ?? w.end, realEnd: next ?? after });
   });
-  // a repeated identical event (same ts twice) leaves a zero-length segment: drop it
-  return {
-    segs: applyReasonEdits(
-      segs.filter((s) => s.end > s.start),
-      input.reasonEdits ?? [],
-    ),
-    gapMs,
-  };
+  return { segs: applyReasonEdits(segs, input.reasonEdits ?? []), gapMs };
 }
 
 /** Splits segments at edit boundaries and sets the edited reason; a later edit wins over an earlier one. */
