@@ -4,11 +4,12 @@ import { config } from "../lib/config.ts";
 import { prismaFor } from "../lib/db/client.ts";
 import { loadMachines } from "../lib/db/plant.ts";
 import { createLogger } from "../lib/log.ts";
+import { reasonEditsByPath } from "../lib/oee/reasons.ts";
 import { onShutdown, runMain } from "../lib/process.ts";
 import { questPool } from "../lib/questdb/pg.ts";
 import { ensureQuestSchema } from "../lib/questdb/schema.ts";
 import { QuestWriter } from "../lib/questdb/writer.ts";
-import { oeeQueue, oeeWorker, upsertOeeSchedulers } from "../lib/queues/oee.ts";
+import { oeeQueue, oeeWorker, redisWatermark, upsertOeeSchedulers } from "../lib/queues/oee.ts";
 
 runMain(async () => {
   const cfg = config();
@@ -20,7 +21,14 @@ runMain(async () => {
   await ensureQuestSchema(cfg.QUESTDB_HTTP_URL);
   const queue = oeeQueue(connection);
   await upsertOeeSchedulers(queue);
-  const worker = oeeWorker(connection, async () => ({ pool, writer, machines: await loadMachines(prisma) }));
+  const watermark = redisWatermark(connection);
+  const worker = oeeWorker(connection, async () => ({
+    pool,
+    writer,
+    machines: await loadMachines(prisma),
+    reasonEdits: (range) => reasonEditsByPath(prisma, range),
+    watermark,
+  }));
   worker.on("completed", (job, r) => log.info({ job: job.name, data: job.data, result: r }, "OEE buckets written"));
   worker.on("failed", (job, e) => log.error({ job: job?.name, data: job?.data, err: e.message }, "OEE job failed; BullMQ retries it"));
   log.info("OEE roll-up worker started");

@@ -32,7 +32,39 @@ export function mapMessage(topic: string, payload: Uint8Array, ctx: MappingConte
   if (ts < ctx.nowMicros - ctx.maxAgeMicros) {
     return dead(`timestamp ${new Date(ts / 1000).toISOString()} is older than ${ctx.maxAgeMicros / 1e6} s`);
   }
-  return { ok: true, channel: t.channel, rows: telemetryRows(t.path, p.value, ctx.nowMicros) };
+  const rows = telemetryRows(t.path, p.value, ctx.nowMicros);
+  if ((t.channel === "state" || t.channel === "counts") && ts < ctx.nowMicros - LATE_AFTER_MICROS) rows.push(lateMark(t.path, t.channel, ts, ctx.nowMicros));
+  return { ok: true, channel: t.channel, rows };
+}
+
+/** OEE buckets are computed up to a minute after they close; state or counts older than this are late. */
+export const LATE_AFTER_MICROS = 60_000_000;
+
+/** One row per machine and event minute (DEDUP), read by the OEE worker to recompute what it touches. */
+function lateMark(path: MachinePath, channel: TelemetryChannel, tsMicros: number, receivedMicros: number): Row {
+  return {
+    table: TABLES.oeeLate,
+    symbols: [...pathSymbols(path), ["channel", channel]],
+    fields: [{ kind: "timestamp", name: "received_at", micros: receivedMicros }],
+    ts: Math.floor(tsMicros / 60_000_000) * 60_000_000,
+  };
+}
+
+/**
+ * A 52-bit hash of (state, code, reason), stored with each state row so QuestDB can find state
+ * changes by comparing one number with the row before (a collision between two consecutive
+ * states of one machine has a chance of 2^-52).
+ */
+export function stateKey(state: string | undefined, code: number | undefined, reason: string | undefined): number {
+  const text = `${state ?? ""}\u0000${code ?? ""}\u0000${reason ?? ""}`;
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ 0x5bd1e995;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
+  }
+  return (a >>> 0) * 0x100000 + ((b >>> 0) & 0xfffff);
 }
 
 function pathSymbols(p: MachinePath): [string, string][] {
@@ -57,7 +89,12 @@ export function telemetryRows(path: MachinePath, t: Telemetry, receivedMicros: n
         {
           table: TABLES.state,
           symbols: [...symbols, ...(m.state ? ([["state", m.state]] as [string, string][]) : [])],
-          fields: [...opt("int", "code", m.code), ...(m.reason ? [{ kind: "string", name: "reason", value: m.reason } as Field] : []), received],
+          fields: [
+            ...opt("int", "code", m.code),
+            ...(m.reason ? [{ kind: "string", name: "reason", value: m.reason } as Field] : []),
+            { kind: "int", name: "state_key", value: stateKey(m.state, m.code, m.reason || undefined) },
+            received,
+          ],
           ts: m.ts,
         },
       ];

@@ -13,15 +13,16 @@ export const TABLES = {
   deadLetters: "ingest_dead_letters",
   oeeMachine: "oee_machine",
   oeeRollup: "oee_rollup",
+  oeeLate: "oee_late",
 } as const;
 
-const OEE_COLUMNS = `mapping_version SYMBOL, calendar_s DOUBLE, planned_busy_s DOUBLE, breakdown_s DOUBLE, setup_s DOUBLE,
+const OEE_COLUMNS = `bucket_end TIMESTAMP, label SYMBOL, mapping_version SYMBOL, calendar_s DOUBLE, planned_busy_s DOUBLE, breakdown_s DOUBLE, setup_s DOUBLE,
    other_stop_s DOUBLE, run_s DOUBLE, small_stop_s DOUBLE, net_run_s DOUBLE, fully_productive_s DOUBLE, data_gap_s DOUBLE,
    total LONG, reject LONG, good LONG, failures LONG, availability DOUBLE, performance DOUBLE, quality DOUBLE, oee DOUBLE,
    flags VARCHAR, computed_at TIMESTAMP`;
 
 export const DDL: readonly string[] = [
-  `CREATE TABLE IF NOT EXISTS ${TABLES.state} (ts TIMESTAMP, ${PATH}, state SYMBOL, code INT, reason VARCHAR, received_at TIMESTAMP)
+  `CREATE TABLE IF NOT EXISTS ${TABLES.state} (ts TIMESTAMP, ${PATH}, state SYMBOL, code INT, reason VARCHAR, state_key LONG, received_at TIMESTAMP)
    TIMESTAMP(ts) PARTITION BY DAY WAL DEDUP UPSERT KEYS(${PATH_KEYS})`,
   `CREATE TABLE IF NOT EXISTS ${TABLES.counts} (ts TIMESTAMP, ${PATH}, mode SYMBOL, total LONG, reject LONG, counter_max LONG, received_at TIMESTAMP)
    TIMESTAMP(ts) PARTITION BY DAY WAL DEDUP UPSERT KEYS(${PATH_KEYS})`,
@@ -43,4 +44,14 @@ export const DDL: readonly string[] = [
   // Roll-ups: level line | site | enterprise, key = the path of that level.
   `CREATE TABLE IF NOT EXISTS ${TABLES.oeeRollup} (ts TIMESTAMP, granularity SYMBOL, level SYMBOL, key SYMBOL, ${OEE_COLUMNS})
    TIMESTAMP(ts) PARTITION BY DAY WAL DEDUP UPSERT KEYS(ts, granularity, level, key)`,
+  // Late telemetry: one row per machine and event minute that arrived after its minute was computed.
+  // The OEE worker recomputes the buckets these touch; 30 days is the oldest an event may be.
+  `CREATE TABLE IF NOT EXISTS ${TABLES.oeeLate} (ts TIMESTAMP, ${PATH}, channel SYMBOL, received_at TIMESTAMP)
+   TIMESTAMP(ts) PARTITION BY DAY TTL 32 DAYS WAL DEDUP UPSERT KEYS(ts, enterprise, site, area, line, machine)`,
+  // columns added after the first release, for tables created before them
+  `ALTER TABLE ${TABLES.state} ADD COLUMN IF NOT EXISTS state_key LONG`,
+  `ALTER TABLE ${TABLES.oeeMachine} ADD COLUMN IF NOT EXISTS bucket_end TIMESTAMP`,
+  `ALTER TABLE ${TABLES.oeeMachine} ADD COLUMN IF NOT EXISTS label SYMBOL`,
+  `ALTER TABLE ${TABLES.oeeRollup} ADD COLUMN IF NOT EXISTS bucket_end TIMESTAMP`,
+  `ALTER TABLE ${TABLES.oeeRollup} ADD COLUMN IF NOT EXISTS label SYMBOL`,
 ];

@@ -1,57 +1,130 @@
-// The OEE roll-up queue: job schedulers per granularity, a zod-checked job payload, and the handler.
+// The OEE roll-up queue. Job schedulers (upserted by id, so a restart never duplicates them):
+// - "closed:<granularity>": computes the buckets that just closed;
+// - "late": reads the late-telemetry marks the ingest writes and recomputes the buckets they touch.
+// Jobs "recompute" (from a corrected downtime reason) recompute the buckets an interval touches.
+// Every job is idempotent (DEDUP upserts of the same numbers), so BullMQ's at-least-once delivery and
+// a worker killed mid-job (the job is retried after its lock expires) are safe.
 // Queue keys carry a hash tag ({andon}) so every key of a queue lands in one Redis Cluster slot.
 import { type ConnectionOptions, Queue, Worker } from "bullmq";
+import type pg from "pg";
 import { z } from "zod";
-import { GRANULARITIES, type Granularity, type RollupDeps, rollupBuckets } from "../oee/rollup.ts";
+import { GRANULARITIES, type Granularity } from "../oee/buckets.ts";
+import { clusters, SCHEDULES, scheduledSelect, touchedSelect } from "../oee/plan.ts";
+import { placeOf, type RollupDeps, type RollupStats, rollupBuckets } from "../oee/rollup.ts";
+import { TABLES } from "../questdb/tables.ts";
 
 export const OEE_QUEUE = "oee";
 export const DEFAULT_PREFIX = "{andon}";
+const granularity = z.enum(GRANULARITIES);
+const MINUTE = 60_000;
 
-export const OeeJobData = z.object({
-  granularity: z.enum(Object.keys(GRANULARITIES) as [Granularity, ...Granularity[]]),
-  /** Closed buckets to (re)compute before now: late data inside this many buckets is picked up. */
-  lookbackBuckets: z.number().int().min(1).max(10_000).default(3),
-  /** Explicit range instead of the lookback (epoch ms), e.g. to recompute after a reason edit. */
-  from: z.number().int().optional(),
-  to: z.number().int().optional(),
-});
-export type OeeJobData = z.input<typeof OeeJobData>;
+export const OeeJob = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("closed"), granularity }),
+  z.object({ kind: z.literal("late") }),
+  z.object({
+    kind: z.literal("recompute"),
+    /** Epoch ms intervals whose buckets (every granularity) are recomputed. */
+    ranges: z.array(z.object({ from: z.number().int(), to: z.number().int() }).refine((r) => r.to > r.from, "to must be after from")).min(1),
+    reason: z.string().max(200).optional(),
+  }),
+]);
+export type OeeJob = z.infer<typeof OeeJob>;
 
-/** How often each granularity runs and how far back it recomputes. */
-export const SCHEDULES: Record<Granularity, { everyMs: number; lookbackBuckets: number }> = {
-  minute: { everyMs: 60_000, lookbackBuckets: 10 },
-  hour: { everyMs: 5 * 60_000, lookbackBuckets: 3 },
-  day: { everyMs: 60 * 60_000, lookbackBuckets: 2 },
-};
+const JOB_OPTS = { attempts: 5, backoff: { type: "exponential", delay: 5000 }, removeOnComplete: 200, removeOnFail: 1000 } as const;
 
-/** Upserts (never duplicates) one job scheduler per granularity. */
+/** Upserts (never duplicates) the schedulers: one per granularity, one for late data. */
 export async function upsertOeeSchedulers(queue: Queue): Promise<void> {
-  for (const [g, s] of Object.entries(SCHEDULES) as [Granularity, (typeof SCHEDULES)[Granularity]][]) {
+  for (const g of GRANULARITIES) {
     await queue.upsertJobScheduler(
-      `oee-${g}`,
-      { every: s.everyMs },
-      {
-        name: "rollup",
-        data: { granularity: g, lookbackBuckets: s.lookbackBuckets } satisfies OeeJobData,
-        opts: { attempts: 5, backoff: { type: "exponential", delay: 5000 }, removeOnComplete: 100, removeOnFail: 1000 },
-      },
+      `oee-closed-${g}`,
+      { every: SCHEDULES[g].everyMs },
+      { name: `closed-${g}`, data: { kind: "closed", granularity: g }, opts: JOB_OPTS },
     );
   }
+  await queue.upsertJobScheduler("oee-late", { every: MINUTE }, { name: "late", data: { kind: "late" }, opts: JOB_OPTS });
 }
 
 export function oeeQueue(connection: ConnectionOptions, prefix = DEFAULT_PREFIX): Queue {
   return new Queue(OEE_QUEUE, { connection, prefix });
 }
 
-/** The job handler: parse the payload again where it is consumed, then one call into the roll-up. */
-export async function handleOeeJob(raw: unknown, deps: () => Promise<RollupDeps>, now = Date.now()) {
-  const data = OeeJobData.parse(raw);
-  const size = GRANULARITIES[data.granularity];
-  const to = data.to ?? now;
-  const from = data.from ?? Math.floor(to / size) * size - data.lookbackBuckets * size;
-  return rollupBuckets(await deps(), data.granularity, from, to);
+/** Queues a recompute of every bucket the intervals touch (after a reason edit, for example). */
+export async function enqueueRecompute(queue: Queue, ranges: { from: number; to: number }[], reason?: string) {
+  const data: OeeJob = OeeJob.parse({ kind: "recompute", ranges, ...(reason ? { reason } : {}) });
+  return queue.add("recompute", data, JOB_OPTS);
 }
 
-export function oeeWorker(connection: ConnectionOptions, deps: () => Promise<RollupDeps>, prefix = DEFAULT_PREFIX): Worker {
+export interface OeeJobDeps extends RollupDeps {
+  /** Where the late scan remembers how far it got (a Redis string). */
+  watermark: { get(): Promise<number | undefined>; set(ms: number): Promise<void> };
+}
+
+export type OeeJobResult = { kind: string; runs: number; buckets: number; rows: number; touched?: number };
+
+function sum(kind: string, stats: RollupStats[], touched?: number): OeeJobResult {
+  return {
+    kind,
+    runs: stats.length,
+    buckets: stats.reduce((a, s) => a + s.buckets, 0),
+    rows: stats.reduce((a, s) => a + s.machineRows + s.rollupRows, 0),
+    ...(touched !== undefined ? { touched } : {}),
+  };
+}
+
+/** Recomputes, for every granularity, the closed buckets the intervals touch (clustered). */
+export async function recomputeTouched(deps: RollupDeps, touched: { start: number; end: number }[], now: number): Promise<RollupStats[]> {
+  const places = deps.machines.map(placeOf);
+  const out: RollupStats[] = [];
+  for (const cluster of clusters(touched)) {
+    for (const g of GRANULARITIES) out.push(await rollupBuckets(deps, g, touchedSelect(g, places, cluster, now)));
+  }
+  return out;
+}
+
+/** Late marks received since the watermark (minus a slack for rows still being applied). */
+async function lateMinutes(pool: pg.Pool, sinceMs: number): Promise<{ start: number; end: number }[]> {
+  const r = await pool.query<{ ts: Date }>(`SELECT DISTINCT ts FROM ${TABLES.oeeLate} WHERE received_at > $1`, [new Date(sinceMs).toISOString()]);
+  return r.rows.map((x) => ({ start: x.ts.getTime(), end: x.ts.getTime() + MINUTE }));
+}
+
+/** The job handler: parse the payload again where it is consumed, then plan and compute. */
+export async function handleOeeJob(raw: unknown, deps: () => Promise<OeeJobDeps>, now = Date.now()): Promise<OeeJobResult> {
+  const job = OeeJob.parse(raw);
+  const d = await deps();
+  switch (job.kind) {
+    case "closed": {
+      const select = scheduledSelect(job.granularity, d.machines.map(placeOf), now);
+      return sum(job.kind, [await rollupBuckets(d, job.granularity, select)]);
+    }
+    case "recompute": {
+      const touched = job.ranges.map((r) => ({ start: r.from, end: r.to }));
+      return sum(job.kind, await recomputeTouched(d, touched, now), touched.length);
+    }
+    case "late": {
+      const since = (await d.watermark.get()) ?? now - 10 * MINUTE;
+      // 2 minutes of overlap: a mark written just before the last scan may have become visible after it
+      const touched = await lateMinutes(d.pool, since - 2 * MINUTE);
+      const stats = touched.length ? await recomputeTouched(d, touched, now) : [];
+      await d.watermark.set(now);
+      return sum(job.kind, stats, touched.length);
+    }
+  }
+}
+
+export function oeeWorker(connection: ConnectionOptions, deps: () => Promise<OeeJobDeps>, prefix = DEFAULT_PREFIX): Worker {
   return new Worker(OEE_QUEUE, (job) => handleOeeJob(job.data, deps), { connection, prefix, concurrency: 1 });
+}
+
+/** The late scan's watermark, kept in Redis under the queue prefix. */
+export function redisWatermark(redis: { get(k: string): Promise<string | null>; set(k: string, v: string): Promise<unknown> }, prefix = DEFAULT_PREFIX) {
+  const key = `${prefix}:oee:late-watermark`;
+  return {
+    get: async () => {
+      const v = await redis.get(key);
+      return v === null ? undefined : Number(v);
+    },
+    set: async (ms: number) => {
+      await redis.set(key, String(ms));
+    },
+  };
 }

@@ -34,9 +34,18 @@ export function localToInstant(y: number, m: number, d: number, h: number, mi: n
 
 const hm = (s: string) => [Number(s.slice(0, 2)), Number(s.slice(3, 5))] as const;
 
-/** Planned (shift minus breaks) intervals that overlap the window, clipped to it, sorted and merged. */
-export function plannedIntervals(window: Interval, timeZone: string, shifts: readonly ShiftDef[]): Interval[] {
-  const out: Interval[] = [];
+export interface ShiftInstance extends Interval {
+  /** The shift's name and the local date (YYYY-MM-DD) it starts on. */
+  name: string;
+  localDate: string;
+  breaks: Interval[];
+}
+
+const pad = (n: number) => String(n).padStart(2, "0");
+
+/** Every shift instance of the calendar that overlaps the window (unclipped), in start order. */
+export function shiftInstances(window: Interval, timeZone: string, shifts: readonly ShiftDef[]): ShiftInstance[] {
+  const out: ShiftInstance[] = [];
   const first = parts(window.start - DAY, timeZone);
   // walk local calendar dates from the day before the window to its end
   for (let date = Date.UTC(first.y, first.m - 1, first.d); ; date += DAY) {
@@ -45,8 +54,7 @@ export function plannedIntervals(window: Interval, timeZone: string, shifts: rea
     const m = day.getUTCMonth() + 1;
     const d = day.getUTCDate();
     const weekday = ((day.getUTCDay() + 6) % 7) + 1;
-    const dayStart = localToInstant(y, m, d, 0, 0, timeZone);
-    if (dayStart >= window.end) break;
+    if (localToInstant(y, m, d, 0, 0, timeZone) >= window.end) break;
     for (const s of shifts) {
       if (!s.weekdays.includes(weekday)) continue;
       const [sh, sm] = hm(s.start);
@@ -57,18 +65,43 @@ export function plannedIntervals(window: Interval, timeZone: string, shifts: rea
       const end = overnight
         ? localToInstant(next.getUTCFullYear(), next.getUTCMonth() + 1, next.getUTCDate(), eh, em, timeZone)
         : localToInstant(y, m, d, eh, em, timeZone);
+      if (end <= window.start || start >= window.end) continue;
       const breaks = s.breaks
         .map((b) => ({ start: start + b.startOffsetMin * MIN, end: start + (b.startOffsetMin + b.durationMin) * MIN }))
         .sort((a, b) => a.start - b.start);
-      let cursor = start;
-      for (const b of breaks) {
-        if (b.start > cursor) out.push({ start: cursor, end: Math.min(b.start, end) });
-        cursor = Math.max(cursor, b.end);
-      }
-      if (cursor < end) out.push({ start: cursor, end });
+      out.push({ name: s.name, localDate: `${y}-${pad(m)}-${pad(d)}`, start, end, breaks });
     }
   }
+  return out.sort((a, b) => a.start - b.start);
+}
+
+/** Planned (shift minus breaks) intervals that overlap the window, clipped to it, sorted and merged. */
+export function plannedIntervals(window: Interval, timeZone: string, shifts: readonly ShiftDef[]): Interval[] {
+  const out: Interval[] = [];
+  for (const s of shiftInstances(window, timeZone, shifts)) {
+    let cursor = s.start;
+    for (const b of s.breaks) {
+      if (b.start > cursor) out.push({ start: cursor, end: Math.min(b.start, s.end) });
+      cursor = Math.max(cursor, b.end);
+    }
+    if (cursor < s.end) out.push({ start: cursor, end: s.end });
+  }
   return mergeIntervals(out.map((i) => clip(i, window)).filter((i): i is Interval => i !== undefined));
+}
+
+/** Local calendar days of the zone that overlap the window: [local midnight, next local midnight), 23 to 25 h long. */
+export function localDays(window: Interval, timeZone: string): { localDate: string; start: number; end: number }[] {
+  const out: { localDate: string; start: number; end: number }[] = [];
+  const first = parts(window.start, timeZone);
+  for (let date = Date.UTC(first.y, first.m - 1, first.d); ; date += DAY) {
+    const a = new Date(date);
+    const b = new Date(date + DAY);
+    const start = localToInstant(a.getUTCFullYear(), a.getUTCMonth() + 1, a.getUTCDate(), 0, 0, timeZone);
+    if (start >= window.end) break;
+    const end = localToInstant(b.getUTCFullYear(), b.getUTCMonth() + 1, b.getUTCDate(), 0, 0, timeZone);
+    if (end > window.start) out.push({ localDate: `${a.getUTCFullYear()}-${pad(a.getUTCMonth() + 1)}-${pad(a.getUTCDate())}`, start, end });
+  }
+  return out;
 }
 
 export function clip(i: Interval, w: Interval): Interval | undefined {

@@ -3,7 +3,7 @@
 import { mergeIntervals, overlapMs, plannedIntervals } from "./calendar.ts";
 import { countsInWindow } from "./counts.ts";
 import { classify, UNKNOWN_CODE } from "./mapping.ts";
-import type { DataQualityFlag, Interval, Kpis, OeeInput, OeeResult, SixBigLosses, StateEvent, TimeElements } from "./types.ts";
+import type { DataQualityFlag, Interval, Kpis, LossCategory, OeeInput, OeeResult, SixBigLosses, StateEvent, TimeElements } from "./types.ts";
 
 interface Segment extends StateEvent {
   start: number;
@@ -126,6 +126,36 @@ function plannedMsBetween(plan: OeeInput["plan"], from: number, to: number): num
   return plannedIntervals({ start: from, end: to }, plan.timeZone, plan.shifts).reduce((a, i) => a + (i.end - i.start), 0);
 }
 
+/** A state interval inside the window with the loss it counts as (for timelines and reason editing). */
+export interface TimelineEntry {
+  start: number;
+  end: number;
+  state?: string;
+  code?: number;
+  reason?: string;
+  loss: LossCategory;
+}
+
+/** The window as state intervals, each classified exactly as computeOee classifies it. */
+export function stateTimeline(input: OeeInput): TimelineEntry[] {
+  return segments(input).segs.map((s) => ({
+    start: s.start,
+    end: s.end,
+    ...(s.state !== undefined ? { state: s.state } : {}),
+    ...(s.code !== undefined ? { code: s.code } : {}),
+    ...(s.reason !== undefined ? { reason: s.reason } : {}),
+    loss: lossOf(s, input.mapping),
+  }));
+}
+
+/** The segment's loss; a short unplanned stop whose end is known is a small stop (its whole length counts, even outside the window). */
+function lossOf(s: Segment, mapping: OeeInput["mapping"]): LossCategory {
+  const loss = classify(s, mapping);
+  if ((loss === "BREAKDOWN" || loss === "UNPLANNED_STOP") && s.realEnd !== undefined && (s.realEnd - s.ts) / 1000 < mapping.microStopThresholdS)
+    return "SMALL_STOP";
+  return loss;
+}
+
 export function computeOee(input: OeeInput): OeeResult {
   const { window: w, plan, mapping } = input;
   const sec = (ms: number) => ms / 1000;
@@ -140,13 +170,7 @@ export function computeOee(input: OeeInput): OeeResult {
   let failures = 0;
   for (const s of segs) {
     const inPlan = overlapMs(s.start, s.end, planned);
-    let loss = classify(s, mapping);
-    // a short unplanned stop whose end we know is a small stop (performance), whatever its state;
-    // its length is the whole stop, from its event to the next one, even outside the window
-    if ((loss === "BREAKDOWN" || loss === "UNPLANNED_STOP") && s.realEnd !== undefined && (s.realEnd - s.ts) / 1000 < mapping.microStopThresholdS) {
-      loss = "SMALL_STOP";
-    }
-    switch (loss) {
+    switch (lossOf(s, mapping)) {
       case "PLANNED_STOP":
         plannedStateStopMs += inPlan;
         break;
