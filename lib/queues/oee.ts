@@ -8,7 +8,7 @@
 import { type ConnectionOptions, Queue, Worker } from "bullmq";
 import type pg from "pg";
 import { z } from "zod";
-import { GRANULARITIES, type Granularity } from "../oee/buckets.ts";
+import { GRANULARITIES } from "../oee/buckets.ts";
 import { clusters, SCHEDULES, scheduledSelect, touchedSelect } from "../oee/plan.ts";
 import { placeOf, type RollupDeps, type RollupStats, rollupBuckets } from "../oee/rollup.ts";
 import { TABLES } from "../questdb/tables.ts";

@@ -109,7 +109,12 @@ beforeAll(async () => {
       writer,
       machines: fleet,
       reasonEdits: (range) => reasonEditsByPath(prisma, range),
-      watermark: { get: async () => watermarkMs, set: async (ms) => void (watermarkMs = ms) },
+      watermark: {
+        get: async () => watermarkMs,
+        set: async (ms) => {
+          watermarkMs = ms;
+        },
+      },
     }),
     prefix,
   );
