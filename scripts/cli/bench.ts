@@ -1,15 +1,46 @@
 import { parseArgs } from "node:util";
 import { benchIngest } from "../../lib/bench/ingest-bench.ts";
+import { benchOee } from "../../lib/bench/oee-bench.ts";
 
 const usage = () =>
-  Object.assign(new Error("usage: andon bench ingest [--messages N] [--window W] [--receive-max R] [--batch-rows B] [--profile DIR]"), { name: "UsageError" });
+  Object.assign(
+    new Error(
+      "usage: andon bench ingest [--messages N] [--window W] [--receive-max R] [--batch-rows B] [--profile DIR]\n       andon bench oee [--machines N] [--hours H] [--parallelism P] [--verify V]",
+    ),
+    { name: "UsageError" },
+  );
+
+const int = (v: string | undefined, def: number, name: string) => {
+  const n = v === undefined ? def : Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw Object.assign(new Error(`--${name} must be a positive integer`), { name: "UsageError" });
+  return n;
+};
+
+async function runOee(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { machines: { type: "string" }, hours: { type: "string" }, parallelism: { type: "string" }, verify: { type: "string" } },
+  });
+  const hours = int(values.hours, 8, "hours");
+  if (hours > 16) throw Object.assign(new Error("--hours must be at most 16 (one shift from 06:00)"), { name: "UsageError" });
+  const machines = int(values.machines, 1000, "machines");
+  const r = await benchOee({
+    machines,
+    hours,
+    parallelism: int(values.parallelism, 2, "parallelism"),
+    verify: int(values.verify, 10, "verify"),
+    say: (m) => console.log(`[bench] ${m}`),
+  });
+  console.log(
+    `[bench] roll-up ${r.seconds.toFixed(2)} s (load ${r.ms.load.toFixed(0)} ms, compute ${r.ms.compute.toFixed(0)} ms, write ${r.ms.write.toFixed(0)} ms); baseline scan ${r.baselineSeconds.toFixed(2)} s; ratio ${r.ratio.toFixed(2)}`,
+  );
+  console.log(`oee machines=${machines} hours=${hours} seconds=${r.seconds.toFixed(2)}`);
+}
 
 export async function run(argv: string[]): Promise<void> {
   const [what, ...rest] = argv;
-  if (what !== "ingest") {
-    if (what === "oee") throw Object.assign(new Error("`andon bench oee` is not built yet (OEE engine issue)"), { name: "UsageError" });
-    throw usage();
-  }
+  if (what === "oee") return runOee(rest);
+  if (what !== "ingest") throw usage();
   const { values } = parseArgs({
     args: rest,
     options: {
@@ -20,11 +51,6 @@ export async function run(argv: string[]): Promise<void> {
       profile: { type: "string" },
     },
   });
-  const int = (v: string | undefined, def: number, name: string) => {
-    const n = v === undefined ? def : Number(v);
-    if (!Number.isInteger(n) || n <= 0) throw Object.assign(new Error(`--${name} must be a positive integer`), { name: "UsageError" });
-    return n;
-  };
   const window = int(values.window, 10_000, "window");
   if (window >= 65_535) throw Object.assign(new Error("--window must stay below 65535 (MQTT packet ids)"), { name: "UsageError" });
   const r = await benchIngest({
