@@ -44,13 +44,16 @@ const Line = z.discriminatedUnion("type", [
     counter_max: z.number().int().positive().optional(),
   }),
   z.object({ type: z.literal("reason"), start: instant, end: instant, reason: z.string().min(1) }),
+  LossMappingSchema.extend({ type: z.literal("mapping") }),
 ]);
 
 export class OeeInputError extends Error {
   override name = "OeeInputError";
 }
 
-export function parseOeeInput(text: string, mapping: LossMapping): OeeInput {
+/** `mapping` is used unless the file has a mapping line; `forced` (from --config) beats both. */
+export function parseOeeInput(text: string, fallback: LossMapping, forced?: LossMapping): OeeInput {
+  let mapping = fallback;
   let idealCycleTimeS: number | undefined;
   let window: OeeInput["window"] | undefined;
   let plan: OeeInput["plan"] = { kind: "window" };
@@ -99,9 +102,14 @@ export function parseOeeInput(text: string, mapping: LossMapping): OeeInput {
       case "reason":
         input.reasonEdits?.push({ start: v.start, end: v.end, reason: v.reason });
         break;
+      case "mapping": {
+        const { type: _type, ...m } = v;
+        mapping = m;
+        break;
+      }
     }
   });
   if (idealCycleTimeS === undefined) throw new OeeInputError('missing a {"type":"machine","idealCycleTimeS":...} line');
   if (!window) throw new OeeInputError('missing a {"type":"window","start":...,"end":...} line');
-  return { window, idealCycleTimeS, plan, mapping, ...input };
+  return { window, idealCycleTimeS, plan, mapping: forced ?? mapping, ...input };
 }
