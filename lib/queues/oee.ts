@@ -81,9 +81,14 @@ export async function recomputeTouched(deps: RollupDeps, touched: { start: numbe
   return out;
 }
 
-/** Late marks received since the watermark (minus a slack for rows still being applied). */
-async function lateMinutes(pool: pg.Pool, sinceMs: number): Promise<{ start: number; end: number }[]> {
-  const r = await pool.query<{ ts: Date }>(`SELECT DISTINCT ts FROM ${TABLES.oeeLate} WHERE received_at > $1`, [new Date(sinceMs).toISOString()]);
+/** Late marks of these enterprises' machines received since `sinceMs`. */
+async function lateMinutes(pool: pg.Pool, enterprises: string[], sinceMs: number): Promise<{ start: number; end: number }[]> {
+  if (enterprises.length === 0) return [];
+  const list = enterprises.map((_e, i) => `$${i + 2}`).join(", ");
+  const r = await pool.query<{ ts: Date }>(`SELECT DISTINCT ts FROM ${TABLES.oeeLate} WHERE received_at > $1 AND enterprise IN (${list})`, [
+    new Date(sinceMs).toISOString(),
+    ...enterprises,
+  ]);
   return r.rows.map((x) => ({ start: x.ts.getTime(), end: x.ts.getTime() + MINUTE }));
 }
 
@@ -103,7 +108,7 @@ export async function handleOeeJob(raw: unknown, deps: () => Promise<OeeJobDeps>
     case "late": {
       const since = (await d.watermark.get()) ?? now - 10 * MINUTE;
       // 2 minutes of overlap: a mark written just before the last scan may have become visible after it
-      const touched = await lateMinutes(d.pool, since - 2 * MINUTE);
+      const touched = await lateMinutes(d.pool, [...new Set(d.machines.map((m) => m.enterprise))], since - 2 * MINUTE);
       const stats = touched.length ? await recomputeTouched(d, touched, now) : [];
       await d.watermark.set(now);
       return sum(job.kind, stats, touched.length);
