@@ -10,6 +10,7 @@ export const LossMappingSchema = z.object({
   name: z.string().min(1),
   version: z.number().int().positive(),
   microStopThresholdS: z.number().min(0),
+  startupWindowS: z.number().min(0).optional(),
   rules: z.array(
     z.object({ state: z.string().optional(), code: z.number().int().optional(), category: z.number().int().optional(), reason: z.string().optional(), loss }),
   ),

@@ -11,6 +11,7 @@ type DbMapping = {
   name: string;
   version: number;
   microStopThresholdS: number;
+  startupWindowS: number;
   rules: { state: string | null; code: number | null; category: number | null; reason: string | null; loss: LossMapping["rules"][number]["loss"] }[];
 };
 
@@ -20,6 +21,7 @@ function toLossMapping(m: DbMapping | null | undefined): LossMapping | undefined
     name: m.name,
     version: m.version,
     microStopThresholdS: m.microStopThresholdS,
+    ...(m.startupWindowS > 0 ? { startupWindowS: m.startupWindowS } : {}),
     rules: m.rules.map((r) => ({
       loss: r.loss,
       ...(r.state !== null ? { state: r.state } : {}),
@@ -59,6 +61,7 @@ export const PlantFile = z.object({
     name: z.string().min(1),
     version: z.number().int().positive(),
     microStopThresholdS: z.number().positive(),
+    startupWindowS: z.number().min(0).optional(),
     rules: z.array(
       z.object({
         state: z.string().optional(),

@@ -24,6 +24,7 @@ export async function seedPlant(prisma: PrismaClient, plant: PlantFile): Promise
             name: lm.name,
             version: lm.version,
             microStopThresholdS: lm.microStopThresholdS,
+            startupWindowS: lm.startupWindowS ?? 0,
             isDefault: true,
             createdBy: "seed",
             rules: { create: lm.rules },

@@ -31,6 +31,7 @@ export function oeeFields(r: OeeResult, bucketEndMs: number, computedAtMs: numbe
     f("data_gap_s", e.dataGapS),
     i("total", e.total),
     i("reject", e.reject),
+    i("startup_reject", e.startupReject),
     i("good", e.good),
     i("failures", e.failures),
     ...k("availability", r.kpis.availability),

@@ -18,7 +18,7 @@ export const TABLES = {
 
 const OEE_COLUMNS = `bucket_end TIMESTAMP, label SYMBOL, mapping_version SYMBOL, calendar_s DOUBLE, planned_busy_s DOUBLE, breakdown_s DOUBLE, setup_s DOUBLE,
    other_stop_s DOUBLE, run_s DOUBLE, small_stop_s DOUBLE, net_run_s DOUBLE, fully_productive_s DOUBLE, data_gap_s DOUBLE,
-   total LONG, reject LONG, good LONG, failures LONG, availability DOUBLE, performance DOUBLE, quality DOUBLE, oee DOUBLE,
+   total LONG, reject LONG, startup_reject LONG, good LONG, failures LONG, availability DOUBLE, performance DOUBLE, quality DOUBLE, oee DOUBLE,
    flags VARCHAR, computed_at TIMESTAMP`;
 
 export const DDL: readonly string[] = [
@@ -54,4 +54,6 @@ export const DDL: readonly string[] = [
   `ALTER TABLE ${TABLES.oeeMachine} ADD COLUMN IF NOT EXISTS label SYMBOL`,
   `ALTER TABLE ${TABLES.oeeRollup} ADD COLUMN IF NOT EXISTS bucket_end TIMESTAMP`,
   `ALTER TABLE ${TABLES.oeeRollup} ADD COLUMN IF NOT EXISTS label SYMBOL`,
+  `ALTER TABLE ${TABLES.oeeMachine} ADD COLUMN IF NOT EXISTS startup_reject LONG`,
+  `ALTER TABLE ${TABLES.oeeRollup} ADD COLUMN IF NOT EXISTS startup_reject LONG`,
 ];

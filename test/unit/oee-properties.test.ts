@@ -23,6 +23,7 @@ const machine = fc.record({
     { maxLength: 40 },
   ),
   calendar: fc.boolean(),
+  startupWindowS: fc.constantFrom(0, 600),
 });
 
 type Machine = typeof machine extends fc.Arbitrary<infer T> ? T : never;
@@ -40,7 +41,7 @@ function build(m: Machine, start: number, end: number): OeeInput {
           shifts: [{ name: "s", weekdays: [1, 2, 3, 4, 5, 6, 7], start: "01:30", end: "06:00", breaks: [{ startOffsetMin: 60, durationMin: 20 }] }],
         }
       : { kind: "window" },
-    mapping: DEFAULT_MAPPING,
+    mapping: { ...DEFAULT_MAPPING, startupWindowS: m.startupWindowS },
     states: stateEvents,
     counts,
   };
@@ -48,6 +49,7 @@ function build(m: Machine, start: number, end: number): OeeInput {
 
 const close = (a: number, b: number) => Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(a), Math.abs(b));
 const ADDITIVE = [
+  "startupReject",
   "calendarS",
   "plannedBusyS",
   "breakdownS",
@@ -65,7 +67,14 @@ const ADDITIVE = [
 
 describe("OEE properties", () => {
   it("regression: a breakdown starting before a shift and split before the shift counts once", () => {
-    const m: Machine = { idealCycleTimeS: 0.1, states: [{ offset: 1, state: "equipment_failure" }], first: "running", counts: [], calendar: true };
+    const m: Machine = {
+      idealCycleTimeS: 0.1,
+      states: [{ offset: 1, state: "equipment_failure" }],
+      first: "running",
+      counts: [],
+      calendar: true,
+      startupWindowS: 0,
+    };
     const whole = computeOee(build(m, T0, T0 + 8 * HOUR));
     const up = rollup([computeOee(build(m, T0, T0 + 2)), computeOee(build(m, T0 + 2, T0 + 8 * HOUR))]);
     expect(whole.elements.failures).toBe(1);

@@ -103,9 +103,8 @@ export function lossesOf(t: TimeElements, idealCycleTimeS: number): SixBigLosses
     smallStopsS: t.smallStopS,
     // the rest of the performance loss; never negative (performance above 100 % is flagged instead)
     reducedSpeedS: Math.max(0, t.runS - t.smallStopS - t.netRunS),
-    // startup and production rejects are not told apart by the inputs yet: all rejects count as production
-    startupRejectsS: 0,
-    productionRejectsS: t.reject * ict,
+    startupRejectsS: t.startupReject * ict,
+    productionRejectsS: (t.reject - t.startupReject) * ict,
     otherStopsS: t.otherStopS,
   };
 }
@@ -156,6 +155,32 @@ function lossOf(s: Segment, mapping: OeeInput["mapping"]): LossCategory {
   return loss;
 }
 
+const RESTARTS_FROM: ReadonlySet<LossCategory> = new Set(["SETUP_ADJUSTMENT", "BREAKDOWN", "PLANNED_STOP"]);
+
+/**
+ * Startup windows: the first `startupWindowS` seconds of production after a setup, a breakdown or a
+ * planned stop (small stops and other stops are not restarts), found on the whole event stream (so
+ * a restart just before the window still counts). A count event inside one counts its rejects as
+ * startup rejects. A reason edit covering the stop's first moment decides its loss, as in the window.
+ */
+function startupTest(input: OeeInput): (ts: number) => boolean {
+  const { mapping } = input;
+  const len = (mapping.startupWindowS ?? 0) * 1000;
+  if (len <= 0) return () => false;
+  const edits = input.reasonEdits ?? [];
+  const events = stateChanges(input.states);
+  const windows: Interval[] = [];
+  for (let i = 0; i + 1 < events.length; i++) {
+    const a = events[i] as StateEvent;
+    const b = events[i + 1] as StateEvent;
+    const edit = edits.filter((e) => a.ts >= e.start && a.ts < e.end).at(-1);
+    const stop: Segment = { ...a, ...(edit ? { reason: edit.reason } : {}), start: a.ts, end: b.ts, realEnd: b.ts };
+    const next = classify(b, mapping);
+    if ((next === "PRODUCTIVE" || next === "REDUCED_SPEED") && RESTARTS_FROM.has(lossOf(stop, mapping))) windows.push({ start: b.ts, end: b.ts + len });
+  }
+  return (ts) => windows.some((w) => ts >= w.start && ts < w.end);
+}
+
 export function computeOee(input: OeeInput): OeeResult {
   const { window: w, plan, mapping } = input;
   const sec = (ms: number) => ms / 1000;
@@ -198,7 +223,7 @@ export function computeOee(input: OeeInput): OeeResult {
   const plannedCalendarS = planned.reduce((a, i) => a + sec(i.end - i.start), 0);
   const plannedBusyS = plan.kind === "explicit" ? plan.plannedTimeS : plannedCalendarS - sec(plannedStateStopMs);
   const runS = Math.max(0, plannedBusyS - sec(breakdownMs + setupMs + otherMs));
-  const counts = countsInWindow(input.counts, w);
+  const counts = countsInWindow(input.counts, w, startupTest(input));
   const elements: TimeElements = {
     calendarS,
     plannedStopS: calendarS - plannedBusyS,
@@ -213,6 +238,7 @@ export function computeOee(input: OeeInput): OeeResult {
     dataGapS: sec(gapMs),
     total: counts.total,
     reject: counts.reject,
+    startupReject: counts.startupReject,
     good: counts.total - counts.reject,
     failures,
   };
@@ -269,6 +295,7 @@ function zeroElements(): TimeElements {
     dataGapS: 0,
     total: 0,
     reject: 0,
+    startupReject: 0,
     good: 0,
     failures: 0,
   };

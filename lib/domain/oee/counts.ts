@@ -4,6 +4,8 @@ import type { CountEvent, DataQualityFlag, Interval } from "./types.ts";
 export interface WindowCounts {
   total: number;
   reject: number;
+  /** The part of `reject` counted by events for which `isStartup(ts)` holds. */
+  startupReject: number;
   flags: DataQualityFlag[];
 }
 
@@ -14,11 +16,12 @@ export interface WindowCounts {
  * previous value was in the top 10 % of its range (increase = max − prev + 1 + value); otherwise it
  * was reset to 0 (increase = value).
  */
-export function countsInWindow(events: readonly CountEvent[], w: Interval): WindowCounts {
+export function countsInWindow(events: readonly CountEvent[], w: Interval, isStartup: (ts: number) => boolean = () => false): WindowCounts {
   const flags = new Set<DataQualityFlag>();
   const sorted = [...events].sort((a, b) => a.ts - b.ts);
   let total = 0;
   let reject = 0;
+  let startupReject = 0;
   let prev: { total: number; reject: number } | undefined;
   for (const e of sorted) {
     if (e.ts >= w.end) break;
@@ -27,6 +30,7 @@ export function countsInWindow(events: readonly CountEvent[], w: Interval): Wind
       if (inside) {
         total += e.total;
         reject += e.reject;
+        if (isStartup(e.ts)) startupReject += e.reject;
       }
       continue;
     }
@@ -41,9 +45,11 @@ export function countsInWindow(events: readonly CountEvent[], w: Interval): Wind
         return now;
       };
       total += inc(e.total, prev.total);
-      reject += inc(e.reject, prev.reject);
+      const r = inc(e.reject, prev.reject);
+      reject += r;
+      if (isStartup(e.ts)) startupReject += r;
     }
     prev = { total: e.total, reject: e.reject };
   }
-  return { total, reject, flags: [...flags] };
+  return { total, reject, startupReject, flags: [...flags] };
 }

@@ -18,6 +18,12 @@ export interface LossMapping {
   version: number;
   /** Unplanned stops shorter than this are small stops (a performance loss), seconds. */
   microStopThresholdS: number;
+  /**
+   * Rejects made within this many seconds after production restarts from a setup, a breakdown or a
+   * planned stop are startup rejects; later ones are production rejects. 0 or absent: all are
+   * production rejects.
+   */
+  startupWindowS?: number;
   rules: MappingRule[];
 }
 
@@ -92,6 +98,8 @@ export interface TimeElements {
   dataGapS: number;
   total: number;
   reject: number;
+  /** Rejects inside a startup window (part of `reject`). */
+  startupReject: number;
   good: number;
   failures: number;
 }

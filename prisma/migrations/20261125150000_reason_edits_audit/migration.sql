@@ -1,3 +1,6 @@
+-- AlterTable
+ALTER TABLE "LossMapping" ADD COLUMN     "startupWindowS" DOUBLE PRECISION NOT NULL DEFAULT 0;
+
 -- CreateTable
 CREATE TABLE "ReasonEdit" (
     "id" UUID NOT NULL,
