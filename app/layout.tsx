@@ -1,5 +1,8 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
+import { can } from "../lib/auth/policy.ts";
+import { currentPrincipal } from "../lib/web/page-auth.ts";
+import { SignOut } from "./components/sign-out.tsx";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -7,15 +10,27 @@ export const metadata: Metadata = {
   description: "OEE and predictive maintenance over MQTT",
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+const ROLE_NAMES = { ADMIN: "Administrator", CORPORATE: "Corporate", PLANT_MANAGER: "Plant manager", MAINTENANCE: "Maintenance" } as const;
+
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const p = await currentPrincipal();
   return (
     <html lang="en">
       <body>
         <header className="topbar">
           <span className="brand">Andon</span>
-          <nav>
-            <a href="/">Live ingest</a>
-          </nav>
+          {p ? (
+            <nav>
+              <a href="/">Sites</a>
+              {can(p, "ingest:read") ? <a href="/ingest">Live ingest</a> : null}
+            </nav>
+          ) : null}
+          {p ? (
+            <span className="who" data-testid="who">
+              {p.displayName} · {ROLE_NAMES[p.role]}
+              {p.sites === "all" ? "" : ` · ${p.sites.map((s) => s.split("/")[1]).join(", ")}`} <SignOut />
+            </span>
+          ) : null}
         </header>
         <main>{children}</main>
       </body>

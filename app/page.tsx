@@ -1,15 +1,53 @@
-import { ingestStatus } from "../lib/web/ingest-status.ts";
-import { IngestBoard } from "./components/ingest-board.tsx";
+import { visibleSites } from "../lib/auth/policy.ts";
+import { db, quest } from "../lib/web/context.ts";
+import { type SeriesGranularity, siteFigures } from "../lib/web/oee-read.ts";
+import { allowed } from "../lib/web/page-auth.ts";
+import { listSites } from "../lib/web/sites.ts";
+import { Forbidden } from "./components/forbidden.tsx";
+import { SiteComparison } from "./components/site-comparison.tsx";
 
 export const dynamic = "force-dynamic";
 
-export default async function Home() {
-  const initial = await ingestStatus();
+const H = 3_600_000;
+const PERIODS: Record<string, { label: string; granularity: SeriesGranularity; spanMs: number }> = {
+  "24h": { label: "the last 24 hours", granularity: "hour", spanMs: 24 * H },
+  shifts: { label: "the shifts of the last 24 hours", granularity: "shift", spanMs: 24 * H },
+  "7d": { label: "the last 7 days", granularity: "day", spanMs: 7 * 24 * H },
+  "30d": { label: "the last 30 days", granularity: "day", spanMs: 30 * 24 * H },
+};
+
+export default async function Overview({ searchParams }: { searchParams: Promise<{ period?: string }> }) {
+  const { period: asked } = await searchParams;
+  const { principal, ok } = await allowed("/", "oee:read");
+  if (!ok) return <Forbidden what="OEE figures" />;
+  const period = asked && asked in PERIODS ? asked : "7d";
+  const p = PERIODS[period] as (typeof PERIODS)[string];
+  const to = Date.now();
+  const from = to - p.spanMs;
+  const sites = visibleSites(principal, await listSites(db()));
+  let figures: Awaited<ReturnType<typeof siteFigures>> = [];
+  let error: string | null = null;
+  try {
+    figures = await siteFigures(quest(), sites, { granularity: p.granularity, from, to });
+  } catch (e) {
+    error = `QuestDB did not answer: ${(e as Error).message}`;
+  }
+  const csv = `/api/v1/oee/sites?granularity=${p.granularity}&from=${from}&to=${to}&format=csv`;
   return (
     <>
-      <h1>Live ingest</h1>
-      <div className="sub">Telemetry arriving over MQTT and stored in QuestDB, per site and machine. Updates every 2 seconds.</div>
-      <IngestBoard initial={initial} />
+      <h1>Sites</h1>
+      <div className="sub">
+        OEE = availability × performance × quality, per ISO 22400-2, for {p.label}. {sites.length} site{sites.length === 1 ? "" : "s"} visible to you.
+      </div>
+      <nav className="tabs" aria-label="Period">
+        {Object.entries(PERIODS).map(([k, v]) => (
+          <a key={k} href={`/?period=${k}`} className={k === period ? "active" : ""} aria-current={k === period ? "page" : undefined}>
+            {k === "24h" ? "24 hours" : k === "shifts" ? "Shifts" : k === "7d" ? "7 days" : "30 days"}
+            <span className="hidden"> ({v.label})</span>
+          </a>
+        ))}
+      </nav>
+      {error ? <div className="banner">{error}</div> : <SiteComparison sites={figures} granularity={p.granularity} csvHref={csv} periodLabel={p.label} />}
     </>
   );
 }

@@ -1,12 +1,11 @@
 // Live ingest status for the first dashboard page: per site, every machine's latest state and when
 // it was last heard from; message rates; recent dead letters. Server-only (QuestDB over PG wire).
 import "server-only";
-import type pg from "pg";
 import { config } from "../config.ts";
 import { prismaFor } from "../db/client.ts";
 import { loadMachines } from "../db/plant.ts";
-import { questPool } from "../questdb/pg.ts";
 import { TABLES } from "../questdb/tables.ts";
+import { quest } from "./context.ts";
 
 export interface MachineStatus {
   key: string;
@@ -35,12 +34,7 @@ export interface IngestStatus {
   questdb: "ok" | string;
 }
 
-const g = globalThis as unknown as { __andonQuestPool?: pg.Pool };
-function pool(): pg.Pool {
-  const cfg = config();
-  g.__andonQuestPool ??= questPool(cfg.QUESTDB_PG_URL, cfg.QUESTDB_PG_PASSWORD);
-  return g.__andonQuestPool;
-}
+const pool = quest;
 
 const keyOf = (r: { enterprise: string; site: string; area: string; line: string; machine: string }) =>
   `${r.enterprise}/${r.site}/${r.area}/${r.line}/${r.machine}`;

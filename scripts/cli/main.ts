@@ -9,10 +9,14 @@ const HELP = `andon - OEE and predictive maintenance over MQTT
   andon db migrate              apply prisma/migrations (offline)
   andon db seed [--file F]      load a plant file (default: the demo plant)
   andon bench ingest [options]  measure the ingest pipeline against a counting baseline
+  andon bench oee [options]     time the shift roll-up of 1,000 machines x 8 h of 1 Hz data
   andon oee compute --input F   OEE of one machine from a JSON-lines event file (docs/oee.md) [--config mapping.json]
+  andon oee export --machine P --from T --to T   a machine's raw events as \`oee compute\` input
+  andon users add --username U --role R [--sites E/S,...]   a dashboard account (password shown once)
+  andon tokens create --name N --role R [--sites E/S,...]   an API token for MES/ERP/BI (shown once)
   andon config                  print the configuration variables and their values (secrets hidden)
 
-  Not built yet (see the open issues): pdm evaluate, bench oee`;
+  Not built yet (see the open issues): pdm evaluate`;
 
 const commands: Record<string, () => Promise<{ run(argv: string[]): Promise<void> }>> = {
   up: () => import("./up.ts"),
@@ -22,6 +26,8 @@ const commands: Record<string, () => Promise<{ run(argv: string[]): Promise<void
   bench: () => import("./bench.ts"),
   config: () => import("./show-config.ts"),
   oee: () => import("./oee.ts"),
+  users: () => import("./users.ts"),
+  tokens: () => import("./tokens.ts"),
 };
 
 const [cmd, ...rest] = process.argv.slice(2);

@@ -1,7 +1,9 @@
 // andon up: the whole stack on one machine, with the plant simulator. Ctrl-C stops what it started.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { ensureFirstAdmin } from "../../lib/auth/sessions.ts";
 import { config } from "../../lib/config.ts";
+import { prismaFor } from "../../lib/db/client.ts";
 import { ensureQuestSchema } from "../../lib/questdb/schema.ts";
 import { ensureServices } from "../../lib/services/ensure.ts";
 import { type Managed, spawnScript } from "../../lib/services/process.ts";
@@ -49,6 +51,7 @@ export async function run(): Promise<void> {
 
   try {
     await migrateAndSeed(say, undefined, true);
+    const firstAdmin = await ensureFirstAdmin(prismaFor(cfg.DATABASE_URL));
     await ensureQuestSchema(cfg.QUESTDB_HTTP_URL);
     const logs = join(cfg.ANDON_HOME, "logs");
     mkdirSync(logs, { recursive: true });
@@ -71,6 +74,14 @@ export async function run(): Promise<void> {
     say("");
     say(`Andon is running (${((Date.now() - started) / 1000).toFixed(0)} s): open http://127.0.0.1:${cfg.WEB_PORT}`);
     say(`logs in ${logs}; ingest metrics on http://127.0.0.1:${cfg.INGEST_METRICS_PORT}/metrics. Ctrl-C stops everything.`);
+    if (firstAdmin) {
+      // shown once, here only: it is stored hashed and never logged
+      say("");
+      say("First start: an administrator was created. Sign in with");
+      say(`    user name: ${firstAdmin.username}`);
+      say(`    password:  ${firstAdmin.password}`);
+      say("This password is shown only now. Create other users with `andon users add`.");
+    }
     say("");
 
     let last = 0;

@@ -1,0 +1,18 @@
+import { SESSION_COOKIE, signIn } from "../../../../../lib/auth/sessions.ts";
+import { ApiError, route } from "../../../../../lib/web/api.ts";
+import { catalog } from "../../../../../lib/web/catalog.ts";
+import { db } from "../../../../../lib/web/context.ts";
+
+export const dynamic = "force-dynamic";
+
+export const POST = route(catalog.login, async ({ body, origin, req }) => {
+  const s = await signIn(db(), body.username, body.password, origin);
+  if (!s) throw new ApiError("unauthenticated", "wrong user name or password");
+  const secure = new URL(req.url).protocol === "https:" ? "; Secure" : "";
+  const cookie = `${SESSION_COOKIE}=${s.token}; Path=/; HttpOnly; SameSite=Lax; Expires=${s.expiresAt.toUTCString()}${secure}`;
+  const p = s.principal;
+  return Response.json(
+    { user: { username: p.name, displayName: p.displayName, role: p.role, sites: p.sites } },
+    { headers: { "set-cookie": cookie, "cache-control": "no-store" } },
+  );
+});

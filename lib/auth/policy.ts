@@ -1,0 +1,43 @@
+// Who may do what, where. Pure: every route handler, server action and page asks `can` on the
+// server with the signed-in principal; the table below is the single source of the rules.
+
+export const ROLES = ["ADMIN", "CORPORATE", "PLANT_MANAGER", "MAINTENANCE"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ACTIONS = {
+  /** OEE figures, states, counts and the asset model of a site */
+  "oee:read": ["ADMIN", "CORPORATE", "PLANT_MANAGER", "MAINTENANCE"],
+  /** assign or split downtime reasons */
+  "reasons:write": ["ADMIN", "PLANT_MANAGER"],
+  /** the live ingest monitor and dead letters (the whole bus) */
+  "ingest:read": ["ADMIN"],
+  /** users, tokens, the asset model, the audit log */
+  admin: ["ADMIN"],
+} as const satisfies Record<string, readonly Role[]>;
+export type Action = keyof typeof ACTIONS;
+
+export interface Principal {
+  kind: "user" | "token";
+  id: string;
+  /** user name or token name: what the audit log records */
+  name: string;
+  displayName: string;
+  role: Role;
+  /** "enterprise/site" keys, or every site */
+  sites: "all" | readonly string[];
+}
+
+export const siteScope = (role: Role, sites: readonly string[]): Principal["sites"] => (role === "ADMIN" ? "all" : sites);
+
+/** May the principal do `action` (on `site`, an "enterprise/site" key, when the action is about one)? */
+export function can(p: Principal | undefined, action: Action, site?: string): boolean {
+  if (!p) return false;
+  if (!(ACTIONS[action] as readonly Role[]).includes(p.role)) return false;
+  if (site === undefined) return true;
+  return p.sites === "all" || p.sites.includes(site);
+}
+
+/** The sites of `all` the principal may see. */
+export function visibleSites<T extends { key: string }>(p: Principal, all: readonly T[]): T[] {
+  return p.sites === "all" ? [...all] : all.filter((s) => p.sites.includes(s.key));
+}

@@ -1,0 +1,111 @@
+// Every /api/v1 route handler is built here from its catalog entry: the caller is authenticated
+// (session cookie or `Authorization: Bearer` API token), the action is authorized on the server for
+// the site the request is about, input is parsed with the entry's zod schemas, and every error has
+// one JSON shape: {"error":{"code","message","details"?}} with a matching HTTP status.
+import type { z } from "zod";
+import { type Action, can, type Principal } from "../auth/policy.ts";
+import { principalFromApiToken, principalFromSession, SESSION_COOKIE } from "../auth/sessions.ts";
+import { createLogger } from "../log.ts";
+import { db } from "./context.ts";
+
+export type ErrorCode = "unauthenticated" | "forbidden" | "invalid" | "not_found" | "conflict" | "internal";
+const STATUS: Record<ErrorCode, number> = { unauthenticated: 401, forbidden: 403, invalid: 400, not_found: 404, conflict: 409, internal: 500 };
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export interface RouteSpec {
+  method: "GET" | "POST";
+  /** OpenAPI path, parameters in braces */
+  path: string;
+  summary: string;
+  /** what the caller must be allowed to do; "public" needs no sign-in, "signed-in" any principal */
+  auth: Action | "public" | "signed-in";
+  query?: z.ZodType;
+  body?: z.ZodType;
+  response: z.ZodType;
+  /** the "enterprise/site" the request is about, for the access check (from the parsed input) */
+  site?: (input: { query: unknown; body: unknown }) => string | undefined;
+}
+
+export interface Ctx<S extends RouteSpec> {
+  req: Request;
+  principal: S["auth"] extends "public" ? Principal | undefined : Principal;
+  query: S["query"] extends z.ZodType ? z.infer<S["query"]> : undefined;
+  body: S["body"] extends z.ZodType ? z.infer<S["body"]> : undefined;
+  origin: string | undefined;
+}
+
+const log = createLogger("api", process.env.LOG_LEVEL ?? "info");
+
+export function cookieValue(header: string | null, name: string): string | undefined {
+  for (const part of (header ?? "").split(";")) {
+    const [k, ...v] = part.trim().split("=");
+    if (k === name) return decodeURIComponent(v.join("="));
+  }
+  return undefined;
+}
+
+export async function principalOf(req: Request): Promise<Principal | undefined> {
+  const auth = req.headers.get("authorization");
+  if (auth?.startsWith("Bearer ")) return principalFromApiToken(db(), auth.slice(7).trim());
+  return principalFromSession(db(), cookieValue(req.headers.get("cookie"), SESSION_COOKIE));
+}
+
+const originOf = (req: Request) => req.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || undefined;
+
+export function errorResponse(e: ApiError): Response {
+  return Response.json(
+    { error: { code: e.code, message: e.message, ...(e.details !== undefined ? { details: e.details } : {}) } },
+    { status: STATUS[e.code], headers: { "cache-control": "no-store" } },
+  );
+}
+
+function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T {
+  if (!schema) return undefined as T;
+  const r = schema.safeParse(value);
+  if (!r.success) {
+    const details = r.error.issues.map((i) => ({ path: [where, ...i.path.map(String)].join("."), message: i.message }));
+    throw new ApiError("invalid", details.map((d) => `${d.path}: ${d.message}`).join("; "), details);
+  }
+  return r.data;
+}
+
+/** The route handler for a catalog entry. */
+export function route<S extends RouteSpec>(spec: S, fn: (ctx: Ctx<S>) => Promise<unknown>): (req: Request) => Promise<Response> {
+  return async (req: Request) => {
+    try {
+      const principal = spec.auth === "public" ? await principalOf(req).catch(() => undefined) : await principalOf(req);
+      if (spec.auth !== "public" && !principal) throw new ApiError("unauthenticated", "sign in first (session cookie or Authorization: Bearer token)");
+      const url = new URL(req.url);
+      const query = parse(spec.query, Object.fromEntries(url.searchParams), "query");
+      let raw: unknown;
+      if (spec.body) {
+        raw = await req.json().catch(() => {
+          throw new ApiError("invalid", "the body is not JSON");
+        });
+      }
+      const body = parse(spec.body, raw, "body");
+      if (spec.auth !== "public" && spec.auth !== "signed-in") {
+        const site = spec.site?.({ query, body });
+        if (!can(principal, spec.auth, site)) {
+          throw new ApiError("forbidden", site ? `${principal?.name} may not ${spec.auth} on site ${site}` : `${principal?.name} may not ${spec.auth}`);
+        }
+      }
+      const out = await fn({ req, principal, query, body, origin: originOf(req) } as Ctx<S>);
+      if (out instanceof Response) return out;
+      return Response.json(out, { headers: { "cache-control": "no-store" } });
+    } catch (e) {
+      if (e instanceof ApiError) return errorResponse(e);
+      log.error({ err: (e as Error).message, path: spec.path }, "API request failed");
+      return errorResponse(new ApiError("internal", "internal error (logged on the server)"));
+    }
+  };
+}

@@ -1,0 +1,143 @@
+// Every /api/v1 endpoint: method, path, who may call it, and the zod schemas of its input and
+// output. Route handlers are built from these entries (lib/web/api.ts), the OpenAPI document is
+// generated from them (lib/web/openapi.ts), and the access-control suite enumerates them.
+import { z } from "zod";
+import { ROLES } from "../auth/policy.ts";
+import type { RouteSpec } from "./api.ts";
+
+const instant = z
+  .union([z.string().datetime({ offset: true }), z.string().regex(/^\d+$/, "epoch milliseconds")])
+  .transform((v) => (/^\d+$/.test(v) ? Number(v) : Date.parse(v)));
+const instantBody = z.union([z.string().datetime({ offset: true }), z.number().int()]).transform((v) => (typeof v === "number" ? v : Date.parse(v)));
+const machinePath = z
+  .string()
+  .regex(/^[a-z0-9_-]{1,64}(\/[a-z0-9_-]{1,64}){4}$/, "must be ENTERPRISE/SITE/AREA/LINE/MACHINE")
+  .describe("the machine's path, e.g. acme/dresden/machining/line-1/cnc-01");
+const siteOfPath = (p: string) => p.split("/").slice(0, 2).join("/");
+
+const principal = z.object({ username: z.string(), displayName: z.string(), role: z.enum(ROLES), sites: z.union([z.literal("all"), z.array(z.string())]) });
+const kpis = z.object({
+  availability: z.number().nullable(),
+  performance: z.number().nullable(),
+  quality: z.number().nullable(),
+  oee: z.number().nullable(),
+  technicalEfficiency: z.number().nullable(),
+  setupRatio: z.number().nullable(),
+  scrapRatio: z.number().nullable(),
+  throughputPerHour: z.number().nullable(),
+  mtbfS: z.number().nullable(),
+  mttrS: z.number().nullable(),
+});
+const elements = z.record(z.string(), z.number()).describe("ISO 22400 time elements (s) and counts, docs/oee.md");
+const ok = z.object({ ok: z.literal(true) });
+
+export const errorSchema = z.object({
+  error: z.object({
+    code: z.enum(["unauthenticated", "forbidden", "invalid", "not_found", "conflict", "internal"]),
+    message: z.string(),
+    details: z.unknown().optional(),
+  }),
+});
+
+export const catalog = {
+  login: {
+    method: "POST",
+    path: "/api/v1/auth/login",
+    summary: "Sign in; sets the httpOnly session cookie",
+    auth: "public",
+    body: z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(256) }),
+    response: z.object({ user: principal }),
+  },
+  logout: { method: "POST", path: "/api/v1/auth/logout", summary: "Sign out; ends the session", auth: "signed-in", response: ok },
+  me: { method: "GET", path: "/api/v1/me", summary: "Who is signed in", auth: "signed-in", response: z.object({ user: principal }) },
+  sites: {
+    method: "GET",
+    path: "/api/v1/sites",
+    summary: "The sites the caller may see, with their lines and machines",
+    auth: "oee:read",
+    response: z.object({
+      sites: z.array(
+        z.object({
+          key: z.string(),
+          name: z.string(),
+          timeZone: z.string(),
+          lines: z.array(
+            z.object({ key: z.string(), name: z.string(), machines: z.array(z.object({ key: z.string(), name: z.string(), idealCycleTimeS: z.number() })) }),
+          ),
+        }),
+      ),
+    }),
+  },
+  siteOee: {
+    method: "GET",
+    path: "/api/v1/oee/sites",
+    summary: "OEE of each site the caller may see (or of one), per bucket and summed over [from, to); format=csv for a spreadsheet",
+    auth: "oee:read",
+    query: z.object({
+      granularity: z.enum(["hour", "shift", "day"]).default("day"),
+      from: instant,
+      to: instant,
+      site: z
+        .string()
+        .regex(/^[a-z0-9_-]{1,64}\/[a-z0-9_-]{1,64}$/, "must be ENTERPRISE/SITE")
+        .optional(),
+      format: z.enum(["json", "csv"]).default("json"),
+    }),
+    site: ({ query }) => (query as { site?: string }).site,
+    response: z.object({
+      from: z.string(),
+      to: z.string(),
+      granularity: z.string(),
+      sites: z.array(
+        z.object({
+          key: z.string(),
+          name: z.string(),
+          timeZone: z.string(),
+          totals: z.object({ elements, kpis, losses: z.record(z.string(), z.number()), mappingVersions: z.array(z.string()) }),
+          series: z.array(z.object({ ts: z.string(), end: z.string(), label: z.string(), elements, kpis, flags: z.array(z.string()) })),
+        }),
+      ),
+    }),
+  },
+  assignReason: {
+    method: "POST",
+    path: "/api/v1/reasons",
+    summary: "Give [start, end) of a machine's stop a downtime reason (audited; OEE is recomputed)",
+    auth: "reasons:write",
+    body: z.object({ machine: machinePath, start: instantBody, end: instantBody, reason: z.string().min(1).max(100), note: z.string().max(500).optional() }),
+    site: ({ body }) => siteOfPath((body as { machine: string }).machine),
+    response: z.object({ id: z.string() }),
+  },
+  splitStop: {
+    method: "POST",
+    path: "/api/v1/reasons/split",
+    summary: "Split [start, end) of a machine's stop at `at`, with a reason for each part (audited; OEE is recomputed)",
+    auth: "reasons:write",
+    body: z.object({
+      machine: machinePath,
+      start: instantBody,
+      end: instantBody,
+      at: instantBody,
+      reasons: z.tuple([z.string().min(1).max(100), z.string().min(1).max(100)]),
+      note: z.string().max(500).optional(),
+    }),
+    site: ({ body }) => siteOfPath((body as { machine: string }).machine),
+    response: z.object({ ids: z.array(z.string()) }),
+  },
+  ingestStatus: {
+    method: "GET",
+    path: "/api/v1/ingest/status",
+    summary: "Live ingest: every machine's latest state, message rates, recent dead letters",
+    auth: "ingest:read",
+    response: z.object({ generatedAt: z.string(), sites: z.array(z.unknown()), rate: z.array(z.unknown()), deadLetters: z.unknown(), questdb: z.string() }),
+  },
+  openapi: {
+    method: "GET",
+    path: "/api/v1/openapi.json",
+    summary: "This API as an OpenAPI 3.1 document",
+    auth: "public",
+    response: z.record(z.string(), z.unknown()),
+  },
+} as const satisfies Record<string, RouteSpec>;
+
+export type CatalogEntry = (typeof catalog)[keyof typeof catalog];

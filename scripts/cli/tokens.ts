@@ -1,0 +1,3 @@
+import { run as users } from "./users.ts";
+
+export const run = (argv: string[]) => users(argv, "tokens");
