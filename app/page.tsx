@@ -9,11 +9,12 @@ import { SiteComparison } from "./components/site-comparison.tsx";
 export const dynamic = "force-dynamic";
 
 const H = 3_600_000;
-const PERIODS: Record<string, { label: string; granularity: SeriesGranularity; spanMs: number }> = {
+// days: each site's last N closed local days (a day bucket starts up to 14 h before UTC midnight)
+const PERIODS: Record<string, { label: string; granularity: SeriesGranularity; spanMs: number; last?: number }> = {
   "24h": { label: "the last 24 hours", granularity: "hour", spanMs: 24 * H },
   shifts: { label: "the shifts of the last 24 hours", granularity: "shift", spanMs: 24 * H },
-  "7d": { label: "the last 7 days", granularity: "day", spanMs: 7 * 24 * H },
-  "30d": { label: "the last 30 days", granularity: "day", spanMs: 30 * 24 * H },
+  "7d": { label: "the last 7 days", granularity: "day", spanMs: 8 * 24 * H + 14 * H, last: 7 },
+  "30d": { label: "the last 30 days", granularity: "day", spanMs: 31 * 24 * H + 14 * H, last: 30 },
 };
 
 export default async function Overview({ searchParams }: { searchParams: Promise<{ period?: string }> }) {
@@ -28,11 +29,11 @@ export default async function Overview({ searchParams }: { searchParams: Promise
   let figures: Awaited<ReturnType<typeof siteFigures>> = [];
   let error: string | null = null;
   try {
-    figures = await siteFigures(quest(), sites, { granularity: p.granularity, from, to });
+    figures = await siteFigures(quest(), sites, { granularity: p.granularity, from, to, ...(p.last ? { last: p.last } : {}) });
   } catch (e) {
     error = `QuestDB did not answer: ${(e as Error).message}`;
   }
-  const csv = `/api/v1/oee/sites?granularity=${p.granularity}&from=${from}&to=${to}&format=csv`;
+  const csv = `/api/v1/oee/sites?granularity=${p.granularity}&from=${from}&to=${to}${p.last ? `&last=${p.last}` : ""}&format=csv`;
   return (
     <>
       <h1>Sites</h1>

@@ -81,9 +81,8 @@ export function SiteComparison({
           const good = (k.oee ?? 0) * 100 >= WORLD_CLASS;
           return (
             <div className="card site-card" key={s.key} data-testid={`site-${s.key.split("/")[1]}`}>
-              <div className="rank">#{i + 1}</div>
               <h2>
-                {s.name} <small>{s.timeZone}</small>
+                <span className="rank">#{i + 1}</span> {s.name} <small>{s.timeZone}</small>
               </h2>
               <div className={`big ${good ? "good" : ""}`} data-testid="oee">
                 {pct(k.oee)}

@@ -81,6 +81,7 @@ export const catalog = {
         .string()
         .regex(/^[a-z0-9_-]{1,64}\/[a-z0-9_-]{1,64}$/, "must be ENTERPRISE/SITE")
         .optional(),
+      last: z.coerce.number().int().min(1).max(1000).optional().describe("only each site's last N buckets in the range (e.g. its last 7 local days)"),
       format: z.enum(["json", "csv"]).default("json"),
     }),
     site: ({ query }) => (query as { site?: string }).site,

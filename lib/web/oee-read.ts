@@ -82,7 +82,7 @@ export type SeriesGranularity = "hour" | "shift" | "day";
 export async function siteFigures(
   pool: pg.Pool,
   sites: readonly { key: string; name: string; timeZone: string }[],
-  q: { granularity: SeriesGranularity; from: number; to: number },
+  q: { granularity: SeriesGranularity; from: number; to: number; last?: number },
 ): Promise<SiteFigures[]> {
   if (sites.length === 0) return [];
   const keys = sites.map((s) => s.key);
@@ -92,7 +92,9 @@ export async function siteFigures(
     [q.granularity, new Date(q.from).toISOString(), new Date(q.to).toISOString(), ...keys],
   );
   return sites.map((s) => {
-    const mine = rows.filter((r) => r.key === s.key);
+    // the last N buckets of each site (its last N local days, for example), when asked
+    const all = rows.filter((r) => r.key === s.key);
+    const mine = q.last ? all.slice(-q.last) : all;
     const series = mine.map((r) => {
       const elements = elementsOf(r);
       return {
@@ -108,7 +110,9 @@ export async function siteFigures(
     });
     const elements = sumElements(series.map((b) => b.elements));
     return {
-      ...s,
+      key: s.key,
+      name: s.name,
+      timeZone: s.timeZone,
       totals: { elements, kpis: kpisOf(elements), losses: lossSeconds(elements), mappingVersions: [...new Set(mine.map((r) => String(r.mapping_version)))] },
       series,
     };

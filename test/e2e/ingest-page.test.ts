@@ -4,6 +4,7 @@ import { join } from "node:path";
 import mqtt from "mqtt";
 import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { createUser } from "../../lib/auth/sessions.ts";
 import { repoRoot } from "../../lib/config.ts";
 import { loadMachineKeys } from "../../lib/db/assets.ts";
 import { prismaFor } from "../../lib/db/client.ts";
@@ -15,7 +16,7 @@ import { freePort } from "../../lib/services/net.ts";
 import type { Managed } from "../../lib/services/process.ts";
 import { ensureWebBuild, startWeb } from "../../lib/services/web.ts";
 import { type SimulatorHandle, startSimulator } from "../../lib/sim/run.ts";
-import { launchBrowser } from "../support/browser.ts";
+import { launchBrowser, signIn } from "../support/browser.ts";
 import { seedTestPlant, testConfig, testPlant } from "../support/stack.ts";
 
 const stack = inject("stack");
@@ -41,6 +42,8 @@ beforeAll(async () => {
   port = await freePort();
   web = await startWeb(port, env as unknown as Record<string, string>, join(repoRoot, ".andon", "e2e-web.log"));
   browser = await launchBrowser();
+  const password = await createUser(prismaFor(databaseUrl), { username: "admin", role: "ADMIN", sites: [] });
+  await signIn(browser, `http://127.0.0.1:${port}`, "admin", password);
 }, 600_000);
 
 afterAll(async () => {
@@ -55,7 +58,7 @@ afterAll(async () => {
 describe("live ingest page", () => {
   it("shows every machine of the plant with its live state and the ingest rate", async () => {
     const page = await browser!.newPage();
-    await page.goto(`http://127.0.0.1:${port}/`);
+    await page.goto(`http://127.0.0.1:${port}/ingest`);
     const site = page.getByTestId("site-dresden");
     await expect.poll(() => site.getByTestId("machine").count(), { timeout: 30_000 }).toBe(6);
     // every machine has reported a state and was seen seconds ago (the page polls; no reload)
@@ -73,7 +76,7 @@ describe("live ingest page", () => {
 
   it("lists a rejected message with its reason without a reload", async () => {
     const page = await browser!.newPage();
-    await page.goto(`http://127.0.0.1:${port}/`);
+    await page.goto(`http://127.0.0.1:${port}/ingest`);
     const pub = await mqtt.connectAsync(stack.MQTT_URL, { protocolVersion: 5 });
     await pub.publishAsync("acme/dresden/machining/line-1/cnc-01/counts", '{"v":1,"ts":"2026-11-25T08:00:00Z","mode":"weekly"}', { qos: 1 });
     await pub.endAsync();

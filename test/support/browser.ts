@@ -20,3 +20,14 @@ export async function launchBrowser(): Promise<BrowserContext> {
     ],
   });
 }
+
+/** Signs in through the login page, as a user would. */
+export async function signIn(context: BrowserContext, base: string, username: string, password: string): Promise<void> {
+  const page = await context.newPage();
+  await page.goto(`${base}/login`);
+  await page.getByLabel("User name").fill(username);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith("/login"), { timeout: 30_000 });
+  await page.close();
+}

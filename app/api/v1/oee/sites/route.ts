@@ -14,7 +14,12 @@ export const GET = route(catalog.siteOee, async ({ principal, query }) => {
   if (query.to - query.from > MAX_SPAN_MS) throw new ApiError("invalid", "query.to: at most 400 days after from");
   const sites = visibleSites(principal, await listSites(db())).filter((s) => !query.site || s.key === query.site);
   if (query.site && sites.length === 0) throw new ApiError("not_found", `no site ${query.site}`);
-  const figs = await siteFigures(quest(), sites, { granularity: query.granularity, from: query.from, to: query.to });
+  const figs = await siteFigures(quest(), sites, {
+    granularity: query.granularity,
+    from: query.from,
+    to: query.to,
+    ...(query.last ? { last: query.last } : {}),
+  });
   if (query.format === "csv") {
     return new Response(figuresCsv(figs), {
       headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": 'attachment; filename="andon-oee-sites.csv"', "cache-control": "no-store" },

@@ -1,0 +1,379 @@
+// The dashboard against a real Next.js server, PostgreSQL and QuestDB, in Chromium and over HTTP:
+// each role signs in and sees what it should; every API route is enumerated for every role, an API
+// token and a signed-out visitor (cross-site attempts included); responses match the OpenAPI
+// document; a corporate user compares sites and exports CSV.
+import { readdirSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import Ajv2020 from "ajv/dist/2020.js";
+import type { BrowserContext } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { createApiToken, createUser } from "../../lib/auth/sessions.ts";
+import { repoRoot } from "../../lib/config.ts";
+import { prismaFor } from "../../lib/db/client.ts";
+import { readPlantFile } from "../../lib/db/plant.ts";
+import { computeOee } from "../../lib/domain/oee/compute.ts";
+import { DEFAULT_MAPPING } from "../../lib/domain/oee/mapping.ts";
+import { oeeFields } from "../../lib/oee/rollup.ts";
+import { questPool, waitWalApplied } from "../../lib/questdb/pg.ts";
+import { ensureQuestSchema } from "../../lib/questdb/schema.ts";
+import { TABLES } from "../../lib/questdb/tables.ts";
+import { QuestWriter } from "../../lib/questdb/writer.ts";
+import { createScratchDatabase, dropScratchDatabase } from "../../lib/services/isolated.ts";
+import { freePort } from "../../lib/services/net.ts";
+import type { Managed } from "../../lib/services/process.ts";
+import { ensureWebBuild, startWeb } from "../../lib/services/web.ts";
+import { catalog } from "../../lib/web/catalog.ts";
+import { launchBrowser, signIn } from "../support/browser.ts";
+import { seedTestPlant } from "../support/stack.ts";
+
+const stack = inject("stack");
+const DAY = 86_400_000;
+let databaseUrl: string;
+let web: Managed | undefined;
+let base: string;
+const contexts: BrowserContext[] = [];
+const passwords: Record<string, string> = {};
+let mesToken: string;
+// different enterprise per run: the QuestDB of the test stack is shared by all test files
+const ent = `dash${Date.now().toString(36)}`;
+const site = (s: string) => `${ent}/${s}`;
+
+/** Seven closed days of site roll-ups: Dresden loses 1 h a day to breakdowns, Monterrey 3 h, Pune 6 h. */
+async function seedRollups() {
+  await ensureQuestSchema(stack.QUESTDB_HTTP_URL);
+  const writer = new QuestWriter({ httpUrl: stack.QUESTDB_HTTP_URL });
+  const lost = { dresden: 1, monterrey: 3, pune: 6 } as const;
+  const today = Math.floor(Date.now() / DAY) * DAY;
+  const rows = [];
+  for (let d = 1; d <= 7; d++) {
+    const start = today - d * DAY;
+    for (const [s, h] of Object.entries(lost)) {
+      const r = computeOee({
+        window: { start, end: start + DAY },
+        idealCycleTimeS: 1,
+        plan: { kind: "window" },
+        mapping: DEFAULT_MAPPING,
+        states: [
+          { ts: start - 1000, state: "running" },
+          { ts: start + 10 * 3_600_000, state: "equipment_failure" },
+          { ts: start + (10 + h) * 3_600_000, state: "running" },
+        ],
+        counts: [{ ts: start + 20 * 3_600_000, mode: "delta", total: (24 - h) * 3600 * 0.9, reject: 100 }],
+      });
+      rows.push({
+        table: TABLES.oeeRollup,
+        symbols: [
+          ["granularity", "day"],
+          ["level", "site"],
+          ["key", site(s)],
+          ["label", new Date(start).toISOString().slice(0, 10)],
+          ["mapping_version", r.mappingVersion],
+        ] as [string, string][],
+        fields: oeeFields(r, start + DAY, Date.now()),
+        ts: start * 1000,
+      });
+    }
+  }
+  await writer.write(rows);
+  await writer.close();
+  const pool = questPool(stack.QUESTDB_PG_URL, stack.QUESTDB_PG_PASSWORD);
+  await waitWalApplied(pool, [TABLES.oeeRollup]);
+  await pool.end();
+}
+
+beforeAll(async () => {
+  databaseUrl = await createScratchDatabase();
+  const demo = readPlantFile(join(repoRoot, "prisma", "seed", "demo-plant.json"));
+  await seedTestPlant(databaseUrl, { ...demo, enterprise: { slug: ent, name: "Dashboard test" } });
+  const prisma = prismaFor(databaseUrl);
+  passwords.admin = await createUser(prisma, { username: "admin", role: "ADMIN", sites: [] });
+  passwords.corp = await createUser(prisma, {
+    username: "corp",
+    displayName: "Carla Corporate",
+    role: "CORPORATE",
+    sites: [site("dresden"), site("monterrey"), site("pune")],
+  });
+  passwords["pm.dresden"] = await createUser(prisma, { username: "pm.dresden", displayName: "Dieter Plant", role: "PLANT_MANAGER", sites: [site("dresden")] });
+  passwords["tech.pune"] = await createUser(prisma, { username: "tech.pune", displayName: "Priya Tech", role: "MAINTENANCE", sites: [site("pune")] });
+  mesToken = await createApiToken(prisma, { name: "mes-dresden", role: "PLANT_MANAGER", sites: [site("dresden")], createdBy: "test" });
+  await seedRollups();
+  await ensureWebBuild(join(repoRoot, ".andon", "e2e-web-build.log"));
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  web = await startWeb(port, { ...stack, DATABASE_URL: databaseUrl } as unknown as Record<string, string>, join(repoRoot, ".andon", "e2e-dashboard-web.log"));
+}, 600_000);
+
+afterAll(async () => {
+  for (const c of contexts) await c.close();
+  await web?.stop();
+  await prismaFor(databaseUrl).$disconnect();
+  await dropScratchDatabase(databaseUrl);
+});
+
+async function browserAs(user: string): Promise<BrowserContext> {
+  const c = await launchBrowser();
+  contexts.push(c);
+  await signIn(c, base, user, passwords[user] as string);
+  return c;
+}
+
+/** A session cookie through the login API, as a script would. */
+async function cookieFor(user: string): Promise<string> {
+  const res = await fetch(`${base}/api/v1/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username: user, password: passwords[user] }),
+  });
+  expect(res.status).toBe(200);
+  const setCookie = res.headers.get("set-cookie") ?? "";
+  expect(setCookie).toMatch(/HttpOnly/i);
+  expect(setCookie).toMatch(/SameSite=Lax/i);
+  return setCookie.split(";")[0] as string;
+}
+
+describe("dashboard in the browser", () => {
+  it("a wrong password is refused with a message, and nothing is signed in", async () => {
+    const c = await launchBrowser();
+    contexts.push(c);
+    const page = await c.newPage();
+    await page.goto(`${base}/`);
+    await page.waitForURL(/\/login/);
+    await page.getByLabel("User name").fill("corp");
+    await page.getByLabel("Password").fill("not-the-password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect.poll(() => page.locator(".form-error").textContent()).toContain("wrong user name or password");
+    expect(page.url()).toContain("/login");
+  });
+
+  it("a corporate user compares all sites, ranked by OEE, and exports CSV", async () => {
+    const page = await (await browserAs("corp")).newPage();
+    await page.goto(`${base}/?period=7d`);
+    const ranking = page.getByTestId("site-ranking");
+    await expect.poll(() => ranking.locator(".site-card").count(), { timeout: 30_000 }).toBe(3);
+    const names = await ranking.locator(".site-card h2").allInnerTexts();
+    expect(names.map((n) => n.match(/#\d (\w+)/)?.slice(1, 2)[0])).toEqual(["Dresden", "Monterrey", "Pune"]);
+    // Dresden, each day: 24 h planned, 23 h run, 74,520 made at 1 s ideal (performance 0.9), 100 rejects:
+    // OEE = 74,420 good × 1 s / 86,400 s = 0.8613; the same every day, so the week too
+    expect(await page.getByTestId(`site-dresden`).getByTestId("oee").textContent()).toBe("86.1 %");
+    expect(await page.getByText("world class 85 %").count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(repoRoot, ".andon", "e2e-overview.png"), fullPage: true });
+
+    const href = await page.getByTestId("csv").getAttribute("href");
+    const csv = await page.request.get(`${base}${href}`);
+    expect(csv.status()).toBe(200);
+    expect(csv.headers()["content-type"]).toContain("text/csv");
+    const lines = (await csv.text()).trim().split("\n");
+    expect(lines[0]).toContain("site,bucket_start,bucket_end,label,planned_busy_s");
+    expect(lines.filter((l) => l.includes(",TOTAL,"))).toHaveLength(3);
+    expect(lines).toHaveLength(1 + 3 * 7 + 3);
+  });
+
+  it("a plant manager sees only their site and no ingest monitor; maintenance only theirs", async () => {
+    const pm = await (await browserAs("pm.dresden")).newPage();
+    await pm.goto(`${base}/?period=7d`);
+    await expect.poll(() => pm.getByTestId("site-ranking").locator(".site-card").count(), { timeout: 30_000 }).toBe(1);
+    expect(await pm.getByTestId("site-dresden").count()).toBe(1);
+    expect(await pm.getByRole("link", { name: "Live ingest" }).count()).toBe(0);
+    expect(await pm.getByTestId("who").textContent()).toContain("Plant manager");
+    await pm.goto(`${base}/ingest`);
+    expect(await pm.getByTestId("forbidden").count()).toBe(1);
+
+    const tech = await (await browserAs("tech.pune")).newPage();
+    await tech.goto(`${base}/?period=7d`);
+    await expect.poll(() => tech.getByTestId("site-ranking").locator(".site-card").count(), { timeout: 30_000 }).toBe(1);
+    expect(await tech.getByTestId("site-pune").count()).toBe(1);
+  });
+
+  it("an admin sees every site and the ingest monitor; signing out ends the session", async () => {
+    const c = await browserAs("admin");
+    const page = await c.newPage();
+    await page.goto(`${base}/?period=7d`);
+    await expect.poll(() => page.getByTestId("site-ranking").locator(".site-card").count(), { timeout: 30_000 }).toBe(3);
+    expect(await page.getByRole("link", { name: "Live ingest" }).count()).toBe(1);
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL(/\/login/);
+    await page.goto(`${base}/`);
+    await page.waitForURL(/\/login/);
+  });
+});
+
+type Who = "anonymous" | "admin" | "corp" | "pm.dresden" | "tech.pune" | "token";
+const WHO: Who[] = ["anonymous", "admin", "corp", "pm.dresden", "tech.pune", "token"];
+
+/** One request per catalog entry, with input that passes validation, so only access decides. */
+const dresdenMachine = () => `${ent}/dresden/machining/line-1/cnc-01`;
+const puneMachine = () => `${ent}/pune/packaging/fill-1/filler-01`;
+const range = () => `from=${Date.now() - 7 * DAY}&to=${Date.now()}`;
+const REQUESTS: Record<keyof typeof catalog, { method: string; path: () => string; body?: () => unknown }[]> = {
+  login: [],
+  logout: [],
+  me: [{ method: "GET", path: () => "/api/v1/me" }],
+  sites: [{ method: "GET", path: () => "/api/v1/sites" }],
+  siteOee: [
+    { method: "GET", path: () => `/api/v1/oee/sites?${range()}` },
+    { method: "GET", path: () => `/api/v1/oee/sites?${range()}&site=${site("pune")}` },
+  ],
+  assignReason: [
+    {
+      method: "POST",
+      path: () => "/api/v1/reasons",
+      body: () => ({ machine: dresdenMachine(), start: Date.now() - 3_600_000, end: Date.now() - 3_000_000, reason: "jam" }),
+    },
+    {
+      method: "POST",
+      path: () => "/api/v1/reasons",
+      body: () => ({ machine: puneMachine(), start: Date.now() - 3_600_000, end: Date.now() - 3_000_000, reason: "jam" }),
+    },
+  ],
+  splitStop: [
+    {
+      method: "POST",
+      path: () => "/api/v1/reasons/split",
+      body: () => ({ machine: puneMachine(), start: Date.now() - 3_600_000, end: Date.now() - 3_000_000, at: Date.now() - 3_300_000, reasons: ["a", "b"] }),
+    },
+  ],
+  ingestStatus: [{ method: "GET", path: () => "/api/v1/ingest/status" }],
+  openapi: [{ method: "GET", path: () => "/api/v1/openapi.json" }],
+};
+
+// Expected outcome per request (same order as REQUESTS) and caller: "ok" = allowed (2xx, or 400/404
+// from the handler when the request itself is wrong for the data), 401, 403. Written by hand from the
+// role table in docs, not computed from the policy code.
+const EXPECT: Record<string, Record<Who, "ok" | 401 | 403>> = {
+  "me#0": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": "ok", "tech.pune": "ok", token: "ok" },
+  "sites#0": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": "ok", "tech.pune": "ok", token: "ok" },
+  "siteOee#0": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": "ok", "tech.pune": "ok", token: "ok" },
+  "siteOee#1": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": 403, "tech.pune": "ok", token: 403 },
+  "assignReason#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": "ok", "tech.pune": 403, token: "ok" },
+  "assignReason#1": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
+  "splitStop#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
+  "ingestStatus#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
+  "openapi#0": { anonymous: "ok", admin: "ok", corp: "ok", "pm.dresden": "ok", "tech.pune": "ok", token: "ok" },
+};
+
+function routeFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? routeFiles(p) : f === "route.ts" ? [p] : [];
+  });
+}
+
+describe("access control", () => {
+  it("every route file under app/api/v1 is in the catalog, and every catalog entry is exercised", () => {
+    const paths = routeFiles(join(repoRoot, "app", "api", "v1")).map(
+      (f) => `/api/v1/${relative(join(repoRoot, "app", "api", "v1"), f).replace(/\/route\.ts$/, "")}`,
+    );
+    expect(paths.sort()).toEqual(
+      Object.values(catalog)
+        .map((c) => c.path)
+        .sort(),
+    );
+    for (const id of Object.keys(catalog)) {
+      if (id === "login" || id === "logout") continue; // their own test below
+      expect(
+        Object.keys(EXPECT).some((k) => k.startsWith(`${id}#`)),
+        id,
+      ).toBe(true);
+    }
+  });
+
+  it("allows and denies every route for every role, an API token and a signed-out visitor, across sites", { timeout: 120_000 }, async () => {
+    const auth: Record<Who, Record<string, string>> = {
+      anonymous: {},
+      admin: { cookie: await cookieFor("admin") },
+      corp: { cookie: await cookieFor("corp") },
+      "pm.dresden": { cookie: await cookieFor("pm.dresden") },
+      "tech.pune": { cookie: await cookieFor("tech.pune") },
+      token: { authorization: `Bearer ${mesToken}` },
+    };
+    const failures: string[] = [];
+    for (const [id, list] of Object.entries(REQUESTS)) {
+      for (const [i, r] of list.entries()) {
+        const want = EXPECT[`${id}#${i}`];
+        if (!want) throw new Error(`no expectation for ${id}#${i}`);
+        for (const who of WHO) {
+          const body = r.body?.();
+          const res = await fetch(`${base}${r.path()}`, {
+            method: r.method,
+            headers: { ...auth[who], ...(body ? { "content-type": "application/json" } : {}) },
+            ...(body ? { body: JSON.stringify(body) } : {}),
+          });
+          const text = await res.text();
+          const got = res.status === 401 || res.status === 403 ? res.status : res.status < 500 ? "ok" : res.status;
+          if (got !== want[who]) failures.push(`${r.method} ${r.path()} as ${who}: expected ${want[who]}, got ${res.status} ${text}`);
+          if (res.status >= 400) {
+            const e = (() => {
+              try {
+                return JSON.parse(text) as { error?: { code?: string; message?: string } };
+              } catch {
+                return null;
+              }
+            })();
+            if (!e?.error?.code || !e.error.message) failures.push(`${r.method} ${r.path()} as ${who}: error without {error:{code,message}}`);
+          }
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it("a site-scoped user sees only their sites' data in lists", async () => {
+    const res = await fetch(`${base}/api/v1/sites`, { headers: { cookie: await cookieFor("tech.pune") } });
+    const body = (await res.json()) as { sites: { key: string }[] };
+    expect(body.sites.map((s) => s.key)).toEqual([site("pune")]);
+    const oee = await fetch(`${base}/api/v1/oee/sites?${range()}`, { headers: { authorization: `Bearer ${mesToken}` } });
+    expect(((await oee.json()) as { sites: { key: string }[] }).sites.map((s) => s.key)).toEqual([site("dresden")]);
+  });
+
+  it("sign-out ends the session on the server; bad input is a 400 naming the field", async () => {
+    const cookie = await cookieFor("corp");
+    expect((await fetch(`${base}/api/v1/me`, { headers: { cookie } })).status).toBe(200);
+    expect((await fetch(`${base}/api/v1/auth/logout`, { method: "POST", headers: { cookie } })).status).toBe(200);
+    expect((await fetch(`${base}/api/v1/me`, { headers: { cookie } })).status).toBe(401);
+    const bad = await fetch(`${base}/api/v1/oee/sites?from=yesterday&to=${Date.now()}`, { headers: { cookie: await cookieFor("corp") } });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+      code: "invalid",
+      message: expect.stringContaining("query.from"),
+    });
+    const wrong = await fetch(`${base}/api/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "corp", password: "nope" }),
+    });
+    expect(wrong.status).toBe(401);
+  });
+});
+
+describe("API contract", () => {
+  it("responses validate against the OpenAPI document's schemas", async () => {
+    const doc = (await (await fetch(`${base}/api/v1/openapi.json`)).json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, { responses: Record<string, { content: { "application/json": { schema: object } } }> }>>;
+      components: { schemas: { Error: object } };
+    };
+    expect(doc.openapi).toBe("3.1.0");
+    const ajv = new Ajv2020({ strict: false });
+    const cookie = await cookieFor("admin");
+    const check = async (path: string, url: string, status: number) => {
+      const res = await fetch(`${base}${url}`, { headers: { cookie } });
+      expect(res.status, url).toBe(status);
+      const schema = status === 200 ? doc.paths[path]?.get?.responses["200"]?.content["application/json"].schema : doc.components.schemas.Error;
+      expect(schema, path).toBeDefined();
+      const validate = ajv.compile(schema as object);
+      const body = await res.json();
+      expect(validate(body), `${url}: ${JSON.stringify(validate.errors)}`).toBe(true);
+      return body;
+    };
+    await check("/api/v1/me", "/api/v1/me", 200);
+    await check("/api/v1/sites", "/api/v1/sites", 200);
+    const oee = (await check("/api/v1/oee/sites", `/api/v1/oee/sites?from=${Date.now() - 9 * DAY}&to=${Date.now()}&last=7`, 200)) as {
+      sites: { series: unknown[] }[];
+    };
+    expect(oee.sites.some((s) => s.series.length === 7)).toBe(true);
+    await check("/api/v1/ingest/status", "/api/v1/ingest/status", 200);
+    await check("/api/v1/oee/sites", "/api/v1/oee/sites?from=x&to=y", 400);
+    // every operation documents its errors with the shared Error schema
+    for (const [p, ops] of Object.entries(doc.paths)) for (const op of Object.values(ops)) expect(Object.keys(op.responses), p).toContain("200");
+  });
+});
