@@ -11,11 +11,14 @@ export const dynamic = "force-dynamic";
 const H = 3_600_000;
 // days: each site's last N closed local days (a day bucket starts up to 14 h before UTC midnight)
 const PERIODS: Record<string, { label: string; granularity: SeriesGranularity; spanMs: number; last?: number }> = {
+  "1h": { label: "the last hour", granularity: "minute", spanMs: H },
   "24h": { label: "the last 24 hours", granularity: "hour", spanMs: 24 * H },
   shifts: { label: "the shifts of the last 24 hours", granularity: "shift", spanMs: 24 * H },
   "7d": { label: "the last 7 days", granularity: "day", spanMs: 8 * 24 * H + 14 * H, last: 7 },
   "30d": { label: "the last 30 days", granularity: "day", spanMs: 31 * 24 * H + 14 * H, last: 30 },
 };
+
+const TAB: Record<string, string> = { "1h": "1 hour", "24h": "24 hours", shifts: "Shifts", "7d": "7 days", "30d": "30 days" };
 
 export default async function Overview({ searchParams }: { searchParams: Promise<{ period?: string }> }) {
   const { period: asked } = await searchParams;
@@ -43,7 +46,7 @@ export default async function Overview({ searchParams }: { searchParams: Promise
       <nav className="tabs" aria-label="Period">
         {Object.entries(PERIODS).map(([k, v]) => (
           <a key={k} href={`/?period=${k}`} className={k === period ? "active" : ""} aria-current={k === period ? "page" : undefined}>
-            {k === "24h" ? "24 hours" : k === "shifts" ? "Shifts" : k === "7d" ? "7 days" : "30 days"}
+            {TAB[k]}
             <span className="hidden"> ({v.label})</span>
           </a>
         ))}

@@ -61,8 +61,8 @@ export function SiteComparison({
       <div className="empty" data-testid="no-oee">
         <h2>No OEE computed for {periodLabel} yet</h2>
         <p>
-          The roll-up jobs write a site's figures when each bucket closes (hours within minutes, days after local midnight; docs/oee.md). With the simulator
-          running, hourly figures appear within the first hour.
+          The roll-up jobs write a site's figures when each bucket closes: minutes within a minute, hours a few minutes after the hour, days after each site's
+          local midnight (docs/oee.md). On a fresh start, <a href="/?period=1h">the last hour</a> fills first.
         </p>
       </div>
     );
@@ -82,7 +82,7 @@ export function SiteComparison({
           return (
             <div className="card site-card" key={s.key} data-testid={`site-${s.key.split("/")[1]}`}>
               <h2>
-                <span className="rank">#{i + 1}</span> {s.name} <small>{s.timeZone}</small>
+                <span className="rank">#{i + 1}</span> <span data-testid="site-name">{s.name}</span> <small>{s.timeZone}</small>
               </h2>
               <div className={`big ${good ? "good" : ""}`} data-testid="oee">
                 {pct(k.oee)}

@@ -74,7 +74,7 @@ export const catalog = {
     summary: "OEE of each site the caller may see (or of one), per bucket and summed over [from, to); format=csv for a spreadsheet",
     auth: "oee:read",
     query: z.object({
-      granularity: z.enum(["hour", "shift", "day"]).default("day"),
+      granularity: z.enum(["minute", "hour", "shift", "day"]).default("day"),
       from: instant,
       to: instant,
       site: z

@@ -76,7 +76,7 @@ export function lossSeconds(e: TimeElements): LossSeconds {
   };
 }
 
-export type SeriesGranularity = "hour" | "shift" | "day";
+export type SeriesGranularity = "minute" | "hour" | "shift" | "day";
 
 /** Site roll-ups of the given sites in [from, to): per bucket, and summed over the period. */
 export async function siteFigures(
