@@ -19,10 +19,17 @@ const LOSS_NAMES: Record<string, string> = {
   otherStops: "Other unplanned stops",
 };
 
-function bucketLabel(s: SiteFigures["series"][number], granularity: string, timeZone: string): string {
-  if (granularity === "day" && s.label) return s.label;
-  const f = new Intl.DateTimeFormat("en-GB", { timeZone, month: "short", day: "2-digit", hour: "2-digit", minute: "2-digit" });
-  return granularity === "shift" && s.label ? s.label : f.format(new Date(s.ts));
+/**
+ * The x position of a bucket on the trend: minutes and hours are instants shared by every site (shown
+ * in the viewer's time zone); days are each site's local date; shifts their local date and name.
+ */
+function bucketKey(b: SiteFigures["series"][number], granularity: string): { key: string; label: string } {
+  if ((granularity === "day" || granularity === "shift") && b.label) return { key: b.label, label: b.label };
+  const f = new Intl.DateTimeFormat(
+    "en-GB",
+    granularity === "minute" ? { hour: "2-digit", minute: "2-digit" } : { day: "2-digit", month: "short", hour: "2-digit", minute: "2-digit" },
+  );
+  return { key: b.ts, label: f.format(new Date(b.ts)) };
 }
 
 export function SiteComparison({
@@ -39,16 +46,18 @@ export function SiteComparison({
   const ranked = [...sites].sort((a, b) => (b.totals.kpis.oee ?? -1) - (a.totals.kpis.oee ?? -1));
   const withData = sites.filter((s) => s.series.length > 0);
   // trend: one row per bucket label, one column per site (site-local labels for days)
-  const byLabel = new Map<string, Record<string, number | string>>();
+  const byKey = new Map<string, Record<string, number | string>>();
   for (const s of withData) {
     for (const b of s.series) {
-      const label = bucketLabel(b, granularity, s.timeZone);
-      const row = byLabel.get(label) ?? { label };
+      const { key, label } = bucketKey(b, granularity);
+      const row = byKey.get(key) ?? { key, label };
       if (b.kpis.oee !== null) row[s.key] = Math.round(b.kpis.oee * 1000) / 10;
-      byLabel.set(label, row);
+      byKey.set(key, row);
     }
   }
-  const trend = [...byLabel.values()].sort((a, b) => String(a.label).localeCompare(String(b.label)));
+  const trend = [...byKey.values()].sort((a, b) => String(a.key).localeCompare(String(b.key)));
+  const axisNote =
+    granularity === "minute" || granularity === "hour" ? "your local time" : granularity === "day" ? "each site's local date" : "each site's shifts";
   const losses = Object.keys(LOSS_NAMES)
     .map((k) => ({
       name: LOSS_NAMES[k],
@@ -85,7 +94,7 @@ export function SiteComparison({
                 <span className="rank">#{i + 1}</span> <span data-testid="site-name">{s.name}</span> <small>{s.timeZone}</small>
               </h2>
               <div className={`big ${good ? "good" : ""}`} data-testid="oee">
-                {pct(k.oee)}
+                {s.totals.elements.plannedBusyS > 0 ? pct(k.oee) : <span className="muted small">no planned time in this period (no shift, or a break)</span>}
               </div>
               <div className="kpis">
                 <span>
@@ -99,7 +108,7 @@ export function SiteComparison({
                 </span>
               </div>
               <div className="muted small">
-                {hours(s.totals.elements.plannedBusyS)} planned · {s.totals.elements.good.toLocaleString("en")} good of{" "}
+                {hours(s.totals.elements.plannedBusyS).replace(" h", " machine-h")} planned · {s.totals.elements.good.toLocaleString("en")} good of{" "}
                 {s.totals.elements.total.toLocaleString("en")} · MTBF {k.mtbfS === null ? "—" : hours(k.mtbfS)} · MTTR{" "}
                 {k.mttrS === null ? "—" : `${Math.round(k.mttrS / 60)} min`}
               </div>
@@ -109,7 +118,12 @@ export function SiteComparison({
       </div>
       <div className="grid2">
         <div className="card">
-          <h2>OEE trend</h2>
+          <h2>
+            OEE trend{" "}
+            <small>
+              per {granularity}, {axisNote}
+            </small>
+          </h2>
           <div className="chart" style={{ height: 300 }}>
             <ResponsiveContainer>
               <LineChart data={trend} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
