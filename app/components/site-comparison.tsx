@@ -91,7 +91,11 @@ export function SiteComparison({
           return (
             <div className="card site-card" key={s.key} data-testid={`site-${s.key.split("/")[1]}`}>
               <h2>
-                <span className="rank">#{i + 1}</span> <span data-testid="site-name">{s.name}</span> <small>{s.timeZone}</small>
+                <span className="rank">#{i + 1}</span>{" "}
+                <a href={`/sites/${s.key}`} data-testid="site-name">
+                  {s.name}
+                </a>{" "}
+                <small>{s.timeZone}</small>
               </h2>
               <div className={`big ${good ? "good" : ""}`} data-testid="oee">
                 {s.totals.elements.plannedBusyS > 0 ? pct(k.oee) : <span className="muted small">no planned time in this period (no shift, or a break)</span>}

@@ -35,6 +35,8 @@ export interface FleetQuery {
   parallelism?: number;
   /** Only this machine (default: every machine). */
   only?: PathRow;
+  /** Only this site's machines. */
+  site?: { enterprise: string; site: string };
 }
 
 interface PathRow {
@@ -70,14 +72,14 @@ function chunks(from: number, to: number, cuts: readonly number[], parallelism: 
   return sorted.slice(1).map((end, i) => ({ start: sorted[i] as number, end }));
 }
 
-// $3..$7: one machine's path, when only one is asked for
-const ONE = (n: number) =>
-  n === 2
-    ? "AND enterprise = $2 AND site = $3 AND area = $4 AND line = $5 AND machine = $6"
-    : "AND enterprise = $3 AND site = $4 AND area = $5 AND line = $6 AND machine = $7";
-const sql = (only: boolean) => {
-  const two = only ? ONE(3) : "";
-  const one = only ? ONE(2) : "";
+/** Bound-parameter conditions on the path columns, numbered from $first. */
+function pathFilter(values: readonly string[], first: number): string {
+  const cols = ["enterprise", "site", "area", "line", "machine"];
+  return values.map((_v, i) => `AND ${cols[i]} = $${first + i}`).join(" ");
+}
+const sql = (filter: readonly string[]) => {
+  const two = pathFilter(filter, 3);
+  const one = pathFilter(filter, 2);
   return {
     statesChanged: `SELECT ${PATH}, ts, state, code, reason FROM (
     SELECT ${PATH}, ts, state, code, reason, state_key, lag(state_key) OVER (PARTITION BY ${PATH} ORDER BY ts) AS prev_key
@@ -120,8 +122,8 @@ export async function loadFleetEvents(pool: pg.Pool, q: FleetQuery): Promise<Map
   const stateTo = q.range.end + q.lookaheadMs;
   const stateChunks = chunks(stateFrom, stateTo, [], p);
   const countChunks = chunks(q.range.start, q.range.end, q.boundaries, p);
-  const S = sql(q.only !== undefined);
-  const path = q.only ? [q.only.enterprise, q.only.site, q.only.area, q.only.line, q.only.machine] : [];
+  const path = q.only ? [q.only.enterprise, q.only.site, q.only.area, q.only.line, q.only.machine] : q.site ? [q.site.enterprise, q.site.site] : [];
+  const S = sql(path);
   const states = pool.query<StateRow>(S.stateBefore, [iso(stateFrom), ...path]).then((r) => [r.rows]);
   const changed = Promise.all(stateChunks.map((c) => pool.query<StateRow>(S.statesChanged, [iso(c.start), iso(c.end), ...path]).then((r) => r.rows)));
   const baseline = pool.query<CountRow>(S.countBaseline, [iso(q.range.start), ...path]).then((r) => r.rows);

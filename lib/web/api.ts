@@ -28,16 +28,19 @@ export interface RouteSpec {
   summary: string;
   /** what the caller must be allowed to do; "public" needs no sign-in, "signed-in" any principal */
   auth: Action | "public" | "signed-in";
+  /** path parameters ({name} in `path`), parsed from the URL */
+  params?: z.ZodType;
   query?: z.ZodType;
   body?: z.ZodType;
   response: z.ZodType;
   /** the "enterprise/site" the request is about, for the access check (from the parsed input) */
-  site?: (input: { query: unknown; body: unknown }) => string | undefined;
+  site?: (input: { params: unknown; query: unknown; body: unknown }) => string | undefined;
 }
 
 export interface Ctx<S extends RouteSpec> {
   req: Request;
   principal: S["auth"] extends "public" ? Principal | undefined : Principal;
+  params: S["params"] extends z.ZodType ? z.infer<S["params"]> : undefined;
   query: S["query"] extends z.ZodType ? z.infer<S["query"]> : undefined;
   body: S["body"] extends z.ZodType ? z.infer<S["body"]> : undefined;
   origin: string | undefined;
@@ -78,6 +81,20 @@ function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: strin
   return r.data;
 }
 
+/** The values of the {name} segments of a catalog path in a URL path. */
+export function pathParams(template: string, pathname: string): Record<string, string> | undefined {
+  const names: string[] = [];
+  const re = new RegExp(
+    `^${template.replace(/\{(\w+)\}/g, (_m, n: string) => {
+      names.push(n);
+      return "([^/]+)";
+    })}$`,
+  );
+  const m = re.exec(pathname);
+  if (!m) return undefined;
+  return Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(m[i + 1] ?? "")]));
+}
+
 /** The route handler for a catalog entry. */
 export function route<S extends RouteSpec>(spec: S, fn: (ctx: Ctx<S>) => Promise<unknown>): (req: Request) => Promise<Response> {
   return async (req: Request) => {
@@ -85,6 +102,7 @@ export function route<S extends RouteSpec>(spec: S, fn: (ctx: Ctx<S>) => Promise
       const principal = spec.auth === "public" ? await principalOf(req).catch(() => undefined) : await principalOf(req);
       if (spec.auth !== "public" && !principal) throw new ApiError("unauthenticated", "sign in first (session cookie or Authorization: Bearer token)");
       const url = new URL(req.url);
+      const params = parse(spec.params, pathParams(spec.path, url.pathname) ?? {}, "path");
       const query = parse(spec.query, Object.fromEntries(url.searchParams), "query");
       let raw: unknown;
       if (spec.body) {
@@ -94,12 +112,12 @@ export function route<S extends RouteSpec>(spec: S, fn: (ctx: Ctx<S>) => Promise
       }
       const body = parse(spec.body, raw, "body");
       if (spec.auth !== "public" && spec.auth !== "signed-in") {
-        const site = spec.site?.({ query, body });
+        const site = spec.site?.({ params, query, body });
         if (!can(principal, spec.auth, site)) {
           throw new ApiError("forbidden", site ? `${principal?.name} may not ${spec.auth} on site ${site}` : `${principal?.name} may not ${spec.auth}`);
         }
       }
-      const out = await fn({ req, principal, query, body, origin: originOf(req) } as Ctx<S>);
+      const out = await fn({ req, principal, params, query, body, origin: originOf(req) } as Ctx<S>);
       if (out instanceof Response) return out;
       return Response.json(out, { headers: { "cache-control": "no-store" } });
     } catch (e) {

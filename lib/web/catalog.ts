@@ -100,6 +100,39 @@ export const catalog = {
       ),
     }),
   },
+  plantShift: {
+    method: "GET",
+    path: "/api/v1/sites/{enterprise}/{site}/shift",
+    summary: "The site's current (or last) shift: each machine's state now and OEE so far, lines, six big losses, top downtime reasons, state timelines",
+    auth: "oee:read",
+    params: z.object({ enterprise: z.string().regex(/^[a-z0-9_-]{1,64}$/), site: z.string().regex(/^[a-z0-9_-]{1,64}$/) }),
+    site: ({ params }) => {
+      const p = params as { enterprise: string; site: string };
+      return `${p.enterprise}/${p.site}`;
+    },
+    response: z.object({
+      site: z.object({ key: z.string(), name: z.string(), timeZone: z.string() }),
+      shift: z.object({ label: z.string(), start: z.number(), end: z.number(), current: z.boolean() }),
+      now: z.number(),
+      lines: z.array(z.object({ key: z.string(), name: z.string(), kpis, elements })),
+      machines: z.array(
+        z.object({
+          key: z.string(),
+          name: z.string(),
+          line: z.string(),
+          state: z.string().nullable(),
+          since: z.number().nullable(),
+          loss: z.string().nullable(),
+          kpis,
+          elements,
+          timeline: z.array(z.object({ start: z.number(), end: z.number(), state: z.string(), reason: z.string().optional(), loss: z.string() })),
+        }),
+      ),
+      losses: z.array(z.object({ name: z.string(), seconds: z.number() })),
+      reasons: z.array(z.object({ reason: z.string(), seconds: z.number(), stops: z.number() })),
+      knownReasons: z.array(z.string()),
+    }),
+  },
   assignReason: {
     method: "POST",
     path: "/api/v1/reasons",

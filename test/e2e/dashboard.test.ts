@@ -5,19 +5,24 @@
 import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import Ajv2020 from "ajv/dist/2020.js";
+import { Redis } from "ioredis";
 import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createApiToken, createUser } from "../../lib/auth/sessions.ts";
 import { repoRoot } from "../../lib/config.ts";
 import { prismaFor } from "../../lib/db/client.ts";
-import { readPlantFile } from "../../lib/db/plant.ts";
+import { loadMachines, readPlantFile } from "../../lib/db/plant.ts";
 import { computeOee } from "../../lib/domain/oee/compute.ts";
 import { DEFAULT_MAPPING } from "../../lib/domain/oee/mapping.ts";
-import { oeeFields } from "../../lib/oee/rollup.ts";
+import { telemetryRows } from "../../lib/ingest/mapping.ts";
+import { bucketsOverlapping } from "../../lib/oee/buckets.ts";
+import { reasonEditsByPath } from "../../lib/oee/reasons.ts";
+import { oeeFields, rollupBuckets } from "../../lib/oee/rollup.ts";
 import { questPool, waitWalApplied } from "../../lib/questdb/pg.ts";
 import { ensureQuestSchema } from "../../lib/questdb/schema.ts";
 import { TABLES } from "../../lib/questdb/tables.ts";
 import { QuestWriter } from "../../lib/questdb/writer.ts";
+import { oeeWorker } from "../../lib/queues/oee.ts";
 import { createScratchDatabase, dropScratchDatabase } from "../../lib/services/isolated.ts";
 import { freePort } from "../../lib/services/net.ts";
 import type { Managed } from "../../lib/services/process.ts";
@@ -84,7 +89,11 @@ async function seedRollups() {
 beforeAll(async () => {
   databaseUrl = await createScratchDatabase();
   const demo = readPlantFile(join(repoRoot, "prisma", "seed", "demo-plant.json"));
-  await seedTestPlant(databaseUrl, { ...demo, enterprise: { slug: ent, name: "Dashboard test" } });
+  // Dresden without a shift calendar (planned around the clock), so the plant page's window is
+  // "the last 8 hours" whenever the test runs; a reason rule so that a corrected reason changes OEE
+  const sites = demo.sites.map((x) => (x.slug === "dresden" ? { ...x, calendars: x.calendars.map((c) => ({ ...c, shifts: [] })) } : x));
+  const lossMapping = { ...demo.lossMapping, rules: [...demo.lossMapping.rules, { reason: "planned-maintenance", loss: "PLANNED_STOP" as const }] };
+  await seedTestPlant(databaseUrl, { ...demo, sites, lossMapping, enterprise: { slug: ent, name: "Dashboard test" } });
   const prisma = prismaFor(databaseUrl);
   passwords.admin = await createUser(prisma, { username: "admin", role: "ADMIN", sites: [] });
   passwords.corp = await createUser(prisma, {
@@ -212,6 +221,10 @@ const REQUESTS: Record<keyof typeof catalog, { method: string; path: () => strin
     { method: "GET", path: () => `/api/v1/oee/sites?${range()}` },
     { method: "GET", path: () => `/api/v1/oee/sites?${range()}&site=${site("pune")}` },
   ],
+  plantShift: [
+    { method: "GET", path: () => `/api/v1/sites/${ent}/dresden/shift` },
+    { method: "GET", path: () => `/api/v1/sites/${ent}/pune/shift` },
+  ],
   assignReason: [
     {
       method: "POST",
@@ -243,6 +256,8 @@ const EXPECT: Record<string, Record<Who, "ok" | 401 | 403>> = {
   "sites#0": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": "ok", "tech.pune": "ok", token: "ok" },
   "siteOee#0": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": "ok", "tech.pune": "ok", token: "ok" },
   "siteOee#1": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": 403, "tech.pune": "ok", token: 403 },
+  "plantShift#0": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": "ok", "tech.pune": 403, token: "ok" },
+  "plantShift#1": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": 403, "tech.pune": "ok", token: 403 },
   "assignReason#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": "ok", "tech.pune": 403, token: "ok" },
   "assignReason#1": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
   "splitStop#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
@@ -260,7 +275,10 @@ function routeFiles(dir: string): string[] {
 describe("access control", () => {
   it("every route file under app/api/v1 is in the catalog, and every catalog entry is exercised", () => {
     const paths = routeFiles(join(repoRoot, "app", "api", "v1")).map(
-      (f) => `/api/v1/${relative(join(repoRoot, "app", "api", "v1"), f).replace(/\/route\.ts$/, "")}`,
+      (f) =>
+        `/api/v1/${relative(join(repoRoot, "app", "api", "v1"), f)
+          .replace(/\/route\.ts$/, "")
+          .replace(/\[(\w+)\]/g, "{$1}")}`,
     );
     expect(paths.sort()).toEqual(
       Object.values(catalog)
@@ -341,6 +359,71 @@ describe("access control", () => {
       body: JSON.stringify({ username: "corp", password: "nope" }),
     });
     expect(wrong.status).toBe(401);
+  });
+});
+
+describe("plant page", () => {
+  it("a plant manager sees the andon board and timeline, corrects a downtime reason, and OEE changes", { timeout: 180_000 }, async () => {
+    const MIN = 60_000;
+    const now = Math.floor(Date.now() / MIN) * MIN;
+    const path = { enterprise: ent, site: "dresden", area: "machining", line: "line-1", machine: "cnc-01" };
+    const breakdown = now - 30 * MIN;
+    // raw telemetry exactly as the ingest writes it: running, a 10 min breakdown, running; parts every minute
+    const writer = new QuestWriter({ httpUrl: stack.QUESTDB_HTTP_URL });
+    const rows = [
+      ...[
+        [now - 50 * MIN, "running"],
+        [breakdown, "equipment_failure"],
+        [breakdown + 10 * MIN, "running"],
+      ].flatMap(([ts, state]) =>
+        telemetryRows(path, { channel: "state", msg: { v: 1, ts: Number(ts) * 1000, state: String(state) } } as never, Date.now() * 1000),
+      ),
+      ...Array.from({ length: 50 }, (_, i) => now - 50 * MIN + i * MIN)
+        .filter((t) => t < breakdown || t >= breakdown + 10 * MIN)
+        .flatMap((t) =>
+          telemetryRows(path, { channel: "counts", msg: { v: 1, ts: t * 1000, mode: "delta", total: 1, reject: 0 } } as never, Date.now() * 1000),
+        ),
+    ];
+    await writer.write(rows);
+    const pool = questPool(stack.QUESTDB_PG_URL, stack.QUESTDB_PG_PASSWORD);
+    await waitWalApplied(pool, [TABLES.state, TABLES.counts]);
+    // the minute buckets of the last hour, as the scheduled job writes them; then a worker for the recompute the edit asks for
+    const prisma = prismaFor(databaseUrl);
+    const machines = (await loadMachines(prisma)).filter((m) => m.site === "dresden");
+    const deps = { pool, writer, machines, reasonEdits: (r: { start: number; end: number }) => reasonEditsByPath(prisma, r) };
+    await rollupBuckets(deps, "minute", (place) => bucketsOverlapping("minute", place, now - 60 * MIN, now));
+    await waitWalApplied(pool, [TABLES.oeeMachine]);
+    const connection = new Redis(stack.REDIS_URL, { maxRetriesPerRequest: null });
+    const worker = oeeWorker(connection, async () => ({ ...deps, watermark: { get: async () => undefined, set: async () => {} } }));
+    try {
+      const page = await (await browserAs("pm.dresden")).newPage();
+      await page.goto(`${base}/sites/${ent}/dresden`);
+      const line = page.getByTestId("line-line-1");
+      const tile = line.getByTestId("machine-cnc-01");
+      await expect.poll(() => tile.textContent(), { timeout: 30_000 }).toContain("running");
+      const before = await tile.getByTestId("machine-oee").textContent();
+      // 40 parts at 42 s ideal over the 60 planned minutes computed above (the first 10 without data)
+      expect(before).toBe(`${(((40 * 42) / (60 * 60)) * 100).toFixed(1)} %`);
+      expect(await page.getByTestId("reasons").textContent()).toContain("(equipment_failure, no reason given)");
+      await page.screenshot({ path: join(repoRoot, ".andon", "e2e-plant.png"), fullPage: true });
+
+      await line.getByTestId(`stop-cnc-01-${breakdown}`).click();
+      const dialog = page.getByRole("form", { name: "Downtime reason" });
+      await dialog.getByLabel("Reason").fill("planned-maintenance");
+      await dialog.getByLabel("Note (optional)").fill("PM had been planned, not a failure");
+      await dialog.getByRole("button", { name: "Save reason" }).click();
+      await expect.poll(() => page.getByRole("status").textContent(), { timeout: 15_000 }).toContain("OEE is being recomputed");
+      // the 10 breakdown minutes become planned stop: 40 × 42 s over 50 planned minutes
+      await expect.poll(() => tile.getByTestId("machine-oee").textContent(), { timeout: 60_000 }).toBe(`${(((40 * 42) / (50 * 60)) * 100).toFixed(1)} %`);
+      const audit = await prisma.auditLog.findMany({ where: { action: "downtime.reason.assign", actor: "pm.dresden" } });
+      expect(audit).toHaveLength(1);
+      expect(audit[0]?.subject).toBe(`${ent}/dresden/machining/line-1/cnc-01`);
+    } finally {
+      await worker.close();
+      connection.disconnect();
+      await writer.close();
+      await pool.end();
+    }
   });
 });
 

@@ -1,0 +1,19 @@
+import { notFound } from "next/navigation";
+import { can } from "../../../../lib/auth/policy.ts";
+import { db, quest } from "../../../../lib/web/context.ts";
+import { allowed } from "../../../../lib/web/page-auth.ts";
+import { plantView } from "../../../../lib/web/plant.ts";
+import { Forbidden } from "../../../components/forbidden.tsx";
+import { PlantBoard } from "../../../components/plant-board.tsx";
+
+export const dynamic = "force-dynamic";
+
+export default async function PlantPage({ params }: { params: Promise<{ enterprise: string; site: string }> }) {
+  const { enterprise, site } = await params;
+  const key = `${enterprise}/${site}`;
+  const { principal, ok } = await allowed(`/sites/${key}`, "oee:read", key);
+  if (!ok) return <Forbidden what={`site ${key}`} />;
+  const view = await plantView(db(), quest(), enterprise, site);
+  if (!view) notFound();
+  return <PlantBoard initial={view} canEditReasons={can(principal, "reasons:write", key)} />;
+}
