@@ -48,7 +48,7 @@ export interface PlantView {
 }
 
 const H = 3_600_000;
-const NAME_OF_CODE = new Map(Object.entries(STATE_CODES).map(([name, code]) => [code, name]));
+const NAME_OF_CODE = new Map<number, string>(Object.entries(STATE_CODES).map(([name, code]) => [code, name]));
 
 /** A state's name: its own, else the name of its code in the UMH table, else the code; time without data is "no data". */
 function stateName(e: { state?: string; code?: number }): string {
