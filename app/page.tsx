@@ -1,5 +1,5 @@
 import { visibleSites } from "../lib/auth/policy.ts";
-import { db, quest } from "../lib/web/context.ts";
+import { machines, quest } from "../lib/web/context.ts";
 import { type SeriesGranularity, siteFigures } from "../lib/web/oee-read.ts";
 import { allowed } from "../lib/web/page-auth.ts";
 import { listSites } from "../lib/web/sites.ts";
@@ -28,7 +28,7 @@ export default async function Overview({ searchParams }: { searchParams: Promise
   const p = PERIODS[period] as (typeof PERIODS)[string];
   const to = Date.now();
   const from = to - p.spanMs;
-  const sites = visibleSites(principal, await listSites(db()));
+  const sites = visibleSites(principal, await listSites(await machines()));
   let figures: Awaited<ReturnType<typeof siteFigures>> = [];
   let error: string | null = null;
   try {

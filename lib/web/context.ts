@@ -5,6 +5,7 @@ import { Redis } from "ioredis";
 import type pg from "pg";
 import { config } from "../config.ts";
 import { prismaFor } from "../db/client.ts";
+import { loadMachines, type MachineInfo } from "../db/plant.ts";
 import { questPool } from "../questdb/pg.ts";
 import { oeeQueue } from "../queues/oee.ts";
 
@@ -24,4 +25,24 @@ const q = globalThis as unknown as { __andonOeeQueue?: Queue };
 export function oeeJobs(): Queue {
   q.__andonOeeQueue ??= oeeQueue(new Redis(config().REDIS_URL, { maxRetriesPerRequest: null }));
   return q.__andonOeeQueue;
+}
+
+const m = globalThis as unknown as { __andonMachines?: { at: number; value: Promise<MachineInfo[]> } };
+const ASSET_TTL_MS = 10_000;
+
+/**
+ * The asset model (every machine with its calendar and loss mapping), read from PostgreSQL at most
+ * every 10 s per server process: pages and API calls read it on every request, and it changes only
+ * when an admin edits it (an edit shows within 10 s).
+ */
+export function machines(): Promise<MachineInfo[]> {
+  const now = Date.now();
+  if (!m.__andonMachines || now - m.__andonMachines.at > ASSET_TTL_MS) {
+    const value = loadMachines(db());
+    m.__andonMachines = { at: now, value };
+    value.catch(() => {
+      if (m.__andonMachines?.value === value) m.__andonMachines = undefined;
+    });
+  }
+  return m.__andonMachines.value;
 }

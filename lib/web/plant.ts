@@ -5,7 +5,7 @@
 // assigned after the fact, classified by the same core as the jobs.
 import type pg from "pg";
 import type { PrismaClient } from "../db/client.ts";
-import { loadMachines, type MachineInfo } from "../db/plant.ts";
+import type { MachineInfo } from "../db/plant.ts";
 import { kpisOf, lossesOf, stateTimeline } from "../domain/oee/compute.ts";
 import { DEFAULT_MAPPING, STATE_CODES, UNKNOWN_CODE } from "../domain/oee/mapping.ts";
 import type { Kpis, LossCategory, TimeElements } from "../domain/oee/types.ts";
@@ -69,8 +69,15 @@ function shiftOf(m: MachineInfo, now: number): PlantView["shift"] {
 
 const zero = (): TimeElements => sumElements([]);
 
-export async function plantView(prisma: PrismaClient, pool: pg.Pool, enterprise: string, site: string, now = Date.now()): Promise<PlantView | undefined> {
-  const machines = (await loadMachines(prisma)).filter((m) => m.enterprise === enterprise && m.site === site);
+export async function plantView(
+  prisma: PrismaClient,
+  pool: pg.Pool,
+  fleet: readonly MachineInfo[],
+  enterprise: string,
+  site: string,
+  now = Date.now(),
+): Promise<PlantView | undefined> {
+  const machines = fleet.filter((m) => m.enterprise === enterprise && m.site === site);
   const first = machines[0];
   if (!first) return undefined;
   const shift = shiftOf(first, now);

@@ -1,6 +1,5 @@
 // The asset model as the dashboard shows it: sites with their lines and machines.
-import type { PrismaClient } from "../db/client.ts";
-import { loadMachines } from "../db/plant.ts";
+import type { MachineInfo } from "../db/plant.ts";
 
 export interface SiteInfo {
   key: string;
@@ -9,9 +8,9 @@ export interface SiteInfo {
   lines: { key: string; name: string; machines: { key: string; name: string; idealCycleTimeS: number }[] }[];
 }
 
-export async function listSites(prisma: PrismaClient): Promise<SiteInfo[]> {
+export function listSites(machines: readonly MachineInfo[]): SiteInfo[] {
   const sites = new Map<string, SiteInfo>();
-  for (const m of await loadMachines(prisma)) {
+  for (const m of machines) {
     const key = `${m.enterprise}/${m.site}`;
     let s = sites.get(key);
     if (!s) {

@@ -1,11 +1,12 @@
 import { parseArgs } from "node:util";
+import { benchDashboard } from "../../lib/bench/dashboard-bench.ts";
 import { benchIngest } from "../../lib/bench/ingest-bench.ts";
 import { benchOee } from "../../lib/bench/oee-bench.ts";
 
 const usage = () =>
   Object.assign(
     new Error(
-      "usage: andon bench ingest [--messages N] [--window W] [--receive-max R] [--batch-rows B] [--profile DIR]\n       andon bench oee [--machines N] [--hours H] [--parallelism P] [--verify V]",
+      "usage: andon bench ingest [--messages N] [--window W] [--receive-max R] [--batch-rows B] [--profile DIR]\n       andon bench oee [--machines N] [--hours H] [--parallelism P] [--verify V]\n       andon bench dashboard [--clients C] [--requests N]",
     ),
     { name: "UsageError" },
   );
@@ -15,6 +16,25 @@ const int = (v: string | undefined, def: number, name: string) => {
   if (!Number.isInteger(n) || n <= 0) throw Object.assign(new Error(`--${name} must be a positive integer`), { name: "UsageError" });
   return n;
 };
+
+async function runDashboard(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { clients: { type: "string" }, requests: { type: "string" } } });
+  const r = await benchDashboard({
+    sites: 10,
+    machinesPerSite: 50,
+    days: 90,
+    clients: int(values.clients, 20, "clients"),
+    requests: int(values.requests, 1000, "requests"),
+    say: (m) => console.log(`[bench] ${m}`),
+  });
+  const f = (l: { n: number; p50: number; p95: number; p99: number; errors: number }) =>
+    `n=${l.n} p50 ${l.p50.toFixed(0)} ms, p95 ${l.p95.toFixed(0)} ms, p99 ${l.p99.toFixed(0)} ms, errors ${l.errors}`;
+  console.log(`[bench] overview API:   ${f(r.overview)}`);
+  console.log(`[bench] plant-page API: ${f(r.plant)}`);
+  console.log(`[bench] baseline /api/health: ${f(r.baseline)}; ratio (p95 / baseline p95) ${r.ratio.toFixed(1)}`);
+  if (r.all.errors > 0) throw new Error(`${r.all.errors} requests failed; see .andon/bench-web.log`);
+  console.log(`dashboard p50_ms=${r.all.p50.toFixed(0)} p95_ms=${r.all.p95.toFixed(0)}`);
+}
 
 async function runOee(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -40,6 +60,7 @@ async function runOee(argv: string[]): Promise<void> {
 export async function run(argv: string[]): Promise<void> {
   const [what, ...rest] = argv;
   if (what === "oee") return runOee(rest);
+  if (what === "dashboard") return runDashboard(rest);
   if (what !== "ingest") throw usage();
   const { values } = parseArgs({
     args: rest,

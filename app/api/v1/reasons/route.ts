@@ -1,9 +1,8 @@
-import { loadMachines } from "../../../../lib/db/plant.ts";
 import { assignReason, ReasonEditError } from "../../../../lib/oee/reasons.ts";
 import { enqueueRecompute } from "../../../../lib/queues/oee.ts";
 import { ApiError, route } from "../../../../lib/web/api.ts";
 import { catalog } from "../../../../lib/web/catalog.ts";
-import { db, oeeJobs, quest } from "../../../../lib/web/context.ts";
+import { db, machines, oeeJobs, quest } from "../../../../lib/web/context.ts";
 
 export const dynamic = "force-dynamic";
 
@@ -14,7 +13,7 @@ export const POST = route(catalog.assignReason, async ({ principal, body, origin
       {
         prisma: db(),
         pool: quest(),
-        machines: await loadMachines(db()),
+        machines: await machines(),
         recompute: async (ranges, why) => void (await enqueueRecompute(oeeJobs(), ranges, why)),
       },
       { name: principal.name, ...(origin ? { origin } : {}), sites: principal.sites },
