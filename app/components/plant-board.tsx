@@ -96,7 +96,9 @@ export function PlantBoard({ initial, canEditReasons }: { initial: PlantView; ca
                 style={{ borderColor: LOSS_COLOR[m.loss ?? ""] ?? "#2d3a47", background: `${LOSS_COLOR[m.loss ?? ""] ?? "#2d3a47"}22` }}
                 data-testid={`machine-${m.key.split("/").pop()}`}
               >
-                <div className="n">{m.name}</div>
+                <div className="n">
+                  <a href={`/sites/${m.key}`}>{m.name}</a>
+                </div>
                 <div className="s">
                   {m.state ?? "no data"} {m.loss ? <span className="muted">({LOSS_NAME[m.loss]})</span> : null}
                 </div>

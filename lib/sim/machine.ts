@@ -1,9 +1,11 @@
 // One simulated machine: a state machine driven by a seeded RNG and the shift calendar, producing
 // the messages a PLC gateway would publish (state changes, counts, vibration features, waveforms).
 // Pure apart from its RNG: `tick(nowMs)` returns the messages, the caller publishes them.
+
 import type { MachineStateName } from "../contract/payloads.ts";
 import type { TelemetryChannel } from "../contract/topics.ts";
 import type { MachineInfo } from "../db/plant.ts";
+import { ZONE_LIMITS } from "../domain/vibration/iso10816.ts";
 import { planStatus } from "./calendar.ts";
 import { exponential, hashSeed, mulberry32, normal, type Rng, uniform } from "./prng.ts";
 import { synthWaveform } from "./waveform.ts";
@@ -50,7 +52,7 @@ export class MachineSim {
     this.#rng = mulberry32(hashSeed(opts.seed, this.key));
     this.#countMode = this.#rng() < 0.8 ? { mode: "cumulative", counterMax: this.#rng() < 0.5 ? 65535 : 4294967295 } : { mode: "delta" };
     // Healthy vibration in zone A/B of its ISO 10816-3 class.
-    const ab = machine.vibrationGroup === "GROUP_1" ? (machine.foundation === "RIGID" ? 2.3 : 3.5) : machine.foundation === "RIGID" ? 1.4 : 2.3;
+    const ab = ZONE_LIMITS[machine.vibrationGroup][machine.foundation][0];
     this.#baselineVelocity = ab * uniform(this.#rng, 0.45, 0.8);
     this.#speedFactor = uniform(this.#rng, 1.02, 1.12);
     // Counters start at 0 like a PLC after power-on: a simulator restart reads as a counter reset.

@@ -13,6 +13,7 @@ const machinePath = z
   .string()
   .regex(/^[a-z0-9_-]{1,64}(\/[a-z0-9_-]{1,64}){4}$/, "must be ENTERPRISE/SITE/AREA/LINE/MACHINE")
   .describe("the machine's path, e.g. acme/dresden/machining/line-1/cnc-01");
+const slugParam = z.string().regex(/^[a-z0-9_-]{1,64}$/, "must be 1-64 of a-z 0-9 _ -");
 const siteOfPath = (p: string) => p.split("/").slice(0, 2).join("/");
 
 const principal = z.object({ username: z.string(), displayName: z.string(), role: z.enum(ROLES), sites: z.union([z.literal("all"), z.array(z.string())]) });
@@ -131,6 +132,55 @@ export const catalog = {
       losses: z.array(z.object({ name: z.string(), seconds: z.number() })),
       reasons: z.array(z.object({ reason: z.string(), seconds: z.number(), stops: z.number() })),
       knownReasons: z.array(z.string()),
+    }),
+  },
+  machine: {
+    method: "GET",
+    path: "/api/v1/machines/{enterprise}/{site}/{area}/{line}/{machine}",
+    summary: "One machine: OEE per closed hour, counts and rejects, vibration features with its ISO 10816-3 zone limits, state timeline",
+    auth: "oee:read",
+    params: z.object({ enterprise: slugParam, site: slugParam, area: slugParam, line: slugParam, machine: slugParam }),
+    query: z.object({
+      hours: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .max(24 * 31)
+        .default(24),
+    }),
+    site: ({ params }) => {
+      const p = params as { enterprise: string; site: string };
+      return `${p.enterprise}/${p.site}`;
+    },
+    response: z.object({
+      machine: z.object({
+        key: z.string(),
+        name: z.string(),
+        site: z.string(),
+        line: z.string(),
+        timeZone: z.string(),
+        idealCycleTimeS: z.number(),
+        vibrationGroup: z.string(),
+        foundation: z.string(),
+        zoneLimits: z.array(z.number()),
+      }),
+      from: z.number(),
+      to: z.number(),
+      state: z.object({ name: z.string(), since: z.number() }).nullable(),
+      hours: z.array(z.object({ ts: z.number(), kpis, total: z.number(), good: z.number(), reject: z.number(), plannedBusyS: z.number() })),
+      vibration: z.array(
+        z.object({
+          ts: z.number(),
+          velocity: z.number(),
+          velocityMax: z.number(),
+          accelRms: z.number().nullable(),
+          crest: z.number().nullable(),
+          kurtosis: z.number().nullable(),
+          temperature: z.number().nullable(),
+        }),
+      ),
+      zone: z.object({ now: z.enum(["A", "B", "C", "D"]), velocity: z.number(), at: z.number() }).nullable(),
+      timeline: z.array(z.object({ start: z.number(), end: z.number(), state: z.string(), reason: z.string().optional(), loss: z.string() })),
     }),
   },
   assignReason: {

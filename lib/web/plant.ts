@@ -51,7 +51,7 @@ const H = 3_600_000;
 const NAME_OF_CODE = new Map<number, string>(Object.entries(STATE_CODES).map(([name, code]) => [code, name]));
 
 /** A state's name: its own, else the name of its code in the UMH table, else the code; time without data is "no data". */
-function stateName(e: { state?: string; code?: number }): string {
+export function stateName(e: { state?: string; code?: number }): string {
   if (e.state) return e.state;
   if (e.code === UNKNOWN_CODE) return "no data";
   return e.code === undefined ? "unknown" : (NAME_OF_CODE.get(e.code) ?? String(e.code));

@@ -225,6 +225,10 @@ const REQUESTS: Record<keyof typeof catalog, { method: string; path: () => strin
     { method: "GET", path: () => `/api/v1/sites/${ent}/dresden/shift` },
     { method: "GET", path: () => `/api/v1/sites/${ent}/pune/shift` },
   ],
+  machine: [
+    { method: "GET", path: () => `/api/v1/machines/${ent}/dresden/machining/line-1/cnc-01` },
+    { method: "GET", path: () => `/api/v1/machines/${ent}/pune/packaging/fill-1/filler-01?hours=48` },
+  ],
   assignReason: [
     {
       method: "POST",
@@ -258,6 +262,8 @@ const EXPECT: Record<string, Record<Who, "ok" | 401 | 403>> = {
   "siteOee#1": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": 403, "tech.pune": "ok", token: 403 },
   "plantShift#0": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": "ok", "tech.pune": 403, token: "ok" },
   "plantShift#1": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": 403, "tech.pune": "ok", token: 403 },
+  "machine#0": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": "ok", "tech.pune": 403, token: "ok" },
+  "machine#1": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": 403, "tech.pune": "ok", token: 403 },
   "assignReason#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": "ok", "tech.pune": 403, token: "ok" },
   "assignReason#1": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
   "splitStop#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
@@ -378,6 +384,10 @@ describe("plant page", () => {
       ].flatMap(([ts, state]) =>
         telemetryRows(path, { channel: "state", msg: { v: 1, ts: Number(ts) * 1000, state: String(state) } } as never, Date.now() * 1000),
       ),
+      // vibration features every 5 min at 3.0 mm/s: zone C for a group 2 machine on a rigid foundation
+      ...Array.from({ length: 10 }, (_, i) => now - 50 * MIN + i * 5 * MIN).flatMap((t) =>
+        telemetryRows(path, { channel: "vibration", msg: { v: 1, ts: t * 1000, sensor: "de-bearing", velocity_rms_mm_s: 3.0 } } as never, Date.now() * 1000),
+      ),
       ...Array.from({ length: 50 }, (_, i) => now - 50 * MIN + i * MIN)
         .filter((t) => t < breakdown || t >= breakdown + 10 * MIN)
         .flatMap((t) =>
@@ -415,6 +425,14 @@ describe("plant page", () => {
       await expect.poll(() => page.getByRole("status").textContent(), { timeout: 15_000 }).toContain("OEE is being recomputed");
       // the 10 breakdown minutes become planned stop: 40 × 42 s over 50 planned minutes
       await expect.poll(() => tile.getByTestId("machine-oee").textContent(), { timeout: 60_000 }).toBe(`${(((40 * 42) / (50 * 60)) * 100).toFixed(1)} %`);
+      // the machine page from the tile: state, ISO zone, vibration chart, and no fake alerts
+      await tile.getByRole("link", { name: "CNC mill 1" }).click();
+      await page.waitForURL(/\/sites\/.+\/machining\/line-1\/cnc-01$/);
+      expect(await page.getByTestId("state-now").textContent()).toBe("running");
+      expect(await page.getByTestId("zone-now").textContent()).toBe("C (3.00 mm/s)");
+      expect(await page.getByTestId("vibration").locator("svg.recharts-surface").count()).toBeGreaterThan(0);
+      expect(await page.getByText("Not computed yet: vibration anomaly detection").count()).toBe(1);
+      await page.screenshot({ path: join(repoRoot, ".andon", "e2e-machine.png"), fullPage: true });
       const audit = await prisma.auditLog.findMany({ where: { action: "downtime.reason.assign", actor: "pm.dresden" } });
       expect(audit).toHaveLength(1);
       expect(audit[0]?.subject).toBe(`${ent}/dresden/machining/line-1/cnc-01`);

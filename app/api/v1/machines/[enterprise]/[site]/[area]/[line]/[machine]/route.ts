@@ -1,0 +1,15 @@
+import { reasonEditsByPath } from "../../../../../../../../../lib/oee/reasons.ts";
+import { ApiError, route } from "../../../../../../../../../lib/web/api.ts";
+import { catalog } from "../../../../../../../../../lib/web/catalog.ts";
+import { db, machines, quest } from "../../../../../../../../../lib/web/context.ts";
+import { machineDetail } from "../../../../../../../../../lib/web/machine.ts";
+
+export const dynamic = "force-dynamic";
+
+export const GET = route(catalog.machine, async ({ params: p, query }) => {
+  const m = (await machines()).find(
+    (x) => x.enterprise === p.enterprise && x.site === p.site && x.area === p.area && x.line === p.line && x.slug === p.machine,
+  );
+  if (!m) throw new ApiError("not_found", `no machine ${p.enterprise}/${p.site}/${p.area}/${p.line}/${p.machine}`);
+  return machineDetail(quest(), m, (r) => reasonEditsByPath(db(), r), query.hours);
+});
