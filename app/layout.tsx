@@ -23,6 +23,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             <nav>
               <a href="/">Sites</a>
               {can(p, "ingest:read") ? <a href="/ingest">Live ingest</a> : null}
+              {can(p, "admin") ? <a href="/admin/users">Users</a> : null}
             </nav>
           ) : null}
           {p ? (

@@ -208,6 +208,77 @@ export const catalog = {
     site: ({ body }) => siteOfPath((body as { machine: string }).machine),
     response: z.object({ ids: z.array(z.string()) }),
   },
+  users: {
+    method: "GET",
+    path: "/api/v1/admin/users",
+    summary: "Every user with role, sites and whether disabled",
+    auth: "admin",
+    response: z.object({
+      users: z.array(
+        z.object({
+          username: z.string(),
+          displayName: z.string(),
+          role: z.enum(ROLES),
+          sites: z.array(z.string()),
+          createdAt: z.string(),
+          disabled: z.boolean(),
+        }),
+      ),
+    }),
+  },
+  createUser: {
+    method: "POST",
+    path: "/api/v1/admin/users",
+    summary: "Create a user; the generated password is in the answer, once",
+    auth: "admin",
+    body: z.object({
+      username: z.string().regex(/^[a-z0-9._-]{2,64}$/, "must be 2-64 of a-z 0-9 . _ -"),
+      displayName: z.string().trim().min(1).max(100),
+      role: z.enum(ROLES),
+      sites: z
+        .array(z.string().regex(/^[a-z0-9_-]{1,64}\/[a-z0-9_-]{1,64}$/, "must be ENTERPRISE/SITE"))
+        .max(500)
+        .default([]),
+    }),
+    response: z.object({ username: z.string(), password: z.string() }),
+  },
+  disableUser: {
+    method: "POST",
+    path: "/api/v1/admin/users/{username}/disable",
+    summary: "Disable a user and end their sessions",
+    auth: "admin",
+    params: z.object({ username: z.string().regex(/^[a-z0-9._-]{2,64}$/) }),
+    response: ok,
+  },
+  resetPassword: {
+    method: "POST",
+    path: "/api/v1/admin/users/{username}/password",
+    summary: "Give a user a new generated password (in the answer, once) and end their sessions",
+    auth: "admin",
+    params: z.object({ username: z.string().regex(/^[a-z0-9._-]{2,64}$/) }),
+    response: z.object({ username: z.string(), password: z.string() }),
+  },
+  audit: {
+    method: "GET",
+    path: "/api/v1/admin/audit",
+    summary: "The latest audit log entries (who, from where, what, when, result); format=csv to export",
+    auth: "admin",
+    query: z.object({ limit: z.coerce.number().int().min(1).max(10_000).default(200), format: z.enum(["json", "csv"]).default("json") }),
+    response: z.object({
+      entries: z.array(
+        z.object({
+          at: z.string(),
+          actor: z.string(),
+          origin: z.string().nullable(),
+          action: z.string(),
+          subject: z.string(),
+          site: z.string().nullable(),
+          result: z.string(),
+          details: z.unknown(),
+        }),
+      ),
+    }),
+  },
   ingestStatus: {
     method: "GET",
     path: "/api/v1/ingest/status",

@@ -1,0 +1,24 @@
+import { listUsers } from "../../../lib/auth/admin.ts";
+import { db, machines } from "../../../lib/web/context.ts";
+import { allowed } from "../../../lib/web/page-auth.ts";
+import { listSites } from "../../../lib/web/sites.ts";
+import { Forbidden } from "../../components/forbidden.tsx";
+import { UsersAdmin } from "../../components/users-admin.tsx";
+
+export const dynamic = "force-dynamic";
+
+export default async function UsersPage() {
+  const { principal, ok } = await allowed("/admin/users", "admin");
+  if (!ok) return <Forbidden what="user administration" />;
+  const sites = listSites(await machines()).map((s) => ({ key: s.key, name: s.name }));
+  return (
+    <>
+      <h1>Users and roles</h1>
+      <div className="sub">
+        Passwords are generated and shown once; they are stored only as scrypt hashes. Every change is in the{" "}
+        <a href="/api/v1/admin/audit?format=csv">audit log (CSV)</a>.
+      </div>
+      <UsersAdmin initial={await listUsers(db())} sites={sites} me={principal.name} />
+    </>
+  );
+}

@@ -1,0 +1,93 @@
+// User administration for admins: list, create (password generated, shown once), disable, reset the
+// password (ends the user's sessions). Every change goes to the audit log with who did it.
+import type { PrismaClient } from "../db/client.ts";
+import { hashPassword, randomPassword } from "./password.ts";
+import type { Principal, Role } from "./policy.ts";
+
+export class AdminError extends Error {
+  constructor(
+    readonly code: "invalid" | "not_found" | "conflict",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface UserRow {
+  username: string;
+  displayName: string;
+  role: Role;
+  sites: string[];
+  createdAt: string;
+  disabled: boolean;
+}
+
+async function audit(prisma: PrismaClient, actor: Principal, origin: string | undefined, action: string, subject: string, details: object) {
+  await prisma.auditLog.create({ data: { actor: actor.name, ...(origin ? { origin } : {}), action, subject, result: "ok", details } });
+}
+
+export async function listUsers(prisma: PrismaClient): Promise<UserRow[]> {
+  const rows = await prisma.user.findMany({ orderBy: { username: "asc" } });
+  return rows.map((u) => ({
+    username: u.username,
+    displayName: u.displayName,
+    role: u.role,
+    sites: u.sites,
+    createdAt: u.createdAt.toISOString(),
+    disabled: u.disabledAt !== null,
+  }));
+}
+
+export async function addUser(
+  prisma: PrismaClient,
+  actor: Principal,
+  origin: string | undefined,
+  u: { username: string; displayName: string; role: Role; sites: string[] },
+  knownSites: readonly string[],
+): Promise<string> {
+  const unknown = u.sites.filter((s) => !knownSites.includes(s));
+  if (unknown.length) throw new AdminError("invalid", `body.sites: unknown site ${unknown.join(", ")}`);
+  if (u.role !== "ADMIN" && u.sites.length === 0) throw new AdminError("invalid", `body.sites: a ${u.role} needs at least one site`);
+  if (await prisma.user.findUnique({ where: { username: u.username } })) throw new AdminError("conflict", `user ${u.username} exists already`);
+  const password = randomPassword();
+  await prisma.user.create({ data: { ...u, sites: u.role === "ADMIN" ? [] : u.sites, passwordHash: await hashPassword(password) } });
+  await audit(prisma, actor, origin, "user.create", u.username, { role: u.role, sites: u.sites });
+  return password;
+}
+
+export async function disableUser(prisma: PrismaClient, actor: Principal, origin: string | undefined, username: string): Promise<void> {
+  if (actor.kind === "user" && actor.name === username) throw new AdminError("invalid", "you cannot disable your own account");
+  const u = await prisma.user.findUnique({ where: { username } });
+  if (!u) throw new AdminError("not_found", `no user ${username}`);
+  await prisma.$transaction([
+    prisma.user.update({ where: { username }, data: { disabledAt: new Date() } }),
+    prisma.session.deleteMany({ where: { userId: u.id } }),
+  ]);
+  await audit(prisma, actor, origin, "user.disable", username, {});
+}
+
+export async function resetPassword(prisma: PrismaClient, actor: Principal, origin: string | undefined, username: string): Promise<string> {
+  const u = await prisma.user.findUnique({ where: { username } });
+  if (!u) throw new AdminError("not_found", `no user ${username}`);
+  const password = randomPassword();
+  await prisma.$transaction([
+    prisma.user.update({ where: { username }, data: { passwordHash: await hashPassword(password), disabledAt: null } }),
+    prisma.session.deleteMany({ where: { userId: u.id } }),
+  ]);
+  await audit(prisma, actor, origin, "user.password-reset", username, {});
+  return password;
+}
+
+export async function auditEntries(prisma: PrismaClient, limit: number) {
+  const rows = await prisma.auditLog.findMany({ orderBy: { id: "desc" }, take: limit });
+  return rows.map((r) => ({
+    at: r.at.toISOString(),
+    actor: r.actor,
+    origin: r.origin,
+    action: r.action,
+    subject: r.subject,
+    site: r.siteSlug,
+    result: r.result,
+    details: r.details,
+  }));
+}
