@@ -76,6 +76,12 @@ const schema = z.object({
   SIM_DEGRADE: z.string().default(""),
   SIM_METRICS_PORT: int(0, 65535).default(9465),
 
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^\{[A-Za-z0-9_-]{1,64}\}$/, "must be a Redis hash tag such as {andon}")
+    .default("{andon}"),
+  OEE_JOB_LOCK_MS: int(1000, 600_000).default(30_000),
+
   WEB_PORT: int(1, 65535).default(3000),
 });
 
@@ -114,6 +120,8 @@ export const CONFIG_DOCS: Record<keyof Config, string> = {
   SIM_WAVEFORM_EVERY: "Every Nth tick, machines with a waveform sensor send a snapshot (0: never).",
   SIM_DEGRADE: "Comma-separated machine paths (site/area/line/machine) whose bearing degrades to failure over hours.",
   SIM_METRICS_PORT: "Port of the simulator's Prometheus `/metrics` (0: a free port).",
+  QUEUE_PREFIX: "BullMQ key prefix, a Redis hash tag so each queue stays in one Redis Cluster slot.",
+  OEE_JOB_LOCK_MS: "How long an OEE job's lock lasts without renewal; a job of a killed worker runs again after this.",
   WEB_PORT: "Port of the Next.js dashboard.",
 };
 

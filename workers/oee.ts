@@ -19,16 +19,21 @@ runMain(async () => {
   const writer = new QuestWriter({ httpUrl: cfg.QUESTDB_HTTP_URL });
   const connection = new Redis(cfg.REDIS_URL, { maxRetriesPerRequest: null });
   await ensureQuestSchema(cfg.QUESTDB_HTTP_URL);
-  const queue = oeeQueue(connection);
+  const queue = oeeQueue(connection, cfg.QUEUE_PREFIX);
   await upsertOeeSchedulers(queue);
-  const watermark = redisWatermark(connection);
-  const worker = oeeWorker(connection, async () => ({
-    pool,
-    writer,
-    machines: await loadMachines(prisma),
-    reasonEdits: (range) => reasonEditsByPath(prisma, range),
-    watermark,
-  }));
+  const watermark = redisWatermark(connection, cfg.QUEUE_PREFIX);
+  const worker = oeeWorker(
+    connection,
+    async () => ({
+      pool,
+      writer,
+      machines: await loadMachines(prisma),
+      reasonEdits: (range) => reasonEditsByPath(prisma, range),
+      watermark,
+    }),
+    cfg.QUEUE_PREFIX,
+    cfg.OEE_JOB_LOCK_MS,
+  );
   worker.on("completed", (job, r) => log.info({ job: job.name, data: job.data, result: r }, "OEE buckets written"));
   worker.on("failed", (job, e) => log.error({ job: job?.name, data: job?.data, err: e.message }, "OEE job failed; BullMQ retries it"));
   log.info("OEE roll-up worker started");

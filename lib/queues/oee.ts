@@ -116,8 +116,9 @@ export async function handleOeeJob(raw: unknown, deps: () => Promise<OeeJobDeps>
   }
 }
 
-export function oeeWorker(connection: ConnectionOptions, deps: () => Promise<OeeJobDeps>, prefix = DEFAULT_PREFIX): Worker {
-  return new Worker(OEE_QUEUE, (job) => handleOeeJob(job.data, deps), { connection, prefix, concurrency: 1 });
+export function oeeWorker(connection: ConnectionOptions, deps: () => Promise<OeeJobDeps>, prefix = DEFAULT_PREFIX, lockDuration = 30_000): Worker {
+  // the stalled-job check runs as often as a lock lasts, so a killed worker's job is retried within ~2 locks
+  return new Worker(OEE_QUEUE, (job) => handleOeeJob(job.data, deps), { connection, prefix, concurrency: 1, lockDuration, stalledInterval: lockDuration });
 }
 
 /** The late scan's watermark, kept in Redis under the queue prefix. */

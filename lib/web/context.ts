@@ -23,7 +23,7 @@ const q = globalThis as unknown as { __andonOeeQueue?: Queue };
 
 /** The OEE queue, to ask for recomputes (after a reason edit). */
 export function oeeJobs(): Queue {
-  q.__andonOeeQueue ??= oeeQueue(new Redis(config().REDIS_URL, { maxRetriesPerRequest: null }));
+  q.__andonOeeQueue ??= oeeQueue(new Redis(config().REDIS_URL, { maxRetriesPerRequest: null }), config().QUEUE_PREFIX);
   return q.__andonOeeQueue;
 }
 

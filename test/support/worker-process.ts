@@ -11,3 +11,8 @@ export async function endSession(mqttUrl: string, clientId: string): Promise<voi
   const c = await mqtt.connectAsync(mqttUrl, { protocolVersion: 5, clientId, clean: true, properties: { sessionExpiryInterval: 0 } });
   await c.endAsync();
 }
+
+/** The OEE roll-up worker as its own process (workers/oee.ts), to kill it for real. */
+export function spawnOeeWorker(env: Record<string, string>, logFile?: string): Managed {
+  return spawnScript("oee", "workers/oee.ts", { env: { LOG_LEVEL: "info", ...env }, ...(logFile ? { logFile } : {}) });
+}
