@@ -14,6 +14,22 @@ const newToken = () => randomBytes(32).toString("base64url");
 // a real hash to compare against when the user does not exist, so timing does not tell
 let dummyHash: Promise<string> | undefined;
 
+/** Failed sign-ins per user name and per client address in the last 15 minutes (this process). */
+const failures = new Map<string, number[]>();
+const WINDOW_MS = 15 * 60_000;
+// an address may be shared (a plant's NAT, a proxy): it gets more tries than one user name
+const MAX_FAILURES = { u: 10, a: 100 } as const;
+
+function recentFailures(key: string, now: number): number[] {
+  const list = (failures.get(key) ?? []).filter((t) => now - t < WINDOW_MS);
+  failures.set(key, list);
+  return list;
+}
+
+export class TooManyAttempts extends Error {
+  override name = "TooManyAttempts";
+}
+
 /** Checks the password; returns a session token and the principal, or undefined. */
 export async function signIn(
   prisma: PrismaClient,
@@ -21,6 +37,22 @@ export async function signIn(
   password: string,
   origin?: string,
 ): Promise<{ token: string; principal: Principal; expiresAt: Date } | undefined> {
+  // at most 10 failed attempts per user name and 100 per address in 15 minutes, then refuse without checking
+  const now = Date.now();
+  const keys = [`u:${username}`, ...(origin ? [`a:${origin}`] : [])];
+  if (keys.some((k) => recentFailures(k, now).length >= MAX_FAILURES[k[0] as "u" | "a"])) {
+    await prisma.auditLog.create({
+      data: {
+        actor: username.slice(0, 100),
+        ...(origin ? { origin } : {}),
+        action: "auth.sign-in",
+        subject: username.slice(0, 100),
+        result: "throttled",
+        details: {},
+      },
+    });
+    throw new TooManyAttempts("too many failed sign-ins; try again in 15 minutes");
+  }
   const user = await prisma.user.findUnique({ where: { username } });
   dummyHash ??= hashPassword(randomPassword());
   const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash));
@@ -34,7 +66,11 @@ export async function signIn(
       details: {},
     },
   });
-  if (!ok || !user || user.disabledAt) return undefined;
+  if (!ok || !user || user.disabledAt) {
+    for (const k of keys) failures.get(k)?.push(now);
+    return undefined;
+  }
+  for (const k of keys) failures.delete(k);
   const token = newToken();
   const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
   await prisma.session.create({ data: { id: sha256(token), userId: user.id, expiresAt, ...(origin ? { origin } : {}) } });

@@ -8,8 +8,16 @@ import { principalFromApiToken, principalFromSession, SESSION_COOKIE } from "../
 import { createLogger } from "../log.ts";
 import { db } from "./context.ts";
 
-export type ErrorCode = "unauthenticated" | "forbidden" | "invalid" | "not_found" | "conflict" | "internal";
-const STATUS: Record<ErrorCode, number> = { unauthenticated: 401, forbidden: 403, invalid: 400, not_found: 404, conflict: 409, internal: 500 };
+export type ErrorCode = "unauthenticated" | "forbidden" | "invalid" | "not_found" | "conflict" | "rate_limited" | "internal";
+const STATUS: Record<ErrorCode, number> = {
+  unauthenticated: 401,
+  forbidden: 403,
+  invalid: 400,
+  not_found: 404,
+  conflict: 409,
+  rate_limited: 429,
+  internal: 500,
+};
 
 export class ApiError extends Error {
   constructor(
@@ -95,10 +103,30 @@ export function pathParams(template: string, pathname: string): Record<string, s
   return Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(m[i + 1] ?? "")]));
 }
 
+/**
+ * Cross-site request check for state-changing calls made with the session cookie: a browser sends
+ * Origin with every POST, and it must be this server. (SameSite=Lax already keeps the cookie off
+ * cross-site POSTs; this is the second lock.) API tokens are not sent by browsers on their own.
+ */
+function assertSameOrigin(req: Request): void {
+  if (req.method === "GET" || req.headers.get("authorization")) return;
+  const origin = req.headers.get("origin");
+  if (!origin) return;
+  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
+  let from: string;
+  try {
+    from = new URL(origin).host;
+  } catch {
+    throw new ApiError("forbidden", "bad Origin header");
+  }
+  if (from !== host) throw new ApiError("forbidden", `cross-site request from ${origin} refused`);
+}
+
 /** The route handler for a catalog entry. */
 export function route<S extends RouteSpec>(spec: S, fn: (ctx: Ctx<S>) => Promise<unknown>): (req: Request) => Promise<Response> {
   return async (req: Request) => {
     try {
+      assertSameOrigin(req);
       const principal = spec.auth === "public" ? await principalOf(req).catch(() => undefined) : await principalOf(req);
       if (spec.auth !== "public" && !principal) throw new ApiError("unauthenticated", "sign in first (session cookie or Authorization: Bearer token)");
       const url = new URL(req.url);

@@ -34,7 +34,7 @@ const ok = z.object({ ok: z.literal(true) });
 
 export const errorSchema = z.object({
   error: z.object({
-    code: z.enum(["unauthenticated", "forbidden", "invalid", "not_found", "conflict", "internal"]),
+    code: z.enum(["unauthenticated", "forbidden", "invalid", "not_found", "conflict", "rate_limited", "internal"]),
     message: z.string(),
     details: z.unknown().optional(),
   }),

@@ -104,6 +104,7 @@ beforeAll(async () => {
   });
   passwords["pm.dresden"] = await createUser(prisma, { username: "pm.dresden", displayName: "Dieter Plant", role: "PLANT_MANAGER", sites: [site("dresden")] });
   passwords["tech.pune"] = await createUser(prisma, { username: "tech.pune", displayName: "Priya Tech", role: "MAINTENANCE", sites: [site("pune")] });
+  passwords.target = await createUser(prisma, { username: "target", role: "MAINTENANCE", sites: [site("pune")] });
   await createUser(prisma, { username: "to-disable", role: "MAINTENANCE", sites: [site("pune")] });
   await createUser(prisma, { username: "to-reset", role: "MAINTENANCE", sites: [site("pune")] });
   mesToken = await createApiToken(prisma, { name: "mes-dresden", role: "PLANT_MANAGER", sites: [site("dresden")], createdBy: "test" });
@@ -479,6 +480,34 @@ describe("plant page", () => {
       await writer.close();
       await pool.end();
     }
+  });
+});
+
+describe("attacks", () => {
+  it("a cross-site POST with the session cookie is refused", async () => {
+    const cookie = await cookieFor("pm.dresden");
+    const res = await fetch(`${base}/api/v1/reasons`, {
+      method: "POST",
+      headers: { cookie, origin: "https://evil.example", "content-type": "application/json" },
+      body: JSON.stringify({ machine: dresdenMachine(), start: Date.now() - 3_600_000, end: Date.now() - 3_000_000, reason: "x" }),
+    });
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toContain("cross-site request");
+  });
+
+  it("after 10 wrong passwords a user name is locked for 15 minutes, even for the right password", async () => {
+    const login = (password: string) =>
+      fetch(`${base}/api/v1/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ username: "target", password }),
+      });
+    for (let i = 0; i < 10; i++) expect((await login(`guess-${i}`)).status).toBe(401);
+    const res = await login(passwords.target as string);
+    expect(res.status).toBe(429);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("rate_limited");
+    const audit = await prismaFor(databaseUrl).auditLog.count({ where: { action: "auth.sign-in", subject: "target", result: "throttled" } });
+    expect(audit).toBe(1);
   });
 });
 

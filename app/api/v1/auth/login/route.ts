@@ -1,4 +1,4 @@
-import { SESSION_COOKIE, signIn } from "../../../../../lib/auth/sessions.ts";
+import { SESSION_COOKIE, signIn, TooManyAttempts } from "../../../../../lib/auth/sessions.ts";
 import { ApiError, route } from "../../../../../lib/web/api.ts";
 import { catalog } from "../../../../../lib/web/catalog.ts";
 import { db } from "../../../../../lib/web/context.ts";
@@ -6,7 +6,10 @@ import { db } from "../../../../../lib/web/context.ts";
 export const dynamic = "force-dynamic";
 
 export const POST = route(catalog.login, async ({ body, origin, req }) => {
-  const s = await signIn(db(), body.username, body.password, origin);
+  const s = await signIn(db(), body.username, body.password, origin).catch((e) => {
+    if (e instanceof TooManyAttempts) throw new ApiError("rate_limited", e.message);
+    throw e;
+  });
   if (!s) throw new ApiError("unauthenticated", "wrong user name or password");
   const secure = new URL(req.url).protocol === "https:" ? "; Secure" : "";
   const cookie = `${SESSION_COOKIE}=${s.token}; Path=/; HttpOnly; SameSite=Lax; Expires=${s.expiresAt.toUTCString()}${secure}`;
