@@ -14,9 +14,8 @@ const HELP = `andon - OEE and predictive maintenance over MQTT
   andon oee export --machine P --from T --to T   a machine's raw events as \`oee compute\` input
   andon users add --username U --role R [--sites E/S,...]   a dashboard account (password shown once)
   andon tokens create --name N --role R [--sites E/S,...]   an API token for MES/ERP/BI (shown once)
-  andon config                  print the configuration variables and their values (secrets hidden)
-
-  Not built yet (see the open issues): pdm evaluate`;
+  andon pdm evaluate --dataset DIR --format nab|skab   the anomaly detector on a public benchmark
+  andon config                  print the configuration variables and their values (secrets hidden)`;
 
 const commands: Record<string, () => Promise<{ run(argv: string[]): Promise<void> }>> = {
   up: () => import("./up.ts"),
@@ -28,6 +27,7 @@ const commands: Record<string, () => Promise<{ run(argv: string[]): Promise<void
   oee: () => import("./oee.ts"),
   users: () => import("./users.ts"),
   tokens: () => import("./tokens.ts"),
+  pdm: () => import("./pdm.ts"),
 };
 
 const [cmd, ...rest] = process.argv.slice(2);
@@ -37,8 +37,7 @@ if (!cmd || cmd === "help" || cmd === "--help" || cmd === "-h") {
 }
 const load = commands[cmd];
 if (!load) {
-  const later = ["pdm"].includes(cmd) ? ` ("andon ${cmd}" is not built yet)` : "";
-  console.error(`unknown command "${cmd}"${later}\n\n${HELP}`);
+  console.error(`unknown command "${cmd}"\n\n${HELP}`);
   process.exit(2);
 }
 try {

@@ -1,0 +1,151 @@
+// A streaming anomaly detector for one feature of one machine. Pure and deterministic: the same
+// samples in the same order give the same alerts; no look-ahead. docs/pdm.md explains it.
+//
+// - Baseline: median and MAD of the last `baselineSize` samples taken while the machine ran and no
+//   alert was open (robust to outliers; refreshed every `refreshEvery` samples).
+// - Score: robust z = 0.6745 · (x − median) / MAD, MAD guarded from 0.
+// - Drift: an EWMA of z (winsorized at ±3) with the control limit L · sqrt(λ / (2 − λ)); a huge |z|
+//   (spike) also counts as out of control.
+// - Persistence before an alert opens, hysteresis before it clears.
+
+export interface DetectorParams {
+  version: string;
+  /** Samples the baseline is learned from before any score (and the size of its sliding window). */
+  baselineSize: number;
+  refreshEvery: number;
+  lambda: number;
+  /** EWMA limit in units of its own standard deviation. */
+  limit: number;
+  /** |z| at or above this counts as out of control on its own. */
+  spikeZ: number;
+  /** z is clipped to ±zClip before it enters the EWMA. */
+  zClip: number;
+  /** Consecutive out-of-control samples before an alert opens. */
+  persist: number;
+  /** Consecutive in-control samples (|EWMA| below clearFraction · limit) before it clears. */
+  clearAfter: number;
+  clearFraction: number;
+  /** MAD is never taken below this fraction of |median| (flat signals), nor below minScale. */
+  madFloorFraction: number;
+  minScale: number;
+}
+
+/** Frozen parameters; change them only with a new version. */
+export const DETECTOR_V1: DetectorParams = Object.freeze({
+  version: "robust-ewma@v1",
+  baselineSize: 400,
+  refreshEvery: 25,
+  lambda: 0.1,
+  limit: 4,
+  spikeZ: 8,
+  zClip: 3,
+  persist: 3,
+  clearAfter: 30,
+  clearFraction: 0.5,
+  madFloorFraction: 0.001,
+  minScale: 1e-9,
+});
+
+export type DetectorEvent = { kind: "open" | "clear"; index: number; ts: number; value: number; z: number; ewma: number; median: number; scale: number };
+
+export interface DetectorState {
+  median: number;
+  scale: number;
+  z: number;
+  ewma: number;
+  alert: boolean;
+  ready: boolean;
+}
+
+const median = (sorted: readonly number[]) => {
+  const n = sorted.length;
+  return n % 2 ? (sorted[(n - 1) / 2] as number) : ((sorted[n / 2 - 1] as number) + (sorted[n / 2] as number)) / 2;
+};
+
+export class RobustEwmaDetector {
+  readonly #p: DetectorParams;
+  readonly #window: number[] = [];
+  #sinceRefresh = 0;
+  #median = 0;
+  #scale = 1;
+  #ready = false;
+  #ewma = 0;
+  #z = 0;
+  #out = 0;
+  #in = 0;
+  #alert = false;
+  #index = 0;
+
+  constructor(params: DetectorParams = DETECTOR_V1) {
+    this.#p = params;
+  }
+
+  get state(): DetectorState {
+    return { median: this.#median, scale: this.#scale, z: this.#z, ewma: this.#ewma, alert: this.#alert, ready: this.#ready };
+  }
+
+  #refresh(): void {
+    const s = [...this.#window].sort((a, b) => a - b);
+    this.#median = median(s);
+    const dev = s.map((x) => Math.abs(x - this.#median)).sort((a, b) => a - b);
+    const mad = median(dev);
+    this.#scale = Math.max(mad, Math.abs(this.#median) * this.#p.madFloorFraction, this.#p.minScale);
+    this.#sinceRefresh = 0;
+  }
+
+  /**
+   * One sample. `running`: the machine is producing (baselines learn only then, and a stopped
+   * machine is never scored). Returns an event when an alert opens or clears.
+   */
+  update(ts: number, value: number, running = true): DetectorEvent | undefined {
+    const i = this.#index++;
+    if (!Number.isFinite(value) || !running) return undefined;
+    const learn = () => {
+      this.#window.push(value);
+      if (this.#window.length > this.#p.baselineSize) this.#window.shift();
+      if (++this.#sinceRefresh >= this.#p.refreshEvery || !this.#ready) {
+        if (this.#window.length >= this.#p.baselineSize) {
+          this.#refresh();
+          this.#ready = true;
+        }
+      }
+    };
+    if (!this.#ready) {
+      learn();
+      return undefined;
+    }
+    this.#z = (0.6745 * (value - this.#median)) / this.#scale;
+    // z is winsorized at ±zClip for the EWMA, so one wild sample cannot push it over the limit alone
+    const zc = Math.max(-this.#p.zClip, Math.min(this.#p.zClip, this.#z));
+    this.#ewma = this.#p.lambda * zc + (1 - this.#p.lambda) * this.#ewma;
+    const lim = this.#p.limit * Math.sqrt(this.#p.lambda / (2 - this.#p.lambda));
+    const out = Math.abs(this.#ewma) > lim || Math.abs(this.#z) >= this.#p.spikeZ;
+    const event = (kind: "open" | "clear"): DetectorEvent => ({
+      kind,
+      index: i,
+      ts,
+      value,
+      z: this.#z,
+      ewma: this.#ewma,
+      median: this.#median,
+      scale: this.#scale,
+    });
+    if (!this.#alert) {
+      this.#out = out ? this.#out + 1 : 0;
+      if (this.#out >= this.#p.persist) {
+        this.#alert = true;
+        this.#in = 0;
+        return event("open");
+      }
+      if (!out) learn(); // only in-control samples teach the baseline
+      return undefined;
+    }
+    this.#in = Math.abs(this.#ewma) < this.#p.clearFraction * lim && Math.abs(this.#z) < this.#p.spikeZ ? this.#in + 1 : 0;
+    if (this.#in >= this.#p.clearAfter) {
+      this.#alert = false;
+      this.#out = 0;
+      return event("clear");
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,34 @@
+// andon pdm evaluate --dataset DIR --format nab|skab: the production detector on a public benchmark.
+import { existsSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { DETECTOR_V1 } from "../../lib/domain/pdm/detector.ts";
+import { evaluateNab, evaluateSkab } from "../../lib/pdm/evaluate.ts";
+
+const usage = (m: string) => Object.assign(new Error(`${m}\nusage: andon pdm evaluate --dataset DIR --format nab|skab`), { name: "UsageError" });
+const f2 = (x: number) => x.toFixed(2);
+
+export async function run(argv: string[]): Promise<void> {
+  const [sub, ...rest] = argv;
+  if (sub !== "evaluate") throw usage(`unknown pdm command "${sub ?? ""}"`);
+  const { values } = parseArgs({ args: rest, options: { dataset: { type: "string" }, format: { type: "string" } } });
+  if (!values.dataset || !existsSync(values.dataset)) throw usage(`--dataset: no such folder ${values.dataset ?? "(missing)"}`);
+  const say = (m: string) => console.log(`[pdm] ${m}`);
+  say(`detector ${DETECTOR_V1.version}: ${JSON.stringify(DETECTOR_V1)}`);
+  if (values.format === "nab") {
+    const r = evaluateNab(values.dataset, DETECTOR_V1, say);
+    for (const [p, a] of Object.entries(r.anchors))
+      say(`scorer check (${p}): null detector ${f2(a.null)}, detections at every window start ${f2(a.windowStarts)}`);
+    const m = r.machineTemperature;
+    say(
+      `realKnownCause/machine_temperature_system_failure.csv alone: standard=${f2(m.standard)} low_fp=${f2(m.reward_low_FP_rate)} low_fn=${f2(m.reward_low_FN_rate)}`,
+    );
+    console.log(`nab standard=${f2(r.scores.standard)} low_fp=${f2(r.scores.reward_low_FP_rate)} low_fn=${f2(r.scores.reward_low_FN_rate)}`);
+    return;
+  }
+  if (values.format === "skab") {
+    const r = evaluateSkab(values.dataset, DETECTOR_V1, say);
+    console.log(`skab f1=${f2(r.f1)} far=${f2(r.far)} mar=${f2(r.mar)}`);
+    return;
+  }
+  throw usage("--format must be nab or skab");
+}

@@ -1,0 +1,140 @@
+// The NAB scorer against hand-computed values and its own normalization anchors, SKAB's metrics,
+// and the streaming detector on signals with a known answer.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { repoRoot } from "../../lib/config.ts";
+import { DETECTOR_V1, RobustEwmaDetector } from "../../lib/domain/pdm/detector.ts";
+import { outlierMetrics } from "../../lib/domain/pdm/metrics.ts";
+import { normalizedScore, PROFILES, probationLength, scaledSigmoid, scoreFile } from "../../lib/domain/pdm/nab.ts";
+
+const file = { rows: 2000, windows: [{ left: 500, right: 599 }] };
+
+describe("NAB scoring", () => {
+  it("scaled sigmoid: 0.98661 at the window start, 0 at its end, -1 far behind", () => {
+    expect(scaledSigmoid(-1)).toBeCloseTo(0.98661, 5);
+    expect(scaledSigmoid(-0.5)).toBeCloseTo(0.84828, 5);
+    expect(scaledSigmoid(0)).toBe(0);
+    expect(scaledSigmoid(3.01)).toBe(-1);
+    expect(probationLength(2000)).toBe(300);
+    expect(probationLength(10_000)).toBe(750);
+  });
+
+  it("scores a file by hand: a detection half-way into the window and a false positive after it", () => {
+    // 0.84828 / 0.98661 = 0.85979 for the detection at 550; S(51/99) · 0.11 = −0.09444 for the one at 650
+    const r = scoreFile(file, [550, 560, 650], PROFILES.standard);
+    expect(r).toMatchObject({ tp: 1, fp: 1, fn: 0 });
+    expect(r.score).toBeCloseTo(0.7653499, 6);
+    expect(scoreFile(file, [650], PROFILES.reward_low_FP_rate).score).toBeCloseTo(-0.1888854 - 1, 6);
+  });
+
+  it("costs a missed window fnWeight, a false positive before any window fpWeight, and ignores probation", () => {
+    expect(scoreFile(file, [], PROFILES.standard).score).toBe(-1);
+    expect(scoreFile(file, [], PROFILES.reward_low_FN_rate).score).toBe(-2);
+    expect(scoreFile(file, [400], PROFILES.standard).score).toBeCloseTo(-1 - 0.11, 9);
+    expect(scoreFile(file, [10, 299], PROFILES.standard).score).toBe(-1);
+  });
+
+  it("normalizes: the null detector scores 0, detections at every window start 100, in every profile", () => {
+    const files = [
+      file,
+      {
+        rows: 4000,
+        windows: [
+          { left: 100, right: 399 },
+          { left: 2000, right: 2199 },
+        ],
+      },
+    ];
+    for (const c of Object.values(PROFILES)) {
+      expect(
+        normalizedScore(
+          files.map((f) => ({ file: f, detections: [] })),
+          c,
+        ),
+      ).toBe(0);
+      const starts = files.map((f) => ({ file: f, detections: f.windows.map((w) => Math.max(w.left, probationLength(f.rows))) }));
+      expect(normalizedScore(starts, c)).toBeCloseTo(100, 9);
+      // firing late in every window scores less than firing at its start, more than missing it
+      const late = normalizedScore(
+        files.map((f) => ({ file: f, detections: f.windows.map((w) => w.right - 5) })),
+        c,
+      );
+      expect(late).toBeGreaterThan(0);
+      expect(late).toBeLessThan(80);
+    }
+  });
+});
+
+describe("SKAB metrics", () => {
+  it("F1, false-alarm and missed-alarm rates", () => {
+    const actual = [false, false, true, true, true, false];
+    const predicted = [false, true, true, true, false, false];
+    const m = outlierMetrics(actual, predicted);
+    expect(m).toMatchObject({ tp: 2, fp: 1, tn: 2, fn: 1 });
+    expect(m.f1).toBeCloseTo(2 / 3, 9);
+    expect(m.far).toBeCloseTo(1 / 3, 9);
+    expect(m.mar).toBeCloseTo(1 / 3, 9);
+  });
+});
+
+describe("streaming detector", () => {
+  // deterministic noise in [-0.5, 0.5)
+  const noise = (i: number) => ((Math.sin(i * 12.9898) * 43758.5453) % 1) - 0.5 * Math.sign(Math.sin(i * 12.9898));
+
+  it("opens an alert a few samples after a level shift, not before, and clears after it ends", () => {
+    const d = new RobustEwmaDetector();
+    const events: { kind: string; index: number }[] = [];
+    for (let i = 0; i < 2000; i++) {
+      const shift = i >= 1000 && i < 1300 ? 5 : 0;
+      const e = d.update(i * 1000, 10 + noise(i) + shift);
+      if (e) events.push({ kind: e.kind, index: e.index });
+    }
+    expect(events[0]?.kind).toBe("open");
+    expect(events[0]!.index).toBeGreaterThanOrEqual(1000 + DETECTOR_V1.persist - 1);
+    expect(events[0]!.index).toBeLessThan(1010);
+    expect(events.some((e) => e.kind === "clear" && e.index > 1300 && e.index < 1300 + 200)).toBe(true);
+    expect(events.filter((e) => e.kind === "open")).toHaveLength(1);
+  });
+
+  it("does not cry wolf on one outlier, and learns nothing while the machine is stopped", () => {
+    const d = new RobustEwmaDetector();
+    let opened = 0;
+    for (let i = 0; i < 1500; i++) {
+      const spike = i === 900 ? 50 : 0;
+      // stopped between 1000 and 1200 with a very different value: neither scored nor learned
+      const stopped = i >= 1000 && i < 1200;
+      if (d.update(i, stopped ? 0 : 10 + noise(i) + spike, !stopped)?.kind === "open") opened++;
+    }
+    expect(opened).toBe(0);
+    expect(d.state.median).toBeGreaterThan(9);
+  });
+});
+
+// the team's shared datasets: next to the repository (../shared/datasets) or where the machines keep them
+const datasets = [process.env.ANDON_DATASETS, join(repoRoot, "..", "shared", "datasets"), "/work/shared/datasets"].find((d) => d && existsSync(join(d, "nab")));
+
+describe("andon pdm evaluate on the published datasets", () => {
+  it("finds the datasets (set ANDON_DATASETS to their folder)", () => expect(datasets).toBeDefined());
+  const cli = (format: string) =>
+    spawnSync(process.execPath, [join(repoRoot, "scripts", "andon.mjs"), "pdm", "evaluate", "--dataset", join(datasets ?? "", format), "--format", format], {
+      encoding: "utf8",
+      timeout: 120_000,
+    });
+
+  it("NAB: the scorer's anchors hold on the real corpus, the industrial file is scored alone, the last line is exact", () => {
+    const p = cli("nab");
+    expect(p.status, p.stderr).toBe(0);
+    const lines = p.stdout.trim().split("\n");
+    expect(lines.filter((l) => /scorer check .*: null detector 0\.00, detections at every window start 100\.00$/.test(l))).toHaveLength(3);
+    expect(p.stdout).toMatch(/machine_temperature_system_failure\.csv alone: standard=-?\d+\.\d\d/);
+    expect(lines.at(-1)).toMatch(/^nab standard=-?\d+\.\d\d low_fp=-?\d+\.\d\d low_fn=-?\d+\.\d\d$/);
+  });
+
+  it("SKAB: the last line is exact", () => {
+    const p = cli("skab");
+    expect(p.status, p.stderr).toBe(0);
+    expect(p.stdout.trim().split("\n").at(-1)).toMatch(/^skab f1=\d\.\d\d far=\d\.\d\d mar=\d\.\d\d$/);
+  });
+});
