@@ -1,21 +1,24 @@
 // andon pdm evaluate --dataset DIR --format nab|skab: the production detector on a public benchmark.
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { DETECTOR_V1 } from "../../lib/domain/pdm/detector.ts";
+import { DETECTORS } from "../../lib/domain/pdm/detector.ts";
 import { evaluateNab, evaluateSkab } from "../../lib/pdm/evaluate.ts";
 
-const usage = (m: string) => Object.assign(new Error(`${m}\nusage: andon pdm evaluate --dataset DIR --format nab|skab`), { name: "UsageError" });
+const usage = (m: string) =>
+  Object.assign(new Error(`${m}\nusage: andon pdm evaluate --dataset DIR --format nab|skab [--detector v1|v2]`), { name: "UsageError" });
 const f2 = (x: number) => x.toFixed(2);
 
 export async function run(argv: string[]): Promise<void> {
   const [sub, ...rest] = argv;
   if (sub !== "evaluate") throw usage(`unknown pdm command "${sub ?? ""}"`);
-  const { values } = parseArgs({ args: rest, options: { dataset: { type: "string" }, format: { type: "string" } } });
+  const { values } = parseArgs({ args: rest, options: { dataset: { type: "string" }, format: { type: "string" }, detector: { type: "string" } } });
+  const params = DETECTORS[values.detector ?? "v2"];
+  if (!params) throw usage(`--detector must be one of ${Object.keys(DETECTORS).join(", ")}`);
   if (!values.dataset || !existsSync(values.dataset)) throw usage(`--dataset: no such folder ${values.dataset ?? "(missing)"}`);
   const say = (m: string) => console.log(`[pdm] ${m}`);
-  say(`detector ${DETECTOR_V1.version}: ${JSON.stringify(DETECTOR_V1)}`);
+  say(`detector ${params.version}: ${JSON.stringify(params)}`);
   if (values.format === "nab") {
-    const r = evaluateNab(values.dataset, DETECTOR_V1, say);
+    const r = evaluateNab(values.dataset, params, say);
     for (const [p, a] of Object.entries(r.anchors))
       say(`scorer check (${p}): null detector ${f2(a.null)}, detections at every window start ${f2(a.windowStarts)}`);
     const m = r.machineTemperature;
@@ -26,7 +29,7 @@ export async function run(argv: string[]): Promise<void> {
     return;
   }
   if (values.format === "skab") {
-    const r = evaluateSkab(values.dataset, DETECTOR_V1, say);
+    const r = evaluateSkab(values.dataset, params, say);
     console.log(`skab f1=${f2(r.f1)} far=${f2(r.far)} mar=${f2(r.mar)}`);
     return;
   }

@@ -28,6 +28,10 @@ export interface DetectorParams {
   /** MAD is never taken below this fraction of |median| (flat signals), nor below minScale. */
   madFloorFraction: number;
   minScale: number;
+  /** v2: the scale is never below this many times the signal's resolution (its smallest step). */
+  resolutionFloor?: number;
+  /** v2: after this many samples of an open alert, samples teach the baseline again (a lasting new level becomes normal). */
+  relearnAfter?: number;
 }
 
 /** Frozen parameters; change them only with a new version. */
@@ -45,6 +49,20 @@ export const DETECTOR_V1: DetectorParams = Object.freeze({
   madFloorFraction: 0.001,
   minScale: 1e-9,
 });
+
+/**
+ * v2, from what v1 did on the benchmarks (docs/pdm.md): a quantized, almost flat signal had a MAD of
+ * almost nothing, and an alert opened by a slow normal drift never cleared because nothing was
+ * learned while it was open. Not tuned on the benchmarks' scores.
+ */
+export const DETECTOR_V2: DetectorParams = Object.freeze({
+  ...DETECTOR_V1,
+  version: "robust-ewma@v2",
+  resolutionFloor: 2,
+  relearnAfter: 200,
+});
+
+export const DETECTORS: Record<string, DetectorParams> = { v1: DETECTOR_V1, v2: DETECTOR_V2 };
 
 export type DetectorEvent = { kind: "open" | "clear"; index: number; ts: number; value: number; z: number; ewma: number; median: number; scale: number };
 
@@ -74,6 +92,7 @@ export class RobustEwmaDetector {
   #out = 0;
   #in = 0;
   #alert = false;
+  #alertFor = 0;
   #index = 0;
 
   constructor(params: DetectorParams = DETECTOR_V1) {
@@ -89,7 +108,16 @@ export class RobustEwmaDetector {
     this.#median = median(s);
     const dev = s.map((x) => Math.abs(x - this.#median)).sort((a, b) => a - b);
     const mad = median(dev);
-    this.#scale = Math.max(mad, Math.abs(this.#median) * this.#p.madFloorFraction, this.#p.minScale);
+    let resolution = 0;
+    if (this.#p.resolutionFloor) {
+      resolution = Number.POSITIVE_INFINITY;
+      for (let i = 1; i < s.length; i++) {
+        const step = (s[i] as number) - (s[i - 1] as number);
+        if (step > 0 && step < resolution) resolution = step;
+      }
+      resolution = Number.isFinite(resolution) ? resolution * this.#p.resolutionFloor : 0;
+    }
+    this.#scale = Math.max(mad, resolution, Math.abs(this.#median) * this.#p.madFloorFraction, this.#p.minScale);
     this.#sinceRefresh = 0;
   }
 
@@ -134,12 +162,15 @@ export class RobustEwmaDetector {
       this.#out = out ? this.#out + 1 : 0;
       if (this.#out >= this.#p.persist) {
         this.#alert = true;
+        this.#alertFor = 0;
         this.#in = 0;
         return event("open");
       }
       if (!out) learn(); // only in-control samples teach the baseline
       return undefined;
     }
+    this.#alertFor++;
+    if (this.#p.relearnAfter !== undefined && this.#alertFor > this.#p.relearnAfter) learn();
     this.#in = Math.abs(this.#ewma) < this.#p.clearFraction * lim && Math.abs(this.#z) < this.#p.spikeZ ? this.#in + 1 : 0;
     if (this.#in >= this.#p.clearAfter) {
       this.#alert = false;
