@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
 import { can } from "../lib/auth/policy.ts";
+import { db } from "../lib/web/context.ts";
 import { currentPrincipal } from "../lib/web/page-auth.ts";
 import { SignOut } from "./components/sign-out.tsx";
 import "./globals.css";
@@ -14,6 +15,12 @@ const ROLE_NAMES = { ADMIN: "Administrator", CORPORATE: "Corporate", PLANT_MANAG
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const p = await currentPrincipal();
+  // the badge: open alerts of the user's sites (read on every page load; the inbox itself updates live)
+  const openAlerts = p
+    ? await db()
+        .alert.count({ where: { status: "OPEN", ...(p.sites === "all" ? {} : { siteKey: { in: [...p.sites] } }) } })
+        .catch(() => 0)
+    : 0;
   return (
     <html lang="en">
       <body>
@@ -22,6 +29,16 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           {p ? (
             <nav>
               <a href="/">Sites</a>
+              {can(p, "alerts:read") ? (
+                <a href="/alerts">
+                  Alerts
+                  {openAlerts ? (
+                    <span className="badge" data-testid="alerts-badge">
+                      {openAlerts}
+                    </span>
+                  ) : null}
+                </a>
+              ) : null}
               {can(p, "ingest:read") ? <a href="/ingest">Live ingest</a> : null}
               {can(p, "admin") ? <a href="/admin/users">Users</a> : null}
             </nav>

@@ -9,6 +9,10 @@ export const ACTIONS = {
   "oee:read": ["ADMIN", "CORPORATE", "PLANT_MANAGER", "MAINTENANCE"],
   /** assign or split downtime reasons */
   "reasons:write": ["ADMIN", "PLANT_MANAGER"],
+  /** maintenance alerts of a site */
+  "alerts:read": ["ADMIN", "CORPORATE", "PLANT_MANAGER", "MAINTENANCE"],
+  /** acknowledge, assign, resolve alerts */
+  "alerts:write": ["ADMIN", "PLANT_MANAGER", "MAINTENANCE"],
   /** the live ingest monitor and dead letters (the whole bus) */
   "ingest:read": ["ADMIN"],
   /** users, tokens, the asset model, the audit log */

@@ -2,10 +2,12 @@
 // process (kept on globalThis so Next.js dev reloads do not open new pools).
 import type { Queue } from "bullmq";
 import { Redis } from "ioredis";
+import mqtt, { type MqttClient } from "mqtt";
 import type pg from "pg";
 import { config } from "../config.ts";
 import { prismaFor } from "../db/client.ts";
 import { loadMachines, type MachineInfo } from "../db/plant.ts";
+import { mqttOptions } from "../mqtt/options.ts";
 import { questPool } from "../questdb/pg.ts";
 import { oeeQueue } from "../queues/oee.ts";
 
@@ -45,4 +47,13 @@ export function machines(): Promise<MachineInfo[]> {
     });
   }
   return m.__andonMachines.value;
+}
+
+const mq = globalThis as unknown as { __andonMqtt?: Promise<MqttClient> };
+
+/** Publishes alert changes on the broker (one client per server process, connected on first use). */
+export async function publishAlert(topic: string, payload: string): Promise<void> {
+  const cfg = config();
+  mq.__andonMqtt ??= mqtt.connectAsync(cfg.MQTT_URL, mqttOptions(cfg, { clientId: `andon-web-${process.pid}`, clean: true }));
+  await (await mq.__andonMqtt).publishAsync(topic, payload, { qos: 1 });
 }

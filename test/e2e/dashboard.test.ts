@@ -6,6 +6,7 @@ import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import Ajv2020 from "ajv/dist/2020.js";
 import { Redis } from "ioredis";
+import mqtt from "mqtt";
 import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createApiToken, createUser } from "../../lib/auth/sessions.ts";
@@ -18,6 +19,7 @@ import { telemetryRows } from "../../lib/ingest/mapping.ts";
 import { bucketsOverlapping } from "../../lib/oee/buckets.ts";
 import { reasonEditsByPath } from "../../lib/oee/reasons.ts";
 import { oeeFields, rollupBuckets } from "../../lib/oee/rollup.ts";
+import { raiseAlert } from "../../lib/pdm/alerts.ts";
 import { questPool, waitWalApplied } from "../../lib/questdb/pg.ts";
 import { ensureQuestSchema } from "../../lib/questdb/schema.ts";
 import { TABLES } from "../../lib/questdb/tables.ts";
@@ -38,6 +40,7 @@ let web: Managed | undefined;
 let base: string;
 const contexts: BrowserContext[] = [];
 const passwords: Record<string, string> = {};
+const alertIds: Record<string, string> = {};
 let mesToken: string;
 // different enterprise per run: the QuestDB of the test stack is shared by all test files
 const ent = `dash${Date.now().toString(36)}`;
@@ -109,6 +112,27 @@ beforeAll(async () => {
   await createUser(prisma, { username: "to-reset", role: "MAINTENANCE", sites: [site("pune")] });
   mesToken = await createApiToken(prisma, { name: "mes-dresden", role: "PLANT_MANAGER", sites: [site("dresden")], createdBy: "test" });
   await seedRollups();
+  // alerts as a detector raises them (through the alert service, on the real broker)
+  const pub = await mqtt.connectAsync(stack.MQTT_URL, { protocolVersion: 5 });
+  const deps = { prisma, publish: async (t: string, p: string) => void (await pub.publishAsync(t, p, { qos: 1 })) };
+  const raise = (machineKey: string, cause: string, severity: "WARNING" | "CRITICAL") =>
+    raiseAlert(deps, {
+      machineKey,
+      feature: cause.split(":")[1] as string,
+      cause,
+      severity,
+      value: 4.9,
+      baseline: 1.1,
+      zone: "D",
+      explanation: `${cause.split(":")[1]} 4.9 against a baseline of 1.1`,
+      suggestedAction: "inspect the drive-end bearing",
+      detectorVersion: "test",
+      at: Date.now() - 60_000,
+    });
+  alertIds.inbox = (await raise(puneMachine(), "zone:velocity_rms_mm_s", "CRITICAL")).alert.id;
+  alertIds.pune = (await raise(puneMachine(), "drift:kurtosis", "WARNING")).alert.id;
+  alertIds.dresden = (await raise(dresdenMachine(), "drift:crest_factor", "WARNING")).alert.id;
+  await pub.endAsync();
   await ensureWebBuild(join(repoRoot, ".andon", "e2e-web-build.log"));
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
@@ -195,6 +219,31 @@ describe("dashboard in the browser", () => {
     expect(await tech.getByTestId("site-pune").count()).toBe(1);
   });
 
+  it("a maintenance technician sees the alert badge, acknowledges and resolves an alert in the inbox", async () => {
+    const page = await (await browserAs("tech.pune")).newPage();
+    await page.goto(`${base}/?period=7d`);
+    expect(Number(await page.getByTestId("alerts-badge").textContent())).toBeGreaterThanOrEqual(2);
+    await page.getByRole("link", { name: /Alerts/ }).click();
+    await page.waitForURL(/\/alerts$/);
+    const card = page.getByTestId("alert-zone:velocity_rms_mm_s");
+    await expect.poll(() => card.textContent(), { timeout: 15_000 }).toContain("velocity_rms_mm_s 4.9 against a baseline of 1.1");
+    expect(await page.getByTestId("alert-drift:crest_factor").count()).toBe(0); // Dresden's alert is not Pune's business
+    await page.screenshot({ path: join(repoRoot, ".andon", "e2e-alerts.png"), fullPage: true });
+    await card.getByRole("button", { name: "Acknowledge" }).click();
+    await expect.poll(() => card.textContent(), { timeout: 15_000 }).toContain("acknowledged by tech.pune");
+    await card.getByLabel("Resolution note").fill("bearing regreased, vibration back in zone B");
+    await card.getByRole("button", { name: "Resolve" }).click();
+    // resolved alerts leave the active list without a reload
+    await expect.poll(() => card.count(), { timeout: 15_000 }).toBe(0);
+    const stored = await prismaFor(databaseUrl).alert.findUniqueOrThrow({ where: { id: alertIds.inbox as string } });
+    expect(stored).toMatchObject({
+      status: "RESOLVED",
+      acknowledgedBy: "tech.pune",
+      resolvedBy: "tech.pune",
+      resolveNote: "bearing regreased, vibration back in zone B",
+    });
+  });
+
   it("an admin creates a user in the browser; the password is shown once and works", async () => {
     const page = await (await browserAs("admin")).newPage();
     await page.goto(`${base}/admin/users`);
@@ -274,6 +323,13 @@ const REQUESTS: Record<keyof typeof catalog, { method: string; path: () => strin
     },
   ],
   ingestStatus: [{ method: "GET", path: () => "/api/v1/ingest/status" }],
+  alerts: [
+    { method: "GET", path: () => "/api/v1/alerts" },
+    { method: "GET", path: () => `/api/v1/alerts?site=${site("pune")}` },
+  ],
+  acknowledgeAlert: [{ method: "POST", path: () => `/api/v1/alerts/${alertIds.pune}/acknowledge` }],
+  assignAlert: [{ method: "POST", path: () => `/api/v1/alerts/${alertIds.pune}/assign`, body: () => ({ assignee: "tech.pune" }) }],
+  resolveAlert: [{ method: "POST", path: () => `/api/v1/alerts/${alertIds.dresden}/resolve`, body: () => ({ note: "checked: sensor cable loose" }) }],
   users: [{ method: "GET", path: () => "/api/v1/admin/users" }],
   createUser: [
     {
@@ -303,6 +359,12 @@ const EXPECT: Record<string, Record<Who, "ok" | 401 | 403>> = {
   "assignReason#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": "ok", "tech.pune": 403, token: "ok" },
   "assignReason#1": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
   "splitStop#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
+  "alerts#0": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": "ok", "tech.pune": "ok", token: "ok" },
+  "alerts#1": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": 403, "tech.pune": "ok", token: 403 },
+  // the first allowed caller acknowledges (200); later allowed callers get 409 (already acknowledged): allowed
+  "acknowledgeAlert#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": "ok", token: 403 },
+  "assignAlert#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": "ok", token: 403 },
+  "resolveAlert#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": "ok", "tech.pune": 403, token: "ok" },
   "users#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
   "createUser#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
   "disableUser#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },

@@ -1,0 +1,163 @@
+"use client";
+
+import { useCallback, useEffect, useState } from "react";
+import type { alertJson } from "../../lib/web/alerts-api.ts";
+
+type AlertRow = ReturnType<typeof alertJson>;
+const STATUS_SETS: Record<string, string> = { active: "OPEN,ACKNOWLEDGED", open: "OPEN", resolved: "RESOLVED", cleared: "CLEARED", all: "" };
+
+function ago(iso: string): string {
+  const s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
+  if (s < 60) return `${s} s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
+  if (s < 86400) return `${Math.floor(s / 3600)} h ago`;
+  return `${Math.floor(s / 86400)} d ago`;
+}
+
+export function AlertsInbox({ initial, sites, canAct }: { initial: AlertRow[]; sites: { key: string; name: string; timeZone: string }[]; canAct: boolean }) {
+  const [alerts, setAlerts] = useState(initial);
+  const [site, setSite] = useState("");
+  const [severity, setSeverity] = useState("");
+  const [status, setStatus] = useState("active");
+  const [error, setError] = useState<string | null>(null);
+  const [open, setOpen] = useState<number | null>(null);
+
+  const load = useCallback(async () => {
+    const q = new URLSearchParams();
+    if (site) q.set("site", site);
+    if (severity) q.set("severity", severity);
+    if (STATUS_SETS[status]) q.set("status", STATUS_SETS[status] as string);
+    const res = await fetch(`/api/v1/alerts?${q}`, { cache: "no-store" }).catch(() => null);
+    if (res?.ok) {
+      const body = (await res.json()) as { alerts: AlertRow[]; open: number };
+      setAlerts(body.alerts);
+      setOpen(body.open);
+    }
+  }, [site, severity, status]);
+
+  useEffect(() => {
+    void load();
+    const t = setInterval(load, 5000);
+    return () => clearInterval(t);
+  }, [load]);
+
+  const act = async (id: string, what: "acknowledge" | "assign" | "resolve", body?: object) => {
+    setError(null);
+    const res = await fetch(`/api/v1/alerts/${id}/${what}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body ?? {}),
+    }).catch(() => null);
+    if (!res?.ok) {
+      const e = (await res?.json().catch(() => null)) as { error?: { message?: string } } | null;
+      setError(e?.error?.message ?? "The server did not answer. Try again.");
+    }
+    await load();
+  };
+
+  const tz = (key: string) => sites.find((s) => key.startsWith(`${s.key}/`))?.timeZone ?? "UTC";
+  return (
+    <>
+      <div className="toolbar">
+        <div className="filters">
+          <label>
+            Site{" "}
+            <select value={site} onChange={(e) => setSite(e.target.value)} aria-label="Site">
+              <option value="">all</option>
+              {sites.map((s) => (
+                <option key={s.key} value={s.key}>
+                  {s.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Severity{" "}
+            <select value={severity} onChange={(e) => setSeverity(e.target.value)} aria-label="Severity">
+              <option value="">all</option>
+              <option value="CRITICAL">critical</option>
+              <option value="WARNING">warning</option>
+            </select>
+          </label>
+          <label>
+            State{" "}
+            <select value={status} onChange={(e) => setStatus(e.target.value)} aria-label="State">
+              {Object.keys(STATUS_SETS).map((k) => (
+                <option key={k} value={k}>
+                  {k}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+        {open !== null ? (
+          <span className="badge" data-testid="open-count">
+            {open} open
+          </span>
+        ) : null}
+      </div>
+      {error ? (
+        <div className="form-error" role="alert">
+          {error}
+        </div>
+      ) : null}
+      {alerts.length === 0 ? <div className="empty">No alerts match.</div> : null}
+      {alerts.map((a) => (
+        <div key={a.id} className={`card alert ${a.severity.toLowerCase()}`} data-testid={`alert-${a.cause}`}>
+          <h2>
+            <span className={`sev ${a.severity.toLowerCase()}`}>{a.severity.toLowerCase()}</span>{" "}
+            <a href={`/sites/${a.machineKey}`}>{a.machineKey.split("/").slice(2).join(" / ")}</a>{" "}
+            <small>
+              {a.siteKey.split("/")[1]} · {a.status.toLowerCase()}
+            </small>
+          </h2>
+          <div>{a.explanation}</div>
+          <div className="muted small">
+            {a.feature} = {a.value.toFixed(3)}
+            {a.baseline !== null ? ` (baseline ${a.baseline.toFixed(3)})` : ""}
+            {a.zone ? ` · ISO zone ${a.zone}` : ""} · since {new Date(a.onsetAt).toLocaleString("en-GB", { timeZone: tz(a.machineKey) })} ({ago(a.onsetAt)}),
+            last seen {ago(a.lastSeenAt)}
+            {a.flaps ? ` · came back ${a.flaps}×` : ""} · {a.detectorVersion}
+          </div>
+          <div className="small">
+            Suggested: {a.suggestedAction}
+            {a.acknowledgedBy ? ` · acknowledged by ${a.acknowledgedBy}` : ""}
+            {a.assignee ? ` · assigned to ${a.assignee}` : ""}
+            {a.resolvedBy ? ` · resolved by ${a.resolvedBy}: ${a.resolveNote}` : ""}
+          </div>
+          {canAct && (a.status === "OPEN" || a.status === "ACKNOWLEDGED") ? <AlertActions id={a.id} status={a.status} onAct={act} /> : null}
+        </div>
+      ))}
+    </>
+  );
+}
+
+function AlertActions({
+  id,
+  status,
+  onAct,
+}: {
+  id: string;
+  status: string;
+  onAct: (id: string, what: "acknowledge" | "assign" | "resolve", body?: object) => Promise<void>;
+}) {
+  const [note, setNote] = useState("");
+  const [assignee, setAssignee] = useState("");
+  return (
+    <div className="alert-actions">
+      {status === "OPEN" ? (
+        <button type="button" className="button" onClick={() => onAct(id, "acknowledge")}>
+          Acknowledge
+        </button>
+      ) : null}
+      <input aria-label="Assign to" placeholder="assign to…" value={assignee} onChange={(e) => setAssignee(e.target.value)} maxLength={100} />
+      <button type="button" className="link-button" disabled={!assignee.trim()} onClick={() => onAct(id, "assign", { assignee })}>
+        Assign
+      </button>
+      <input aria-label="Resolution note" placeholder="what was found and done" value={note} onChange={(e) => setNote(e.target.value)} maxLength={2000} />
+      <button type="button" className="link-button" disabled={!note.trim()} onClick={() => onAct(id, "resolve", { note })}>
+        Resolve
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,31 @@
+// Alerts as the API returns them (ISO dates), and the service errors as API errors.
+import type { Principal } from "../auth/policy.ts";
+import type { Alert } from "../db/generated/client.ts";
+import { type AlertDeps, AlertError } from "../pdm/alerts.ts";
+import { ApiError } from "./api.ts";
+import { db, publishAlert } from "./context.ts";
+
+export const alertDeps = (): AlertDeps => ({ prisma: db(), publish: publishAlert });
+export const actorOf = (p: Principal, origin?: string) => ({ name: p.name, sites: p.sites, ...(origin ? { origin } : {}) });
+
+export function alertJson(a: Alert) {
+  const iso = (d: Date | null) => (d ? d.toISOString() : null);
+  const { machineId: _m, updatedAt: _u, ...rest } = a;
+  return {
+    ...rest,
+    onsetAt: a.onsetAt.toISOString(),
+    lastSeenAt: a.lastSeenAt.toISOString(),
+    acknowledgedAt: iso(a.acknowledgedAt),
+    resolvedAt: iso(a.resolvedAt),
+    clearedAt: iso(a.clearedAt),
+  };
+}
+
+export async function asApi<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    if (e instanceof AlertError) throw new ApiError(e.code, e.message);
+    throw e;
+  }
+}
