@@ -154,9 +154,15 @@ async function raiseOnce(deps: AlertDeps, s: AlertSignal): Promise<{ alert: Aler
   return { alert, change: "opened" };
 }
 
-/** Active alerts whose condition has not come back for `quietMs` are cleared. */
-export async function autoClear(deps: AlertDeps, now: number, quietMs: number): Promise<number> {
-  const stale = await deps.prisma.alert.findMany({ where: { status: { in: ["OPEN", "ACKNOWLEDGED"] }, lastSeenAt: { lt: new Date(now - quietMs) } } });
+/** Active alerts (of these machines, or all) whose condition has not come back for `quietMs` are cleared. */
+export async function autoClear(deps: AlertDeps, now: number, quietMs: number, machineKeys?: readonly string[]): Promise<number> {
+  const stale = await deps.prisma.alert.findMany({
+    where: {
+      status: { in: ["OPEN", "ACKNOWLEDGED"] },
+      lastSeenAt: { lt: new Date(now - quietMs) },
+      ...(machineKeys ? { machineKey: { in: [...machineKeys] } } : {}),
+    },
+  });
   for (const a of stale) {
     const alert = await deps.prisma.alert.update({ where: { id: a.id }, data: { status: "CLEARED", clearedAt: new Date(now) } });
     await announce(deps, alert, "cleared");

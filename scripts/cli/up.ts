@@ -59,6 +59,7 @@ export async function run(): Promise<void> {
     children.push(nodeProcess("ingest", "workers/ingest.ts", logs));
     children.push(nodeProcess("simulator", "workers/simulator.ts", logs));
     children.push(nodeProcess("oee", "workers/oee.ts", logs));
+    children.push(nodeProcess("pdm", "workers/pdm.ts", logs));
     for (const c of children) {
       c.child.once("exit", (code) => {
         if (!stopping) {

@@ -138,3 +138,24 @@ describe("andon pdm evaluate on the published datasets", () => {
     expect(p.stdout.trim().split("\n").at(-1)).toMatch(/^skab f1=\d\.\d\d far=\d\.\d\d mar=\d\.\d\d$/);
   });
 });
+
+describe("detector snapshots", () => {
+  it("a detector restored from a snapshot continues exactly as one that never stopped", () => {
+    const signal = (i: number) => 5 + Math.sin(i / 7) * 0.3 + (i > 900 ? 3 : 0);
+    const whole = new RobustEwmaDetector();
+    const wholeEvents: string[] = [];
+    for (let i = 0; i < 1200; i++) {
+      const e = whole.update(i, signal(i));
+      if (e) wholeEvents.push(`${e.kind}@${e.index}`);
+    }
+    let d = new RobustEwmaDetector();
+    const parts: string[] = [];
+    for (let i = 0; i < 1200; i++) {
+      if (i % 137 === 0) d = RobustEwmaDetector.restore(DETECTOR_V1, JSON.parse(JSON.stringify(d.snapshot())));
+      const e = d.update(i, signal(i));
+      if (e) parts.push(`${e.kind}@${e.index}`);
+    }
+    expect(wholeEvents.length).toBeGreaterThan(0);
+    expect(parts).toEqual(wholeEvents);
+  });
+});

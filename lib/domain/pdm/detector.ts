@@ -66,6 +66,22 @@ export const DETECTORS: Record<string, DetectorParams> = { v1: DETECTOR_V1, v2: 
 
 export type DetectorEvent = { kind: "open" | "clear"; index: number; ts: number; value: number; z: number; ewma: number; median: number; scale: number };
 
+export interface DetectorSnapshot {
+  version: string;
+  window: number[];
+  sinceRefresh: number;
+  median: number;
+  scale: number;
+  ready: boolean;
+  ewma: number;
+  z: number;
+  out: number;
+  in: number;
+  alert: boolean;
+  alertFor: number;
+  index: number;
+}
+
 export interface DetectorState {
   median: number;
   scale: number;
@@ -97,6 +113,44 @@ export class RobustEwmaDetector {
 
   constructor(params: DetectorParams = DETECTOR_V1) {
     this.#p = params;
+  }
+
+  /** Everything needed to continue later exactly where this detector is (JSON-safe). */
+  snapshot(): DetectorSnapshot {
+    return {
+      version: this.#p.version,
+      window: [...this.#window],
+      sinceRefresh: this.#sinceRefresh,
+      median: this.#median,
+      scale: this.#scale,
+      ready: this.#ready,
+      ewma: this.#ewma,
+      z: this.#z,
+      out: this.#out,
+      in: this.#in,
+      alert: this.#alert,
+      alertFor: this.#alertFor,
+      index: this.#index,
+    };
+  }
+
+  /** A detector continuing from a snapshot; a snapshot of another version starts afresh. */
+  static restore(params: DetectorParams, snap: DetectorSnapshot | undefined): RobustEwmaDetector {
+    const d = new RobustEwmaDetector(params);
+    if (!snap || snap.version !== params.version) return d;
+    d.#window.push(...snap.window);
+    d.#sinceRefresh = snap.sinceRefresh;
+    d.#median = snap.median;
+    d.#scale = snap.scale;
+    d.#ready = snap.ready;
+    d.#ewma = snap.ewma;
+    d.#z = snap.z;
+    d.#out = snap.out;
+    d.#in = snap.in;
+    d.#alert = snap.alert;
+    d.#alertFor = snap.alertFor;
+    d.#index = snap.index;
+    return d;
   }
 
   get state(): DetectorState {

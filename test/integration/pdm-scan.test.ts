@@ -1,0 +1,116 @@
+// Vibration telemetry in QuestDB through the scan (as the pdm worker runs it) into alerts in
+// PostgreSQL and on the MQTT alerts topic: an ISO zone D velocity is a critical alert, a drift from
+// the learned baseline a warning; nothing is learned or scored while the machine is stopped; a
+// repeated scan (redelivery) changes nothing.
+import { randomBytes } from "node:crypto";
+import { Redis } from "ioredis";
+import mqtt from "mqtt";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { prismaFor } from "../../lib/db/client.ts";
+import { loadMachines } from "../../lib/db/plant.ts";
+import { telemetryRows } from "../../lib/ingest/mapping.ts";
+import { alertsTopic } from "../../lib/pdm/alerts.ts";
+import { scanVibration } from "../../lib/pdm/scan.ts";
+import { questPool, waitWalApplied } from "../../lib/questdb/pg.ts";
+import { ensureQuestSchema } from "../../lib/questdb/schema.ts";
+import { TABLES } from "../../lib/questdb/tables.ts";
+import { QuestWriter } from "../../lib/questdb/writer.ts";
+import { seedTestPlant, testPlant } from "../support/stack.ts";
+
+const env = inject("stack");
+const ent = `tp${randomBytes(3).toString("hex")}`;
+const plant = testPlant(ent, 2);
+const site = plant.sites[0]!;
+site.areas = site.areas.slice(0, 1).map((a) => ({ ...a, lines: a.lines.slice(0, 1) }));
+const line = site.areas[0]!.lines[0]!;
+const path = (k: number) => ({ enterprise: ent, site: site.slug, area: site.areas[0]!.slug, line: line.slug, machine: line.machines[k]!.slug });
+const key = (k: number) => Object.values(path(k)).join("/");
+const prisma = prismaFor(env.DATABASE_URL);
+const pool = questPool(env.QUESTDB_PG_URL, env.QUESTDB_PG_PASSWORD);
+const redis = new Redis(env.REDIS_URL);
+const messages: { change: string; cause: string; severity: string; machine: string }[] = [];
+let client: mqtt.MqttClient;
+const T = Date.now() - 20 * 60_000;
+
+beforeAll(async () => {
+  await seedTestPlant(env.DATABASE_URL, plant);
+  await ensureQuestSchema(env.QUESTDB_HTTP_URL);
+  client = await mqtt.connectAsync(env.MQTT_URL, { protocolVersion: 5 });
+  client.on("message", (_t, p) => messages.push(JSON.parse(p.toString())));
+  await client.subscribeAsync(alertsTopic(`${ent}/${site.slug}`), { qos: 1 });
+  const writer = new QuestWriter({ httpUrl: env.QUESTDB_HTTP_URL });
+  const rows = [];
+  const jitter = (i: number) => ((i * 7919) % 100) / 1000; // deterministic ±0.05
+  // machine 0 runs: 420 s of velocity near 1.0 mm/s, then 60 s at 5.0 mm/s (zone D for group 2 rigid)
+  rows.push(...telemetryRows(path(0), { channel: "state", msg: { v: 1, ts: (T - 1000) * 1000, state: "running" } } as never, Date.now() * 1000));
+  for (let i = 0; i < 480; i++) {
+    const v = i < 420 ? 1.0 + jitter(i) : 5.0 + jitter(i);
+    rows.push(
+      ...telemetryRows(
+        path(0),
+        { channel: "vibration", msg: { v: 1, ts: (T + i * 1000) * 1000, sensor: "de-bearing", velocity_rms_mm_s: v } } as never,
+        Date.now() * 1000,
+      ),
+    );
+  }
+  // machine 1 is stopped the whole time, with the same zone D values: never scored
+  rows.push(...telemetryRows(path(1), { channel: "state", msg: { v: 1, ts: (T - 1000) * 1000, state: "stopped" } } as never, Date.now() * 1000));
+  for (let i = 0; i < 480; i++) {
+    rows.push(
+      ...telemetryRows(
+        path(1),
+        { channel: "vibration", msg: { v: 1, ts: (T + i * 1000) * 1000, sensor: "de-bearing", velocity_rms_mm_s: 5.0 } } as never,
+        Date.now() * 1000,
+      ),
+    );
+  }
+  await writer.write(rows);
+  await writer.close();
+  await waitWalApplied(pool, [TABLES.state, TABLES.vibration]);
+});
+
+afterAll(async () => {
+  await client?.endAsync();
+  redis.disconnect();
+  await pool.end();
+});
+
+describe("vibration scan", () => {
+  it("raises a critical zone alert and a drift warning for the running machine only, once, explained", async () => {
+    const machines = (await loadMachines(prisma)).filter((m) => m.enterprise === ent);
+    const deps = {
+      pool,
+      machines,
+      store: redis,
+      keyPrefix: `{test-${ent}}`,
+      alerts: { prisma, publish: async (t: string, p: string) => void (await client.publishAsync(t, p, { qos: 1 })) },
+    };
+    const r = await scanVibration(deps);
+    expect(r.samples).toBe(960);
+    const alerts = await prisma.alert.findMany({ where: { siteKey: `${ent}/${site.slug}` }, orderBy: { cause: "asc" } });
+    expect(alerts.map((a) => [a.machineKey, a.cause, a.severity, a.status])).toEqual([
+      [key(0), "drift:velocity_rms_mm_s", "WARNING", "OPEN"],
+      [key(0), "zone:velocity_rms_mm_s", "CRITICAL", "OPEN"],
+    ]);
+    const zone = alerts[1]!;
+    expect(zone).toMatchObject({ zone: "D", value: expect.closeTo(5.0, 1) });
+    expect(zone.explanation).toContain("zone D");
+    const drift = alerts[0]!;
+    expect(drift.baseline).toBeCloseTo(1.05, 1);
+    expect(drift.detectorVersion).toBe("robust-ewma@v2");
+    expect(drift.explanation).toMatch(/against a baseline of 1\.0\d\d learned while running/);
+    await expect
+      .poll(() =>
+        messages
+          .filter((m) => m.change === "opened")
+          .map((m) => m.cause)
+          .sort(),
+      )
+      .toEqual(["drift:velocity_rms_mm_s", "zone:velocity_rms_mm_s"]);
+
+    // the same scan again (a redelivered job): no new samples, no new alerts
+    const again = await scanVibration(deps);
+    expect(again.samples).toBe(0);
+    expect(await prisma.alert.count({ where: { siteKey: `${ent}/${site.slug}` } })).toBe(2);
+  });
+});

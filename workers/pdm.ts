@@ -1,0 +1,48 @@
+// Predictive-maintenance worker process: scans vibration features every 30 s, raises and clears alerts.
+import { Redis } from "ioredis";
+import mqtt from "mqtt";
+import { config } from "../lib/config.ts";
+import { prismaFor } from "../lib/db/client.ts";
+import { loadMachines } from "../lib/db/plant.ts";
+import { createLogger } from "../lib/log.ts";
+import { mqttOptions } from "../lib/mqtt/options.ts";
+import { onShutdown, runMain } from "../lib/process.ts";
+import { questPool } from "../lib/questdb/pg.ts";
+import { ensureQuestSchema } from "../lib/questdb/schema.ts";
+import { pdmQueue, pdmWorker, upsertPdmScheduler } from "../lib/queues/pdm.ts";
+
+runMain(async () => {
+  const cfg = config();
+  const log = createLogger("pdm", cfg.LOG_LEVEL);
+  const prisma = prismaFor(cfg.DATABASE_URL);
+  const pool = questPool(cfg.QUESTDB_PG_URL, cfg.QUESTDB_PG_PASSWORD);
+  const connection = new Redis(cfg.REDIS_URL, { maxRetriesPerRequest: null });
+  const client = await mqtt.connectAsync(cfg.MQTT_URL, mqttOptions(cfg, { clientId: `andon-pdm-${process.pid}`, clean: true }));
+  await ensureQuestSchema(cfg.QUESTDB_HTTP_URL);
+  const queue = pdmQueue(connection, cfg.QUEUE_PREFIX);
+  await upsertPdmScheduler(queue);
+  const worker = pdmWorker(
+    connection,
+    async () => ({
+      pool,
+      machines: await loadMachines(prisma),
+      store: connection,
+      keyPrefix: cfg.QUEUE_PREFIX,
+      alerts: { prisma, publish: async (t, p) => void (await client.publishAsync(t, p, { qos: 1 })) },
+    }),
+    cfg.QUEUE_PREFIX,
+  );
+  worker.on("completed", (_job, r) => {
+    if (r.raised || r.cleared) log.info(r, "alerts raised or cleared");
+  });
+  worker.on("failed", (_job, e) => log.error({ err: e.message }, "vibration scan failed; BullMQ retries it"));
+  log.info("predictive-maintenance worker started");
+  onShutdown(async () => {
+    await worker.close();
+    await queue.close();
+    await client.endAsync();
+    await pool.end();
+    connection.disconnect();
+    await prisma.$disconnect();
+  }, log);
+});
