@@ -152,12 +152,26 @@ export function MachinePage({ detail: d }: { detail: MachineDetail }) {
           </div>
         )}
       </div>
-      <div className="empty">
-        <h2>Anomalies and alerts</h2>
-        <p>
-          Not computed yet: vibration anomaly detection and maintenance alerts are the predictive-maintenance issue, still open. The zone above is the ISO
-          10816-3 evaluation of the measured velocity, not a prediction.
-        </p>
+      <div className="card" data-testid="machine-alerts">
+        <h2>
+          Open alerts{" "}
+          <small>
+            ISO zones and the drift detector; <a href="/alerts">all alerts</a>
+          </small>
+        </h2>
+        {d.alerts.length === 0 ? (
+          <div className="muted">No open alerts for this machine.</div>
+        ) : (
+          d.alerts.map((a) => (
+            <div key={a.id} className="alert-line">
+              <span className={`sev ${a.severity.toLowerCase()}`}>{a.severity.toLowerCase()}</span> {a.explanation}{" "}
+              <span className="muted">
+                since {hm(Date.parse(a.onsetAt))}, {a.status.toLowerCase()}. {a.suggestedAction}.
+              </span>
+            </div>
+          ))
+        )}
+        <div className="muted small">Anomaly markers on the charts are not drawn yet.</div>
       </div>
     </>
   );

@@ -208,6 +208,17 @@ export const catalog = {
       ),
       zone: z.object({ now: z.enum(["A", "B", "C", "D"]), velocity: z.number(), at: z.number() }).nullable(),
       timeline: z.array(z.object({ start: z.number(), end: z.number(), state: z.string(), reason: z.string().optional(), loss: z.string() })),
+      alerts: z.array(
+        z.object({
+          id: z.string(),
+          cause: z.string(),
+          severity: z.string(),
+          status: z.string(),
+          explanation: z.string(),
+          suggestedAction: z.string(),
+          onsetAt: z.string(),
+        }),
+      ),
     }),
   },
   assignReason: {

@@ -1,6 +1,7 @@
 // The machine page's data: OEE per closed hour, counts and rejects, vibration features over time with
 // the machine's ISO 10816-3 zone limits, and its state timeline. Parameterized QuestDB queries.
 import type pg from "pg";
+import type { PrismaClient } from "../db/client.ts";
 import type { MachineInfo } from "../db/plant.ts";
 import { kpisOf, stateTimeline } from "../domain/oee/compute.ts";
 import { DEFAULT_MAPPING } from "../domain/oee/mapping.ts";
@@ -39,6 +40,8 @@ export interface MachineDetail {
   }[];
   zone: { now: Zone; velocity: number; at: number } | null;
   timeline: Segment[];
+  /** active (open or acknowledged) alerts of this machine */
+  alerts: { id: string; cause: string; severity: string; status: string; explanation: string; suggestedAction: string; onsetAt: string }[];
 }
 
 const WHERE = "enterprise = $1 AND site = $2 AND area = $3 AND line = $4 AND machine = $5";
@@ -46,6 +49,7 @@ const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
 export async function machineDetail(
   pool: pg.Pool,
+  prisma: PrismaClient,
   m: MachineInfo,
   reasonEdits: (r: { start: number; end: number }) => Promise<Map<string, ReasonEdit[]>>,
   spanHours: number,
@@ -58,7 +62,7 @@ export async function machineDetail(
   const sample = spanHours <= 24 ? "5m" : "1h";
   const mapping = m.lossMapping ?? DEFAULT_MAPPING;
   const cols = [...new Set(Object.values(ELEMENT_COLUMNS))].join(", ");
-  const [hours, vib, events, edits] = await Promise.all([
+  const [hours, vib, events, edits, alerts] = await Promise.all([
     pool.query(`SELECT ts, ${cols} FROM ${TABLES.oeeMachine} WHERE ${WHERE} AND granularity = 'hour' AND ts >= $6 AND ts < $7 ORDER BY ts`, [
       ...args,
       iso(from),
@@ -78,6 +82,7 @@ export async function machineDetail(
       only: path,
     }),
     reasonEdits({ start: from, end: now }),
+    prisma.alert.findMany({ where: { machineKey: pathKey(path), status: { in: ["OPEN", "ACKNOWLEDGED"] } }, orderBy: { lastSeenAt: "desc" } }),
   ]);
   const key = pathKey(path);
   const ev = events.get(key);
@@ -135,5 +140,14 @@ export async function machineDetail(
     vibration,
     zone: latest ? { now: zoneOf(latest.velocity, m.vibrationGroup, m.foundation), velocity: latest.velocity, at: latest.ts } : null,
     timeline,
+    alerts: alerts.map((a) => ({
+      id: a.id,
+      cause: a.cause,
+      severity: a.severity,
+      status: a.status,
+      explanation: a.explanation,
+      suggestedAction: a.suggestedAction,
+      onsetAt: a.onsetAt.toISOString(),
+    })),
   };
 }

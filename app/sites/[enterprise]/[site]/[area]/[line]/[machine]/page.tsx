@@ -17,6 +17,6 @@ export default async function Machine({ params }: { params: Promise<{ enterprise
     (x) => x.enterprise === p.enterprise && x.site === p.site && x.area === p.area && x.line === p.line && x.slug === p.machine,
   );
   if (!m) notFound();
-  const detail = await machineDetail(quest(), m, (r) => reasonEditsByPath(db(), r), 24);
+  const detail = await machineDetail(quest(), db(), m, (r) => reasonEditsByPath(db(), r), 24);
   return <MachinePage detail={detail} />;
 }

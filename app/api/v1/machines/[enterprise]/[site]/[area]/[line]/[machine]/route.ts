@@ -11,5 +11,5 @@ export const GET = route(catalog.machine, async ({ params: p, query }) => {
     (x) => x.enterprise === p.enterprise && x.site === p.site && x.area === p.area && x.line === p.line && x.slug === p.machine,
   );
   if (!m) throw new ApiError("not_found", `no machine ${p.enterprise}/${p.site}/${p.area}/${p.line}/${p.machine}`);
-  return machineDetail(quest(), m, (r) => reasonEditsByPath(db(), r), query.hours);
+  return machineDetail(quest(), db(), m, (r) => reasonEditsByPath(db(), r), query.hours);
 });
