@@ -63,10 +63,12 @@ export async function scanVibration(deps: ScanDeps): Promise<ScanResult> {
        WHERE enterprise = $1 AND site = $2 AND area = $3 AND line = $4 AND machine = $5 AND ts > $6 AND ts <= $7 ORDER BY ts LIMIT 20000`,
       [m.enterprise, m.site, m.area, m.line, m.slug, new Date(state.watermark).toISOString(), new Date(now).toISOString()],
     );
-    if (rows.length === 0) continue;
+    const firstRow = rows[0];
+    const lastRow = rows[rows.length - 1];
+    if (!firstRow || !lastRow) continue;
     samples += rows.length;
-    const first = (rows[0]?.ts as Date).getTime();
-    const last = (rows.at(-1)?.ts as Date).getTime();
+    const first = (firstRow.ts as Date).getTime();
+    const last = (lastRow.ts as Date).getTime();
     const mapping = m.lossMapping ?? DEFAULT_MAPPING;
     const events = (
       await loadFleetEvents(deps.pool, {

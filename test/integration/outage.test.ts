@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { repoRoot } from "../../lib/config.ts";
 import { questPool, waitWalApplied } from "../../lib/questdb/pg.ts";
 import { ensureQuestSchema } from "../../lib/questdb/schema.ts";
 import { TABLES } from "../../lib/questdb/tables.ts";
@@ -46,15 +47,19 @@ async function health(port: number): Promise<{ pending: number; heldAcks: number
 describe("QuestDB outage", () => {
   it("holds acknowledgements while QuestDB is down and writes everything once it is back", { timeout: 240_000 }, async () => {
     const metricsPort = await freePort();
-    worker = spawnIngestWorker({
-      ...(env as unknown as Record<string, string>),
-      QUESTDB_HTTP_URL: quest.httpUrl,
-      INGEST_CLIENT_ID: `outage-${ent}`,
-      INGEST_ENTERPRISE: ent,
-      INGEST_RECEIVE_MAXIMUM: String(RECEIVE_MAX),
-      INGEST_BATCH_ROWS: "500",
-      INGEST_METRICS_PORT: String(metricsPort),
-    });
+    worker = spawnIngestWorker(
+      {
+        ...(env as unknown as Record<string, string>),
+        QUESTDB_HTTP_URL: quest.httpUrl,
+        INGEST_CLIENT_ID: `outage-${ent}`,
+        INGEST_ENTERPRISE: ent,
+        INGEST_RECEIVE_MAXIMUM: String(RECEIVE_MAX),
+        INGEST_BATCH_ROWS: "500",
+        INGEST_METRICS_PORT: String(metricsPort),
+        LOG_LEVEL: "info",
+      },
+      join(repoRoot, ".andon", "test-outage-worker.log"),
+    );
     await expect
       .poll(
         () =>
