@@ -17,7 +17,7 @@ export default async function AlertsPage() {
   return (
     <>
       <h1>Alerts</h1>
-      <div className="sub">Maintenance alerts of your sites; updates every 5 seconds. Acknowledging, assigning and resolving are recorded with your name.</div>
+      <div className="sub">Maintenance alerts of your sites; changes arrive live. Acknowledging, assigning and resolving are recorded with your name.</div>
       <AlertsInbox initial={alerts} sites={sites} canAct={can(principal, "alerts:write")} />
     </>
   );

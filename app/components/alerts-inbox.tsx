@@ -35,10 +35,20 @@ export function AlertsInbox({ initial, sites, canAct }: { initial: AlertRow[]; s
     }
   }, [site, severity, status]);
 
+  // live: every alert change of your sites arrives as a server-sent event and reloads the list;
+  // a slow poll stays as a fallback when the stream is down
+  const [live, setLive] = useState(false);
   useEffect(() => {
     void load();
-    const t = setInterval(load, 5000);
-    return () => clearInterval(t);
+    const t = setInterval(load, 15_000);
+    const es = new EventSource("/api/v1/alerts/stream");
+    es.onopen = () => setLive(true);
+    es.onerror = () => setLive(false);
+    es.addEventListener("alert", () => void load());
+    return () => {
+      clearInterval(t);
+      es.close();
+    };
   }, [load]);
 
   const act = async (id: string, what: "acknowledge" | "assign" | "resolve", body?: object) => {
@@ -90,6 +100,9 @@ export function AlertsInbox({ initial, sites, canAct }: { initial: AlertRow[]; s
             </select>
           </label>
         </div>
+        <span className="muted small" data-testid="live">
+          {live ? "live" : "reconnecting…"}
+        </span>
         {open !== null ? (
           <span className="badge" data-testid="open-count">
             {open} open

@@ -265,6 +265,13 @@ export const catalog = {
     site: ({ query }) => (query as { site?: string }).site,
     response: z.object({ alerts: z.array(alertSchema), open: z.number() }),
   },
+  alertStream: {
+    method: "GET",
+    path: "/api/v1/alerts/stream",
+    summary: "Server-sent events: every change of an alert of the caller's sites (event `alert`, data = the MQTT alert message), a comment every 15 s",
+    auth: "alerts:read",
+    response: z.string().describe("text/event-stream"),
+  },
   acknowledgeAlert: {
     method: "POST",
     path: "/api/v1/alerts/{id}/acknowledge",

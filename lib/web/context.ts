@@ -57,3 +57,27 @@ export async function publishAlert(topic: string, payload: string): Promise<void
   mq.__andonMqtt ??= mqtt.connectAsync(cfg.MQTT_URL, mqttOptions(cfg, { clientId: `andon-web-${process.pid}`, clean: true }));
   await (await mq.__andonMqtt).publishAsync(topic, payload, { qos: 1 });
 }
+
+type AlertListener = (siteKey: string, payload: string) => void;
+const ls = globalThis as unknown as { __andonAlertListeners?: Set<AlertListener>; __andonAlertSub?: Promise<void> };
+
+/**
+ * Live alert changes for this server process: one MQTT subscription to every site's alerts topic,
+ * fanned out to the listeners (the SSE streams of signed-in users, each filtered by site).
+ * Returns a function that removes the listener.
+ */
+export async function onAlertChange(listener: AlertListener): Promise<() => void> {
+  ls.__andonAlertListeners ??= new Set();
+  ls.__andonAlertListeners.add(listener);
+  const cfg = config();
+  ls.__andonAlertSub ??= (async () => {
+    const client = await mqtt.connectAsync(cfg.MQTT_URL, mqttOptions(cfg, { clientId: `andon-web-alerts-${process.pid}`, clean: true }));
+    client.on("message", (topic, payload) => {
+      const siteKey = topic.split("/").slice(0, 2).join("/");
+      for (const l of ls.__andonAlertListeners ?? []) l(siteKey, payload.toString());
+    });
+    await client.subscribeAsync("+/+/alerts", { qos: 1 });
+  })();
+  await ls.__andonAlertSub;
+  return () => ls.__andonAlertListeners?.delete(listener);
+}

@@ -327,6 +327,7 @@ const REQUESTS: Record<keyof typeof catalog, { method: string; path: () => strin
     { method: "GET", path: () => "/api/v1/alerts" },
     { method: "GET", path: () => `/api/v1/alerts?site=${site("pune")}` },
   ],
+  alertStream: [{ method: "GET", path: () => "/api/v1/alerts/stream" }],
   acknowledgeAlert: [{ method: "POST", path: () => `/api/v1/alerts/${alertIds.pune}/acknowledge` }],
   assignAlert: [{ method: "POST", path: () => `/api/v1/alerts/${alertIds.pune}/assign`, body: () => ({ assignee: "tech.pune" }) }],
   resolveAlert: [{ method: "POST", path: () => `/api/v1/alerts/${alertIds.dresden}/resolve`, body: () => ({ note: "checked: sensor cable loose" }) }],
@@ -361,6 +362,7 @@ const EXPECT: Record<string, Record<Who, "ok" | 401 | 403>> = {
   "splitStop#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
   "alerts#0": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": "ok", "tech.pune": "ok", token: "ok" },
   "alerts#1": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": 403, "tech.pune": "ok", token: 403 },
+  "alertStream#0": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": "ok", "tech.pune": "ok", token: "ok" },
   // the first allowed caller acknowledges (200); later allowed callers get 409 (already acknowledged): allowed
   "acknowledgeAlert#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": "ok", token: 403 },
   "assignAlert#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": "ok", token: 403 },
@@ -416,12 +418,17 @@ describe("access control", () => {
         if (!want) throw new Error(`no expectation for ${id}#${i}`);
         for (const who of WHO) {
           const body = r.body?.();
+          const abort = new AbortController();
           const res = await fetch(`${base}${r.path()}`, {
             method: r.method,
             headers: { ...auth[who], ...(body ? { "content-type": "application/json" } : {}) },
             ...(body ? { body: JSON.stringify(body) } : {}),
+            signal: abort.signal,
           });
-          const text = await res.text();
+          // an event stream never ends: its status and headers are the answer
+          const streaming = res.ok && res.headers.get("content-type")?.startsWith("text/event-stream");
+          if (streaming) abort.abort();
+          const text = streaming ? "" : await res.text();
           const got = res.status === 401 || res.status === 403 ? res.status : res.status < 500 ? "ok" : res.status;
           if (got !== want[who]) failures.push(`${r.method} ${r.path()} as ${who}: expected ${want[who]}, got ${res.status} ${text}`);
           if (res.status >= 400) {
@@ -542,6 +549,52 @@ describe("plant page", () => {
       await writer.close();
       await pool.end();
     }
+  });
+});
+
+describe("alert stream", () => {
+  it("pushes an alert change to the users of its site as a server-sent event, and not to others", async () => {
+    const listen = async (user: string) => {
+      const abort = new AbortController();
+      const res = await fetch(`${base}/api/v1/alerts/stream`, { headers: { cookie: await cookieFor(user) }, signal: abort.signal });
+      expect(res.headers.get("content-type")).toContain("text/event-stream");
+      const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+      let text = "";
+      void (async () => {
+        try {
+          for (;;) {
+            const { value, done } = await reader.read();
+            if (done) break;
+            text += new TextDecoder().decode(value);
+          }
+        } catch {}
+      })();
+      return { text: () => text, close: () => abort.abort() };
+    };
+    const pune = await listen("tech.pune");
+    const dresden = await listen("pm.dresden");
+    await expect.poll(() => pune.text(), { timeout: 10_000 }).toContain(": andon alerts");
+    const pub = await mqtt.connectAsync(stack.MQTT_URL, { protocolVersion: 5 });
+    const deps = { prisma: prismaFor(databaseUrl), publish: async (t: string, p: string) => void (await pub.publishAsync(t, p, { qos: 1 })) };
+    await raiseAlert(deps, {
+      machineKey: puneMachine(),
+      feature: "temperature_c",
+      cause: "drift:temperature_c",
+      severity: "WARNING",
+      value: 81,
+      baseline: 64,
+      explanation: "temperature_c 81 against a baseline of 64",
+      suggestedAction: "check lubrication",
+      detectorVersion: "test",
+      at: Date.now(),
+    });
+    await pub.endAsync();
+    await expect.poll(() => pune.text(), { timeout: 15_000 }).toContain('"cause":"drift:temperature_c"');
+    expect(pune.text()).toContain("event: alert");
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(dresden.text()).not.toContain("drift:temperature_c");
+    pune.close();
+    dresden.close();
   });
 });
 
