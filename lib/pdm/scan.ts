@@ -6,7 +6,7 @@
 import type pg from "pg";
 import type { MachineInfo } from "../db/plant.ts";
 import { classify, DEFAULT_MAPPING } from "../domain/oee/mapping.ts";
-import { DETECTOR_V2, type DetectorParams, type DetectorSnapshot, RobustEwmaDetector } from "../domain/pdm/detector.ts";
+import { DETECTOR_V3, type DetectorParams, type DetectorSnapshot, RobustEwmaDetector } from "../domain/pdm/detector.ts";
 import { ZONE_LIMITS, zoneOf } from "../domain/vibration/iso10816.ts";
 import { loadFleetEvents, pathKey } from "../oee/events.ts";
 import { TABLES } from "../questdb/tables.ts";
@@ -49,7 +49,7 @@ export interface ScanResult {
 
 export async function scanVibration(deps: ScanDeps): Promise<ScanResult> {
   const now = deps.now ?? Date.now();
-  const params = deps.params ?? DETECTOR_V2;
+  const params = deps.params ?? DETECTOR_V3;
   let samples = 0;
   let raised = 0;
   for (const m of deps.machines) {

@@ -5,7 +5,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "../../lib/config.ts";
-import { DETECTOR_V1, RobustEwmaDetector } from "../../lib/domain/pdm/detector.ts";
+import { DETECTOR_V1, DETECTOR_V2, DETECTOR_V3, RobustEwmaDetector } from "../../lib/domain/pdm/detector.ts";
 import { outlierMetrics } from "../../lib/domain/pdm/metrics.ts";
 import { normalizedScore, PROFILES, probationLength, scaledSigmoid, scoreFile } from "../../lib/domain/pdm/nab.ts";
 
@@ -157,5 +157,21 @@ describe("detector snapshots", () => {
     }
     expect(wholeEvents.length).toBeGreaterThan(0);
     expect(parts).toEqual(wholeEvents);
+  });
+});
+
+describe("detector v3 deadband", () => {
+  it("does not alarm on a smooth signal drifting 1 % (v2 does), but does on 10 %", () => {
+    // a slow, smooth temperature: tiny robust scale
+    const temp = (i: number, offset: number) => 45 + 0.02 * Math.sin(i / 50) + (i >= 600 ? offset : 0);
+    const opens = (params: typeof DETECTOR_V3, offset: number) => {
+      const d = new RobustEwmaDetector(params);
+      let n = 0;
+      for (let i = 0; i < 900; i++) if (d.update(i, temp(i, offset))?.kind === "open") n++;
+      return n;
+    };
+    expect(opens(DETECTOR_V2, -0.45)).toBeGreaterThan(0);
+    expect(opens(DETECTOR_V3, -0.45)).toBe(0);
+    expect(opens(DETECTOR_V3, -4.5)).toBeGreaterThan(0);
   });
 });
