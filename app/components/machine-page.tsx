@@ -2,16 +2,8 @@
 
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ReferenceArea, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { MachineDetail } from "../../lib/web/machine.ts";
+import { LOSS_COLOR } from "./loss-colors.ts";
 
-const LOSS_COLOR: Record<string, string> = {
-  PRODUCTIVE: "#2ea043",
-  REDUCED_SPEED: "#d29922",
-  SMALL_STOP: "#e3b341",
-  SETUP_ADJUSTMENT: "#1f6feb",
-  BREAKDOWN: "#da3633",
-  UNPLANNED_STOP: "#f0883e",
-  PLANNED_STOP: "#6e7681",
-};
 const ZONE_COLOR = { A: "#2ea04333", B: "#3fb95018", C: "#d2992233", D: "#da363333" } as const;
 const tip = { contentStyle: { background: "#182029", border: "1px solid #2d3a47" } };
 

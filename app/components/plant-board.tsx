@@ -3,26 +3,9 @@
 import { useCallback, useEffect, useState } from "react";
 import { Bar, BarChart, CartesianGrid, Cell, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { MachineView, PlantView, Segment } from "../../lib/web/plant.ts";
+import { LOSS_COLOR, LOSS_NAME } from "./loss-colors.ts";
 
 const pct = (v: number | null | undefined) => (v === null || v === undefined ? "—" : `${(v * 100).toFixed(1)} %`);
-const LOSS_COLOR: Record<string, string> = {
-  PRODUCTIVE: "#2ea043",
-  REDUCED_SPEED: "#d29922",
-  SMALL_STOP: "#e3b341",
-  SETUP_ADJUSTMENT: "#1f6feb",
-  BREAKDOWN: "#da3633",
-  UNPLANNED_STOP: "#f0883e",
-  PLANNED_STOP: "#6e7681",
-};
-const LOSS_NAME: Record<string, string> = {
-  PRODUCTIVE: "producing",
-  REDUCED_SPEED: "reduced speed",
-  SMALL_STOP: "small stop",
-  SETUP_ADJUSTMENT: "setup",
-  BREAKDOWN: "breakdown",
-  UNPLANNED_STOP: "unplanned stop",
-  PLANNED_STOP: "planned stop",
-};
 const isStop = (loss: string) => loss !== "PRODUCTIVE" && loss !== "REDUCED_SPEED";
 
 function fmt(ms: number, timeZone: string, seconds = false): string {

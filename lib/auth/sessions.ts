@@ -26,6 +26,11 @@ function recentFailures(key: string, now: number): number[] {
   return list;
 }
 
+function auditSignIn(prisma: PrismaClient, username: string, origin: string | undefined, result: "ok" | "denied" | "throttled") {
+  const who = username.slice(0, 100);
+  return prisma.auditLog.create({ data: { actor: who, ...(origin ? { origin } : {}), action: "auth.sign-in", subject: who, result, details: {} } });
+}
+
 export class TooManyAttempts extends Error {
   override name = "TooManyAttempts";
 }
@@ -41,31 +46,13 @@ export async function signIn(
   const now = Date.now();
   const keys = [`u:${username}`, ...(origin ? [`a:${origin}`] : [])];
   if (keys.some((k) => recentFailures(k, now).length >= MAX_FAILURES[k[0] as "u" | "a"])) {
-    await prisma.auditLog.create({
-      data: {
-        actor: username.slice(0, 100),
-        ...(origin ? { origin } : {}),
-        action: "auth.sign-in",
-        subject: username.slice(0, 100),
-        result: "throttled",
-        details: {},
-      },
-    });
+    await auditSignIn(prisma, username, origin, "throttled");
     throw new TooManyAttempts("too many failed sign-ins; try again in 15 minutes");
   }
   const user = await prisma.user.findUnique({ where: { username } });
   dummyHash ??= hashPassword(randomPassword());
   const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash));
-  await prisma.auditLog.create({
-    data: {
-      actor: username.slice(0, 100),
-      ...(origin ? { origin } : {}),
-      action: "auth.sign-in",
-      subject: username.slice(0, 100),
-      result: ok && user && !user.disabledAt ? "ok" : "denied",
-      details: {},
-    },
-  });
+  await auditSignIn(prisma, username, origin, ok && user && !user.disabledAt ? "ok" : "denied");
   if (!ok || !user || user.disabledAt) {
     for (const k of keys) failures.get(k)?.push(now);
     return undefined;

@@ -5,7 +5,7 @@ import type pg from "pg";
 import type { MachineInfo } from "../db/plant.ts";
 import { computeOee, rollup } from "../domain/oee/compute.ts";
 import { DEFAULT_MAPPING } from "../domain/oee/mapping.ts";
-import type { Interval, OeeResult, ReasonEdit } from "../domain/oee/types.ts";
+import type { Interval, OeeResult, Plan, ReasonEdit } from "../domain/oee/types.ts";
 import type { Field, Row } from "../questdb/rows.ts";
 import { TABLES } from "../questdb/tables.ts";
 import type { RowWriter } from "../questdb/writer.ts";
@@ -55,6 +55,8 @@ export interface RollupDeps {
 }
 
 export const placeOf = (m: MachineInfo): BucketPlace => ({ timeZone: m.timeZone, shifts: m.shifts });
+/** The machine's planned time: its line's shift calendar, or the whole window when it has none. */
+export const planOf = (m: MachineInfo): Plan => (m.shifts.length ? { kind: "calendar", timeZone: m.timeZone, shifts: m.shifts } : { kind: "window" });
 const machinePath = (m: MachineInfo) => ({ enterprise: m.enterprise, site: m.site, area: m.area, line: m.line, machine: m.slug });
 
 export interface RollupStats {
@@ -116,7 +118,7 @@ export async function rollupBuckets(deps: RollupDeps, g: Granularity, select: (p
       const r = computeOee({
         window: { start: b.start, end: b.end },
         idealCycleTimeS: m.idealCycleTimeS,
-        plan: m.shifts.length ? { kind: "calendar", timeZone: m.timeZone, shifts: m.shifts } : { kind: "window" },
+        plan: planOf(m),
         mapping: m.lossMapping ?? DEFAULT_MAPPING,
         states: ev.states,
         counts: ev.counts,

@@ -3,15 +3,14 @@
 import type pg from "pg";
 import type { PrismaClient } from "../db/client.ts";
 import type { MachineInfo } from "../db/plant.ts";
-import { kpisOf, stateTimeline } from "../domain/oee/compute.ts";
+import { kpisOf } from "../domain/oee/compute.ts";
 import { DEFAULT_MAPPING } from "../domain/oee/mapping.ts";
 import type { Kpis, ReasonEdit } from "../domain/oee/types.ts";
 import { ZONE_LIMITS, type Zone, zoneOf } from "../domain/vibration/iso10816.ts";
 import { loadFleetEvents, pathKey } from "../oee/events.ts";
 import { TABLES } from "../questdb/tables.ts";
 import { ELEMENT_COLUMNS } from "./oee-read.ts";
-import type { Segment } from "./plant.ts";
-import { stateName } from "./plant.ts";
+import { machineTimeline, type Segment, stateName } from "./plant.ts";
 
 export interface MachineDetail {
   machine: {
@@ -86,17 +85,7 @@ export async function machineDetail(
   ]);
   const key = pathKey(path);
   const ev = events.get(key);
-  const timeline = ev
-    ? stateTimeline({
-        window: { start: from, end: now },
-        idealCycleTimeS: m.idealCycleTimeS,
-        plan: m.shifts.length ? { kind: "calendar", timeZone: m.timeZone, shifts: m.shifts } : { kind: "window" },
-        mapping,
-        states: ev.states,
-        counts: [],
-        reasonEdits: edits.get(key) ?? [],
-      }).map((t) => ({ start: t.start, end: t.end, state: stateName(t), ...(t.reason ? { reason: t.reason } : {}), loss: t.loss }))
-    : [];
+  const timeline = ev ? machineTimeline(m, { start: from, end: now }, ev.states, edits.get(key) ?? []) : [];
   const last = ev?.states.filter((s) => s.ts <= now).at(-1);
   const vibration = vib.rows
     .filter((r) => r.velocity !== null)

@@ -8,10 +8,11 @@ import type { PrismaClient } from "../db/client.ts";
 import type { MachineInfo } from "../db/plant.ts";
 import { kpisOf, lossesOf, stateTimeline } from "../domain/oee/compute.ts";
 import { DEFAULT_MAPPING, STATE_CODES, UNKNOWN_CODE } from "../domain/oee/mapping.ts";
-import type { Kpis, LossCategory, TimeElements } from "../domain/oee/types.ts";
+import type { Interval, Kpis, LossCategory, ReasonEdit, StateEvent, TimeElements } from "../domain/oee/types.ts";
 import { bucketsEndingIn, bucketsOverlapping } from "../oee/buckets.ts";
 import { loadFleetEvents, pathKey } from "../oee/events.ts";
 import { reasonEditsByPath } from "../oee/reasons.ts";
+import { planOf } from "../oee/rollup.ts";
 import { TABLES } from "../questdb/tables.ts";
 import { ELEMENT_COLUMNS, sumElements } from "./oee-read.ts";
 
@@ -51,6 +52,19 @@ const H = 3_600_000;
 const NAME_OF_CODE = new Map<number, string>(Object.entries(STATE_CODES).map(([name, code]) => [code, name]));
 
 /** A state's name: its own, else the name of its code in the UMH table, else the code; time without data is "no data". */
+/** The machine's state segments in the window, classified by the OEE core, with their state names. */
+export function machineTimeline(m: MachineInfo, window: Interval, states: readonly StateEvent[], reasonEdits: readonly ReasonEdit[]): Segment[] {
+  return stateTimeline({
+    window,
+    idealCycleTimeS: m.idealCycleTimeS,
+    plan: planOf(m),
+    mapping: m.lossMapping ?? DEFAULT_MAPPING,
+    states: [...states],
+    counts: [],
+    reasonEdits: [...reasonEdits],
+  }).map((t) => ({ start: t.start, end: t.end, state: stateName(t), ...(t.reason ? { reason: t.reason } : {}), loss: t.loss }));
+}
+
 export function stateName(e: { state?: string; code?: number }): string {
   if (e.state) return e.state;
   if (e.code === UNKNOWN_CODE) return "no data";
@@ -113,25 +127,7 @@ export async function plantView(
       elements.plannedStopS = elements.calendarS - elements.plannedBusyS;
     }
     const ev = events.get(key);
-    const mapping = m.lossMapping ?? DEFAULT_MAPPING;
-    const timeline =
-      ev && until > shift.start
-        ? stateTimeline({
-            window: { start: shift.start, end: until },
-            idealCycleTimeS: m.idealCycleTimeS,
-            plan: m.shifts.length ? { kind: "calendar", timeZone: m.timeZone, shifts: m.shifts } : { kind: "window" },
-            mapping,
-            states: ev.states,
-            counts: [],
-            reasonEdits: edits.get(key) ?? [],
-          }).map((t) => ({
-            start: t.start,
-            end: t.end,
-            state: t.state ?? (t.code !== undefined ? String(t.code) : "unknown"),
-            ...(t.reason ? { reason: t.reason } : {}),
-            loss: t.loss,
-          }))
-        : [];
+    const timeline = ev && until > shift.start ? machineTimeline(m, { start: shift.start, end: until }, ev.states, edits.get(key) ?? []) : [];
     const lastEvent = ev?.states.filter((s) => s.ts <= now).at(-1);
     const current = lastEvent ? stateName(lastEvent) : null;
     return {
