@@ -75,6 +75,14 @@ const schema = z.object({
   SIM_WAVEFORM_EVERY: int(0, 10_000).default(60),
   SIM_DEGRADE: z.string().default(""),
   SIM_METRICS_PORT: int(0, 65535).default(9465),
+  SIM_OFFLINE: z.string().default(""),
+
+  COMMAND_CLIENT_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, "1-64 of A-Z a-z 0-9 _ . -")
+    .default("andon-commands"),
+  COMMAND_TICK_MS: int(50, 60_000).default(1000),
+  COMMAND_ANSWER_GRACE_S: int(0, 3600).default(5),
 
   QUEUE_PREFIX: z
     .string()
@@ -120,6 +128,13 @@ export const CONFIG_DOCS: Record<keyof Config, string> = {
   SIM_WAVEFORM_EVERY: "Every Nth tick, machines with a waveform sensor send a snapshot (0: never).",
   SIM_DEGRADE: "Comma-separated machine paths (site/area/line/machine) whose bearing degrades to failure over hours.",
   SIM_METRICS_PORT: "Port of the simulator's Prometheus `/metrics` (0: a free port).",
+  SIM_OFFLINE:
+    "Comma-separated machine paths (site/area/line/machine[:minutes]) whose command link is down for that long after start (default: until stopped), to try command queuing and expiry.",
+  COMMAND_CLIENT_ID:
+    "MQTT client id of the command service: stable across restarts, so the broker keeps answers that arrive while it is down (persistent session).",
+  COMMAND_TICK_MS: "How often the command service checks expiries and timeouts (it also wakes at once when a command is queued).",
+  COMMAND_ANSWER_GRACE_S:
+    "How long after a sent command's expiry the service still waits for the machine's answer (in transit) before it calls the command expired.",
   QUEUE_PREFIX: "BullMQ key prefix, a Redis hash tag so each queue stays in one Redis Cluster slot.",
   OEE_JOB_LOCK_MS: "How long an OEE job's lock lasts without renewal; a job of a killed worker runs again after this.",
   WEB_PORT: "Port of the Next.js dashboard.",

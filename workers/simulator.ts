@@ -4,7 +4,7 @@ import { prismaFor } from "../lib/db/client.ts";
 import { loadMachines } from "../lib/db/plant.ts";
 import { createLogger } from "../lib/log.ts";
 import { onShutdown, runMain } from "../lib/process.ts";
-import { parseDegrade, startSimulator } from "../lib/sim/run.ts";
+import { parseDegrade, parseOffline, startSimulator } from "../lib/sim/run.ts";
 
 runMain(async () => {
   const cfg = config();
@@ -12,7 +12,13 @@ runMain(async () => {
   const prisma = prismaFor(cfg.DATABASE_URL);
   const machines = await loadMachines(prisma);
   if (machines.length === 0) throw new Error("the asset model has no machines: run `andon db seed` first");
-  const sim = await startSimulator({ config: cfg, machines, log, degrade: parseDegrade(cfg.SIM_DEGRADE, machines) });
+  const sim = await startSimulator({
+    config: cfg,
+    machines,
+    log,
+    degrade: parseDegrade(cfg.SIM_DEGRADE, machines),
+    offline: parseOffline(cfg.SIM_OFFLINE, machines),
+  });
   onShutdown(async () => {
     await sim.stop();
     await prisma.$disconnect();

@@ -2,6 +2,7 @@
 // the messages a PLC gateway would publish (state changes, counts, vibration features, waveforms).
 // Pure apart from its RNG: `tick(nowMs)` returns the messages, the caller publishes them.
 
+import { type CommandType, parseCommandParams } from "../contract/commands.ts";
 import type { MachineStateName } from "../contract/payloads.ts";
 import type { TelemetryChannel } from "../contract/topics.ts";
 import type { MachineInfo } from "../db/plant.ts";
@@ -28,6 +29,11 @@ type CountMode = { mode: "cumulative"; counterMax: number } | { mode: "delta" };
 
 const MINUTE = 60_000;
 
+/** The speed range (percent of nominal) a simulated machine accepts from commands. */
+export const SIM_SPEED_RANGE = { min: 50, max: 110 } as const;
+
+export type CommandOutcome = { status: "completed" } | { status: "rejected"; reason: string };
+
 export class MachineSim {
   readonly key: string;
   readonly #rng: Rng;
@@ -43,6 +49,14 @@ export class MachineSim {
   readonly #countMode: CountMode;
   readonly #baselineVelocity: number;
   readonly #speedFactor: number;
+  /** stopped by a command (until a start command) */
+  #remoteStop = false;
+  /** speed set by commands, percent of nominal */
+  #speedPct = 100;
+  /** the next tick reports the state even if the state machine did not change it */
+  #announce = false;
+  /** inspection requests and HMI alarm acknowledgements shown on the machine's HMI */
+  readonly hmi: string[] = [];
 
   constructor(
     readonly machine: MachineInfo,
@@ -64,6 +78,60 @@ export class MachineSim {
     return this.#state;
   }
 
+  get speedPct(): number {
+    return this.#speedPct;
+  }
+
+  /**
+   * Carries out a command as a PLC would, or rejects it with the reason an operator would read on
+   * the HMI. Parameters are checked against the contract and against this machine's own limits.
+   */
+  execute(type: CommandType, params: Record<string, unknown>, nowMs: number): CommandOutcome {
+    const p = parseCommandParams(type, params);
+    if (!p.ok) return { status: "rejected", reason: p.reason };
+    const reject = (reason: string): CommandOutcome => ({ status: "rejected", reason });
+    const speed = (pct: number): CommandOutcome => {
+      if (pct < SIM_SPEED_RANGE.min || pct > SIM_SPEED_RANGE.max) {
+        return reject(`speed ${pct} % is outside this machine's range ${SIM_SPEED_RANGE.min}-${SIM_SPEED_RANGE.max} %`);
+      }
+      this.#speedPct = pct;
+      return { status: "completed" };
+    };
+    switch (type) {
+      case "stop":
+        if (this.#remoteStop) return reject("already stopped by a command");
+        this.#remoteStop = true;
+        this.#set("stopped", Number.POSITIVE_INFINITY, `remote stop${p.params.reason ? `: ${p.params.reason}` : ""}`);
+        this.#announce = true;
+        return { status: "completed" };
+      case "start":
+        if (!this.#remoteStop) return reject(`not stopped by a command (the machine is ${this.#state.replace("_", " ")})`);
+        this.#remoteStop = false;
+        this.#set("running", nowMs + 8 * MINUTE);
+        this.#announce = true;
+        return { status: "completed" };
+      case "set_speed":
+        return speed(p.params.speed_pct as number);
+      case "slow_down": {
+        const pct = p.params.speed_pct as number;
+        if (pct >= this.#speedPct) return reject(`already at ${this.#speedPct} %, not faster than ${pct} %`);
+        return speed(pct);
+      }
+      case "reset_fault":
+        if (this.#state !== "equipment_failure") return reject(`no fault to reset (the machine is ${this.#state.replace("_", " ")})`);
+        if (this.#reason === "bearing failure") return reject("bearing failure: the bearing must be replaced, a reset does not repair it");
+        this.#set("running", nowMs + 8 * MINUTE);
+        this.#announce = true;
+        return { status: "completed" };
+      case "request_inspection":
+        this.hmi.push(`inspection (${p.params.priority}): ${p.params.note}`);
+        return { status: "completed" };
+      case "ack_hmi_alarm":
+        this.hmi.push(`alarm ${p.params.alarm_code} acknowledged`);
+        return { status: "completed" };
+    }
+  }
+
   /** Advances the machine to `nowMs` and returns what it publishes. */
   tick(nowMs: number): SimMessage[] {
     const out: SimMessage[] = [];
@@ -74,7 +142,8 @@ export class MachineSim {
 
     const before = this.#state;
     this.#advanceState(nowMs);
-    if (this.#state !== before || this.#ticks === 0) {
+    if (this.#state !== before || this.#ticks === 0 || this.#announce) {
+      this.#announce = false;
       out.push({ channel: "state", payload: { v: 1, ts, state: this.#state, ...(this.#reason ? { reason: this.#reason } : {}) } });
     }
 
@@ -83,7 +152,7 @@ export class MachineSim {
     let rejected = 0;
     if (this.#state === "running" || this.#state === "low_speed") {
       const slow = this.#state === "low_speed" ? 1.6 : 1;
-      const cycle = this.machine.idealCycleTimeS * this.#speedFactor * slow * Math.max(0.9, normal(this.#rng, 1, 0.03));
+      const cycle = ((this.machine.idealCycleTimeS * this.#speedFactor * slow) / (this.#speedPct / 100)) * Math.max(0.9, normal(this.#rng, 1, 0.03));
       this.#partProgress += dtS / cycle;
       made = Math.floor(this.#partProgress);
       this.#partProgress -= made;
@@ -133,6 +202,8 @@ export class MachineSim {
 
   #advanceState(now: number): void {
     const plan = planStatus(now, this.machine.timeZone, this.machine.shifts);
+    // stopped by a command: stays stopped through breaks and shift ends until a start command
+    if (this.#remoteStop) return;
     if (plan.kind !== "production") {
       const s: MachineStateName = plan.kind === "break" ? "break" : "no_shift";
       if (this.#state !== "equipment_failure" || now >= this.#stateUntil) this.#set(s, now);
@@ -192,7 +263,7 @@ export class MachineSim {
       crest_factor: round(crest),
       kurtosis: round(turning ? Math.max(1.5, normal(rng, 3 + 6 * d, 0.2)) : Math.max(1.5, normal(rng, 3, 0.3))),
       temperature_c: round(normal(rng, (turning ? 45 : 30) + 15 * d, 0.3)),
-      speed_rpm: turning ? round((this.machine.nominalSpeedRpm ?? 1500) * (this.#state === "low_speed" ? 0.7 : 1)) : 0,
+      speed_rpm: turning ? round(((this.machine.nominalSpeedRpm ?? 1500) * (this.#state === "low_speed" ? 0.7 : 1) * this.#speedPct) / 100) : 0,
     };
   }
 }

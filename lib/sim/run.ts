@@ -8,6 +8,7 @@ import { telemetryTopic } from "../contract/topics.ts";
 import type { MachineInfo } from "../db/plant.ts";
 import { startMetricsServer } from "../http/metrics-server.ts";
 import { mqttOptions } from "../mqtt/options.ts";
+import { MachineCommandLink } from "./commands.ts";
 import { MachineSim } from "./machine.ts";
 
 export interface SimulatorHandle {
@@ -21,6 +22,8 @@ export interface SimulatorOptions {
   log: Logger;
   /** Bearing degradation: machine path -> hours to failure. */
   degrade?: Map<string, number>;
+  /** Command links down at start: machine path -> minutes (Infinity: until stopped). */
+  offline?: Map<string, number>;
 }
 
 export async function startSimulator(o: SimulatorOptions): Promise<SimulatorHandle> {
@@ -35,6 +38,17 @@ export async function startSimulator(o: SimulatorOptions): Promise<SimulatorHand
     const hours = o.degrade?.get(key);
     return new MachineSim(m, { seed: cfg.SIM_SEED, waveformEvery: cfg.SIM_WAVEFORM_EVERY, ...(hours ? { degradeToFailureMs: hours * 3_600_000 } : {}) });
   });
+  // each machine answers commands on its own MQTT session (so one can be offline while others are not)
+  const links = sims.map((sim) => new MachineCommandLink({ config: cfg, sim, log }));
+  const timers: NodeJS.Timeout[] = [];
+  await Promise.all(
+    links.map(async (link, i) => {
+      const minutes = o.offline?.get(sims[i]!.key);
+      if (minutes === undefined) return link.connect();
+      log.info({ machine: sims[i]!.key, minutes }, "command link offline at start");
+      if (Number.isFinite(minutes)) timers.push(setTimeout(() => void link.connect(), minutes * 60_000));
+    }),
+  );
   const client = await mqtt.connectAsync(cfg.MQTT_URL, mqttOptions(cfg, { clientId: `andon-sim-${process.pid}`, clean: true }));
   log.info({ machines: sims.length, intervalMs: cfg.SIM_INTERVAL_MS, seed: cfg.SIM_SEED }, "simulator publishing");
 
@@ -68,6 +82,8 @@ export async function startSimulator(o: SimulatorOptions): Promise<SimulatorHand
     machines: sims.length,
     async stop() {
       clearInterval(timer);
+      for (const t of timers) clearTimeout(t);
+      await Promise.all(links.map((l) => l.disconnect()));
       await client.endAsync();
       await metrics.close();
     },
@@ -76,16 +92,25 @@ export async function startSimulator(o: SimulatorOptions): Promise<SimulatorHand
 
 /** "site/area/line/machine[:hours],..." (enterprise optional) -> full machine path -> hours to failure (default 6). */
 export function parseDegrade(spec: string, machines: MachineInfo[]): Map<string, number> {
+  return parseMachineList("SIM_DEGRADE", spec, machines, 6);
+}
+
+/** SIM_OFFLINE: "site/area/line/machine[:minutes],..." -> full machine path -> minutes offline (default: until stopped). */
+export function parseOffline(spec: string, machines: MachineInfo[]): Map<string, number> {
+  return parseMachineList("SIM_OFFLINE", spec, machines, Number.POSITIVE_INFINITY);
+}
+
+function parseMachineList(setting: string, spec: string, machines: MachineInfo[], fallback: number): Map<string, number> {
   const out = new Map<string, number>();
   for (const item of spec
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean)) {
     const [path = "", hoursText] = item.split(":");
-    const hours = hoursText === undefined ? 6 : Number(hoursText);
-    if (!(hours > 0)) throw new Error(`SIM_DEGRADE: "${item}": hours must be a positive number`);
+    const hours = hoursText === undefined ? fallback : Number(hoursText);
+    if (!(hours > 0)) throw new Error(`${setting}: "${item}": the number after ':' must be positive`);
     const m = machines.find((x) => [`${x.site}/${x.area}/${x.line}/${x.slug}`, `${x.enterprise}/${x.site}/${x.area}/${x.line}/${x.slug}`].includes(path));
-    if (!m) throw new Error(`SIM_DEGRADE: no machine "${path}" in the asset model`);
+    if (!m) throw new Error(`${setting}: no machine "${path}" in the asset model`);
     out.set(`${m.enterprise}/${m.site}/${m.area}/${m.line}/${m.slug}`, hours);
   }
   return out;

@@ -60,6 +60,7 @@ export async function run(): Promise<void> {
     children.push(nodeProcess("simulator", "workers/simulator.ts", logs));
     children.push(nodeProcess("oee", "workers/oee.ts", logs));
     children.push(nodeProcess("pdm", "workers/pdm.ts", logs));
+    children.push(nodeProcess("commands", "workers/commands.ts", logs));
     for (const c of children) {
       c.child.once("exit", (code) => {
         if (!stopping) {

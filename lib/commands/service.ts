@@ -1,0 +1,261 @@
+// The command service: sends queued commands to their machines over MQTT 5 (QoS 1, response topic,
+// correlation data = command id, message expiry = the time left), at most one in flight per
+// machine and in order, and applies the machines' answers. PostgreSQL is the truth: every step is
+// a conditional transition (lib/commands/store.ts), so a redelivered answer, a second service
+// instance or a restart changes nothing twice.
+//
+// Restart: the MQTT session is persistent (stable client id, clean: false), so answers published
+// while the service was down wait at the broker; commands still SENT are published again with the
+// same id (machines must execute an id at most once and answer a repeat with their earlier answer,
+// docs/mqtt.md), which also recovers an answer lost between the broker and a crashed service.
+import mqtt, { type IPublishPacket, type MqttClient } from "mqtt";
+import pg from "pg";
+import type { Logger } from "pino";
+import type { Config } from "../config.ts";
+import {
+  COMMAND_TYPES,
+  type CommandRequest,
+  CommandResponse,
+  type CommandType,
+  commandTopic,
+  machineOfCommandTopic,
+  responseFilter,
+  responseTopic,
+} from "../contract/commands.ts";
+import type { PrismaClient } from "../db/client.ts";
+import type { Command } from "../db/generated/client.ts";
+import { isFinal } from "../domain/commands/lifecycle.ts";
+import { mqttOptions } from "../mqtt/options.ts";
+import { COMMANDS_CHANNEL, transition } from "./store.ts";
+
+const ACTOR = "command-service";
+/** pg advisory lock key: one active command service per database; others stand by. */
+const LEADER_LOCK = 72707370;
+
+export interface CommandServiceOptions {
+  config: Pick<
+    Config,
+    | "DATABASE_URL"
+    | "MQTT_URL"
+    | "MQTT_USERNAME"
+    | "MQTT_PASSWORD"
+    | "MQTT_CA_FILE"
+    | "MQTT_CERT_FILE"
+    | "MQTT_KEY_FILE"
+    | "MQTT_TLS_REJECT_UNAUTHORIZED"
+    | "COMMAND_CLIENT_ID"
+    | "COMMAND_TICK_MS"
+    | "COMMAND_ANSWER_GRACE_S"
+  >;
+  prisma: PrismaClient;
+  log: Logger;
+}
+
+export interface CommandService {
+  /** runs one round now (expiries, timeouts, dispatch); resolves when it is done */
+  pump(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startCommandService(o: CommandServiceOptions): Promise<CommandService> {
+  const { prisma, log, config: cfg } = o;
+  const db = new pg.Client({ connectionString: cfg.DATABASE_URL });
+  await db.connect();
+  let stopped = false;
+  // One round at a time; a request during a round runs one more round after it (schedule()).
+  let running: Promise<void> | undefined;
+  let again = false;
+  for (let waited = false; ; waited = true) {
+    const r = await db.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1) AS ok", [LEADER_LOCK]);
+    if (r.rows[0]?.ok) break;
+    if (!waited) log.info("another command service is active on this database; standing by");
+    await new Promise((res) => setTimeout(res, 2000));
+  }
+
+  // Answers are applied before they are acknowledged: handleMessage's callback sends the PUBACK.
+  const client: MqttClient = mqtt.connect(
+    cfg.MQTT_URL,
+    mqttOptions(cfg, { clientId: cfg.COMMAND_CLIENT_ID, clean: false, properties: { sessionExpiryInterval: 7 * 24 * 3600 } }),
+  );
+  client.handleMessage = (packet, done) => {
+    onAnswer(packet).then(
+      () => done(),
+      (e: unknown) => {
+        log.error({ err: (e as Error).message, topic: packet.topic }, "could not apply an answer; it stays unacknowledged and comes again");
+        // no PUBACK: end the connection so the broker delivers it again after the reconnect
+        client.stream.destroy();
+      },
+    );
+  };
+  client.on("error", (e) => log.warn({ err: e.message }, "MQTT error"));
+  await new Promise<void>((res, rej) => {
+    client.once("connect", () => res());
+    client.once("error", rej);
+  });
+
+  const subscribed = new Set<string>();
+  const subscribe = async () => {
+    for (const e of await prisma.enterprise.findMany({ select: { slug: true } })) {
+      const f = responseFilter(e.slug);
+      if (subscribed.has(f)) continue;
+      await client.subscribeAsync(f, { qos: 1 });
+      subscribed.add(f);
+    }
+  };
+  await subscribe();
+
+  async function deadLetter(topic: string, reason: string, payload: Buffer) {
+    log.warn({ topic, reason }, "command answer dead-lettered");
+    await prisma.auditLog.create({
+      data: {
+        actor: ACTOR,
+        action: "command.answer.dead-lettered",
+        subject: topic,
+        siteSlug: topic.split("/")[1] ?? null,
+        result: "dead-lettered",
+        details: { reason, payload: payload.toString("utf8").slice(0, 2000) },
+      },
+    });
+  }
+
+  async function onAnswer(packet: IPublishPacket) {
+    const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+    const where = machineOfCommandTopic(packet.topic);
+    if (!where?.response) return deadLetter(packet.topic, "not a command response topic", payload);
+    let json: unknown;
+    try {
+      json = JSON.parse(payload.toString("utf8"));
+    } catch {
+      return deadLetter(packet.topic, "payload is not JSON", payload);
+    }
+    const parsed = CommandResponse.safeParse(json);
+    if (!parsed.success) {
+      const i = parsed.error.issues[0];
+      return deadLetter(packet.topic, `${i?.path.join(".") || "payload"}: ${i?.message}`, payload);
+    }
+    const r = parsed.data;
+    const corr = packet.properties?.correlationData?.toString("utf8");
+    if (corr !== undefined && corr !== r.id) return deadLetter(packet.topic, `correlation data ${corr} does not match id ${r.id}`, payload);
+    const c = await prisma.command.findUnique({ where: { id: r.id } });
+    if (!c) return deadLetter(packet.topic, `no command ${r.id}`, payload);
+    if (c.machineKey !== where.key) return deadLetter(packet.topic, `command ${r.id} was sent to ${c.machineKey}, not to ${where.key}`, payload);
+    const late = c.status === "EXPIRED" ? `answered "${r.status}" at ${r.ts}, after Andon had given it up as expired` : undefined;
+    const reason = [r.reason, late].filter(Boolean).join("; ") || undefined;
+    const done = await transition(prisma, c.id, { answer: r.status }, { actor: `machine ${c.machineKey}`, ...(reason ? { reason } : {}) });
+    if (!done) {
+      log.debug({ command: c.id, status: c.status, answer: r.status }, "answer changes nothing (a repeat, or after the final state)");
+      return;
+    }
+    log.info({ command: c.id, machine: c.machineKey, type: c.type, status: done.status }, "command answered");
+    if (isFinal(done.status)) schedule();
+  }
+
+  function publish(c: Command, now: number): void {
+    const left = Math.ceil((c.expiresAt.getTime() - now) / 1000);
+    const request: CommandRequest = {
+      v: 1,
+      id: c.id,
+      type: c.type as CommandType,
+      params: c.params as Record<string, unknown>,
+      issued_at: c.createdAt.toISOString(),
+      expires_at: c.expiresAt.toISOString(),
+      issued_by: c.requestedBy,
+    };
+    client
+      .publishAsync(commandTopic(c.machineKey), JSON.stringify(request), {
+        qos: 1,
+        properties: {
+          responseTopic: responseTopic(c.machineKey),
+          correlationData: Buffer.from(c.id, "utf8"),
+          messageExpiryInterval: Math.max(1, left),
+          contentType: "application/json",
+        },
+      })
+      .catch((e: Error) => log.warn({ command: c.id, err: e.message }, "publish failed; the command is published again after a restart or expires"));
+  }
+
+  async function round() {
+    const now = Date.now();
+    const expire = (ids: { id: string }[], reason: string) =>
+      Promise.all(ids.map((c) => transition(prisma, c.id, "expire", { actor: ACTOR, reason, at: now })));
+    await expire(
+      await prisma.command.findMany({ where: { status: { in: ["CREATED", "QUEUED"] }, expiresAt: { lte: new Date(now) } }, select: { id: true } }),
+      "expired while queued: it was never sent (an earlier command to the machine was still in flight)",
+    );
+    await expire(
+      await prisma.command.findMany({ where: { status: "SENT", expiresAt: { lte: new Date(now - cfg.COMMAND_ANSWER_GRACE_S * 1000) } }, select: { id: true } }),
+      "the machine did not accept it before it expired (offline or not answering); the broker discards it and the machine must not carry it out",
+    );
+    for (const c of await prisma.command.findMany({ where: { status: "ACCEPTED" } })) {
+      const within = COMMAND_TYPES[c.type as CommandType]?.completeWithinS ?? 60;
+      if ((c.acceptedAt?.getTime() ?? now) + within * 1000 <= now) {
+        await transition(prisma, c.id, "complete_timeout", { actor: ACTOR, reason: `accepted but not completed within ${within} s`, at: now });
+      }
+    }
+    const busy = await prisma.command.findMany({ where: { status: { in: ["SENT", "ACCEPTED"] } }, select: { machineId: true } });
+    const next = await prisma.command.findMany({
+      where: { status: "QUEUED", machineId: { notIn: busy.map((b) => b.machineId) } },
+      orderBy: { seq: "asc" },
+      distinct: ["machineId"],
+    });
+    for (const c of next) {
+      const sent = await transition(prisma, c.id, "send", { actor: ACTOR, at: now }).catch((e: { code?: string }) => {
+        if (e.code === "P2002") return undefined; // another command of the machine went out first
+        throw e;
+      });
+      if (sent) publish(sent, now);
+    }
+  }
+
+  function schedule(): Promise<void> {
+    if (stopped) return Promise.resolve();
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      do {
+        again = false;
+        try {
+          await round();
+        } catch (e) {
+          log.error({ err: (e as Error).message }, "command round failed; retried on the next tick");
+        }
+      } while (again && !stopped);
+      running = undefined;
+    })();
+    return running;
+  }
+
+  // Reconcile what was in flight when the service last stopped.
+  const inFlight = await prisma.command.findMany({ where: { status: "SENT", expiresAt: { gt: new Date() } } });
+  for (const c of inFlight) {
+    await prisma.command.update({ where: { id: c.id }, data: { publishes: { increment: 1 } } });
+    publish(c, Date.now());
+  }
+  if (inFlight.length)
+    log.info({ commands: inFlight.length }, "published in-flight commands again after a restart (same ids: machines answer repeats, never execute twice)");
+
+  await db.query(`LISTEN ${COMMANDS_CHANNEL}`);
+  db.on("notification", () => void schedule());
+  db.on("error", (e) => log.error({ err: e.message }, "PostgreSQL connection of the command service failed"));
+  const tick = setInterval(() => void schedule(), cfg.COMMAND_TICK_MS);
+  const resubscribe = setInterval(() => void subscribe().catch((e: Error) => log.warn({ err: e.message }, "subscribe failed")), 30_000);
+  await schedule();
+  log.info({ clientId: cfg.COMMAND_CLIENT_ID }, "command service started");
+
+  return {
+    pump: async () => {
+      await running;
+      await schedule();
+    },
+    async stop() {
+      stopped = true;
+      clearInterval(tick);
+      clearInterval(resubscribe);
+      await running;
+      await client.endAsync();
+      await db.end();
+    },
+  };
+}

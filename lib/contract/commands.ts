@@ -1,0 +1,137 @@
+// Commands down to one machine and its answers (MQTT 5 request/response). Spec with examples:
+// docs/mqtt.md "Commands". Pure: the schemas and the rules every party shares.
+import { z } from "zod";
+import type { Role } from "../auth/policy.ts";
+import { type MachinePath, machineKey, SEGMENT } from "./topics.ts";
+
+/** The command topic of a machine: Andon's command service publishes, the machine (gateway) subscribes. */
+export const commandTopic = (p: MachinePath | string) => `${typeof p === "string" ? p : machineKey(p)}/command`;
+/** Where the machine answers: the MQTT 5 response topic of every command request. */
+export const responseTopic = (p: MachinePath | string) => `${commandTopic(p)}/response`;
+/** Subscription for every answer of one enterprise. */
+export const responseFilter = (enterprise: string) => `${enterprise}/+/+/+/+/command/response`;
+
+/** The machine key of a command or response topic, or undefined when the topic is neither. */
+export function machineOfCommandTopic(topic: string): { key: string; response: boolean } | undefined {
+  const parts = topic.split("/");
+  const response = parts.length === 7 && parts[6] === "response";
+  if (!(parts.length === 6 || response) || parts[5] !== "command") return undefined;
+  if (!parts.slice(0, 5).every((s) => SEGMENT.test(s))) return undefined;
+  return { key: parts.slice(0, 5).join("/"), response };
+}
+
+const speedPct = (min: number, max: number) =>
+  z
+    .number({ error: "speed_pct must be a number (percent of the nominal speed)" })
+    .min(min, `speed_pct must be at least ${min} %`)
+    .max(max, `speed_pct must be at most ${max} %`);
+
+const noParams = z.object({}).strict();
+
+/**
+ * Every command type: its parameters, whether it is hazardous (moves or stops machinery: a second,
+ * explicit confirmation is required), who may send it, and how long the machine may take to
+ * complete it once accepted. The contract allows what any machine could do; a machine rejects what
+ * it cannot (e.g. a speed outside its own range) with a reason.
+ */
+export const COMMAND_TYPES = {
+  stop: {
+    title: "Stop the machine",
+    hazardous: true,
+    roles: ["ADMIN", "PLANT_MANAGER", "MAINTENANCE"],
+    params: z.object({ reason: z.string().trim().min(1).max(200).optional() }).strict(),
+    completeWithinS: 120,
+  },
+  start: {
+    title: "Start the machine",
+    hazardous: true,
+    roles: ["ADMIN", "PLANT_MANAGER", "MAINTENANCE"],
+    params: noParams,
+    completeWithinS: 120,
+  },
+  set_speed: {
+    title: "Set the speed",
+    hazardous: true,
+    roles: ["ADMIN", "PLANT_MANAGER"],
+    params: z.object({ speed_pct: speedPct(1, 150) }).strict(),
+    completeWithinS: 60,
+  },
+  slow_down: {
+    title: "Slow down",
+    hazardous: false,
+    roles: ["ADMIN", "PLANT_MANAGER", "MAINTENANCE"],
+    params: z.object({ speed_pct: speedPct(1, 99).default(70) }).strict(),
+    completeWithinS: 60,
+  },
+  reset_fault: {
+    title: "Reset the fault",
+    hazardous: false,
+    roles: ["ADMIN", "PLANT_MANAGER", "MAINTENANCE"],
+    params: noParams,
+    completeWithinS: 60,
+  },
+  request_inspection: {
+    title: "Request an inspection",
+    hazardous: false,
+    roles: ["ADMIN", "PLANT_MANAGER", "MAINTENANCE"],
+    params: z
+      .object({
+        note: z.string().trim().min(1, "say what to inspect").max(500),
+        priority: z.enum(["normal", "urgent"]).default("normal"),
+        alert_id: z.string().uuid().optional(),
+      })
+      .strict(),
+    completeWithinS: 60,
+  },
+  ack_hmi_alarm: {
+    title: "Acknowledge an alarm on the HMI",
+    hazardous: false,
+    roles: ["ADMIN", "PLANT_MANAGER", "MAINTENANCE"],
+    params: z.object({ alarm_code: z.string().trim().min(1).max(64) }).strict(),
+    completeWithinS: 60,
+  },
+} as const satisfies Record<string, { title: string; hazardous: boolean; roles: readonly Role[]; params: z.ZodType; completeWithinS: number }>;
+
+export type CommandType = keyof typeof COMMAND_TYPES;
+export const COMMAND_TYPE_NAMES = Object.keys(COMMAND_TYPES) as [CommandType, ...CommandType[]];
+
+/** Parses a command's parameters against its type; the message names the parameter. */
+export function parseCommandParams(type: CommandType, params: unknown): { ok: true; params: Record<string, unknown> } | { ok: false; reason: string } {
+  const r = COMMAND_TYPES[type].params.safeParse(params ?? {});
+  if (r.success) return { ok: true, params: r.data as Record<string, unknown> };
+  const i = r.error.issues[0];
+  const where = i?.path.length ? `params.${i.path.join(".")}` : "params";
+  return { ok: false, reason: i?.code === "unrecognized_keys" ? `${where}: unknown ${i.keys.join(", ")} for ${type}` : `${where}: ${i?.message ?? "invalid"}` };
+}
+
+/** Expiry bounds: a command nobody carried out within this time must not be carried out later. */
+export const EXPIRY_S = { min: 5, max: 24 * 3600, default: 300 } as const;
+
+/** The request a machine receives on its command topic (JSON; MQTT 5 correlation data = the id). */
+export const CommandRequest = z.object({
+  v: z.literal(1),
+  id: z.string().uuid(),
+  type: z.enum(COMMAND_TYPE_NAMES),
+  params: z.record(z.string(), z.unknown()).default({}),
+  /** when it was issued and after when it must not be executed (ISO 8601, UTC) */
+  issued_at: z.string().datetime({ offset: true }),
+  expires_at: z.string().datetime({ offset: true }),
+  /** who asked (user or API token name), for the HMI */
+  issued_by: z.string().max(200),
+});
+export type CommandRequest = z.infer<typeof CommandRequest>;
+
+export const RESPONSE_STATUSES = ["accepted", "rejected", "completed", "failed"] as const;
+export type ResponseStatus = (typeof RESPONSE_STATUSES)[number];
+
+/** What a machine publishes on the response topic; `reason` is required for rejected and failed. */
+export const CommandResponse = z
+  .object({
+    v: z.literal(1),
+    id: z.string().uuid(),
+    status: z.enum(RESPONSE_STATUSES),
+    reason: z.string().min(1).max(500).optional(),
+    ts: z.string().datetime({ offset: true }),
+  })
+  .refine((r) => !(r.status === "rejected" || r.status === "failed") || r.reason, { message: "reason is required when rejected or failed", path: ["reason"] });
+export type CommandResponse = z.infer<typeof CommandResponse>;

@@ -1,0 +1,163 @@
+// The command contract, the lifecycle table and how a simulated machine obeys: pure, no I/O.
+import { describe, expect, it } from "vitest";
+import { CommandResponse, machineOfCommandTopic, parseCommandParams } from "../../lib/contract/commands.ts";
+import type { MachineInfo } from "../../lib/db/plant.ts";
+import { COMMAND_STATUSES, type CommandEvent, FINAL, nextStatus } from "../../lib/domain/commands/lifecycle.ts";
+import { MachineSim } from "../../lib/sim/machine.ts";
+
+const machine: MachineInfo = {
+  enterprise: "acme",
+  site: "dresden",
+  area: "machining",
+  line: "line-1",
+  slug: "cnc-01",
+  name: "CNC",
+  idealCycleTimeS: 2,
+  vibrationGroup: "GROUP_2",
+  foundation: "RIGID",
+  nominalSpeedRpm: 1500,
+  hasWaveformSensor: false,
+  timeZone: "Europe/Berlin",
+  shifts: [{ name: "all", weekdays: [1, 2, 3, 4, 5, 6, 7], start: "00:00", end: "00:00", breaks: [] }],
+};
+
+describe("command lifecycle", () => {
+  it("final states only change on evidence from the machine (a late answer to an expired command)", () => {
+    const events: CommandEvent[] = [
+      "queue",
+      "send",
+      "cancel",
+      "expire",
+      "complete_timeout",
+      { answer: "accepted" },
+      { answer: "rejected" },
+      { answer: "completed" },
+      { answer: "failed" },
+    ];
+    for (const from of FINAL) {
+      const moves = events.map((e) => nextStatus(from, e)).filter(Boolean);
+      expect(moves, from).toEqual(from === "EXPIRED" ? ["ACCEPTED", "COMPLETED", "FAILED"] : []);
+    }
+  });
+
+  it.each([
+    ["QUEUED", "send", "SENT"],
+    ["QUEUED", "cancel", "CANCELLED"],
+    ["SENT", "cancel", undefined],
+    ["SENT", "expire", "EXPIRED"],
+    ["ACCEPTED", "expire", undefined],
+    ["ACCEPTED", "complete_timeout", "FAILED"],
+    ["SENT", { answer: "accepted" }, "ACCEPTED"],
+    ["ACCEPTED", { answer: "accepted" }, undefined],
+    ["ACCEPTED", { answer: "rejected" }, undefined],
+    ["SENT", { answer: "completed" }, "COMPLETED"],
+    ["QUEUED", { answer: "completed" }, undefined],
+  ] as const)("%s + %j -> %s", (from, event, to) => {
+    expect(nextStatus(from, event as CommandEvent)).toBe(to);
+  });
+
+  it("every status is reachable from CREATED", () => {
+    const seen = new Set(["CREATED"]);
+    const events: CommandEvent[] = [
+      "queue",
+      "send",
+      "cancel",
+      "expire",
+      "complete_timeout",
+      { answer: "accepted" },
+      { answer: "rejected" },
+      { answer: "completed" },
+      { answer: "failed" },
+    ];
+    for (let i = 0; i < 5; i++) for (const s of [...seen]) for (const e of events) seen.add(nextStatus(s as never, e) ?? s);
+    expect([...seen].sort()).toEqual([...COMMAND_STATUSES].sort());
+  });
+});
+
+describe("command contract", () => {
+  it("parses parameters per type, naming the parameter", () => {
+    expect(parseCommandParams("slow_down", {})).toEqual({ ok: true, params: { speed_pct: 70 } });
+    expect(parseCommandParams("set_speed", { speed_pct: "fast" })).toEqual({
+      ok: false,
+      reason: "params.speed_pct: speed_pct must be a number (percent of the nominal speed)",
+    });
+    expect(parseCommandParams("stop", { force: true })).toEqual({ ok: false, reason: "params: unknown force for stop" });
+    expect(parseCommandParams("request_inspection", { note: " " })).toEqual({ ok: false, reason: "params.note: say what to inspect" });
+  });
+
+  it("recognises command and response topics", () => {
+    expect(machineOfCommandTopic("acme/dresden/machining/line-1/cnc-01/command")).toEqual({ key: "acme/dresden/machining/line-1/cnc-01", response: false });
+    expect(machineOfCommandTopic("acme/dresden/machining/line-1/cnc-01/command/response")).toEqual({
+      key: "acme/dresden/machining/line-1/cnc-01",
+      response: true,
+    });
+    expect(machineOfCommandTopic("acme/dresden/machining/line-1/cnc-01/state")).toBeUndefined();
+    expect(machineOfCommandTopic("acme/Dresden/machining/line-1/cnc-01/command")).toBeUndefined();
+  });
+
+  it("requires a reason for rejected and failed answers", () => {
+    const base = { v: 1, id: "0b9975ca-c97c-4501-b46e-cabea99bbe69", ts: "2026-11-25T10:00:00Z" };
+    expect(CommandResponse.safeParse({ ...base, status: "failed" }).success).toBe(false);
+    expect(CommandResponse.safeParse({ ...base, status: "failed", reason: "motor overload" }).success).toBe(true);
+    expect(CommandResponse.safeParse({ ...base, status: "completed" }).success).toBe(true);
+  });
+});
+
+describe("a simulated machine obeys commands", () => {
+  const t0 = Date.parse("2026-11-25T10:00:00Z");
+  it("stops producing and reports it, starts again, and a new speed changes its cycle time", () => {
+    const sim = new MachineSim(machine, { seed: 1, waveformEvery: 0 });
+    sim.tick(t0);
+    expect(sim.execute("stop", { reason: "guard open" }, t0 + 1000)).toEqual({ status: "completed" });
+    const out = sim.tick(t0 + 2000);
+    expect(out.find((m) => m.channel === "state")?.payload).toMatchObject({ state: "stopped", reason: "remote stop: guard open" });
+    // an hour later it is still stopped and made nothing
+    let made = 0;
+    for (let t = t0 + 3000; t < t0 + 3_600_000; t += 1000) {
+      const c = sim.tick(t).find((m) => m.channel === "counts")?.payload as { mode: string; total: number };
+      made += c.mode === "delta" ? c.total : 0;
+    }
+    expect(sim.state).toBe("stopped");
+    expect(made).toBe(0);
+    expect(sim.execute("stop", {}, t0 + 3_600_000)).toEqual({ status: "rejected", reason: "already stopped by a command" });
+    expect(sim.execute("start", {}, t0 + 3_600_000)).toEqual({ status: "completed" });
+    expect(sim.state).toBe("running");
+    expect(sim.execute("start", {}, t0 + 3_600_000)).toEqual({ status: "rejected", reason: "not stopped by a command (the machine is running)" });
+  });
+
+  it("makes parts at half the rate at 50 % speed (parts per running second, same seed)", () => {
+    const rate = (speed?: number) => {
+      const sim = new MachineSim({ ...machine }, { seed: 3, waveformEvery: 0 });
+      sim.tick(t0);
+      if (speed) expect(sim.execute("set_speed", { speed_pct: speed }, t0).status).toBe("completed");
+      let prev = 0;
+      let parts = 0;
+      let runningS = 0;
+      for (let t = t0 + 1000; t < t0 + 4 * 3_600_000; t += 1000) {
+        const c = sim.tick(t).find((m) => m.channel === "counts")?.payload as { mode: string; total: number };
+        const made = c.mode === "delta" ? c.total : c.total >= prev ? c.total - prev : c.total; // a PLC restart resets its counter
+        prev = c.total;
+        if (sim.state === "running") {
+          parts += made;
+          runningS++;
+        }
+      }
+      return parts / runningS;
+    };
+    const ratio = rate(50) / rate();
+    expect(ratio).toBeGreaterThan(0.4);
+    expect(ratio).toBeLessThan(0.6);
+  });
+
+  it("rejects out-of-range and pointless commands with a reason", () => {
+    const sim = new MachineSim(machine, { seed: 1, waveformEvery: 0 });
+    sim.tick(t0);
+    expect(sim.execute("set_speed", { speed_pct: 140 }, t0)).toEqual({ status: "rejected", reason: "speed 140 % is outside this machine's range 50-110 %" });
+    expect(sim.execute("set_speed", { speed_pct: -5 }, t0)).toEqual({ status: "rejected", reason: "params.speed_pct: speed_pct must be at least 1 %" });
+    expect(sim.execute("slow_down", { speed_pct: 80 }, t0)).toEqual({ status: "completed" });
+    expect(sim.execute("slow_down", { speed_pct: 90 }, t0)).toEqual({ status: "rejected", reason: "already at 80 %, not faster than 90 %" });
+    expect(sim.execute("reset_fault", {}, t0).status).toBe("rejected");
+    expect(sim.execute("request_inspection", { note: "listen to the spindle" }, t0)).toEqual({ status: "completed" });
+    expect(sim.hmi).toEqual(["inspection (normal): listen to the spindle"]);
+  });
+});
