@@ -138,7 +138,18 @@ export function AlertsInbox({ initial, sites, canAct }: { initial: AlertRow[]; s
             {a.assignee ? ` · assigned to ${a.assignee}` : ""}
             {a.resolvedBy ? ` · resolved by ${a.resolvedBy}: ${a.resolveNote}` : ""}
           </div>
-          {canAct && (a.status === "OPEN" || a.status === "ACKNOWLEDGED") ? <AlertActions id={a.id} status={a.status} onAct={act} /> : null}
+          {canAct && (a.status === "OPEN" || a.status === "ACKNOWLEDGED") ? (
+            <>
+              <div className="small">
+                Prepare a command:{" "}
+                <a href={`/sites/${a.machineKey}?command=request_inspection&alert=${a.id}#commands`} data-testid="prepare-inspection">
+                  request inspection
+                </a>{" "}
+                · <a href={`/sites/${a.machineKey}?command=slow_down&alert=${a.id}#commands`}>slow down</a>
+              </div>
+              <AlertActions id={a.id} status={a.status} onAct={act} />
+            </>
+          ) : null}
         </div>
       ))}
     </>

@@ -7,7 +7,7 @@ import { LOSS_COLOR } from "./loss-colors.ts";
 const ZONE_COLOR = { A: "#2ea04333", B: "#3fb95018", C: "#d2992233", D: "#da363333" } as const;
 const tip = { contentStyle: { background: "#182029", border: "1px solid #2d3a47" } };
 
-export function MachinePage({ detail: d }: { detail: MachineDetail }) {
+export function MachinePage({ detail: d, canCommand = false }: { detail: MachineDetail; canCommand?: boolean }) {
   const tz = d.machine.timeZone;
   const hm = (t: number) => new Intl.DateTimeFormat("en-GB", { timeZone: tz, hour: "2-digit", minute: "2-digit" }).format(new Date(t));
   const dhm = (t: number) =>
@@ -160,6 +160,15 @@ export function MachinePage({ detail: d }: { detail: MachineDetail }) {
               <span className="muted">
                 since {hm(Date.parse(a.onsetAt))}, {a.status.toLowerCase()}. {a.suggestedAction}.
               </span>
+              {canCommand ? (
+                <span className="small">
+                  {" "}
+                  <a href={`?command=request_inspection&alert=${a.id}#commands`} data-testid="prepare-inspection">
+                    request inspection
+                  </a>{" "}
+                  · <a href={`?command=slow_down&alert=${a.id}#commands`}>slow down</a>
+                </span>
+              ) : null}
             </div>
           ))
         )}

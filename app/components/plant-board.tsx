@@ -49,7 +49,8 @@ export function PlantBoard({ initial, canEditReasons }: { initial: PlantView; ca
           <h1>{view.site.name}</h1>
           <div className="sub">
             {view.shift.current ? "Current shift" : "Last shift (none running now)"}: <b>{view.shift.label}</b>, {fmt(view.shift.start, tz)}–
-            {fmt(view.shift.end, tz)} {tz}. OEE so far from the closed minutes; updates every 5 s.
+            {fmt(view.shift.end, tz)} {tz}. OEE so far from the closed minutes; updates every 5 s.{" "}
+            <a href={`/sites/${view.site.key}/commands`}>Command history</a>
           </div>
         </div>
         <button type="button" className="link-button" onClick={() => document.documentElement.requestFullscreen?.()}>

@@ -13,6 +13,10 @@ export const ACTIONS = {
   "alerts:read": ["ADMIN", "CORPORATE", "PLANT_MANAGER", "MAINTENANCE"],
   /** acknowledge, assign, resolve alerts */
   "alerts:write": ["ADMIN", "PLANT_MANAGER", "MAINTENANCE"],
+  /** commands to machines and their history */
+  "commands:read": ["ADMIN", "CORPORATE", "PLANT_MANAGER", "MAINTENANCE"],
+  /** send or cancel commands (which types, per role: COMMAND_TYPES in lib/contract/commands.ts) */
+  "commands:send": ["ADMIN", "PLANT_MANAGER", "MAINTENANCE"],
   /** the live ingest monitor and dead letters (the whole bus) */
   "ingest:read": ["ADMIN"],
   /** users, tokens, the asset model, the audit log */
@@ -45,3 +49,6 @@ export function can(p: Principal | undefined, action: Action, site?: string): bo
 export function visibleSites<T extends { key: string }>(p: Principal, all: readonly T[]): T[] {
   return p.sites === "all" ? [...all] : all.filter((s) => p.sites.includes(s.key));
 }
+
+/** Whether the principal's role is one of `roles` (a per-type rule such as who may send a command type). */
+export const maySendAny = (p: Principal, roles: readonly Role[]) => roles.includes(p.role);

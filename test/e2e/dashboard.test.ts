@@ -9,13 +9,17 @@ import { Redis } from "ioredis";
 import mqtt from "mqtt";
 import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Principal } from "../../lib/auth/policy.ts";
 import { createApiToken, createUser } from "../../lib/auth/sessions.ts";
+import { type CommandService, startCommandService } from "../../lib/commands/service.ts";
+import { requestCommand } from "../../lib/commands/store.ts";
 import { repoRoot } from "../../lib/config.ts";
 import { prismaFor } from "../../lib/db/client.ts";
 import { loadMachines, readPlantFile } from "../../lib/db/plant.ts";
 import { computeOee } from "../../lib/domain/oee/compute.ts";
 import { DEFAULT_MAPPING } from "../../lib/domain/oee/mapping.ts";
 import { telemetryRows } from "../../lib/ingest/mapping.ts";
+import { createLogger } from "../../lib/log.ts";
 import { bucketsOverlapping } from "../../lib/oee/buckets.ts";
 import { reasonEditsByPath } from "../../lib/oee/reasons.ts";
 import { oeeFields, rollupBuckets } from "../../lib/oee/rollup.ts";
@@ -25,10 +29,12 @@ import { ensureQuestSchema } from "../../lib/questdb/schema.ts";
 import { TABLES } from "../../lib/questdb/tables.ts";
 import { QuestWriter } from "../../lib/questdb/writer.ts";
 import { oeeWorker } from "../../lib/queues/oee.ts";
-import { createScratchDatabase, dropScratchDatabase } from "../../lib/services/isolated.ts";
+import { createScratchDatabase, dropScratchDatabase, stackConfig } from "../../lib/services/isolated.ts";
 import { freePort } from "../../lib/services/net.ts";
 import type { Managed } from "../../lib/services/process.ts";
 import { ensureWebBuild, startWeb } from "../../lib/services/web.ts";
+import { MachineCommandLink } from "../../lib/sim/commands.ts";
+import { MachineSim } from "../../lib/sim/machine.ts";
 import { catalog } from "../../lib/web/catalog.ts";
 import { launchBrowser, signIn } from "../support/browser.ts";
 import { seedTestPlant } from "../support/stack.ts";
@@ -41,6 +47,7 @@ let base: string;
 const contexts: BrowserContext[] = [];
 const passwords: Record<string, string> = {};
 const alertIds: Record<string, string> = {};
+const commandIds: Record<string, string> = {};
 let mesToken: string;
 // different enterprise per run: the QuestDB of the test stack is shared by all test files
 const ent = `dash${Date.now().toString(36)}`;
@@ -133,6 +140,12 @@ beforeAll(async () => {
   alertIds.pune = (await raise(puneMachine(), "drift:kurtosis", "WARNING")).alert.id;
   alertIds.dresden = (await raise(dresdenMachine(), "drift:crest_factor", "WARNING")).alert.id;
   await pub.endAsync();
+  // queued commands (no command service runs until the command tests at the end)
+  const seeder: Principal = { kind: "user", id: "seed", name: "seed", displayName: "Seed", role: "ADMIN", sites: "all" };
+  const queue = async (machine: string, note: string) =>
+    (await requestCommand(prisma, seeder, { machine, type: "request_inspection", params: { note } })).command.id;
+  commandIds.dresden = await queue(`${ent}/dresden/machining/line-2/lathe-01`, "seeded");
+  commandIds.dresdenToCancel = await queue(`${ent}/dresden/machining/line-2/lathe-01`, "to cancel");
   await ensureWebBuild(join(repoRoot, ".andon", "e2e-web-build.log"));
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
@@ -331,6 +344,18 @@ const REQUESTS: Record<keyof typeof catalog, { method: string; path: () => strin
   acknowledgeAlert: [{ method: "POST", path: () => `/api/v1/alerts/${alertIds.pune}/acknowledge` }],
   assignAlert: [{ method: "POST", path: () => `/api/v1/alerts/${alertIds.pune}/assign`, body: () => ({ assignee: "tech.pune" }) }],
   resolveAlert: [{ method: "POST", path: () => `/api/v1/alerts/${alertIds.dresden}/resolve`, body: () => ({ note: "checked: sensor cable loose" }) }],
+  commandTypes: [{ method: "GET", path: () => "/api/v1/commands/types" }],
+  machineCommands: [
+    { method: "GET", path: () => `/api/v1/machines/${dresdenMachine()}/commands` },
+    { method: "GET", path: () => `/api/v1/machines/${puneMachine()}/commands` },
+  ],
+  sendCommand: [
+    { method: "POST", path: () => `/api/v1/machines/${dresdenMachine()}/commands`, body: () => ({ type: "request_inspection", params: { note: "matrix" } }) },
+    { method: "POST", path: () => `/api/v1/machines/${puneMachine()}/commands`, body: () => ({ type: "set_speed", params: { speed_pct: 80 }, confirm: true }) },
+  ],
+  siteCommands: [{ method: "GET", path: () => `/api/v1/sites/${ent}/pune/commands` }],
+  command: [{ method: "GET", path: () => `/api/v1/commands/${commandIds.dresden}` }],
+  cancelCommand: [{ method: "POST", path: () => `/api/v1/commands/${commandIds.dresdenToCancel}/cancel` }],
   users: [{ method: "GET", path: () => "/api/v1/admin/users" }],
   createUser: [
     {
@@ -367,6 +392,16 @@ const EXPECT: Record<string, Record<Who, "ok" | 401 | 403>> = {
   "acknowledgeAlert#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": "ok", token: 403 },
   "assignAlert#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": "ok", token: 403 },
   "resolveAlert#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": "ok", "tech.pune": 403, token: "ok" },
+  "commandTypes#0": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": "ok", "tech.pune": "ok", token: "ok" },
+  "machineCommands#0": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": "ok", "tech.pune": 403, token: "ok" },
+  "machineCommands#1": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": 403, "tech.pune": "ok", token: 403 },
+  // corporate never commands machines; maintenance may not change a machine's speed
+  "sendCommand#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": "ok", "tech.pune": 403, token: "ok" },
+  "sendCommand#1": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
+  "siteCommands#0": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": 403, "tech.pune": "ok", token: 403 },
+  "command#0": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": "ok", "tech.pune": 403, token: "ok" },
+  // the first allowed caller cancels (200); later ones get 409 (no longer queued): allowed
+  "cancelCommand#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": "ok", "tech.pune": 403, token: "ok" },
   "users#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
   "createUser#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
   "disableUser#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
@@ -656,5 +691,70 @@ describe("API contract", () => {
     await check("/api/v1/oee/sites", "/api/v1/oee/sites?from=x&to=y", 400);
     // every operation documents its errors with the shared Error schema
     for (const [p, ops] of Object.entries(doc.paths)) for (const op of Object.values(ops)) expect(Object.keys(op.responses), p).toContain("200");
+  });
+});
+
+describe("commands from the dashboard", () => {
+  let service: CommandService | undefined;
+  let link: MachineCommandLink | undefined;
+  afterAll(async () => {
+    await link?.disconnect();
+    await service?.stop();
+  });
+
+  it("a plant manager stops a machine from its page after confirming; the simulated machine obeys and the page shows completed", {
+    timeout: 120_000,
+  }, async () => {
+    const prisma = prismaFor(databaseUrl);
+    const cfg = stackConfig(stack, { DATABASE_URL: databaseUrl, COMMAND_CLIENT_ID: `andon-commands-${ent}`, COMMAND_TICK_MS: "250" });
+    const info = (await loadMachines(prisma)).find((m) => `${m.enterprise}/${m.site}/${m.area}/${m.line}/${m.slug}` === dresdenMachine())!;
+    const sim = new MachineSim(info, { seed: 1, waveformEvery: 0 });
+    sim.tick(Date.now());
+    // the machine subscribes first: the access matrix left commands queued for it, sent at the start
+    link = new MachineCommandLink({ config: cfg, sim });
+    await link.connect();
+    service = await startCommandService({ config: cfg, prisma, log: createLogger("e2e-commands", "warn") });
+
+    const page = await (await browserAs("pm.dresden")).newPage();
+    await page.goto(`${base}/sites/${dresdenMachine()}`);
+    const panel = page.getByTestId("command-panel");
+    await panel.getByTestId("command-type").selectOption("stop");
+    await panel.getByTestId("command-text").fill("e2e: guard door open");
+    const rows = await prisma.command.count({ where: { machineKey: dresdenMachine() } });
+    await panel.getByTestId("command-send").click();
+    // hazardous: nothing is sent before the second, explicit confirmation
+    await expect.poll(() => panel.getByRole("alertdialog").textContent()).toContain("This moves or stops machinery");
+    expect(await prisma.command.count({ where: { machineKey: dresdenMachine() } })).toBe(rows);
+    await panel.getByTestId("command-confirm").click();
+    const first = panel.getByTestId("command-table").locator("tbody tr").first();
+    await expect.poll(() => first.textContent(), { timeout: 30_000 }).toContain("stop");
+    await expect.poll(() => first.getByTestId("command-status").textContent(), { timeout: 30_000 }).toBe("completed");
+    expect(sim.state).toBe("stopped");
+    expect(await first.textContent()).toContain("reason=e2e: guard door open");
+    await page.screenshot({ path: join(repoRoot, ".andon", "e2e-commands.png"), fullPage: true });
+  });
+
+  it("a technician prepares an inspection request from an alert in one click", { timeout: 60_000 }, async () => {
+    const page = await (await browserAs("tech.pune")).newPage();
+    await page.goto(`${base}/alerts`);
+    await page.getByTestId("alert-drift:kurtosis").getByTestId("prepare-inspection").click();
+    await page.waitForURL(/command=request_inspection/);
+    const panel = page.getByTestId("command-panel");
+    expect(await panel.getByTestId("command-type").inputValue()).toBe("request_inspection");
+    expect(await panel.getByTestId("command-text").inputValue()).toContain("inspect the drive-end bearing");
+    await panel.getByTestId("command-send").click();
+    const first = panel.getByTestId("command-table").locator("tbody tr").first();
+    await expect.poll(() => first.textContent(), { timeout: 30_000 }).toContain("request inspection");
+    const c = await prismaFor(databaseUrl).command.findFirst({ where: { machineKey: puneMachine(), type: "request_inspection" }, orderBy: { seq: "desc" } });
+    expect(c?.alertId).toBe(alertIds.pune);
+    expect(c?.requestedBy).toBe("tech.pune");
+  });
+
+  it("a corporate user sees the command history but cannot send", async () => {
+    const page = await (await browserAs("corp")).newPage();
+    await page.goto(`${base}/sites/${ent}/dresden/commands`);
+    await expect.poll(() => page.getByTestId("command-table").textContent()).toContain("guard door open");
+    await page.goto(`${base}/sites/${dresdenMachine()}`);
+    await expect.poll(() => page.getByTestId("command-panel").textContent()).toContain("Your role cannot send commands");
   });
 });

@@ -1,22 +1,56 @@
 import { notFound } from "next/navigation";
+import { can } from "../../../../../../../lib/auth/policy.ts";
+import { commandJson, listCommands } from "../../../../../../../lib/commands/store.ts";
 import { reasonEditsByPath } from "../../../../../../../lib/oee/reasons.ts";
+import { commandTypes } from "../../../../../../../lib/web/commands-api.ts";
 import { db, machines, quest } from "../../../../../../../lib/web/context.ts";
 import { machineDetail } from "../../../../../../../lib/web/machine.ts";
 import { allowed } from "../../../../../../../lib/web/page-auth.ts";
+import { CommandPanel } from "../../../../../../components/command-panel.tsx";
 import { Forbidden } from "../../../../../../components/forbidden.tsx";
 import { MachinePage } from "../../../../../../components/machine-page.tsx";
 
 export const dynamic = "force-dynamic";
 
-export default async function Machine({ params }: { params: Promise<{ enterprise: string; site: string; area: string; line: string; machine: string }> }) {
+export default async function Machine({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ enterprise: string; site: string; area: string; line: string; machine: string }>;
+  searchParams: Promise<Record<string, string | undefined>>;
+}) {
   const p = await params;
+  const q = await searchParams;
   const key = `${p.enterprise}/${p.site}`;
-  const { ok } = await allowed(`/sites/${key}/${p.area}/${p.line}/${p.machine}`, "oee:read", key);
+  const { ok, principal } = await allowed(`/sites/${key}/${p.area}/${p.line}/${p.machine}`, "oee:read", key);
   if (!ok) return <Forbidden what={`site ${key}`} />;
   const m = (await machines()).find(
     (x) => x.enterprise === p.enterprise && x.site === p.site && x.area === p.area && x.line === p.line && x.slug === p.machine,
   );
   if (!m) notFound();
+  const machineKey = `${key}/${p.area}/${p.line}/${p.machine}`;
   const detail = await machineDetail(quest(), db(), m, (r) => reasonEditsByPath(db(), r), 24);
-  return <MachinePage detail={detail} />;
+  const commands = can(principal, "commands:read", key)
+    ? (await listCommands(db(), { sites: principal.sites, machine: machineKey, limit: 50 })).map(commandJson)
+    : null;
+  // a command prepared from an alert: /sites/...?command=request_inspection&alert=<id>
+  const alert = q.alert ? detail.alerts.find((a) => a.id === q.alert) : undefined;
+  return (
+    <>
+      <MachinePage detail={detail} canCommand={can(principal, "commands:send", key)} />
+      {commands ? (
+        <CommandPanel
+          machineKey={machineKey}
+          machineName={m.name}
+          timeZone={m.timeZone}
+          types={commandTypes(principal)}
+          initial={commands}
+          prefill={{
+            ...(q.command ? { type: q.command } : {}),
+            ...(alert ? { alertId: alert.id, note: `${alert.explanation}: ${alert.suggestedAction}` } : {}),
+          }}
+        />
+      ) : null}
+    </>
+  );
 }
