@@ -1,6 +1,9 @@
 // The command contract, the lifecycle table and how a simulated machine obeys: pure, no I/O.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CommandResponse, machineOfCommandTopic, parseCommandParams } from "../../lib/contract/commands.ts";
+import { repoRoot } from "../../lib/config.ts";
+import { CommandRequest, CommandResponse, machineOfCommandTopic, parseCommandParams } from "../../lib/contract/commands.ts";
 import type { MachineInfo } from "../../lib/db/plant.ts";
 import { COMMAND_STATUSES, type CommandEvent, FINAL, nextStatus } from "../../lib/domain/commands/lifecycle.ts";
 import { MachineSim } from "../../lib/sim/machine.ts";
@@ -160,4 +163,21 @@ describe("a simulated machine obeys commands", () => {
     expect(sim.execute("request_inspection", { note: "listen to the spindle" }, t0)).toEqual({ status: "completed" });
     expect(sim.hmi).toEqual(["inspection (normal): listen to the spindle"]);
   });
+});
+
+describe("docs/mqtt.md command examples", () => {
+  const md = readFileSync(join(repoRoot, "docs", "mqtt.md"), "utf8");
+  const blocks = [...md.matchAll(/```json (command|response) on=(\S+)\n([\s\S]*?)```/g)];
+  it("has a request and answers", () => {
+    expect(blocks.filter((b) => b[1] === "command").length).toBeGreaterThanOrEqual(1);
+    expect(blocks.filter((b) => b[1] === "response").length).toBeGreaterThanOrEqual(3);
+  });
+  for (const [, kind, topic, body] of blocks) {
+    it(`parses the ${kind} example on ${topic}`, () => {
+      const where = machineOfCommandTopic(topic as string);
+      expect(where?.response).toBe(kind === "response");
+      const r = (kind === "command" ? CommandRequest : CommandResponse).safeParse(JSON.parse(body as string));
+      expect(r.success, JSON.stringify(r.error?.issues)).toBe(true);
+    });
+  }
 });
