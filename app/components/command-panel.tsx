@@ -97,6 +97,8 @@ export function CommandPanel({
       });
       const body = (await res.json().catch(() => ({}))) as { command?: CommandRow; error?: { message: string } };
       if (!res.ok || !body.command) {
+        // back to the form: the user corrects the input and confirms again
+        setConfirming(false);
         setError(body.error?.message ?? `the server answered ${res.status}`);
         return;
       }
