@@ -19,24 +19,42 @@ const PERIODS: Record<string, { label: string; granularity: SeriesGranularity; s
 };
 
 const TAB: Record<string, string> = { "1h": "1 hour", "24h": "24 hours", shifts: "Shifts", "7d": "7 days", "30d": "30 days" };
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-export default async function Overview({ searchParams }: { searchParams: Promise<{ period?: string }> }) {
-  const { period: asked } = await searchParams;
+/** A custom period of site-local days, or why it is not one. */
+function customDays(from?: string, to?: string): { from: string; to: string } | string {
+  if (!from || !to || !DATE.test(from) || !DATE.test(to) || Number.isNaN(Date.parse(from)) || Number.isNaN(Date.parse(to))) {
+    return "Choose a first and a last day.";
+  }
+  if (from > to) return "The first day must not be after the last day.";
+  if (Date.parse(to) - Date.parse(from) > 400 * 24 * H) return "At most 400 days.";
+  return { from, to };
+}
+
+export default async function Overview({ searchParams }: { searchParams: Promise<{ period?: string; from?: string; to?: string }> }) {
+  const { period: asked, from: fromDay, to: toDay } = await searchParams;
   const { principal, ok } = await allowed("/", "oee:read");
   if (!ok) return <Forbidden what="OEE figures" />;
-  const period = asked && asked in PERIODS ? asked : "7d";
-  const p = PERIODS[period] as (typeof PERIODS)[string];
-  const to = Date.now();
-  const from = to - p.spanMs;
+  const custom = asked === "custom" ? customDays(fromDay, toDay) : undefined;
+  const period = asked === "custom" || (asked && asked in PERIODS) ? asked : "7d";
+  const days = typeof custom === "object" ? custom : undefined;
+  const p = days
+    ? { label: `the local days ${days.from} to ${days.to}`, granularity: "day" as const, spanMs: 0 }
+    : (PERIODS[period === "custom" ? "7d" : period] as (typeof PERIODS)[string]);
+  // custom: every site's local days between the dates (a local day starts up to 14 h before or after UTC midnight)
+  const to = days ? Math.min(Date.now(), Date.parse(days.to) + 38 * H) : Date.now();
+  const from = days ? Date.parse(days.from) - 14 * H : to - p.spanMs;
   const sites = visibleSites(principal, await listSites(await machines()));
   let figures: Awaited<ReturnType<typeof siteFigures>> = [];
-  let error: string | null = null;
-  try {
-    figures = await siteFigures(quest(), sites, { granularity: p.granularity, from, to, ...(p.last ? { last: p.last } : {}) });
-  } catch (e) {
-    error = `QuestDB did not answer: ${(e as Error).message}`;
+  let error: string | null = typeof custom === "string" ? custom : null;
+  if (!error) {
+    try {
+      figures = await siteFigures(quest(), sites, { granularity: p.granularity, from, to, ...(p.last ? { last: p.last } : {}), ...(days ? { days } : {}) });
+    } catch (e) {
+      error = `QuestDB did not answer: ${(e as Error).message}`;
+    }
   }
-  const csv = `/api/v1/oee/sites?granularity=${p.granularity}&from=${from}&to=${to}${p.last ? `&last=${p.last}` : ""}&format=csv`;
+  const csv = `/api/v1/oee/sites?granularity=${p.granularity}&from=${from}&to=${to}${p.last ? `&last=${p.last}` : ""}${days ? `&days=${days.from}..${days.to}` : ""}&format=csv`;
   return (
     <>
       <h1>Sites</h1>
@@ -50,6 +68,15 @@ export default async function Overview({ searchParams }: { searchParams: Promise
             <span className="hidden"> ({v.label})</span>
           </a>
         ))}
+        <form method="get" action="/" className={`custom-period ${period === "custom" ? "active" : ""}`} aria-label="Custom period">
+          <input type="hidden" name="period" value="custom" />
+          <input type="date" name="from" defaultValue={fromDay} aria-label="First day" required />
+          <span>to</span>
+          <input type="date" name="to" defaultValue={toDay} aria-label="Last day" required />
+          <button type="submit" className="link-button">
+            Show
+          </button>
+        </form>
       </nav>
       {error ? <div className="banner">{error}</div> : <SiteComparison sites={figures} granularity={p.granularity} csvHref={csv} periodLabel={p.label} />}
     </>

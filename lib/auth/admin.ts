@@ -3,6 +3,7 @@
 import type { PrismaClient } from "../db/client.ts";
 import { hashPassword, randomPassword } from "./password.ts";
 import type { Principal, Role } from "./policy.ts";
+import { createApiToken } from "./sessions.ts";
 
 export class AdminError extends Error {
   constructor(
@@ -76,6 +77,43 @@ export async function resetPassword(prisma: PrismaClient, actor: Principal, orig
   ]);
   await audit(prisma, actor, origin, "user.password-reset", username, {});
   return password;
+}
+
+export async function listTokens(prisma: PrismaClient) {
+  const rows = await prisma.apiToken.findMany({ orderBy: { name: "asc" } });
+  return rows.map((t) => ({
+    name: t.name,
+    role: t.role,
+    sites: t.sites,
+    createdBy: t.createdBy,
+    createdAt: t.createdAt.toISOString(),
+    revokedAt: t.revokedAt ? t.revokedAt.toISOString() : null,
+  }));
+}
+
+/** A machine-to-machine token (MES, ERP, BI); the token is returned once, only its hash is stored. */
+export async function addToken(
+  prisma: PrismaClient,
+  actor: Principal,
+  origin: string | undefined,
+  t: { name: string; role: Role; sites: string[] },
+  knownSites: readonly string[],
+): Promise<string> {
+  const unknown = t.sites.filter((s) => !knownSites.includes(s));
+  if (unknown.length) throw new AdminError("invalid", `body.sites: unknown site ${unknown.join(", ")}`);
+  if (t.role !== "ADMIN" && t.sites.length === 0) throw new AdminError("invalid", `body.sites: a ${t.role} token needs at least one site`);
+  if (await prisma.apiToken.findUnique({ where: { name: t.name } })) throw new AdminError("conflict", `a token named ${t.name} exists already`);
+  const token = await createApiToken(prisma, { ...t, sites: t.role === "ADMIN" ? [] : t.sites, createdBy: actor.name });
+  await audit(prisma, actor, origin, "token.create", t.name, { role: t.role, sites: t.sites });
+  return token;
+}
+
+export async function revokeToken(prisma: PrismaClient, actor: Principal, origin: string | undefined, name: string): Promise<void> {
+  const t = await prisma.apiToken.findUnique({ where: { name } });
+  if (!t) throw new AdminError("not_found", `no token ${name}`);
+  if (t.revokedAt) throw new AdminError("conflict", `token ${name} is revoked already`);
+  await prisma.apiToken.update({ where: { name }, data: { revokedAt: new Date() } });
+  await audit(prisma, actor, origin, "token.revoke", name, {});
 }
 
 export async function auditEntries(prisma: PrismaClient, limit: number) {

@@ -88,6 +88,19 @@ export const commandSchema = z.object({
   ),
 });
 const commandId = z.object({ id: z.string().uuid() });
+const optionalPositive = (max: number, what: string) => z.number().positive(`${what} must be positive`).max(max).nullable();
+const machineSettings = z.object({
+  name: z.string().trim().min(1, "a name is needed").max(100),
+  idealCycleTimeS: z.number().positive("the ideal cycle time must be positive (seconds per unit)").max(86_400),
+  vibrationGroup: z.enum(["GROUP_1", "GROUP_2"]),
+  foundation: z.enum(["RIGID", "FLEXIBLE"]),
+  nominalSpeedRpm: optionalPositive(100_000, "the speed"),
+  bearingRollingElements: z.number().int().min(3).max(100).nullable(),
+  bearingBallDiameterMm: optionalPositive(1000, "the ball diameter"),
+  bearingPitchDiameterMm: optionalPositive(5000, "the pitch diameter"),
+  bearingContactAngleDeg: z.number().min(0).max(45).nullable(),
+  hasWaveformSensor: z.boolean(),
+});
 
 export const errorSchema = z.object({
   error: z.object({
@@ -140,6 +153,11 @@ export const catalog = {
         .regex(/^[a-z0-9_-]{1,64}\/[a-z0-9_-]{1,64}$/, "must be ENTERPRISE/SITE")
         .optional(),
       last: z.coerce.number().int().min(1).max(1000).optional().describe("only each site's last N buckets in the range (e.g. its last 7 local days)"),
+      days: z
+        .string()
+        .regex(/^\d{4}-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2}$/, "must be YYYY-MM-DD..YYYY-MM-DD")
+        .optional()
+        .describe("only buckets whose label (a site-local date for days, a date and shift name for shifts) is within these local dates"),
       format: z.enum(["json", "csv"]).default("json"),
     }),
     site: ({ query }) => (query as { site?: string }).site,
@@ -451,6 +469,83 @@ export const catalog = {
     auth: "admin",
     params: z.object({ username: z.string().regex(/^[a-z0-9._-]{2,64}$/) }),
     response: z.object({ username: z.string(), password: z.string() }),
+  },
+  tokens: {
+    method: "GET",
+    path: "/api/v1/admin/tokens",
+    summary: "API tokens (names, roles, sites, revoked or not; never the tokens)",
+    auth: "admin",
+    response: z.object({
+      tokens: z.array(
+        z.object({
+          name: z.string(),
+          role: z.enum(ROLES),
+          sites: z.array(z.string()),
+          createdBy: z.string(),
+          createdAt: z.string(),
+          revokedAt: z.string().nullable(),
+        }),
+      ),
+    }),
+  },
+  createToken: {
+    method: "POST",
+    path: "/api/v1/admin/tokens",
+    summary: "Create an API token for an MES, ERP or BI system; the token is in the answer, once",
+    auth: "admin",
+    body: z.object({
+      name: z.string().regex(/^[a-z0-9._-]{2,64}$/, "must be 2-64 of a-z 0-9 . _ -"),
+      role: z.enum(ROLES),
+      sites: z
+        .array(z.string().regex(/^[a-z0-9_-]{1,64}\/[a-z0-9_-]{1,64}$/, "must be ENTERPRISE/SITE"))
+        .max(500)
+        .default([]),
+    }),
+    response: z.object({ name: z.string(), token: z.string() }),
+  },
+  revokeToken: {
+    method: "POST",
+    path: "/api/v1/admin/tokens/{name}/revoke",
+    summary: "Revoke an API token (at once: its next request is refused)",
+    auth: "admin",
+    params: z.object({ name: z.string().regex(/^[a-z0-9._-]{2,64}$/) }),
+    response: ok,
+  },
+  assets: {
+    method: "GET",
+    path: "/api/v1/admin/assets",
+    summary: "The asset model: sites with their shift calendars, lines, machines and their settings; loss mapping versions",
+    auth: "admin",
+    response: z.object({ sites: z.array(z.record(z.string(), z.unknown())), lossMappings: z.array(z.record(z.string(), z.unknown())) }),
+  },
+  createMachine: {
+    method: "POST",
+    path: "/api/v1/admin/machines",
+    summary: "Add a machine to a line (audited)",
+    auth: "admin",
+    body: machineSettings.extend({
+      line: z.string().regex(/^[a-z0-9_-]{1,64}(\/[a-z0-9_-]{1,64}){3}$/, "must be ENTERPRISE/SITE/AREA/LINE"),
+      slug: slugParam,
+    }),
+    response: z.object({ id: z.string() }),
+  },
+  updateMachine: {
+    method: "POST",
+    path: "/api/v1/admin/machines/{id}",
+    summary: "Change a machine's settings (only the fields given; audited with before and after)",
+    auth: "admin",
+    params: z.object({ id: z.string().uuid() }),
+    body: machineSettings.partial(),
+    response: z.object({ key: z.string(), changed: z.array(z.string()) }),
+  },
+  setLineCalendar: {
+    method: "POST",
+    path: "/api/v1/admin/lines/{id}/calendar",
+    summary: "Give a line one of its site's shift calendars (null: planned around the clock)",
+    auth: "admin",
+    params: z.object({ id: z.string().uuid() }),
+    body: z.object({ calendarId: z.string().uuid().nullable() }),
+    response: ok,
   },
   audit: {
     method: "GET",

@@ -82,7 +82,7 @@ export type SeriesGranularity = "minute" | "hour" | "shift" | "day";
 export async function siteFigures(
   pool: pg.Pool,
   sites: readonly { key: string; name: string; timeZone: string }[],
-  q: { granularity: SeriesGranularity; from: number; to: number; last?: number },
+  q: { granularity: SeriesGranularity; from: number; to: number; last?: number; days?: { from: string; to: string } },
 ): Promise<SiteFigures[]> {
   if (sites.length === 0) return [];
   const keys = sites.map((s) => s.key);
@@ -93,7 +93,9 @@ export async function siteFigures(
   );
   return sites.map((s) => {
     // the last N buckets of each site (its last N local days, for example), when asked
-    const all = rows.filter((r) => r.key === s.key);
+    // local dates (labels start with the site-local date): each site's own days, whatever its time zone
+    const inDays = (r: Row) => !q.days || (String(r.label ?? "").slice(0, 10) >= q.days.from && String(r.label ?? "").slice(0, 10) <= q.days.to);
+    const all = rows.filter((r) => r.key === s.key && inDays(r));
     const mine = q.last ? all.slice(-q.last) : all;
     const series = mine.map((r) => {
       const elements = elementsOf(r);

@@ -48,6 +48,7 @@ const contexts: BrowserContext[] = [];
 const passwords: Record<string, string> = {};
 const alertIds: Record<string, string> = {};
 const commandIds: Record<string, string> = {};
+const assetIds: Record<string, string | null> = {};
 let mesToken: string;
 // different enterprise per run: the QuestDB of the test stack is shared by all test files
 const ent = `dash${Date.now().toString(36)}`;
@@ -146,6 +147,14 @@ beforeAll(async () => {
     (await requestCommand(prisma, seeder, { machine, type: "request_inspection", params: { note } })).command.id;
   commandIds.dresden = await queue(`${ent}/dresden/machining/line-2/lathe-01`, "seeded");
   commandIds.dresdenToCancel = await queue(`${ent}/dresden/machining/line-2/lathe-01`, "to cancel");
+  await createApiToken(prisma, { name: "to-revoke", role: "CORPORATE", sites: [site("pune")], createdBy: "test" });
+  const packer = await prisma.machine.findFirstOrThrow({
+    where: { slug: "packer-01", line: { slug: "fill-2", area: { site: { slug: "pune", enterprise: { slug: ent } } } } },
+    include: { line: true },
+  });
+  assetIds.packer = packer.id;
+  assetIds.fill2 = packer.lineId;
+  assetIds.fill2Calendar = packer.line.shiftCalendarId;
   await ensureWebBuild(join(repoRoot, ".andon", "e2e-web-build.log"));
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
@@ -214,6 +223,26 @@ describe("dashboard in the browser", () => {
     expect(lines[0]).toContain("site,bucket_start,bucket_end,label,planned_busy_s");
     expect(lines.filter((l) => l.includes(",TOTAL,"))).toHaveLength(3);
     expect(lines).toHaveLength(1 + 3 * 7 + 3);
+  });
+
+  it("a corporate user picks a custom period of local days; figures and CSV cover exactly those days", { timeout: 60_000 }, async () => {
+    const day = (n: number) => new Date(Math.floor(Date.now() / DAY) * DAY - n * DAY).toISOString().slice(0, 10);
+    const page = await (await browserAs("corp")).newPage();
+    await page.goto(`${base}/?period=7d`);
+    await page.getByLabel("First day").fill(day(3));
+    await page.getByLabel("Last day").fill(day(2));
+    await page.getByRole("button", { name: "Show" }).click();
+    await page.waitForURL(/period=custom/);
+    expect(await page.getByTestId("site-dresden").getByTestId("oee").textContent()).toBe("86.1 %");
+    const href = (await page.getByTestId("csv").getAttribute("href")) ?? "";
+    expect(href).toContain(`days=${day(3)}..${day(2)}`);
+    const json = (await (await page.request.get(`${base}${href.replace("format=csv", "format=json")}`)).json()) as {
+      sites: { key: string; series: { label: string }[] }[];
+    };
+    expect(json.sites.find((x) => x.key === site("pune"))?.series.map((b) => b.label)).toEqual([day(3), day(2)]);
+    // a reversed period is explained, not shown empty
+    await page.goto(`${base}/?period=custom&from=${day(1)}&to=${day(3)}`);
+    expect(await page.locator(".banner").textContent()).toContain("The first day must not be after the last day");
   });
 
   it("a plant manager sees only their site and no ingest monitor; maintenance only theirs", async () => {
@@ -356,6 +385,32 @@ const REQUESTS: Record<keyof typeof catalog, { method: string; path: () => strin
   siteCommands: [{ method: "GET", path: () => `/api/v1/sites/${ent}/pune/commands` }],
   command: [{ method: "GET", path: () => `/api/v1/commands/${commandIds.dresden}` }],
   cancelCommand: [{ method: "POST", path: () => `/api/v1/commands/${commandIds.dresdenToCancel}/cancel` }],
+  tokens: [{ method: "GET", path: () => "/api/v1/admin/tokens" }],
+  createToken: [{ method: "POST", path: () => "/api/v1/admin/tokens", body: () => ({ name: "matrix-token", role: "CORPORATE", sites: [site("pune")] }) }],
+  revokeToken: [{ method: "POST", path: () => "/api/v1/admin/tokens/to-revoke/revoke" }],
+  assets: [{ method: "GET", path: () => "/api/v1/admin/assets" }],
+  createMachine: [
+    {
+      method: "POST",
+      path: () => "/api/v1/admin/machines",
+      body: () => ({
+        line: `${ent}/pune/packaging/fill-2`,
+        slug: "matrix-01",
+        name: "Made by the matrix",
+        idealCycleTimeS: 2,
+        vibrationGroup: "GROUP_2",
+        foundation: "RIGID",
+        nominalSpeedRpm: null,
+        bearingRollingElements: null,
+        bearingBallDiameterMm: null,
+        bearingPitchDiameterMm: null,
+        bearingContactAngleDeg: null,
+        hasWaveformSensor: false,
+      }),
+    },
+  ],
+  updateMachine: [{ method: "POST", path: () => `/api/v1/admin/machines/${assetIds.packer}`, body: () => ({ name: "Packer 1" }) }],
+  setLineCalendar: [{ method: "POST", path: () => `/api/v1/admin/lines/${assetIds.fill2}/calendar`, body: () => ({ calendarId: assetIds.fill2Calendar }) }],
   users: [{ method: "GET", path: () => "/api/v1/admin/users" }],
   createUser: [
     {
@@ -402,6 +457,13 @@ const EXPECT: Record<string, Record<Who, "ok" | 401 | 403>> = {
   "command#0": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": "ok", "tech.pune": 403, token: "ok" },
   // the first allowed caller cancels (200); later ones get 409 (no longer queued): allowed
   "cancelCommand#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": "ok", "tech.pune": 403, token: "ok" },
+  "tokens#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
+  "createToken#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
+  "revokeToken#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
+  "assets#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
+  "createMachine#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
+  "updateMachine#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
+  "setLineCalendar#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
   "users#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
   "createUser#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
   "disableUser#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
@@ -572,7 +634,8 @@ describe("plant page", () => {
       await page.waitForURL(/\/sites\/.+\/machining\/line-1\/cnc-01$/);
       expect(await page.getByTestId("state-now").textContent()).toBe("running");
       expect(await page.getByTestId("zone-now").textContent()).toBe("C (3.00 mm/s)");
-      expect(await page.getByTestId("vibration").locator("svg.recharts-surface").count()).toBeGreaterThan(0);
+      // recharts draws after measuring its container: wait for it (a loaded machine was seen to be slower than one look)
+      await expect.poll(() => page.getByTestId("vibration").locator("svg.recharts-surface").count()).toBeGreaterThan(0);
       expect(await page.getByTestId("machine-alerts").textContent()).toContain("No open alerts for this machine.");
       await page.screenshot({ path: join(repoRoot, ".andon", "e2e-machine.png"), fullPage: true });
       const audit = await prisma.auditLog.findMany({ where: { action: "downtime.reason.assign", actor: "pm.dresden" } });
@@ -691,6 +754,54 @@ describe("API contract", () => {
     await check("/api/v1/oee/sites", "/api/v1/oee/sites?from=x&to=y", 400);
     // every operation documents its errors with the shared Error schema
     for (const [p, ops] of Object.entries(doc.paths)) for (const op of Object.values(ops)) expect(Object.keys(op.responses), p).toContain("200");
+  });
+});
+
+describe("admin: asset model and API tokens", () => {
+  it("an admin changes a machine's ideal cycle time and gets a clear error for a bad bearing geometry; both audited or refused", {
+    timeout: 90_000,
+  }, async () => {
+    const page = await (await browserAs("admin")).newPage();
+    await page.goto(`${base}/admin/assets`);
+    const row = page.getByTestId(`machine-${ent}/dresden/machining/line-2/cnc-02`);
+    await row.getByRole("button", { name: "edit" }).click();
+    const form = page.locator("form.machine-form");
+    await form.getByLabel("Ideal cycle time (s)").fill("37.5");
+    await form.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => row.getByTestId("cycle").textContent(), { timeout: 15_000 }).toBe("37.5");
+    const prisma = prismaFor(databaseUrl);
+    const m = await prisma.machine.findFirstOrThrow({
+      where: { slug: "cnc-02", line: { slug: "line-2", area: { site: { slug: "dresden", enterprise: { slug: ent } } } } },
+    });
+    expect(m.idealCycleTimeS).toBe(37.5);
+    const audit = await prisma.auditLog.findFirstOrThrow({ where: { action: "asset.machine.update", subject: `${ent}/dresden/machining/line-2/cnc-02` } });
+    expect(audit.actor).toBe("admin");
+    expect((audit.details as { idealCycleTimeS: { to: number } }).idealCycleTimeS.to).toBe(37.5);
+    // a ball larger than the pitch circle is refused with the field named
+    await row.getByRole("button", { name: "edit" }).click();
+    await form.getByLabel("Rolling elements").fill("9");
+    await form.getByLabel("Ball Ø (mm)").fill("50");
+    await form.getByLabel("Pitch Ø (mm)").fill("40");
+    await form.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => form.getByRole("alert").textContent()).toContain("ball diameter must be smaller than the pitch diameter");
+    expect((await prisma.machine.findUniqueOrThrow({ where: { id: m.id } })).bearingRollingElements).toBe(m.bearingRollingElements);
+  });
+
+  it("an admin creates an API token in the browser; it works once shown, and not after it is revoked", { timeout: 60_000 }, async () => {
+    const page = await (await browserAs("admin")).newPage();
+    await page.goto(`${base}/admin/tokens`);
+    await page.getByLabel("Token name").fill("bi-pune");
+    await page.getByLabel("Token role").selectOption("CORPORATE");
+    await page.locator("fieldset.sites-pick label", { hasText: "Pune" }).locator("input").check();
+    await page.getByRole("button", { name: "Create token" }).click();
+    const token = (await page.getByTestId("new-token").locator("code").first().textContent()) ?? "";
+    expect(token).toMatch(/^andon_/);
+    const call = (path: string) => fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    expect((await call(`/api/v1/sites/${ent}/pune/shift`)).status).toBe(200);
+    expect((await call(`/api/v1/sites/${ent}/dresden/shift`)).status).toBe(403);
+    await page.getByTestId("token-bi-pune").getByRole("button", { name: "revoke" }).click();
+    await expect.poll(() => page.getByTestId("token-bi-pune").textContent()).toContain("revoked");
+    expect((await call(`/api/v1/sites/${ent}/pune/shift`)).status).toBe(401);
   });
 });
 

@@ -19,6 +19,7 @@ export const GET = route(catalog.siteOee, async ({ principal, query }) => {
     from: query.from,
     to: query.to,
     ...(query.last ? { last: query.last } : {}),
+    ...(query.days ? { days: { from: query.days.slice(0, 10), to: query.days.slice(12) } } : {}),
   });
   if (query.format === "csv") {
     return new Response(figuresCsv(figs), {

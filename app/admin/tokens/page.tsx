@@ -1,0 +1,24 @@
+import { listTokens } from "../../../lib/auth/admin.ts";
+import { db, machines } from "../../../lib/web/context.ts";
+import { allowed } from "../../../lib/web/page-auth.ts";
+import { listSites } from "../../../lib/web/sites.ts";
+import { Forbidden } from "../../components/forbidden.tsx";
+import { TokensAdmin } from "../../components/tokens-admin.tsx";
+
+export const dynamic = "force-dynamic";
+
+export default async function TokensPage() {
+  const { ok } = await allowed("/admin/tokens", "admin");
+  if (!ok) return <Forbidden what="API tokens" />;
+  const sites = listSites(await machines()).map((s) => ({ key: s.key, name: s.name }));
+  return (
+    <>
+      <h1>API tokens</h1>
+      <div className="sub">
+        For MES, ERP and BI systems calling <a href="/api/v1/openapi.json">/api/v1</a>. A token has a role and sites like a person; only its SHA-256 is stored.
+        Creating and revoking are in the audit log.
+      </div>
+      <TokensAdmin initial={await listTokens(db())} sites={sites} />
+    </>
+  );
+}

@@ -1,0 +1,295 @@
+"use client";
+
+// The asset model for admins: per site its shift calendars, lines (with the calendar they follow) and
+// machines; edit a machine's OEE and vibration settings, add a machine to a line.
+import { useState } from "react";
+import type { assetTree } from "../../lib/admin/assets.ts";
+
+type Tree = Awaited<ReturnType<typeof assetTree>>;
+type Site = Tree["sites"][number];
+type Line = Site["lines"][number];
+type Machine = Line["machines"][number];
+
+const EMPTY = {
+  name: "",
+  idealCycleTimeS: 1,
+  vibrationGroup: "GROUP_2",
+  foundation: "RIGID",
+  nominalSpeedRpm: null,
+  bearingRollingElements: null,
+  bearingBallDiameterMm: null,
+  bearingPitchDiameterMm: null,
+  bearingContactAngleDeg: null,
+  hasWaveformSensor: false,
+} as const;
+
+async function post(url: string, body: unknown): Promise<string | null> {
+  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  if (res.ok) return null;
+  const e = (await res.json().catch(() => ({}))) as { error?: { message: string } };
+  return e.error?.message ?? `the server answered ${res.status}`;
+}
+
+export function AssetsAdmin({ initial }: { initial: Tree }) {
+  const [tree, setTree] = useState(initial);
+  const reload = async () => {
+    const res = await fetch("/api/v1/admin/assets", { cache: "no-store" });
+    if (res.ok) setTree((await res.json()) as Tree);
+  };
+  return (
+    <>
+      {tree.sites.map((s) => (
+        <div className="card" key={s.key} data-testid={`assets-${s.key}`}>
+          <h2>
+            {s.name}{" "}
+            <small>
+              {s.key} · {s.timeZone}
+            </small>
+          </h2>
+          <div className="small muted">
+            Shift calendars:{" "}
+            {s.calendars.length === 0
+              ? "none"
+              : s.calendars
+                  .map(
+                    (c) =>
+                      `${c.name} (${c.shifts.map((sh) => `${sh.name} ${sh.start}–${sh.end}${sh.breaks.length ? `, ${sh.breaks.length} break(s)` : ""}`).join("; ")})`,
+                  )
+                  .join(" · ")}
+          </div>
+          {s.lines.map((l) => (
+            <LineBlock key={l.id} site={s} line={l} onChange={reload} />
+          ))}
+        </div>
+      ))}
+      <div className="card">
+        <h2>Loss mappings</h2>
+        <table className="reasons">
+          <thead>
+            <tr>
+              <th>name</th>
+              <th>version</th>
+              <th>small stop below</th>
+              <th>startup window</th>
+              <th>rules</th>
+            </tr>
+          </thead>
+          <tbody>
+            {tree.lossMappings.map((m) => (
+              <tr key={`${m.name}@${m.version}`}>
+                <td>{m.name}</td>
+                <td>v{m.version}</td>
+                <td>{m.microStopS} s</td>
+                <td>{m.startupWindowS ? `${m.startupWindowS} s` : "off"}</td>
+                <td>{m.rules}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <div className="muted small">New loss-mapping versions and shift calendars are loaded from a plant file (`andon db seed --file`) for now.</div>
+      </div>
+    </>
+  );
+}
+
+function LineBlock({ site, line, onChange }: { site: Site; line: Line; onChange: () => Promise<void> }) {
+  const [error, setError] = useState<string | null>(null);
+  const [adding, setAdding] = useState(false);
+  return (
+    <div className="asset-line">
+      <h3>
+        {line.name} <small className="muted">{line.key}</small>{" "}
+        <select
+          aria-label={`shift calendar of ${line.key}`}
+          value={line.calendarId ?? ""}
+          onChange={async (e) => {
+            setError(await post(`/api/v1/admin/lines/${line.id}/calendar`, { calendarId: e.target.value || null }));
+            await onChange();
+          }}
+        >
+          <option value="">planned around the clock</option>
+          {site.calendars.map((c) => (
+            <option key={c.id} value={c.id}>
+              calendar {c.name}
+            </option>
+          ))}
+        </select>
+      </h3>
+      {error ? (
+        <div className="form-error" role="alert">
+          {error}
+        </div>
+      ) : null}
+      <table className="reasons assets">
+        <thead>
+          <tr>
+            <th>machine</th>
+            <th>ideal cycle (s)</th>
+            <th>ISO 10816-3</th>
+            <th>speed (rpm)</th>
+            <th>bearing (n, ball, pitch mm, angle °)</th>
+            <th>waveform</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {line.machines.map((m) => (
+            <MachineRow key={m.id} m={m} onSaved={onChange} />
+          ))}
+        </tbody>
+      </table>
+      {adding ? (
+        <MachineForm
+          initial={{ ...EMPTY, slug: "" }}
+          submitLabel="Add machine"
+          onSubmit={async (v) => {
+            const e = await post("/api/v1/admin/machines", { ...v, line: line.key });
+            if (!e) {
+              setAdding(false);
+              await onChange();
+            }
+            return e;
+          }}
+          onCancel={() => setAdding(false)}
+        />
+      ) : (
+        <button type="button" className="link-button" onClick={() => setAdding(true)} data-testid={`add-machine-${line.key}`}>
+          + add a machine
+        </button>
+      )}
+    </div>
+  );
+}
+
+function MachineRow({ m, onSaved }: { m: Machine; onSaved: () => Promise<void> }) {
+  const [editing, setEditing] = useState(false);
+  if (editing) {
+    return (
+      <tr>
+        <td colSpan={7}>
+          <MachineForm
+            initial={m}
+            submitLabel="Save"
+            onSubmit={async (v) => {
+              const { slug: _s, ...settings } = v;
+              const e = await post(`/api/v1/admin/machines/${m.id}`, settings);
+              if (!e) {
+                setEditing(false);
+                await onSaved();
+              }
+              return e;
+            }}
+            onCancel={() => setEditing(false)}
+          />
+        </td>
+      </tr>
+    );
+  }
+  const bearing = m.bearingRollingElements
+    ? `${m.bearingRollingElements}, ${m.bearingBallDiameterMm}, ${m.bearingPitchDiameterMm}, ${m.bearingContactAngleDeg ?? 0}°`
+    : "—";
+  return (
+    <tr data-testid={`machine-${m.key}`}>
+      <td>
+        {m.name} <span className="muted small">{m.slug}</span>
+      </td>
+      <td data-testid="cycle">{m.idealCycleTimeS}</td>
+      <td>
+        {m.vibrationGroup === "GROUP_1" ? "group 1" : "group 2"}, {m.foundation.toLowerCase()}
+      </td>
+      <td>{m.nominalSpeedRpm ?? "—"}</td>
+      <td>{bearing}</td>
+      <td>{m.hasWaveformSensor ? "yes" : "no"}</td>
+      <td>
+        <button type="button" className="link-button" onClick={() => setEditing(true)}>
+          edit
+        </button>
+      </td>
+    </tr>
+  );
+}
+
+type FormValues = Omit<Machine, "id" | "key">;
+
+function MachineForm({
+  initial,
+  submitLabel,
+  onSubmit,
+  onCancel,
+}: {
+  initial: FormValues;
+  submitLabel: string;
+  onSubmit: (v: FormValues) => Promise<string | null>;
+  onCancel: () => void;
+}) {
+  const [v, setV] = useState<FormValues>(initial);
+  const [error, setError] = useState<string | null>(null);
+  const num = (k: keyof FormValues, label: string, step = "any") => (
+    <label>
+      {label}
+      <input
+        type="number"
+        step={step}
+        value={v[k] === null ? "" : String(v[k])}
+        onChange={(e) => setV({ ...v, [k]: e.target.value === "" ? null : Number(e.target.value) })}
+        aria-label={label}
+      />
+    </label>
+  );
+  const isNew = submitLabel === "Add machine";
+  return (
+    <form
+      className="command-form machine-form"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        setError(await onSubmit(v));
+      }}
+    >
+      {isNew ? (
+        <label>
+          Slug (topic level)
+          <input value={v.slug} onChange={(e) => setV({ ...v, slug: e.target.value })} aria-label="Slug" />
+        </label>
+      ) : null}
+      <label>
+        Name
+        <input value={v.name} onChange={(e) => setV({ ...v, name: e.target.value })} aria-label="Name" />
+      </label>
+      {num("idealCycleTimeS", "Ideal cycle time (s)")}
+      <label>
+        ISO group
+        <select value={v.vibrationGroup} onChange={(e) => setV({ ...v, vibrationGroup: e.target.value as FormValues["vibrationGroup"] })}>
+          <option value="GROUP_1">group 1 (300 kW–50 MW)</option>
+          <option value="GROUP_2">group 2 (15–300 kW)</option>
+        </select>
+      </label>
+      <label>
+        Foundation
+        <select value={v.foundation} onChange={(e) => setV({ ...v, foundation: e.target.value as FormValues["foundation"] })}>
+          <option value="RIGID">rigid</option>
+          <option value="FLEXIBLE">flexible</option>
+        </select>
+      </label>
+      {num("nominalSpeedRpm", "Speed (rpm)")}
+      {num("bearingRollingElements", "Rolling elements", "1")}
+      {num("bearingBallDiameterMm", "Ball Ø (mm)")}
+      {num("bearingPitchDiameterMm", "Pitch Ø (mm)")}
+      {num("bearingContactAngleDeg", "Contact angle (°)")}
+      <label>
+        Waveform sensor
+        <input type="checkbox" checked={v.hasWaveformSensor} onChange={(e) => setV({ ...v, hasWaveformSensor: e.target.checked })} />
+      </label>
+      <button type="submit" className="button">
+        {submitLabel}
+      </button>
+      <button type="button" className="link-button" onClick={onCancel}>
+        Cancel
+      </button>
+      {error ? (
+        <div className="form-error" role="alert" style={{ flexBasis: "100%" }}>
+          {error}
+        </div>
+      ) : null}
+    </form>
+  );
+}

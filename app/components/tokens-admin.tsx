@@ -1,0 +1,129 @@
+"use client";
+
+// API tokens for MES, ERP and BI: create (the token is shown once), revoke.
+import { useState } from "react";
+import type { listTokens } from "../../lib/auth/admin.ts";
+
+type Token = Awaited<ReturnType<typeof listTokens>>[number];
+
+export function TokensAdmin({ initial, sites }: { initial: Token[]; sites: { key: string; name: string }[] }) {
+  const [tokens, setTokens] = useState(initial);
+  const [name, setName] = useState("");
+  const [role, setRole] = useState("CORPORATE");
+  const [chosen, setChosen] = useState<string[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
+  const reload = async () => {
+    const res = await fetch("/api/v1/admin/tokens", { cache: "no-store" });
+    if (res.ok) setTokens(((await res.json()) as { tokens: Token[] }).tokens);
+  };
+  const send = async (url: string, body?: unknown) => {
+    const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    const json = (await res.json().catch(() => ({}))) as { error?: { message: string }; name?: string; token?: string };
+    if (!res.ok) {
+      setError(json.error?.message ?? `the server answered ${res.status}`);
+      return null;
+    }
+    setError(null);
+    return json;
+  };
+  return (
+    <>
+      <div className="card">
+        <h2>New token</h2>
+        <form
+          className="command-form"
+          onSubmit={async (e) => {
+            e.preventDefault();
+            const r = await send("/api/v1/admin/tokens", { name, role, sites: chosen });
+            if (r?.token) {
+              setCreated({ name: r.name ?? name, token: r.token });
+              setName("");
+              await reload();
+            }
+          }}
+        >
+          <label>
+            Name
+            <input value={name} onChange={(e) => setName(e.target.value)} aria-label="Token name" placeholder="mes-dresden" />
+          </label>
+          <label>
+            Role
+            <select value={role} onChange={(e) => setRole(e.target.value)} aria-label="Token role">
+              <option value="CORPORATE">corporate (read)</option>
+              <option value="PLANT_MANAGER">plant manager</option>
+              <option value="MAINTENANCE">maintenance</option>
+              <option value="ADMIN">admin</option>
+            </select>
+          </label>
+          <fieldset className="sites-pick">
+            <legend>Sites</legend>
+            {sites.map((s) => (
+              <label key={s.key} className="check">
+                <input
+                  type="checkbox"
+                  checked={chosen.includes(s.key)}
+                  onChange={(e) => setChosen(e.target.checked ? [...chosen, s.key] : chosen.filter((x) => x !== s.key))}
+                />
+                {s.name}
+              </label>
+            ))}
+          </fieldset>
+          <button type="submit" className="button">
+            Create token
+          </button>
+        </form>
+        {error ? (
+          <div className="form-error" role="alert">
+            {error}
+          </div>
+        ) : null}
+        {created ? (
+          <div className="banner" data-testid="new-token">
+            Token <b>{created.name}</b>: <code>{created.token}</code> — copy it now, it is not shown again. Send it as <code>Authorization: Bearer …</code>.
+          </div>
+        ) : null}
+      </div>
+      <div className="card">
+        <table className="reasons">
+          <thead>
+            <tr>
+              <th>name</th>
+              <th>role</th>
+              <th>sites</th>
+              <th>created</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {tokens.map((t) => (
+              <tr key={t.name} data-testid={`token-${t.name}`}>
+                <td>{t.name}</td>
+                <td>{t.role.toLowerCase().replace("_", " ")}</td>
+                <td>{t.role === "ADMIN" ? "all" : t.sites.join(", ")}</td>
+                <td>
+                  {t.createdAt.slice(0, 16).replace("T", " ")} UTC by {t.createdBy}
+                </td>
+                <td>
+                  {t.revokedAt ? (
+                    <span className="muted">revoked {t.revokedAt.slice(0, 10)}</span>
+                  ) : (
+                    <button
+                      type="button"
+                      className="link-button"
+                      onClick={async () => {
+                        if (await send(`/api/v1/admin/tokens/${t.name}/revoke`)) await reload();
+                      }}
+                    >
+                      revoke
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}

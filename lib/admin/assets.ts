@@ -1,0 +1,161 @@
+// The asset model for admins: the tree (sites, lines with their shift calendar, machines with their
+// OEE and vibration settings), creating and editing machines, giving a line a shift calendar.
+// Every change is audited with the values before and after. Workers pick changes up on their next
+// asset refresh (ingest: INGEST_ASSET_REFRESH_S; the dashboard caches the model for 10 s).
+import type { Principal } from "../auth/policy.ts";
+import type { PrismaClient } from "../db/client.ts";
+import type { Foundation, VibrationGroup } from "../db/generated/client.ts";
+
+export class AssetError extends Error {
+  constructor(
+    readonly code: "invalid" | "not_found" | "conflict",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface MachineSettings {
+  name: string;
+  idealCycleTimeS: number;
+  vibrationGroup: VibrationGroup;
+  foundation: Foundation;
+  nominalSpeedRpm: number | null;
+  bearingRollingElements: number | null;
+  bearingBallDiameterMm: number | null;
+  bearingPitchDiameterMm: number | null;
+  bearingContactAngleDeg: number | null;
+  hasWaveformSensor: boolean;
+}
+
+const SETTINGS: (keyof MachineSettings)[] = [
+  "name",
+  "idealCycleTimeS",
+  "vibrationGroup",
+  "foundation",
+  "nominalSpeedRpm",
+  "bearingRollingElements",
+  "bearingBallDiameterMm",
+  "bearingPitchDiameterMm",
+  "bearingContactAngleDeg",
+  "hasWaveformSensor",
+];
+
+export async function assetTree(prisma: PrismaClient) {
+  const sites = await prisma.site.findMany({
+    orderBy: [{ enterprise: { slug: "asc" } }, { slug: "asc" }],
+    include: {
+      enterprise: true,
+      shiftCalendars: { orderBy: { name: "asc" }, include: { shifts: { orderBy: { startLocal: "asc" }, include: { breaks: true } } } },
+      areas: {
+        orderBy: { slug: "asc" },
+        include: { lines: { orderBy: { slug: "asc" }, include: { machines: { orderBy: { slug: "asc" } } } } },
+      },
+    },
+  });
+  const mappings = await prisma.lossMapping.findMany({ orderBy: [{ name: "asc" }, { version: "desc" }], include: { rules: true } });
+  return {
+    sites: sites.map((s) => ({
+      key: `${s.enterprise.slug}/${s.slug}`,
+      name: s.name,
+      timeZone: s.timeZone,
+      calendars: s.shiftCalendars.map((c) => ({
+        id: c.id,
+        name: c.name,
+        shifts: c.shifts.map((sh) => ({
+          name: sh.name,
+          weekdays: sh.weekdays,
+          start: sh.startLocal,
+          end: sh.endLocal,
+          breaks: sh.breaks.map((b) => ({ name: b.name, startOffsetMin: b.startOffsetMin, durationMin: b.durationMin })),
+        })),
+      })),
+      lines: s.areas.flatMap((a) =>
+        a.lines.map((l) => ({
+          id: l.id,
+          key: `${s.enterprise.slug}/${s.slug}/${a.slug}/${l.slug}`,
+          name: `${a.name} · ${l.name}`,
+          calendarId: l.shiftCalendarId,
+          machines: l.machines.map((m) => ({
+            id: m.id,
+            key: `${s.enterprise.slug}/${s.slug}/${a.slug}/${l.slug}/${m.slug}`,
+            slug: m.slug,
+            ...Object.fromEntries(SETTINGS.map((k) => [k, m[k]])),
+          })) as ({ id: string; key: string; slug: string } & MachineSettings)[],
+        })),
+      ),
+    })),
+    lossMappings: mappings.map((m) => ({
+      name: m.name,
+      version: m.version,
+      microStopS: m.microStopThresholdS,
+      startupWindowS: m.startupWindowS,
+      rules: m.rules.length,
+    })),
+  };
+}
+
+function check(s: Partial<MachineSettings>) {
+  const pitch = s.bearingPitchDiameterMm;
+  const ball = s.bearingBallDiameterMm;
+  if (pitch != null && ball != null && ball >= pitch) {
+    throw new AssetError("invalid", "body.bearingBallDiameterMm: the ball diameter must be smaller than the pitch diameter");
+  }
+  const geometry = [s.bearingRollingElements, ball, pitch];
+  if (geometry.some((v) => v != null) && geometry.some((v) => v == null)) {
+    throw new AssetError("invalid", "body.bearingRollingElements: give the bearing's rolling elements, ball and pitch diameters together (or none)");
+  }
+}
+
+async function audit(prisma: PrismaClient, actor: Principal, origin: string | undefined, action: string, subject: string, details: object) {
+  await prisma.auditLog.create({
+    data: { actor: actor.name, ...(origin ? { origin } : {}), action, subject, siteSlug: subject.split("/")[1] ?? null, result: "ok", details },
+  });
+}
+
+export async function createMachine(
+  prisma: PrismaClient,
+  actor: Principal,
+  origin: string | undefined,
+  input: { line: string; slug: string } & MachineSettings,
+): Promise<string> {
+  const [enterprise, site, area, lineSlug] = input.line.split("/");
+  const line = await prisma.line.findFirst({ where: { slug: lineSlug, area: { slug: area, site: { slug: site, enterprise: { slug: enterprise } } } } });
+  if (!line) throw new AssetError("not_found", `no line ${input.line}`);
+  if (await prisma.machine.findFirst({ where: { lineId: line.id, slug: input.slug } })) {
+    throw new AssetError("conflict", `body.slug: ${input.line} already has a machine ${input.slug}`);
+  }
+  const { line: _l, slug, ...settings } = input;
+  check(settings);
+  const m = await prisma.machine.create({ data: { lineId: line.id, slug, ...settings } });
+  await audit(prisma, actor, origin, "asset.machine.create", `${input.line}/${slug}`, settings);
+  return m.id;
+}
+
+export async function updateMachine(prisma: PrismaClient, actor: Principal, origin: string | undefined, id: string, patch: Partial<MachineSettings>) {
+  const before = await prisma.machine.findUnique({
+    where: { id },
+    include: { line: { include: { area: { include: { site: { include: { enterprise: true } } } } } } },
+  });
+  if (!before) throw new AssetError("not_found", `no machine ${id}`);
+  const merged = { ...Object.fromEntries(SETTINGS.map((k) => [k, before[k]])), ...patch } as MachineSettings;
+  check(merged);
+  const changed = SETTINGS.filter((k) => patch[k] !== undefined && patch[k] !== before[k]);
+  const key = `${before.line.area.site.enterprise.slug}/${before.line.area.site.slug}/${before.line.area.slug}/${before.line.slug}/${before.slug}`;
+  if (changed.length === 0) return { key, changed };
+  await prisma.machine.update({ where: { id }, data: Object.fromEntries(changed.map((k) => [k, merged[k]])) });
+  await audit(prisma, actor, origin, "asset.machine.update", key, Object.fromEntries(changed.map((k) => [k, { from: before[k], to: merged[k] }])));
+  return { key, changed };
+}
+
+export async function setLineCalendar(prisma: PrismaClient, actor: Principal, origin: string | undefined, lineId: string, calendarId: string | null) {
+  const line = await prisma.line.findUnique({ where: { id: lineId }, include: { area: { include: { site: { include: { enterprise: true } } } } } });
+  if (!line) throw new AssetError("not_found", `no line ${lineId}`);
+  if (calendarId) {
+    const cal = await prisma.shiftCalendar.findUnique({ where: { id: calendarId } });
+    if (!cal || cal.siteId !== line.area.siteId) throw new AssetError("invalid", "body.calendarId: not a shift calendar of this line's site");
+  }
+  await prisma.line.update({ where: { id: lineId }, data: { shiftCalendarId: calendarId } });
+  const key = `${line.area.site.enterprise.slug}/${line.area.site.slug}/${line.area.slug}/${line.slug}`;
+  await audit(prisma, actor, origin, "asset.line.calendar", key, { from: line.shiftCalendarId, to: calendarId });
+}
