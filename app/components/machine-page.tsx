@@ -1,6 +1,6 @@
 "use client";
 
-import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ReferenceArea, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ReferenceArea, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { MachineDetail } from "../../lib/web/machine.ts";
 import { LOSS_COLOR } from "./loss-colors.ts";
 
@@ -24,6 +24,12 @@ export function MachinePage({ detail: d, canCommand = false }: { detail: Machine
   const counts = d.hours.map((h) => ({ t: hm(h.ts), good: h.good, reject: h.reject }));
   const vib = d.vibration.map((v) => ({ t: hm(v.ts), velocity: Math.round(v.velocity * 100) / 100, max: Math.round(v.velocityMax * 100) / 100 }));
   const span = Math.max(1, d.to - d.from);
+  // an alert onset marks the chart at the nearest sample (the x axis is one category per sample)
+  const markers = d.anomalies.flatMap((a) => {
+    let best: (typeof d.vibration)[number] | undefined;
+    for (const v of d.vibration) if (!best || Math.abs(v.ts - a.ts) < Math.abs(best.ts - a.ts)) best = v;
+    return best ? [{ ...a, t: hm(best.ts) }] : [];
+  });
   return (
     <>
       <h1>{d.machine.name}</h1>
@@ -137,6 +143,15 @@ export function MachinePage({ detail: d, canCommand = false }: { detail: Machine
                 />
                 <Tooltip {...tip} formatter={(v) => `${v} mm/s`} />
                 <Legend />
+                {markers.map((a) => (
+                  <ReferenceLine
+                    key={`${a.cause}-${a.ts}`}
+                    x={a.t}
+                    stroke={a.severity === "CRITICAL" ? "#ff7b72" : "#d29922"}
+                    strokeDasharray="3 3"
+                    label={{ value: `⚠ ${a.cause.split(":")[1] ?? a.cause}`, fill: "#c9d1d9", fontSize: 10, position: "insideTopRight" }}
+                  />
+                ))}
                 <Line dataKey="velocity" name="mean" stroke="#58a6ff" dot={false} isAnimationActive={false} />
                 <Line dataKey="max" name="maximum" stroke="#ff7b72" dot={false} strokeDasharray="4 2" isAnimationActive={false} />
               </LineChart>
@@ -172,7 +187,11 @@ export function MachinePage({ detail: d, canCommand = false }: { detail: Machine
             </div>
           ))
         )}
-        <div className="muted small">Anomaly markers on the charts are not drawn yet.</div>
+        <div className="muted small" data-testid="anomaly-count">
+          {d.anomalies.length === 0
+            ? "No alert began in the last 24 h."
+            : `${d.anomalies.length} alert${d.anomalies.length === 1 ? "" : "s"} began in the last 24 h: dashed lines on the vibration chart.`}
+        </div>
       </div>
     </>
   );

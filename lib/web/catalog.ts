@@ -256,6 +256,7 @@ export const catalog = {
       ),
       zone: z.object({ now: z.enum(["A", "B", "C", "D"]), velocity: z.number(), at: z.number() }).nullable(),
       timeline: z.array(z.object({ start: z.number(), end: z.number(), state: z.string(), reason: z.string().optional(), loss: z.string() })),
+      anomalies: z.array(z.object({ ts: z.number(), severity: z.string(), cause: z.string(), status: z.string() })).describe("onsets of alerts in the window"),
       alerts: z.array(
         z.object({
           id: z.string(),

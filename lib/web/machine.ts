@@ -39,6 +39,8 @@ export interface MachineDetail {
   }[];
   zone: { now: Zone; velocity: number; at: number } | null;
   timeline: Segment[];
+  /** onsets of the alerts that began in the window (any status): markers on the charts */
+  anomalies: { ts: number; severity: string; cause: string; status: string }[];
   /** active (open or acknowledged) alerts of this machine */
   alerts: { id: string; cause: string; severity: string; status: string; explanation: string; suggestedAction: string; onsetAt: string }[];
 }
@@ -61,7 +63,7 @@ export async function machineDetail(
   const sample = spanHours <= 24 ? "5m" : "1h";
   const mapping = m.lossMapping ?? DEFAULT_MAPPING;
   const cols = [...new Set(Object.values(ELEMENT_COLUMNS))].join(", ");
-  const [hours, vib, events, edits, alerts] = await Promise.all([
+  const [hours, vib, events, edits, alerts, anomalies] = await Promise.all([
     pool.query(`SELECT ts, ${cols} FROM ${TABLES.oeeMachine} WHERE ${WHERE} AND granularity = 'hour' AND ts >= $6 AND ts < $7 ORDER BY ts`, [
       ...args,
       iso(from),
@@ -82,6 +84,12 @@ export async function machineDetail(
     }),
     reasonEdits({ start: from, end: now }),
     prisma.alert.findMany({ where: { machineKey: pathKey(path), status: { in: ["OPEN", "ACKNOWLEDGED"] } }, orderBy: { lastSeenAt: "desc" } }),
+    // every alert that began in the window, whatever became of it: the charts' anomaly markers
+    prisma.alert.findMany({
+      where: { machineKey: pathKey(path), onsetAt: { gte: new Date(from), lte: new Date(now) } },
+      orderBy: { onsetAt: "asc" },
+      select: { onsetAt: true, severity: true, cause: true, status: true },
+    }),
   ]);
   const key = pathKey(path);
   const ev = events.get(key);
@@ -129,6 +137,7 @@ export async function machineDetail(
     vibration,
     zone: latest ? { now: zoneOf(latest.velocity, m.vibrationGroup, m.foundation), velocity: latest.velocity, at: latest.ts } : null,
     timeline,
+    anomalies: anomalies.map((a) => ({ ts: a.onsetAt.getTime(), severity: a.severity, cause: a.cause, status: a.status })),
     alerts: alerts.map((a) => ({
       id: a.id,
       cause: a.cause,
