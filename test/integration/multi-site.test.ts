@@ -1,0 +1,444 @@
+// Factory to cloud: a central Mosquitto and one factory Mosquitto per site, configured by `generateBrokers`
+// from the asset model (TLS listeners, generated accounts, ACLs, MQTT 5 bridges), all real processes on free
+// ports. Telemetry goes factory -> bridge -> central -> ingest -> QuestDB; commands go central -> bridge ->
+// factory -> machine and the response comes back; the central broker is restarted under traffic; and what
+// the accounts must not do is refused.
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { bridgeUser, commandTopic, gatewayUser, responseTopic, SERVICE_USERS } from "../../lib/broker/acl.ts";
+import { clientCredentials, type GeneratedBrokers, generateBrokers } from "../../lib/broker/generate.ts";
+import { startBroker } from "../../lib/broker/start.ts";
+import { repoRoot } from "../../lib/config.ts";
+import type { MachinePath } from "../../lib/contract/topics.ts";
+import { loadMachineKeys } from "../../lib/db/assets.ts";
+import { prismaFor } from "../../lib/db/client.ts";
+import { type PlantFile, readPlantFile } from "../../lib/db/plant.ts";
+import { type IngestWorker, startIngestWorker } from "../../lib/ingest/worker.ts";
+import { createLogger } from "../../lib/log.ts";
+import { questPool } from "../../lib/questdb/pg.ts";
+import { TABLES } from "../../lib/questdb/tables.ts";
+import { freePort, waitFor } from "../../lib/services/net.ts";
+import type { Managed } from "../../lib/services/process.ts";
+import { seedTestPlant, testConfig } from "../support/stack.ts";
+
+const env = inject("stack");
+const ent = `ms${randomBytes(3).toString("hex")}`;
+
+/** Two sites of the demo plant, one machine each, under a unique enterprise. */
+function twoSitePlant(): PlantFile {
+  const demo = readPlantFile(join(repoRoot, "prisma", "seed", "demo-plant.json"));
+  return {
+    enterprise: { slug: ent, name: `Test ${ent}` },
+    lossMapping: demo.lossMapping,
+    sites: demo.sites.slice(0, 2).map((s) => {
+      const area = s.areas[0]!;
+      const line = area.lines[0]!;
+      return { ...s, areas: [{ ...area, lines: [{ ...line, machines: line.machines.slice(0, 1) }] }] };
+    }),
+  };
+}
+const plant = twoSitePlant();
+const machines: MachinePath[] = plant.sites.map((s) => ({
+  enterprise: ent,
+  site: s.slug,
+  area: s.areas[0]!.slug,
+  line: s.areas[0]!.lines[0]!.slug,
+  machine: s.areas[0]!.lines[0]!.machines[0]!.slug,
+}));
+const [mA, mB] = machines as [MachinePath, MachinePath];
+const key = (m: MachinePath) => `${m.enterprise}/${m.site}/${m.area}/${m.line}/${m.machine}`;
+
+const dir = mkdtempSync(join(tmpdir(), "andon-multisite-"));
+chmodSync(dir, 0o711); // Mosquitto, started as root, drops to its own user and must reach its folder
+const brokerDir = join(dir, "brokers");
+let g: GeneratedBrokers;
+let central: Managed;
+const factories: Managed[] = [];
+const clients: MqttClient[] = [];
+let worker: IngestWorker | undefined;
+
+const password = (username: string) => {
+  const c = clientCredentials(brokerDir, username, "password");
+  if (!("password" in c)) throw new Error("password mode");
+  return c.password;
+};
+const url = (port: number) => `mqtts://127.0.0.1:${port}`;
+const factoryOf = (m: MachinePath) => {
+  const f = g.sites.find((s) => s.site.site === m.site);
+  if (!f) throw new Error(`no factory broker for ${m.site}`);
+  return f;
+};
+const tls = (): IClientOptions => ({ protocolVersion: 5, ca: readFileSync(g.cafile), rejectUnauthorized: true, reconnectPeriod: 0, connectTimeout: 5000 });
+async function connect(port: number, username: string, extra: IClientOptions = {}): Promise<MqttClient> {
+  const c = await mqtt.connectAsync(url(port), { ...tls(), username, password: password(username), ...extra });
+  clients.push(c);
+  return c;
+}
+/** The MQTT 5 reason code a refused connection came back with. */
+async function refusedConnect(port: number, opts: IClientOptions): Promise<number | undefined> {
+  try {
+    const c = await mqtt.connectAsync(url(port), { ...tls(), ...opts });
+    await c.endAsync();
+    return undefined;
+  } catch (e) {
+    return (e as { code?: number }).code;
+  }
+}
+/** The PUBACK reason code of a QoS 1 publish (0 when accepted). */
+async function pubackCode(c: MqttClient, topic: string, payload: string): Promise<number> {
+  try {
+    await c.publishAsync(topic, payload, { qos: 1 });
+    return 0;
+  } catch (e) {
+    return (e as { code?: number }).code ?? -1;
+  }
+}
+const countsMsg = (ts: number, total = 1) => JSON.stringify({ v: 1, ts, mode: "delta", total, reject: 0 });
+
+/** Waits until the site's bridge carries messages up: a gateway's probe response reaches the central broker. */
+async function waitBridgeUp(m: MachinePath): Promise<void> {
+  const watcher = await connect(g.central.port, SERVICE_USERS.command, { clientId: `probe-c-${m.site}-${ent}` });
+  const gw = await connect(factoryOf(m).port, gatewayUser(m, "site"), { clientId: `probe-g-${m.site}-${ent}` });
+  let seen = false;
+  watcher.on("message", (t) => {
+    if (t === responseTopic(m)) seen = true;
+  });
+  await watcher.subscribeAsync(responseTopic(m), { qos: 1 });
+  await waitFor(
+    `the bridge of ${m.site}`,
+    async () => {
+      await gw.publishAsync(responseTopic(m), JSON.stringify({ probe: true }), { qos: 0 });
+      return seen;
+    },
+    30_000,
+    300,
+  );
+  await watcher.endAsync();
+  await gw.endAsync();
+}
+
+beforeAll(async () => {
+  await seedTestPlant(env.DATABASE_URL, plant);
+  const ports = [await freePort(), await freePort(), await freePort()] as const;
+  g = generateBrokers({
+    dir: brokerDir,
+    machines,
+    gateways: "site",
+    clientAuth: "password",
+    bindHost: "127.0.0.1",
+    centralHost: "127.0.0.1",
+    centralPort: ports[0],
+    sitePort: (_s, i) => ports[i + 1] as number,
+    maxQueuedMessages: 100_000,
+    storeGatewaySecrets: true,
+  });
+  central = await startBroker(g.central);
+  for (const s of g.sites) factories.push(await startBroker(s));
+  await Promise.all(machines.map(waitBridgeUp));
+
+  const cfg = testConfig(env, {
+    MQTT_URL: url(g.central.port),
+    MQTT_USERNAME: SERVICE_USERS.ingest,
+    MQTT_PASSWORD: password(SERVICE_USERS.ingest),
+    MQTT_CA_FILE: g.cafile,
+    INGEST_CLIENT_ID: `ms-${ent}`,
+    INGEST_ENTERPRISE: ent,
+    INGEST_FLUSH_MS: "50",
+  });
+  worker = await startIngestWorker({
+    config: cfg,
+    log: createLogger("multi-site", "warn"),
+    loadMachineKeys: () => loadMachineKeys(prismaFor(env.DATABASE_URL)),
+  });
+  await waitFor("the ingest worker's connection", async () => (await worker!.metrics.connected.get()).values[0]?.value === 1, 15_000);
+});
+
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.endAsync(true).catch(() => undefined)));
+  await worker?.stop();
+  for (const f of factories) await f.stop();
+  await central?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function rowsIn(table: string, where: string, params: unknown[]): Promise<{ n: number; distinct: number }> {
+  const pool = questPool(env.QUESTDB_PG_URL, env.QUESTDB_PG_PASSWORD);
+  try {
+    const n = await pool.query(`SELECT count() n FROM ${table} WHERE enterprise = $1 ${where}`, [ent, ...params]);
+    const d = await pool.query(`SELECT count() n FROM (SELECT DISTINCT ts FROM ${table} WHERE enterprise = $1 ${where})`, [ent, ...params]);
+    return { n: Number(n.rows[0]?.n ?? 0), distinct: Number(d.rows[0]?.n ?? 0) };
+  } finally {
+    await pool.end();
+  }
+}
+
+describe("factory brokers bridged to the central broker", () => {
+  it("stores telemetry published at each factory broker in QuestDB, through the bridges", async () => {
+    for (const m of machines) {
+      const gw = await connect(factoryOf(m).port, gatewayUser(m, "site"));
+      await gw.publishAsync(`${key(m)}/state`, JSON.stringify({ v: 1, ts: new Date().toISOString(), state: "running" }), { qos: 1 });
+      await gw.endAsync();
+    }
+    await expect.poll(async () => (await rowsIn(TABLES.state, "", [])).n, { timeout: 30_000, interval: 300 }).toBe(2);
+    await expect.poll(async () => (await rowsIn(TABLES.state, "AND site = $2", [mB.site])).n, { timeout: 5000 }).toBe(1);
+  });
+
+  it("carries a command from the command-service account down to the machine and its response back (MQTT 5 request/response)", async () => {
+    // Stand-in for issue 6's command service: a plain MQTT 5 client with the command-service account.
+    const svc = await connect(g.central.port, SERVICE_USERS.command);
+    const machine = await connect(factoryOf(mA).port, gatewayUser(mA, "site"));
+    const answers: { topic: string; correlation?: string; body: string }[] = [];
+    svc.on("message", (topic, payload, packet) => {
+      answers.push({ topic, correlation: packet.properties?.correlationData?.toString(), body: payload.toString() });
+    });
+    await svc.subscribeAsync(`${ent}/+/+/+/+/command/response`, { qos: 1 });
+    const received: string[] = [];
+    machine.on("message", (topic, payload, packet) => {
+      const p = packet.properties ?? {};
+      received.push(topic);
+      if (!p.responseTopic) return;
+      void machine.publishAsync(p.responseTopic, JSON.stringify({ status: "accepted", for: JSON.parse(payload.toString()).action }), {
+        qos: 1,
+        properties: { ...(p.correlationData ? { correlationData: p.correlationData } : {}) },
+      });
+    });
+    await machine.subscribeAsync(commandTopic(mA), { qos: 1 });
+
+    const correlation = `cmd-${randomBytes(4).toString("hex")}`;
+    await svc.publishAsync(commandTopic(mA), JSON.stringify({ action: "reset-counter" }), {
+      qos: 1,
+      properties: { responseTopic: responseTopic(mA), correlationData: Buffer.from(correlation), messageExpiryInterval: 60 },
+    });
+    await expect.poll(() => answers.find((a) => a.correlation === correlation), { timeout: 15_000 }).toBeDefined();
+    const answer = answers.find((a) => a.correlation === correlation)!;
+    expect(answer.topic).toBe(responseTopic(mA));
+    expect(JSON.parse(answer.body)).toEqual({ status: "accepted", for: "reset-counter" });
+    expect(received).toEqual([commandTopic(mA)]);
+    await machine.endAsync();
+    await svc.endAsync();
+  });
+
+  it("loses and duplicates nothing when the central broker restarts while the factory keeps publishing", { timeout: 240_000 }, async () => {
+    // An MQTT observer on the central broker (the ingest account, own persistent session) counts deliveries, so
+    // the test shows whether the bridge redelivered; QuestDB's DEDUP UPSERT KEYS (ts + machine path, see
+    // lib/questdb/tables.ts) are what keep a redelivered message from being stored twice.
+    const seen = new Map<number, number>();
+    const observerOpts: IClientOptions = { clientId: `observer-${ent}`, clean: false, properties: { sessionExpiryInterval: 600 }, reconnectPeriod: 500 };
+    const observer = await connect(g.central.port, SERVICE_USERS.ingest, observerOpts);
+    observer.on("message", (_t, payload) => {
+      const ts = Number(JSON.parse(payload.toString()).ts);
+      seen.set(ts, (seen.get(ts) ?? 0) + 1);
+    });
+    await observer.subscribeAsync(`${key(mA)}/counts`, { qos: 1 });
+
+    const gw = await connect(factoryOf(mA).port, gatewayUser(mA, "site"));
+    const t0 = Date.now() - 600_000;
+    const N = 300;
+    let i = 0;
+    const publish = async (n: number) => {
+      for (const end = i + n; i < end; i++) await gw.publishAsync(`${key(mA)}/counts`, countsMsg(t0 + i), { qos: 1 });
+    };
+    await publish(N); // before the outage
+    await central.stop(); // SIGTERM: Mosquitto saves its sessions (the ingest worker's, the bridge's) to disk
+    await publish(N); // during the outage: acknowledged by the factory broker, queued for the bridge
+    central = await startBroker(g.central);
+    await publish(N); // after the restart, while the bridge reconnects and drains its queue
+
+    const total = 3 * N;
+    await expect.poll(async () => (await rowsIn(TABLES.counts, "AND site = $2", [mA.site])).n, { timeout: 120_000, interval: 500 }).toBe(total);
+    const stored = await rowsIn(TABLES.counts, "AND site = $2", [mA.site]);
+    expect(stored).toEqual({ n: total, distinct: total });
+    await expect.poll(() => seen.size, { timeout: 30_000 }).toBe(total);
+    const redelivered = [...seen.values()].filter((c) => c > 1).length;
+    console.log(
+      `outage: ${total} published, ${total} stored once each; the observer saw ${seen.size} distinct messages, ${redelivered} of them more than once`,
+    );
+    await observer.endAsync();
+    // end the observer's persistent session
+    const end = await connect(g.central.port, SERVICE_USERS.ingest, { clientId: `observer-${ent}`, clean: true });
+    await end.endAsync();
+  });
+});
+
+describe("refused by the brokers (MQTT 5 reason codes as Mosquitto 2.0.11 sends them)", () => {
+  it("refuses anonymous clients and wrong passwords with CONNACK 0x87 Not authorized, on the central and the factory broker", async () => {
+    for (const port of [g.central.port, factoryOf(mA).port]) {
+      expect(await refusedConnect(port, {})).toBe(0x87);
+      expect(await refusedConnect(port, { username: SERVICE_USERS.ingest, password: "wrong" })).toBe(0x87);
+      expect(await refusedConnect(port, { username: "nobody", password: "x" })).toBe(0x87);
+    }
+  });
+
+  it("refuses a site A gateway at site B's factory broker (CONNACK 0x87) and its publish into site B's subtree (PUBACK 0x87)", async () => {
+    expect(await refusedConnect(factoryOf(mB).port, { username: gatewayUser(mA, "site"), password: password(gatewayUser(mA, "site")) })).toBe(0x87);
+    const gwA = await connect(factoryOf(mA).port, gatewayUser(mA, "site"));
+    expect(await pubackCode(gwA, `${key(mB)}/state`, JSON.stringify({ v: 1, ts: Date.now(), state: "running" }))).toBe(0x87);
+    expect(await pubackCode(gwA, `${key(mA)}/command`, "{}")).toBe(0x87); // nor commands to its own machines
+    expect(await pubackCode(gwA, `${key(mA)}/state`, JSON.stringify({ v: 1, ts: Date.now(), state: "idle" }))).toBe(0);
+  });
+
+  it("never delivers site B's commands to a site A gateway that subscribes to them (2.0.11 grants the SUBSCRIBE; the ACL filters delivery)", async () => {
+    const got: string[] = [];
+    const gwA = await connect(factoryOf(mA).port, gatewayUser(mA, "site"));
+    gwA.on("message", (t) => got.push(t));
+    const granted = await gwA.subscribeAsync([`${ent}/${mB.site}/+/+/+/command`, "#"], { qos: 1 });
+    expect(granted.map((x) => x.qos)).toEqual([1, 1]); // what Mosquitto 2.0.11 really answers: no SUBACK 0x87
+    const gwB = await connect(factoryOf(mB).port, gatewayUser(mB, "site"));
+    const gotB: string[] = [];
+    gwB.on("message", (t) => gotB.push(t));
+    await gwB.subscribeAsync(commandTopic(mB), { qos: 1 });
+    const svc = await connect(g.central.port, SERVICE_USERS.command);
+
+    await svc.publishAsync(commandTopic(mB), JSON.stringify({ action: "stop" }), { qos: 1 });
+    await expect.poll(() => gotB, { timeout: 15_000 }).toEqual([commandTopic(mB)]);
+    // then a command for site A's own machine: once it has arrived, site B's (sent earlier) has had its chance
+    await svc.publishAsync(commandTopic(mA), JSON.stringify({ action: "stop" }), { qos: 1 });
+    await expect.poll(() => got, { timeout: 15_000 }).toContain(commandTopic(mA));
+    expect(got).not.toContain(commandTopic(mB));
+    expect(got.filter((t) => t.includes(`/${mB.site}/`))).toEqual([]);
+  });
+
+  it("refuses telemetry from the dashboard account (PUBACK 0x87) and commands from the ingest account", async () => {
+    const dash = await connect(g.central.port, SERVICE_USERS.dashboard);
+    expect(await pubackCode(dash, `${key(mA)}/state`, JSON.stringify({ v: 1, ts: Date.now(), state: "running" }))).toBe(0x87);
+    expect(await pubackCode(dash, `${key(mA)}/command`, "{}")).toBe(0x87);
+    expect(await pubackCode(dash, `${ent}/${mA.site}/alerts`, "{}")).toBe(0); // what it needs: alert changes
+    const ingest = await connect(g.central.port, SERVICE_USERS.ingest);
+    expect(await pubackCode(ingest, `${key(mA)}/command`, "{}")).toBe(0x87);
+    expect(await pubackCode(ingest, `${key(mA)}/state`, "{}")).toBe(0x87);
+  });
+
+  it("refuses a bridge account used for another site's subtree (PUBACK 0x87)", async () => {
+    const bridgeA = await connect(g.central.port, bridgeUser(mA));
+    expect(await pubackCode(bridgeA, `${key(mB)}/counts`, countsMsg(Date.now()))).toBe(0x87);
+  });
+
+  it("keeps the passwords of existing accounts when regenerated from an unchanged asset model", () => {
+    const again = generateBrokers({
+      dir: brokerDir,
+      machines,
+      gateways: "site",
+      clientAuth: "password",
+      bindHost: "127.0.0.1",
+      centralHost: "127.0.0.1",
+      centralPort: g.central.port,
+      sitePort: (s) => factoryOf({ ...mA, site: s.site }).port,
+      maxQueuedMessages: 100_000,
+      storeGatewaySecrets: true,
+    });
+    expect(again.created).toEqual([]);
+    expect(again.removed).toEqual([]);
+    const passwd = readFileSync(join(g.central.dir, "passwd"), "utf8");
+    expect(passwd).not.toContain(password(SERVICE_USERS.ingest)); // stored hashed only
+    expect(passwd).toMatch(/^andon-ingest:\$7\$/m);
+  });
+});
+
+describe("X.509 client certificates (certificate identity as the user name)", () => {
+  const cdir = join(dir, "cert");
+  let cg: GeneratedBrokers;
+  let brokers: Managed[] = [];
+  const certOpts = (username: string): IClientOptions => ({
+    ...tls(),
+    ca: readFileSync(cg.cafile),
+    cert: readFileSync(join(cdir, "clients", `${username}.crt`)),
+    key: readFileSync(join(cdir, "clients", `${username}.key`)),
+  });
+
+  beforeAll(async () => {
+    const ports = [await freePort(), await freePort(), await freePort()] as const;
+    cg = generateBrokers({
+      dir: cdir,
+      machines,
+      gateways: "site",
+      clientAuth: "certificate",
+      bindHost: "127.0.0.1",
+      centralHost: "127.0.0.1",
+      centralPort: ports[0],
+      sitePort: (_s, i) => ports[i + 1] as number,
+      maxQueuedMessages: 1000,
+      storeGatewaySecrets: false,
+    });
+    brokers = [await startBroker(cg.central), await startBroker(cg.sites.find((s) => s.site.site === mA.site)!)];
+  });
+  afterAll(async () => {
+    for (const b of brokers.reverse()) await b.stop();
+  });
+
+  it("bridges with certificates and applies each certificate's ACL", async () => {
+    const f = cg.sites.find((s) => s.site.site === mA.site)!;
+    const sub = await mqtt.connectAsync(url(cg.central.port), certOpts(SERVICE_USERS.ingest));
+    clients.push(sub);
+    const got: string[] = [];
+    sub.on("message", (_t, p) => got.push(p.toString()));
+    await sub.subscribeAsync(`${key(mA)}/metrics`, { qos: 1 });
+    const gw = await mqtt.connectAsync(url(f.port), certOpts(gatewayUser(mA, "site")));
+    clients.push(gw);
+    const msg = JSON.stringify({ v: 1, ts: Date.now(), metrics: [{ name: "x", value: 1 }] });
+    await expect
+      .poll(async () => (await gw.publishAsync(`${key(mA)}/metrics`, msg, { qos: 1 }), got.includes(msg)), { timeout: 30_000, interval: 500 })
+      .toBe(true);
+    const dash = await mqtt.connectAsync(url(cg.central.port), certOpts(SERVICE_USERS.dashboard));
+    clients.push(dash);
+    expect(await pubackCode(dash, `${key(mA)}/metrics`, msg)).toBe(0x87); // the CN is the user name the ACL knows
+  });
+
+  it("refuses, in the TLS handshake (no CONNACK), a client whose certificate comes from another CA, and a client without one", async () => {
+    const other = join(dir, "other-ca");
+    execFileSync("mkdir", ["-p", other]);
+    const ossl = (...a: string[]) => execFileSync("openssl", a, { cwd: other, stdio: "ignore" });
+    ossl(
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-days",
+      "2",
+      "-subj",
+      "/CN=other-ca",
+      "-keyout",
+      "ca.key",
+      "-out",
+      "ca.crt",
+    );
+    ossl(
+      "req",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-subj",
+      `/CN=${SERVICE_USERS.ingest}`,
+      "-keyout",
+      "c.key",
+      "-out",
+      "c.csr",
+    );
+    writeFileSync(join(other, "ext"), "extendedKeyUsage=clientAuth\n");
+    ossl("x509", "-req", "-in", "c.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-set_serial", "7", "-days", "2", "-extfile", "ext", "-out", "c.crt");
+    const foreign = { ...tls(), ca: readFileSync(cg.cafile), cert: readFileSync(join(other, "c.crt")), key: readFileSync(join(other, "c.key")) };
+    const err = await mqtt.connectAsync(url(cg.central.port), foreign).then(
+      async (c) => (await c.endAsync(), undefined),
+      (e: Error & { code?: unknown }) => e,
+    );
+    expect(err).toBeInstanceOf(Error);
+    expect(typeof err?.code === "number").toBe(false); // not a CONNACK reason code: the handshake failed
+    const none = await mqtt.connectAsync(url(cg.central.port), { ...tls(), ca: readFileSync(cg.cafile) }).then(
+      async (c) => (await c.endAsync(), undefined),
+      (e: Error) => e,
+    );
+    expect(none).toBeInstanceOf(Error);
+    // and the genuine certificate with the same CN is accepted
+    const ok = await mqtt.connectAsync(url(cg.central.port), certOpts(SERVICE_USERS.ingest));
+    await ok.endAsync();
+  });
+});
