@@ -187,7 +187,7 @@ export function generateBrokers(o: GenerateOptions): GeneratedBrokers {
         const known = oldSecrets[a.username];
         if (kept && (known !== undefined || !keepSecret(a))) {
           lines.push(kept);
-          if (known !== undefined && keepSecret(a)) secrets[a.username] = known;
+          if (known !== undefined) secrets[a.username] = known; // still valid: keep what `andon up` stored
         } else {
           const password = randomPassword();
           fresh.push([a.username, password]);

@@ -27,9 +27,9 @@ export async function run(argv: string[]): Promise<void> {
     const machines = await assetMachines(prisma);
     const g = generateFromConfig(cfg, machines, false);
     console.log(`broker configuration in ${brokersDir(cfg)} (${g.plan.sites.length} sites, ${g.plan.accounts.length} accounts):`);
-    console.log(`    central broker  ${g.central.conf}  (mqtts://${g.central.host}:${g.central.port})`);
-    for (const s of g.sites) console.log(`    factory ${s.site.key.padEnd(8)} ${s.conf}  (mqtts://${s.host}:${s.port})`);
-    console.log(`    CA certificate  ${g.cafile}`);
+    console.log(`    central broker           ${g.central.conf}  (mqtts://${g.central.host}:${g.central.port})`);
+    for (const s of g.sites) console.log(`    factory ${s.site.key.padEnd(16)} ${s.conf}  (mqtts://${s.host}:${s.port})`);
+    console.log(`    CA certificate           ${g.cafile}`);
     if (g.created.length) {
       console.log("");
       console.log(

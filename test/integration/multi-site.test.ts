@@ -318,21 +318,30 @@ describe("refused by the brokers (MQTT 5 reason codes as Mosquitto 2.0.11 sends 
     expect(await pubackCode(bridgeA, `${key(mB)}/counts`, countsMsg(Date.now()))).toBe(0x87);
   });
 
-  it("keeps the passwords of existing accounts when regenerated from an unchanged asset model", () => {
-    const again = generateBrokers({
-      dir: brokerDir,
-      machines,
-      gateways: "site",
-      clientAuth: "password",
-      bindHost: "127.0.0.1",
-      centralHost: "127.0.0.1",
-      centralPort: g.central.port,
-      sitePort: (s) => factoryOf({ ...mA, site: s.site }).port,
-      maxQueuedMessages: 100_000,
-      storeGatewaySecrets: true,
-    });
-    expect(again.created).toEqual([]);
-    expect(again.removed).toEqual([]);
+  it("regenerates from a changed asset model: new accounts for a new site, none for the others, and removes them again", async () => {
+    const spare = await freePort();
+    const regenerate = (ms: MachinePath[]) =>
+      generateBrokers({
+        dir: brokerDir,
+        machines: ms,
+        gateways: "site",
+        clientAuth: "password",
+        bindHost: "127.0.0.1",
+        centralHost: "127.0.0.1",
+        centralPort: g.central.port,
+        sitePort: (s) => g.sites.find((x) => x.id === s.key)?.port ?? spare,
+        maxQueuedMessages: 100_000,
+        storeGatewaySecrets: true,
+      });
+    const ingestPassword = password(SERVICE_USERS.ingest);
+    expect(regenerate(machines).created).toEqual([]);
+    const grown = regenerate([...machines, { ...mA, site: "newsite" }]);
+    expect(grown.created.map((c) => c.username).sort()).toEqual([`bridge.${ent}.newsite`, `gateway.${ent}.newsite`]);
+    expect(password(SERVICE_USERS.ingest)).toBe(ingestPassword);
+    const shrunk = regenerate(machines);
+    expect(shrunk.created).toEqual([]);
+    expect(shrunk.removed.sort()).toEqual([`bridge.${ent}.newsite`, `gateway.${ent}.newsite`]);
+    expect(readFileSync(join(g.central.dir, "acl"), "utf8")).not.toContain("newsite");
     const passwd = readFileSync(join(g.central.dir, "passwd"), "utf8");
     expect(passwd).not.toContain(password(SERVICE_USERS.ingest)); // stored hashed only
     expect(passwd).toMatch(/^andon-ingest:\$7\$/m);
