@@ -14,6 +14,12 @@ export const commandTopic = (m: MachinePath) => `${machineKey(m)}/${COMMAND_CHAN
 export const responseTopic = (m: MachinePath) => `${machineKey(m)}/${RESPONSE_CHANNEL}`;
 /** `<enterprise>/<site>/alerts` (lib/pdm/alerts.ts). */
 export const siteAlertsTopic = (enterprise: string, site: string) => `${enterprise}/${site}/alerts`;
+/**
+ * `<enterprise>/<site>/bridge/state`: retained "1" while the site's bridge is connected to the central broker, "0"
+ * once it is not (Mosquitto's bridge notification; "0" is the bridge's will). Four levels: no telemetry or alert
+ * subscription matches it. The command service reads it to know which sites are reachable.
+ */
+export const bridgeStateTopic = (enterprise: string, site: string) => `${enterprise}/${site}/bridge/state`;
 
 /** One account per site gateway, or one per machine. */
 export type GatewayScope = "site" | "machine";
@@ -120,7 +126,11 @@ export function planAccounts(machines: readonly MachinePath[], gateways: Gateway
       role: "bridge",
       broker: CENTRAL,
       site: s.key,
-      grants: [...gatewayGrants(sitePrefix), { access: "read", topic: siteAlertsTopic(s.enterprise, s.site) }],
+      grants: [
+        ...gatewayGrants(sitePrefix),
+        { access: "read", topic: siteAlertsTopic(s.enterprise, s.site) },
+        { access: "write", topic: bridgeStateTopic(s.enterprise, s.site) },
+      ],
     });
   }
   const perEnterprise = (f: (e: string) => Grant[]) => enterprises.flatMap(f);
@@ -138,6 +148,7 @@ export function planAccounts(machines: readonly MachinePath[], gateways: Gateway
       grants: perEnterprise((e) => [
         { access: "write", topic: `${e}/+/+/+/+/${COMMAND_CHANNEL}` },
         { access: "read", topic: `${e}/+/+/+/+/${RESPONSE_CHANNEL}` },
+        { access: "read", topic: bridgeStateTopic(e, "+") },
       ]),
     },
     {
@@ -225,7 +236,8 @@ export function bridgeText(b: BridgeSpec): string {
       : [`bridge_certfile ${b.auth.certfile}`, `bridge_keyfile ${b.auth.keyfile}`]),
     `bridge_cafile ${b.cafile}`,
     "bridge_insecure false",
-    "notifications false",
+    "notifications true",
+    `notification_topic ${bridgeStateTopic(b.site.enterprise, b.site.site)}`,
     "keepalive_interval 30",
     "restart_timeout 1 10",
     "start_type automatic",

@@ -48,6 +48,8 @@ export interface GenerateOptions {
   /** Name or address of each site's factory broker (in its certificate); default the bind host. */
   siteHost?: (site: Site) => string;
   maxQueuedMessages: number;
+  /** Where a factory's bridge connects to (default: the central host and port; e.g. a WAN endpoint or a proxy). */
+  bridgeRemote?: (site: Site) => { host: string; port: number };
   /**
    * Keep gateway passwords in the secrets file too. Only for `andon up`, where the simulator stands in for the
    * gateways; a real gateway's password is shown once and stored nowhere but hashed in the broker.
@@ -224,7 +226,13 @@ export function generateBrokers(o: GenerateOptions): GeneratedBrokers {
       },
       dir: b.dir,
       maxQueuedMessages: o.maxQueuedMessages,
-      bridge: { site, remoteHost: central.host, remotePort: central.port, cafile: join(b.dir, "ca.crt"), auth },
+      bridge: {
+        site,
+        remoteHost: o.bridgeRemote?.(site).host ?? central.host,
+        remotePort: o.bridgeRemote?.(site).port ?? central.port,
+        cafile: join(b.dir, "ca.crt"),
+        auth,
+      },
     });
     writeFileSync(b.conf, text, { mode: 0o600 });
   }

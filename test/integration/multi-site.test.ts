@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { bridgeUser, commandTopic, gatewayUser, responseTopic, SERVICE_USERS } from "../../lib/broker/acl.ts";
+import { bridgeStateTopic, bridgeUser, commandTopic, gatewayUser, responseTopic, SERVICE_USERS } from "../../lib/broker/acl.ts";
 import { clientCredentials, type GeneratedBrokers, generateBrokers } from "../../lib/broker/generate.ts";
 import { startBroker } from "../../lib/broker/start.ts";
 import { repoRoot } from "../../lib/config.ts";
@@ -25,6 +25,7 @@ import { TABLES } from "../../lib/questdb/tables.ts";
 import { freePort, waitFor } from "../../lib/services/net.ts";
 import type { Managed } from "../../lib/services/process.ts";
 import { seedTestPlant, testConfig } from "../support/stack.ts";
+import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.ts";
 
 const env = inject("stack");
 const ent = `ms${randomBytes(3).toString("hex")}`;
@@ -61,6 +62,7 @@ let central: Managed;
 const factories: Managed[] = [];
 const clients: MqttClient[] = [];
 let worker: IngestWorker | undefined;
+let wanB: TcpProxy;
 
 const password = (username: string) => {
   const c = clientCredentials(brokerDir, username, "password");
@@ -125,8 +127,11 @@ async function waitBridgeUp(m: MachinePath): Promise<void> {
 beforeAll(async () => {
   await seedTestPlant(env.DATABASE_URL, plant);
   const ports = [await freePort(), await freePort(), await freePort()] as const;
+  // site B reaches the central broker through a TCP proxy: its WAN link, which a test cuts
+  wanB = await startTcpProxy(await freePort(), { host: "127.0.0.1", port: ports[0] });
   g = generateBrokers({
     dir: brokerDir,
+    bridgeRemote: (s) => ({ host: "127.0.0.1", port: s.site === mB.site ? wanB.port : ports[0] }),
     machines,
     gateways: "site",
     clientAuth: "password",
@@ -163,6 +168,7 @@ afterAll(async () => {
   await worker?.stop();
   for (const f of factories) await f.stop();
   await central?.stop();
+  await wanB?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -262,6 +268,50 @@ describe("factory brokers bridged to the central broker", () => {
     // end the observer's persistent session
     const end = await connect(g.central.port, SERVICE_USERS.ingest, { clientId: `observer-${ent}`, clean: true });
     await end.endAsync();
+  });
+  it("loses and duplicates no telemetry when a factory's link is cut for a while; a command sent meanwhile is lost (2.0.11 MQTT 5 bridge session)", {
+    timeout: 240_000,
+  }, async () => {
+    const gw = await connect(factoryOf(mB).port, gatewayUser(mB, "site"));
+    const commands: string[] = [];
+    gw.on("message", (_t, payload) => commands.push(JSON.parse(payload.toString()).id));
+    await gw.subscribeAsync(commandTopic(mB), { qos: 1 });
+    // the bridge's notification on the central broker: retained "1" connected, "0" (its will) cut off
+    const svc = await connect(g.central.port, SERVICE_USERS.command);
+    let linkB = "";
+    svc.on("message", (t, p) => {
+      if (t === bridgeStateTopic(ent, mB.site)) linkB = p.toString();
+    });
+    await svc.subscribeAsync(bridgeStateTopic(ent, "+"), { qos: 1 });
+    await expect.poll(() => linkB, { timeout: 15_000 }).toBe("1");
+
+    const t0 = Date.now() - 500_000;
+    const N = 500;
+    let i = 0;
+    const publish = async (n: number) => {
+      for (const end = i + n; i < end; i++) await gw.publishAsync(`${key(mB)}/counts`, countsMsg(t0 + i), { qos: 1 });
+    };
+    await publish(N);
+    await wanB.cut();
+    await expect.poll(() => linkB, { timeout: 90_000 }).toBe("0");
+    await publish(2 * N); // acknowledged by the factory broker, queued in its bridge session
+    await svc.publishAsync(commandTopic(mB), JSON.stringify({ id: "during-cut" }), { qos: 1, properties: { messageExpiryInterval: 300 } });
+    const storedDuringCut = (await rowsIn(TABLES.counts, "AND site = $2", [mB.site])).n;
+    await wanB.restore();
+    await expect.poll(() => linkB, { timeout: 60_000 }).toBe("1");
+    await publish(N);
+    await svc.publishAsync(commandTopic(mB), JSON.stringify({ id: "after-cut" }), { qos: 1, properties: { messageExpiryInterval: 300 } });
+
+    const total = 4 * N;
+    await expect.poll(async () => (await rowsIn(TABLES.counts, "AND site = $2", [mB.site])).n, { timeout: 120_000, interval: 500 }).toBe(total);
+    expect(await rowsIn(TABLES.counts, "AND site = $2", [mB.site])).toEqual({ n: total, distinct: total });
+    expect(storedDuringCut).toBeLessThanOrEqual(N); // the cut was real: nothing published during it had arrived
+    // Mosquitto 2.0.11's MQTT 5 bridge connects without a session expiry interval, so the central broker ends the
+    // bridge's session when the link drops and a command sent meanwhile has no subscriber. A 3.1.1 bridge keeps
+    // it, but strips the response topic and correlation data that commands need. docs/deployment.md.
+    await expect.poll(() => commands, { timeout: 30_000 }).toContain("after-cut");
+    expect(commands).toEqual(["after-cut"]);
+    console.log(`link cut: ${total} published (${2 * N} while cut off), ${total} stored once each; ${storedDuringCut} stored during the cut`);
   });
 });
 

@@ -65,6 +65,9 @@ describe("broker accounts from the asset model", () => {
     [SERVICE_USERS.command, "write", "acme/pune/machining/line-1/filler-01/command", true],
     [SERVICE_USERS.command, "read", "acme/pune/machining/line-1/filler-01/command/response", true],
     [SERVICE_USERS.command, "write", "acme/pune/machining/line-1/filler-01/state", false],
+    [SERVICE_USERS.command, "read", "acme/pune/bridge/state", true],
+    ["bridge.acme.dresden", "write", "acme/dresden/bridge/state", true],
+    ["bridge.acme.dresden", "write", "acme/pune/bridge/state", false],
     [SERVICE_USERS.command, "read", "acme/pune/machining/line-1/filler-01/state", false],
     [SERVICE_USERS.dashboard, "read", "acme/pune/alerts", true],
     [SERVICE_USERS.dashboard, "write", "acme/pune/alerts", true],
@@ -122,6 +125,7 @@ describe("broker accounts from the asset model", () => {
     expect(text).toMatch(/^cleansession false$/m);
     expect(text).toMatch(/^remote_username bridge\.acme\.dresden$/m);
     expect(text).toMatch(/^bridge_cafile \/ca\.crt$/m);
+    expect(text).toMatch(/^notification_topic acme\/dresden\/bridge\/state$/m);
   });
 
   it("locks the listener down: TLS, no anonymous access, password file or certificate identity", () => {
