@@ -332,7 +332,7 @@ describe("refused by the brokers (MQTT 5 reason codes as Mosquitto 2.0.11 sends 
     expect(await pubackCode(gwA, `${key(mA)}/state`, JSON.stringify({ v: 1, ts: Date.now(), state: "idle" }))).toBe(0);
   });
 
-  it("never delivers site B's commands to a site A gateway that subscribes to them (2.0.11 grants the SUBSCRIBE; the ACL filters delivery)", async () => {
+  it("never delivers site B's commands to site A's gateway or bridge account that subscribe to them (2.0.11 grants the SUBSCRIBE; the ACL filters delivery)", async () => {
     const got: string[] = [];
     const gwA = await connect(factoryOf(mA).port, gatewayUser(mA, "site"));
     gwA.on("message", (t) => got.push(t));
@@ -343,6 +343,11 @@ describe("refused by the brokers (MQTT 5 reason codes as Mosquitto 2.0.11 sends 
     gwB.on("message", (t) => gotB.push(t));
     await gwB.subscribeAsync(commandTopic(mB), { qos: 1 });
     const svc = await connect(g.central.port, SERVICE_USERS.command);
+    // where site B's commands do exist (the central broker), site A's bridge account subscribing to them gets nothing
+    const spy = await connect(g.central.port, bridgeUser(mA), { clientId: `spy-${ent}` });
+    const spied: string[] = [];
+    spy.on("message", (t) => spied.push(t));
+    await spy.subscribeAsync([`${ent}/${mB.site}/+/+/+/command`, `${ent}/+/+/+/+/command`], { qos: 1 });
 
     await svc.publishAsync(commandTopic(mB), JSON.stringify({ action: "stop" }), { qos: 1 });
     await expect.poll(() => gotB, { timeout: 15_000 }).toEqual([commandTopic(mB)]);
@@ -351,6 +356,7 @@ describe("refused by the brokers (MQTT 5 reason codes as Mosquitto 2.0.11 sends 
     await expect.poll(() => got, { timeout: 15_000 }).toContain(commandTopic(mA));
     expect(got).not.toContain(commandTopic(mB));
     expect(got.filter((t) => t.includes(`/${mB.site}/`))).toEqual([]);
+    expect(spied).toEqual([commandTopic(mA)]); // its own site's command, delivered at the same time
   });
 
   it("refuses telemetry from the dashboard account (PUBACK 0x87) and commands from the ingest account", async () => {
