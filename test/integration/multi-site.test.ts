@@ -408,6 +408,7 @@ describe("X.509 client certificates (certificate identity as the user name)", ()
   const cdir = join(dir, "cert");
   let cg: GeneratedBrokers;
   let brokers: Managed[] = [];
+  let certWorker: IngestWorker | undefined;
   const certOpts = (username: string): IClientOptions => ({
     ...tls(),
     ca: readFileSync(cg.cafile),
@@ -430,12 +431,31 @@ describe("X.509 client certificates (certificate identity as the user name)", ()
       storeGatewaySecrets: false,
     });
     brokers = [await startBroker(cg.central), await startBroker(cg.sites.find((s) => s.site.site === mA.site)!)];
+    // Andon's own client with a certificate: an ingest worker configured with MQTT_CERT_FILE / MQTT_KEY_FILE
+    const cred = clientCredentials(cdir, SERVICE_USERS.ingest, "certificate");
+    if (!("certfile" in cred)) throw new Error("certificate mode");
+    const cfg = testConfig(env, {
+      MQTT_URL: url(cg.central.port),
+      MQTT_CA_FILE: cg.cafile,
+      MQTT_CERT_FILE: cred.certfile,
+      MQTT_KEY_FILE: cred.keyfile,
+      INGEST_CLIENT_ID: `ms-cert-${ent}`,
+      INGEST_ENTERPRISE: ent,
+      INGEST_FLUSH_MS: "50",
+    });
+    certWorker = await startIngestWorker({
+      config: cfg,
+      log: createLogger("multi-site-cert", "warn"),
+      loadMachineKeys: () => loadMachineKeys(prismaFor(env.DATABASE_URL)),
+    });
+    await waitFor("the certificate ingest worker's connection", async () => (await certWorker!.metrics.connected.get()).values[0]?.value === 1, 15_000);
   });
   afterAll(async () => {
+    await certWorker?.stop();
     for (const b of brokers.reverse()) await b.stop();
   });
 
-  it("bridges with certificates and applies each certificate's ACL", async () => {
+  it("bridges with certificates, applies each certificate's ACL, and ingests with Andon's own client certificate", async () => {
     const f = cg.sites.find((s) => s.site.site === mA.site)!;
     const sub = await mqtt.connectAsync(url(cg.central.port), certOpts(SERVICE_USERS.ingest));
     clients.push(sub);
@@ -451,6 +471,8 @@ describe("X.509 client certificates (certificate identity as the user name)", ()
     const dash = await mqtt.connectAsync(url(cg.central.port), certOpts(SERVICE_USERS.dashboard));
     clients.push(dash);
     expect(await pubackCode(dash, `${key(mA)}/metrics`, msg)).toBe(0x87); // the CN is the user name the ACL knows
+    // and the ingest worker logged in with its certificate stored it
+    await expect.poll(async () => (await rowsIn(TABLES.metrics, "AND site = $2", [mA.site])).n, { timeout: 30_000, interval: 300 }).toBe(1);
   });
 
   it("refuses, in the TLS handshake (no CONNACK), a client whose certificate comes from another CA, and a client without one", async () => {
