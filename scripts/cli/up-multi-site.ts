@@ -52,7 +52,8 @@ export async function startMultiSite(cfg: Config, say: (m: string) => void, onSt
     brokers.push(m);
     byId.set(b.id, m);
     onStarted(m);
-    say(`${b.id === CENTRAL ? "central broker" : `factory ${b.id}`}`.padEnd(24) + ` mqtts://${b.host}:${b.port} (started by Andon; ${b.dir})`);
+    const label = b.id === CENTRAL ? "central broker" : `factory ${b.id}`;
+    say(`${label.padEnd(24)} mqtts://${b.host}:${b.port} (started by Andon; ${b.dir})`);
   }
   showCreated(g, say);
 
