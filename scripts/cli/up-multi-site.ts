@@ -17,6 +17,8 @@ export interface MultiSite {
   brokers: Managed[];
   ingest: Env;
   pdm: Env;
+  /** For the command service (issue 6, workers/commands.ts): the `andon-command` account on the central broker. */
+  commands: Env;
   web: Env;
   simulators: { name: string; env: Env }[];
   /** Stops the asset-model watcher. */
@@ -80,6 +82,7 @@ export async function startMultiSite(cfg: Config, say: (m: string) => void, onSt
     brokers,
     ingest: clientEnv(cfg, g, CENTRAL, SERVICE_USERS.ingest),
     pdm: clientEnv(cfg, g, CENTRAL, SERVICE_USERS.pdm),
+    commands: clientEnv(cfg, g, CENTRAL, SERVICE_USERS.command),
     web: clientEnv(cfg, g, CENTRAL, SERVICE_USERS.dashboard),
     simulators: g.sites.map((s, i) => ({
       name: `simulator-${s.site.enterprise}.${s.site.site}`,
