@@ -366,7 +366,8 @@ describe("refused by the brokers (MQTT 5 reason codes as Mosquitto 2.0.11 sends 
     await expect.poll(() => got, { timeout: 15_000 }).toContain(commandTopic(mA));
     expect(got).not.toContain(commandTopic(mB));
     expect(got.filter((t) => t.includes(`/${mB.site}/`))).toEqual([]);
-    expect(spied).toEqual([commandTopic(mA)]); // its own site's command, delivered at the same time
+    await expect.poll(() => spied, { timeout: 15_000 }).toContain(commandTopic(mA)); // its own site's command: the barrier
+    expect(spied).toEqual([commandTopic(mA)]); // site B's, sent before it, never came
   });
 
   it("refuses telemetry from the dashboard account (PUBACK 0x87) and commands from the ingest account", async () => {
@@ -384,7 +385,7 @@ describe("refused by the brokers (MQTT 5 reason codes as Mosquitto 2.0.11 sends 
     expect(await pubackCode(bridgeA, `${key(mB)}/counts`, countsMsg(Date.now()))).toBe(0x87);
   });
 
-  it("regenerates from a changed asset model: new accounts for a new site, none for the others, and removes them again", async () => {
+  it("regenerates from a changed asset model: new accounts for a new site (accepted after SIGHUP), none for the others, and removes them again", async () => {
     const spare = await freePort();
     const regenerate = (ms: MachinePath[]) =>
       generateBrokers({
@@ -404,9 +405,17 @@ describe("refused by the brokers (MQTT 5 reason codes as Mosquitto 2.0.11 sends 
     const grown = regenerate([...machines, { ...mA, site: "newsite" }]);
     expect(grown.created.map((c) => c.username).sort()).toEqual([`bridge.${ent}.newsite`, `gateway.${ent}.newsite`]);
     expect(password(SERVICE_USERS.ingest)).toBe(ingestPassword);
+    // the running central broker takes the new account on SIGHUP (what `andon up` does on a change) ...
+    const newBridge = grown.created.find((c) => c.username === `bridge.${ent}.newsite`)!;
+    const asNewBridge = { username: newBridge.username, password: newBridge.password!, clientId: `newsite-${ent}` };
+    central.child.kill("SIGHUP");
+    await expect.poll(async () => (await refusedConnect(g.central.port, asNewBridge)) ?? "connected", { timeout: 15_000, interval: 300 }).toBe("connected");
     const shrunk = regenerate(machines);
     expect(shrunk.created).toEqual([]);
     expect(shrunk.removed.sort()).toEqual([`bridge.${ent}.newsite`, `gateway.${ent}.newsite`]);
+    // ... and refuses it once the site is gone
+    central.child.kill("SIGHUP");
+    await expect.poll(() => refusedConnect(g.central.port, asNewBridge), { timeout: 15_000, interval: 300 }).toBe(0x87);
     expect(readFileSync(join(g.central.dir, "acl"), "utf8")).not.toContain("newsite");
     const passwd = readFileSync(join(g.central.dir, "passwd"), "utf8");
     expect(passwd).not.toContain(password(SERVICE_USERS.ingest)); // stored hashed only
