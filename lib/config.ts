@@ -91,6 +91,25 @@ const schema = z.object({
   OEE_JOB_LOCK_MS: int(1000, 600_000).default(30_000),
 
   WEB_PORT: int(1, 65535).default(3000),
+
+  ANDON_TOPOLOGY: z.enum(["single", "multi-site"]).default("single"),
+  BROKER_GATEWAY_ACCOUNTS: z.enum(["site", "machine"]).default("site"),
+  BROKER_CLIENT_AUTH: z.enum(["password", "certificate"]).default("password"),
+  BROKER_BIND_HOST: z.string().min(1).default("127.0.0.1"),
+  BROKER_CENTRAL_HOST: z
+    .string()
+    .regex(/^[A-Za-z0-9.:-]+$/, "a host name or IP address")
+    .default("127.0.0.1"),
+  BROKER_CENTRAL_PORT: int(1, 65535).default(8883),
+  BROKER_SITE_PORTS_FROM: int(1, 65535).default(8884),
+  BROKER_MAX_QUEUED_MESSAGES: int(1000, 1_000_000_000).default(1_000_000),
+  SIM_SITES: z
+    .string()
+    .regex(
+      /^$|^[a-z0-9][a-z0-9_-]{0,63}\/[a-z0-9][a-z0-9_-]{0,63}(,[a-z0-9][a-z0-9_-]{0,63}\/[a-z0-9][a-z0-9_-]{0,63})*$/,
+      "comma-separated enterprise/site keys",
+    )
+    .default(""),
 });
 
 export type Config = z.infer<typeof schema>;
@@ -138,6 +157,16 @@ export const CONFIG_DOCS: Record<keyof Config, string> = {
   QUEUE_PREFIX: "BullMQ key prefix, a Redis hash tag so each queue stays in one Redis Cluster slot.",
   OEE_JOB_LOCK_MS: "How long an OEE job's lock lasts without renewal; a job of a killed worker runs again after this.",
   WEB_PORT: "Port of the Next.js dashboard.",
+  ANDON_TOPOLOGY:
+    "`single`: one broker at MQTT_URL. `multi-site`: `andon up` runs a central broker and one factory broker per site, bridged, locked down (docs/deployment.md).",
+  BROKER_GATEWAY_ACCOUNTS: "Generated gateway accounts: one per `site` or one per `machine`, each limited to its own topic subtree.",
+  BROKER_CLIENT_AUTH: "How clients of the generated brokers authenticate: `password` (hashed by the broker) or `certificate` (X.509, the CN is the user name).",
+  BROKER_BIND_HOST: "Address the generated brokers listen on (`0.0.0.0` for other hosts).",
+  BROKER_CENTRAL_HOST: "Host name or IP address by which factories and services reach the central broker (put in its TLS certificate).",
+  BROKER_CENTRAL_PORT: "TLS port of the central broker (multi-site).",
+  BROKER_SITE_PORTS_FROM: "TLS port of the first factory broker; the others follow in site order (multi-site).",
+  BROKER_MAX_QUEUED_MESSAGES: "Messages a broker queues per disconnected persistent session: sizes how long a bridge or an ingest worker may be cut off.",
+  SIM_SITES: "Comma-separated enterprise/site keys the simulator runs (empty: every site).",
 };
 
 export class ConfigError extends Error {

@@ -10,8 +10,11 @@ runMain(async () => {
   const cfg = config();
   const log = createLogger("simulator", cfg.LOG_LEVEL);
   const prisma = prismaFor(cfg.DATABASE_URL);
-  const machines = await loadMachines(prisma);
-  if (machines.length === 0) throw new Error("the asset model has no machines: run `andon db seed` first");
+  const sites = new Set(cfg.SIM_SITES.split(",").filter(Boolean));
+  // SIM_SITES: one simulator per factory broker in the multi-site topology (each logs in as its site's gateway)
+  const machines = (await loadMachines(prisma)).filter((m) => sites.size === 0 || sites.has(`${m.enterprise}/${m.site}`));
+  if (machines.length === 0)
+    throw new Error(`the asset model has no machines${sites.size ? ` in SIM_SITES (${cfg.SIM_SITES})` : ""}: run \`andon db seed\` first`);
   const sim = await startSimulator({
     config: cfg,
     machines,

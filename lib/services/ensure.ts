@@ -49,10 +49,11 @@ async function postgresAnswers(url: string): Promise<boolean> {
   }
 }
 
-export async function ensureServices(cfg: Config, say: (m: string) => void): Promise<StartedServices> {
+/** `mqtt: false`: leave the broker at MQTT_URL alone (the multi-site topology runs its own brokers). */
+export async function ensureServices(cfg: Config, say: (m: string) => void, opts: { mqtt?: boolean } = {}): Promise<StartedServices> {
   const owned: StartedServices["owned"] = [];
   try {
-    return await ensureAll(cfg, say, owned);
+    return await ensureAll(cfg, say, owned, opts.mqtt !== false);
   } catch (e) {
     // leave nothing running that this call started
     for (const s of [...owned].reverse()) await s.stop().catch(() => undefined);
@@ -60,7 +61,7 @@ export async function ensureServices(cfg: Config, say: (m: string) => void): Pro
   }
 }
 
-async function ensureAll(cfg: Config, say: (m: string) => void, owned: StartedServices["owned"]): Promise<StartedServices> {
+async function ensureAll(cfg: Config, say: (m: string) => void, owned: StartedServices["owned"], mqtt: boolean): Promise<StartedServices> {
   const generated: Record<string, string> = {};
   const home = cfg.ANDON_HOME;
   mkdirSync(home, { recursive: true });
@@ -107,7 +108,7 @@ async function ensureAll(cfg: Config, say: (m: string) => void, owned: StartedSe
     say(`${name.padEnd(11)} ${host}:${port} (started by Andon)`);
   };
   await local("Redis", cfg.REDIS_URL, 6379, "redis-server", "redis-server", (port) => startRedis(join(home, "redis"), port));
-  await local("Mosquitto", cfg.MQTT_URL, 1883, "mosquitto", "mosquitto", (port) => startMosquitto(join(home, "mosquitto"), port));
+  if (mqtt) await local("Mosquitto", cfg.MQTT_URL, 1883, "mosquitto", "mosquitto", (port) => startMosquitto(join(home, "mosquitto"), port));
 
   // QuestDB: not packaged anywhere we can install from; Andon runs the pinned jar from Maven Central.
   if (await questPing(cfg.QUESTDB_HTTP_URL)) {

@@ -3,7 +3,10 @@ import { ConfigError } from "../../lib/config.ts";
 
 const HELP = `andon - OEE and predictive maintenance over MQTT
 
-  andon up                      start everything: services, migrations, seed, ingest, simulator, dashboard
+  andon up [--topology multi-site]   start everything: services, migrations, seed, ingest, simulator, dashboard
+                                (multi-site: a central broker and one factory broker per site, bridged, TLS, generated accounts)
+  andon broker config [--gateways site|machine] [--auth password|certificate]
+                                broker accounts, ACLs, certificates and bridges from the asset model (docs/deployment.md)
   andon simulate                run the plant simulator (SIM_* settings; --seed, --interval-ms, --degrade)
   andon ingest                  run one ingest worker
   andon db migrate              apply prisma/migrations (offline)
@@ -19,6 +22,7 @@ const HELP = `andon - OEE and predictive maintenance over MQTT
 
 const commands: Record<string, () => Promise<{ run(argv: string[]): Promise<void> }>> = {
   up: () => import("./up.ts"),
+  broker: () => import("./broker.ts"),
   simulate: () => import("./simulate.ts"),
   ingest: () => import("./ingest.ts"),
   db: () => import("./db.ts"),

@@ -1,6 +1,7 @@
 // andon up: the whole stack on one machine, with the plant simulator. Ctrl-C stops what it started.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { parseArgs } from "node:util";
 import { ensureFirstAdmin } from "../../lib/auth/sessions.ts";
 import { config } from "../../lib/config.ts";
 import { prismaFor } from "../../lib/db/client.ts";
@@ -9,11 +10,12 @@ import { ensureServices } from "../../lib/services/ensure.ts";
 import { type Managed, spawnScript } from "../../lib/services/process.ts";
 import { ensureWebBuild, startWeb } from "../../lib/services/web.ts";
 import { migrateAndSeed } from "./db.ts";
+import { type MultiSite, startMultiSite } from "./up-multi-site.ts";
 
 const say = (m: string) => console.log(`[andon] ${m}`);
 
-function nodeProcess(name: string, script: string, logDir: string): Managed {
-  return spawnScript(name, script, { logFile: join(logDir, `${name}.log`) });
+function nodeProcess(name: string, script: string, logDir: string, env: Record<string, string> = {}): Managed {
+  return spawnScript(name, script, { logFile: join(logDir, `${name}.log`), env });
 }
 
 async function metricValue(port: number, name: string): Promise<number> {
@@ -28,20 +30,29 @@ async function metricValue(port: number, name: string): Promise<number> {
   }
 }
 
-export async function run(): Promise<void> {
+export async function run(argv: string[] = []): Promise<void> {
   const started = Date.now();
   const cfg0 = config();
-  say(`starting Andon (state in ${cfg0.ANDON_HOME})`);
-  const services = await ensureServices(cfg0, say);
+  const { values } = parseArgs({ args: argv, options: { topology: { type: "string" } } });
+  const topology = values.topology ?? cfg0.ANDON_TOPOLOGY;
+  if (topology !== "single" && topology !== "multi-site") {
+    throw Object.assign(new Error("--topology must be single or multi-site"), { name: "UsageError" });
+  }
+  say(`starting Andon (state in ${cfg0.ANDON_HOME}${topology === "multi-site" ? "; multi-site brokers" : ""})`);
+  const services = await ensureServices(cfg0, say, { mqtt: topology === "single" });
   if (services.generated.QUESTDB_PG_PASSWORD) process.env.QUESTDB_PG_PASSWORD = services.generated.QUESTDB_PG_PASSWORD;
   const cfg = config();
   const children: Managed[] = [];
+  const brokers: Managed[] = [];
+  let multi: MultiSite | undefined;
   let stopping = false;
   const stopAll = async (code: number) => {
     if (stopping) return;
     stopping = true;
     say("stopping ...");
+    multi?.stopWatching();
     for (const c of [...children].reverse()) await c.stop();
+    for (const b of [...brokers].reverse()) await b.stop();
     for (const s of [...services.owned].reverse()) await s.stop();
     say("stopped");
     process.exit(code);
@@ -56,22 +67,23 @@ export async function run(): Promise<void> {
     const logs = join(cfg.ANDON_HOME, "logs");
     mkdirSync(logs, { recursive: true });
 
-    children.push(nodeProcess("ingest", "workers/ingest.ts", logs));
-    children.push(nodeProcess("simulator", "workers/simulator.ts", logs));
+    if (topology === "multi-site") multi = await startMultiSite(cfg, say, (b) => brokers.push(b));
+    children.push(nodeProcess("ingest", "workers/ingest.ts", logs, multi?.ingest));
+    for (const sim of multi?.simulators ?? [{ name: "simulator", env: {} }]) children.push(nodeProcess(sim.name, "workers/simulator.ts", logs, sim.env));
     children.push(nodeProcess("oee", "workers/oee.ts", logs));
-    children.push(nodeProcess("pdm", "workers/pdm.ts", logs));
-    children.push(nodeProcess("commands", "workers/commands.ts", logs));
-    for (const c of children) {
+    children.push(nodeProcess("pdm", "workers/pdm.ts", logs, multi?.pdm));
+    children.push(nodeProcess("commands", "workers/commands.ts", logs, multi?.commands));
+    for (const c of [...children, ...brokers]) {
       c.child.once("exit", (code) => {
         if (!stopping) {
-          say(`${c.name} exited with code ${code}; see ${join(logs, `${c.name}.log`)}`);
+          say(`${c.name} exited with code ${code}; see ${brokers.includes(c) ? "its mosquitto.log under brokers/" : join(logs, `${c.name}.log`)}`);
           void stopAll(1);
         }
       });
     }
 
     await ensureWebBuild(join(logs, "web-build.log"), say);
-    children.push(await startWeb(cfg.WEB_PORT, {}, join(logs, "web.log")));
+    children.push(await startWeb(cfg.WEB_PORT, multi?.web ?? {}, join(logs, "web.log")));
 
     say("");
     say(`Andon is running (${((Date.now() - started) / 1000).toFixed(0)} s): open http://127.0.0.1:${cfg.WEB_PORT}`);

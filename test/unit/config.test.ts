@@ -18,6 +18,12 @@ describe("configuration", () => {
     ["MQTT_CA_FILE", "/nonexistent/ca.pem", /MQTT_CA_FILE: file does not exist/],
     ["INGEST_ENTERPRISE", "ACME", /INGEST_ENTERPRISE: an enterprise slug/],
     ["QUESTDB_VERSION", "latest", /QUESTDB_VERSION: must be a version/],
+    ["ANDON_TOPOLOGY", "cluster", /ANDON_TOPOLOGY/],
+    ["BROKER_CLIENT_AUTH", "none", /BROKER_CLIENT_AUTH/],
+    ["BROKER_GATEWAY_ACCOUNTS", "line", /BROKER_GATEWAY_ACCOUNTS/],
+    ["BROKER_CENTRAL_PORT", "70000", /BROKER_CENTRAL_PORT/],
+    ["BROKER_CENTRAL_HOST", "central host", /BROKER_CENTRAL_HOST: a host name or IP address/],
+    ["SIM_SITES", "dresden", /SIM_SITES: comma-separated enterprise\/site keys/],
   ])("names %s when it is broken", (key, value, message) => {
     expect(() => parseConfig({ [key]: value })).toThrow(ConfigError);
     expect(() => parseConfig({ [key]: value })).toThrow(message);

@@ -1,0 +1,109 @@
+// `andon up --topology multi-site`: a central broker and one factory broker per site of the asset model,
+// generated (accounts, ACLs, TLS, bridges) into $ANDON_HOME/brokers and started here; each Andon process
+// gets the MQTT_* settings of its own account. docs/deployment.md.
+import { type BrokerId, CENTRAL, gatewayUser, SERVICE_USERS } from "../../lib/broker/acl.ts";
+import type { GeneratedBrokers } from "../../lib/broker/generate.ts";
+import { assetMachines, clientEnv, describeCreated, generateFromConfig } from "../../lib/broker/setup.ts";
+import { startBroker } from "../../lib/broker/start.ts";
+import type { Config } from "../../lib/config.ts";
+import { prismaFor } from "../../lib/db/client.ts";
+import { ServiceError } from "../../lib/services/ensure.ts";
+import { tcpOpen } from "../../lib/services/net.ts";
+import type { Managed } from "../../lib/services/process.ts";
+
+type Env = Record<string, string>;
+
+export interface MultiSite {
+  brokers: Managed[];
+  ingest: Env;
+  pdm: Env;
+  /** For the command service (issue 6, workers/commands.ts): the `andon-command` account on the central broker. */
+  commands: Env;
+  web: Env;
+  simulators: { name: string; env: Env }[];
+  /** Stops the asset-model watcher. */
+  stopWatching(): void;
+}
+
+const machinesSignature = (keys: { enterprise: string; site: string; area: string; line: string; machine: string }[]) =>
+  keys
+    .map((m) => `${m.enterprise}/${m.site}/${m.area}/${m.line}/${m.machine}`)
+    .sort()
+    .join("\n");
+
+export async function startMultiSite(cfg: Config, say: (m: string) => void, onStarted: (m: Managed) => void): Promise<MultiSite> {
+  if (cfg.BROKER_GATEWAY_ACCOUNTS !== "site") {
+    throw new ServiceError(
+      "the simulator publishes as its site's gateway, so `andon up --topology multi-site` needs BROKER_GATEWAY_ACCOUNTS=site (per-machine accounts are for real gateways: `andon broker config --gateways machine`)",
+    );
+  }
+  const prisma = prismaFor(cfg.DATABASE_URL);
+  let machines = await assetMachines(prisma);
+  const g = generateFromConfig(cfg, machines, true);
+  for (const b of [g.central, ...g.sites]) {
+    if (await tcpOpen("127.0.0.1", b.port)) {
+      throw new ServiceError(
+        `port ${b.port} for the ${b.id === CENTRAL ? "central" : `${b.id} factory`} broker is in use (BROKER_CENTRAL_PORT, BROKER_SITE_PORTS_FROM)`,
+      );
+    }
+  }
+  const brokers: Managed[] = [];
+  const byId = new Map<BrokerId, Managed>();
+  for (const b of [g.central, ...g.sites]) {
+    const m = await startBroker(b);
+    brokers.push(m);
+    byId.set(b.id, m);
+    onStarted(m);
+    const label = b.id === CENTRAL ? "central broker" : `factory ${b.id}`;
+    say(`${label.padEnd(24)} mqtts://${b.host}:${b.port} (started by Andon; ${b.dir})`);
+  }
+  showCreated(g, say);
+
+  // Regenerate when the asset model changes: accounts and ACLs reload on SIGHUP; a new or removed site needs a restart.
+  const timer = setInterval(async () => {
+    try {
+      const now = await assetMachines(prisma);
+      if (machinesSignature(now) === machinesSignature(machines)) return;
+      machines = now;
+      const again = generateFromConfig(cfg, now, true);
+      for (const m of byId.values()) m.child.kill("SIGHUP");
+      say(`asset model changed: broker accounts and ACLs regenerated and reloaded${again.removed.length ? `; removed ${again.removed.join(", ")}` : ""}`);
+      showCreated(again, say);
+      const sites = new Set(again.sites.map((s) => s.id));
+      if (sites.size !== g.sites.length || g.sites.some((s) => !sites.has(s.id)))
+        say("the set of sites changed: restart `andon up` to start or stop factory brokers");
+    } catch (e) {
+      say(`warning: could not regenerate the broker configuration: ${(e as Error).message}`);
+    }
+  }, 60_000);
+  timer.unref();
+
+  return {
+    brokers,
+    ingest: clientEnv(cfg, g, CENTRAL, SERVICE_USERS.ingest),
+    pdm: clientEnv(cfg, g, CENTRAL, SERVICE_USERS.pdm),
+    commands: clientEnv(cfg, g, CENTRAL, SERVICE_USERS.command),
+    web: clientEnv(cfg, g, CENTRAL, SERVICE_USERS.dashboard),
+    simulators: g.sites.map((s, i) => ({
+      name: `simulator-${s.site.enterprise}.${s.site.site}`,
+      env: {
+        ...clientEnv(cfg, g, s.id, gatewayUser(s.site, "site")),
+        SIM_SITES: s.site.key,
+        ...(i > 0 ? { SIM_METRICS_PORT: "0" } : {}),
+      },
+    })),
+    stopWatching: () => clearInterval(timer),
+  };
+}
+
+function showCreated(g: GeneratedBrokers, say: (m: string) => void): void {
+  if (g.created.length === 0) return;
+  say("");
+  say(
+    g.created.some((c) => c.password)
+      ? "New broker accounts. Passwords are shown only now: the brokers store them hashed; Andon's own accounts and the simulator's gateways are kept for the stack in brokers/secrets.json (mode 0600)."
+      : "New broker accounts and their client certificates:",
+  );
+  for (const line of describeCreated(g)) say(line);
+  say("");
+}

@@ -1,0 +1,143 @@
+// The generated accounts and ACLs (lib/broker/acl.ts): who may publish and read what, checked with MQTT's own
+// topic matching so the test does not depend on the text layout. The integration test (multi-site.test.ts)
+// checks that Mosquitto enforces the same.
+import { describe, expect, it } from "vitest";
+import { type Account, accountsOn, aclText, bridgeText, CENTRAL, mosquittoConfText, planAccounts, SERVICE_USERS } from "../../lib/broker/acl.ts";
+import type { MachinePath } from "../../lib/contract/topics.ts";
+
+const m = (site: string, machine: string, enterprise = "acme"): MachinePath => ({ enterprise, site, area: "machining", line: "line-1", machine });
+const machines = [m("dresden", "cnc-01"), m("dresden", "cnc-02"), m("pune", "filler-01")];
+
+/** MQTT topic-filter matching (`+` one level, `#` the rest). */
+function matches(filter: string, topic: string): boolean {
+  const f = filter.split("/");
+  const t = topic.split("/");
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === "#") return true;
+    if (i >= t.length || (f[i] !== "+" && f[i] !== t[i])) return false;
+  }
+  return f.length === t.length;
+}
+const may = (a: Account, access: "read" | "write", topic: string) => a.grants.some((g) => g.access === access && matches(g.topic, topic));
+const account = (accounts: Account[], username: string) => {
+  const a = accounts.find((x) => x.username === username);
+  if (!a) throw new Error(`no account ${username}`);
+  return a;
+};
+
+describe("broker accounts from the asset model", () => {
+  const site = planAccounts(machines, "site");
+
+  it("has one gateway per site on its factory broker, one bridge per site and the four service accounts on the central broker", () => {
+    expect(site.sites.map((s) => s.key)).toEqual(["acme/dresden", "acme/pune"]);
+    expect(accountsOn(site, "acme/dresden").map((a) => a.username)).toEqual(["gateway.acme.dresden"]);
+    expect(accountsOn(site, CENTRAL).map((a) => a.username)).toEqual([
+      "bridge.acme.dresden",
+      "bridge.acme.pune",
+      SERVICE_USERS.ingest,
+      SERVICE_USERS.command,
+      SERVICE_USERS.dashboard,
+      SERVICE_USERS.pdm,
+    ]);
+  });
+
+  it.each([
+    // [account, access, topic, allowed]
+    ["gateway.acme.dresden", "write", "acme/dresden/machining/line-1/cnc-01/state", true],
+    ["gateway.acme.dresden", "write", "acme/dresden/machining/line-1/cnc-01/waveform", true],
+    ["gateway.acme.dresden", "write", "acme/pune/machining/line-1/filler-01/state", false],
+    ["gateway.acme.dresden", "write", "acme/dresden/machining/line-1/cnc-01/command", false],
+    ["gateway.acme.dresden", "write", "acme/dresden/machining/line-1/cnc-01/command/response", true],
+    ["gateway.acme.dresden", "write", "acme/dresden/alerts", false],
+    ["gateway.acme.dresden", "read", "acme/dresden/machining/line-1/cnc-01/command", true],
+    ["gateway.acme.dresden", "read", "acme/pune/machining/line-1/filler-01/command", false],
+    ["gateway.acme.dresden", "read", "acme/dresden/machining/line-1/cnc-01/state", false],
+    ["bridge.acme.dresden", "write", "acme/dresden/machining/line-1/cnc-01/counts", true],
+    ["bridge.acme.dresden", "write", "acme/pune/machining/line-1/filler-01/counts", false],
+    ["bridge.acme.dresden", "read", "acme/dresden/machining/line-1/cnc-01/command", true],
+    ["bridge.acme.dresden", "read", "acme/pune/machining/line-1/filler-01/command", false],
+    ["bridge.acme.dresden", "read", "acme/dresden/alerts", true],
+    ["bridge.acme.dresden", "read", "acme/pune/alerts", false],
+    [SERVICE_USERS.ingest, "read", "acme/pune/machining/line-1/filler-01/metrics", true],
+    [SERVICE_USERS.ingest, "read", "acme/pune/machining/line-1/filler-01/command", false],
+    [SERVICE_USERS.ingest, "write", "acme/pune/machining/line-1/filler-01/state", false],
+    [SERVICE_USERS.ingest, "read", "other/pune/machining/line-1/filler-01/state", false],
+    [SERVICE_USERS.command, "write", "acme/pune/machining/line-1/filler-01/command", true],
+    [SERVICE_USERS.command, "read", "acme/pune/machining/line-1/filler-01/command/response", true],
+    [SERVICE_USERS.command, "write", "acme/pune/machining/line-1/filler-01/state", false],
+    [SERVICE_USERS.command, "read", "acme/pune/bridge/state", true],
+    ["bridge.acme.dresden", "write", "acme/dresden/bridge/state", true],
+    ["bridge.acme.dresden", "write", "acme/pune/bridge/state", false],
+    [SERVICE_USERS.command, "read", "acme/pune/machining/line-1/filler-01/state", false],
+    [SERVICE_USERS.dashboard, "read", "acme/pune/alerts", true],
+    [SERVICE_USERS.dashboard, "write", "acme/pune/alerts", true],
+    [SERVICE_USERS.dashboard, "write", "acme/pune/machining/line-1/filler-01/state", false],
+    [SERVICE_USERS.dashboard, "write", "acme/pune/machining/line-1/filler-01/command", false],
+    [SERVICE_USERS.dashboard, "read", "acme/pune/machining/line-1/filler-01/state", false],
+    [SERVICE_USERS.pdm, "write", "acme/pune/alerts", true],
+    [SERVICE_USERS.pdm, "read", "acme/pune/alerts", false],
+    [SERVICE_USERS.pdm, "write", "acme/pune/machining/line-1/filler-01/command", false],
+  ] as const)("%s may %s %s: %s", (username, access, topic, allowed) => {
+    expect(may(account(site.accounts, username), access, topic)).toBe(allowed);
+  });
+
+  it("per-machine gateways reach only their own machine", () => {
+    const plan = planAccounts(machines, "machine");
+    const gw = account(plan.accounts, "gateway.acme.dresden.machining.line-1.cnc-01");
+    expect(gw.broker).toBe("acme/dresden");
+    expect(may(gw, "write", "acme/dresden/machining/line-1/cnc-01/vibration")).toBe(true);
+    expect(may(gw, "write", "acme/dresden/machining/line-1/cnc-02/vibration")).toBe(false);
+    expect(may(gw, "read", "acme/dresden/machining/line-1/cnc-01/command")).toBe(true);
+    expect(may(gw, "read", "acme/dresden/machining/line-1/cnc-02/command")).toBe(false);
+    expect(accountsOn(plan, "acme/dresden")).toHaveLength(2);
+  });
+
+  it("follows the asset model: a new site brings its gateway and bridge, a removed one takes them away", () => {
+    const more = planAccounts([...machines, m("monterrey", "press-01")], "site").accounts.map((a) => a.username);
+    expect(more).toContain("gateway.acme.monterrey");
+    expect(more).toContain("bridge.acme.monterrey");
+    const fewer = planAccounts(machines.slice(0, 2), "site").accounts.map((a) => a.username);
+    expect(fewer).not.toContain("gateway.acme.pune");
+    expect(fewer).not.toContain("bridge.acme.pune");
+  });
+
+  it("writes Mosquitto ACL blocks, one topic line per filter, read and write merged", () => {
+    const text = aclText(accountsOn(site, CENTRAL));
+    expect(text).toContain("user andon-dashboard\ntopic readwrite acme/+/alerts\n");
+    expect(text).toContain("user andon-pdm\ntopic write acme/+/alerts\n");
+    expect(text).not.toMatch(/^pattern|^topic .*#/m); // no broad patterns, no multi-level wildcards
+  });
+
+  it("bridges each site's own subtree: telemetry and responses out, commands and alerts in, QoS 1, persistent, MQTT 5", () => {
+    const text = bridgeText({ site: site.sites[0]!, remoteHost: "central.example", remotePort: 8883, cafile: "/ca.crt", auth: { password: "x" } });
+    const topics = text.split("\n").filter((l) => l.startsWith("topic "));
+    expect(topics).toEqual([
+      "topic acme/dresden/+/+/+/state out 1",
+      "topic acme/dresden/+/+/+/counts out 1",
+      "topic acme/dresden/+/+/+/vibration out 1",
+      "topic acme/dresden/+/+/+/waveform out 1",
+      "topic acme/dresden/+/+/+/metrics out 1",
+      "topic acme/dresden/+/+/+/command/response out 1",
+      "topic acme/dresden/+/+/+/command in 1",
+      "topic acme/dresden/alerts in 1",
+    ]);
+    expect(text).toMatch(/^bridge_protocol_version mqttv50$/m);
+    expect(text).toMatch(/^cleansession false$/m);
+    expect(text).toMatch(/^remote_username bridge\.acme\.dresden$/m);
+    expect(text).toMatch(/^bridge_cafile \/ca\.crt$/m);
+    expect(text).toMatch(/^notification_topic acme\/dresden\/bridge\/state$/m);
+  });
+
+  it("locks the listener down: TLS, no anonymous access, password file or certificate identity", () => {
+    const listener = { host: "0.0.0.0", port: 8883, tls: { cafile: "/c", certfile: "/s", keyfile: "/k" } };
+    const pw = mosquittoConfText({ listener: { ...listener, clientAuth: "password" }, dir: "/b", maxQueuedMessages: 1000 });
+    expect(pw).toMatch(/^allow_anonymous false$/m);
+    expect(pw).toMatch(/^password_file \/b\/passwd$/m);
+    expect(pw).toMatch(/^certfile \/s$/m);
+    expect(pw).not.toMatch(/allow_anonymous true/);
+    const cert = mosquittoConfText({ listener: { ...listener, clientAuth: "certificate" }, dir: "/b", maxQueuedMessages: 1000 });
+    expect(cert).toMatch(/^require_certificate true$/m);
+    expect(cert).toMatch(/^use_identity_as_username true$/m);
+    expect(cert).not.toMatch(/password_file/);
+  });
+});
