@@ -46,17 +46,10 @@ export function AssetsAdmin({ initial }: { initial: Tree }) {
               {s.key} · {s.timeZone}
             </small>
           </h2>
-          <div className="small muted">
-            Shift calendars:{" "}
-            {s.calendars.length === 0
-              ? "none"
-              : s.calendars
-                  .map(
-                    (c) =>
-                      `${c.name} (${c.shifts.map((sh) => `${sh.name} ${sh.start}–${sh.end}${sh.breaks.length ? `, ${sh.breaks.length} break(s)` : ""}`).join("; ")})`,
-                  )
-                  .join(" · ")}
-          </div>
+          {s.calendars.length === 0 ? <div className="small muted">No shift calendars: its lines are planned around the clock.</div> : null}
+          {s.calendars.map((c) => (
+            <CalendarBlock key={c.id} calendar={c} timeZone={s.timeZone} onChange={reload} />
+          ))}
           {s.lines.map((l) => (
             <LineBlock key={l.id} site={s} line={l} onChange={reload} />
           ))}
@@ -287,6 +280,118 @@ function MachineForm({
       </button>
       {error ? (
         <div className="form-error" role="alert" style={{ flexBasis: "100%" }}>
+          {error}
+        </div>
+      ) : null}
+    </form>
+  );
+}
+
+type Calendar = Site["calendars"][number];
+type ShiftRow = { name: string; weekdays: number[]; start: string; end: string; breaks: string };
+const DAYS = ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"];
+
+/** Breaks as the form shows them: "120+15, 240+30" = 15 min starting 120 min into the shift, ... */
+const breaksText = (b: Calendar["shifts"][number]["breaks"]) => b.map((x) => `${x.startOffsetMin}+${x.durationMin}`).join(", ");
+function parseBreaks(text: string): { name: string; startOffsetMin: number; durationMin: number }[] | string {
+  const parts = text
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean);
+  const out = [];
+  for (const [i, p] of parts.entries()) {
+    const m = /^(\d+)\s*\+\s*(\d+)$/.exec(p);
+    if (!m) return `break "${p}": write minutes-after-start+duration, e.g. 120+15`;
+    out.push({ name: `break ${i + 1}`, startOffsetMin: Number(m[1]), durationMin: Number(m[2]) });
+  }
+  return out;
+}
+
+function CalendarBlock({ calendar, timeZone, onChange }: { calendar: Calendar; timeZone: string; onChange: () => Promise<void> }) {
+  const [rows, setRows] = useState<ShiftRow[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const summary = calendar.shifts
+    .map(
+      (sh) => `${sh.name} ${sh.start}–${sh.end} ${sh.weekdays.map((d) => DAYS[d - 1]).join("")}${sh.breaks.length ? ` (breaks ${breaksText(sh.breaks)})` : ""}`,
+    )
+    .join("; ");
+  if (!rows) {
+    return (
+      <div className="small" data-testid={`calendar-${calendar.name}`}>
+        Calendar <b>{calendar.name}</b>: {summary || "no shifts"}{" "}
+        <button
+          type="button"
+          className="link-button"
+          onClick={() =>
+            setRows(calendar.shifts.map((sh) => ({ name: sh.name, weekdays: sh.weekdays, start: sh.start, end: sh.end, breaks: breaksText(sh.breaks) })))
+          }
+        >
+          edit shifts
+        </button>
+      </div>
+    );
+  }
+  const set = (i: number, patch: Partial<ShiftRow>) => setRows(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
+  return (
+    <form
+      className="calendar-form"
+      aria-label={`shifts of calendar ${calendar.name}`}
+      onSubmit={async (e) => {
+        e.preventDefault();
+        const shifts = [];
+        for (const r of rows) {
+          const breaks = parseBreaks(r.breaks);
+          if (typeof breaks === "string") return setError(`${r.name}: ${breaks}`);
+          shifts.push({ name: r.name, weekdays: r.weekdays, start: r.start, end: r.end, breaks });
+        }
+        const err = await post(`/api/v1/admin/calendars/${calendar.id}/shifts`, { shifts });
+        setError(err);
+        if (!err) {
+          setRows(null);
+          await onChange();
+        }
+      }}
+    >
+      <div className="small muted">
+        Calendar <b>{calendar.name}</b>, local time {timeZone}. An end before the start ends the next day; breaks are minutes after the shift starts + duration.
+      </div>
+      {rows.map((r, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity until saved
+        <div className="shift-row" key={i}>
+          <input value={r.name} onChange={(e) => set(i, { name: e.target.value })} aria-label={`shift ${i + 1} name`} />
+          {DAYS.map((d, k) => (
+            <label key={d} className="check">
+              <input
+                type="checkbox"
+                checked={r.weekdays.includes(k + 1)}
+                onChange={(e) => set(i, { weekdays: e.target.checked ? [...r.weekdays, k + 1].sort() : r.weekdays.filter((x) => x !== k + 1) })}
+              />
+              {d}
+            </label>
+          ))}
+          <input type="time" value={r.start} onChange={(e) => set(i, { start: e.target.value })} aria-label={`shift ${i + 1} start`} />
+          <input type="time" value={r.end} onChange={(e) => set(i, { end: e.target.value })} aria-label={`shift ${i + 1} end`} />
+          <input value={r.breaks} onChange={(e) => set(i, { breaks: e.target.value })} placeholder="120+15, 240+30" aria-label={`shift ${i + 1} breaks`} />
+          <button type="button" className="link-button" onClick={() => setRows(rows.filter((_r, j) => j !== i))}>
+            remove
+          </button>
+        </div>
+      ))}
+      <button
+        type="button"
+        className="link-button"
+        onClick={() => setRows([...rows, { name: `shift ${rows.length + 1}`, weekdays: [1, 2, 3, 4, 5], start: "06:00", end: "14:00", breaks: "" }])}
+      >
+        + add a shift
+      </button>{" "}
+      <button type="submit" className="button">
+        Save shifts
+      </button>{" "}
+      <button type="button" className="link-button" onClick={() => setRows(null)}>
+        Cancel
+      </button>
+      {error ? (
+        <div className="form-error" role="alert">
           {error}
         </div>
       ) : null}

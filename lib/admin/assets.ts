@@ -5,6 +5,7 @@
 import type { Principal } from "../auth/policy.ts";
 import type { PrismaClient } from "../db/client.ts";
 import type { Foundation, VibrationGroup } from "../db/generated/client.ts";
+import type { PlantShift } from "../db/plant.ts";
 
 export class AssetError extends Error {
   constructor(
@@ -158,4 +159,37 @@ export async function setLineCalendar(prisma: PrismaClient, actor: Principal, or
   await prisma.line.update({ where: { id: lineId }, data: { shiftCalendarId: calendarId } });
   const key = `${line.area.site.enterprise.slug}/${line.area.site.slug}/${line.area.slug}/${line.slug}`;
   await audit(prisma, actor, origin, "asset.line.calendar", key, { from: line.shiftCalendarId, to: calendarId });
+}
+
+const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+/** Replaces a shift calendar's shifts (and their breaks); audited with before and after. */
+export async function setCalendarShifts(prisma: PrismaClient, actor: Principal, origin: string | undefined, calendarId: string, shifts: PlantShift[]) {
+  const cal = await prisma.shiftCalendar.findUnique({
+    where: { id: calendarId },
+    include: { site: { include: { enterprise: true } }, shifts: { include: { breaks: true } } },
+  });
+  if (!cal) throw new AssetError("not_found", `no shift calendar ${calendarId}`);
+  const names = new Set<string>();
+  for (const [i, sh] of shifts.entries()) {
+    if (names.has(sh.name)) throw new AssetError("invalid", `body.shifts.${i}.name: "${sh.name}" twice; shift names must be unique`);
+    names.add(sh.name);
+    const length = (minutes(sh.end) - minutes(sh.start) + 1440) % 1440 || 1440;
+    for (const [j, b] of sh.breaks.entries()) {
+      if (b.startOffsetMin + b.durationMin > length) {
+        throw new AssetError("invalid", `body.shifts.${i}.breaks.${j}: the break ends after the shift (${sh.start}-${sh.end} is ${length} min)`);
+      }
+    }
+  }
+  const before = cal.shifts.map((s) => ({ name: s.name, weekdays: s.weekdays, start: s.startLocal, end: s.endLocal, breaks: s.breaks.length }));
+  await prisma.$transaction(async (tx) => {
+    await tx.shift.deleteMany({ where: { calendarId } });
+    for (const sh of shifts) {
+      await tx.shift.create({
+        data: { calendarId, name: sh.name, weekdays: sh.weekdays, startLocal: sh.start, endLocal: sh.end, breaks: { create: sh.breaks } },
+      });
+    }
+  });
+  const key = `${cal.site.enterprise.slug}/${cal.site.slug}`;
+  await audit(prisma, actor, origin, "asset.calendar.shifts", `${key}/${cal.name}`, { before, after: shifts });
 }

@@ -48,7 +48,7 @@ const machine = z.object({
   bearingContactAngleDeg: z.number().min(0).max(90).optional(),
   hasWaveformSensor: z.boolean().default(false),
 });
-const shift = z.object({
+export const ShiftSchema = z.object({
   name: z.string().min(1),
   weekdays: z.array(z.number().int().min(1).max(7)).min(1),
   start: hhmm,
@@ -77,7 +77,7 @@ export const PlantFile = z.object({
       slug,
       name: z.string().min(1),
       timeZone,
-      calendars: z.array(z.object({ name: z.string().min(1), shifts: z.array(shift) })),
+      calendars: z.array(z.object({ name: z.string().min(1), shifts: z.array(ShiftSchema) })),
       areas: z.array(
         z.object({
           slug,
@@ -90,7 +90,7 @@ export const PlantFile = z.object({
 });
 export type PlantFile = z.infer<typeof PlantFile>;
 export type PlantMachine = z.infer<typeof machine>;
-export type PlantShift = z.infer<typeof shift>;
+export type PlantShift = z.infer<typeof ShiftSchema>;
 
 export function readPlantFile(path: string): PlantFile {
   const r = PlantFile.safeParse(JSON.parse(readFileSync(path, "utf8")));

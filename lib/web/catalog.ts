@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { ROLES } from "../auth/policy.ts";
 import { COMMAND_TYPE_NAMES, EXPIRY_S } from "../contract/commands.ts";
+import { ShiftSchema } from "../db/plant.ts";
 import { COMMAND_STATUSES } from "../domain/commands/lifecycle.ts";
 import type { RouteSpec } from "./api.ts";
 
@@ -546,6 +547,15 @@ export const catalog = {
     auth: "admin",
     params: z.object({ id: z.string().uuid() }),
     body: z.object({ calendarId: z.string().uuid().nullable() }),
+    response: ok,
+  },
+  setCalendarShifts: {
+    method: "POST",
+    path: "/api/v1/admin/calendars/{id}/shifts",
+    summary: "Replace a shift calendar's shifts and breaks (times are the site's local time; audited; OEE already computed is not recomputed)",
+    auth: "admin",
+    params: z.object({ id: z.string().uuid() }),
+    body: z.object({ shifts: z.array(ShiftSchema).max(20) }),
     response: ok,
   },
   audit: {

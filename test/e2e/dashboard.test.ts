@@ -49,6 +49,7 @@ const passwords: Record<string, string> = {};
 const alertIds: Record<string, string> = {};
 const commandIds: Record<string, string> = {};
 const assetIds: Record<string, string | null> = {};
+let puneShifts: unknown[] = [];
 let mesToken: string;
 // different enterprise per run: the QuestDB of the test stack is shared by all test files
 const ent = `dash${Date.now().toString(36)}`;
@@ -155,6 +156,18 @@ beforeAll(async () => {
   assetIds.packer = packer.id;
   assetIds.fill2 = packer.lineId;
   assetIds.fill2Calendar = packer.line.shiftCalendarId;
+  // the matrix writes Pune's calendar back unchanged
+  const cal = await prisma.shiftCalendar.findUniqueOrThrow({
+    where: { id: packer.line.shiftCalendarId ?? "" },
+    include: { shifts: { include: { breaks: true } } },
+  });
+  puneShifts = cal.shifts.map((sh) => ({
+    name: sh.name,
+    weekdays: sh.weekdays,
+    start: sh.startLocal,
+    end: sh.endLocal,
+    breaks: sh.breaks.map((b) => ({ name: b.name, startOffsetMin: b.startOffsetMin, durationMin: b.durationMin })),
+  }));
   await ensureWebBuild(join(repoRoot, ".andon", "e2e-web-build.log"));
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
@@ -411,6 +424,7 @@ const REQUESTS: Record<keyof typeof catalog, { method: string; path: () => strin
   ],
   updateMachine: [{ method: "POST", path: () => `/api/v1/admin/machines/${assetIds.packer}`, body: () => ({ name: "Packer 1" }) }],
   setLineCalendar: [{ method: "POST", path: () => `/api/v1/admin/lines/${assetIds.fill2}/calendar`, body: () => ({ calendarId: assetIds.fill2Calendar }) }],
+  setCalendarShifts: [{ method: "POST", path: () => `/api/v1/admin/calendars/${assetIds.fill2Calendar}/shifts`, body: () => ({ shifts: puneShifts }) }],
   users: [{ method: "GET", path: () => "/api/v1/admin/users" }],
   createUser: [
     {
@@ -464,6 +478,7 @@ const EXPECT: Record<string, Record<Who, "ok" | 401 | 403>> = {
   "createMachine#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
   "updateMachine#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
   "setLineCalendar#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
+  "setCalendarShifts#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
   "users#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
   "createUser#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
   "disableUser#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
@@ -788,6 +803,31 @@ describe("admin: asset model and API tokens", () => {
     await form.getByRole("button", { name: "Save" }).click();
     await expect.poll(() => form.getByRole("alert").textContent()).toContain("ball diameter must be smaller than the pitch diameter");
     expect((await prisma.machine.findUniqueOrThrow({ where: { id: m.id } })).bearingRollingElements).toBe(m.bearingRollingElements);
+  });
+
+  it("an admin edits a shift calendar: a bad break is refused with the reason, a good change is stored and audited", { timeout: 60_000 }, async () => {
+    const page = await (await browserAs("admin")).newPage();
+    await page.goto(`${base}/admin/assets`);
+    const block = page.getByTestId(`assets-${ent}/monterrey`).getByTestId("calendar-2-shift Mon-Sat");
+    await block.getByRole("button", { name: "edit shifts" }).click();
+    const form = page.getByRole("form", { name: "shifts of calendar 2-shift Mon-Sat" });
+    await form.getByLabel("shift 2 breaks").fill("120+15, 470+30");
+    await form.getByRole("button", { name: "Save shifts" }).click();
+    await expect.poll(() => form.getByRole("alert").textContent()).toContain("the break ends after the shift (15:00-23:00 is 480 min)");
+    await form.getByLabel("shift 2 end").fill("23:30");
+    await form.getByRole("button", { name: "Save shifts" }).click();
+    await expect.poll(() => page.getByTestId(`assets-${ent}/monterrey`).getByTestId("calendar-2-shift Mon-Sat").textContent()).toContain("second 15:00–23:30");
+    const prisma = prismaFor(databaseUrl);
+    const second = await prisma.shift.findFirstOrThrow({
+      where: { name: "second", calendar: { name: "2-shift Mon-Sat", site: { slug: "monterrey", enterprise: { slug: ent } } } },
+      include: { breaks: true },
+    });
+    expect(second.endLocal).toBe("23:30");
+    expect(second.breaks.map((b) => [b.startOffsetMin, b.durationMin]).sort((a, b) => a[0]! - b[0]!)).toEqual([
+      [120, 15],
+      [470, 30],
+    ]);
+    expect(await prisma.auditLog.count({ where: { action: "asset.calendar.shifts", subject: `${ent}/monterrey/2-shift Mon-Sat` } })).toBe(1);
   });
 
   it("an admin creates an API token in the browser; it works once shown, and not after it is revoked", { timeout: 60_000 }, async () => {

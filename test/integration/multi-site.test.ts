@@ -3,7 +3,6 @@
 // ports. Telemetry goes factory -> bridge -> central -> ingest -> QuestDB; commands go central -> bridge ->
 // factory -> machine and the response comes back; the central broker is restarted and a factory's link is cut
 // under traffic; and what the accounts must not do is refused. Client certificates: multi-site-x509.test.ts.
-import { randomBytes } from "node:crypto";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
