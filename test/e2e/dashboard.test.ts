@@ -828,6 +828,7 @@ describe("admin: asset model and API tokens", () => {
       [470, 30],
     ]);
     expect(await prisma.auditLog.count({ where: { action: "asset.calendar.shifts", subject: `${ent}/monterrey/2-shift Mon-Sat` } })).toBe(1);
+    await page.screenshot({ path: join(repoRoot, ".andon", "e2e-assets.png"), fullPage: false });
   });
 
   it("an admin creates an API token in the browser; it works once shown, and not after it is revoked", { timeout: 60_000 }, async () => {
@@ -844,6 +845,7 @@ describe("admin: asset model and API tokens", () => {
     expect((await call(`/api/v1/sites/${ent}/dresden/shift`)).status).toBe(403);
     await page.getByTestId("token-bi-pune").getByRole("button", { name: "revoke" }).click();
     await expect.poll(() => page.getByTestId("token-bi-pune").textContent()).toContain("revoked");
+    await page.screenshot({ path: join(repoRoot, ".andon", "e2e-tokens.png"), fullPage: true });
     expect((await call(`/api/v1/sites/${ent}/pune/shift`)).status).toBe(401);
   });
 });
@@ -908,6 +910,7 @@ describe("commands from the dashboard", () => {
     const page = await (await browserAs("corp")).newPage();
     await page.goto(`${base}/sites/${ent}/dresden/commands`);
     await expect.poll(() => page.getByTestId("command-table").textContent()).toContain("guard door open");
+    await page.screenshot({ path: join(repoRoot, ".andon", "e2e-site-commands.png"), fullPage: true });
     await page.goto(`${base}/sites/${dresdenMachine()}`);
     await expect.poll(() => page.getByTestId("command-panel").textContent()).toContain("Your role cannot send commands");
   });
