@@ -73,6 +73,19 @@ export const DETECTOR_V3: DetectorParams = Object.freeze({ ...DETECTOR_V2, versi
 
 export const DETECTORS: Record<string, DetectorParams> = { v1: DETECTOR_V1, v2: DETECTOR_V2, v3: DETECTOR_V3 };
 
+/**
+ * For features computed from waveform snapshots, which arrive about once a minute instead of once a
+ * second: v3 with a baseline of 60 samples (an hour of running at one snapshot a minute instead of
+ * v3's 400, which would take almost 7 hours) refreshed every 10. Chosen from the snapshot rate
+ * before any scenario was run, not tuned on its results.
+ */
+export const DETECTOR_SNAPSHOT_V1: DetectorParams = Object.freeze({
+  ...DETECTOR_V3,
+  version: "robust-ewma-snapshot@v1",
+  baselineSize: 60,
+  refreshEvery: 10,
+});
+
 export type DetectorEvent = { kind: "open" | "clear"; index: number; ts: number; value: number; z: number; ewma: number; median: number; scale: number };
 
 export interface DetectorSnapshot {
