@@ -60,7 +60,7 @@ export function benchPdm(o: PdmBenchOptions): PdmBenchResult {
 
   // pipeline: healthy snapshots first (the detectors learn), then alternating, as a machine would not
   // but so that every pass sees both kinds; the detectors run state-aware as in the scan (running)
-  const detectors = snapshotDetectors(DETECTOR_SNAPSHOT_V1);
+  const detectors = snapshotDetectors();
   let opened = 0;
   const step = Math.max(1, Math.floor(o.snapshots / 4));
   const c1 = process.cpuUsage();

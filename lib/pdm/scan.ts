@@ -5,7 +5,7 @@
 // again from the same place and raises the same alerts (raising an active alert only updates it).
 import type pg from "pg";
 import type { MachineInfo } from "../db/plant.ts";
-import { DETECTOR_V3, type DetectorParams, type DetectorSnapshot, RobustEwmaDetector } from "../domain/pdm/detector.ts";
+import { DETECTOR_V4, type DetectorParams, type DetectorSnapshot, RobustEwmaDetector } from "../domain/pdm/detector.ts";
 import { ZONE_LIMITS, zoneOf } from "../domain/vibration/iso10816.ts";
 import { pathKey } from "../oee/events.ts";
 import { TABLES } from "../questdb/tables.ts";
@@ -70,7 +70,7 @@ export async function raiseZoneAlert(alerts: AlertDeps, m: MachineInfo, velocity
 
 export async function scanVibration(deps: ScanDeps): Promise<ScanResult> {
   const now = deps.now ?? Date.now();
-  const params = deps.params ?? DETECTOR_V3;
+  const params = deps.params ?? DETECTOR_V4;
   let samples = 0;
   let raised = 0;
   for (const m of deps.machines) {

@@ -9,7 +9,6 @@
 import type pg from "pg";
 import type { MachineInfo } from "../db/plant.ts";
 import type { DetectorSnapshot } from "../domain/pdm/detector.ts";
-import { DETECTOR_SNAPSHOT_V1, type DetectorParams } from "../domain/pdm/detector.ts";
 import { type Bearing, SNAPSHOT_FEATURES, type SnapshotFeature } from "../domain/pdm/features.ts";
 import { analyseSnapshot, type Snapshot, saveDetectors, snapshotDetectors } from "../domain/pdm/snapshot.ts";
 import { zoneOf } from "../domain/vibration/iso10816.ts";
@@ -43,7 +42,6 @@ export interface WaveformScanDeps {
   store: { get(key: string): Promise<string | null>; set(key: string, value: string): Promise<unknown> };
   keyPrefix: string;
   alerts: AlertDeps;
-  params?: DetectorParams;
   /** snapshots read per machine and scan (the rest wait for the next scan) */
   limit?: number;
   quietMs?: number;
@@ -72,7 +70,6 @@ export const waveformStateKey = (prefix: string, machineKey: string) => `${prefi
 
 export async function scanWaveforms(deps: WaveformScanDeps): Promise<WaveformScanResult> {
   const now = deps.now ?? Date.now();
-  const params = deps.params ?? DETECTOR_SNAPSHOT_V1;
   const machines = deps.machines.filter((m) => m.hasWaveformSensor);
   let snapshots = 0;
   let skipped = 0;
@@ -93,10 +90,11 @@ export async function scanWaveforms(deps: WaveformScanDeps): Promise<WaveformSca
     const first = (firstRow.ts as Date).getTime();
     const last = (lastRow.ts as Date).getTime();
     const runningAt = await runningCursor(deps.pool, m, first, last);
-    const detectors = snapshotDetectors(params, state.detectors);
+    const detectors = snapshotDetectors(state.detectors);
     const machine = { ...(m.nominalSpeedRpm ? { nominalSpeedRpm: m.nominalSpeedRpm } : {}), ...(bearingOf(m) ? { bearing: bearingOf(m) } : {}) };
     let lastVelocity: { v: number; ts: number } | undefined;
     const lastValue: Partial<Record<SnapshotFeature, number>> = {};
+    const stillOut: Partial<Record<SnapshotFeature, boolean>> = {};
     for (const r of rows) {
       const ts = (r.ts as Date).getTime();
       const running = runningAt(ts);
@@ -119,7 +117,10 @@ export async function scanWaveforms(deps: WaveformScanDeps): Promise<WaveformSca
       }
       snapshots++;
       Object.assign(lastValue, out.values);
-      if (running) lastVelocity = { v: out.features.velocityRmsMmS, ts };
+      if (running) {
+        lastVelocity = { v: out.features.velocityRmsMmS, ts };
+        for (const f of SNAPSHOT_FEATURES) stillOut[f] = detectors[f].state.lastOut;
+      }
     }
     if (lastVelocity) {
       const d = detectors.velocity_rms_mm_s.state;
@@ -128,7 +129,10 @@ export async function scanWaveforms(deps: WaveformScanDeps): Promise<WaveformSca
     for (const f of SNAPSHOT_FEATURES) {
       const s = detectors[f].state;
       const v = lastValue[f];
-      if (!s.alert || v === undefined) continue;
+      // kept alive only while the latest snapshot taken running is still out of control: a machine
+      // stopped for its repair sends none, its alert clears after the quiet time, and the healthy
+      // snapshots after the repair (while the detector's hysteresis still holds the alert) raise nothing
+      if (!s.alert || !stillOut[f] || v === undefined) continue;
       await raiseAlert(deps.alerts, {
         machineKey: key,
         feature: f,
@@ -139,7 +143,7 @@ export async function scanWaveforms(deps: WaveformScanDeps): Promise<WaveformSca
         ...(f === "velocity_rms_mm_s" ? { zone: zoneOf(v, m.vibrationGroup, m.foundation) } : {}),
         explanation: `${f} ${v.toPrecision(3)} (from waveform snapshots) against a baseline of ${s.median.toPrecision(3)} learned while running (robust z ${s.z.toFixed(1)}, EWMA ${s.ewma.toFixed(2)})`,
         suggestedAction: ACTIONS[f],
-        detectorVersion: params.version,
+        detectorVersion: detectors[f].version,
         at: last,
       });
       raised++;

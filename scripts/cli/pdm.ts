@@ -5,14 +5,14 @@ import { DETECTORS } from "../../lib/domain/pdm/detector.ts";
 import { evaluateNab, evaluateSkab } from "../../lib/pdm/evaluate.ts";
 
 const usage = (m: string) =>
-  Object.assign(new Error(`${m}\nusage: andon pdm evaluate --dataset DIR --format nab|skab [--detector v1|v2|v3]`), { name: "UsageError" });
+  Object.assign(new Error(`${m}\nusage: andon pdm evaluate --dataset DIR --format nab|skab [--detector v1|v2|v3|v4]`), { name: "UsageError" });
 const f2 = (x: number) => x.toFixed(2);
 
 export async function run(argv: string[]): Promise<void> {
   const [sub, ...rest] = argv;
   if (sub !== "evaluate") throw usage(`unknown pdm command "${sub ?? ""}"`);
   const { values } = parseArgs({ args: rest, options: { dataset: { type: "string" }, format: { type: "string" }, detector: { type: "string" } } });
-  const params = DETECTORS[values.detector ?? "v3"];
+  const params = DETECTORS[values.detector ?? "v4"];
   if (!params) throw usage(`--detector must be one of ${Object.keys(DETECTORS).join(", ")}`);
   if (!values.dataset || !existsSync(values.dataset)) throw usage(`--dataset: no such folder ${values.dataset ?? "(missing)"}`);
   const say = (m: string) => console.log(`[pdm] ${m}`);

@@ -86,7 +86,7 @@ describe("waveform scan in a sandboxed processor", () => {
       expect(alerts.length).toBeGreaterThan(0);
       expect(new Set(alerts.map((a) => a.machineKey))).toEqual(new Set([key(0)]));
       const bpfo = alerts.find((a) => a.cause === "drift:waveform/envelope_bpfo_g");
-      expect(bpfo).toMatchObject({ severity: "WARNING", status: "OPEN", detectorVersion: "robust-ewma-snapshot@v1" });
+      expect(bpfo).toMatchObject({ severity: "WARNING", status: "OPEN", detectorVersion: "robust-ewma-envelope@v1" });
       expect(bpfo!.value).toBeGreaterThan(5 * (bpfo!.baseline as number));
       expect(bpfo!.suggestedAction).toContain("BPFO");
       // no alert before the bearing started to degrade: every onset is in the degraded part

@@ -1,6 +1,6 @@
 // One waveform snapshot through the feature extraction and the machine's drift detectors: what the
 // waveform scan does per snapshot and what `andon bench pdm` times. Pure.
-import { DETECTOR_SNAPSHOT_V1, type DetectorEvent, type DetectorParams, type DetectorSnapshot, RobustEwmaDetector } from "./detector.ts";
+import { DETECTOR_ENVELOPE_V1, DETECTOR_SNAPSHOT_V1, type DetectorEvent, type DetectorParams, type DetectorSnapshot, RobustEwmaDetector } from "./detector.ts";
 import { type Bearing, type Features, SNAPSHOT_FEATURES, type SnapshotFeature, snapshotFeatureValues, waveformFeatures } from "./features.ts";
 
 const G = 9.80665;
@@ -22,11 +22,14 @@ export interface SnapshotMachine {
 
 export type SnapshotDetectors = Record<SnapshotFeature, RobustEwmaDetector>;
 
+/** The frozen detector of each snapshot feature: the envelope amplitudes have their own (noisier features). */
+export const snapshotParams = (f: SnapshotFeature): DetectorParams => (f.startsWith("envelope_") ? DETECTOR_ENVELOPE_V1 : DETECTOR_SNAPSHOT_V1);
+
 export function snapshotDetectors(
-  params: DetectorParams = DETECTOR_SNAPSHOT_V1,
   saved: Partial<Record<SnapshotFeature, DetectorSnapshot>> = {},
+  paramsOf: (f: SnapshotFeature) => DetectorParams = snapshotParams,
 ): SnapshotDetectors {
-  return Object.fromEntries(SNAPSHOT_FEATURES.map((f) => [f, RobustEwmaDetector.restore(params, saved[f])])) as SnapshotDetectors;
+  return Object.fromEntries(SNAPSHOT_FEATURES.map((f) => [f, RobustEwmaDetector.restore(paramsOf(f), saved[f])])) as SnapshotDetectors;
 }
 
 export function saveDetectors(d: SnapshotDetectors): Record<SnapshotFeature, DetectorSnapshot> {
