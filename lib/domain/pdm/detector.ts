@@ -1,5 +1,5 @@
 // A streaming anomaly detector for one feature of one machine. Pure and deterministic: the same
-// samples in the same order give the same alerts; no look-ahead. docs/pdm.md explains it.
+// samples in the same order give the same alerts; no look-ahead. docs/predictive-maintenance.md explains it.
 //
 // - Baseline: median and MAD of the last `baselineSize` samples taken while the machine ran and no
 //   alert was open (robust to outliers; refreshed every `refreshEvery` samples).
@@ -55,7 +55,7 @@ export const DETECTOR_V1: DetectorParams = Object.freeze({
 });
 
 /**
- * v2, from what v1 did on the benchmarks (docs/pdm.md): a quantized, almost flat signal had a MAD of
+ * v2, from what v1 did on the benchmarks (docs/predictive-maintenance.md): a quantized, almost flat signal had a MAD of
  * almost nothing, and an alert opened by a slow normal drift never cleared because nothing was
  * learned while it was open. Not tuned on the benchmarks' scores.
  */
