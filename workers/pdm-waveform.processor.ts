@@ -26,7 +26,7 @@ async function open() {
 
 let conn: ReturnType<typeof open> | undefined;
 
-export default async function process_(job: SandboxedJob): Promise<WaveformScanResult & { pid: number }> {
+export default async function process_(job: SandboxedJob): Promise<WaveformScanResult & { processorPid: number }> {
   const data = WaveformJob.parse(job.data);
   conn ??= open();
   const { cfg, prisma, pool, redis, client } = await conn;
@@ -38,5 +38,5 @@ export default async function process_(job: SandboxedJob): Promise<WaveformScanR
     alerts: { prisma, publish: async (t, p) => void (await client.publishAsync(t, p, { qos: 1 })) },
     ...(data.now ? { now: data.now } : {}),
   });
-  return { ...r, pid: process.pid };
+  return { ...r, processorPid: process.pid };
 }
