@@ -32,7 +32,7 @@ export default async function process_(job: SandboxedJob): Promise<WaveformScanR
   const { cfg, prisma, pool, redis, client } = await conn;
   const r = await scanWaveforms({
     pool,
-    machines: await loadMachines(prisma),
+    machines: (await loadMachines(prisma)).filter((m) => !data.enterprise || m.enterprise === data.enterprise),
     store: redis,
     keyPrefix: cfg.QUEUE_PREFIX,
     alerts: { prisma, publish: async (t, p) => void (await client.publishAsync(t, p, { qos: 1 })) },

@@ -16,8 +16,11 @@ export const SCAN_EVERY_MS = 30_000;
 /** The sandboxed processor of the waveform queue, run by Node with tsx in a child process. */
 export const WAVEFORM_PROCESSOR = join(repoRoot, "workers", "pdm-waveform.processor.ts");
 
-/** A waveform scan job: `now` bounds the snapshots read (default: when the job runs). */
-export const WaveformJob = z.object({ now: z.number().int().positive().optional() });
+/**
+ * A waveform scan job: `now` bounds the snapshots read (default: when the job runs); `enterprise`
+ * limits it to one enterprise's machines (default: all; the scheduler scans all).
+ */
+export const WaveformJob = z.object({ now: z.number().int().positive().optional(), enterprise: z.string().min(1).optional() });
 export type WaveformJob = z.infer<typeof WaveformJob>;
 
 export function pdmQueue(connection: ConnectionOptions, prefix: string): Queue {

@@ -79,7 +79,7 @@ describe("waveform scan in a sandboxed processor", () => {
     try {
       await events.waitUntilReady();
       const now = T + SNAPSHOTS * 60_000;
-      const first = await (await queue.add("waveform-scan", { now })).waitUntilFinished(events, 120_000);
+      const first = await (await queue.add("waveform-scan", { now, enterprise: ent })).waitUntilFinished(events, 120_000);
       expect(first.processorPid).toBeGreaterThan(0);
       expect(first.processorPid).not.toBe(process.pid);
       expect(first).toMatchObject({ machines: 2, snapshots: 2 * SNAPSHOTS, skipped: 0 });
@@ -97,7 +97,7 @@ describe("waveform scan in a sandboxed processor", () => {
       expect(saved.watermark).toBe(T + (SNAPSHOTS - 1) * 60_000);
 
       // the same job again, as after a redelivery: nothing new is read, raised or published
-      const again = await (await queue.add("waveform-scan", { now })).waitUntilFinished(events, 120_000);
+      const again = await (await queue.add("waveform-scan", { now, enterprise: ent })).waitUntilFinished(events, 120_000);
       expect(again).toMatchObject({ snapshots: 0, raised: 0 });
       expect(await prisma.alert.count({ where: { siteKey: `${ent}/${site.slug}` } })).toBe(alerts.length);
       expect(messages.filter((m) => m.change === "opened").length).toBe(alerts.length);
