@@ -104,9 +104,30 @@ export const SKAB_VOTE_MAX_FALSE = 0.05;
  * SKAB_VOTE_MAX_FALSE of that run's rows (after the baseline) would be flagged.
  */
 export function calibrateSkabVote(dir: string, params: DetectorParams, say: (m: string) => void = () => undefined): number {
+  const { atLeast, rows, sensors } = anomalyFreeRun(dir, params);
+  const shares = atLeast.map((c) => c / Math.max(1, rows));
+  say(`anomaly-free run: share of rows with at least k sensors alarming: ${shares.map((x, i) => `k=${i + 1} ${x.toFixed(3)}`).join(", ")}`);
+  const k = shares.findIndex((x) => x <= SKAB_VOTE_MAX_FALSE) + 1;
+  return k > 0 ? k : sensors.length;
+}
+
+/**
+ * The sensors to use, chosen on SKAB's anomaly-free run only: those whose own detector alarms on at
+ * most SKAB_VOTE_MAX_FALSE of that run's rows.
+ */
+export function calibrateSkabSensors(dir: string, params: DetectorParams, say: (m: string) => void = () => undefined): string[] {
+  const { perSensor, rows, sensors } = anomalyFreeRun(dir, params);
+  say(
+    `anomaly-free run: share of rows each sensor alarms on: ${sensors.map((s, k) => `${s.c} ${((perSensor[k] ?? 0) / Math.max(1, rows)).toFixed(3)}`).join(", ")}`,
+  );
+  return sensors.filter((_, k) => (perSensor[k] ?? 0) / Math.max(1, rows) <= SKAB_VOTE_MAX_FALSE).map((s) => s.c);
+}
+
+function anomalyFreeRun(dir: string, params: DetectorParams) {
   const { sensors, lines } = readSkab(join(dir, "data", "anomaly-free", "anomaly-free.csv"));
   const detectors = sensors.map(() => new RobustEwmaDetector(params));
   const atLeast = sensors.map(() => 0);
+  const perSensor = sensors.map(() => 0);
   let rows = 0;
   for (const [row, line] of lines.entries()) {
     const v = line.split(";");
@@ -116,18 +137,23 @@ export function calibrateSkabVote(dir: string, params: DetectorParams, say: (m: 
     rows++;
     const n = detectors.filter((d) => d.state.alert).length;
     for (let k = 1; k <= n; k++) atLeast[k - 1] = (atLeast[k - 1] ?? 0) + 1;
+    for (const [k, d] of detectors.entries()) if (d.state.alert) perSensor[k] = (perSensor[k] ?? 0) + 1;
   }
-  const shares = atLeast.map((c) => c / Math.max(1, rows));
-  say(`anomaly-free run: share of rows with at least k sensors alarming: ${shares.map((x, i) => `k=${i + 1} ${x.toFixed(3)}`).join(", ")}`);
-  const k = shares.findIndex((x) => x <= SKAB_VOTE_MAX_FALSE) + 1;
-  return k > 0 ? k : sensors.length;
+  return { atLeast, perSensor, rows, sensors };
 }
 
 /**
  * SKAB: one detector per sensor; a row is predicted anomalous while at least `vote` of them (default
  * 1: any) have an alert open.
  */
-export function evaluateSkab(dir: string, params: DetectorParams = DETECTOR_V1, say: (m: string) => void = () => undefined, vote = 1): SkabReport {
+export function evaluateSkab(
+  dir: string,
+  params: DetectorParams = DETECTOR_V1,
+  say: (m: string) => void = () => undefined,
+  vote = 1,
+  /** only these sensors' alarms count (default: all) */
+  only?: readonly string[],
+): SkabReport {
   const root = join(dir, "data");
   const files = ["valve1", "valve2", "other"].flatMap((g) =>
     readdirSync(join(root, g))
@@ -148,7 +174,7 @@ export function evaluateSkab(dir: string, params: DetectorParams = DETECTOR_V1, 
       // rows before the baseline is learned are not scored (every SKAB run starts anomaly-free)
       if (row < params.baselineSize) continue;
       actual.push(Number(v[label]) === 1);
-      predicted.push(detectors.filter((d) => d.state.alert).length >= vote);
+      predicted.push(detectors.filter((d, k) => d.state.alert && (!only || only.includes(sensors[k]?.c ?? ""))).length >= vote);
     }
   }
   const m = outlierMetrics(actual, predicted);

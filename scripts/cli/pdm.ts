@@ -2,10 +2,12 @@
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { DETECTORS } from "../../lib/domain/pdm/detector.ts";
-import { calibrateSkabVote, evaluateNab, evaluateSkab, SKAB_VOTE_MAX_FALSE } from "../../lib/pdm/evaluate.ts";
+import { calibrateSkabSensors, calibrateSkabVote, evaluateNab, evaluateSkab, SKAB_VOTE_MAX_FALSE } from "../../lib/pdm/evaluate.ts";
 
 const usage = (m: string) =>
-  Object.assign(new Error(`${m}\nusage: andon pdm evaluate --dataset DIR --format nab|skab [--detector v1|v2|v3|v4] [--vote]`), { name: "UsageError" });
+  Object.assign(new Error(`${m}\nusage: andon pdm evaluate --dataset DIR --format nab|skab [--detector v1|v2|v3|v4] [--vote | --quiet-sensors]`), {
+    name: "UsageError",
+  });
 const f2 = (x: number) => x.toFixed(2);
 
 export async function run(argv: string[]): Promise<void> {
@@ -13,7 +15,13 @@ export async function run(argv: string[]): Promise<void> {
   if (sub !== "evaluate") throw usage(`unknown pdm command "${sub ?? ""}"`);
   const { values } = parseArgs({
     args: rest,
-    options: { dataset: { type: "string" }, format: { type: "string" }, detector: { type: "string" }, vote: { type: "boolean" } },
+    options: {
+      dataset: { type: "string" },
+      format: { type: "string" },
+      detector: { type: "string" },
+      vote: { type: "boolean" },
+      "quiet-sensors": { type: "boolean" },
+    },
   });
   const params = DETECTORS[values.detector ?? "v4"];
   if (!params) throw usage(`--detector must be one of ${Object.keys(DETECTORS).join(", ")}`);
@@ -39,7 +47,12 @@ export async function run(argv: string[]): Promise<void> {
         `--vote: a row is anomalous while at least ${vote} sensors alarm (the smallest k flagging at most ${SKAB_VOTE_MAX_FALSE * 100} % of the anomaly-free run)`,
       );
     }
-    const r = evaluateSkab(values.dataset, params, say, vote);
+    let only: string[] | undefined;
+    if (values["quiet-sensors"]) {
+      only = calibrateSkabSensors(values.dataset, params, say);
+      say(`--quiet-sensors: only ${only.join(", ")} (each alarms on at most ${SKAB_VOTE_MAX_FALSE * 100} % of the anomaly-free run)`);
+    }
+    const r = evaluateSkab(values.dataset, params, say, vote, only);
     console.log(`skab f1=${f2(r.f1)} far=${f2(r.far)} mar=${f2(r.mar)}`);
     return;
   }

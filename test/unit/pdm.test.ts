@@ -8,7 +8,7 @@ import { repoRoot } from "../../lib/config.ts";
 import { DETECTOR_V1, DETECTOR_V2, DETECTOR_V3, DETECTOR_V4, RobustEwmaDetector } from "../../lib/domain/pdm/detector.ts";
 import { outlierMetrics } from "../../lib/domain/pdm/metrics.ts";
 import { normalizedScore, PROFILES, probationLength, scaledSigmoid, scoreFile } from "../../lib/domain/pdm/nab.ts";
-import { calibrateSkabVote, evaluateSkab } from "../../lib/pdm/evaluate.ts";
+import { calibrateSkabSensors, calibrateSkabVote, evaluateSkab } from "../../lib/pdm/evaluate.ts";
 
 const file = { rows: 2000, windows: [{ left: 500, right: 599 }] };
 
@@ -148,6 +148,14 @@ describe("andon pdm evaluate on the published datasets", () => {
     expect(two.rows).toBe(any.rows);
     expect(two.far).toBeLessThan(any.far);
     expect(two.mar).toBeGreaterThan(any.mar);
+  });
+
+  it("SKAB --quiet-sensors: the sensors are chosen on the anomaly-free run alone (v4 drops Current)", () => {
+    const dir = join(datasets ?? "", "skab");
+    const quiet = calibrateSkabSensors(dir, DETECTOR_V4);
+    expect(quiet).toHaveLength(7);
+    expect(quiet).not.toContain("Current");
+    expect(evaluateSkab(dir, DETECTOR_V4, undefined, 1, quiet).far).toBeLessThan(evaluateSkab(dir, DETECTOR_V4).far);
   });
 });
 
