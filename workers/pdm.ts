@@ -1,4 +1,5 @@
-// Predictive-maintenance worker process: scans vibration features every 30 s, raises and clears alerts.
+// Predictive-maintenance worker process: scans vibration features every 30 s, and waveform snapshots
+// every 30 s in a sandboxed child process (features, then detectors); raises and clears alerts.
 import { Redis } from "ioredis";
 import mqtt from "mqtt";
 import { config } from "../lib/config.ts";
@@ -9,7 +10,7 @@ import { mqttOptions } from "../lib/mqtt/options.ts";
 import { onShutdown, runMain } from "../lib/process.ts";
 import { questPool } from "../lib/questdb/pg.ts";
 import { ensureQuestSchema } from "../lib/questdb/schema.ts";
-import { pdmQueue, pdmWorker, upsertPdmScheduler } from "../lib/queues/pdm.ts";
+import { pdmQueue, pdmWaveformQueue, pdmWaveformWorker, pdmWorker, upsertPdmScheduler, upsertWaveformScheduler } from "../lib/queues/pdm.ts";
 
 runMain(async () => {
   const cfg = config();
@@ -21,6 +22,13 @@ runMain(async () => {
   await ensureQuestSchema(cfg.QUESTDB_HTTP_URL);
   const queue = pdmQueue(connection, cfg.QUEUE_PREFIX);
   await upsertPdmScheduler(queue);
+  const waveformQueue = pdmWaveformQueue(connection, cfg.QUEUE_PREFIX);
+  await upsertWaveformScheduler(waveformQueue);
+  const waveformWorker = pdmWaveformWorker(connection, cfg.QUEUE_PREFIX);
+  waveformWorker.on("completed", (_job, r) => {
+    if (r.raised || r.cleared || r.skipped) log.info(r, "waveform snapshots scanned");
+  });
+  waveformWorker.on("failed", (_job, e) => log.error({ err: e.message }, "waveform scan failed; BullMQ retries it"));
   const worker = pdmWorker(
     connection,
     async () => ({
@@ -39,7 +47,9 @@ runMain(async () => {
   log.info("predictive-maintenance worker started");
   onShutdown(async () => {
     await worker.close();
+    await waveformWorker.close();
     await queue.close();
+    await waveformQueue.close();
     await client.endAsync();
     await pool.end();
     connection.disconnect();

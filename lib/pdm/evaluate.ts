@@ -88,8 +88,72 @@ export interface SkabReport {
   mar: number;
 }
 
-/** SKAB: one detector per sensor; a row is predicted anomalous while any of them has an alert open. */
-export function evaluateSkab(dir: string, params: DetectorParams = DETECTOR_V1, say: (m: string) => void = () => undefined): SkabReport {
+const readSkab = (f: string) => {
+  const [head, ...lines] = readFileSync(f, "utf8").trim().split(/\r?\n/);
+  const cols = (head ?? "").split(";").map((c) => c.trim());
+  const sensors = cols.map((c, i) => ({ c, i })).filter((x) => !["datetime", "anomaly", "changepoint"].includes(x.c));
+  return { cols, sensors, lines };
+};
+
+/** The largest share of rows a vote may flag on SKAB's anomaly-free run (its unscored split). */
+export const SKAB_VOTE_MAX_FALSE = 0.05;
+
+/**
+ * The vote, chosen on SKAB's anomaly-free run only (never on the scored runs): the smallest number
+ * of sensors that must alarm at once for a row to count as anomalous such that at most
+ * SKAB_VOTE_MAX_FALSE of that run's rows (after the baseline) would be flagged.
+ */
+export function calibrateSkabVote(dir: string, params: DetectorParams, say: (m: string) => void = () => undefined): number {
+  const { atLeast, rows, sensors } = anomalyFreeRun(dir, params);
+  const shares = atLeast.map((c) => c / Math.max(1, rows));
+  say(`anomaly-free run: share of rows with at least k sensors alarming: ${shares.map((x, i) => `k=${i + 1} ${x.toFixed(3)}`).join(", ")}`);
+  const k = shares.findIndex((x) => x <= SKAB_VOTE_MAX_FALSE) + 1;
+  return k > 0 ? k : sensors.length;
+}
+
+/**
+ * The sensors to use, chosen on SKAB's anomaly-free run only: those whose own detector alarms on at
+ * most SKAB_VOTE_MAX_FALSE of that run's rows.
+ */
+export function calibrateSkabSensors(dir: string, params: DetectorParams, say: (m: string) => void = () => undefined): string[] {
+  const { perSensor, rows, sensors } = anomalyFreeRun(dir, params);
+  say(
+    `anomaly-free run: share of rows each sensor alarms on: ${sensors.map((s, k) => `${s.c} ${((perSensor[k] ?? 0) / Math.max(1, rows)).toFixed(3)}`).join(", ")}`,
+  );
+  return sensors.filter((_, k) => (perSensor[k] ?? 0) / Math.max(1, rows) <= SKAB_VOTE_MAX_FALSE).map((s) => s.c);
+}
+
+function anomalyFreeRun(dir: string, params: DetectorParams) {
+  const { sensors, lines } = readSkab(join(dir, "data", "anomaly-free", "anomaly-free.csv"));
+  const detectors = sensors.map(() => new RobustEwmaDetector(params));
+  const atLeast = sensors.map(() => 0);
+  const perSensor = sensors.map(() => 0);
+  let rows = 0;
+  for (const [row, line] of lines.entries()) {
+    const v = line.split(";");
+    const ts = utc(v[0] ?? "");
+    for (const [k, s] of sensors.entries()) detectors[k]?.update(ts, Number(v[s.i]));
+    if (row < params.baselineSize) continue;
+    rows++;
+    const n = detectors.filter((d) => d.state.alert).length;
+    for (let k = 1; k <= n; k++) atLeast[k - 1] = (atLeast[k - 1] ?? 0) + 1;
+    for (const [k, d] of detectors.entries()) if (d.state.alert) perSensor[k] = (perSensor[k] ?? 0) + 1;
+  }
+  return { atLeast, perSensor, rows, sensors };
+}
+
+/**
+ * SKAB: one detector per sensor; a row is predicted anomalous while at least `vote` of them (default
+ * 1: any) have an alert open.
+ */
+export function evaluateSkab(
+  dir: string,
+  params: DetectorParams = DETECTOR_V1,
+  say: (m: string) => void = () => undefined,
+  vote = 1,
+  /** only these sensors' alarms count (default: all) */
+  only?: readonly string[],
+): SkabReport {
   const root = join(dir, "data");
   const files = ["valve1", "valve2", "other"].flatMap((g) =>
     readdirSync(join(root, g))
@@ -100,9 +164,7 @@ export function evaluateSkab(dir: string, params: DetectorParams = DETECTOR_V1, 
   const actual: boolean[] = [];
   const predicted: boolean[] = [];
   for (const f of files) {
-    const [head, ...lines] = readFileSync(f, "utf8").trim().split(/\r?\n/);
-    const cols = (head ?? "").split(";").map((c) => c.trim());
-    const sensors = cols.map((c, i) => ({ c, i })).filter((x) => !["datetime", "anomaly", "changepoint"].includes(x.c));
+    const { cols, sensors, lines } = readSkab(f);
     const label = cols.indexOf("anomaly");
     const detectors = sensors.map(() => new RobustEwmaDetector(params));
     for (const [row, line] of lines.entries()) {
@@ -112,7 +174,7 @@ export function evaluateSkab(dir: string, params: DetectorParams = DETECTOR_V1, 
       // rows before the baseline is learned are not scored (every SKAB run starts anomaly-free)
       if (row < params.baselineSize) continue;
       actual.push(Number(v[label]) === 1);
-      predicted.push(detectors.some((d) => d.state.alert));
+      predicted.push(detectors.filter((d, k) => d.state.alert && (!only || only.includes(sensors[k]?.c ?? ""))).length >= vote);
     }
   }
   const m = outlierMetrics(actual, predicted);

@@ -5,12 +5,12 @@
 // again from the same place and raises the same alerts (raising an active alert only updates it).
 import type pg from "pg";
 import type { MachineInfo } from "../db/plant.ts";
-import { classify, DEFAULT_MAPPING } from "../domain/oee/mapping.ts";
-import { DETECTOR_V3, type DetectorParams, type DetectorSnapshot, RobustEwmaDetector } from "../domain/pdm/detector.ts";
+import { DETECTOR_V4, type DetectorParams, type DetectorSnapshot, RobustEwmaDetector } from "../domain/pdm/detector.ts";
 import { ZONE_LIMITS, zoneOf } from "../domain/vibration/iso10816.ts";
-import { loadFleetEvents, pathKey } from "../oee/events.ts";
+import { pathKey } from "../oee/events.ts";
 import { TABLES } from "../questdb/tables.ts";
 import { type AlertDeps, autoClear, raiseAlert } from "./alerts.ts";
+import { runningCursor } from "./running.ts";
 
 export const FEATURES = ["velocity_rms_mm_s", "accel_rms_g", "crest_factor", "kurtosis", "temperature_c"] as const;
 type Feature = (typeof FEATURES)[number];
@@ -47,9 +47,30 @@ export interface ScanResult {
   cleared: number;
 }
 
+/** A zone C (warning) or D (critical) alert when a velocity measured while running is there; true when raised. */
+export async function raiseZoneAlert(alerts: AlertDeps, m: MachineInfo, velocity: { v: number; ts: number }, baseline?: number): Promise<boolean> {
+  const zone = zoneOf(velocity.v, m.vibrationGroup, m.foundation);
+  if (zone !== "C" && zone !== "D") return false;
+  const [ab, bc, cd] = ZONE_LIMITS[m.vibrationGroup][m.foundation];
+  await raiseAlert(alerts, {
+    machineKey: pathKey({ ...m, machine: m.slug }),
+    feature: "velocity_rms_mm_s",
+    cause: "zone:velocity_rms_mm_s",
+    severity: zone === "D" ? "CRITICAL" : "WARNING",
+    value: velocity.v,
+    baseline: baseline ?? ab,
+    zone,
+    explanation: `velocity RMS ${velocity.v.toFixed(2)} mm/s is in ISO 10816-3 zone ${zone} (${m.vibrationGroup === "GROUP_1" ? "group 1" : "group 2"}, ${m.foundation.toLowerCase()}: B/C ${bc}, C/D ${cd} mm/s)`,
+    suggestedAction: zone === "D" ? "vibration can damage the machine: stop it when possible and inspect" : "restricted operation: plan the repair",
+    detectorVersion: "iso10816-3",
+    at: velocity.ts,
+  });
+  return true;
+}
+
 export async function scanVibration(deps: ScanDeps): Promise<ScanResult> {
   const now = deps.now ?? Date.now();
-  const params = deps.params ?? DETECTOR_V3;
+  const params = deps.params ?? DETECTOR_V4;
   let samples = 0;
   let raised = 0;
   for (const m of deps.machines) {
@@ -69,31 +90,16 @@ export async function scanVibration(deps: ScanDeps): Promise<ScanResult> {
     samples += rows.length;
     const first = (firstRow.ts as Date).getTime();
     const last = (lastRow.ts as Date).getTime();
-    const mapping = m.lossMapping ?? DEFAULT_MAPPING;
-    const events = (
-      await loadFleetEvents(deps.pool, {
-        range: { start: first, end: last + 1 },
-        boundaries: [],
-        lookbackMs: 24 * 3_600_000,
-        lookaheadMs: 0,
-        parallelism: 1,
-        only: path,
-      })
-    ).get(key);
-    const changes = events?.states ?? [];
+    const runningAt = await runningCursor(deps.pool, m, first, last);
     const detectors = Object.fromEntries(FEATURES.map((f) => [f, RobustEwmaDetector.restore(params, state.detectors[f])])) as Record<
       Feature,
       RobustEwmaDetector
     >;
-    let c = 0;
     let lastVelocity: { v: number; ts: number } | undefined;
     const lastValue: Partial<Record<Feature, number>> = {};
     for (const r of rows) {
       const ts = (r.ts as Date).getTime();
-      while (c + 1 < changes.length && (changes[c + 1]?.ts as number) <= ts) c++;
-      const st = changes[c] && (changes[c]?.ts as number) <= ts ? changes[c] : undefined;
-      const loss = st ? classify(st, mapping) : undefined;
-      const running = loss === "PRODUCTIVE" || loss === "REDUCED_SPEED";
+      const running = runningAt(ts);
       for (const f of FEATURES) {
         const v = r[f];
         if (v === null || v === undefined) continue;
@@ -104,24 +110,8 @@ export async function scanVibration(deps: ScanDeps): Promise<ScanResult> {
     }
     // ISO 10816-3 zone of the latest velocity measured while running
     if (lastVelocity) {
-      const zone = zoneOf(lastVelocity.v, m.vibrationGroup, m.foundation);
-      if (zone === "C" || zone === "D") {
-        const [ab, bc, cd] = ZONE_LIMITS[m.vibrationGroup][m.foundation];
-        await raiseAlert(deps.alerts, {
-          machineKey: key,
-          feature: "velocity_rms_mm_s",
-          cause: "zone:velocity_rms_mm_s",
-          severity: zone === "D" ? "CRITICAL" : "WARNING",
-          value: lastVelocity.v,
-          baseline: detectors.velocity_rms_mm_s.state.ready ? detectors.velocity_rms_mm_s.state.median : ab,
-          zone,
-          explanation: `velocity RMS ${lastVelocity.v.toFixed(2)} mm/s is in ISO 10816-3 zone ${zone} (${m.vibrationGroup === "GROUP_1" ? "group 1" : "group 2"}, ${m.foundation.toLowerCase()}: B/C ${bc}, C/D ${cd} mm/s)`,
-          suggestedAction: zone === "D" ? "vibration can damage the machine: stop it when possible and inspect" : "restricted operation: plan the repair",
-          detectorVersion: "iso10816-3",
-          at: lastVelocity.ts,
-        });
-        raised++;
-      }
+      const d = detectors.velocity_rms_mm_s.state;
+      if (await raiseZoneAlert(deps.alerts, m, lastVelocity, d.ready ? d.median : undefined)) raised++;
     }
     // drift detectors with an open alert
     for (const f of FEATURES) {

@@ -46,6 +46,8 @@ export class MachineSim {
   #reject = 0;
   #ticks = 0;
   #degradeStart: number | undefined;
+  /** the degrading bearing was replaced: the new one stays healthy */
+  #bearingReplaced = false;
   readonly #countMode: CountMode;
   readonly #baselineVelocity: number;
   readonly #speedFactor: number;
@@ -137,7 +139,7 @@ export class MachineSim {
     const out: SimMessage[] = [];
     const dtS = this.#lastTick === undefined ? 0 : Math.max(0, (nowMs - this.#lastTick) / 1000);
     this.#lastTick = nowMs;
-    this.#degradeStart ??= this.opts.degradeToFailureMs !== undefined ? nowMs : undefined;
+    this.#degradeStart ??= this.opts.degradeToFailureMs !== undefined && !this.#bearingReplaced ? nowMs : undefined;
     const ts = new Date(nowMs).toISOString();
 
     const before = this.#state;
@@ -218,7 +220,10 @@ export class MachineSim {
       // Repaired. A replaced bearing brings vibration back to baseline; a PLC restarted during the
       // repair (always after a bearing change, sometimes otherwise) starts its counters again at 0.
       const bearing = this.#reason === "bearing failure";
-      if (bearing) this.#degradeStart = undefined;
+      if (bearing) {
+        this.#degradeStart = undefined;
+        this.#bearingReplaced = true;
+      }
       if (bearing || this.#rng() < 0.3) {
         this.#total = 0;
         this.#reject = 0;

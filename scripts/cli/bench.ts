@@ -2,11 +2,12 @@ import { parseArgs } from "node:util";
 import { benchDashboard } from "../../lib/bench/dashboard-bench.ts";
 import { benchIngest } from "../../lib/bench/ingest-bench.ts";
 import { benchOee } from "../../lib/bench/oee-bench.ts";
+import { benchPdm } from "../../lib/bench/pdm-bench.ts";
 
 const usage = () =>
   Object.assign(
     new Error(
-      "usage: andon bench ingest [--messages N] [--window W] [--receive-max R] [--batch-rows B] [--profile DIR]\n       andon bench oee [--machines N] [--hours H] [--parallelism P] [--verify V]\n       andon bench dashboard [--clients C] [--requests N]",
+      "usage: andon bench ingest [--messages N] [--window W] [--receive-max R] [--batch-rows B] [--profile DIR]\n       andon bench oee [--machines N] [--hours H] [--parallelism P] [--verify V]\n       andon bench dashboard [--clients C] [--requests N]\n       andon bench pdm [--snapshots N] [--samples 4096]",
     ),
     { name: "UsageError" },
   );
@@ -57,8 +58,24 @@ async function runOee(argv: string[]): Promise<void> {
   console.log(`oee machines=${machines} hours=${hours} seconds=${r.seconds.toFixed(2)}`);
 }
 
+async function runPdm(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { snapshots: { type: "string" }, samples: { type: "string" } } });
+  const samples = int(values.samples, 4096, "samples");
+  if (samples < 64 || 2 ** Math.floor(Math.log2(samples)) !== samples)
+    throw Object.assign(new Error("--samples must be a power of two, at least 64"), { name: "UsageError" });
+  const r = benchPdm({ snapshots: int(values.snapshots, 3000, "snapshots"), samples, say: (m) => console.log(`[bench] ${m}`) });
+  console.log(
+    `[bench] pipeline ${r.snapshotsPerS.toFixed(0)} snapshots/s (${r.msPerSnapshot.toFixed(2)} ms each; ${r.snapshotsPerCpuS.toFixed(0)} per CPU-second); baseline ${r.baselinePerS.toFixed(0)}/s; ratio (baseline / pipeline) ${r.ratio.toFixed(1)}; alerts opened ${r.alertsOpened}`,
+  );
+  console.log(
+    `[bench] one core keeps up with ${Math.floor(r.snapshotsPerS * 10)} machines sending a snapshot every 10 s (${Math.floor(r.snapshotsPerCpuS * 10)} by CPU time)`,
+  );
+  console.log(`pdm snapshots_per_s=${r.snapshotsPerS.toFixed(0)}`);
+}
+
 export async function run(argv: string[]): Promise<void> {
   const [what, ...rest] = argv;
+  if (what === "pdm") return runPdm(rest);
   if (what === "oee") return runOee(rest);
   if (what === "dashboard") return runDashboard(rest);
   if (what !== "ingest") throw usage();

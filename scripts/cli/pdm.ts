@@ -2,17 +2,28 @@
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { DETECTORS } from "../../lib/domain/pdm/detector.ts";
-import { evaluateNab, evaluateSkab } from "../../lib/pdm/evaluate.ts";
+import { calibrateSkabSensors, calibrateSkabVote, evaluateNab, evaluateSkab, SKAB_VOTE_MAX_FALSE } from "../../lib/pdm/evaluate.ts";
 
 const usage = (m: string) =>
-  Object.assign(new Error(`${m}\nusage: andon pdm evaluate --dataset DIR --format nab|skab [--detector v1|v2|v3]`), { name: "UsageError" });
+  Object.assign(new Error(`${m}\nusage: andon pdm evaluate --dataset DIR --format nab|skab [--detector v1|v2|v3|v4] [--vote | --quiet-sensors]`), {
+    name: "UsageError",
+  });
 const f2 = (x: number) => x.toFixed(2);
 
 export async function run(argv: string[]): Promise<void> {
   const [sub, ...rest] = argv;
   if (sub !== "evaluate") throw usage(`unknown pdm command "${sub ?? ""}"`);
-  const { values } = parseArgs({ args: rest, options: { dataset: { type: "string" }, format: { type: "string" }, detector: { type: "string" } } });
-  const params = DETECTORS[values.detector ?? "v3"];
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      dataset: { type: "string" },
+      format: { type: "string" },
+      detector: { type: "string" },
+      vote: { type: "boolean" },
+      "quiet-sensors": { type: "boolean" },
+    },
+  });
+  const params = DETECTORS[values.detector ?? "v4"];
   if (!params) throw usage(`--detector must be one of ${Object.keys(DETECTORS).join(", ")}`);
   if (!values.dataset || !existsSync(values.dataset)) throw usage(`--dataset: no such folder ${values.dataset ?? "(missing)"}`);
   const say = (m: string) => console.log(`[pdm] ${m}`);
@@ -29,7 +40,19 @@ export async function run(argv: string[]): Promise<void> {
     return;
   }
   if (values.format === "skab") {
-    const r = evaluateSkab(values.dataset, params, say);
+    let vote = 1;
+    if (values.vote) {
+      vote = calibrateSkabVote(values.dataset, params, say);
+      say(
+        `--vote: a row is anomalous while at least ${vote} sensors alarm (the smallest k flagging at most ${SKAB_VOTE_MAX_FALSE * 100} % of the anomaly-free run)`,
+      );
+    }
+    let only: string[] | undefined;
+    if (values["quiet-sensors"]) {
+      only = calibrateSkabSensors(values.dataset, params, say);
+      say(`--quiet-sensors: only ${only.join(", ")} (each alarms on at most ${SKAB_VOTE_MAX_FALSE * 100} % of the anomaly-free run)`);
+    }
+    const r = evaluateSkab(values.dataset, params, say, vote, only);
     console.log(`skab f1=${f2(r.f1)} far=${f2(r.far)} mar=${f2(r.mar)}`);
     return;
   }

@@ -97,7 +97,7 @@ describe("vibration scan", () => {
     expect(zone.explanation).toContain("zone D");
     const drift = alerts[0]!;
     expect(drift.baseline).toBeCloseTo(1.05, 1);
-    expect(drift.detectorVersion).toBe("robust-ewma@v3");
+    expect(drift.detectorVersion).toBe("robust-ewma@v4");
     expect(drift.explanation).toMatch(/against a baseline of 1\.0\d\d learned while running/);
     await expect
       .poll(() =>

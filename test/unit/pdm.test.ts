@@ -5,9 +5,10 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "../../lib/config.ts";
-import { DETECTOR_V1, DETECTOR_V2, DETECTOR_V3, RobustEwmaDetector } from "../../lib/domain/pdm/detector.ts";
+import { DETECTOR_V1, DETECTOR_V2, DETECTOR_V3, DETECTOR_V4, RobustEwmaDetector } from "../../lib/domain/pdm/detector.ts";
 import { outlierMetrics } from "../../lib/domain/pdm/metrics.ts";
 import { normalizedScore, PROFILES, probationLength, scaledSigmoid, scoreFile } from "../../lib/domain/pdm/nab.ts";
+import { calibrateSkabSensors, calibrateSkabVote, evaluateSkab } from "../../lib/pdm/evaluate.ts";
 
 const file = { rows: 2000, windows: [{ left: 500, right: 599 }] };
 
@@ -136,6 +137,25 @@ describe("andon pdm evaluate on the published datasets", () => {
     const p = cli("skab");
     expect(p.status, p.stderr).toBe(0);
     expect(p.stdout.trim().split("\n").at(-1)).toMatch(/^skab f1=\d\.\d\d far=\d\.\d\d mar=\d\.\d\d$/);
+  });
+
+  it("SKAB --vote: k is chosen on the anomaly-free run alone, and voting flags fewer rows than any-sensor", () => {
+    const dir = join(datasets ?? "", "skab");
+    // v4 on the anomaly-free run: one sensor (Current) alarms on about half the rows, never two at once
+    expect(calibrateSkabVote(dir, DETECTOR_V4)).toBe(2);
+    const any = evaluateSkab(dir, DETECTOR_V4);
+    const two = evaluateSkab(dir, DETECTOR_V4, undefined, 2);
+    expect(two.rows).toBe(any.rows);
+    expect(two.far).toBeLessThan(any.far);
+    expect(two.mar).toBeGreaterThan(any.mar);
+  });
+
+  it("SKAB --quiet-sensors: the sensors are chosen on the anomaly-free run alone (v4 drops Current)", () => {
+    const dir = join(datasets ?? "", "skab");
+    const quiet = calibrateSkabSensors(dir, DETECTOR_V4);
+    expect(quiet).toHaveLength(7);
+    expect(quiet).not.toContain("Current");
+    expect(evaluateSkab(dir, DETECTOR_V4, undefined, 1, quiet).far).toBeLessThan(evaluateSkab(dir, DETECTOR_V4).far);
   });
 });
 

@@ -86,5 +86,16 @@ describe("MachineSim", () => {
     }
     expect(late).toBeGreaterThan(early * 2);
     expect(failed).toBe(true);
+    // repaired (45-120 min): the new bearing stays healthy, no second failure in the next 10 hours
+    let failures = 0;
+    let worst = 0;
+    for (let t = 3610; t <= 3600 + 11 * 3600; t += 10) {
+      for (const m of sim.tick(start + t * 1000)) {
+        if (m.channel === "state" && m.payload.reason === "bearing failure") failures++;
+        if (t > 3 * 3600 && m.channel === "vibration" && (m.payload.speed_rpm as number) > 0) worst = Math.max(worst, m.payload.velocity_rms_mm_s as number);
+      }
+    }
+    expect(failures).toBe(0);
+    expect(worst).toBeLessThan(early * 1.5);
   });
 });

@@ -1,5 +1,5 @@
 // A streaming anomaly detector for one feature of one machine. Pure and deterministic: the same
-// samples in the same order give the same alerts; no look-ahead. docs/pdm.md explains it.
+// samples in the same order give the same alerts; no look-ahead. docs/predictive-maintenance.md explains it.
 //
 // - Baseline: median and MAD of the last `baselineSize` samples taken while the machine ran and no
 //   alert was open (robust to outliers; refreshed every `refreshEvery` samples).
@@ -34,6 +34,8 @@ export interface DetectorParams {
   relearnAfter?: number;
   /** v3: a sample is out of control only if it is also this fraction of |median| away from it (a deadband). */
   minRelativeDeviation?: number;
+  /** "up": only values above the baseline are out of control (severity features: a fault raises them); default both ways. */
+  direction?: "up" | "both";
 }
 
 /** Frozen parameters; change them only with a new version. */
@@ -53,7 +55,7 @@ export const DETECTOR_V1: DetectorParams = Object.freeze({
 });
 
 /**
- * v2, from what v1 did on the benchmarks (docs/pdm.md): a quantized, almost flat signal had a MAD of
+ * v2, from what v1 did on the benchmarks (docs/predictive-maintenance.md): a quantized, almost flat signal had a MAD of
  * almost nothing, and an alert opened by a slow normal drift never cleared because nothing was
  * learned while it was open. Not tuned on the benchmarks' scores.
  */
@@ -71,7 +73,44 @@ export const DETECTOR_V2: DetectorParams = Object.freeze({
  */
 export const DETECTOR_V3: DetectorParams = Object.freeze({ ...DETECTOR_V2, version: "robust-ewma@v3", minRelativeDeviation: 0.05 });
 
-export const DETECTORS: Record<string, DetectorParams> = { v1: DETECTOR_V1, v2: DETECTOR_V2, v3: DETECTOR_V3 };
+/**
+ * v4: v3 with a deadband of 10 % instead of 5 %: over long healthy runs of the simulator (3 seeds ×
+ * 21 machines × 48 h, none of them the scenario test's) v3 still opened 4 drift alerts in 670 running
+ * hours, each on a deviation of a few percent; with 10 %, 1. Not tuned on the benchmarks' scores.
+ */
+export const DETECTOR_V4: DetectorParams = Object.freeze({ ...DETECTOR_V3, version: "robust-ewma@v4", minRelativeDeviation: 0.1 });
+
+export const DETECTORS: Record<string, DetectorParams> = { v1: DETECTOR_V1, v2: DETECTOR_V2, v3: DETECTOR_V3, v4: DETECTOR_V4 };
+
+/**
+ * For features computed from waveform snapshots, which arrive about once a minute instead of once a
+ * second: v3 with a baseline of 60 samples (an hour of running at one snapshot a minute instead of
+ * v3's 400, which would take almost 7 hours) refreshed every 10; one-sided, because every snapshot
+ * feature (RMS, peak ratios, band and envelope amplitudes) rises with a fault while a fall is none;
+ * and a deadband of 25 %: the single snapshot features scatter far more than the per-second ones
+ * (a two-sided 5 % version opened 16 alerts in 190 running hours of healthy simulated machines,
+ * 3 seeds that are not the scenario test's). Vibration alarms are commonly set at 2× the baseline
+ * (+6 dB); a quarter above it is still early.
+ */
+export const DETECTOR_SNAPSHOT_V1: DetectorParams = Object.freeze({
+  ...DETECTOR_V3,
+  version: "robust-ewma-snapshot@v1",
+  baselineSize: 60,
+  refreshEvery: 10,
+  direction: "up",
+  minRelativeDeviation: 0.25,
+});
+
+/**
+ * The envelope amplitudes at the bearing defect frequencies of a healthy bearing are noise (their
+ * scatter is about half their median): the snapshot detector with the deadband at 2× the baseline
+ * (+6 dB), the usual first alarm level for envelope bands. A defect's impacts raise them far more.
+ */
+export const DETECTOR_ENVELOPE_V1: DetectorParams = Object.freeze({
+  ...DETECTOR_SNAPSHOT_V1,
+  version: "robust-ewma-envelope@v1",
+  minRelativeDeviation: 1,
+});
 
 export type DetectorEvent = { kind: "open" | "clear"; index: number; ts: number; value: number; z: number; ewma: number; median: number; scale: number };
 
@@ -92,6 +131,8 @@ export interface DetectorSnapshot {
 }
 
 export interface DetectorState {
+  /** the latest sample was scored and out of control (not persisted: false after a restore) */
+  lastOut: boolean;
   median: number;
   scale: number;
   z: number;
@@ -119,9 +160,14 @@ export class RobustEwmaDetector {
   #alert = false;
   #alertFor = 0;
   #index = 0;
+  #lastOut = false;
 
   constructor(params: DetectorParams = DETECTOR_V1) {
     this.#p = params;
+  }
+
+  get version(): string {
+    return this.#p.version;
   }
 
   /** Everything needed to continue later exactly where this detector is (JSON-safe). */
@@ -163,7 +209,7 @@ export class RobustEwmaDetector {
   }
 
   get state(): DetectorState {
-    return { median: this.#median, scale: this.#scale, z: this.#z, ewma: this.#ewma, alert: this.#alert, ready: this.#ready };
+    return { lastOut: this.#lastOut, median: this.#median, scale: this.#scale, z: this.#z, ewma: this.#ewma, alert: this.#alert, ready: this.#ready };
   }
 
   #refresh(): void {
@@ -190,6 +236,7 @@ export class RobustEwmaDetector {
    */
   update(ts: number, value: number, running = true): DetectorEvent | undefined {
     const i = this.#index++;
+    this.#lastOut = false;
     if (!Number.isFinite(value) || !running) return undefined;
     const learn = () => {
       this.#window.push(value);
@@ -211,7 +258,10 @@ export class RobustEwmaDetector {
     this.#ewma = this.#p.lambda * zc + (1 - this.#p.lambda) * this.#ewma;
     const lim = this.#p.limit * Math.sqrt(this.#p.lambda / (2 - this.#p.lambda));
     const meaningful = this.#p.minRelativeDeviation === undefined || Math.abs(value - this.#median) >= this.#p.minRelativeDeviation * Math.abs(this.#median);
-    const out = meaningful && (Math.abs(this.#ewma) > lim || Math.abs(this.#z) >= this.#p.spikeZ);
+    const out =
+      meaningful &&
+      (this.#p.direction === "up" ? this.#ewma > lim || this.#z >= this.#p.spikeZ : Math.abs(this.#ewma) > lim || Math.abs(this.#z) >= this.#p.spikeZ);
+    this.#lastOut = out;
     const event = (kind: "open" | "clear"): DetectorEvent => ({
       kind,
       index: i,

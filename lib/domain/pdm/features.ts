@@ -173,3 +173,32 @@ export function waveformFeatures(w: WaveformInput): Features {
   }
   return out;
 }
+
+/** The features of a snapshot the detectors watch, by name (envelope and band values only when they were computed). */
+export const SNAPSHOT_FEATURES = [
+  "velocity_rms_mm_s",
+  "accel_rms_g",
+  "crest_factor",
+  "kurtosis",
+  "band_1x_g",
+  "band_2x_g",
+  "envelope_bpfo_g",
+  "envelope_bpfi_g",
+  "envelope_bsf_g",
+  "envelope_ftf_g",
+] as const;
+export type SnapshotFeature = (typeof SNAPSHOT_FEATURES)[number];
+
+export function snapshotFeatureValues(f: Features): Partial<Record<SnapshotFeature, number>> {
+  return {
+    velocity_rms_mm_s: f.velocityRmsMmS,
+    accel_rms_g: f.accelRmsG,
+    crest_factor: f.crestFactor,
+    kurtosis: f.kurtosis,
+    ...(f.band1xG !== undefined ? { band_1x_g: f.band1xG } : {}),
+    ...(f.band2xG !== undefined ? { band_2x_g: f.band2xG } : {}),
+    ...(f.envelopeG
+      ? { envelope_bpfo_g: f.envelopeG.bpfo, envelope_bpfi_g: f.envelopeG.bpfi, envelope_bsf_g: f.envelopeG.bsf, envelope_ftf_g: f.envelopeG.ftf }
+      : {}),
+  };
+}

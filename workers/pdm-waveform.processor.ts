@@ -1,0 +1,42 @@
+// BullMQ sandboxed processor of the `pdm-waveform` queue (lib/queues/pdm.ts): runs in a child process
+// that BullMQ forks and reuses, so the CPU-heavy feature extraction never stalls the parent worker's
+// lock renewal. Opens its connections once per child, from the environment (lib/config.ts).
+import type { SandboxedJob } from "bullmq";
+import { Redis } from "ioredis";
+import mqtt from "mqtt";
+import { config } from "../lib/config.ts";
+import { prismaFor } from "../lib/db/client.ts";
+import { loadMachines } from "../lib/db/plant.ts";
+import { mqttOptions } from "../lib/mqtt/options.ts";
+import { scanWaveforms, type WaveformScanResult } from "../lib/pdm/waveform-scan.ts";
+import { questPool } from "../lib/questdb/pg.ts";
+import { WaveformJob } from "../lib/queues/pdm.ts";
+
+async function open() {
+  const cfg = config();
+  const client = await mqtt.connectAsync(cfg.MQTT_URL, mqttOptions(cfg, { clientId: `andon-pdm-waveform-${process.pid}`, clean: true }));
+  return {
+    cfg,
+    prisma: prismaFor(cfg.DATABASE_URL),
+    pool: questPool(cfg.QUESTDB_PG_URL, cfg.QUESTDB_PG_PASSWORD),
+    redis: new Redis(cfg.REDIS_URL),
+    client,
+  };
+}
+
+let conn: ReturnType<typeof open> | undefined;
+
+export default async function process_(job: SandboxedJob): Promise<WaveformScanResult & { processorPid: number }> {
+  const data = WaveformJob.parse(job.data);
+  conn ??= open();
+  const { cfg, prisma, pool, redis, client } = await conn;
+  const r = await scanWaveforms({
+    pool,
+    machines: (await loadMachines(prisma)).filter((m) => !data.enterprise || m.enterprise === data.enterprise),
+    store: redis,
+    keyPrefix: cfg.QUEUE_PREFIX,
+    alerts: { prisma, publish: async (t, p) => void (await client.publishAsync(t, p, { qos: 1 })) },
+    ...(data.now ? { now: data.now } : {}),
+  });
+  return { ...r, processorPid: process.pid };
+}
