@@ -117,8 +117,17 @@ export async function handleOeeJob(raw: unknown, deps: () => Promise<OeeJobDeps>
 }
 
 export function oeeWorker(connection: ConnectionOptions, deps: () => Promise<OeeJobDeps>, prefix = DEFAULT_PREFIX, lockDuration = 30_000): Worker {
-  // the stalled-job check runs as often as a lock lasts, so a killed worker's job is retried within ~2 locks
-  return new Worker(OEE_QUEUE, (job) => handleOeeJob(job.data, deps), { connection, prefix, concurrency: 1, lockDuration, stalledInterval: lockDuration });
+  // The stalled-job check runs as often as a lock lasts, so a killed worker's job is retried within ~2 locks.
+  // Jobs are idempotent (DEDUP upserts), so a job may stall (a killed worker, or a lock renewal late on a
+  // loaded machine) up to 3 times before it fails; BullMQ's default of 1 failed the crash test under load.
+  return new Worker(OEE_QUEUE, (job) => handleOeeJob(job.data, deps), {
+    connection,
+    prefix,
+    concurrency: 1,
+    lockDuration,
+    stalledInterval: lockDuration,
+    maxStalledCount: 3,
+  });
 }
 
 /** The late scan's watermark, kept in Redis under the queue prefix. */
