@@ -79,7 +79,7 @@ export function TokensAdmin({ initial, sites }: { initial: Token[]; sites: { key
           </div>
         ) : null}
         {created ? (
-          <div className="banner" data-testid="new-token">
+          <div className="notice" data-testid="new-token">
             Token <b>{created.name}</b>: <code>{created.token}</code> — copy it now, it is not shown again. Send it as <code>Authorization: Bearer …</code>.
           </div>
         ) : null}
