@@ -9,7 +9,13 @@ runMain(async () => {
   const cfg = config();
   const log = createLogger("commands", cfg.LOG_LEVEL);
   const prisma = prismaFor(cfg.DATABASE_URL);
-  const service = await startCommandService({ config: cfg, prisma, log });
+  const service = await startCommandService({
+    config: cfg,
+    prisma,
+    log,
+    // another instance may lead now: exit, so nothing is sent twice; started again, it stands by
+    onLost: () => process.exit(1),
+  });
   onShutdown(async () => {
     await service.stop();
     await prisma.$disconnect();

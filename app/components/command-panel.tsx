@@ -105,6 +105,9 @@ export function CommandPanel({
       setSent(body.command.id);
       setConfirming(false);
       await reload();
+    } catch (e) {
+      setConfirming(false);
+      setError(`could not reach the server (${(e as Error).message}); nothing was sent — try again`);
     } finally {
       setBusy(false);
     }
@@ -133,59 +136,62 @@ export function CommandPanel({
             else void send(false);
           }}
         >
-          <label>
-            Command
-            <select
-              value={type}
-              onChange={(e) => {
-                setType(e.target.value);
-                setConfirming(false);
-                setError(null);
-              }}
-              data-testid="command-type"
-            >
-              {sendable.map((t) => (
-                <option key={t.type} value={t.type}>
-                  {t.title}
-                  {t.hazardous ? " ⚠" : ""}
-                </option>
-              ))}
-            </select>
-          </label>
-          {type === "set_speed" || type === "slow_down" ? (
+          {/* what is confirmed is what is shown: no edits while the confirmation is open */}
+          <fieldset disabled={confirming} className="plain">
             <label>
-              Speed (% of nominal)
-              <input type="number" value={speed} onChange={(e) => setSpeed(e.target.value)} data-testid="command-speed" />
-            </label>
-          ) : null}
-          {textLabel ? (
-            <label className="grow">
-              {textLabel}
-              <input value={text} onChange={(e) => setText(e.target.value)} maxLength={500} data-testid="command-text" />
-            </label>
-          ) : null}
-          {type === "request_inspection" ? (
-            <label>
-              Priority
-              <select value={priority} onChange={(e) => setPriority(e.target.value)}>
-                <option value="normal">normal</option>
-                <option value="urgent">urgent</option>
+              Command
+              <select
+                value={type}
+                onChange={(e) => {
+                  setType(e.target.value);
+                  setConfirming(false);
+                  setError(null);
+                }}
+                data-testid="command-type"
+              >
+                {sendable.map((t) => (
+                  <option key={t.type} value={t.type}>
+                    {t.title}
+                    {t.hazardous ? " ⚠" : ""}
+                  </option>
+                ))}
               </select>
             </label>
-          ) : null}
-          <label>
-            Not after
-            <select value={expiresInS} onChange={(e) => setExpiresInS(Number(e.target.value))}>
-              {EXPIRIES.map((x) => (
-                <option key={x.s} value={x.s}>
-                  {x.label}
-                </option>
-              ))}
-            </select>
-          </label>
-          <button type="submit" className="button" disabled={busy || confirming} data-testid="command-send">
-            Send
-          </button>
+            {type === "set_speed" || type === "slow_down" ? (
+              <label>
+                Speed (% of nominal)
+                <input type="number" value={speed} onChange={(e) => setSpeed(e.target.value)} data-testid="command-speed" />
+              </label>
+            ) : null}
+            {textLabel ? (
+              <label className="grow">
+                {textLabel}
+                <input value={text} onChange={(e) => setText(e.target.value)} maxLength={500} data-testid="command-text" />
+              </label>
+            ) : null}
+            {type === "request_inspection" ? (
+              <label>
+                Priority
+                <select value={priority} onChange={(e) => setPriority(e.target.value)}>
+                  <option value="normal">normal</option>
+                  <option value="urgent">urgent</option>
+                </select>
+              </label>
+            ) : null}
+            <label>
+              Not after
+              <select value={expiresInS} onChange={(e) => setExpiresInS(Number(e.target.value))}>
+                {EXPIRIES.map((x) => (
+                  <option key={x.s} value={x.s}>
+                    {x.label}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <button type="submit" className="button" disabled={busy || confirming} data-testid="command-send">
+              Send
+            </button>
+          </fieldset>
         </form>
       )}
       {confirming && spec ? (
@@ -193,6 +199,15 @@ export function CommandPanel({
           <b>
             {spec.title} on {machineName}?
           </b>{" "}
+          {Object.keys(params()).length ? (
+            <span data-testid="confirm-params">
+              (
+              {Object.entries(params())
+                .map(([k, v]) => `${k} ${String(v)}`)
+                .join(", ")}
+              ){" "}
+            </span>
+          ) : null}
           This moves or stops machinery. Make sure nobody is inside the guarding and the machine is safe to {type.replace("_", " ")}.
           <div className="dialog-actions">
             <button type="button" className="button danger" disabled={busy} onClick={() => void send(true)} data-testid="command-confirm">
@@ -211,7 +226,7 @@ export function CommandPanel({
         </div>
       ) : null}
       {sent ? <div className="muted small">Queued; the status below updates live.</div> : null}
-      <CommandTable commands={commands} timeZone={timeZone} onCancel={sendable.length ? cancel : undefined} />
+      <CommandTable commands={commands} timeZone={timeZone} onCancel={sendable.length ? cancel : undefined} cancellable={sendable.map((t) => t.type)} />
     </div>
   );
 }

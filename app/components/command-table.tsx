@@ -25,11 +25,14 @@ export function CommandTable({
   timeZone,
   showMachine = false,
   onCancel,
+  cancellable = [],
 }: {
   commands: CommandRow[];
   timeZone: string;
   showMachine?: boolean;
   onCancel?: ((id: string) => Promise<void>) | undefined;
+  /** the command types the user may send, and so cancel */
+  cancellable?: readonly string[];
 }) {
   const t = (iso: string) =>
     new Intl.DateTimeFormat("en-GB", { timeZone, day: "2-digit", month: "short", hour: "2-digit", minute: "2-digit", second: "2-digit" }).format(new Date(iso));
@@ -68,7 +71,7 @@ export function CommandTable({
                 {STATUS_TEXT[c.status] ?? c.status}
               </span>
               {c.reason ? <div className="small">{c.reason}</div> : null}
-              {onCancel && c.status === "QUEUED" ? (
+              {onCancel && c.status === "QUEUED" && cancellable.includes(c.type) ? (
                 <button type="button" className="link-button" onClick={() => void onCancel(c.id)}>
                   cancel
                 </button>

@@ -29,6 +29,18 @@ import { mqttOptions } from "../mqtt/options.ts";
 import { COMMANDS_CHANNEL, transition } from "./store.ts";
 
 const ACTOR = "command-service";
+
+/** PostgreSQL refuses NUL in text and JSON. */
+const noNul = (t: string) => t.replaceAll("\u0000", "\\u0000");
+const payloadOf = (p: IPublishPacket) => (Buffer.isBuffer(p.payload) ? p.payload : Buffer.from(p.payload));
+
+/** Failures that can pass (the database or the network away), as opposed to a refusal of this answer. */
+function isTransient(e: unknown): boolean {
+  const code = (e as { code?: unknown }).code;
+  if (typeof code === "string" && /^P1\d{3}$/.test(code)) return true; // Prisma: cannot reach the database
+  if (typeof code === "string" && /^(ECONN|ETIMEDOUT|EPIPE|ENOTFOUND|57P|08)/.test(code)) return true; // network, shutdown, connection
+  return /connect|timeout|terminat|closed/i.test((e as Error)?.message ?? "");
+}
 /** pg advisory lock key: one active command service per database; others stand by. */
 const LEADER_LOCK = 72707370;
 
@@ -49,6 +61,8 @@ export interface CommandServiceOptions {
   >;
   prisma: PrismaClient;
   log: Logger;
+  /** called when the service lost its leader lock (its PostgreSQL connection); it has stopped sending */
+  onLost?: (e: Error) => void;
 }
 
 export interface CommandService {
@@ -62,6 +76,14 @@ export async function startCommandService(o: CommandServiceOptions): Promise<Com
   const db = new pg.Client({ connectionString: cfg.DATABASE_URL });
   await db.connect();
   let stopped = false;
+  // The leader lock lives on this connection: losing it means another service may lead now. Stop
+  // sending at once and report; the process exits and its supervisor starts it again (as a standby).
+  db.on("error", (e) => {
+    if (stopped) return;
+    stopped = true;
+    log.error({ err: e.message }, "lost the PostgreSQL connection that holds the command service's lock; stopping");
+    o.onLost?.(e);
+  });
   // One round at a time; a request during a round runs one more round after it (schedule()).
   let running: Promise<void> | undefined;
   let again = false;
@@ -78,14 +100,21 @@ export async function startCommandService(o: CommandServiceOptions): Promise<Com
     mqttOptions(cfg, { clientId: cfg.COMMAND_CLIENT_ID, clean: false, properties: { sessionExpiryInterval: 7 * 24 * 3600 } }),
   );
   client.handleMessage = (packet, done) => {
-    onAnswer(packet).then(
-      () => done(),
-      (e: unknown) => {
-        log.error({ err: (e as Error).message, topic: packet.topic }, "could not apply an answer; it stays unacknowledged and comes again");
-        // no PUBACK: end the connection so the broker delivers it again after the reconnect
-        client.stream.destroy();
-      },
-    );
+    onAnswer(packet)
+      .catch(async (e: unknown) => {
+        // an answer the database refuses for good (bad bytes, a constraint) is dead-lettered; retrying it
+        // would stall every answer behind it
+        if (!isTransient(e)) return deadLetter(packet.topic, `not applicable: ${(e as Error).message.slice(0, 300)}`, payloadOf(packet));
+        throw e;
+      })
+      .then(
+        () => done(),
+        (e: unknown) => {
+          log.error({ err: (e as Error).message, topic: packet.topic }, "could not apply an answer; it stays unacknowledged and comes again");
+          // no PUBACK: end the connection so the broker delivers it again after the reconnect
+          client.stream.destroy();
+        },
+      );
   };
   client.on("error", (e) => log.warn({ err: e.message }, "MQTT error"));
   await new Promise<void>((res, rej) => {
@@ -110,16 +139,16 @@ export async function startCommandService(o: CommandServiceOptions): Promise<Com
       data: {
         actor: ACTOR,
         action: "command.answer.dead-lettered",
-        subject: topic,
-        siteSlug: topic.split("/")[1] ?? null,
+        subject: noNul(topic),
+        siteSlug: noNul(topic.split("/")[1] ?? "") || null,
         result: "dead-lettered",
-        details: { reason, payload: payload.toString("utf8").slice(0, 2000) },
+        details: { reason: noNul(reason), payload: noNul(payload.toString("utf8").slice(0, 2000)) },
       },
     });
   }
 
   async function onAnswer(packet: IPublishPacket) {
-    const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+    const payload = payloadOf(packet);
     const where = machineOfCommandTopic(packet.topic);
     if (!where?.response) return deadLetter(packet.topic, "not a command response topic", payload);
     let json: unknown;
@@ -140,8 +169,11 @@ export async function startCommandService(o: CommandServiceOptions): Promise<Com
     if (!c) return deadLetter(packet.topic, `no command ${r.id}`, payload);
     if (c.machineKey !== where.key) return deadLetter(packet.topic, `command ${r.id} was sent to ${c.machineKey}, not to ${where.key}`, payload);
     const late = c.status === "EXPIRED" ? `answered "${r.status}" at ${r.ts}, after Andon had given it up as expired` : undefined;
-    const reason = [r.reason, late].filter(Boolean).join("; ") || undefined;
-    const done = await transition(prisma, c.id, { answer: r.status }, { actor: `machine ${c.machineKey}`, ...(reason ? { reason } : {}) });
+    const reason = noNul([r.reason, late].filter(Boolean).join("; ")) || undefined;
+    const apply = () => transition(prisma, c.id, { answer: r.status }, { actor: `machine ${c.machineKey}`, ...(reason ? { reason } : {}) });
+    // a timeout may have changed the command between our read and our update (the update then matches
+    // nothing): one more try against the status as it is now
+    const done = (await apply()) ?? (await apply());
     if (!done) {
       log.debug({ command: c.id, status: c.status, answer: r.status }, "answer changes nothing (a repeat, or after the final state)");
       return;
@@ -238,7 +270,6 @@ export async function startCommandService(o: CommandServiceOptions): Promise<Com
 
   await db.query(`LISTEN ${COMMANDS_CHANNEL}`);
   db.on("notification", () => void schedule());
-  db.on("error", (e) => log.error({ err: e.message }, "PostgreSQL connection of the command service failed"));
   const tick = setInterval(() => void schedule(), cfg.COMMAND_TICK_MS);
   const resubscribe = setInterval(() => void subscribe().catch((e: Error) => log.warn({ err: e.message }, "subscribe failed")), 30_000);
   await schedule();

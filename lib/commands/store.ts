@@ -66,6 +66,7 @@ export async function requestCommand(
   }
   const parsed = parseCommandParams(input.type, input.params);
   if (!parsed.ok) throw new CommandError("invalid", parsed.reason);
+  if (JSON.stringify(parsed.params).includes("\\u0000")) throw new CommandError("invalid", "params: text must not contain NUL characters");
   const expiresInS = input.expiresInS ?? EXPIRY_S.default;
   if (!(expiresInS >= EXPIRY_S.min && expiresInS <= EXPIRY_S.max)) {
     throw new CommandError("invalid", `expiresInS must be between ${EXPIRY_S.min} and ${EXPIRY_S.max} seconds`);
@@ -130,9 +131,22 @@ export async function requestCommand(
   }
 }
 
+/** JSON with object keys sorted: PostgreSQL's JSONB keeps its own key order, zod the schema's. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
+  if (v && typeof v === "object") {
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
+  }
+  return JSON.stringify(v);
+}
+
 function sameRequest(c: Command, input: CommandRequestInput, params: Record<string, unknown>): Command {
-  if (c.machineKey !== input.machine || c.type !== input.type || JSON.stringify(c.params) !== JSON.stringify(params)) {
-    throw new CommandError("conflict", `command id ${c.id} is already used by another command (${c.type} to ${c.machineKey})`);
+  if (c.machineKey !== input.machine || c.type !== input.type || canonical(c.params) !== canonical(params)) {
+    // say nothing about the other command: it may belong to a site the caller may not see
+    throw new CommandError("conflict", `command id ${c.id} is already used by another command; choose a new id`);
   }
   return c;
 }

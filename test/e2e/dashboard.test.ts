@@ -880,6 +880,9 @@ describe("commands from the dashboard", () => {
     await panel.getByTestId("command-send").click();
     // hazardous: nothing is sent before the second, explicit confirmation
     await expect.poll(() => panel.getByRole("alertdialog").textContent()).toContain("This moves or stops machinery");
+    // what is confirmed is shown, and cannot be edited while the confirmation is open
+    expect(await panel.getByTestId("confirm-params").textContent()).toContain("reason e2e: guard door open");
+    expect(await panel.getByTestId("command-text").isDisabled()).toBe(true);
     expect(await prisma.command.count({ where: { machineKey: dresdenMachine() } })).toBe(rows);
     await panel.getByTestId("command-confirm").click();
     const first = panel.getByTestId("command-table").locator("tbody tr").first();

@@ -223,6 +223,40 @@ describe("the command service with simulated machines", () => {
     expect(await status(command.id)).toBe("COMPLETED");
   });
 
+  it("a retried request is the same command whatever the key order; an answer the database refuses is dead-lettered and stalls nothing", async () => {
+    const key = keys[3]!;
+    const id = randomUUID();
+    const params = { note: "retry me", priority: "urgent", alert_id: randomUUID() };
+    const first = await requestCommand(prisma, pm, { id, machine: key, type: "request_inspection", params });
+    // JSONB returns the keys in its own order: the retry must still be recognised
+    const again = await requestCommand(prisma, pm, {
+      id,
+      machine: key,
+      type: "request_inspection",
+      params: { alert_id: params.alert_id, priority: "urgent", note: "retry me" },
+    });
+    expect([first.created, again.created]).toEqual([true, false]);
+    await until(id, "COMPLETED");
+    // a machine (no simulator behind it) answers "failed" with a NUL in its reason: PostgreSQL refuses NUL in
+    // text, so the service stores it escaped; the answers behind it are applied as usual
+    const silent = keys[7]!;
+    const nul = await requestCommand(prisma, pm, { machine: silent, type: "ack_hmi_alarm", params: { alarm_code: "nul" } });
+    await until(nul.command.id, "SENT");
+    const raw = await mqtt.connectAsync(env.MQTT_URL, { protocolVersion: 5 });
+    await raw.publishAsync(
+      responseTopic(silent),
+      JSON.stringify({ v: 1, id: nul.command.id, status: "failed", reason: "bad\u0000byte", ts: new Date().toISOString() }),
+      {
+        qos: 1,
+      },
+    );
+    await raw.endAsync();
+    await until(nul.command.id, "FAILED");
+    expect((await prisma.command.findUniqueOrThrow({ where: { id: nul.command.id } })).reason).toBe("bad\\u0000byte");
+    const after = await requestCommand(prisma, pm, { machine: key, type: "ack_hmi_alarm", params: { alarm_code: "after-nul" } });
+    await until(after.command.id, "COMPLETED");
+  });
+
   it("refuses an unauthorized role, another site's user and a missing confirmation, and publishes nothing", async () => {
     const key = keys[3]!;
     const corp: Principal = { ...pm, name: "corp", role: "CORPORATE", sites: "all" };
@@ -273,7 +307,7 @@ describe("the command service killed with SIGKILL mid-flight", () => {
     let proc = spawn();
     // A answers slowly (ACCEPTED when the service dies), B is offline (SENT), C has two queued
     // machines no other test used (fresh sessions)
-    expect(keys.length).toBeGreaterThanOrEqual(7);
+    expect(keys.length).toBeGreaterThanOrEqual(8);
     const [ka, kb, kc] = [keys[4]!, keys[5]!, keys[6]!];
     const [la, lb, lc] = [await link(ka, 4000), await link(kb), await link(kc)];
     for (const l of [la, lb, lc]) await l.connect();

@@ -39,7 +39,7 @@ describe("command lifecycle", () => {
     ];
     for (const from of FINAL) {
       const moves = events.map((e) => nextStatus(from, e)).filter(Boolean);
-      expect(moves, from).toEqual(from === "EXPIRED" ? ["ACCEPTED", "COMPLETED", "FAILED"] : []);
+      expect(moves, from).toEqual(from === "EXPIRED" ? ["COMPLETED", "FAILED"] : []);
     }
   });
 
@@ -52,6 +52,8 @@ describe("command lifecycle", () => {
     ["ACCEPTED", "complete_timeout", "FAILED"],
     ["SENT", { answer: "accepted" }, "ACCEPTED"],
     ["ACCEPTED", { answer: "accepted" }, undefined],
+    ["EXPIRED", { answer: "accepted" }, undefined],
+    ["EXPIRED", { answer: "completed" }, "COMPLETED"],
     ["ACCEPTED", { answer: "rejected" }, undefined],
     ["SENT", { answer: "completed" }, "COMPLETED"],
     ["QUEUED", { answer: "completed" }, undefined],

@@ -15,16 +15,16 @@ export type CommandEvent = "queue" | "send" | "cancel" | "expire" | "complete_ti
 
 /**
  * The status after `event`, or undefined when the event does not apply (nothing changes).
- * An answer from the machine is evidence of what happened: "accepted", "completed" and "failed" also
- * apply to a command that Andon had given up on as EXPIRED (the machine answered before the expiry
- * but the answer arrived late); a late "rejected" changes nothing, the command was not carried out
- * either way.
+ * An answer from the machine is evidence of what happened: a final "completed" or "failed" also
+ * applies to a command that Andon had given up on as EXPIRED (the machine answered before the expiry
+ * but the answer arrived late). A late "accepted" does not: it would put the command back in flight
+ * while the machine's next command may already be sent. A late "rejected" changes nothing either.
  */
 export function nextStatus(from: CommandStatus, event: CommandEvent): CommandStatus | undefined {
   if (typeof event === "object") {
     switch (event.answer) {
       case "accepted":
-        return from === "SENT" || from === "EXPIRED" ? "ACCEPTED" : undefined;
+        return from === "SENT" ? "ACCEPTED" : undefined;
       case "rejected":
         return from === "SENT" ? "REJECTED" : undefined;
       case "completed":
