@@ -59,7 +59,7 @@ export function CommandTable({
               </td>
             ) : null}
             <td>
-              {c.type.replace("_", " ")}{" "}
+              {c.type.replaceAll("_", " ")}{" "}
               <span className="muted small">
                 {Object.entries(c.params)
                   .map(([k, v]) => `${k}=${String(v)}`)

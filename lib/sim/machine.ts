@@ -107,7 +107,7 @@ export class MachineSim {
         this.#announce = true;
         return { status: "completed" };
       case "start":
-        if (!this.#remoteStop) return reject(`not stopped by a command (the machine is ${this.#state.replace("_", " ")})`);
+        if (!this.#remoteStop) return reject(`not stopped by a command (the machine is ${this.#state.replaceAll("_", " ")})`);
         this.#remoteStop = false;
         this.#set("running", nowMs + 8 * MINUTE);
         this.#announce = true;
@@ -120,7 +120,7 @@ export class MachineSim {
         return speed(pct);
       }
       case "reset_fault":
-        if (this.#state !== "equipment_failure") return reject(`no fault to reset (the machine is ${this.#state.replace("_", " ")})`);
+        if (this.#state !== "equipment_failure") return reject(`no fault to reset (the machine is ${this.#state.replaceAll("_", " ")})`);
         if (this.#reason === "bearing failure") return reject("bearing failure: the bearing must be replaced, a reset does not repair it");
         this.#set("running", nowMs + 8 * MINUTE);
         this.#announce = true;
