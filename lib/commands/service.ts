@@ -100,6 +100,7 @@ export async function startCommandService(o: CommandServiceOptions): Promise<Com
     mqttOptions(cfg, { clientId: cfg.COMMAND_CLIENT_ID, clean: false, properties: { sessionExpiryInterval: 7 * 24 * 3600 } }),
   );
   client.handleMessage = (packet, done) => {
+    if (onBridgeState(packet)) return done();
     onAnswer(packet)
       .catch(async (e: unknown) => {
         // an answer the database refuses for good (bad bytes, a constraint) is dead-lettered; retrying it
@@ -125,12 +126,30 @@ export async function startCommandService(o: CommandServiceOptions): Promise<Com
   const subscribed = new Set<string>();
   const subscribe = async () => {
     for (const e of await prisma.enterprise.findMany({ select: { slug: true } })) {
-      const f = responseFilter(e.slug);
-      if (subscribed.has(f)) continue;
-      await client.subscribeAsync(f, { qos: 1 });
-      subscribed.add(f);
+      for (const f of [responseFilter(e.slug), `${e.slug}/+/bridge/state`]) {
+        if (subscribed.has(f)) continue;
+        await client.subscribeAsync(f, { qos: 1 });
+        subscribed.add(f);
+      }
     }
   };
+
+  // Sites whose factory broker's bridge says it is cut off from this (central) broker: a command sent now
+  // would be dropped (docs/deployment.md), so their commands wait in the queue until the link is back or
+  // they expire. Sites without a bridge (one broker for everything) never appear here.
+  const linkDown = new Set<string>();
+  function onBridgeState(packet: IPublishPacket): boolean {
+    const m = /^([^/]+)\/([^/]+)\/bridge\/state$/.exec(packet.topic);
+    if (!m) return false;
+    const site = `${m[1]}/${m[2]}`;
+    const up = payloadOf(packet).toString("utf8").trim() === "1";
+    if (up === !linkDown.has(site)) return true;
+    if (up) linkDown.delete(site);
+    else linkDown.add(site);
+    log.info({ site, link: up ? "up" : "down" }, up ? "site link back: sending its queued commands" : "site link down: holding its commands in the queue");
+    if (up) void schedule();
+    return true;
+  }
   await subscribe();
 
   async function deadLetter(topic: string, reason: string, payload: Buffer) {
@@ -210,9 +229,17 @@ export async function startCommandService(o: CommandServiceOptions): Promise<Com
     const now = Date.now();
     const expire = (ids: { id: string }[], reason: string) =>
       Promise.all(ids.map((c) => transition(prisma, c.id, "expire", { actor: ACTOR, reason, at: now })));
+    const stale = await prisma.command.findMany({
+      where: { status: { in: ["CREATED", "QUEUED"] }, expiresAt: { lte: new Date(now) } },
+      select: { id: true, siteKey: true },
+    });
     await expire(
-      await prisma.command.findMany({ where: { status: { in: ["CREATED", "QUEUED"] }, expiresAt: { lte: new Date(now) } }, select: { id: true } }),
+      stale.filter((c) => !linkDown.has(c.siteKey)),
       "expired while queued: it was never sent (an earlier command to the machine was still in flight)",
+    );
+    await expire(
+      stale.filter((c) => linkDown.has(c.siteKey)),
+      "expired while queued: it was never sent (the site's link to the central broker was down)",
     );
     await expire(
       await prisma.command.findMany({ where: { status: "SENT", expiresAt: { lte: new Date(now - cfg.COMMAND_ANSWER_GRACE_S * 1000) } }, select: { id: true } }),
@@ -231,6 +258,7 @@ export async function startCommandService(o: CommandServiceOptions): Promise<Com
       distinct: ["machineId"],
     });
     for (const c of next) {
+      if (linkDown.has(c.siteKey)) continue; // held until the site's link is back
       const sent = await transition(prisma, c.id, "send", { actor: ACTOR, at: now }).catch((e: { code?: string }) => {
         if (e.code === "P2002") return undefined; // another command of the machine went out first
         throw e;

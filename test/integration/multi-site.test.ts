@@ -271,6 +271,61 @@ describe("factory brokers bridged to the central broker", () => {
   });
 });
 
+describe("the command service and a site cut off", () => {
+  it("holds a site's commands in the queue while its bridge reports the link down, and sends them once it is back", { timeout: 240_000 }, async () => {
+    const prisma = prismaFor(env.DATABASE_URL);
+    const service = await startCommandService({
+      config: testConfig(env, {
+        MQTT_URL: url(g.central.port),
+        MQTT_USERNAME: SERVICE_USERS.command,
+        MQTT_PASSWORD: password(SERVICE_USERS.command),
+        MQTT_CA_FILE: g.cafile,
+        COMMAND_CLIENT_ID: `cmd-hold-${ent}`,
+        COMMAND_TICK_MS: "200",
+      }),
+      prisma,
+      log: createLogger("multi-site-hold", "warn"),
+    });
+    const info = (await loadMachines(prisma)).find((m) => `${m.enterprise}/${m.site}/${m.area}/${m.line}/${m.slug}` === key(mB))!;
+    const sim = new MachineSim(info, { seed: 2, waveformEvery: 0 });
+    sim.tick(Date.now());
+    const gw = gatewayUser(mB, "site");
+    const link = new MachineCommandLink({
+      config: testConfig(env, { MQTT_URL: url(factoryOf(mB).port), MQTT_USERNAME: gw, MQTT_PASSWORD: password(gw), MQTT_CA_FILE: g.cafile }),
+      sim,
+    });
+    const spy = await connect(g.central.port, SERVICE_USERS.command, { clientId: `hold-spy-${ent}` });
+    let linkB = "";
+    spy.on("message", (t, p) => {
+      if (t === bridgeStateTopic(ent, mB.site)) linkB = p.toString();
+    });
+    await spy.subscribeAsync(bridgeStateTopic(ent, mB.site), { qos: 1 });
+    const admin: Principal = { kind: "user", id: "t", name: "ms-test", displayName: "t", role: "ADMIN", sites: "all" };
+    const status = async (id: string) => (await prisma.command.findUniqueOrThrow({ where: { id } })).status;
+    let cut = false;
+    try {
+      await link.connect();
+      await expect.poll(() => linkB, { timeout: 30_000 }).toBe("1");
+      await wanB.cut();
+      cut = true;
+      await expect.poll(() => linkB, { timeout: 90_000 }).toBe("0");
+      const { command } = await requestCommand(prisma, admin, { machine: key(mB), type: "request_inspection", params: { note: "while cut off" } });
+      // the service has seen the retained "0" (it subscribed at start): several rounds, and the command still waits
+      for (let i = 0; i < 5; i++) await service.pump();
+      expect(await status(command.id)).toBe("QUEUED");
+      expect(link.executed).toEqual([]);
+      await wanB.restore();
+      cut = false;
+      await waitFor("the held command completed", async () => (await status(command.id)) === "COMPLETED", 90_000);
+      expect(link.executed).toEqual([command.id]);
+    } finally {
+      if (cut) await wanB.restore();
+      await link.disconnect();
+      await service.stop();
+    }
+  });
+});
+
 describe("refused by the brokers (MQTT 5 reason codes as Mosquitto 2.0.11 sends them)", () => {
   it("refuses anonymous clients and wrong passwords with CONNACK 0x87 Not authorized, on the central and the factory broker", async () => {
     for (const port of [g.central.port, factoryOf(mA).port]) {
