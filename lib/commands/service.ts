@@ -87,6 +87,9 @@ export async function startCommandService(o: CommandServiceOptions): Promise<Com
   // One round at a time; a request during a round runs one more round after it (schedule()).
   let running: Promise<void> | undefined;
   let again = false;
+  // Sites whose bridge reports the link down (onBridgeState). Declared before the MQTT connection:
+  // messages queued in the persistent session arrive in the same read as the CONNACK.
+  const linkDown = new Set<string>();
   for (let waited = false; ; waited = true) {
     const r = await db.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1) AS ok", [LEADER_LOCK]);
     if (r.rows[0]?.ok) break;
@@ -137,7 +140,6 @@ export async function startCommandService(o: CommandServiceOptions): Promise<Com
   // Sites whose factory broker's bridge says it is cut off from this (central) broker: a command sent now
   // would be dropped (docs/deployment.md), so their commands wait in the queue until the link is back or
   // they expire. Sites without a bridge (one broker for everything) never appear here.
-  const linkDown = new Set<string>();
   function onBridgeState(packet: IPublishPacket): boolean {
     const m = /^([^/]+)\/([^/]+)\/bridge\/state$/.exec(packet.topic);
     if (!m) return false;
