@@ -2,19 +2,15 @@
 // OEE and vibration settings), creating and editing machines, giving a line a shift calendar.
 // Every change is audited with the values before and after. Workers pick changes up on their next
 // asset refresh (ingest: INGEST_ASSET_REFRESH_S; the dashboard caches the model for 10 s).
+
 import type { Principal } from "../auth/policy.ts";
 import type { PrismaClient } from "../db/client.ts";
 import type { Foundation, VibrationGroup } from "../db/generated/client.ts";
 import type { PlantShift } from "../db/plant.ts";
+import { RefusedError } from "../errors.ts";
 
-export class AssetError extends Error {
-  constructor(
-    readonly code: "invalid" | "not_found" | "conflict",
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** A refused request (lib/errors.ts); the API answers it with its code. */
+export class AssetError extends RefusedError {}
 
 export interface MachineSettings {
   name: string;

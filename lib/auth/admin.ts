@@ -1,18 +1,14 @@
 // User administration for admins: list, create (password generated, shown once), disable, reset the
 // password (ends the user's sessions). Every change goes to the audit log with who did it.
+
 import type { PrismaClient } from "../db/client.ts";
+import { RefusedError } from "../errors.ts";
 import { hashPassword, randomPassword } from "./password.ts";
 import type { Principal, Role } from "./policy.ts";
 import { createApiToken } from "./sessions.ts";
 
-export class AdminError extends Error {
-  constructor(
-    readonly code: "invalid" | "not_found" | "conflict",
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** A refused request (lib/errors.ts); the API answers it with its code. */
+export class AdminError extends RefusedError {}
 
 export interface UserRow {
   username: string;

@@ -2,21 +2,17 @@
 // cancelling, every transition as a conditional update with its timestamped event and audit row,
 // and the queries the API and the command service need. The lifecycle rules are in
 // lib/domain/commands/lifecycle.ts; this module only applies them.
+
 import { randomUUID } from "node:crypto";
 import type { Principal } from "../auth/policy.ts";
 import { COMMAND_TYPES, type CommandType, EXPIRY_S, parseCommandParams } from "../contract/commands.ts";
 import type { PrismaClient } from "../db/client.ts";
 import type { Command, CommandEvent as CommandEventRow } from "../db/generated/client.ts";
 import { type CommandEvent, type CommandStatus, nextStatus } from "../domain/commands/lifecycle.ts";
+import { RefusedError } from "../errors.ts";
 
-export class CommandError extends Error {
-  constructor(
-    readonly code: "not_found" | "forbidden" | "conflict" | "invalid",
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** A refused request (lib/errors.ts); the API answers it with its code. */
+export class CommandError extends RefusedError {}
 
 /** The NOTIFY channel that wakes the command service when a command is queued or cancelled. */
 export const COMMANDS_CHANNEL = "andon_commands";

@@ -3,8 +3,10 @@
 // One active alert per machine and cause (a partial unique index enforces it); a condition that
 // comes back within the flap window reopens its cleared alert instead of opening a new one. Every
 // change is published on the site's MQTT alerts topic and, for people's actions, audited.
+
 import type { PrismaClient } from "../db/client.ts";
 import type { Alert } from "../db/generated/client.ts";
+import { RefusedError } from "../errors.ts";
 
 export type Severity = "WARNING" | "CRITICAL";
 const RANK: Record<Severity, number> = { WARNING: 1, CRITICAL: 2 };
@@ -36,14 +38,8 @@ export interface AlertDeps {
   flapWindowMs?: number;
 }
 
-export class AlertError extends Error {
-  constructor(
-    readonly code: "not_found" | "forbidden" | "conflict" | "invalid",
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** A refused request (lib/errors.ts); the API answers it with its code. */
+export class AlertError extends RefusedError {}
 
 /** `<enterprise>/<site>/alerts`: three levels, so no telemetry subscription (six levels) receives it. */
 export const alertsTopic = (siteKey: string) => `${siteKey}/alerts`;

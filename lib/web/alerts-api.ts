@@ -1,8 +1,7 @@
-// Alerts as the API returns them (ISO dates), and the service errors as API errors.
+// Alerts as the API returns them (ISO dates).
 import type { Principal } from "../auth/policy.ts";
 import type { Alert } from "../db/generated/client.ts";
-import { type AlertDeps, AlertError } from "../pdm/alerts.ts";
-import { ApiError } from "./api.ts";
+import type { AlertDeps } from "../pdm/alerts.ts";
 import { db, publishAlert } from "./context.ts";
 
 export const alertDeps = (): AlertDeps => ({ prisma: db(), publish: publishAlert });
@@ -19,13 +18,4 @@ export function alertJson(a: Alert) {
     resolvedAt: iso(a.resolvedAt),
     clearedAt: iso(a.clearedAt),
   };
-}
-
-export async function asApi<T>(f: () => Promise<T>): Promise<T> {
-  try {
-    return await f();
-  } catch (e) {
-    if (e instanceof AlertError) throw new ApiError(e.code, e.message);
-    throw e;
-  }
 }

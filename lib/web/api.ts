@@ -5,6 +5,7 @@
 import type { z } from "zod";
 import { type Action, can, type Principal } from "../auth/policy.ts";
 import { principalFromApiToken, principalFromSession, SESSION_COOKIE } from "../auth/sessions.ts";
+import { RefusedError } from "../errors.ts";
 import { createLogger } from "../log.ts";
 import { db } from "./context.ts";
 
@@ -150,6 +151,7 @@ export function route<S extends RouteSpec>(spec: S, fn: (ctx: Ctx<S>) => Promise
       return Response.json(out, { headers: { "cache-control": "no-store" } });
     } catch (e) {
       if (e instanceof ApiError) return errorResponse(e);
+      if (e instanceof RefusedError) return errorResponse(new ApiError(e.code, e.message));
       log.error({ err: (e as Error).message, path: spec.path }, "API request failed");
       return errorResponse(new ApiError("internal", "internal error (logged on the server)"));
     }

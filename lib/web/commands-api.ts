@@ -1,18 +1,7 @@
-// The command store's errors as API errors, and the command types as the API describes them.
+// The command types as the API describes them.
 import { z } from "zod";
 import { maySendAny, type Principal } from "../auth/policy.ts";
-import { CommandError } from "../commands/store.ts";
 import { COMMAND_TYPE_NAMES, COMMAND_TYPES, EXPIRY_S } from "../contract/commands.ts";
-import { ApiError } from "./api.ts";
-
-export async function commandsApi<T>(f: () => Promise<T>): Promise<T> {
-  try {
-    return await f();
-  } catch (e) {
-    if (e instanceof CommandError) throw new ApiError(e.code, e.message);
-    throw e;
-  }
-}
 
 export function commandTypes(p: Principal) {
   return {

@@ -62,6 +62,35 @@ async function connect(port: number, username: string, extra: IClientOptions = {
 const refused = (port: number, opts: IClientOptions) => refusedConnect(port, { ...tls(), ...opts });
 const rows = (table: string, where: string, params: unknown[]) => rowsIn(env, ent, table, where, params);
 
+/** The command service on the central broker with its andon-command account. */
+const commandService = (clientId: string) =>
+  startCommandService({
+    config: testConfig(env, {
+      MQTT_URL: url(g.central.port),
+      MQTT_USERNAME: SERVICE_USERS.command,
+      MQTT_PASSWORD: password(SERVICE_USERS.command),
+      MQTT_CA_FILE: g.cafile,
+      COMMAND_CLIENT_ID: clientId,
+      COMMAND_TICK_MS: "200",
+    }),
+    prisma: prismaFor(env.DATABASE_URL),
+    log: createLogger("multi-site-commands", "warn"),
+  });
+
+/** A simulated machine answering commands on its factory broker, logged in as its site's gateway (not connected yet). */
+async function simulatedMachine(m: MachinePath, seed: number) {
+  const info = (await loadMachines(prismaFor(env.DATABASE_URL))).find((x) => `${x.enterprise}/${x.site}/${x.area}/${x.line}/${x.slug}` === key(m));
+  if (!info) throw new Error(`no machine ${key(m)}`);
+  const sim = new MachineSim(info, { seed, waveformEvery: 0 });
+  sim.tick(Date.now());
+  const gw = gatewayUser(m, "site");
+  const link = new MachineCommandLink({
+    config: testConfig(env, { MQTT_URL: url(factoryOf(m).port), MQTT_USERNAME: gw, MQTT_PASSWORD: password(gw), MQTT_CA_FILE: g.cafile }),
+    sim,
+  });
+  return { sim, link };
+}
+
 /** Waits until the site's bridge carries messages up: a gateway's probe response reaches the central broker. */
 async function waitBridgeUp(m: MachinePath): Promise<void> {
   const watcher = await connect(g.central.port, SERVICE_USERS.command, { clientId: `probe-c-${m.site}-${ent}` });
@@ -145,27 +174,8 @@ describe("factory brokers bridged to the central broker", () => {
 
   it("carries a command from the command service (andon-command account, central broker) through the bridge to the simulated machine and its answer back", async () => {
     const prisma = prismaFor(env.DATABASE_URL);
-    const service = await startCommandService({
-      config: testConfig(env, {
-        MQTT_URL: url(g.central.port),
-        MQTT_USERNAME: SERVICE_USERS.command,
-        MQTT_PASSWORD: password(SERVICE_USERS.command),
-        MQTT_CA_FILE: g.cafile,
-        COMMAND_CLIENT_ID: `cmd-${ent}`,
-        COMMAND_TICK_MS: "200",
-      }),
-      prisma,
-      log: createLogger("multi-site-commands", "warn"),
-    });
-    // the machine answers on its factory broker, logged in as its site's gateway
-    const info = (await loadMachines(prisma)).find((m) => `${m.enterprise}/${m.site}/${m.area}/${m.line}/${m.slug}` === key(mA))!;
-    const sim = new MachineSim(info, { seed: 1, waveformEvery: 0 });
-    sim.tick(Date.now());
-    const gw = gatewayUser(mA, "site");
-    const link = new MachineCommandLink({
-      config: testConfig(env, { MQTT_URL: url(factoryOf(mA).port), MQTT_USERNAME: gw, MQTT_PASSWORD: password(gw), MQTT_CA_FILE: g.cafile }),
-      sim,
-    });
+    const service = await commandService(`cmd-${ent}`);
+    const { sim, link } = await simulatedMachine(mA, 1);
     try {
       await link.connect();
       const admin: Principal = { kind: "user", id: "t", name: "ms-test", displayName: "t", role: "ADMIN", sites: "all" };
@@ -274,26 +284,8 @@ describe("factory brokers bridged to the central broker", () => {
 describe("the command service and a site cut off", () => {
   it("holds a site's commands in the queue while its bridge reports the link down, and sends them once it is back", { timeout: 240_000 }, async () => {
     const prisma = prismaFor(env.DATABASE_URL);
-    const service = await startCommandService({
-      config: testConfig(env, {
-        MQTT_URL: url(g.central.port),
-        MQTT_USERNAME: SERVICE_USERS.command,
-        MQTT_PASSWORD: password(SERVICE_USERS.command),
-        MQTT_CA_FILE: g.cafile,
-        COMMAND_CLIENT_ID: `cmd-hold-${ent}`,
-        COMMAND_TICK_MS: "200",
-      }),
-      prisma,
-      log: createLogger("multi-site-hold", "warn"),
-    });
-    const info = (await loadMachines(prisma)).find((m) => `${m.enterprise}/${m.site}/${m.area}/${m.line}/${m.slug}` === key(mB))!;
-    const sim = new MachineSim(info, { seed: 2, waveformEvery: 0 });
-    sim.tick(Date.now());
-    const gw = gatewayUser(mB, "site");
-    const link = new MachineCommandLink({
-      config: testConfig(env, { MQTT_URL: url(factoryOf(mB).port), MQTT_USERNAME: gw, MQTT_PASSWORD: password(gw), MQTT_CA_FILE: g.cafile }),
-      sim,
-    });
+    const service = await commandService(`cmd-hold-${ent}`);
+    const { link } = await simulatedMachine(mB, 2);
     const spy = await connect(g.central.port, SERVICE_USERS.command, { clientId: `hold-spy-${ent}` });
     let linkB = "";
     spy.on("message", (t, p) => {

@@ -24,21 +24,23 @@ const machine: MachineInfo = {
   shifts: [{ name: "all", weekdays: [1, 2, 3, 4, 5, 6, 7], start: "00:00", end: "00:00", breaks: [] }],
 };
 
+/** Every event the lifecycle knows. */
+const EVENTS: CommandEvent[] = [
+  "queue",
+  "send",
+  "cancel",
+  "expire",
+  "complete_timeout",
+  { answer: "accepted" },
+  { answer: "rejected" },
+  { answer: "completed" },
+  { answer: "failed" },
+];
+
 describe("command lifecycle", () => {
   it("final states only change on evidence from the machine (a late answer to an expired command)", () => {
-    const events: CommandEvent[] = [
-      "queue",
-      "send",
-      "cancel",
-      "expire",
-      "complete_timeout",
-      { answer: "accepted" },
-      { answer: "rejected" },
-      { answer: "completed" },
-      { answer: "failed" },
-    ];
     for (const from of FINAL) {
-      const moves = events.map((e) => nextStatus(from, e)).filter(Boolean);
+      const moves = EVENTS.map((e) => nextStatus(from, e)).filter(Boolean);
       expect(moves, from).toEqual(from === "EXPIRED" ? ["COMPLETED", "FAILED"] : []);
     }
   });
@@ -63,18 +65,7 @@ describe("command lifecycle", () => {
 
   it("every status is reachable from CREATED", () => {
     const seen = new Set(["CREATED"]);
-    const events: CommandEvent[] = [
-      "queue",
-      "send",
-      "cancel",
-      "expire",
-      "complete_timeout",
-      { answer: "accepted" },
-      { answer: "rejected" },
-      { answer: "completed" },
-      { answer: "failed" },
-    ];
-    for (let i = 0; i < 5; i++) for (const s of [...seen]) for (const e of events) seen.add(nextStatus(s as never, e) ?? s);
+    for (let i = 0; i < 5; i++) for (const s of [...seen]) for (const e of EVENTS) seen.add(nextStatus(s as never, e) ?? s);
     expect([...seen].sort()).toEqual([...COMMAND_STATUSES].sort());
   });
 });

@@ -1,11 +1,10 @@
 import { createMachine } from "../../../../../lib/admin/assets.ts";
 import { route } from "../../../../../lib/web/api.ts";
-import { assetsApi } from "../../../../../lib/web/assets-api.ts";
 import { catalog } from "../../../../../lib/web/catalog.ts";
 import { db } from "../../../../../lib/web/context.ts";
 
 export const dynamic = "force-dynamic";
 
 export const POST = route(catalog.createMachine, async ({ principal, origin, body }) => ({
-  id: await assetsApi(() => createMachine(db(), principal, origin, body)),
+  id: await createMachine(db(), principal, origin, body),
 }));

@@ -1,5 +1,5 @@
-import { AdminError, addToken, listTokens } from "../../../../../lib/auth/admin.ts";
-import { ApiError, route } from "../../../../../lib/web/api.ts";
+import { addToken, listTokens } from "../../../../../lib/auth/admin.ts";
+import { route } from "../../../../../lib/web/api.ts";
 import { catalog } from "../../../../../lib/web/catalog.ts";
 import { db, machines } from "../../../../../lib/web/context.ts";
 import { listSites } from "../../../../../lib/web/sites.ts";
@@ -9,17 +9,12 @@ export const dynamic = "force-dynamic";
 export const GET = route(catalog.tokens, async () => ({ tokens: await listTokens(db()) }));
 
 export const POST = route(catalog.createToken, async ({ principal, origin, body }) => {
-  try {
-    const token = await addToken(
-      db(),
-      principal,
-      origin,
-      body,
-      listSites(await machines()).map((s) => s.key),
-    );
-    return { name: body.name, token };
-  } catch (e) {
-    if (e instanceof AdminError) throw new ApiError(e.code, e.message);
-    throw e;
-  }
+  const token = await addToken(
+    db(),
+    principal,
+    origin,
+    body,
+    listSites(await machines()).map((s) => s.key),
+  );
+  return { name: body.name, token };
 });

@@ -1,5 +1,5 @@
-import { AdminError, addUser, listUsers } from "../../../../../lib/auth/admin.ts";
-import { ApiError, route } from "../../../../../lib/web/api.ts";
+import { addUser, listUsers } from "../../../../../lib/auth/admin.ts";
+import { route } from "../../../../../lib/web/api.ts";
 import { catalog } from "../../../../../lib/web/catalog.ts";
 import { db, machines } from "../../../../../lib/web/context.ts";
 import { listSites } from "../../../../../lib/web/sites.ts";
@@ -9,12 +9,7 @@ export const dynamic = "force-dynamic";
 export const GET = route(catalog.users, async () => ({ users: await listUsers(db()) }));
 
 export const POST = route(catalog.createUser, async ({ principal, origin, body }) => {
-  try {
-    const known = listSites(await machines()).map((s) => s.key);
-    const password = await addUser(db(), principal, origin, body, known);
-    return { username: body.username, password };
-  } catch (e) {
-    if (e instanceof AdminError) throw new ApiError(e.code, e.message);
-    throw e;
-  }
+  const known = listSites(await machines()).map((s) => s.key);
+  const password = await addUser(db(), principal, origin, body, known);
+  return { username: body.username, password };
 });

@@ -2,12 +2,11 @@ import { commandFor, commandJson } from "../../../../../lib/commands/store.ts";
 import { isFinal } from "../../../../../lib/domain/commands/lifecycle.ts";
 import { route } from "../../../../../lib/web/api.ts";
 import { catalog } from "../../../../../lib/web/catalog.ts";
-import { commandsApi } from "../../../../../lib/web/commands-api.ts";
 import { db } from "../../../../../lib/web/context.ts";
 
 export const dynamic = "force-dynamic";
 
 export const GET = route(catalog.command, async ({ principal, params }) => {
-  const c = await commandsApi(() => commandFor(db(), principal, params.id));
+  const c = await commandFor(db(), principal, params.id);
   return { command: commandJson(c), final: isFinal(c.status) };
 });

@@ -1,10 +1,10 @@
 import { resolveAlert } from "../../../../../../lib/pdm/alerts.ts";
-import { actorOf, alertDeps, alertJson, asApi } from "../../../../../../lib/web/alerts-api.ts";
+import { actorOf, alertDeps, alertJson } from "../../../../../../lib/web/alerts-api.ts";
 import { route } from "../../../../../../lib/web/api.ts";
 import { catalog } from "../../../../../../lib/web/catalog.ts";
 
 export const dynamic = "force-dynamic";
 
 export const POST = route(catalog.resolveAlert, async ({ principal, origin, params, body }) => ({
-  alert: alertJson(await asApi(() => resolveAlert(alertDeps(), actorOf(principal, origin), params.id, body.note))),
+  alert: alertJson(await resolveAlert(alertDeps(), actorOf(principal, origin), params.id, body.note)),
 }));

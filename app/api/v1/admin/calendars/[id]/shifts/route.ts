@@ -1,12 +1,11 @@
 import { setCalendarShifts } from "../../../../../../../lib/admin/assets.ts";
 import { route } from "../../../../../../../lib/web/api.ts";
-import { assetsApi } from "../../../../../../../lib/web/assets-api.ts";
 import { catalog } from "../../../../../../../lib/web/catalog.ts";
 import { db } from "../../../../../../../lib/web/context.ts";
 
 export const dynamic = "force-dynamic";
 
 export const POST = route(catalog.setCalendarShifts, async ({ principal, origin, params, body }) => {
-  await assetsApi(() => setCalendarShifts(db(), principal, origin, params.id, body.shifts));
+  await setCalendarShifts(db(), principal, origin, params.id, body.shifts);
   return { ok: true as const };
 });

@@ -1,16 +1,11 @@
-import { AdminError, revokeToken } from "../../../../../../../lib/auth/admin.ts";
-import { ApiError, route } from "../../../../../../../lib/web/api.ts";
+import { revokeToken } from "../../../../../../../lib/auth/admin.ts";
+import { route } from "../../../../../../../lib/web/api.ts";
 import { catalog } from "../../../../../../../lib/web/catalog.ts";
 import { db } from "../../../../../../../lib/web/context.ts";
 
 export const dynamic = "force-dynamic";
 
 export const POST = route(catalog.revokeToken, async ({ principal, origin, params }) => {
-  try {
-    await revokeToken(db(), principal, origin, params.name);
-    return { ok: true as const };
-  } catch (e) {
-    if (e instanceof AdminError) throw new ApiError(e.code, e.message);
-    throw e;
-  }
+  await revokeToken(db(), principal, origin, params.name);
+  return { ok: true as const };
 });
