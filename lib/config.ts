@@ -91,6 +91,7 @@ const schema = z.object({
   OEE_JOB_LOCK_MS: int(1000, 600_000).default(30_000),
 
   WEB_PORT: int(1, 65535).default(3000),
+  WEB_SHARE_MS: int(0, 60_000).default(2000),
 
   ANDON_TOPOLOGY: z.enum(["single", "multi-site"]).default("single"),
   BROKER_GATEWAY_ACCOUNTS: z.enum(["site", "machine"]).default("site"),
@@ -157,6 +158,8 @@ export const CONFIG_DOCS: Record<keyof Config, string> = {
   QUEUE_PREFIX: "BullMQ key prefix, a Redis hash tag so each queue stays in one Redis Cluster slot.",
   OEE_JOB_LOCK_MS: "How long an OEE job's lock lasts without renewal; a job of a killed worker runs again after this.",
   WEB_PORT: "Port of the Next.js dashboard.",
+  WEB_SHARE_MS:
+    "How long (ms) the dashboard server shares one computed answer of the overview and plant-page APIs among everyone allowed to see it (0: compute every request). Changes made through this server show at once; others within this time.",
   ANDON_TOPOLOGY:
     "`single`: one broker at MQTT_URL. `multi-site`: `andon up` runs a central broker and one factory broker per site, bridged, locked down (docs/deployment.md).",
   BROKER_GATEWAY_ACCOUNTS: "Generated gateway accounts: one per `site` or one per `machine`, each limited to its own topic subtree.",

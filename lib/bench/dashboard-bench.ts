@@ -3,7 +3,9 @@
 // and raw state changes, then the real Next.js server under 20 concurrent clients calling the
 // overview API (30 days of every site) and the plant-page API (a random site's current shift).
 // The baseline, measured in the same run with the same clients, is /api/health: the server's own
-// floor (routing, JSON), so the ratio says what the data work adds.
+// floor (routing, JSON), so the ratio says what the data work adds. The figures are for the default
+// settings (viewers of the same site share one computed answer for WEB_SHARE_MS); a second pass
+// with WEB_SHARE_MS=0 (every request computes its own answer) is printed next to them.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -37,12 +39,19 @@ export interface Latency {
   errors: number;
 }
 
-export interface DashboardBenchResult {
+export interface DashboardRun {
   all: Latency;
   overview: Latency;
   plant: Latency;
+  /** size of the last answer of each API (JSON, before compression) */
+  bytes: { overview: number; plant: number };
+}
+
+export interface DashboardBenchResult extends DashboardRun {
   baseline: Latency;
   ratio: number;
+  /** the same load with WEB_SHARE_MS=0 */
+  unshared: DashboardRun;
 }
 
 const ZONES = [
@@ -163,9 +172,10 @@ async function load(
   clients: number,
   requests: number,
   next: (i: number) => string,
-): Promise<{ ms: number[]; errors: number; by: Map<string, number[]> }> {
+): Promise<{ ms: number[]; errors: number; by: Map<string, number[]>; bytes: Map<string, number> }> {
   const ms: number[] = [];
   const by = new Map<string, number[]>();
+  const bytes = new Map<string, number>();
   let errors = 0;
   let i = 0;
   await Promise.all(
@@ -179,11 +189,13 @@ async function load(
         if (!res?.ok || !body) errors++;
         ms.push(took);
         const kind = url.split("?")[0]?.endsWith("/shift") ? "plant" : url.startsWith("/api/health") ? "health" : "overview";
-        by.set(kind, [...(by.get(kind) ?? []), took]);
+        by.set(kind, by.get(kind) ?? []);
+        by.get(kind)?.push(took);
+        if (body) bytes.set(kind, body.byteLength);
       }
     }),
   );
-  return { ms, errors, by };
+  return { ms, errors, by, bytes };
 }
 
 export async function benchDashboard(o: DashboardBenchOptions): Promise<DashboardBenchResult> {
@@ -206,31 +218,35 @@ export async function benchDashboard(o: DashboardBenchOptions): Promise<Dashboar
     await pool.end();
     o.say("building the dashboard if needed and starting it");
     await ensureWebBuild(join(repoRoot, ".andon", "bench-web-build.log"));
+    const env = { DATABASE_URL: databaseUrl, QUESTDB_HTTP_URL: q.httpUrl, QUESTDB_PG_URL: q.pgUrl, QUESTDB_PG_PASSWORD: q.pgPassword, LOG_LEVEL: "warn" };
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    web = await startWeb(
-      port,
-      { DATABASE_URL: databaseUrl, QUESTDB_HTTP_URL: q.httpUrl, QUESTDB_PG_URL: q.pgUrl, QUESTDB_PG_PASSWORD: q.pgPassword, LOG_LEVEL: "warn" },
-      join(repoRoot, ".andon", "bench-web.log"),
-    );
-    const overview = () => `/api/v1/oee/sites?granularity=day&from=${now - 31 * DAY}&to=${now}&last=30`;
+    // as an API client asks: its last 30 days up to the moment of the request
+    const overview = () => `/api/v1/oee/sites?granularity=day&from=${Date.now() - 31 * DAY}&to=${Date.now()}&last=30`;
     const plantUrl = (i: number) => `/api/v1/sites/bench/site-${i % o.sites}/shift`;
     const mixed = (i: number) => (i % 2 === 0 ? overview() : plantUrl(i >> 1));
-    o.say(`warming up (${o.clients} clients)`);
-    await load(base, token, o.clients, o.clients * 4, mixed);
+    const measure = async (label: string): Promise<DashboardRun> => {
+      o.say(`${label}: warming up (${o.clients} clients)`);
+      await load(base, token, o.clients, o.clients * 4, mixed);
+      o.say(`${label}: ${o.requests} requests, overview and plant page alternately, from ${o.clients} concurrent clients`);
+      const run = await load(base, token, o.clients, o.requests, mixed);
+      return {
+        all: latency(run.ms, run.errors),
+        overview: latency(run.by.get("overview") ?? [], 0),
+        plant: latency(run.by.get("plant") ?? [], 0),
+        bytes: { overview: run.bytes.get("overview") ?? 0, plant: run.bytes.get("plant") ?? 0 },
+      };
+    };
+    const log = join(repoRoot, ".andon", "bench-web.log");
+    web = await startWeb(port, { ...env, WEB_SHARE_MS: "0" }, log);
+    const unshared = await measure("WEB_SHARE_MS=0 (every request computes its answer)");
+    await web.stop();
+    web = await startWeb(port, env, log);
+    const shared = await measure("default settings");
     o.say(`baseline: ${o.requests} requests of /api/health from ${o.clients} concurrent clients`);
     const baseline = await load(base, token, o.clients, o.requests, () => "/api/health");
-    o.say(`measuring: ${o.requests} requests, overview and plant page alternately, from ${o.clients} concurrent clients`);
-    const run = await load(base, token, o.clients, o.requests, mixed);
-    const all = latency(run.ms, run.errors);
     const base95 = latency(baseline.ms, baseline.errors).p95;
-    return {
-      all,
-      overview: latency(run.by.get("overview") ?? [], 0),
-      plant: latency(run.by.get("plant") ?? [], 0),
-      baseline: latency(baseline.ms, baseline.errors),
-      ratio: all.p95 / base95,
-    };
+    return { ...shared, baseline: latency(baseline.ms, baseline.errors), ratio: shared.all.p95 / base95, unshared };
   } finally {
     await web?.stop();
     await prismaFor(databaseUrl).$disconnect();

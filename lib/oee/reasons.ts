@@ -10,6 +10,7 @@ import type { MachineInfo } from "../db/plant.ts";
 import { stateTimeline } from "../domain/oee/compute.ts";
 import { DEFAULT_MAPPING } from "../domain/oee/mapping.ts";
 import type { Interval, ReasonEdit } from "../domain/oee/types.ts";
+import { RefusedError } from "../errors.ts";
 import { loadFleetEvents, pathKey } from "./events.ts";
 
 export interface Actor {
@@ -21,14 +22,9 @@ export interface Actor {
   sites: "all" | readonly string[];
 }
 
-export class ReasonEditError extends Error {
+/** A refused edit (lib/errors.ts); the API answers it with its code. */
+export class ReasonEditError extends RefusedError {
   override name = "ReasonEditError";
-  constructor(
-    readonly code: "invalid" | "not_found" | "forbidden",
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 const MAX_AGE_MS = 30 * 86_400_000;
@@ -174,9 +170,17 @@ export async function splitStop(deps: ReasonDeps, actor: Actor, input: SplitInpu
 }
 
 /** Every edit overlapping the range, per machine path, oldest first (so later edits win in the core). */
-export async function reasonEditsByPath(prisma: PrismaClient, range: Interval): Promise<Map<string, ReasonEdit[]>> {
+export async function reasonEditsByPath(
+  prisma: PrismaClient,
+  range: Interval,
+  only?: { enterprise: string; site: string },
+): Promise<Map<string, ReasonEdit[]>> {
   const rows = await prisma.reasonEdit.findMany({
-    where: { start: { lt: new Date(range.end) }, end: { gt: new Date(range.start) } },
+    where: {
+      start: { lt: new Date(range.end) },
+      end: { gt: new Date(range.start) },
+      ...(only ? { machine: { line: { area: { site: { slug: only.site, enterprise: { slug: only.enterprise } } } } } } : {}),
+    },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     include: {
       machine: {

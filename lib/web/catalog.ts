@@ -143,7 +143,8 @@ export const catalog = {
   siteOee: {
     method: "GET",
     path: "/api/v1/oee/sites",
-    summary: "OEE of each site the caller may see (or of one), per bucket and summed over [from, to); format=csv for a spreadsheet",
+    summary:
+      "OEE of each site the caller may see (or of one), per bucket and summed over [from, to); format=csv for a spreadsheet. The bounds are applied rounded up to the whole minute (buckets start on whole minutes, so the figures are the same) and echoed as applied",
     auth: "oee:read",
     query: z.object({
       granularity: z.enum(["minute", "hour", "shift", "day"]).default("day"),

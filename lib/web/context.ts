@@ -10,6 +10,8 @@ import { loadMachines, type MachineInfo } from "../db/plant.ts";
 import { mqttOptions } from "../mqtt/options.ts";
 import { questPool } from "../questdb/pg.ts";
 import { oeeQueue } from "../queues/oee.ts";
+import { type PlantView, plantView } from "./plant.ts";
+import { sharedValue } from "./shared-read.ts";
 
 const g = globalThis as unknown as { __andonQuestPool?: pg.Pool };
 
@@ -47,6 +49,14 @@ export function machines(): Promise<MachineInfo[]> {
     });
   }
   return m.__andonMachines.value;
+}
+
+/** The key under which a site's plant view is shared (lib/web/shared-read.ts); forget it after a change to the site. */
+export const plantViewKey = (enterprise: string, site: string) => `plant:${enterprise}/${site}`;
+
+/** A site's plant view as the board shows it now: computed at most once per WEB_SHARE_MS for every viewer. */
+export function sharedPlantView(enterprise: string, site: string): Promise<PlantView | undefined> {
+  return sharedValue(plantViewKey(enterprise, site), config().WEB_SHARE_MS, async () => plantView(db(), quest(), await machines(), enterprise, site));
 }
 
 const mq = globalThis as unknown as { __andonMqtt?: Promise<MqttClient> };

@@ -115,7 +115,7 @@ export async function plantView(
       parallelism: 1,
       site: { enterprise, site },
     }),
-    reasonEditsByPath(prisma, { start: shift.start, end: until }),
+    reasonEditsByPath(prisma, { start: shift.start, end: until }, { enterprise, site }),
   ]);
   const byMachine = new Map(sums.rows.map((r) => [`${enterprise}/${site}/${r.area}/${r.line}/${r.machine}`, r as Record<string, unknown>]));
   const views: MachineView[] = machines.map((m) => {

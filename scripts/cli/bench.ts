@@ -30,10 +30,16 @@ async function runDashboard(argv: string[]): Promise<void> {
   });
   const f = (l: { n: number; p50: number; p95: number; p99: number; errors: number }) =>
     `n=${l.n} p50 ${l.p50.toFixed(0)} ms, p95 ${l.p95.toFixed(0)} ms, p99 ${l.p99.toFixed(0)} ms, errors ${l.errors}`;
+  console.log(`[bench] WEB_SHARE_MS=0: overview API:   ${f(r.unshared.overview)}`);
+  console.log(`[bench] WEB_SHARE_MS=0: plant-page API: ${f(r.unshared.plant)}`);
+  console.log(`[bench] WEB_SHARE_MS=0: all:            ${f(r.unshared.all)}`);
+  console.log(
+    `[bench] answers: overview ${(r.bytes.overview / 1024).toFixed(0)} KiB, plant page ${(r.bytes.plant / 1024).toFixed(0)} KiB (JSON; sent gzipped)`,
+  );
   console.log(`[bench] overview API:   ${f(r.overview)}`);
   console.log(`[bench] plant-page API: ${f(r.plant)}`);
   console.log(`[bench] baseline /api/health: ${f(r.baseline)}; ratio (p95 / baseline p95) ${r.ratio.toFixed(1)}`);
-  if (r.all.errors > 0) throw new Error(`${r.all.errors} requests failed; see .andon/bench-web.log`);
+  if (r.all.errors + r.unshared.all.errors > 0) throw new Error(`${r.all.errors + r.unshared.all.errors} requests failed; see .andon/bench-web.log`);
   console.log(`dashboard p50_ms=${r.all.p50.toFixed(0)} p95_ms=${r.all.p95.toFixed(0)}`);
 }
 

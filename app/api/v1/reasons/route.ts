@@ -1,27 +1,25 @@
-import { assignReason, ReasonEditError } from "../../../../lib/oee/reasons.ts";
+import { assignReason } from "../../../../lib/oee/reasons.ts";
 import { enqueueRecompute } from "../../../../lib/queues/oee.ts";
-import { ApiError, route } from "../../../../lib/web/api.ts";
+import { route } from "../../../../lib/web/api.ts";
 import { catalog } from "../../../../lib/web/catalog.ts";
-import { db, machines, oeeJobs, quest } from "../../../../lib/web/context.ts";
+import { db, machines, oeeJobs, plantViewKey, quest } from "../../../../lib/web/context.ts";
+import { forgetShared } from "../../../../lib/web/shared-read.ts";
 
 export const dynamic = "force-dynamic";
 
 export const POST = route(catalog.assignReason, async ({ principal, body, origin }) => {
   const [enterprise, site, area, line, machine] = body.machine.split("/") as [string, string, string, string, string];
-  try {
-    const id = await assignReason(
-      {
-        prisma: db(),
-        pool: quest(),
-        machines: await machines(),
-        recompute: async (ranges, why) => void (await enqueueRecompute(oeeJobs(), ranges, why)),
-      },
-      { name: principal.name, ...(origin ? { origin } : {}), sites: principal.sites },
-      { machine: { enterprise, site, area, line, machine }, start: body.start, end: body.end, reason: body.reason, ...(body.note ? { note: body.note } : {}) },
-    );
-    return { id };
-  } catch (e) {
-    if (e instanceof ReasonEditError) throw new ApiError(e.code, e.message);
-    throw e;
-  }
+  const id = await assignReason(
+    {
+      prisma: db(),
+      pool: quest(),
+      machines: await machines(),
+      recompute: async (ranges, why) => void (await enqueueRecompute(oeeJobs(), ranges, why)),
+    },
+    { name: principal.name, ...(origin ? { origin } : {}), sites: principal.sites },
+    { machine: { enterprise, site, area, line, machine }, start: body.start, end: body.end, reason: body.reason, ...(body.note ? { note: body.note } : {}) },
+  );
+  // the plant page shows the new reason at once (its OEE follows when the recompute is done)
+  forgetShared(plantViewKey(enterprise, site));
+  return { id };
 });

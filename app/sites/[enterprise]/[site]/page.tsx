@@ -1,8 +1,7 @@
 import { notFound } from "next/navigation";
 import { can } from "../../../../lib/auth/policy.ts";
-import { db, machines, quest } from "../../../../lib/web/context.ts";
+import { sharedPlantView } from "../../../../lib/web/context.ts";
 import { allowed } from "../../../../lib/web/page-auth.ts";
-import { plantView } from "../../../../lib/web/plant.ts";
 import { Forbidden } from "../../../components/forbidden.tsx";
 import { PlantBoard } from "../../../components/plant-board.tsx";
 
@@ -13,7 +12,7 @@ export default async function PlantPage({ params }: { params: Promise<{ enterpri
   const key = `${enterprise}/${site}`;
   const { principal, ok } = await allowed(`/sites/${key}`, "oee:read", key);
   if (!ok) return <Forbidden what={`site ${key}`} />;
-  const view = await plantView(db(), quest(), await machines(), enterprise, site);
+  const view = await sharedPlantView(enterprise, site);
   if (!view) notFound();
   return <PlantBoard initial={view} canEditReasons={can(principal, "reasons:write", key)} />;
 }

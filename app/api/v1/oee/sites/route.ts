@@ -1,8 +1,10 @@
 import { visibleSites } from "../../../../../lib/auth/policy.ts";
+import { config } from "../../../../../lib/config.ts";
 import { ApiError, route } from "../../../../../lib/web/api.ts";
 import { catalog } from "../../../../../lib/web/catalog.ts";
 import { machines, quest } from "../../../../../lib/web/context.ts";
 import { figuresCsv, siteFigures } from "../../../../../lib/web/oee-read.ts";
+import { sharedJson } from "../../../../../lib/web/shared-read.ts";
 import { listSites } from "../../../../../lib/web/sites.ts";
 
 export const dynamic = "force-dynamic";
@@ -14,17 +16,29 @@ export const GET = route(catalog.siteOee, async ({ principal, query }) => {
   if (query.to - query.from > MAX_SPAN_MS) throw new ApiError("invalid", "query.to: at most 400 days after from");
   const sites = visibleSites(principal, await listSites(await machines())).filter((s) => !query.site || s.key === query.site);
   if (query.site && sites.length === 0) throw new ApiError("not_found", `no site ${query.site}`);
-  const figs = await siteFigures(quest(), sites, {
-    granularity: query.granularity,
-    from: query.from,
-    to: query.to,
-    ...(query.last ? { last: query.last } : {}),
-    ...(query.days ? { days: { from: query.days.slice(0, 10), to: query.days.slice(12) } } : {}),
-  });
+  // every bucket starts on a whole minute: bounds rounded up to the minute select the same buckets,
+  // so callers asking a moment apart share one answer
+  const from = Math.ceil(query.from / 60_000) * 60_000;
+  const to = Math.ceil(query.to / 60_000) * 60_000;
+  const figures = () =>
+    siteFigures(quest(), sites, {
+      granularity: query.granularity,
+      from,
+      to,
+      ...(query.last ? { last: query.last } : {}),
+      ...(query.days ? { days: { from: query.days.slice(0, 10), to: query.days.slice(12) } } : {}),
+    });
   if (query.format === "csv") {
-    return new Response(figuresCsv(figs), {
+    return new Response(figuresCsv(await figures()), {
       headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": 'attachment; filename="andon-oee-sites.csv"', "cache-control": "no-store" },
     });
   }
-  return { from: new Date(query.from).toISOString(), to: new Date(query.to).toISOString(), granularity: query.granularity, sites: figs };
+  // shared by everyone who sees the same sites and asks for the same period
+  const key = `overview:${sites.map((s) => s.key).join(",")}:${JSON.stringify({ ...query, from, to })}`;
+  return sharedJson(key, config().WEB_SHARE_MS, async () => ({
+    from: new Date(from).toISOString(),
+    to: new Date(to).toISOString(),
+    granularity: query.granularity,
+    sites: await figures(),
+  }));
 });

@@ -1,34 +1,32 @@
-import { ReasonEditError, splitStop } from "../../../../../lib/oee/reasons.ts";
+import { splitStop } from "../../../../../lib/oee/reasons.ts";
 import { enqueueRecompute } from "../../../../../lib/queues/oee.ts";
-import { ApiError, route } from "../../../../../lib/web/api.ts";
+import { route } from "../../../../../lib/web/api.ts";
 import { catalog } from "../../../../../lib/web/catalog.ts";
-import { db, machines, oeeJobs, quest } from "../../../../../lib/web/context.ts";
+import { db, machines, oeeJobs, plantViewKey, quest } from "../../../../../lib/web/context.ts";
+import { forgetShared } from "../../../../../lib/web/shared-read.ts";
 
 export const dynamic = "force-dynamic";
 
 export const POST = route(catalog.splitStop, async ({ principal, body, origin }) => {
   const [enterprise, site, area, line, machine] = body.machine.split("/") as [string, string, string, string, string];
-  try {
-    const ids = await splitStop(
-      {
-        prisma: db(),
-        pool: quest(),
-        machines: await machines(),
-        recompute: async (ranges, why) => void (await enqueueRecompute(oeeJobs(), ranges, why)),
-      },
-      { name: principal.name, ...(origin ? { origin } : {}), sites: principal.sites },
-      {
-        machine: { enterprise, site, area, line, machine },
-        start: body.start,
-        end: body.end,
-        at: body.at,
-        reasons: body.reasons,
-        ...(body.note ? { note: body.note } : {}),
-      },
-    );
-    return { ids };
-  } catch (e) {
-    if (e instanceof ReasonEditError) throw new ApiError(e.code, e.message);
-    throw e;
-  }
+  const ids = await splitStop(
+    {
+      prisma: db(),
+      pool: quest(),
+      machines: await machines(),
+      recompute: async (ranges, why) => void (await enqueueRecompute(oeeJobs(), ranges, why)),
+    },
+    { name: principal.name, ...(origin ? { origin } : {}), sites: principal.sites },
+    {
+      machine: { enterprise, site, area, line, machine },
+      start: body.start,
+      end: body.end,
+      at: body.at,
+      reasons: body.reasons,
+      ...(body.note ? { note: body.note } : {}),
+    },
+  );
+  // the plant page shows the new reason at once (its OEE follows when the recompute is done)
+  forgetShared(plantViewKey(enterprise, site));
+  return { ids };
 });
