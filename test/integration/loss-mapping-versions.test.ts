@@ -67,7 +67,9 @@ beforeAll(async () => {
       [H - MIN, "running"],
       [H + 20 * MIN, "idle"],
       [H + 35 * MIN, "running"],
-    ].flatMap(([ts, state]) => telemetryRows(path, { channel: "state", msg: { v: 1, ts: Number(ts) * 1000, state: String(state) } } as never, Date.now() * 1000));
+    ].flatMap(([ts, state]) =>
+      telemetryRows(path, { channel: "state", msg: { v: 1, ts: Number(ts) * 1000, state: String(state) } } as never, Date.now() * 1000),
+    );
   });
   await writer.write(rows);
   await waitWalApplied(pool, [TABLES.state]);
@@ -140,7 +142,11 @@ describe("loss-mapping versions", () => {
     ]);
 
     // v1 is unchanged, the machines point where they should, and the change is audited with its diff
-    const versions = await prisma.lossMapping.findMany({ where: { enterprise: { slug: ent } }, include: { rules: true, machines: true }, orderBy: { version: "asc" } });
+    const versions = await prisma.lossMapping.findMany({
+      where: { enterprise: { slug: ent } },
+      include: { rules: true, machines: true },
+      orderBy: { version: "asc" },
+    });
     const all = await prisma.machine.count();
     expect(versions.map((v) => [v.version, v.rules.length, v.machines.length, v.isDefault])).toEqual([
       [1, v1.rules.length, all - 1, true],

@@ -72,7 +72,11 @@ describe("loss-mapping diff", () => {
   });
 
   it("sorts rules by code, the general before the specific", () => {
-    const sorted = sortRules([{ state: "idle", reason: "x", loss: "PLANNED_STOP" }, { state: "idle", loss: "UNPLANNED_STOP" }, { category: 10000, loss: "PRODUCTIVE" }]);
+    const sorted = sortRules([
+      { state: "idle", reason: "x", loss: "PLANNED_STOP" },
+      { state: "idle", loss: "UNPLANNED_STOP" },
+      { category: 10000, loss: "PRODUCTIVE" },
+    ]);
     expect(sorted.map((r) => r.loss)).toEqual(["PRODUCTIVE", "UNPLANNED_STOP", "PLANNED_STOP"]);
   });
 });
