@@ -925,8 +925,16 @@ describe("admin: asset model and API tokens", () => {
     const audit = await prisma.auditLog.findMany({ where: { subject: { startsWith: `${ent}/lyon` } }, orderBy: { at: "asc" } });
     expect(audit.map((a) => a.action)).toEqual(["asset.site.create", "asset.area.create", "asset.line.create", "asset.site.rename"]);
     // a plant manager can be given the new site, and the overview shows it honestly without data
-    await page.goto(`${base}/admin/users`);
-    await expect.poll(() => page.getByRole("form", { name: "New user" }).getByLabel("Lyon plant").count(), { timeout: 20_000 }).toBe(1);
+    // (the dashboard caches the site list for 10 s)
+    await expect
+      .poll(
+        async () => {
+          await page.goto(`${base}/admin/users`);
+          return page.getByRole("form", { name: "New user" }).getByLabel("Lyon plant").count();
+        },
+        { timeout: 30_000, interval: 2000 },
+      )
+      .toBe(1);
     await expect
       .poll(
         async () => {
