@@ -1,8 +1,8 @@
 import { visibleSites } from "../lib/auth/policy.ts";
-import { machines, quest } from "../lib/web/context.ts";
+import { quest } from "../lib/web/context.ts";
 import { type SeriesGranularity, siteFigures } from "../lib/web/oee-read.ts";
 import { allowed } from "../lib/web/page-auth.ts";
-import { listSites } from "../lib/web/sites.ts";
+import { allSites } from "../lib/web/site-list.ts";
 import { Forbidden } from "./components/forbidden.tsx";
 import { SiteComparison } from "./components/site-comparison.tsx";
 
@@ -44,7 +44,7 @@ export default async function Overview({ searchParams }: { searchParams: Promise
   // custom: every site's local days between the dates (a local day starts up to 14 h before or after UTC midnight)
   const to = days ? Math.min(Date.now(), Date.parse(days.to) + 38 * H) : Date.now();
   const from = days ? Date.parse(days.from) - 14 * H : to - p.spanMs;
-  const sites = visibleSites(principal, await listSites(await machines()));
+  const sites = visibleSites(principal, await allSites());
   let figures: Awaited<ReturnType<typeof siteFigures>> = [];
   let error: string | null = typeof custom === "string" ? custom : null;
   if (!error) {

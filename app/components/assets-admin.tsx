@@ -4,6 +4,7 @@
 // machines; edit a machine's OEE and vibration settings, add a machine to a line.
 import { useState } from "react";
 import type { assetTree } from "../../lib/admin/assets.ts";
+import { NewAreaForm, NewLineForm, NewSiteForm, Rename } from "./structure-admin.tsx";
 
 type Tree = Awaited<ReturnType<typeof assetTree>>;
 type Site = Tree["sites"][number];
@@ -44,17 +45,28 @@ export function AssetsAdmin({ initial }: { initial: Tree }) {
             {s.name}{" "}
             <small>
               {s.key} · {s.timeZone}
-            </small>
+            </small>{" "}
+            <Rename key={s.name} url={`/api/v1/admin/sites/${s.id}`} name={s.name} what={`site ${s.key}`} onDone={reload} />
           </h2>
           {s.calendars.length === 0 ? <div className="small muted">No shift calendars: its lines are planned around the clock.</div> : null}
           {s.calendars.map((c) => (
             <CalendarBlock key={c.id} calendar={c} timeZone={s.timeZone} onChange={reload} />
           ))}
+          <SiteStructure site={s} onChange={reload} />
+          {s.lines.length === 0 ? <div className="small muted">No lines yet: add an area, then a line, then its machines.</div> : null}
           {s.lines.map((l) => (
             <LineBlock key={l.id} site={s} line={l} onChange={reload} />
           ))}
         </div>
       ))}
+      <div className="card">
+        <h2>Add a site</h2>
+        <div className="small muted">
+          The slug becomes the site's MQTT topic level (enterprise/site/area/line/machine) and cannot be changed later; shift calendars and local days are read
+          in its time zone. Give plant managers access in <a href="/admin/users">Users</a>.
+        </div>
+        <NewSiteForm enterprises={tree.enterprises} onDone={reload} />
+      </div>
       <div className="card">
         <h2>Loss mappings</h2>
         <table className="reasons">
@@ -79,9 +91,41 @@ export function AssetsAdmin({ initial }: { initial: Tree }) {
             ))}
           </tbody>
         </table>
-        <div className="muted small">New loss-mapping versions and shift calendars are loaded from a plant file (`andon db seed --file`) for now.</div>
+        <div className="muted small">
+          Versions are never changed: <a href="/admin/loss-mappings">view their rules, compare them and save a new version</a>.
+        </div>
       </div>
     </>
+  );
+}
+
+/** A site's areas (renamed in place), and forms to add an area or a line. */
+function SiteStructure({ site, onChange }: { site: Site; onChange: () => Promise<void> }) {
+  const [adding, setAdding] = useState<"area" | "line" | null>(null);
+  const done = async () => {
+    setAdding(null);
+    await onChange();
+  };
+  return (
+    <div className="small" data-testid={`areas-${site.key}`}>
+      Areas: {site.areas.length === 0 ? <span className="muted">none yet</span> : null}
+      {site.areas.map((a) => (
+        <span key={a.id} className="area-name">
+          <b>{a.name}</b> <span className="muted">{a.key.split("/")[2]}</span>{" "}
+          <Rename key={a.name} url={`/api/v1/admin/areas/${a.id}`} name={a.name} what={`area ${a.key}`} onDone={onChange} />{" "}
+        </span>
+      ))}{" "}
+      <button type="button" className="link-button" onClick={() => setAdding(adding === "area" ? null : "area")}>
+        + add an area
+      </button>{" "}
+      {site.areas.length ? (
+        <button type="button" className="link-button" onClick={() => setAdding(adding === "line" ? null : "line")}>
+          + add a line
+        </button>
+      ) : null}
+      {adding === "area" ? <NewAreaForm site={site.key} onDone={done} /> : null}
+      {adding === "line" ? <NewLineForm site={site.key} areas={site.areas} calendars={site.calendars} onDone={done} /> : null}
+    </div>
   );
 }
 
@@ -92,6 +136,7 @@ function LineBlock({ site, line, onChange }: { site: Site; line: Line; onChange:
     <div className="asset-line">
       <h3>
         {line.name} <small className="muted">{line.key}</small>{" "}
+        <Rename key={line.lineName} url={`/api/v1/admin/lines/${line.id}`} name={line.lineName} what={`line ${line.key}`} onDone={onChange} />{" "}
         <select
           aria-label={`shift calendar of ${line.key}`}
           value={line.calendarId ?? ""}

@@ -91,14 +91,26 @@ export function SiteComparison({
           return (
             <div className="card site-card" key={s.key} data-testid={`site-${s.key.split("/")[1]}`}>
               <h2>
-                <span className="rank">#{i + 1}</span>{" "}
-                <a href={`/sites/${s.key}`} data-testid="site-name">
-                  {s.name}
-                </a>{" "}
+                <span className="rank">{s.series.length ? `#${i + 1}` : "—"}</span>{" "}
+                {s.series.length ? (
+                  <a href={`/sites/${s.key}`} data-testid="site-name">
+                    {s.name}
+                  </a>
+                ) : (
+                  <span data-testid="site-name">{s.name}</span>
+                )}{" "}
                 <small>{s.timeZone}</small>
               </h2>
               <div className={`big ${good ? "good" : ""}`} data-testid="oee">
-                {s.totals.elements.plannedBusyS > 0 ? pct(k.oee) : <span className="muted small">no planned time in this period (no shift, or a break)</span>}
+                {s.series.length === 0 ? (
+                  <span className="muted small" data-testid="no-data">
+                    no data: nothing computed for this site in this period (a new site, or its machines have not reported)
+                  </span>
+                ) : s.totals.elements.plannedBusyS > 0 ? (
+                  pct(k.oee)
+                ) : (
+                  <span className="muted small">no planned time in this period (no shift, or a break)</span>
+                )}
               </div>
               <div className="kpis">
                 <span>

@@ -51,11 +51,15 @@ export async function assetTree(prisma: PrismaClient) {
     },
   });
   const mappings = await prisma.lossMapping.findMany({ orderBy: [{ name: "asc" }, { version: "desc" }], include: { rules: true } });
+  const enterprises = await prisma.enterprise.findMany({ orderBy: { slug: "asc" } });
   return {
+    enterprises: enterprises.map((e) => ({ slug: e.slug, name: e.name })),
     sites: sites.map((s) => ({
+      id: s.id,
       key: `${s.enterprise.slug}/${s.slug}`,
       name: s.name,
       timeZone: s.timeZone,
+      areas: s.areas.map((a) => ({ id: a.id, key: `${s.enterprise.slug}/${s.slug}/${a.slug}`, name: a.name })),
       calendars: s.shiftCalendars.map((c) => ({
         id: c.id,
         name: c.name,
@@ -72,6 +76,7 @@ export async function assetTree(prisma: PrismaClient) {
           id: l.id,
           key: `${s.enterprise.slug}/${s.slug}/${a.slug}/${l.slug}`,
           name: `${a.name} · ${l.name}`,
+          lineName: l.name,
           calendarId: l.shiftCalendarId,
           machines: l.machines.map((m) => ({
             id: m.id,
@@ -83,11 +88,13 @@ export async function assetTree(prisma: PrismaClient) {
       ),
     })),
     lossMappings: mappings.map((m) => ({
+      enterprise: enterprises.find((e) => e.id === m.enterpriseId)?.slug ?? "",
       name: m.name,
       version: m.version,
       microStopS: m.microStopThresholdS,
       startupWindowS: m.startupWindowS,
       rules: m.rules.length,
+      isDefault: m.isDefault,
     })),
   };
 }

@@ -26,6 +26,8 @@ export const OeeJob = z.discriminatedUnion("kind", [
     /** Epoch ms intervals whose buckets (every granularity) are recomputed. */
     ranges: z.array(z.object({ from: z.number().int(), to: z.number().int() }).refine((r) => r.to > r.from, "to must be after from")).min(1),
     reason: z.string().max(200).optional(),
+    /** Only this enterprise's machines (a loss-mapping change); absent: every machine. */
+    enterprise: z.string().min(1).max(64).optional(),
   }),
 ]);
 export type OeeJob = z.infer<typeof OeeJob>;
@@ -49,8 +51,8 @@ export function oeeQueue(connection: ConnectionOptions, prefix = DEFAULT_PREFIX)
 }
 
 /** Queues a recompute of every bucket the intervals touch (after a reason edit, for example). */
-export async function enqueueRecompute(queue: Queue, ranges: { from: number; to: number }[], reason?: string) {
-  const data: OeeJob = OeeJob.parse({ kind: "recompute", ranges, ...(reason ? { reason } : {}) });
+export async function enqueueRecompute(queue: Queue, ranges: { from: number; to: number }[], reason?: string, enterprise?: string) {
+  const data: OeeJob = OeeJob.parse({ kind: "recompute", ranges, ...(reason ? { reason } : {}), ...(enterprise ? { enterprise } : {}) });
   return queue.add("recompute", data, JOB_OPTS);
 }
 
@@ -103,7 +105,9 @@ export async function handleOeeJob(raw: unknown, deps: () => Promise<OeeJobDeps>
     }
     case "recompute": {
       const touched = job.ranges.map((r) => ({ start: r.from, end: r.to }));
-      return sum(job.kind, await recomputeTouched(d, touched, now), touched.length);
+      // a whole enterprise at once, so its line, site and enterprise roll-ups stay complete
+      const scope = job.enterprise ? { ...d, machines: d.machines.filter((m) => m.enterprise === job.enterprise) } : d;
+      return sum(job.kind, await recomputeTouched(scope, touched, now), touched.length);
     }
     case "late": {
       const since = (await d.watermark.get()) ?? now - 10 * MINUTE;

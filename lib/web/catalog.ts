@@ -2,6 +2,8 @@
 // output. Route handlers are built from these entries (lib/web/api.ts), the OpenAPI document is
 // generated from them (lib/web/openapi.ts), and the access-control suite enumerates them.
 import { z } from "zod";
+import { MappingDraftFields, withMappingChecks } from "../admin/loss-mapping-draft.ts";
+import { NewArea, NewLine, NewSite, Rename } from "../admin/structure-input.ts";
 import { ROLES } from "../auth/policy.ts";
 import { COMMAND_TYPE_NAMES, EXPIRY_S } from "../contract/commands.ts";
 import { ShiftSchema } from "../db/plant.ts";
@@ -519,7 +521,11 @@ export const catalog = {
     path: "/api/v1/admin/assets",
     summary: "The asset model: sites with their shift calendars, lines, machines and their settings; loss mapping versions",
     auth: "admin",
-    response: z.object({ sites: z.array(z.record(z.string(), z.unknown())), lossMappings: z.array(z.record(z.string(), z.unknown())) }),
+    response: z.object({
+      enterprises: z.array(z.object({ slug: z.string(), name: z.string() })),
+      sites: z.array(z.record(z.string(), z.unknown())),
+      lossMappings: z.array(z.record(z.string(), z.unknown())),
+    }),
   },
   createMachine: {
     method: "POST",
@@ -558,6 +564,92 @@ export const catalog = {
     params: z.object({ id: z.string().uuid() }),
     body: z.object({ shifts: z.array(ShiftSchema).max(20) }),
     response: ok,
+  },
+  lossMappings: {
+    method: "GET",
+    path: "/api/v1/admin/loss-mappings",
+    summary:
+      "Every loss mapping of every enterprise: all versions (newest first) with their rules, the diff to the version before, the default, and which version each machine uses",
+    auth: "admin",
+    response: z.object({ recomputeMaxDays: z.number(), enterprises: z.array(z.record(z.string(), z.unknown())) }),
+  },
+  createLossMappingVersion: {
+    method: "POST",
+    path: "/api/v1/admin/loss-mappings",
+    summary:
+      "Save a new version (latest + 1) of a loss mapping, made from the latest one; optionally the enterprise default, assigned to machines, and OEE recomputed from a date (else it applies to buckets computed from now on). Audited with the diff.",
+    auth: "admin",
+    body: withMappingChecks(
+      MappingDraftFields.extend({
+        enterprise: slugParam,
+        name: z.string().min(1).max(64),
+        basedOnVersion: z.number().int().positive().describe("the latest version when you started editing; 409 if another was saved since"),
+        makeDefault: z.boolean().default(false).describe("machines without a mapping of their own follow the enterprise default"),
+        machines: z.array(machinePath).max(5000).default([]).describe("machines that use the new version from now on (others keep theirs)"),
+        recomputeFrom: instantBody.optional().describe("recompute OEE of the enterprise's buckets from this instant to now (at most 30 days back)"),
+      }),
+    ),
+    response: z.object({ id: z.string(), label: z.string(), recompute: z.object({ from: z.string(), to: z.string(), jobs: z.number() }).nullable() }),
+  },
+  setMachineLossMapping: {
+    method: "POST",
+    path: "/api/v1/admin/machines/{id}/loss-mapping",
+    summary: "Give a machine a loss-mapping version of its enterprise (null: follow the enterprise default); audited; OEE already computed is not recomputed",
+    auth: "admin",
+    params: z.object({ id: z.string().uuid() }),
+    body: z.object({ lossMappingId: z.string().uuid().nullable() }),
+    response: z.object({ key: z.string(), from: z.string(), to: z.string() }),
+  },
+  createSite: {
+    method: "POST",
+    path: "/api/v1/admin/sites",
+    summary: "Add a site to an enterprise (slug = MQTT topic level, permanent; IANA time zone); audited",
+    auth: "admin",
+    body: NewSite,
+    response: z.object({ id: z.string(), key: z.string() }),
+  },
+  renameSite: {
+    method: "POST",
+    path: "/api/v1/admin/sites/{id}",
+    summary: "Rename a site (its slug stays); audited",
+    auth: "admin",
+    params: z.object({ id: z.string().uuid() }),
+    body: Rename,
+    response: z.object({ key: z.string() }),
+  },
+  createArea: {
+    method: "POST",
+    path: "/api/v1/admin/areas",
+    summary: "Add an area to a site; audited",
+    auth: "admin",
+    body: NewArea,
+    response: z.object({ id: z.string(), key: z.string() }),
+  },
+  renameArea: {
+    method: "POST",
+    path: "/api/v1/admin/areas/{id}",
+    summary: "Rename an area (its slug stays); audited",
+    auth: "admin",
+    params: z.object({ id: z.string().uuid() }),
+    body: Rename,
+    response: z.object({ key: z.string() }),
+  },
+  createLine: {
+    method: "POST",
+    path: "/api/v1/admin/lines",
+    summary: "Add a line to an area, optionally with one of the site's shift calendars; audited",
+    auth: "admin",
+    body: NewLine,
+    response: z.object({ id: z.string(), key: z.string() }),
+  },
+  renameLine: {
+    method: "POST",
+    path: "/api/v1/admin/lines/{id}",
+    summary: "Rename a line (its slug stays); audited",
+    auth: "admin",
+    params: z.object({ id: z.string().uuid() }),
+    body: Rename,
+    response: z.object({ key: z.string() }),
   },
   audit: {
     method: "GET",

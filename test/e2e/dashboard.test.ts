@@ -50,6 +50,8 @@ const alertIds: Record<string, string> = {};
 const commandIds: Record<string, string> = {};
 const assetIds: Record<string, string | null> = {};
 let puneShifts: unknown[] = [];
+const structureNames: Record<string, string> = {};
+let mappingV1: { microStopThresholdS: number; startupWindowS?: number | undefined; rules: object[] };
 let mesToken: string;
 // different enterprise per run: the QuestDB of the test stack is shared by all test files
 const ent = `dash${Date.now().toString(36)}`;
@@ -156,6 +158,14 @@ beforeAll(async () => {
   assetIds.packer = packer.id;
   assetIds.fill2 = packer.lineId;
   assetIds.fill2Calendar = packer.line.shiftCalendarId;
+  const packaging = await prisma.area.findUniqueOrThrow({ where: { id: packer.line.areaId } });
+  assetIds.puneSite = packaging.siteId;
+  assetIds.packaging = packaging.id;
+  structureNames.packaging = packaging.name;
+  structureNames.fill2 = packer.line.name;
+  structureNames.pune = (await prisma.site.findUniqueOrThrow({ where: { id: packaging.siteId } })).name;
+  assetIds.mappingV1 = packer.lossMappingId;
+  mappingV1 = lossMapping;
   // the matrix writes Pune's calendar back unchanged
   const cal = await prisma.shiftCalendar.findUniqueOrThrow({
     where: { id: packer.line.shiftCalendarId ?? "" },
@@ -425,6 +435,41 @@ const REQUESTS: Record<keyof typeof catalog, { method: string; path: () => strin
   updateMachine: [{ method: "POST", path: () => `/api/v1/admin/machines/${assetIds.packer}`, body: () => ({ name: "Packer 1" }) }],
   setLineCalendar: [{ method: "POST", path: () => `/api/v1/admin/lines/${assetIds.fill2}/calendar`, body: () => ({ calendarId: assetIds.fill2Calendar }) }],
   setCalendarShifts: [{ method: "POST", path: () => `/api/v1/admin/calendars/${assetIds.fill2Calendar}/shifts`, body: () => ({ shifts: puneShifts }) }],
+  lossMappings: [{ method: "GET", path: () => "/api/v1/admin/loss-mappings" }],
+  // an unchanged copy of v1 as v2 (assigned to no machine, not the default): the numbers stay what they were
+  createLossMappingVersion: [
+    {
+      method: "POST",
+      path: () => "/api/v1/admin/loss-mappings",
+      body: () => ({
+        enterprise: ent,
+        name: "default",
+        basedOnVersion: 1,
+        microStopThresholdS: mappingV1.microStopThresholdS,
+        startupWindowS: mappingV1.startupWindowS ?? 0,
+        rules: mappingV1.rules,
+        makeDefault: false,
+        machines: [],
+      }),
+    },
+  ],
+  setMachineLossMapping: [
+    { method: "POST", path: () => `/api/v1/admin/machines/${assetIds.packer}/loss-mapping`, body: () => ({ lossMappingId: assetIds.mappingV1 }) },
+  ],
+  createSite: [
+    {
+      method: "POST",
+      path: () => "/api/v1/admin/sites",
+      body: () => ({ enterprise: ent, slug: "matrix-site", name: "Matrix site", timeZone: "Asia/Kolkata" }),
+    },
+  ],
+  renameSite: [{ method: "POST", path: () => `/api/v1/admin/sites/${assetIds.puneSite}`, body: () => ({ name: structureNames.pune }) }],
+  createArea: [{ method: "POST", path: () => "/api/v1/admin/areas", body: () => ({ site: site("pune"), slug: "matrix-area", name: "Matrix area" }) }],
+  renameArea: [{ method: "POST", path: () => `/api/v1/admin/areas/${assetIds.packaging}`, body: () => ({ name: structureNames.packaging }) }],
+  createLine: [
+    { method: "POST", path: () => "/api/v1/admin/lines", body: () => ({ area: `${ent}/pune/packaging`, slug: "matrix-line", name: "Matrix line" }) },
+  ],
+  renameLine: [{ method: "POST", path: () => `/api/v1/admin/lines/${assetIds.fill2}`, body: () => ({ name: structureNames.fill2 }) }],
   users: [{ method: "GET", path: () => "/api/v1/admin/users" }],
   createUser: [
     {
@@ -479,6 +524,15 @@ const EXPECT: Record<string, Record<Who, "ok" | 401 | 403>> = {
   "updateMachine#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
   "setLineCalendar#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
   "setCalendarShifts#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
+  "lossMappings#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
+  "createLossMappingVersion#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
+  "setMachineLossMapping#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
+  "createSite#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
+  "renameSite#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
+  "createArea#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
+  "renameArea#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
+  "createLine#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
+  "renameLine#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
   "users#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
   "createUser#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
   "disableUser#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
@@ -829,6 +883,127 @@ describe("admin: asset model and API tokens", () => {
     ]);
     expect(await prisma.auditLog.count({ where: { action: "asset.calendar.shifts", subject: `${ent}/monterrey/2-shift Mon-Sat` } })).toBe(1);
     await page.screenshot({ path: join(repoRoot, ".andon", "e2e-assets.png"), fullPage: false });
+  });
+
+  it("an admin adds a site, an area and a line (a bad slug and time zone explained), grants it to a user, and sees it without data", {
+    timeout: 90_000,
+  }, async () => {
+    const page = await (await browserAs("admin")).newPage();
+    await page.goto(`${base}/admin/assets`);
+    const form = page.getByRole("form", { name: "New site" });
+    await form.getByLabel("Enterprise").selectOption(ent);
+    await form.getByLabel("Site slug").fill("Lyon/1");
+    await form.getByLabel("Site name").fill("Lyon");
+    await form.getByLabel("Time zone").fill("Europe/Lyon");
+    await form.getByRole("button", { name: "Add site" }).click();
+    await expect.poll(() => form.getByTestId("error-slug").textContent()).toContain("it becomes an MQTT topic level");
+    expect(await form.getByTestId("error-timeZone").textContent()).toContain("must be an IANA time zone");
+    const prisma = prismaFor(databaseUrl);
+    expect(await prisma.site.count({ where: { slug: { startsWith: "lyon" } } })).toBe(0);
+    await form.getByLabel("Site slug").fill("lyon");
+    await form.getByLabel("Time zone").fill("Europe/Paris");
+    await form.getByRole("button", { name: "Add site" }).click();
+    const card = page.getByTestId(`assets-${ent}/lyon`);
+    await expect.poll(() => card.count(), { timeout: 15_000 }).toBe(1);
+    expect(await card.locator("h2").textContent()).toContain("Europe/Paris");
+    await card.getByRole("button", { name: "+ add an area" }).click();
+    const areaForm = page.getByRole("form", { name: `new area in ${ent}/lyon` });
+    await areaForm.getByLabel("Area slug").fill("assembly");
+    await areaForm.getByLabel("Area name").fill("Assembly");
+    await areaForm.getByRole("button", { name: "Add area" }).click();
+    await expect.poll(() => card.getByTestId(`areas-${ent}/lyon`).textContent(), { timeout: 15_000 }).toContain("Assembly");
+    await card.getByRole("button", { name: "+ add a line" }).click();
+    const lineForm = page.getByRole("form", { name: `new line in ${ent}/lyon` });
+    await lineForm.getByLabel("Line slug").fill("line-1");
+    await lineForm.getByLabel("Line name").fill("Final assembly 1");
+    await lineForm.getByRole("button", { name: "Add line" }).click();
+    await expect.poll(() => card.textContent(), { timeout: 15_000 }).toContain(`${ent}/lyon/assembly/line-1`);
+    await card.getByRole("button", { name: `rename site ${ent}/lyon` }).click();
+    await card.getByLabel("New name").fill("Lyon plant");
+    await card.getByRole("button", { name: "Save name" }).click();
+    await expect.poll(() => card.locator("h2").textContent(), { timeout: 15_000 }).toContain("Lyon plant");
+    const audit = await prisma.auditLog.findMany({ where: { subject: { startsWith: `${ent}/lyon` } }, orderBy: { at: "asc" } });
+    expect(audit.map((a) => a.action)).toEqual(["asset.site.create", "asset.area.create", "asset.line.create", "asset.site.rename"]);
+    // a plant manager can be given the new site, and the overview shows it honestly without data
+    // (the dashboard caches the site list for 10 s)
+    await expect
+      .poll(
+        async () => {
+          await page.goto(`${base}/admin/users`);
+          return page.getByRole("form", { name: "New user" }).getByLabel("Lyon plant").count();
+        },
+        { timeout: 30_000, interval: 2000 },
+      )
+      .toBe(1);
+    await expect
+      .poll(
+        async () => {
+          await page.goto(`${base}/?period=7d`);
+          return page.getByTestId("site-lyon").count();
+        },
+        { timeout: 30_000, interval: 2000 },
+      )
+      .toBe(1);
+    expect(await page.getByTestId("site-lyon").getByTestId("no-data").textContent()).toContain("no data");
+  });
+
+  it("an admin saves a new loss-mapping version: bad rules are explained per field, the good one is stored, assigned and diffed", {
+    timeout: 90_000,
+  }, async () => {
+    const page = await (await browserAs("admin")).newPage();
+    await page.goto(`${base}/admin/loss-mappings`);
+    const block = page.getByTestId(`mappings-${ent}`).getByTestId("mapping-default");
+    // the access matrix saved v2 (a copy of v1)
+    await block.getByRole("button", { name: "New version from default@v2" }).click();
+    const form = page.getByRole("form", { name: "new version of default" });
+    await form.getByLabel("Micro-stop threshold (s)").fill("-5");
+    await form.getByLabel("rule 1 category").fill("15000");
+    await form.getByRole("button", { name: "Save default@v3" }).click();
+    await expect.poll(() => form.getByTestId("error-microStopThresholdS").textContent()).toContain("must not be negative");
+    expect(await form.getByTestId("error-rules.0.category").textContent()).toContain("a category is a positive multiple of 10000");
+    // the same checks on the server: a duplicate rule sent to the API is refused with the field named
+    const cookie = await cookieFor("admin");
+    const dup = await fetch(`${base}/api/v1/admin/loss-mappings`, {
+      method: "POST",
+      headers: { cookie, "content-type": "application/json", origin: base },
+      body: JSON.stringify({
+        enterprise: ent,
+        name: "default",
+        basedOnVersion: 2,
+        microStopThresholdS: 120,
+        startupWindowS: 0,
+        rules: [...mappingV1.rules, { category: 180000, loss: "UNPLANNED_STOP" }],
+      }),
+    });
+    expect(dup.status).toBe(400);
+    expect(((await dup.json()) as { error: { message: string } }).error.message).toContain("duplicate rule for the same state/code/category/reason");
+    await form.getByLabel("Micro-stop threshold (s)").fill("90");
+    await form.getByLabel("rule 1 category").fill("10000");
+    await form.getByRole("button", { name: "+ add a rule" }).click();
+    const n = await form.locator("table.rules tbody tr").count();
+    await form.getByLabel(`rule ${n} state`).selectOption("idle");
+    await form.getByLabel(`rule ${n} loss`).selectOption("PLANNED_STOP");
+    expect(await form.getByTestId("diff").textContent()).toContain("+ state idle → PLANNED_STOP");
+    // only one machine moves to the new version
+    const picks = form.getByTestId("machine-picks").locator("input[type=checkbox]");
+    for (let i = 0; i < (await picks.count()); i++) await picks.nth(i).uncheck();
+    await form.getByLabel(`assign ${ent}/monterrey/stamping/press-1/press-01`).check();
+    await page.screenshot({ path: join(repoRoot, ".andon", "e2e-loss-mapping-edit.png"), fullPage: true });
+    await form.getByRole("button", { name: "Save default@v3" }).click();
+    await expect.poll(() => block.getByRole("status").textContent(), { timeout: 15_000 }).toContain("Saved default@v3");
+    expect(await block.getByRole("status").textContent()).toContain("applies to OEE buckets computed from now on");
+    await block.getByRole("button", { name: "show default@v3" }).click();
+    expect(await block.getByTestId("rules-default@v3").getByTestId("diff").textContent()).toContain("micro-stop threshold: 120 s → 90 s");
+    await page.screenshot({ path: join(repoRoot, ".andon", "e2e-loss-mappings.png"), fullPage: false });
+    const prisma = prismaFor(databaseUrl);
+    const v3 = await prisma.lossMapping.findFirstOrThrow({
+      where: { name: "default", version: 3, enterprise: { slug: ent } },
+      include: { rules: true, machines: true },
+    });
+    expect(v3.microStopThresholdS).toBe(90);
+    expect(v3.rules.some((r) => r.state === "idle" && r.loss === "PLANNED_STOP")).toBe(true);
+    expect(v3.machines.map((m) => m.slug)).toEqual(["press-01"]);
+    expect(await prisma.auditLog.count({ where: { action: "asset.loss-mapping.create", subject: `${ent}/default@v3`, actor: "admin" } })).toBe(1);
   });
 
   it("an admin creates an API token in the browser; it works once shown, and not after it is revoked", { timeout: 60_000 }, async () => {

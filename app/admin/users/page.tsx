@@ -1,7 +1,7 @@
 import { listUsers } from "../../../lib/auth/admin.ts";
-import { db, machines } from "../../../lib/web/context.ts";
+import { db } from "../../../lib/web/context.ts";
 import { allowed } from "../../../lib/web/page-auth.ts";
-import { listSites } from "../../../lib/web/sites.ts";
+import { allSites } from "../../../lib/web/site-list.ts";
 import { Forbidden } from "../../components/forbidden.tsx";
 import { UsersAdmin } from "../../components/users-admin.tsx";
 
@@ -10,7 +10,7 @@ export const dynamic = "force-dynamic";
 export default async function UsersPage() {
   const { principal, ok } = await allowed("/admin/users", "admin");
   if (!ok) return <Forbidden what="user administration" />;
-  const sites = listSites(await machines()).map((s) => ({ key: s.key, name: s.name }));
+  const sites = (await allSites()).map((s) => ({ key: s.key, name: s.name }));
   return (
     <>
       <h1>Users and roles</h1>

@@ -1,8 +1,8 @@
 import { addToken, listTokens } from "../../../../../lib/auth/admin.ts";
 import { route } from "../../../../../lib/web/api.ts";
 import { catalog } from "../../../../../lib/web/catalog.ts";
-import { db, machines } from "../../../../../lib/web/context.ts";
-import { listSites } from "../../../../../lib/web/sites.ts";
+import { db } from "../../../../../lib/web/context.ts";
+import { allSites } from "../../../../../lib/web/site-list.ts";
 
 export const dynamic = "force-dynamic";
 
@@ -14,7 +14,7 @@ export const POST = route(catalog.createToken, async ({ principal, origin, body 
     principal,
     origin,
     body,
-    listSites(await machines()).map((s) => s.key),
+    (await allSites()).map((s) => s.key),
   );
   return { name: body.name, token };
 });

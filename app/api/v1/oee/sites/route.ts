@@ -2,10 +2,10 @@ import { visibleSites } from "../../../../../lib/auth/policy.ts";
 import { config } from "../../../../../lib/config.ts";
 import { ApiError, route } from "../../../../../lib/web/api.ts";
 import { catalog } from "../../../../../lib/web/catalog.ts";
-import { machines, quest } from "../../../../../lib/web/context.ts";
+import { quest } from "../../../../../lib/web/context.ts";
 import { figuresCsv, siteFigures } from "../../../../../lib/web/oee-read.ts";
 import { sharedJson } from "../../../../../lib/web/shared-read.ts";
-import { listSites } from "../../../../../lib/web/sites.ts";
+import { allSites } from "../../../../../lib/web/site-list.ts";
 
 export const dynamic = "force-dynamic";
 
@@ -14,7 +14,7 @@ const MAX_SPAN_MS = 400 * 86_400_000;
 export const GET = route(catalog.siteOee, async ({ principal, query }) => {
   if (!(query.to > query.from)) throw new ApiError("invalid", "query.to: must be after from");
   if (query.to - query.from > MAX_SPAN_MS) throw new ApiError("invalid", "query.to: at most 400 days after from");
-  const sites = visibleSites(principal, await listSites(await machines())).filter((s) => !query.site || s.key === query.site);
+  const sites = visibleSites(principal, await allSites()).filter((s) => !query.site || s.key === query.site);
   if (query.site && sites.length === 0) throw new ApiError("not_found", `no site ${query.site}`);
   // every bucket starts on a whole minute: bounds rounded up to the minute select the same buckets,
   // so callers asking a moment apart share one answer

@@ -1,0 +1,8 @@
+import { rename } from "../../../../../../lib/admin/structure.ts";
+import { route } from "../../../../../../lib/web/api.ts";
+import { catalog } from "../../../../../../lib/web/catalog.ts";
+import { db } from "../../../../../../lib/web/context.ts";
+
+export const dynamic = "force-dynamic";
+
+export const POST = route(catalog.renameArea, async ({ principal, origin, params, body }) => rename(db(), principal, origin, "area", params.id, body.name));

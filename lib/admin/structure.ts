@@ -1,0 +1,94 @@
+// The plant's structure for admins: new sites, areas and lines, and new names for them. Slugs are
+// MQTT topic levels and keys of stored telemetry, so they are set once and never renamed here.
+// Nothing is deleted (sites, areas and lines are kept by Restrict relations). Every change is audited.
+// A new site has no machines and no OEE yet; it shows as such until machines are added and report.
+
+import type { Principal } from "../auth/policy.ts";
+import type { PrismaClient } from "../db/client.ts";
+import { AssetError } from "./assets.ts";
+import type { NewArea, NewLine, NewSite } from "./structure-input.ts";
+
+async function audit(prisma: PrismaClient, actor: Principal, origin: string | undefined, action: string, subject: string, details: object) {
+  await prisma.auditLog.create({
+    data: { actor: actor.name, ...(origin ? { origin } : {}), action, subject, siteSlug: subject.split("/")[1] ?? null, result: "ok", details },
+  });
+}
+
+/** The zone's canonical name (Intl accepts "europe/berlin" and answers "Europe/Berlin"). */
+const canonicalZone = (tz: string) => new Intl.DateTimeFormat("en", { timeZone: tz }).resolvedOptions().timeZone;
+
+export async function createSite(prisma: PrismaClient, actor: Principal, origin: string | undefined, input: NewSite): Promise<{ id: string; key: string }> {
+  const ent = await prisma.enterprise.findUnique({ where: { slug: input.enterprise } });
+  if (!ent) throw new AssetError("invalid", `body.enterprise: no enterprise ${input.enterprise}`);
+  const key = `${input.enterprise}/${input.slug}`;
+  if (await prisma.site.findFirst({ where: { enterpriseId: ent.id, slug: input.slug } }))
+    throw new AssetError("conflict", `body.slug: site ${key} exists already`);
+  const timeZone = canonicalZone(input.timeZone);
+  const s = await prisma.site.create({ data: { enterpriseId: ent.id, slug: input.slug, name: input.name, timeZone } });
+  await audit(prisma, actor, origin, "asset.site.create", key, { name: input.name, timeZone });
+  return { id: s.id, key };
+}
+
+export async function createArea(prisma: PrismaClient, actor: Principal, origin: string | undefined, input: NewArea): Promise<{ id: string; key: string }> {
+  const [enterprise, slug] = input.site.split("/");
+  const site = await prisma.site.findFirst({ where: { slug, enterprise: { slug: enterprise } } });
+  if (!site) throw new AssetError("invalid", `body.site: no site ${input.site}`);
+  const key = `${input.site}/${input.slug}`;
+  if (await prisma.area.findFirst({ where: { siteId: site.id, slug: input.slug } })) throw new AssetError("conflict", `body.slug: area ${key} exists already`);
+  const a = await prisma.area.create({ data: { siteId: site.id, slug: input.slug, name: input.name } });
+  await audit(prisma, actor, origin, "asset.area.create", key, { name: input.name });
+  return { id: a.id, key };
+}
+
+export async function createLine(prisma: PrismaClient, actor: Principal, origin: string | undefined, input: NewLine): Promise<{ id: string; key: string }> {
+  const [enterprise, site, slug] = input.area.split("/");
+  const area = await prisma.area.findFirst({ where: { slug, site: { slug: site, enterprise: { slug: enterprise } } } });
+  if (!area) throw new AssetError("invalid", `body.area: no area ${input.area}`);
+  const key = `${input.area}/${input.slug}`;
+  if (await prisma.line.findFirst({ where: { areaId: area.id, slug: input.slug } })) throw new AssetError("conflict", `body.slug: line ${key} exists already`);
+  const calendarId = input.calendarId ?? null;
+  if (calendarId) {
+    const cal = await prisma.shiftCalendar.findUnique({ where: { id: calendarId } });
+    if (!cal || cal.siteId !== area.siteId) throw new AssetError("invalid", "body.calendarId: not a shift calendar of this line's site");
+  }
+  const l = await prisma.line.create({ data: { areaId: area.id, slug: input.slug, name: input.name, shiftCalendarId: calendarId } });
+  await audit(prisma, actor, origin, "asset.line.create", key, { name: input.name, calendarId });
+  return { id: l.id, key };
+}
+
+type Level = "site" | "area" | "line";
+
+/** A new display name for a site, an area or a line (its slug stays). */
+export async function rename(
+  prisma: PrismaClient,
+  actor: Principal,
+  origin: string | undefined,
+  level: Level,
+  id: string,
+  name: string,
+): Promise<{ key: string }> {
+  const site = { include: { enterprise: true } } as const;
+  let key: string;
+  let before: string;
+  if (level === "site") {
+    const s = await prisma.site.findUnique({ where: { id }, ...site });
+    if (!s) throw new AssetError("not_found", `no site ${id}`);
+    key = `${s.enterprise.slug}/${s.slug}`;
+    before = s.name;
+    await prisma.site.update({ where: { id }, data: { name } });
+  } else if (level === "area") {
+    const a = await prisma.area.findUnique({ where: { id }, include: { site } });
+    if (!a) throw new AssetError("not_found", `no area ${id}`);
+    key = `${a.site.enterprise.slug}/${a.site.slug}/${a.slug}`;
+    before = a.name;
+    await prisma.area.update({ where: { id }, data: { name } });
+  } else {
+    const l = await prisma.line.findUnique({ where: { id }, include: { area: { include: { site } } } });
+    if (!l) throw new AssetError("not_found", `no line ${id}`);
+    key = `${l.area.site.enterprise.slug}/${l.area.site.slug}/${l.area.slug}/${l.slug}`;
+    before = l.name;
+    await prisma.line.update({ where: { id }, data: { name } });
+  }
+  if (before !== name) await audit(prisma, actor, origin, `asset.${level}.rename`, key, { name: { from: before, to: name } });
+  return { key };
+}
