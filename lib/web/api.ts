@@ -8,6 +8,7 @@ import { principalFromApiToken, principalFromSession, SESSION_COOKIE } from "../
 import { RefusedError } from "../errors.ts";
 import { createLogger } from "../log.ts";
 import { db } from "./context.ts";
+import { forgetShared } from "./shared-read.ts";
 
 export type ErrorCode = "unauthenticated" | "forbidden" | "invalid" | "not_found" | "conflict" | "rate_limited" | "internal";
 const STATUS: Record<ErrorCode, number> = {
@@ -147,6 +148,8 @@ export function route<S extends RouteSpec>(spec: S, fn: (ctx: Ctx<S>) => Promise
         }
       }
       const out = await fn({ req, principal, params, query, body, origin: originOf(req) } as Ctx<S>);
+      // an admin's change (machines, lines, sites, calendars, mappings) shows at once on this server
+      if (spec.method === "POST" && spec.auth === "admin") forgetShared("assets:");
       if (out instanceof Response) return out;
       return Response.json(out, { headers: { "cache-control": "no-store" } });
     } catch (e) {

@@ -31,24 +31,27 @@ export function oeeJobs(): Queue {
   return q.__andonOeeQueue;
 }
 
-const m = globalThis as unknown as { __andonMachines?: { at: number; value: Promise<MachineInfo[]> } };
 const ASSET_TTL_MS = 10_000;
 
 /**
  * The asset model (every machine with its calendar and loss mapping), read from PostgreSQL at most
  * every 10 s per server process: pages and API calls read it on every request, and it changes only
- * when an admin edits it (an edit shows within 10 s).
+ * when an admin edits it (an edit made through this server shows at once, see route() in api.ts;
+ * one made elsewhere within 10 s).
  */
 export function machines(): Promise<MachineInfo[]> {
-  const now = Date.now();
-  if (!m.__andonMachines || now - m.__andonMachines.at > ASSET_TTL_MS) {
-    const value = loadMachines(db());
-    m.__andonMachines = { at: now, value };
-    value.catch(() => {
-      if (m.__andonMachines?.value === value) m.__andonMachines = undefined;
-    });
-  }
-  return m.__andonMachines.value;
+  return sharedValue("assets:machines", ASSET_TTL_MS, () => loadMachines(db()));
+}
+
+/** Every site (also those without machines yet), as often as the machines. */
+export function siteRows(): Promise<{ key: string; name: string; timeZone: string }[]> {
+  return sharedValue("assets:sites", ASSET_TTL_MS, async () =>
+    (await db().site.findMany({ include: { enterprise: true }, orderBy: [{ enterprise: { slug: "asc" } }, { slug: "asc" }] })).map((s) => ({
+      key: `${s.enterprise.slug}/${s.slug}`,
+      name: s.name,
+      timeZone: s.timeZone,
+    })),
+  );
 }
 
 /** The key under which a site's plant view is shared (lib/web/shared-read.ts); forget it after a change to the site. */
