@@ -43,7 +43,7 @@ export interface DashboardRun {
   all: Latency;
   overview: Latency;
   plant: Latency;
-  /** size of the last answer of each API (JSON, before compression) */
+  /** size of the largest answer of each API (JSON, before compression) */
   bytes: { overview: number; plant: number };
 }
 
@@ -191,7 +191,7 @@ async function load(
         const kind = url.split("?")[0]?.endsWith("/shift") ? "plant" : url.startsWith("/api/health") ? "health" : "overview";
         by.set(kind, by.get(kind) ?? []);
         by.get(kind)?.push(took);
-        if (body) bytes.set(kind, body.byteLength);
+        if (body) bytes.set(kind, Math.max(bytes.get(kind) ?? 0, body.byteLength));
       }
     }),
   );

@@ -81,13 +81,17 @@ export function sharedValue<T>(key: string, ttlMs: number, compute: () => Promis
   return entry(key, ttlMs, compute).value as Promise<T>;
 }
 
+// Seconds and ratios to the millionth: float noise (0.7791234567891234) would double the size of the
+// answers, and every client pays for it in transfer and parsing.
+const sixDecimals = (_k: string, v: unknown) => (typeof v === "number" && !Number.isInteger(v) ? Math.round(v * 1e6) / 1e6 : v);
+
 /**
- * The same, as a JSON response, serialized once per computation. (Compression stays with the
+ * The same, as a JSON response, serialized once per computation (numbers to six decimals). (Compression stays with the
  * server: Next.js drops a route's own content-encoding and gzips what it sends.)
  */
 export async function sharedJson(key: string, ttlMs: number, compute: () => Promise<unknown>): Promise<Response> {
   const e = entry(key, ttlMs, compute);
-  e.json ??= e.value.then((v) => new TextEncoder().encode(JSON.stringify(v) ?? "null"));
+  e.json ??= e.value.then((v) => new TextEncoder().encode(JSON.stringify(v, sixDecimals) ?? "null"));
   return new Response(await e.json, { headers: { "content-type": "application/json", "cache-control": "no-store" } });
 }
 

@@ -34,7 +34,7 @@ async function runDashboard(argv: string[]): Promise<void> {
   console.log(`[bench] WEB_SHARE_MS=0: plant-page API: ${f(r.unshared.plant)}`);
   console.log(`[bench] WEB_SHARE_MS=0: all:            ${f(r.unshared.all)}`);
   console.log(
-    `[bench] answers: overview ${(r.bytes.overview / 1024).toFixed(0)} KiB, plant page ${(r.bytes.plant / 1024).toFixed(0)} KiB (JSON; sent gzipped)`,
+    `[bench] largest answers: overview ${(r.bytes.overview / 1024).toFixed(0)} KiB, plant page ${(r.bytes.plant / 1024).toFixed(0)} KiB (JSON; sent gzipped)`,
   );
   console.log(`[bench] overview API:   ${f(r.overview)}`);
   console.log(`[bench] plant-page API: ${f(r.plant)}`);

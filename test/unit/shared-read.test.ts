@@ -108,4 +108,9 @@ describe("shared answers", () => {
     expect(await b.json()).toEqual(big);
     expect(compute).toHaveBeenCalledTimes(1);
   });
+
+  it("writes numbers to six decimals, integers (timestamps, counts) as they are", async () => {
+    const r = await sharedJson(key(), 2000, async () => ({ oee: 0.7791234567891234, runS: 27345.123000000003, ts: 1_764_000_000_123, total: 981 }));
+    expect(await r.text()).toBe('{"oee":0.779123,"runS":27345.123,"ts":1764000000123,"total":981}');
+  });
 });
