@@ -190,8 +190,22 @@ function VersionView({ version }: { version: Version }) {
       </table>
       <div className="small muted">
         Most specific wins: a rule with a reason, then an exact state or code, then a category (multiples of 10000). A state no rule matches is an unplanned
-        stop. Machines on it: {version.machines.length ? version.machines.join(", ") : "none of their own"}.
+        stop.
       </div>
+      {version.machines.length ? (
+        <details className="small muted">
+          <summary>
+            {version.machines.length} machine{version.machines.length === 1 ? "" : "s"} on this version
+          </summary>
+          <ul className="machine-list">
+            {version.machines.map((m) => (
+              <li key={m}>{m}</li>
+            ))}
+          </ul>
+        </details>
+      ) : (
+        <div className="small muted">No machine has this version as its own.</div>
+      )}
     </div>
   );
 }
@@ -222,6 +236,10 @@ function VersionEditor({
   const [recomputeDay, setRecomputeDay] = useState(new Date(Date.now() - DAY).toISOString().slice(0, 10));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<string | null>(null);
+  // save as the next version of this mapping, or as a new mapping (v1) under another name
+  const [saveAs, setSaveAs] = useState<"version" | "new">("version");
+  const [newName, setNewName] = useState("");
+  const target = saveAs === "new" ? `${newName.trim() || "…"}@v1` : `${mapping.name}@v${from.version + 1}`;
   const draft = {
     microStopThresholdS: Number(micro === "" ? Number.NaN : micro),
     startupWindowS: Number(startup === "" ? 0 : startup),
@@ -241,6 +259,9 @@ function VersionEditor({
       onSubmit={async (e) => {
         e.preventDefault();
         const local = draftErrors(draft);
+        if (saveAs === "new" && !/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$/.test(newName.trim())) {
+          local.name = "Give the new mapping a name: letters, digits, space, '.', '-' and '_' (at most 64).";
+        }
         if (Object.keys(local).length) {
           setErrors(local);
           setMessage("Correct the fields marked below.");
@@ -250,8 +271,8 @@ function VersionEditor({
         const recomputeFrom = recompute === "from" ? Math.max(new Date(`${recomputeDay}T00:00`).getTime(), Date.now() - maxDays * DAY + 60_000) : undefined;
         const r = await postJson<{ label: string; recompute: { from: string; jobs: number } | null }>("/api/v1/admin/loss-mappings", {
           enterprise: enterprise.slug,
-          name: mapping.name,
-          basedOnVersion: from.version,
+          name: saveAs === "new" ? newName.trim() : mapping.name,
+          basedOnVersion: saveAs === "new" ? 0 : from.version,
           ...draft,
           makeDefault,
           machines: [...picked],
@@ -272,8 +293,32 @@ function VersionEditor({
       }}
     >
       <h4>
-        New version {mapping.name}@v{from.version + 1}, from {from.label}
+        {saveAs === "new" ? "New mapping" : "New version"} {target}, from {from.label}
       </h4>
+      <fieldset className="small">
+        <legend>Save as</legend>
+        <label>
+          <input type="radio" name="save-as" checked={saveAs === "version"} onChange={() => setSaveAs("version")} /> the next version of {mapping.name} (
+          {mapping.name}@v{from.version + 1})
+        </label>
+        <label>
+          <input
+            type="radio"
+            name="save-as"
+            checked={saveAs === "new"}
+            onChange={() => {
+              // a new mapping starts with no machines and not as the default: pick them below
+              setSaveAs("new");
+              setPicked(new Set());
+              setMakeDefault(false);
+            }}
+            aria-label="Save as a new mapping"
+          />{" "}
+          a new mapping named <input value={newName} onChange={(e) => setNewName(e.target.value)} maxLength={64} aria-label="New mapping name" /> (v1; for
+          machines that count losses differently, e.g. a line with its own changeover rules)
+        </label>
+        {err("name")}
+      </fieldset>
       <div className="command-form">
         <label>
           Small stop below (s)
@@ -410,7 +455,7 @@ function VersionEditor({
         {err("recomputeFrom")}
       </fieldset>
       <button type="submit" className="button">
-        Save {mapping.name}@v{from.version + 1}
+        Save {target}
       </button>{" "}
       <button type="button" className="link-button" onClick={onCancel}>
         Cancel

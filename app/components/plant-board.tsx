@@ -47,11 +47,17 @@ export function PlantBoard({ initial, canEditReasons }: { initial: PlantView; ca
       <div className="plant-head">
         <div>
           <h1>{view.site.name}</h1>
-          <div className="sub">
-            {view.shift.current ? "Current shift" : "Last shift (none running now)"}: <b>{view.shift.label}</b>, {fmt(view.shift.start, tz)}–
-            {fmt(view.shift.end, tz)} {tz}. OEE so far from the closed minutes; updates every 5 s.{" "}
-            <a href={`/sites/${view.site.key}/commands`}>Command history</a>
-          </div>
+          {view.machines.length === 0 ? (
+            <div className="sub">
+              {view.site.key} · {tz}
+            </div>
+          ) : (
+            <div className="sub">
+              {view.shift.current ? "Current shift" : "Last shift (none running now)"}: <b>{view.shift.label}</b>, {fmt(view.shift.start, tz)}–
+              {fmt(view.shift.end, tz)} {tz}. OEE so far from the closed minutes; updates every 5 s.{" "}
+              <a href={`/sites/${view.site.key}/commands`}>Command history</a>
+            </div>
+          )}
         </div>
         <button type="button" className="link-button" onClick={() => document.documentElement.requestFullscreen?.()}>
           Full screen
@@ -61,6 +67,13 @@ export function PlantBoard({ initial, canEditReasons }: { initial: PlantView; ca
       {notice ? (
         <div className="banner ok" role="status">
           {notice}
+        </div>
+      ) : null}
+
+      {view.machines.length === 0 ? (
+        <div className="empty" data-testid="no-machines">
+          <h2>No machines on this site yet</h2>
+          <p>An admin adds lines and machines under Assets; the board fills as soon as they send telemetry.</p>
         </div>
       ) : null}
 

@@ -86,7 +86,7 @@ export async function listLossMappings(prisma: PrismaClient) {
 export interface NewVersion extends MappingDraft {
   enterprise: string;
   name: string;
-  /** The version the draft was made from: it must still be the latest (else someone else saved one meanwhile). */
+  /** The version the draft was made from: it must still be the latest (else someone else saved one meanwhile); 0: a new mapping of this name. */
   basedOnVersion: number;
   makeDefault: boolean;
   /** Machine paths that use the new version from now on (others keep theirs). */
@@ -121,8 +121,16 @@ export async function createLossMappingVersion(
     orderBy: { version: "desc" },
     include: { rules: true },
   });
-  if (!latest) throw new AssetError("not_found", `no loss mapping ${input.name} in ${input.enterprise}`);
-  if (latest.version !== input.basedOnVersion) {
+  if (input.basedOnVersion === 0) {
+    // a new mapping of this name, starting at v1 with the draft's rules
+    if (latest) {
+      throw new AssetError(
+        "conflict",
+        `body.name: ${input.enterprise} already has a mapping ${input.name} (v${latest.version}); save a new version of it or pick another name`,
+      );
+    }
+  } else if (!latest) throw new AssetError("not_found", `no loss mapping ${input.name} in ${input.enterprise}`);
+  else if (latest.version !== input.basedOnVersion) {
     throw new AssetError(
       "conflict",
       `body.basedOnVersion: ${input.name}@v${latest.version} was saved${latest.createdBy ? ` by ${latest.createdBy}` : ""} since you started from v${input.basedOnVersion}; reload and edit from it`,
@@ -138,7 +146,7 @@ export async function createLossMappingVersion(
   const missing = [...wanted].filter((k) => !machines.some((m) => machineKey(m) === k));
   if (missing.length) throw new AssetError("invalid", `body.machines: not machines of ${input.enterprise}: ${missing.join(", ")}`);
 
-  const version = latest.version + 1;
+  const version = (latest?.version ?? 0) + 1;
   const label = `${input.name}@v${version}`;
   const rules = input.rules.map((r) => ({
     state: r.state ?? null,
@@ -176,7 +184,7 @@ export async function createLossMappingVersion(
       throw e;
     });
 
-  const prev: LossMapping = { ...latest, rules: latest.rules.map(toRule) };
+  const prev: LossMapping | undefined = latest ? { ...latest, rules: latest.rules.map(toRule) } : undefined;
   const recompute = input.recomputeFrom !== undefined ? { from: input.recomputeFrom, to: now } : null;
   await prisma.auditLog.create({
     data: {
@@ -186,8 +194,17 @@ export async function createLossMappingVersion(
       subject: `${input.enterprise}/${label}`,
       result: "ok",
       details: {
-        basedOn: `${input.name}@v${latest.version}`,
-        diff: JSON.parse(JSON.stringify(diffMappings(prev, { ...input, rules: input.rules as MappingRule[] }))),
+        ...(prev
+          ? {
+              basedOn: `${input.name}@v${prev.version}`,
+              diff: JSON.parse(JSON.stringify(diffMappings(prev, { ...input, rules: input.rules as MappingRule[] }))),
+            }
+          : {
+              basedOn: "nothing: a new mapping",
+              microStopThresholdS: input.microStopThresholdS,
+              startupWindowS: input.startupWindowS,
+              rules: JSON.parse(JSON.stringify(input.rules)),
+            }),
         makeDefault: input.makeDefault,
         machines: Object.fromEntries(
           machines.map((m) => [machineKey(m), { from: m.lossMappingId ? (labels.get(m.lossMappingId) ?? m.lossMappingId) : "default", to: label }]),

@@ -25,5 +25,10 @@ export function createIngestMetrics(registry = new Registry()) {
     pending: new Gauge({ name: "andon_ingest_pending_messages", help: "Messages received, not yet durable", registers: [registry] }),
     backpressure: new Gauge({ name: "andon_ingest_backpressure", help: "1 while QuestDB writes are failing and acks are held", registers: [registry] }),
     connected: new Gauge({ name: "andon_ingest_broker_connected", help: "1 while connected to the broker", registers: [registry] }),
+    subscribed: new Gauge({
+      name: "andon_ingest_subscribed",
+      help: "1 once the broker granted the telemetry subscriptions (the session holds telemetry from then on)",
+      registers: [registry],
+    }),
   };
 }

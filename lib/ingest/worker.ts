@@ -98,6 +98,7 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
       if (err) log.error({ err: err.message }, "subscribe failed");
       const refused = granted?.filter((g) => g.qos > 2);
       if (refused?.length) log.error({ refused }, "broker refused subscriptions");
+      else if (!err) metrics.subscribed.set(1);
     });
   });
   client.on("close", () => metrics.connected.set(0));

@@ -577,13 +577,20 @@ export const catalog = {
     method: "POST",
     path: "/api/v1/admin/loss-mappings",
     summary:
-      "Save a new version (latest + 1) of a loss mapping, made from the latest one; optionally the enterprise default, assigned to machines, and OEE recomputed from a date (else it applies to buckets computed from now on). Audited with the diff.",
+      "Save a new version (latest + 1) of a loss mapping, made from the latest one, or (basedOnVersion 0) a new mapping at v1; optionally the enterprise default, assigned to machines, and OEE recomputed from a date (else it applies to buckets computed from now on). Audited with the diff.",
     auth: "admin",
     body: withMappingChecks(
       MappingDraftFields.extend({
         enterprise: slugParam,
-        name: z.string().min(1).max(64),
-        basedOnVersion: z.number().int().positive().describe("the latest version when you started editing; 409 if another was saved since"),
+        name: z
+          .string()
+          .regex(/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$/, "letters, digits, space, '.', '-' and '_' (at most 64)")
+          .describe("the mapping; versions are labelled name@vN"),
+        basedOnVersion: z
+          .number()
+          .int()
+          .min(0)
+          .describe("the latest version when you started editing (409 if another was saved since); 0: a new mapping of this name, v1 (409 if the name exists)"),
         makeDefault: z.boolean().default(false).describe("machines without a mapping of their own follow the enterprise default"),
         machines: z.array(machinePath).max(5000).default([]).describe("machines that use the new version from now on (others keep theirs)"),
         recomputeFrom: instantBody.optional().describe("recompute OEE of the enterprise's buckets from this instant to now (at most 30 days back)"),

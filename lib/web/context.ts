@@ -10,7 +10,7 @@ import { loadMachines, type MachineInfo } from "../db/plant.ts";
 import { mqttOptions } from "../mqtt/options.ts";
 import { questPool } from "../questdb/pg.ts";
 import { oeeQueue } from "../queues/oee.ts";
-import { type PlantView, plantView } from "./plant.ts";
+import { emptyPlantView, type PlantView, plantView } from "./plant.ts";
 import { sharedValue } from "./shared-read.ts";
 
 const g = globalThis as unknown as { __andonQuestPool?: pg.Pool };
@@ -59,7 +59,13 @@ export const plantViewKey = (enterprise: string, site: string) => `plant:${enter
 
 /** A site's plant view as the board shows it now: computed at most once per WEB_SHARE_MS for every viewer. */
 export function sharedPlantView(enterprise: string, site: string): Promise<PlantView | undefined> {
-  return sharedValue(plantViewKey(enterprise, site), config().WEB_SHARE_MS, async () => plantView(db(), quest(), await machines(), enterprise, site));
+  return sharedValue(plantViewKey(enterprise, site), config().WEB_SHARE_MS, async () => {
+    const view = await plantView(db(), quest(), await machines(), enterprise, site);
+    if (view) return view;
+    // a site without machines yet (an admin just created it) has an empty board, not a 404
+    const row = (await siteRows()).find((r) => r.key === `${enterprise}/${site}`);
+    return row ? emptyPlantView(row) : undefined;
+  });
 }
 
 const mq = globalThis as unknown as { __andonMqtt?: Promise<MqttClient> };

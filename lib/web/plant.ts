@@ -192,3 +192,17 @@ export async function plantView(
     knownReasons,
   };
 }
+
+/** The board of a site that has no machines yet (an admin just created it): nothing to show, honestly. */
+export function emptyPlantView(site: { key: string; name: string; timeZone: string }, now = Date.now()): PlantView {
+  return {
+    site,
+    shift: { label: "no machines yet", start: now, end: now, current: false },
+    now,
+    lines: [],
+    machines: [],
+    losses: [],
+    reasons: [],
+    knownReasons: [],
+  };
+}

@@ -30,6 +30,16 @@ async function metricValue(port: number, name: string): Promise<number> {
   }
 }
 
+async function ingestSubscribed(ingest: Managed, port: number, say: (m: string) => void): Promise<void> {
+  if (!port) return;
+  for (const until = Date.now() + 60_000; Date.now() < until; ) {
+    if (ingest.child.exitCode !== null) throw new Error(`the ingest worker exited at start; see ${ingest.name}.log under the logs folder`);
+    if ((await metricValue(port, "andon_ingest_subscribed")) === 1) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  say("the ingest worker has not subscribed after 60 s; starting the simulator anyway (see logs/ingest.log)");
+}
+
 export async function run(argv: string[] = []): Promise<void> {
   const started = Date.now();
   const cfg0 = config();
@@ -68,7 +78,12 @@ export async function run(argv: string[] = []): Promise<void> {
     mkdirSync(logs, { recursive: true });
 
     if (topology === "multi-site") multi = await startMultiSite(cfg, say, (b) => brokers.push(b));
-    children.push(nodeProcess("ingest", "workers/ingest.ts", logs, multi?.ingest));
+    const ingest = nodeProcess("ingest", "workers/ingest.ts", logs, multi?.ingest);
+    children.push(ingest);
+    // the simulator starts once the ingest worker holds its subscriptions: on a first start the broker
+    // has no session for it yet, and each machine's first state (sent once, then only on change)
+    // would be lost, leaving machines "no data" until their state next changed
+    await ingestSubscribed(ingest, Number(multi?.ingest?.INGEST_METRICS_PORT ?? cfg.INGEST_METRICS_PORT), say);
     for (const sim of multi?.simulators ?? [{ name: "simulator", env: {} }]) children.push(nodeProcess(sim.name, "workers/simulator.ts", logs, sim.env));
     children.push(nodeProcess("oee", "workers/oee.ts", logs));
     children.push(nodeProcess("pdm", "workers/pdm.ts", logs, multi?.pdm));

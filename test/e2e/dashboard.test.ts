@@ -945,6 +945,13 @@ describe("admin: asset model and API tokens", () => {
       )
       .toBe(1);
     expect(await page.getByTestId("site-lyon").getByTestId("no-data").textContent()).toContain("no data");
+    // its plant page is an empty board that says why, not a 404
+    const res = await page.goto(`${base}/sites/${ent}/lyon`);
+    expect(res?.status()).toBe(200);
+    expect(await page.getByTestId("no-machines").textContent()).toContain("No machines on this site yet");
+    const api = await page.request.get(`${base}/api/v1/sites/${ent}/lyon/shift`);
+    expect(api.status()).toBe(200);
+    expect(((await api.json()) as { machines: unknown[] }).machines).toEqual([]);
   });
 
   it("an admin saves a new loss-mapping version: bad rules are explained per field, the good one is stored, assigned and diffed", {
@@ -1004,6 +1011,20 @@ describe("admin: asset model and API tokens", () => {
     expect(v3.rules.some((r) => r.state === "idle" && r.loss === "PLANNED_STOP")).toBe(true);
     expect(v3.machines.map((m) => m.slug)).toEqual(["press-01"]);
     expect(await prisma.auditLog.count({ where: { action: "asset.loss-mapping.create", subject: `${ent}/default@v3`, actor: "admin" } })).toBe(1);
+
+    // a new named mapping from the same editor: it needs a name, starts at v1 with no machine picked
+    await block.getByRole("button", { name: "New version from default@v3" }).click();
+    const again = page.getByRole("form", { name: "new version of default" });
+    await again.getByLabel("Save as a new mapping").check();
+    expect(await again.getByTestId("machine-picks").locator("input:checked").count()).toBe(0);
+    await again.getByRole("button", { name: "Save …@v1" }).click();
+    await expect.poll(() => again.getByTestId("error-name").textContent()).toContain("Give the new mapping a name");
+    await again.getByLabel("New mapping name").fill("press lines");
+    await again.getByLabel(`assign ${ent}/monterrey/stamping/press-1/press-02`).check();
+    await again.getByRole("button", { name: "Save press lines@v1" }).click();
+    await expect.poll(() => page.getByTestId(`mappings-${ent}`).getByTestId("mapping-press lines").count(), { timeout: 15_000 }).toBe(1);
+    const named = await prisma.lossMapping.findFirstOrThrow({ where: { name: "press lines", enterprise: { slug: ent } }, include: { machines: true } });
+    expect([named.version, named.isDefault, named.machines.map((m) => m.slug)]).toEqual([1, false, ["press-02"]]);
   });
 
   it("an admin creates an API token in the browser; it works once shown, and not after it is revoked", { timeout: 60_000 }, async () => {

@@ -189,4 +189,38 @@ describe("loss-mapping versions", () => {
     const defaults = await prisma.lossMapping.findMany({ where: { enterprise: { slug: ent }, isDefault: true } });
     expect(defaults.map((d) => d.version)).toEqual([3]);
   });
+
+  it("a new named mapping starts at v1 for the machines picked; a name that exists is refused", async () => {
+    const draft = { enterprise: ent, microStopThresholdS: 30, startupWindowS: 0, rules: [{ category: 10000, loss: "PRODUCTIVE" as const }] };
+    await expect(
+      createLossMappingVersion({ prisma, recompute: async () => {} }, admin, undefined, {
+        ...draft,
+        name: "default",
+        basedOnVersion: 0,
+        makeDefault: false,
+        machines: [],
+      }),
+    ).rejects.toThrow(/already has a mapping default \(v3\)/);
+    const r = await createLossMappingVersion({ prisma, recompute: async () => {} }, admin, undefined, {
+      ...draft,
+      name: "press lines",
+      basedOnVersion: 0,
+      makeDefault: false,
+      machines: [keys[1]!],
+    });
+    expect(r.label).toBe("press lines@v1");
+    const created = await prisma.lossMapping.findFirstOrThrow({ where: { enterprise: { slug: ent }, name: "press lines" }, include: { machines: true } });
+    expect([created.version, created.isDefault, created.microStopThresholdS, created.machines.length]).toEqual([1, false, 30, 1]);
+    const audit = await prisma.auditLog.findFirstOrThrow({ where: { action: "asset.loss-mapping.create", subject: `${ent}/press lines@v1` } });
+    expect(audit.details).toMatchObject({ basedOn: "nothing: a new mapping", microStopThresholdS: 30 });
+    // its next version is a normal new version
+    const v2 = await createLossMappingVersion({ prisma, recompute: async () => {} }, admin, undefined, {
+      ...draft,
+      name: "press lines",
+      basedOnVersion: 1,
+      makeDefault: false,
+      machines: [],
+    });
+    expect(v2.label).toBe("press lines@v2");
+  });
 });
