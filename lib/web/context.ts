@@ -8,8 +8,9 @@ import { config } from "../config.ts";
 import { prismaFor } from "../db/client.ts";
 import { loadMachines, type MachineInfo } from "../db/plant.ts";
 import { mqttOptions } from "../mqtt/options.ts";
+import type { ReasonDeps } from "../oee/reasons.ts";
 import { questPool } from "../questdb/pg.ts";
-import { oeeQueue } from "../queues/oee.ts";
+import { enqueueRecompute, oeeQueue } from "../queues/oee.ts";
 import { emptyPlantView, type PlantView, plantView } from "./plant.ts";
 import { sharedValue } from "./shared-read.ts";
 
@@ -52,6 +53,16 @@ export function siteRows(): Promise<{ key: string; name: string; timeZone: strin
       timeZone: s.timeZone,
     })),
   );
+}
+
+/** What a downtime-reason edit needs on this server: the stores, the asset model, the OEE recompute queue. */
+export async function reasonDeps(): Promise<ReasonDeps> {
+  return {
+    prisma: db(),
+    pool: quest(),
+    machines: await machines(),
+    recompute: async (ranges, why) => void (await enqueueRecompute(oeeJobs(), ranges, why)),
+  };
 }
 
 /** The key under which a site's plant view is shared (lib/web/shared-read.ts); forget it after a change to the site. */

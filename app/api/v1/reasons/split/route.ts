@@ -1,8 +1,7 @@
 import { splitStop } from "../../../../../lib/oee/reasons.ts";
-import { enqueueRecompute } from "../../../../../lib/queues/oee.ts";
 import { route } from "../../../../../lib/web/api.ts";
 import { catalog } from "../../../../../lib/web/catalog.ts";
-import { db, machines, oeeJobs, plantViewKey, quest } from "../../../../../lib/web/context.ts";
+import { plantViewKey, reasonDeps } from "../../../../../lib/web/context.ts";
 import { forgetShared } from "../../../../../lib/web/shared-read.ts";
 
 export const dynamic = "force-dynamic";
@@ -10,12 +9,7 @@ export const dynamic = "force-dynamic";
 export const POST = route(catalog.splitStop, async ({ principal, body, origin }) => {
   const [enterprise, site, area, line, machine] = body.machine.split("/") as [string, string, string, string, string];
   const ids = await splitStop(
-    {
-      prisma: db(),
-      pool: quest(),
-      machines: await machines(),
-      recompute: async (ranges, why) => void (await enqueueRecompute(oeeJobs(), ranges, why)),
-    },
+    await reasonDeps(),
     { name: principal.name, ...(origin ? { origin } : {}), sites: principal.sites },
     {
       machine: { enterprise, site, area, line, machine },
