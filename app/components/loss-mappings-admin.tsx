@@ -232,6 +232,8 @@ function VersionEditor({
   const [makeDefault, setMakeDefault] = useState(from.isDefault);
   // the machines on any version of this mapping move to the new one unless unticked
   const [picked, setPicked] = useState(new Set(enterprise.machines.filter((m) => m.mappingId && ids.has(m.mappingId)).map((m) => m.key)));
+  // what the version choice had picked, given back when the admin switches back from "a new mapping"
+  const [versionChoice, setVersionChoice] = useState<{ picked: Set<string>; makeDefault: boolean } | null>(null);
   const [recompute, setRecompute] = useState<"none" | "from">("none");
   const [recomputeDay, setRecomputeDay] = useState(new Date(Date.now() - DAY).toISOString().slice(0, 10));
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -259,7 +261,7 @@ function VersionEditor({
       onSubmit={async (e) => {
         e.preventDefault();
         const local = draftErrors(draft);
-        if (saveAs === "new" && !/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$/.test(newName.trim())) {
+        if (saveAs === "new" && !/^[A-Za-z0-9]([A-Za-z0-9 _.-]{0,62}[A-Za-z0-9_.-])?$/.test(newName.trim())) {
           local.name = "Give the new mapping a name: letters, digits, space, '.', '-' and '_' (at most 64).";
         }
         if (Object.keys(local).length) {
@@ -269,7 +271,7 @@ function VersionEditor({
         }
         // a local date: from its midnight in this browser's time zone
         const recomputeFrom = recompute === "from" ? Math.max(new Date(`${recomputeDay}T00:00`).getTime(), Date.now() - maxDays * DAY + 60_000) : undefined;
-        const r = await postJson<{ label: string; recompute: { from: string; jobs: number } | null }>("/api/v1/admin/loss-mappings", {
+        const r = await postJson<{ label: string; recompute: { from: string; jobs: number; error?: string } | null }>("/api/v1/admin/loss-mappings", {
           enterprise: enterprise.slug,
           name: saveAs === "new" ? newName.trim() : mapping.name,
           basedOnVersion: saveAs === "new" ? 0 : from.version,
@@ -283,11 +285,15 @@ function VersionEditor({
           setMessage(r.message);
           return;
         }
+        const rc = r.data.recompute;
+        const used = makeDefault || picked.size > 0;
         await onSaved(
-          `Saved ${r.data.label}. ${
-            r.data.recompute
-              ? `OEE from ${r.data.recompute.from.slice(0, 16).replace("T", " ")} UTC is being recomputed (${r.data.recompute.jobs} day jobs).`
-              : "It applies to OEE buckets computed from now on; figures already computed keep the version that made them."
+          `Saved ${r.data.label}. ${used ? "" : "No machine uses it yet (assign machines or make it the default). "}${
+            rc?.error
+              ? `The version is saved (do not save it again), but ${rc.error}. OEE of the other days keeps its earlier figures.`
+              : rc
+                ? `OEE from ${rc.from.slice(0, 16).replace("T", " ")} UTC is being recomputed (${rc.jobs} day jobs).`
+                : "It applies to OEE buckets computed from now on; figures already computed keep the version that made them."
           }`,
         );
       }}
@@ -298,8 +304,19 @@ function VersionEditor({
       <fieldset className="small">
         <legend>Save as</legend>
         <label>
-          <input type="radio" name="save-as" checked={saveAs === "version"} onChange={() => setSaveAs("version")} /> the next version of {mapping.name} (
-          {mapping.name}@v{from.version + 1})
+          <input
+            type="radio"
+            name="save-as"
+            checked={saveAs === "version"}
+            onChange={() => {
+              setSaveAs("version");
+              if (versionChoice) {
+                setPicked(versionChoice.picked);
+                setMakeDefault(versionChoice.makeDefault);
+              }
+            }}
+          />{" "}
+          the next version of {mapping.name} ({mapping.name}@v{from.version + 1})
         </label>
         <label>
           <input
@@ -308,6 +325,7 @@ function VersionEditor({
             checked={saveAs === "new"}
             onChange={() => {
               // a new mapping starts with no machines and not as the default: pick them below
+              setVersionChoice({ picked, makeDefault });
               setSaveAs("new");
               setPicked(new Set());
               setMakeDefault(false);

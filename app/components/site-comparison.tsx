@@ -92,13 +92,9 @@ export function SiteComparison({
             <div className="card site-card" key={s.key} data-testid={`site-${s.key.split("/")[1]}`}>
               <h2>
                 <span className="rank">{s.series.length ? `#${i + 1}` : "—"}</span>{" "}
-                {s.series.length ? (
-                  <a href={`/sites/${s.key}`} data-testid="site-name">
-                    {s.name}
-                  </a>
-                ) : (
-                  <span data-testid="site-name">{s.name}</span>
-                )}{" "}
+                <a href={`/sites/${s.key}`} data-testid="site-name">
+                  {s.name}
+                </a>{" "}
                 <small>{s.timeZone}</small>
               </h2>
               <div className={`big ${good ? "good" : ""}`} data-testid="oee">

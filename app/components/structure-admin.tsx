@@ -28,8 +28,12 @@ function useAdminForm<T extends Record<string, string>>(initial: T) {
   const [v, setV] = useState<T>(initial);
   const [errors, setErrors] = useState<Fields>({});
   const [message, setMessage] = useState<string | null>(null);
+  // one request at a time: a double click must not send the create twice
+  const [busy, setBusy] = useState(false);
   const submit = async (send: () => Promise<Posted<unknown>>, done: () => Promise<void> | void) => {
-    const r = await send();
+    if (busy) return;
+    setBusy(true);
+    const r = await send().finally(() => setBusy(false));
     if (r.ok) {
       setErrors({});
       setMessage(null);
@@ -50,7 +54,7 @@ function useAdminForm<T extends Record<string, string>>(initial: T) {
       {message}
     </div>
   ) : null;
-  return { v, setV, errors, submit, input, error };
+  return { v, setV, errors, submit, input, error, busy };
 }
 
 export function NewSiteForm({ enterprises, onDone }: { enterprises: { slug: string; name: string }[]; onDone: () => Promise<void> }) {
@@ -76,7 +80,7 @@ export function NewSiteForm({ enterprises, onDone }: { enterprises: { slug: stri
       {f.input("slug", "Site slug", "e.g. lyon")}
       {f.input("name", "Site name")}
       {f.input("timeZone", "Time zone", "e.g. Europe/Paris")}
-      <button type="submit" className="button">
+      <button type="submit" className="button" disabled={f.busy}>
         Add site
       </button>
       {f.error}
@@ -97,7 +101,7 @@ export function NewAreaForm({ site, onDone }: { site: string; onDone: () => Prom
     >
       {f.input("slug", "Area slug")}
       {f.input("name", "Area name")}
-      <button type="submit" className="button">
+      <button type="submit" className="button" disabled={f.busy}>
         Add area
       </button>
       {f.error}
@@ -147,7 +151,7 @@ export function NewLineForm({
           ))}
         </select>
       </Field>
-      <button type="submit" className="button">
+      <button type="submit" className="button" disabled={f.busy}>
         Add line
       </button>
       {f.error}
@@ -182,7 +186,7 @@ export function Rename({ url, name, what, onDone }: { url: string; name: string;
       }}
     >
       {f.input("name", "New name")}
-      <button type="submit" className="button">
+      <button type="submit" className="button" disabled={f.busy}>
         Save name
       </button>
       <button type="button" className="link-button" onClick={() => setEditing(false)}>

@@ -14,7 +14,7 @@ const optional = <T extends z.ZodType>(t: T) => z.preprocess((v) => (v === "" ||
 export const RuleDraft = z.object({
   state: optional(z.string().trim()),
   code: optional(z.number().int("a code is a whole number").min(0, "a code is not negative").max(2_147_483_647)),
-  category: optional(z.number().int("a category is a whole number")),
+  category: optional(z.number().int("a category is a whole number").max(2_147_480_000, "a category is at most 2147480000")),
   reason: optional(z.string().trim().min(1).max(100, "at most 100 characters")),
   loss: z.enum(LOSS_CATEGORIES, { error: `must be one of ${LOSS_CATEGORIES.join(", ")}` }),
 });

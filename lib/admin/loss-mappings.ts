@@ -98,7 +98,8 @@ export interface NewVersion extends MappingDraft {
 export interface NewVersionResult {
   id: string;
   label: string;
-  recompute: { from: string; to: string; jobs: number } | null;
+  /** the recompute queued; `error` when queuing failed part-way (the version is saved all the same) */
+  recompute: { from: string; to: string; jobs: number; error?: string } | null;
 }
 
 /**
@@ -155,7 +156,12 @@ export async function createLossMappingVersion(
     reason: r.reason ?? null,
     loss: r.loss,
   }));
-  const labels = new Map((await prisma.lossMapping.findMany({ where: { enterpriseId: ent.id } })).map((m) => [m.id, `${m.name}@v${m.version}`]));
+  const existing = await prisma.lossMapping.findMany({ where: { enterpriseId: ent.id } });
+  const labels = new Map(existing.map((m) => [m.id, `${m.name}@v${m.version}`]));
+  const defaultBefore = existing.find((m) => m.isDefault);
+  const prev: LossMapping | undefined = latest ? { ...latest, rules: latest.rules.map(toRule) } : undefined;
+  const recompute = input.recomputeFrom !== undefined ? { from: input.recomputeFrom, to: now } : null;
+  // the version, its default flag, the machines and the audit row: all or nothing
   const created = await prisma
     .$transaction(async (tx) => {
       const m = await tx.lossMapping.create({
@@ -171,55 +177,79 @@ export async function createLossMappingVersion(
         },
       });
       if (input.makeDefault) {
-        // one default per enterprise: the machines without a mapping of their own follow it
+        // one default per enterprise (a unique index holds it against two admins at once): the
+        // machines without a mapping of their own follow it
         await tx.lossMapping.updateMany({ where: { enterpriseId: ent.id, isDefault: true }, data: { isDefault: false } });
         await tx.lossMapping.update({ where: { id: m.id }, data: { isDefault: true } });
       }
       if (machines.length) await tx.machine.updateMany({ where: { id: { in: machines.map((x) => x.id) } }, data: { lossMappingId: m.id } });
+      await tx.auditLog.create({
+        data: {
+          actor: actor.name,
+          ...(origin ? { origin } : {}),
+          action: "asset.loss-mapping.create",
+          subject: `${input.enterprise}/${label}`,
+          result: "ok",
+          details: {
+            ...(prev
+              ? {
+                  basedOn: `${input.name}@v${prev.version}`,
+                  diff: JSON.parse(JSON.stringify(diffMappings(prev, { ...input, rules: input.rules as MappingRule[] }))),
+                }
+              : {
+                  basedOn: "nothing: a new mapping",
+                  microStopThresholdS: input.microStopThresholdS,
+                  startupWindowS: input.startupWindowS,
+                  rules: JSON.parse(JSON.stringify(input.rules)),
+                }),
+            makeDefault: input.makeDefault,
+            default: {
+              from: defaultBefore ? `${defaultBefore.name}@v${defaultBefore.version}` : "none",
+              to: input.makeDefault ? label : defaultBefore ? `${defaultBefore.name}@v${defaultBefore.version}` : "none",
+            },
+            machines: Object.fromEntries(
+              machines.map((x) => [machineKey(x), { from: x.lossMappingId ? (labels.get(x.lossMappingId) ?? x.lossMappingId) : "default", to: label }]),
+            ),
+            recompute: recompute
+              ? { from: new Date(recompute.from).toISOString(), to: new Date(recompute.to).toISOString() }
+              : "none: buckets computed from now on",
+          },
+        },
+      });
       return m;
     })
     .catch((e: { code?: string }) => {
-      // the unique (enterprise, name, version): another admin saved the same version a moment earlier
-      if (e.code === "P2002") throw new AssetError("conflict", `body.basedOnVersion: ${label} was saved by someone else a moment ago; reload and edit from it`);
+      // a unique index: another admin saved the same version, the same new name or another default a moment earlier
+      if (e.code === "P2002") {
+        throw new AssetError(
+          "conflict",
+          input.basedOnVersion === 0
+            ? `body.name: a mapping ${input.name} was saved by someone else a moment ago; pick another name or reload`
+            : `body.basedOnVersion: someone else saved a version of ${input.name} or changed the default a moment ago; reload and edit from it`,
+        );
+      }
       throw e;
     });
 
-  const prev: LossMapping | undefined = latest ? { ...latest, rules: latest.rules.map(toRule) } : undefined;
-  const recompute = input.recomputeFrom !== undefined ? { from: input.recomputeFrom, to: now } : null;
-  await prisma.auditLog.create({
-    data: {
-      actor: actor.name,
-      ...(origin ? { origin } : {}),
-      action: "asset.loss-mapping.create",
-      subject: `${input.enterprise}/${label}`,
-      result: "ok",
-      details: {
-        ...(prev
-          ? {
-              basedOn: `${input.name}@v${prev.version}`,
-              diff: JSON.parse(JSON.stringify(diffMappings(prev, { ...input, rules: input.rules as MappingRule[] }))),
-            }
-          : {
-              basedOn: "nothing: a new mapping",
-              microStopThresholdS: input.microStopThresholdS,
-              startupWindowS: input.startupWindowS,
-              rules: JSON.parse(JSON.stringify(input.rules)),
-            }),
-        makeDefault: input.makeDefault,
-        machines: Object.fromEntries(
-          machines.map((m) => [machineKey(m), { from: m.lossMappingId ? (labels.get(m.lossMappingId) ?? m.lossMappingId) : "default", to: label }]),
-        ),
-        recompute: recompute
-          ? { from: new Date(recompute.from).toISOString(), to: new Date(recompute.to).toISOString() }
-          : "none: buckets computed from now on",
-      },
-    },
-  });
   if (!recompute) return { id: created.id, label, recompute: null };
   const days: { from: number; to: number }[] = [];
   for (let t = recompute.from; t < recompute.to; t += DAY) days.push({ from: t, to: Math.min(t + DAY, recompute.to) });
-  for (const d of days) await deps.recompute([d], `loss mapping ${input.enterprise}/${label}`, input.enterprise);
-  return { id: created.id, label, recompute: { from: new Date(recompute.from).toISOString(), to: new Date(recompute.to).toISOString(), jobs: days.length } };
+  const range = { from: new Date(recompute.from).toISOString(), to: new Date(recompute.to).toISOString() };
+  let queued = 0;
+  try {
+    for (const d of days) {
+      await deps.recompute([d], `loss mapping ${input.enterprise}/${label}`, input.enterprise);
+      queued++;
+    }
+  } catch (e) {
+    // the version is saved either way: say so, and which days were not queued
+    return {
+      id: created.id,
+      label,
+      recompute: { ...range, jobs: queued, error: `queuing the recompute failed after ${queued} of ${days.length} days: ${(e as Error).message}` },
+    };
+  }
+  return { id: created.id, label, recompute: { ...range, jobs: days.length } };
 }
 
 /** Gives one machine a mapping version of its enterprise, or (null) lets it follow the enterprise default. */

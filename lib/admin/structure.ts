@@ -14,6 +14,13 @@ async function audit(prisma: PrismaClient, actor: Principal, origin: string | un
   });
 }
 
+/** A create that lost a race with the same one (a double submit, two admins): a conflict, not a 500. */
+function unique<T>(created: Promise<T>, message: string): Promise<T> {
+  return created.catch((e: { code?: string }) => {
+    throw e.code === "P2002" ? new AssetError("conflict", message) : e;
+  });
+}
+
 /** The zone's canonical name (Intl accepts "europe/berlin" and answers "Europe/Berlin"). */
 const canonicalZone = (tz: string) => new Intl.DateTimeFormat("en", { timeZone: tz }).resolvedOptions().timeZone;
 
@@ -24,7 +31,10 @@ export async function createSite(prisma: PrismaClient, actor: Principal, origin:
   if (await prisma.site.findFirst({ where: { enterpriseId: ent.id, slug: input.slug } }))
     throw new AssetError("conflict", `body.slug: site ${key} exists already`);
   const timeZone = canonicalZone(input.timeZone);
-  const s = await prisma.site.create({ data: { enterpriseId: ent.id, slug: input.slug, name: input.name, timeZone } });
+  const s = await unique(
+    prisma.site.create({ data: { enterpriseId: ent.id, slug: input.slug, name: input.name, timeZone } }),
+    `body.slug: site ${key} exists already`,
+  );
   await audit(prisma, actor, origin, "asset.site.create", key, { name: input.name, timeZone });
   return { id: s.id, key };
 }
@@ -35,7 +45,7 @@ export async function createArea(prisma: PrismaClient, actor: Principal, origin:
   if (!site) throw new AssetError("invalid", `body.site: no site ${input.site}`);
   const key = `${input.site}/${input.slug}`;
   if (await prisma.area.findFirst({ where: { siteId: site.id, slug: input.slug } })) throw new AssetError("conflict", `body.slug: area ${key} exists already`);
-  const a = await prisma.area.create({ data: { siteId: site.id, slug: input.slug, name: input.name } });
+  const a = await unique(prisma.area.create({ data: { siteId: site.id, slug: input.slug, name: input.name } }), `body.slug: area ${key} exists already`);
   await audit(prisma, actor, origin, "asset.area.create", key, { name: input.name });
   return { id: a.id, key };
 }
@@ -51,7 +61,10 @@ export async function createLine(prisma: PrismaClient, actor: Principal, origin:
     const cal = await prisma.shiftCalendar.findUnique({ where: { id: calendarId } });
     if (!cal || cal.siteId !== area.siteId) throw new AssetError("invalid", "body.calendarId: not a shift calendar of this line's site");
   }
-  const l = await prisma.line.create({ data: { areaId: area.id, slug: input.slug, name: input.name, shiftCalendarId: calendarId } });
+  const l = await unique(
+    prisma.line.create({ data: { areaId: area.id, slug: input.slug, name: input.name, shiftCalendarId: calendarId } }),
+    `body.slug: line ${key} exists already`,
+  );
   await audit(prisma, actor, origin, "asset.line.create", key, { name: input.name, calendarId });
   return { id: l.id, key };
 }

@@ -15,7 +15,9 @@ export async function seedPlant(prisma: PrismaClient, plant: PlantFile): Promise
       const existing = await tx.lossMapping.findUnique({
         where: { enterpriseId_name_version: { enterpriseId: ent.id, name: lm.name, version: lm.version } },
       });
-      // Mapping versions are immutable: an existing version is left exactly as it is.
+      // Mapping versions are immutable: an existing version is left exactly as it is. A new one
+      // becomes the enterprise's default (there is one default per enterprise).
+      if (!existing) await tx.lossMapping.updateMany({ where: { enterpriseId: ent.id, isDefault: true }, data: { isDefault: false } });
       const mapping =
         existing ??
         (await tx.lossMapping.create({

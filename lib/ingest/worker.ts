@@ -94,6 +94,7 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
     metrics.connected.set(1);
     log.info({ broker: redactUrl(cfg.MQTT_URL), clientId: cfg.INGEST_CLIENT_ID, sessionPresent: connack.sessionPresent }, "connected to broker");
     if (stopped) return;
+    metrics.subscribed.set(0);
     client.subscribe(filters, { qos: 1 }, (err, granted) => {
       if (err) log.error({ err: err.message }, "subscribe failed");
       const refused = granted?.filter((g) => g.qos > 2);
@@ -101,7 +102,10 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
       else if (!err) metrics.subscribed.set(1);
     });
   });
-  client.on("close", () => metrics.connected.set(0));
+  client.on("close", () => {
+    metrics.connected.set(0);
+    metrics.subscribed.set(0);
+  });
   client.on("error", (e) => log.error({ err: e.message }, "broker connection error"));
 
   client.on("message", (topic, payload, packet: IPublishPacket) => {

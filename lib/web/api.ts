@@ -147,9 +147,14 @@ export function route<S extends RouteSpec>(spec: S, fn: (ctx: Ctx<S>) => Promise
           throw new ApiError("forbidden", site ? `${principal?.name} may not ${spec.auth} on site ${site}` : `${principal?.name} may not ${spec.auth}`);
         }
       }
-      const out = await fn({ req, principal, params, query, body, origin: originOf(req) } as Ctx<S>);
-      // an admin's change (machines, lines, sites, calendars, mappings) shows at once on this server
-      if (spec.method === "POST" && spec.auth === "admin") forgetShared("assets:");
+      let out: unknown;
+      try {
+        out = await fn({ req, principal, params, query, body, origin: originOf(req) } as Ctx<S>);
+      } finally {
+        // an admin's change (machines, lines, sites, calendars, mappings) shows at once on this server,
+        // also when a later step failed after it was stored
+        if (spec.method === "POST" && spec.auth === "admin") forgetShared("assets:");
+      }
       if (out instanceof Response) return out;
       return Response.json(out, { headers: { "cache-control": "no-store" } });
     } catch (e) {

@@ -584,7 +584,7 @@ export const catalog = {
         enterprise: slugParam,
         name: z
           .string()
-          .regex(/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$/, "letters, digits, space, '.', '-' and '_' (at most 64)")
+          .regex(/^[A-Za-z0-9]([A-Za-z0-9 _.-]{0,62}[A-Za-z0-9_.-])?$/, "letters, digits, space, '.', '-' and '_' (at most 64; no space at either end)")
           .describe("the mapping; versions are labelled name@vN"),
         basedOnVersion: z
           .number()
@@ -596,7 +596,11 @@ export const catalog = {
         recomputeFrom: instantBody.optional().describe("recompute OEE of the enterprise's buckets from this instant to now (at most 30 days back)"),
       }),
     ),
-    response: z.object({ id: z.string(), label: z.string(), recompute: z.object({ from: z.string(), to: z.string(), jobs: z.number() }).nullable() }),
+    response: z.object({
+      id: z.string(),
+      label: z.string(),
+      recompute: z.object({ from: z.string(), to: z.string(), jobs: z.number(), error: z.string().optional() }).nullable(),
+    }),
   },
   setMachineLossMapping: {
     method: "POST",

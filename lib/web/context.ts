@@ -12,7 +12,7 @@ import type { ReasonDeps } from "../oee/reasons.ts";
 import { questPool } from "../questdb/pg.ts";
 import { enqueueRecompute, oeeQueue } from "../queues/oee.ts";
 import { emptyPlantView, type PlantView, plantView } from "./plant.ts";
-import { sharedValue } from "./shared-read.ts";
+import { type Shared, shared, sharedValue } from "./shared-read.ts";
 
 const g = globalThis as unknown as { __andonQuestPool?: pg.Pool };
 
@@ -66,11 +66,11 @@ export async function reasonDeps(): Promise<ReasonDeps> {
 }
 
 /** The key under which a site's plant view is shared (lib/web/shared-read.ts); forget it after a change to the site. */
-export const plantViewKey = (enterprise: string, site: string) => `plant:${enterprise}/${site}`;
+export const plantViewKey = (enterprise: string, site: string) => `plant:${enterprise}/${site}/`;
 
 /** A site's plant view as the board shows it now: computed at most once per WEB_SHARE_MS for every viewer. */
-export function sharedPlantView(enterprise: string, site: string): Promise<PlantView | undefined> {
-  return sharedValue(plantViewKey(enterprise, site), config().WEB_SHARE_MS, async () => {
+export function sharedPlantView(enterprise: string, site: string): Shared<PlantView | undefined> {
+  return shared(plantViewKey(enterprise, site), config().WEB_SHARE_MS, async () => {
     const view = await plantView(db(), quest(), await machines(), enterprise, site);
     if (view) return view;
     // a site without machines yet (an admin just created it) has an empty board, not a 404

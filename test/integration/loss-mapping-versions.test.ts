@@ -223,4 +223,56 @@ describe("loss-mapping versions", () => {
     });
     expect(v2.label).toBe("press lines@v2");
   });
+
+  it("two defaults cannot exist: the database refuses a second, and two admins saving defaults at once leave one", async () => {
+    const other = await prisma.lossMapping.findFirstOrThrow({ where: { enterprise: { slug: ent }, isDefault: false } });
+    await expect(prisma.lossMapping.update({ where: { id: other.id }, data: { isDefault: true } })).rejects.toMatchObject({ code: "P2002" });
+    const draft = { enterprise: ent, microStopThresholdS: 60, startupWindowS: 0, rules: [{ category: 10000, loss: "PRODUCTIVE" as const }] };
+    const saves = await Promise.allSettled(
+      ["race a", "race b"].map((name) =>
+        createLossMappingVersion({ prisma, recompute: async () => {} }, admin, undefined, {
+          ...draft,
+          name,
+          basedOnVersion: 0,
+          makeDefault: true,
+          machines: [],
+        }),
+      ),
+    );
+    expect(saves.some((r) => r.status === "fulfilled")).toBe(true);
+    for (const r of saves) if (r.status === "rejected") expect(r.reason).toBeInstanceOf(AssetError);
+    const defaults = await prisma.lossMapping.findMany({ where: { enterprise: { slug: ent }, isDefault: true } });
+    expect(defaults).toHaveLength(1);
+    const audit = await prisma.auditLog.findFirstOrThrow({ where: { action: "asset.loss-mapping.create", subject: `${ent}/${defaults[0]!.name}@v1` } });
+    expect((audit.details as { default: { to: string } }).default.to).toBe(`${defaults[0]!.name}@v1`);
+  });
+
+  it("a recompute that cannot be queued is reported with the saved version, not as a failure to save", async () => {
+    const r = await createLossMappingVersion(
+      {
+        prisma,
+        recompute: async () => {
+          throw new Error("Redis is down");
+        },
+      },
+      admin,
+      undefined,
+      {
+        enterprise: ent,
+        name: "queue down",
+        basedOnVersion: 0,
+        microStopThresholdS: 60,
+        startupWindowS: 0,
+        rules: [{ category: 10000, loss: "PRODUCTIVE" }],
+        makeDefault: false,
+        machines: [],
+        recomputeFrom: Date.now() - 2 * 86_400_000,
+      },
+    );
+    expect(r.label).toBe("queue down@v1");
+    expect(r.recompute).toMatchObject({ jobs: 0 });
+    expect(r.recompute?.error).toContain("Redis is down");
+    expect(await prisma.lossMapping.count({ where: { enterprise: { slug: ent }, name: "queue down" } })).toBe(1);
+    expect(await prisma.auditLog.count({ where: { action: "asset.loss-mapping.create", subject: `${ent}/queue down@v1` } })).toBe(1);
+  });
 });

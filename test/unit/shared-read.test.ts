@@ -1,7 +1,7 @@
 // The dashboard's shared answers (lib/web/shared-read.ts): one computation per key and lifetime,
 // callers coalesced, an expired answer given while its successor is computed, failures not kept.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { forgetShared, sharedJson, sharedValue } from "../../lib/web/shared-read.ts";
+import { forgetShared, shared, sharedValue } from "../../lib/web/shared-read.ts";
 
 function deferred<T>() {
   let resolve!: (v: T) => void;
@@ -14,7 +14,9 @@ function deferred<T>() {
 }
 
 let n = 0;
-const key = () => `test:${n}`;
+const key = () => `test:${n}/`;
+// lets the promise callbacks waiting on settled computations run
+const settle = () => new Promise((r) => setTimeout(r, 0));
 
 describe("shared answers", () => {
   beforeEach(() => {
@@ -47,8 +49,7 @@ describe("shared answers", () => {
     expect(await sharedValue(key(), 2000, compute)).toBe(1);
     expect(compute).toHaveBeenCalledTimes(2);
     next.resolve(2);
-    await next.promise;
-    await Promise.resolve();
+    await settle();
     expect(await sharedValue(key(), 2000, compute)).toBe(2);
     expect(compute).toHaveBeenCalledTimes(2);
   });
@@ -64,7 +65,7 @@ describe("shared answers", () => {
   it("does not keep a failure: the next caller computes again", async () => {
     const compute = vi.fn().mockRejectedValueOnce(new Error("QuestDB down")).mockResolvedValueOnce(3);
     await expect(sharedValue(key(), 2000, compute)).rejects.toThrow("QuestDB down");
-    await Promise.resolve();
+    await settle();
     expect(await sharedValue(key(), 2000, compute)).toBe(3);
   });
 
@@ -73,9 +74,9 @@ describe("shared answers", () => {
     expect(await sharedValue(key(), 2000, compute)).toBe(1);
     vi.setSystemTime(1_002_000);
     expect(await sharedValue(key(), 2000, compute)).toBe(1);
-    await new Promise((r) => setTimeout(r, 0));
+    await settle();
     expect(await sharedValue(key(), 2000, compute)).toBe(1);
-    await new Promise((r) => setTimeout(r, 0));
+    await settle();
     expect(await sharedValue(key(), 2000, compute)).toBe(2);
     expect(compute).toHaveBeenCalledTimes(3);
   });
@@ -91,18 +92,23 @@ describe("shared answers", () => {
     let v = 0;
     const compute = async () => ++v;
     const k = key();
-    expect(await sharedValue(`${k}/a`, 60_000, compute)).toBe(1);
-    expect(await sharedValue(`${k}/b`, 60_000, compute)).toBe(2);
-    forgetShared(`${k}/a`);
-    expect(await sharedValue(`${k}/a`, 60_000, compute)).toBe(3);
-    expect(await sharedValue(`${k}/b`, 60_000, compute)).toBe(2);
+    expect(await sharedValue(`${k}a/`, 60_000, compute)).toBe(1);
+    expect(await sharedValue(`${k}ab/`, 60_000, compute)).toBe(2);
+    forgetShared(`${k}a/`);
+    expect(await sharedValue(`${k}a/`, 60_000, compute)).toBe(3);
+    // a key that merely starts with the same letters is another site: kept
+    expect(await sharedValue(`${k}ab/`, 60_000, compute)).toBe(2);
   });
 
-  it("answers the shared value as JSON, serialized once", async () => {
+  it("answers the shared value as JSON, serialized once per computation", async () => {
     const big = { rows: Array.from({ length: 500 }, (_, i) => ({ i, state: "running" })) };
     const compute = vi.fn(async () => big);
-    const a = await sharedJson(key(), 2000, compute);
-    const b = await sharedJson(key(), 2000, compute);
+    const stringify = vi.spyOn(JSON, "stringify");
+    const a = await shared(key(), 2000, compute).json();
+    const b = await shared(key(), 2000, compute).json();
+    // (the calls that serialize an answer: with the rounding replacer)
+    expect(stringify.mock.calls.filter((c) => typeof c[1] === "function")).toHaveLength(1);
+    stringify.mockRestore();
     expect(a.headers.get("content-type")).toBe("application/json");
     expect(await a.json()).toEqual(big);
     expect(await b.json()).toEqual(big);
@@ -110,7 +116,52 @@ describe("shared answers", () => {
   });
 
   it("writes numbers to six decimals, integers (timestamps, counts) as they are", async () => {
-    const r = await sharedJson(key(), 2000, async () => ({ oee: 0.7791234567891234, runS: 27345.123000000003, ts: 1_764_000_000_123, total: 981 }));
+    const r = await shared(key(), 2000, async () => ({ oee: 0.7791234567891234, runS: 27345.123000000003, ts: 1_764_000_000_123, total: 981 })).json();
     expect(await r.text()).toBe('{"oee":0.779123,"runS":27345.123,"ts":1764000000123,"total":981}');
+  });
+
+  it("joins a computation slower than the lifetime instead of starting more", async () => {
+    const d = deferred<number>();
+    const compute = vi.fn(() => d.promise);
+    const first = sharedValue(key(), 100, compute);
+    for (const t of [1_000_050, 1_000_200, 1_000_900, 1_005_000]) {
+      vi.setSystemTime(t);
+      void sharedValue(key(), 100, compute);
+    }
+    expect(compute).toHaveBeenCalledTimes(1);
+    d.resolve(5);
+    expect(await first).toBe(5);
+  });
+
+  it("a refresh started before a forget does not replace the answer computed after it", async () => {
+    const k = key();
+    const slow = deferred<string>();
+    let calls = 0;
+    const compute = vi.fn(async () => {
+      calls++;
+      if (calls === 1) return "before";
+      if (calls === 2) return slow.promise; // the refresh A, started before the forget
+      return `after-${calls}`;
+    });
+    expect(await sharedValue(k, 1000, compute)).toBe("before");
+    vi.setSystemTime(1_001_500);
+    expect(await sharedValue(k, 1000, compute)).toBe("before"); // A starts
+    forgetShared(k);
+    expect(await sharedValue(k, 1000, compute)).toBe("after-3"); // B, fresh
+    vi.setSystemTime(1_002_600);
+    expect(await sharedValue(k, 1000, compute)).toBe("after-3"); // B expired: its refresh C starts
+    slow.resolve("before-forget"); // A finishes late
+    await settle();
+    const seen = await sharedValue(k, 1000, compute);
+    expect(seen).not.toBe("before-forget");
+    expect(seen).toBe("after-4");
+  });
+
+  it("with a lifetime of 0 each caller computes exactly once", async () => {
+    const compute = vi.fn(async () => 1);
+    const s = shared(key(), 0, compute);
+    expect(await s.value).toBe(1);
+    expect(await (await s.json()).json()).toBe(1);
+    expect(compute).toHaveBeenCalledTimes(1);
   });
 });

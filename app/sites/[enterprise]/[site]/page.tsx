@@ -12,7 +12,7 @@ export default async function PlantPage({ params }: { params: Promise<{ enterpri
   const key = `${enterprise}/${site}`;
   const { principal, ok } = await allowed(`/sites/${key}`, "oee:read", key);
   if (!ok) return <Forbidden what={`site ${key}`} />;
-  const view = await sharedPlantView(enterprise, site);
+  const view = await sharedPlantView(enterprise, site).value;
   if (!view) notFound();
   return <PlantBoard initial={view} canEditReasons={can(principal, "reasons:write", key)} />;
 }

@@ -4,16 +4,22 @@ import { ApiError, route } from "../../../../../lib/web/api.ts";
 import { catalog } from "../../../../../lib/web/catalog.ts";
 import { quest } from "../../../../../lib/web/context.ts";
 import { figuresCsv, siteFigures } from "../../../../../lib/web/oee-read.ts";
-import { sharedJson } from "../../../../../lib/web/shared-read.ts";
+import { shared } from "../../../../../lib/web/shared-read.ts";
 import { allSites } from "../../../../../lib/web/site-list.ts";
 
 export const dynamic = "force-dynamic";
 
-const MAX_SPAN_MS = 400 * 86_400_000;
+const DAY = 86_400_000;
+const MAX_SPAN_MS = 400 * DAY;
+const MAX_MINUTE_SPAN_MS = 7 * DAY;
+const SHARE_SPAN_MS = 32 * DAY;
 
 export const GET = route(catalog.siteOee, async ({ principal, query }) => {
   if (!(query.to > query.from)) throw new ApiError("invalid", "query.to: must be after from");
   if (query.to - query.from > MAX_SPAN_MS) throw new ApiError("invalid", "query.to: at most 400 days after from");
+  if (query.granularity === "minute" && query.to - query.from > MAX_MINUTE_SPAN_MS) {
+    throw new ApiError("invalid", "query.to: minute buckets for at most 7 days (use hour, shift or day buckets for longer)");
+  }
   const sites = visibleSites(principal, await allSites()).filter((s) => !query.site || s.key === query.site);
   if (query.site && sites.length === 0) throw new ApiError("not_found", `no site ${query.site}`);
   // every bucket starts on a whole minute: bounds rounded up to the minute select the same buckets,
@@ -33,12 +39,13 @@ export const GET = route(catalog.siteOee, async ({ principal, query }) => {
       headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": 'attachment; filename="andon-oee-sites.csv"', "cache-control": "no-store" },
     });
   }
-  // shared by everyone who sees the same sites and asks for the same period
+  // shared by everyone who sees the same sites and asks for the same period (the dashboard's periods,
+  // up to a month: a longer one is rarer and larger, computed for its caller alone)
   const key = `overview:${sites.map((s) => s.key).join(",")}:${JSON.stringify({ ...query, from, to })}`;
-  return sharedJson(key, config().WEB_SHARE_MS, async () => ({
+  return shared(key, to - from <= SHARE_SPAN_MS ? config().WEB_SHARE_MS : 0, async () => ({
     from: new Date(from).toISOString(),
     to: new Date(to).toISOString(),
     granularity: query.granularity,
     sites: await figures(),
-  }));
+  })).json();
 });
