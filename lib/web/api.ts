@@ -2,6 +2,7 @@
 // (session cookie or `Authorization: Bearer` API token), the action is authorized on the server for
 // the site the request is about, input is parsed with the entry's zod schemas, and every error has
 // one JSON shape: {"error":{"code","message","details"?}} with a matching HTTP status.
+import { createHash } from "node:crypto";
 import type { z } from "zod";
 import { type Action, can, type Principal } from "../auth/policy.ts";
 import { principalFromApiToken, principalFromSession, SESSION_COOKIE } from "../auth/sessions.ts";
@@ -66,10 +67,38 @@ export function cookieValue(header: string | null, name: string): string | undef
   return undefined;
 }
 
-export async function principalOf(req: Request): Promise<Principal | undefined> {
+// Who a credential is, as read from PostgreSQL in the last 2 s: reads (GET) may use it, every
+// state-changing request reads the database, and any such request made through this server clears
+// it (a sign-out, a revoked token or a disabled user shows at once here; elsewhere within 2 s).
+const PRINCIPAL_TTL_MS = 2000;
+const pc = globalThis as unknown as { __andonPrincipals?: Map<string, { at: number; principal: Principal }> };
+const principals = () => {
+  pc.__andonPrincipals ??= new Map();
+  return pc.__andonPrincipals;
+};
+
+/** Forgets every remembered principal (after a change made through this server). */
+export const forgetPrincipals = () => principals().clear();
+
+export async function principalOf(req: Request, opts: { fresh?: boolean } = {}): Promise<Principal | undefined> {
   const auth = req.headers.get("authorization");
-  if (auth?.startsWith("Bearer ")) return principalFromApiToken(db(), auth.slice(7).trim());
-  return principalFromSession(db(), cookieValue(req.headers.get("cookie"), SESSION_COOKIE));
+  const bearer = auth?.startsWith("Bearer ") ? auth.slice(7).trim() : undefined;
+  const cookie = bearer ? undefined : cookieValue(req.headers.get("cookie"), SESSION_COOKIE);
+  if (!bearer && !cookie) return undefined;
+  const key = createHash("sha256")
+    .update(bearer ? `t:${bearer}` : `s:${cookie}`)
+    .digest("hex");
+  const map = principals();
+  const now = Date.now();
+  const hit = map.get(key);
+  if (!opts.fresh && hit && now - hit.at < PRINCIPAL_TTL_MS) return hit.principal;
+  const principal = bearer ? await principalFromApiToken(db(), bearer) : await principalFromSession(db(), cookie);
+  if (!principal) map.delete(key);
+  else {
+    if (map.size >= 5000) map.clear();
+    map.set(key, { at: now, principal });
+  }
+  return principal;
 }
 
 const originOf = (req: Request) => req.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || undefined;
@@ -129,7 +158,8 @@ export function route<S extends RouteSpec>(spec: S, fn: (ctx: Ctx<S>) => Promise
   return async (req: Request) => {
     try {
       assertSameOrigin(req);
-      const principal = spec.auth === "public" ? await principalOf(req).catch(() => undefined) : await principalOf(req);
+      const fresh = req.method !== "GET";
+      const principal = spec.auth === "public" ? await principalOf(req, { fresh }).catch(() => undefined) : await principalOf(req, { fresh });
       if (spec.auth !== "public" && !principal) throw new ApiError("unauthenticated", "sign in first (session cookie or Authorization: Bearer token)");
       const url = new URL(req.url);
       const params = parse(spec.params, pathParams(spec.path, url.pathname) ?? {}, "path");
@@ -154,6 +184,8 @@ export function route<S extends RouteSpec>(spec: S, fn: (ctx: Ctx<S>) => Promise
         // an admin's change (machines, lines, sites, calendars, mappings) shows at once on this server,
         // also when a later step failed after it was stored
         if (spec.method === "POST" && spec.auth === "admin") forgetShared("assets:");
+        // a sign-out, a revoked token, a disabled user or a new role applies at once on this server
+        if (spec.method === "POST") forgetPrincipals();
       }
       if (out instanceof Response) return out;
       return Response.json(out, { headers: { "cache-control": "no-store" } });
