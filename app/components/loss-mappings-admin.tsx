@@ -116,10 +116,13 @@ function MappingBlock({ enterprise, mapping, maxDays, onSaved }: { enterprise: E
           from={latest}
           maxDays={maxDays}
           onCancel={() => setEditing(false)}
-          onSaved={async (msg) => {
+          onSaved={async (msg, label) => {
             setEditing(false);
             setSaved(msg);
             await onSaved();
+            // a new version of this mapping is shown at once (a new mapping appears as its own block)
+            const v = label.startsWith(`${mapping.name}@v`) ? Number(label.slice(mapping.name.length + 2)) : Number.NaN;
+            if (Number.isInteger(v)) setShown(v);
           }}
         />
       ) : (
@@ -223,7 +226,7 @@ function VersionEditor({
   from: Version;
   maxDays: number;
   onCancel: () => void;
-  onSaved: (message: string) => Promise<void>;
+  onSaved: (message: string, label: string) => Promise<void>;
 }) {
   const ids = new Set(mapping.versions.map((v) => v.id));
   const [rows, setRows] = useState<RuleRow[]>(from.rules.map(toRow));
@@ -295,6 +298,7 @@ function VersionEditor({
                 ? `OEE from ${rc.from.slice(0, 16).replace("T", " ")} UTC is being recomputed (${rc.jobs} day jobs).`
                 : "It applies to OEE buckets computed from now on; figures already computed keep the version that made them."
           }`,
+          r.data.label,
         );
       }}
     >

@@ -1004,7 +1004,8 @@ describe("admin: asset model and API tokens", () => {
     await form.getByRole("button", { name: "Save default@v3" }).click();
     await expect.poll(() => block.getByRole("status").textContent(), { timeout: 15_000 }).toContain("Saved default@v3");
     expect(await block.getByRole("status").textContent()).toContain("applies to OEE buckets computed from now on");
-    await block.getByRole("button", { name: "show default@v3" }).click();
+    // the saved version is the one shown, with what changed
+    await expect.poll(() => block.getByTestId("rules-default@v3").count()).toBe(1);
     expect(await block.getByTestId("rules-default@v3").getByTestId("diff").textContent()).toContain("micro-stop threshold: 120 s → 90 s");
     await page.screenshot({ path: join(repoRoot, ".andon", "e2e-loss-mappings.png"), fullPage: false });
     const prisma = prismaFor(databaseUrl);
