@@ -269,7 +269,7 @@ function VersionEditor({
         }
         if (Object.keys(local).length) {
           setErrors(local);
-          setMessage("Correct the fields marked below.");
+          setMessage("Correct the fields marked in red.");
           return;
         }
         // a local date: from its midnight in this browser's time zone
