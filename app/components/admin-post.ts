@@ -1,7 +1,7 @@
 // POST for the admin forms: the answer's JSON on success, else the error message and the message of
 // each field it names ("body.rules.3.category: ..." in details or in the message), for the form to
 // show next to the field.
-export type Posted<T> = { ok: true; data: T } | { ok: false; message: string; fields: Record<string, string> };
+export type Posted<T> = { ok: true; data: T } | { ok: false; message: string; fields: Record<string, string>; status?: number };
 
 export async function postJson<T = unknown>(url: string, body: unknown): Promise<Posted<T>> {
   let res: Response;
@@ -19,5 +19,5 @@ export async function postJson<T = unknown>(url: string, body: unknown): Promise
   // refusals of the services name the field at the start of the message: "body.slug: ..."
   const m = /^body\.([\w.]+): (.*)$/.exec(message);
   if (m?.[1] && m[2] && details.length === 0) fields[m[1]] = m[2];
-  return { ok: false, message, fields };
+  return { ok: false, message, fields, status: res.status };
 }

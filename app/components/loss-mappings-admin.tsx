@@ -116,6 +116,7 @@ function MappingBlock({ enterprise, mapping, maxDays, onSaved }: { enterprise: E
           from={latest}
           maxDays={maxDays}
           onCancel={() => setEditing(false)}
+          onStale={onSaved}
           onSaved={async (msg, label) => {
             setEditing(false);
             setSaved(msg);
@@ -220,6 +221,7 @@ function VersionEditor({
   maxDays,
   onCancel,
   onSaved,
+  onStale,
 }: {
   enterprise: Enterprise;
   mapping: Mapping;
@@ -227,6 +229,8 @@ function VersionEditor({
   maxDays: number;
   onCancel: () => void;
   onSaved: (message: string, label: string) => Promise<void>;
+  /** reloads the mappings (the editor stays open with its draft) */
+  onStale: () => Promise<void>;
 }) {
   const ids = new Set(mapping.versions.map((v) => v.id));
   const [rows, setRows] = useState<RuleRow[]>(from.rules.map(toRow));
@@ -286,6 +290,14 @@ function VersionEditor({
         if (!r.ok) {
           setErrors(r.fields);
           setMessage(r.message);
+          // someone saved a newer version meanwhile: start from it, keeping this draft's rules
+          if (r.status === 409 && saveAs === "version") {
+            await onStale();
+            setErrors({});
+            setMessage(
+              "Someone else saved a newer version meanwhile. The form now starts from the newest version with your rules kept: check the changes shown and save again.",
+            );
+          }
           return;
         }
         const rc = r.data.recompute;

@@ -1033,6 +1033,29 @@ describe("admin: asset model and API tokens", () => {
     expect([named.version, named.isDefault, named.machines.map((m) => m.slug)]).toEqual([1, false, ["press-02"]]);
   });
 
+  it("a draft made stale by another admin's save is not lost: the form moves to the newest version and saves on it", { timeout: 60_000 }, async () => {
+    const page = await (await browserAs("admin")).newPage();
+    await page.goto(`${base}/admin/loss-mappings`);
+    const block = page.getByTestId(`mappings-${ent}`).getByTestId("mapping-default");
+    await block.getByRole("button", { name: "New version from default@v3" }).click();
+    const form = page.getByRole("form", { name: "new version of default" });
+    await form.getByLabel("Micro-stop threshold (s)").fill("45");
+    // meanwhile another admin saves v4
+    const other = await fetch(`${base}/api/v1/admin/loss-mappings`, {
+      method: "POST",
+      headers: { cookie: await cookieFor("admin"), "content-type": "application/json", origin: base },
+      body: JSON.stringify({ enterprise: ent, name: "default", basedOnVersion: 3, microStopThresholdS: 100, startupWindowS: 0, rules: mappingV1.rules }),
+    });
+    expect(other.status).toBe(200);
+    await form.getByRole("button", { name: "Save default@v4" }).click();
+    await expect.poll(() => form.getByTestId("mapping-error").textContent()).toContain("The form now starts from the newest version with your rules kept");
+    expect(await form.getByLabel("Micro-stop threshold (s)").inputValue()).toBe("45");
+    await form.getByRole("button", { name: "Save default@v5" }).click();
+    await expect.poll(() => block.getByRole("status").textContent(), { timeout: 15_000 }).toContain("Saved default@v5");
+    const v5 = await prismaFor(databaseUrl).lossMapping.findFirstOrThrow({ where: { name: "default", version: 5, enterprise: { slug: ent } } });
+    expect(v5.microStopThresholdS).toBe(45);
+  });
+
   it("an admin creates an API token in the browser; it works once shown, and not after it is revoked", { timeout: 60_000 }, async () => {
     const page = await (await browserAs("admin")).newPage();
     await page.goto(`${base}/admin/tokens`);
