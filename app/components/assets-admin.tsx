@@ -4,7 +4,7 @@
 // machines; edit a machine's OEE and vibration settings, add a machine to a line.
 import { useState } from "react";
 import type { assetTree } from "../../lib/admin/assets.ts";
-import { NewAreaForm, NewLineForm, NewSiteForm, Rename } from "./structure-admin.tsx";
+import { NewAreaForm, NewLineForm, NewSiteForm, Remove, Rename } from "./structure-admin.tsx";
 
 type Tree = Awaited<ReturnType<typeof assetTree>>;
 type Site = Tree["sites"][number];
@@ -47,6 +47,7 @@ export function AssetsAdmin({ initial }: { initial: Tree }) {
               {s.key} · {s.timeZone}
             </small>{" "}
             <Rename key={s.name} url={`/api/v1/admin/sites/${s.id}`} name={s.name} what={`site ${s.key}`} onDone={reload} />
+            {s.areas.length === 0 ? <Remove url={`/api/v1/admin/sites/${s.id}/remove`} what={`site ${s.key}`} onDone={reload} /> : null}
           </h2>
           {s.calendars.length === 0 ? <div className="small muted">No shift calendars: its lines are planned around the clock.</div> : null}
           {s.calendars.map((c) => (
@@ -113,6 +114,9 @@ function SiteStructure({ site, onChange }: { site: Site; onChange: () => Promise
         <span key={a.id} className="area-name">
           <b>{a.name}</b> <span className="muted">{a.key.split("/")[2]}</span>{" "}
           <Rename key={a.name} url={`/api/v1/admin/areas/${a.id}`} name={a.name} what={`area ${a.key}`} onDone={onChange} />{" "}
+          {site.lines.some((l) => l.key.startsWith(`${a.key}/`)) ? null : (
+            <Remove url={`/api/v1/admin/areas/${a.id}/remove`} what={`area ${a.key}`} onDone={onChange} />
+          )}{" "}
         </span>
       ))}{" "}
       <button type="button" className="link-button" onClick={() => setAdding(adding === "area" ? null : "area")}>
@@ -137,6 +141,7 @@ function LineBlock({ site, line, onChange }: { site: Site; line: Line; onChange:
       <h3>
         {line.name} <small className="muted">{line.key}</small>{" "}
         <Rename key={line.lineName} url={`/api/v1/admin/lines/${line.id}`} name={line.lineName} what={`line ${line.key}`} onDone={onChange} />{" "}
+        {line.machines.length === 0 ? <Remove url={`/api/v1/admin/lines/${line.id}/remove`} what={`line ${line.key}`} onDone={onChange} /> : null}{" "}
         <select
           aria-label={`shift calendar of ${line.key}`}
           value={line.calendarId ?? ""}

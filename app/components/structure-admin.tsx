@@ -196,3 +196,47 @@ export function Rename({ url, name, what, onDone }: { url: string; name: string;
     </form>
   );
 }
+
+/** Removes an empty site, area or line (one created by mistake), after an explicit confirmation. */
+export function Remove({ url, what, onDone }: { url: string; what: string; onDone: () => Promise<void> }) {
+  const [asking, setAsking] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  if (!asking) {
+    return (
+      <button type="button" className="link-button" onClick={() => setAsking(true)} aria-label={`remove ${what}`}>
+        remove
+      </button>
+    );
+  }
+  return (
+    <fieldset className="inline-form remove-confirm" aria-label={`remove ${what}?`}>
+      Remove {what}? It is empty; the removal is audited.{" "}
+      <button
+        type="button"
+        className="button"
+        disabled={busy}
+        onClick={async () => {
+          setBusy(true);
+          const r = await postJson(url, {}).finally(() => setBusy(false));
+          if (!r.ok) {
+            setError(r.message);
+            return;
+          }
+          setAsking(false);
+          await onDone();
+        }}
+      >
+        Yes, remove
+      </button>{" "}
+      <button type="button" className="link-button" onClick={() => setAsking(false)}>
+        Cancel
+      </button>
+      {error ? (
+        <span className="field-error" role="alert">
+          {error}
+        </span>
+      ) : null}
+    </fieldset>
+  );
+}

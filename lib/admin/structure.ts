@@ -105,3 +105,45 @@ export async function rename(
   if (before !== name) await audit(prisma, actor, origin, `asset.${level}.rename`, key, { name: { from: before, to: name } });
   return { key };
 }
+
+/**
+ * Removes a site, an area or a line that holds nothing yet (one created by mistake): a site without
+ * areas, an area without lines, a line without machines. Anything with machines has telemetry and
+ * history and is kept. A removed site's calendars and planned stops go with it, and it is taken out
+ * of the users' and tokens' site lists. Audited.
+ */
+export async function removeEmpty(prisma: PrismaClient, actor: Principal, origin: string | undefined, level: Level, id: string): Promise<{ key: string }> {
+  const site = { include: { enterprise: true } } as const;
+  const removed = prisma.$transaction(async (tx) => {
+    if (level === "site") {
+      const s = await tx.site.findUnique({ where: { id }, include: { enterprise: true, _count: { select: { areas: true } } } });
+      if (!s) throw new AssetError("not_found", `no site ${id}`);
+      const k = `${s.enterprise.slug}/${s.slug}`;
+      if (s._count.areas > 0) throw new AssetError("conflict", `site ${k} has ${s._count.areas} area(s): only an empty site can be removed`);
+      await tx.site.delete({ where: { id } });
+      await tx.$executeRaw`UPDATE "User" SET "sites" = array_remove("sites", ${k}) WHERE ${k} = ANY("sites")`;
+      await tx.$executeRaw`UPDATE "ApiToken" SET "sites" = array_remove("sites", ${k}) WHERE ${k} = ANY("sites")`;
+      return k;
+    }
+    if (level === "area") {
+      const a = await tx.area.findUnique({ where: { id }, include: { site, _count: { select: { lines: true } } } });
+      if (!a) throw new AssetError("not_found", `no area ${id}`);
+      const k = `${a.site.enterprise.slug}/${a.site.slug}/${a.slug}`;
+      if (a._count.lines > 0) throw new AssetError("conflict", `area ${k} has ${a._count.lines} line(s): only an empty area can be removed`);
+      await tx.area.delete({ where: { id } });
+      return k;
+    }
+    const l = await tx.line.findUnique({ where: { id }, include: { area: { include: { site } }, _count: { select: { machines: true } } } });
+    if (!l) throw new AssetError("not_found", `no line ${id}`);
+    const k = `${l.area.site.enterprise.slug}/${l.area.site.slug}/${l.area.slug}/${l.slug}`;
+    if (l._count.machines > 0) throw new AssetError("conflict", `line ${k} has ${l._count.machines} machine(s): only an empty line can be removed`);
+    await tx.line.delete({ where: { id } });
+    return k;
+  });
+  // something was added to it meanwhile (the foreign key refuses): kept
+  const key = await removed.catch((e: { code?: string }) => {
+    throw e.code === "P2003" ? new AssetError("conflict", `the ${level} is no longer empty: something was added to it meanwhile`) : e;
+  });
+  await audit(prisma, actor, origin, `asset.${level}.remove`, key, {});
+  return { key };
+}

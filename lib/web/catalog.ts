@@ -662,6 +662,31 @@ export const catalog = {
     body: Rename,
     response: z.object({ key: z.string() }),
   },
+  removeSite: {
+    method: "POST",
+    path: "/api/v1/admin/sites/{id}/remove",
+    summary:
+      "Remove a site without areas (its calendars go with it; taken out of users' and tokens' site lists), e.g. one created by mistake; 409 when it is not empty; audited",
+    auth: "admin",
+    params: z.object({ id: z.string().uuid() }),
+    response: z.object({ key: z.string() }),
+  },
+  removeArea: {
+    method: "POST",
+    path: "/api/v1/admin/areas/{id}/remove",
+    summary: "Remove an area without lines, e.g. one created by mistake; 409 when it is not empty; audited",
+    auth: "admin",
+    params: z.object({ id: z.string().uuid() }),
+    response: z.object({ key: z.string() }),
+  },
+  removeLine: {
+    method: "POST",
+    path: "/api/v1/admin/lines/{id}/remove",
+    summary: "Remove a line without machines, e.g. one created by mistake; 409 when it is not empty; audited",
+    auth: "admin",
+    params: z.object({ id: z.string().uuid() }),
+    response: z.object({ key: z.string() }),
+  },
   audit: {
     method: "GET",
     path: "/api/v1/admin/audit",

@@ -470,6 +470,10 @@ const REQUESTS: Record<keyof typeof catalog, { method: string; path: () => strin
     { method: "POST", path: () => "/api/v1/admin/lines", body: () => ({ area: `${ent}/pune/packaging`, slug: "matrix-line", name: "Matrix line" }) },
   ],
   renameLine: [{ method: "POST", path: () => `/api/v1/admin/lines/${assetIds.fill2}`, body: () => ({ name: structureNames.fill2 }) }],
+  // not empty: the admin's answer is a 409 (the matrix checks who may ask, not what is removed)
+  removeSite: [{ method: "POST", path: () => `/api/v1/admin/sites/${assetIds.puneSite}/remove` }],
+  removeArea: [{ method: "POST", path: () => `/api/v1/admin/areas/${assetIds.packaging}/remove` }],
+  removeLine: [{ method: "POST", path: () => `/api/v1/admin/lines/${assetIds.fill2}/remove` }],
   users: [{ method: "GET", path: () => "/api/v1/admin/users" }],
   createUser: [
     {
@@ -533,6 +537,9 @@ const EXPECT: Record<string, Record<Who, "ok" | 401 | 403>> = {
   "renameArea#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
   "createLine#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
   "renameLine#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
+  "removeSite#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
+  "removeArea#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
+  "removeLine#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
   "users#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
   "createUser#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
   "disableUser#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
@@ -957,6 +964,33 @@ describe("admin: asset model and API tokens", () => {
     const api = await page.request.get(`${base}/api/v1/sites/${ent}/lyon/shift`);
     expect(api.status()).toBe(200);
     expect(((await api.json()) as { machines: unknown[] }).machines).toEqual([]);
+
+    // a second site made by mistake is removed again (only an empty one can be); a non-empty one is refused
+    await page.goto(`${base}/admin/assets`);
+    await form.getByLabel("Site slug").fill("lyom");
+    await form.getByLabel("Site name").fill("Lyom (typo)");
+    await form.getByLabel("Time zone").fill("Europe/Paris");
+    await form.getByRole("button", { name: "Add site" }).click();
+    const typo = page.getByTestId(`assets-${ent}/lyom`);
+    await expect.poll(() => typo.count(), { timeout: 15_000 }).toBe(1);
+    expect(
+      await page
+        .getByTestId(`assets-${ent}/lyon`)
+        .getByRole("button", { name: `remove site ${ent}/lyon` })
+        .count(),
+    ).toBe(0);
+    await typo.getByRole("button", { name: `remove site ${ent}/lyom` }).click();
+    await typo.getByRole("button", { name: "Yes, remove" }).click();
+    await expect.poll(() => typo.count(), { timeout: 15_000 }).toBe(0);
+    expect(await prisma.site.count({ where: { slug: "lyom", enterprise: { slug: ent } } })).toBe(0);
+    expect(await prisma.auditLog.count({ where: { action: "asset.site.remove", subject: `${ent}/lyom` } })).toBe(1);
+    const lyon = await prisma.site.findFirstOrThrow({ where: { slug: "lyon", enterprise: { slug: ent } } });
+    const refused = await fetch(`${base}/api/v1/admin/sites/${lyon.id}/remove`, {
+      method: "POST",
+      headers: { cookie: await cookieFor("admin"), origin: base },
+    });
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toContain("only an empty site can be removed");
   });
 
   it("an admin saves a new loss-mapping version: bad rules are explained per field, the good one is stored, assigned and diffed", {

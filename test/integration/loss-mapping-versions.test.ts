@@ -8,6 +8,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { AssetError } from "../../lib/admin/assets.ts";
 import { createLossMappingVersion, listLossMappings } from "../../lib/admin/loss-mappings.ts";
+import { createArea, createSite, removeEmpty } from "../../lib/admin/structure.ts";
 import type { Principal } from "../../lib/auth/policy.ts";
 import { prismaFor } from "../../lib/db/client.ts";
 import { loadMachines } from "../../lib/db/plant.ts";
@@ -274,5 +275,24 @@ describe("loss-mapping versions", () => {
     expect(r.recompute?.error).toContain("Redis is down");
     expect(await prisma.lossMapping.count({ where: { enterprise: { slug: ent }, name: "queue down" } })).toBe(1);
     expect(await prisma.auditLog.count({ where: { action: "asset.loss-mapping.create", subject: `${ent}/queue down@v1` } })).toBe(1);
+  });
+});
+
+describe("removing what was created by mistake", () => {
+  it("an empty site goes (out of users' and tokens' site lists too); a site, area or line that holds something stays", async () => {
+    const made = await createSite(prisma, admin, undefined, { enterprise: ent, slug: "typo-site", name: "Typo", timeZone: "Europe/Paris" });
+    await prisma.user.create({
+      data: { username: `u-${made.id.slice(0, 8)}`, displayName: "u", role: "PLANT_MANAGER", sites: [made.key, `${ent}/other`], passwordHash: "x" },
+    });
+    const withArea = await createSite(prisma, admin, undefined, { enterprise: ent, slug: "typo-site-2", name: "Typo 2", timeZone: "Europe/Paris" });
+    await createArea(prisma, admin, undefined, { site: withArea.key, slug: "a", name: "A" });
+    await expect(removeEmpty(prisma, admin, undefined, "site", withArea.id)).rejects.toThrow(/has 1 area\(s\): only an empty site can be removed/);
+    const busyLine = await prisma.line.findFirstOrThrow({ where: { machines: { some: {} }, area: { site: { enterprise: { slug: ent } } } } });
+    await expect(removeEmpty(prisma, admin, undefined, "line", busyLine.id)).rejects.toThrow(/machine\(s\): only an empty line can be removed/);
+    expect(await removeEmpty(prisma, admin, undefined, "site", made.id)).toEqual({ key: made.key });
+    expect(await prisma.site.count({ where: { id: made.id } })).toBe(0);
+    const u = await prisma.user.findUniqueOrThrow({ where: { username: `u-${made.id.slice(0, 8)}` } });
+    expect(u.sites).toEqual([`${ent}/other`]);
+    expect(await prisma.auditLog.count({ where: { action: "asset.site.remove", subject: made.key } })).toBe(1);
   });
 });
