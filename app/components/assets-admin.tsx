@@ -4,6 +4,7 @@
 // machines; edit a machine's OEE and vibration settings, add a machine to a line.
 import { useState } from "react";
 import type { assetTree } from "../../lib/admin/assets.ts";
+import { postJson } from "./admin-post.ts";
 import { NewAreaForm, NewLineForm, NewSiteForm, Remove, Rename } from "./structure-admin.tsx";
 
 type Tree = Awaited<ReturnType<typeof assetTree>>;
@@ -24,11 +25,10 @@ const EMPTY = {
   hasWaveformSensor: false,
 } as const;
 
+/** The server's refusal as one message, or null when it was done. */
 async function post(url: string, body: unknown): Promise<string | null> {
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  if (res.ok) return null;
-  const e = (await res.json().catch(() => ({}))) as { error?: { message: string } };
-  return e.error?.message ?? `the server answered ${res.status}`;
+  const r = await postJson(url, body);
+  return r.ok ? null : r.message;
 }
 
 export function AssetsAdmin({ initial }: { initial: Tree }) {

@@ -3,6 +3,7 @@
 // API tokens for MES, ERP and BI: create (the token is shown once), revoke.
 import { useState } from "react";
 import type { listTokens } from "../../lib/auth/admin.ts";
+import { postJson } from "./admin-post.ts";
 
 type Token = Awaited<ReturnType<typeof listTokens>>[number];
 
@@ -18,14 +19,13 @@ export function TokensAdmin({ initial, sites }: { initial: Token[]; sites: { key
     if (res.ok) setTokens(((await res.json()) as { tokens: Token[] }).tokens);
   };
   const send = async (url: string, body?: unknown) => {
-    const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, ...(body ? { body: JSON.stringify(body) } : {}) });
-    const json = (await res.json().catch(() => ({}))) as { error?: { message: string }; name?: string; token?: string };
-    if (!res.ok) {
-      setError(json.error?.message ?? `the server answered ${res.status}`);
+    const r = await postJson<{ name?: string; token?: string }>(url, body ?? {});
+    if (!r.ok) {
+      setError(r.message);
       return null;
     }
     setError(null);
-    return json;
+    return r.data;
   };
   return (
     <>

@@ -2,6 +2,7 @@
 
 import { useState } from "react";
 import type { UserRow } from "../../lib/auth/admin.ts";
+import { postJson } from "./admin-post.ts";
 
 const ROLES = [
   ["PLANT_MANAGER", "Plant manager"],
@@ -22,14 +23,13 @@ export function UsersAdmin({ initial, sites, me }: { initial: UserRow[]; sites: 
   };
   const call = async (url: string, body?: unknown) => {
     setError(null);
-    const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body ?? {}) }).catch(() => null);
-    const json = (await res?.json().catch(() => null)) as { error?: { message?: string }; username?: string; password?: string } | null;
-    if (!res?.ok) {
-      setError(json?.error?.message ?? "The server did not answer. Try again.");
+    const r = await postJson<{ username?: string; password?: string }>(url, body ?? {});
+    if (!r.ok) {
+      setError(r.message);
       return null;
     }
     await reload();
-    return json;
+    return r.data;
   };
 
   async function create(e: React.FormEvent<HTMLFormElement>) {
