@@ -2,14 +2,12 @@
 import { Redis } from "ioredis";
 import { config } from "../lib/config.ts";
 import { prismaFor } from "../lib/db/client.ts";
-import { loadMachines } from "../lib/db/plant.ts";
 import { createLogger } from "../lib/log.ts";
-import { reasonEditsByPath } from "../lib/oee/reasons.ts";
 import { onShutdown, runMain } from "../lib/process.ts";
 import { questPool } from "../lib/questdb/pg.ts";
 import { ensureQuestSchema } from "../lib/questdb/schema.ts";
 import { QuestWriter } from "../lib/questdb/writer.ts";
-import { oeeQueue, oeeWorker, redisWatermark, upsertOeeSchedulers } from "../lib/queues/oee.ts";
+import { databaseJobDeps, oeeQueue, oeeWorker, redisWatermark, upsertOeeSchedulers } from "../lib/queues/oee.ts";
 
 runMain(async () => {
   const cfg = config();
@@ -22,18 +20,7 @@ runMain(async () => {
   const queue = oeeQueue(connection, cfg.QUEUE_PREFIX);
   await upsertOeeSchedulers(queue);
   const watermark = redisWatermark(connection, cfg.QUEUE_PREFIX);
-  const worker = oeeWorker(
-    connection,
-    async () => ({
-      pool,
-      writer,
-      machines: await loadMachines(prisma),
-      reasonEdits: (range) => reasonEditsByPath(prisma, range),
-      watermark,
-    }),
-    cfg.QUEUE_PREFIX,
-    cfg.OEE_JOB_LOCK_MS,
-  );
+  const worker = oeeWorker(connection, databaseJobDeps(prisma, { pool, writer, watermark }), cfg.QUEUE_PREFIX, cfg.OEE_JOB_LOCK_MS);
   worker.on("completed", (job, r) => log.info({ job: job.name, data: job.data, result: r }, "OEE buckets written"));
   worker.on("failed", (job, e) => log.error({ job: job?.name, data: job?.data, err: e.message }, "OEE job failed; BullMQ retries it"));
   log.info("OEE roll-up worker started");

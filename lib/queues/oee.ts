@@ -8,8 +8,11 @@
 import { type ConnectionOptions, Queue, Worker } from "bullmq";
 import type pg from "pg";
 import { z } from "zod";
+import type { PrismaClient } from "../db/client.ts";
+import { loadMachines } from "../db/plant.ts";
 import { GRANULARITIES } from "../oee/buckets.ts";
 import { clusters, SCHEDULES, scheduledSelect, touchedSelect } from "../oee/plan.ts";
+import { reasonEditsByPath } from "../oee/reasons.ts";
 import { placeOf, type RollupDeps, type RollupStats, rollupBuckets } from "../oee/rollup.ts";
 import { TABLES } from "../questdb/tables.ts";
 
@@ -59,6 +62,15 @@ export async function enqueueRecompute(queue: Queue, ranges: { from: number; to:
 export interface OeeJobDeps extends RollupDeps {
   /** Where the late scan remembers how far it got (a Redis string). */
   watermark: { get(): Promise<number | undefined>; set(ms: number): Promise<void> };
+}
+
+/**
+ * A job's inputs as the OEE worker gives them: the asset model (each machine's calendar and loss
+ * mapping) and the reasons assigned after the fact, read from PostgreSQL for every job, so a changed
+ * mapping assignment or a corrected reason applies from the next job on.
+ */
+export function databaseJobDeps(prisma: PrismaClient, base: Omit<OeeJobDeps, "machines" | "reasonEdits">): () => Promise<OeeJobDeps> {
+  return async () => ({ ...base, machines: await loadMachines(prisma), reasonEdits: (range) => reasonEditsByPath(prisma, range) });
 }
 
 export type OeeJobResult = { kind: string; runs: number; buckets: number; rows: number; touched?: number };

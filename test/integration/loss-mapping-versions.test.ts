@@ -11,14 +11,12 @@ import { createLossMappingVersion, listLossMappings } from "../../lib/admin/loss
 import { createArea, createSite, removeEmpty } from "../../lib/admin/structure.ts";
 import type { Principal } from "../../lib/auth/policy.ts";
 import { prismaFor } from "../../lib/db/client.ts";
-import { loadMachines } from "../../lib/db/plant.ts";
 import { telemetryRows } from "../../lib/ingest/mapping.ts";
-import { reasonEditsByPath } from "../../lib/oee/reasons.ts";
 import { questPool, waitWalApplied } from "../../lib/questdb/pg.ts";
 import { ensureQuestSchema } from "../../lib/questdb/schema.ts";
 import { TABLES } from "../../lib/questdb/tables.ts";
 import { QuestWriter } from "../../lib/questdb/writer.ts";
-import { enqueueRecompute, oeeQueue, oeeWorker } from "../../lib/queues/oee.ts";
+import { databaseJobDeps, enqueueRecompute, oeeQueue, oeeWorker } from "../../lib/queues/oee.ts";
 import { createScratchDatabase, dropScratchDatabase } from "../../lib/services/isolated.ts";
 import { seedTestPlant, testPlant } from "../support/stack.ts";
 
@@ -76,18 +74,8 @@ beforeAll(async () => {
   await waitWalApplied(pool, [TABLES.state]);
   queueEvents = new QueueEvents("oee", { connection: new Redis(env.REDIS_URL, { maxRetriesPerRequest: null }), prefix });
   await queueEvents.waitUntilReady();
-  // the worker reads the asset model (with each machine's mapping) for every job, as workers/oee.ts does
-  worker = oeeWorker(
-    connection,
-    async () => ({
-      pool,
-      writer,
-      machines: await loadMachines(prisma),
-      reasonEdits: (range) => reasonEditsByPath(prisma, range),
-      watermark: { get: async () => undefined, set: async () => {} },
-    }),
-    prefix,
-  );
+  // the worker reads the asset model (with each machine's mapping) for every job: the deps workers/oee.ts gives it
+  worker = oeeWorker(connection, databaseJobDeps(prisma, { pool, writer, watermark: { get: async () => undefined, set: async () => {} } }), prefix);
 }, 120_000);
 
 afterAll(async () => {
