@@ -4,6 +4,7 @@
 // Layout (docs/deployment.md): one central broker (Andon's services, one bridge account per site) and
 // one factory broker per site (that site's gateways), each factory bridged to the central broker:
 // telemetry and command responses up, commands and alerts down, each site only its own subtree.
+import { MQTT_MAX_PACKET_BYTES } from "../contract/limits.ts";
 import { type MachinePath, machineKey, TELEMETRY_CHANNELS } from "../contract/topics.ts";
 
 /** `<machine>/command`: the command service publishes here (MQTT 5 request with a response topic). */
@@ -275,7 +276,8 @@ export function mosquittoConfText(spec: BrokerConfSpec): string {
     // Unlimited (0) is fine for clients, but Mosquitto 2.0.11 also sends it as the MQTT 5 bridge's receive maximum,
     // and a receive maximum of 0 is a protocol error: the central broker drops the bridge's CONNECT.
     `max_inflight_messages ${spec.bridge ? 1000 : 0}`,
-    "max_packet_size 8388608",
+    // the ingest worker advertises this plus headroom as its maximum packet size (lib/contract/limits.ts)
+    `max_packet_size ${MQTT_MAX_PACKET_BYTES}`,
     "log_type error",
     "log_type warning",
     "log_type notice",

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { STATE_CODES } from "../domain/oee/mapping.ts";
 import { eventTimestamp } from "./common.ts";
+import { bounded, preview } from "./preview.ts";
 import { type EpochMicros, parseTimestamp } from "./timestamp.ts";
 import type { TelemetryChannel } from "./topics.ts";
 
@@ -10,9 +11,11 @@ export { type EpochMicros, parseTimestamp };
 
 const ts = eventTimestamp;
 
-const version = z.literal(1, { error: (i) => `unsupported payload version ${JSON.stringify(i.input)} (this is v1)` });
-const nonNegInt = z.number().int().min(0);
+const version = z.literal(1, { error: (i) => `unsupported payload version ${preview(i.input)} (this is v1)` });
+const nonNegInt = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const finite = z.number().refine(Number.isFinite, "must be a finite number");
+/** A finite number in [min, max]. */
+const within = (min: number, max: number) => finite.pipe(z.number().min(min).max(max));
 const sensor = z
   .string()
   .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "sensor must be 1-64 of a-z 0-9 _ -")
@@ -29,7 +32,7 @@ export const StatePayload = z
   .object({
     v: version,
     ts,
-    state: z.enum(STATE_NAMES, { error: (i) => `unknown state ${JSON.stringify(i.input)}` }).optional(),
+    state: z.enum(STATE_NAMES, { error: (i) => `unknown state ${preview(i.input)}` }).optional(),
     code: nonNegInt.max(2_147_483_647).optional(),
     reason: z.string().min(1).max(200).optional(),
   })
@@ -63,7 +66,9 @@ export const CountsPayload = z
     }
   });
 
-const nonNeg = finite.pipe(z.number().min(0));
+// Generous physical bounds (docs/mqtt.md): beyond them a value is a unit or device fault, and would
+// poison the baselines of the vibration detectors.
+const feature = (max: number) => within(0, max).optional();
 export const VIBRATION_FEATURES = ["velocity_rms_mm_s", "accel_rms_g", "accel_peak_g", "crest_factor", "kurtosis", "temperature_c", "speed_rpm"] as const;
 
 export const VibrationPayload = z
@@ -71,13 +76,13 @@ export const VibrationPayload = z
     v: version,
     ts,
     sensor,
-    velocity_rms_mm_s: nonNeg.optional(),
-    accel_rms_g: nonNeg.optional(),
-    accel_peak_g: nonNeg.optional(),
-    crest_factor: nonNeg.optional(),
-    kurtosis: nonNeg.optional(),
-    temperature_c: finite.pipe(z.number().min(-273.15)).optional(),
-    speed_rpm: nonNeg.optional(),
+    velocity_rms_mm_s: feature(10_000),
+    accel_rms_g: feature(100_000),
+    accel_peak_g: feature(100_000),
+    crest_factor: feature(10_000),
+    kurtosis: feature(1_000_000),
+    temperature_c: within(-273.15, 5_000).optional(),
+    speed_rpm: feature(1_000_000),
   })
   .refine((p) => VIBRATION_FEATURES.some((f) => p[f] !== undefined), {
     message: `a vibration message needs at least one feature (${VIBRATION_FEATURES.join(", ")})`,
@@ -89,8 +94,8 @@ export const WaveformPayload = z.object({
   sensor,
   sample_rate_hz: finite.pipe(z.number().positive().max(1_000_000)),
   unit: z.enum(["g", "m_s2", "mm_s"], { error: () => "unit must be g, m_s2 or mm_s" }),
-  speed_rpm: nonNeg.optional(),
-  samples: z.array(finite).min(16, "at least 16 samples").max(65536, "at most 65536 samples"),
+  speed_rpm: feature(1_000_000),
+  samples: z.array(within(-1e9, 1e9)).min(16, "at least 16 samples").max(65536, "at most 65536 samples"),
 });
 
 export const MetricsPayload = z.object({
@@ -100,7 +105,7 @@ export const MetricsPayload = z.object({
     .array(
       z.object({
         name: z.string().regex(/^[a-z][a-z0-9_.]{0,99}$/, "metric name must be lower-case a-z 0-9 _ . (1-100)"),
-        value: finite,
+        value: within(-1e300, 1e300),
         unit: z.string().min(1).max(32).optional(),
       }),
     )
@@ -138,7 +143,7 @@ export function parsePayload(channel: TelemetryChannel, raw: Uint8Array): Payloa
   try {
     json = JSON.parse(Buffer.from(raw).toString("utf8"));
   } catch (e) {
-    return { ok: false, reason: `invalid JSON: ${(e as Error).message}` };
+    return { ok: false, reason: `invalid JSON: ${bounded((e as Error).message, 200)}` };
   }
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
     return { ok: false, reason: "payload must be a JSON object" };
@@ -147,7 +152,7 @@ export function parsePayload(channel: TelemetryChannel, raw: Uint8Array): Payloa
   if (!r.success) {
     const first = r.error.issues
       .slice(0, 3)
-      .map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message))
+      .map((i) => bounded(i.path.length ? `${i.path.slice(0, 8).join(".")}: ${i.message}` : i.message, 300))
       .join("; ");
     return { ok: false, reason: `invalid ${channel} payload: ${first}` };
   }

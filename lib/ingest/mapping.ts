@@ -2,6 +2,8 @@
 // Pure: the clock, the asset registry and the limits come in as arguments.
 import { createHash } from "node:crypto";
 import { parsePayload, parseTimestamp, type Telemetry } from "../contract/payloads.ts";
+import { bounded } from "../contract/preview.ts";
+import { isoOrNumber } from "../contract/timestamp.ts";
 import { type MachinePath, machineKey, parseTelemetryTopic, type TelemetryChannel } from "../contract/topics.ts";
 import type { Field, Row } from "../questdb/rows.ts";
 import { TABLES } from "../questdb/tables.ts";
@@ -16,7 +18,20 @@ export interface MappingContext {
 
 export type Mapped = { ok: true; channel: TelemetryChannel; rows: Row[] } | { ok: false; reason: string; deadLetter: Row };
 
+/**
+ * A message is data, never control flow: whatever goes wrong while mapping one message (a bug, a
+ * value no rule foresaw) makes a dead letter with the reason, never an exception in the worker.
+ */
 export function mapMessage(topic: string, payload: Uint8Array, ctx: MappingContext): Mapped {
+  try {
+    return mapUnguarded(topic, payload, ctx);
+  } catch (e) {
+    const reason = `internal error while mapping: ${bounded(String((e as Error)?.message ?? e), 300)}`;
+    return { ok: false, reason, deadLetter: deadLetterRow(topic, payload, reason, ctx) };
+  }
+}
+
+function mapUnguarded(topic: string, payload: Uint8Array, ctx: MappingContext): Mapped {
   const dead = (reason: string): Mapped => ({ ok: false, reason, deadLetter: deadLetterRow(topic, payload, reason, ctx) });
 
   const t = parseTelemetryTopic(topic);
@@ -25,12 +40,13 @@ export function mapMessage(topic: string, payload: Uint8Array, ctx: MappingConte
   if (!p.ok) return dead(p.reason);
   const key = machineKey(t.path);
   if (!ctx.isKnownMachine(key)) return dead(`unknown machine ${key} (not in the asset model)`);
+  // the contract bounds ts (lib/contract/timestamp.ts); the plausibility window is this worker's
   const ts = p.value.msg.ts;
   if (ts > ctx.nowMicros + ctx.maxFutureMicros) {
-    return dead(`timestamp ${new Date(ts / 1000).toISOString()} is more than ${ctx.maxFutureMicros / 1e6} s in the future`);
+    return dead(`timestamp ${isoOrNumber(ts)} is more than ${ctx.maxFutureMicros / 1e6} s in the future`);
   }
   if (ts < ctx.nowMicros - ctx.maxAgeMicros) {
-    return dead(`timestamp ${new Date(ts / 1000).toISOString()} is older than ${ctx.maxAgeMicros / 1e6} s`);
+    return dead(`timestamp ${isoOrNumber(ts)} is older than ${ctx.maxAgeMicros / 1e6} s`);
   }
   const rows = telemetryRows(t.path, p.value, ctx.nowMicros);
   if ((t.channel === "state" || t.channel === "counts") && ts < ctx.nowMicros - LATE_AFTER_MICROS) rows.push(lateMark(t.path, t.channel, ts, ctx.nowMicros));
@@ -164,19 +180,24 @@ export function telemetryRows(path: MachinePath, t: Telemetry, receivedMicros: n
   }
 }
 
+/** Bytes of a dead letter's payload kept (base64) with it; its size and SHA-256 are always kept. */
+export const DEAD_LETTER_PREFIX_BYTES = 4096;
+
 /**
- * Dead letters keep the exact bytes (base64). They are keyed by the message's own timestamp when it has a
- * plausible one, so a redelivered bad message lands once; otherwise by the time it was received.
+ * Dead letters keep the first DEAD_LETTER_PREFIX_BYTES bytes (base64, all of a typical message), the
+ * size and the SHA-256 of the whole payload, so a batch of them stays small whatever was sent. They
+ * are keyed by the message's own timestamp when it has a plausible one, so a redelivered bad message
+ * lands once; otherwise by the time it was received. Never throws.
  */
 export function deadLetterRow(topic: string, payload: Uint8Array, reason: string, ctx: MappingContext): Row {
-  const buf = Buffer.from(payload);
+  const buf = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
   let ts = ctx.nowMicros;
   try {
     const parsed = parseTimestamp((JSON.parse(buf.toString("utf8")) as { ts?: unknown })?.ts);
     const plausible = typeof parsed === "number" && parsed <= ctx.nowMicros + ctx.maxFutureMicros && parsed >= ctx.nowMicros - ctx.maxAgeMicros;
     if (plausible) ts = parsed;
   } catch {
-    // not JSON: keyed by the time it was received
+    // not JSON (or not an object): keyed by the time it was received
   }
   return {
     table: TABLES.deadLetters,
@@ -186,8 +207,8 @@ export function deadLetterRow(topic: string, payload: Uint8Array, reason: string
     ],
     fields: [
       { kind: "string", name: "topic", value: topic.slice(0, 1024) },
-      { kind: "string", name: "reason", value: reason.slice(0, 2000) },
-      { kind: "string", name: "payload_b64", value: buf.toString("base64") },
+      { kind: "string", name: "reason", value: bounded(reason, 2000) },
+      { kind: "string", name: "payload_b64", value: buf.subarray(0, DEAD_LETTER_PREFIX_BYTES).toString("base64") },
       { kind: "int", name: "payload_bytes", value: buf.length },
       { kind: "timestamp", name: "received_at", micros: ctx.nowMicros },
     ],

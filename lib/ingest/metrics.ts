@@ -9,6 +9,16 @@ export function createIngestMetrics(registry = new Registry()) {
     received: new Counter({ name: "andon_ingest_received_total", help: "MQTT messages received", labelNames: ["channel"], registers: [registry] }),
     rowsWritten: new Counter({ name: "andon_ingest_rows_written_total", help: "Rows durable in QuestDB", labelNames: ["table"], registers: [registry] }),
     deadLettered: new Counter({ name: "andon_ingest_dead_lettered_total", help: "Messages dead-lettered", labelNames: ["kind"], registers: [registry] }),
+    refused: new Counter({
+      name: "andon_ingest_refused_total",
+      help: "Messages whose rows QuestDB refused for good (dead-lettered instead)",
+      registers: [registry],
+    }),
+    dropped: new Counter({
+      name: "andon_ingest_dropped_total",
+      help: "Messages acknowledged without any row: QuestDB refused even their dead letter (logged)",
+      registers: [registry],
+    }),
     writeErrors: new Counter({ name: "andon_ingest_write_errors_total", help: "Failed QuestDB write attempts", registers: [registry] }),
     flushSeconds: new Histogram({
       name: "andon_ingest_flush_seconds",

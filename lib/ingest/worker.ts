@@ -3,14 +3,17 @@
 import mqtt, { type IPublishPacket, type MqttClient } from "mqtt";
 import type { Logger } from "pino";
 import type { Config } from "../config.ts";
+import { MQTT_FORWARD_HEADROOM_BYTES, MQTT_MAX_PACKET_BYTES } from "../contract/limits.ts";
+import { bounded } from "../contract/preview.ts";
 import { sharedFilter, telemetryFilters } from "../contract/topics.ts";
 import { type MetricsServer, startMetricsServer } from "../http/metrics-server.ts";
 import { deferPubacks } from "../mqtt/deferred-acks.ts";
 import { mqttOptions, redactUrl } from "../mqtt/options.ts";
 import { ensureQuestSchema } from "../questdb/schema.ts";
+import { TABLES } from "../questdb/tables.ts";
 import { QuestWriter } from "../questdb/writer.ts";
 import { IngestBatcher } from "./batcher.ts";
-import { mapMessage } from "./mapping.ts";
+import { deadLetterRow, mapMessage } from "./mapping.ts";
 import { createIngestMetrics, type IngestMetrics } from "./metrics.ts";
 
 export interface IngestWorkerDeps {
@@ -70,14 +73,26 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
       properties: {
         sessionExpiryInterval: cfg.INGEST_SESSION_EXPIRY_S,
         receiveMaximum: cfg.INGEST_RECEIVE_MAXIMUM,
-        maximumPacketSize: 4 * 1024 * 1024,
+        // what the generated brokers accept from publishers (max_packet_size), plus room for the
+        // properties a broker adds when it forwards: a message the broker took is never too large for us
+        maximumPacketSize: MQTT_MAX_PACKET_BYTES + MQTT_FORWARD_HEADROOM_BYTES,
       },
       resubscribe: false,
     }),
   );
   const acks = deferPubacks(client);
-  const writer = new QuestWriter({ httpUrl: cfg.QUESTDB_HTTP_URL });
-  const batcher = new IngestBatcher(writer, { batchRows: cfg.INGEST_BATCH_ROWS, flushMs: cfg.INGEST_FLUSH_MS }, metrics, log, acks.batch);
+  // the client's buffer holds the largest batch with room to spare; a single message is far smaller
+  // (MQTT_MAX_PACKET_BYTES, rows bounded by the contract)
+  const writer = new QuestWriter({ httpUrl: cfg.QUESTDB_HTTP_URL, maxBufferBytes: 2 * cfg.INGEST_BATCH_BYTES + 2 * MQTT_MAX_PACKET_BYTES });
+  const batcher = new IngestBatcher(
+    writer,
+    { batchRows: cfg.INGEST_BATCH_ROWS, batchBytes: cfg.INGEST_BATCH_BYTES, flushMs: cfg.INGEST_FLUSH_MS },
+    metrics,
+    log,
+    acks.batch,
+    (m, reason) =>
+      m.source && m.rows[0]?.table !== TABLES.deadLetters ? deadLetterRow(m.source.topic, m.source.payload, reason, mappingContext()) : undefined,
+  );
   // prom-client hashes a label object on every inc(); bind the children once
   const receivedChildren = new Map<string, ReturnType<typeof metrics.received.labels>>();
   const receivedCounter = (channel: string) => {
@@ -92,6 +107,8 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
 
   client.on("connect", (connack) => {
     metrics.connected.set(1);
+    // a resumed session redelivers what the last connection did not acknowledge: drop our copies
+    if (connack.sessionPresent) batcher.connectionResumed(acks.connection);
     log.info({ broker: redactUrl(cfg.MQTT_URL), clientId: cfg.INGEST_CLIENT_ID, sessionPresent: connack.sessionPresent }, "connected to broker");
     if (stopped) return;
     metrics.subscribed.set(0);
@@ -108,24 +125,48 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
   });
   client.on("error", (e) => log.error({ err: e.message }, "broker connection error"));
 
-  client.on("message", (topic, payload, packet: IPublishPacket) => {
-    if (stopped) return;
-    const mapped = mapMessage(topic, payload, {
-      nowMicros: Date.now() * 1000,
-      maxFutureMicros: cfg.INGEST_MAX_FUTURE_S * 1e6,
-      maxAgeMicros: cfg.INGEST_MAX_AGE_S * 1e6,
-      isKnownMachine: (k) => machines.has(k),
-      worker: cfg.INGEST_CLIENT_ID,
-    });
+  const mappingContext = () => ({
+    nowMicros: Date.now() * 1000,
+    maxFutureMicros: cfg.INGEST_MAX_FUTURE_S * 1e6,
+    maxAgeMicros: cfg.INGEST_MAX_AGE_S * 1e6,
+    isKnownMachine: (k: string) => machines.has(k),
+    worker: cfg.INGEST_CLIENT_ID,
+  });
+  // One guard from the MQTT callback to the rows: whatever fails for one message dead-letters that
+  // message (mapMessage never throws; this catches the rest), and no payload can stop the worker.
+  const onMessage = (topic: string, payload: Buffer, packet: IPublishPacket) => {
+    const mapped = mapMessage(topic, payload, mappingContext());
     const ack = acks.ackerFor(packet);
     receivedCounter(mapped.ok ? mapped.channel : "invalid").inc();
     if (mapped.ok) {
-      batcher.add({ rows: mapped.rows, ack, eventMicros: mapped.rows[0]?.ts });
+      batcher.add({ rows: mapped.rows, ack, eventMicros: mapped.rows[0]?.ts, connection: acks.connection, source: { topic, payload } });
     } else {
       const kind = mapped.reason.split(/[ :]/)[0] ?? "invalid";
       metrics.deadLettered.inc({ kind });
-      log.warn({ topic, reason: mapped.reason, bytes: payload.length }, "dead-lettered");
-      batcher.add({ rows: [mapped.deadLetter], ack });
+      log.warn({ topic: topic.slice(0, 300), reason: mapped.reason, bytes: payload.length }, "dead-lettered");
+      batcher.add({ rows: [mapped.deadLetter], ack, connection: acks.connection });
+    }
+  };
+  client.on("message", (topic, payload, packet: IPublishPacket) => {
+    if (stopped) return;
+    try {
+      onMessage(topic, payload, packet);
+    } catch (e) {
+      // not reached by any payload the fuzz suite found; kept so that a future bug cannot stop ingest
+      metrics.deadLettered.inc({ kind: "internal" });
+      log.error(
+        { err: bounded(String((e as Error)?.stack ?? e), 2000), topic: topic.slice(0, 300), bytes: payload.length },
+        "message handler failed; dead-lettered",
+      );
+      const reason = `internal error: ${bounded(String((e as Error)?.message ?? e), 300)}`;
+      const row = deadLetterRow(topic, payload, reason, {
+        nowMicros: Date.now() * 1000,
+        maxFutureMicros: 0,
+        maxAgeMicros: 0,
+        isKnownMachine: () => false,
+        worker: cfg.INGEST_CLIENT_ID,
+      });
+      batcher.add({ rows: [row], ack: acks.ackerFor(packet), connection: acks.connection });
     }
   });
 

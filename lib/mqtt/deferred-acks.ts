@@ -15,6 +15,8 @@ type SendPacket = (packet: Packet, cb?: (err?: Error) => void, cbStorePut?: () =
 export interface DeferredAcks {
   /** A function that acknowledges this message on the connection it arrived on (no-op after a reconnect). */
   ackerFor(packet: IPublishPacket): () => void;
+  /** The connection messages arrive on now (a number that grows with every reconnect). */
+  readonly connection: number;
   /** PUBACKs held right now. */
   readonly held: number;
   /** Runs `sendAll` with the socket corked, so many PUBACKs go out in one write. */
@@ -54,6 +56,9 @@ export function deferPubacks(client: MqttClient): DeferredAcks {
     },
     get held() {
       return held.size;
+    },
+    get connection() {
+      return generation;
     },
     batch(sendAll) {
       const stream = (client as unknown as { stream?: { cork?: () => void; uncork?: () => void } }).stream;

@@ -5,6 +5,18 @@
 import { Sender } from "@questdb/nodejs-client";
 import type { Row } from "./rows.ts";
 
+/**
+ * QuestDB will never take these rows as they are (it answered 400 Bad Request or 413, or the client
+ * could not encode them): retrying cannot help. Anything else (refused connection, timeout, 5xx,
+ * 401/403 from a wrong password) is a failure that can pass, and the caller retries.
+ */
+export class RowsRefusedError extends Error {
+  override name = "RowsRefusedError";
+}
+
+/** QuestDB's answers that mean "these rows, never": the request itself is wrong. */
+const REFUSED_STATUS = /statusCode=(400|413|422)\b/;
+
 export interface RowWriter {
   write(rows: readonly Row[]): Promise<void>;
   close(): Promise<void>;
@@ -14,6 +26,8 @@ export interface QuestWriterOptions {
   httpUrl: string;
   /** Upper bound for one HTTP request (ms); past it the attempt fails and the batch is retried. */
   requestTimeoutMs?: number;
+  /** The client's buffer limit (bytes): above the largest batch the batcher makes (INGEST_BATCH_BYTES). */
+  maxBufferBytes?: number;
 }
 
 /** Safe for concurrent write() calls: each one uses its own Sender from a small pool. */
@@ -23,7 +37,7 @@ export class QuestWriter implements RowWriter {
   readonly #opts: Required<QuestWriterOptions>;
 
   constructor(opts: QuestWriterOptions) {
-    this.#opts = { requestTimeoutMs: 10_000, ...opts };
+    this.#opts = { requestTimeoutMs: 10_000, maxBufferBytes: 64 * 1024 * 1024, ...opts };
   }
 
   async #acquire(): Promise<Sender> {
@@ -35,7 +49,7 @@ export class QuestWriter implements RowWriter {
     const auth = u.username ? `username=${decodeURIComponent(u.username)};password=${decodeURIComponent(u.password)};` : "";
     // stdlib_http: Node's http module fails fast on a refused connection (the default undici transport
     // was seen to hang forever). retry_timeout=0: retries are ours, with the whole batch.
-    const conf = `${scheme}::addr=${u.hostname}:${port};${auth}auto_flush=off;stdlib_http=on;retry_timeout=0;request_timeout=${this.#opts.requestTimeoutMs};`;
+    const conf = `${scheme}::addr=${u.hostname}:${port};${auth}auto_flush=off;stdlib_http=on;retry_timeout=0;request_timeout=${this.#opts.requestTimeoutMs};max_buf_size=${this.#opts.maxBufferBytes};`;
     const sender = await Sender.fromConfig(conf);
     this.#all.add(sender);
     return sender;
@@ -46,31 +60,19 @@ export class QuestWriter implements RowWriter {
     const sender = await this.#acquire();
     sender.reset();
     try {
-      for (const row of rows) {
-        sender.table(row.table);
-        for (const [name, value] of row.symbols) sender.symbol(name, value);
-        for (const f of row.fields) {
-          switch (f.kind) {
-            case "float":
-              sender.floatColumn(f.name, f.value);
-              break;
-            case "int":
-              sender.intColumn(f.name, f.value);
-              break;
-            case "string":
-              sender.stringColumn(f.name, f.value);
-              break;
-            case "timestamp":
-              sender.timestampColumn(f.name, f.micros, "us");
-              break;
-            case "array":
-              sender.arrayColumn(f.name, f.value);
-              break;
-          }
-        }
-        await sender.at(row.ts, "us");
+      try {
+        for (const row of rows) await appendRow(sender, row);
+      } catch (e) {
+        // the client refused to encode a row (too large for its buffer, a value of the wrong kind)
+        throw new RowsRefusedError(`the client could not encode the rows: ${(e as Error).message.slice(0, 300)}`);
       }
-      await withTimeout(sender.flush(), this.#opts.requestTimeoutMs + 2000, "QuestDB write timed out");
+      try {
+        await withTimeout(sender.flush(), this.#opts.requestTimeoutMs + 2000, "QuestDB write timed out");
+      } catch (e) {
+        const message = (e as Error).message ?? String(e);
+        if (REFUSED_STATUS.test(message)) throw new RowsRefusedError(message.slice(0, 500));
+        throw e;
+      }
     } catch (e) {
       sender.reset();
       throw e;
@@ -85,6 +87,31 @@ export class QuestWriter implements RowWriter {
     this.#idle.length = 0;
     await Promise.all(all.map((s) => s.close().catch(() => undefined)));
   }
+}
+
+async function appendRow(sender: Sender, row: Row): Promise<void> {
+  sender.table(row.table);
+  for (const [name, value] of row.symbols) sender.symbol(name, value);
+  for (const f of row.fields) {
+    switch (f.kind) {
+      case "float":
+        sender.floatColumn(f.name, f.value);
+        break;
+      case "int":
+        sender.intColumn(f.name, f.value);
+        break;
+      case "string":
+        sender.stringColumn(f.name, f.value);
+        break;
+      case "timestamp":
+        sender.timestampColumn(f.name, f.micros, "us");
+        break;
+      case "array":
+        sender.arrayColumn(f.name, f.value);
+        break;
+    }
+  }
+  await sender.at(row.ts, "us");
 }
 
 /** A guard on top of the client's own timeout: a promise that never settles must not stall ingest. */

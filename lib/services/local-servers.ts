@@ -1,6 +1,8 @@
 // Local Mosquitto and Redis instances that Andon starts itself (tests, or `andon up` when none answers).
+
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { MQTT_MAX_PACKET_BYTES } from "../contract/limits.ts";
 import { tcpOpen, waitFor } from "./net.ts";
 import { type Managed, spawnManaged } from "./process.ts";
 
@@ -19,7 +21,8 @@ export function mosquittoConf(dir: string, port: number): string {
     "max_queued_messages 2000000",
     "max_queued_bytes 0",
     "max_inflight_messages 0",
-    "max_packet_size 8388608",
+    // the ingest worker advertises this plus headroom as its maximum packet size (lib/contract/limits.ts)
+    `max_packet_size ${MQTT_MAX_PACKET_BYTES}`,
     "message_size_limit 0",
     "persistent_client_expiration 14d",
     "log_type error",

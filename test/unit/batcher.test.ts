@@ -1,10 +1,10 @@
 // The batcher acknowledges a message only after the write that carries its rows succeeded.
 import pino from "pino";
 import { describe, expect, it } from "vitest";
-import { IngestBatcher } from "../../lib/ingest/batcher.ts";
+import { IngestBatcher, messageBytes } from "../../lib/ingest/batcher.ts";
 import { createIngestMetrics } from "../../lib/ingest/metrics.ts";
 import type { Row } from "../../lib/questdb/rows.ts";
-import type { RowWriter } from "../../lib/questdb/writer.ts";
+import { RowsRefusedError, type RowWriter } from "../../lib/questdb/writer.ts";
 
 class ScriptedWriter implements RowWriter {
   written: Row[][] = [];
@@ -67,5 +67,88 @@ describe("IngestBatcher", () => {
     b.stop();
     await b.drain();
     expect(acked).toBe(false);
+  });
+
+  it("bounds a batch in bytes as well as rows; a message larger than the bound goes alone", async () => {
+    const w = new ScriptedWriter();
+    const big = (i: number): Row => ({ table: "t", symbols: [], fields: [{ kind: "string", name: "s", value: "x".repeat(10_000) }], ts: i });
+    const bytes = messageBytes([big(0)]);
+    expect(bytes).toBeGreaterThanOrEqual(30_000);
+    const b = new IngestBatcher(w, { batchRows: 1000, batchBytes: 2 * bytes + 10, flushMs: 10_000 }, createIngestMetrics(), log);
+    const huge: Row = { table: "t", symbols: [], fields: [{ kind: "array", name: "a", value: new Array(20_000).fill(1) }], ts: 99 };
+    for (let i = 0; i < 5; i++) b.add({ rows: [big(i)], ack: () => undefined });
+    b.add({ rows: [huge], ack: () => undefined });
+    b.add({ rows: [big(5)], ack: () => undefined });
+    await b.drain();
+    expect(w.written.map((batch) => batch.map((r) => r.ts))).toEqual([[0, 1], [2, 3], [4], [99], [5]]);
+  });
+
+  it("drops the copies of an earlier connection once the session is resumed (the broker redelivers them)", async () => {
+    const w = new ScriptedWriter(Number.POSITIVE_INFINITY);
+    const b = new IngestBatcher(w, { batchRows: 2, flushMs: 5, retryMinMs: 5, retryMaxMs: 5 }, createIngestMetrics(), log);
+    const acked: number[] = [];
+    // connection 0: two messages in a batch being retried, one waiting
+    for (let i = 0; i < 3; i++) b.add({ rows: [row(i)], ack: () => acked.push(i), connection: 0 });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(b.pendingMessages).toBe(3);
+    // connection 1 resumed the session: the broker redelivers 0..2 on it
+    b.connectionResumed(1);
+    for (let i = 0; i < 3; i++) b.add({ rows: [row(i)], ack: () => acked.push(10 + i), connection: 1 });
+    // never more than what one connection may have in flight
+    expect(b.pendingMessages).toBeLessThanOrEqual(3 + 2);
+    w.failuresLeft = 0;
+    await b.drain();
+    expect(b.pendingMessages).toBe(0);
+    expect(acked.sort((x, y) => x - y)).toEqual([10, 11, 12]);
+    expect(w.written.flat().map((r) => r.ts)).toEqual([0, 1, 2]);
+  });
+
+  it("dead-letters a message whose rows QuestDB refuses for good and writes the rest of its batch", async () => {
+    const poison = 13;
+    const w: RowWriter & { written: Row[][]; attempts: number } = {
+      written: [],
+      attempts: 0,
+      async write(rows) {
+        this.attempts++;
+        if (rows.some((r) => r.ts === poison)) throw new RowsRefusedError("HTTP request failed, statusCode=400, error=cast error");
+        this.written.push([...rows]);
+      },
+      async close() {},
+    };
+    const metrics = createIngestMetrics();
+    const deadRow: Row = { table: "dead", symbols: [], fields: [], ts: 0 };
+    const reasons: string[] = [];
+    const b = new IngestBatcher(w, { batchRows: 32, flushMs: 5 }, metrics, log, undefined, (_m, reason) => {
+      reasons.push(reason);
+      return deadRow;
+    });
+    const acked: number[] = [];
+    for (let i = 0; i < 32; i++) b.add({ rows: [row(i)], ack: () => acked.push(i) });
+    await b.drain();
+    expect(acked.sort((x, y) => x - y)).toEqual([...Array(32).keys()]);
+    const stored = w.written.flat().map((r) => r.ts);
+    expect(stored).toHaveLength(32); // 31 rows + the dead letter
+    expect(stored).not.toContain(poison);
+    expect(w.written.flat().filter((r) => r.table === "dead")).toHaveLength(1);
+    expect(reasons).toEqual(["QuestDB refused the rows: HTTP request failed, statusCode=400, error=cast error"]);
+    // found by halving: about log2(32) refused attempts, not one per message
+    expect(w.attempts).toBeLessThanOrEqual(2 * Math.log2(32) + 2);
+    expect((await metrics.refused.get()).values[0]?.value).toBe(1);
+  });
+
+  it("acknowledges (and counts) a message when even its dead letter is refused, instead of blocking", async () => {
+    const w: RowWriter = {
+      async write(rows) {
+        if (rows.some((r) => r.ts === 1 || r.table === "dead")) throw new RowsRefusedError("statusCode=400");
+      },
+      async close() {},
+    };
+    const metrics = createIngestMetrics();
+    const b = new IngestBatcher(w, { batchRows: 10, flushMs: 5 }, metrics, log, undefined, () => ({ table: "dead", symbols: [], fields: [], ts: 0 }));
+    const acked: number[] = [];
+    for (let i = 0; i < 3; i++) b.add({ rows: [row(i)], ack: () => acked.push(i) });
+    await b.drain();
+    expect(acked.sort()).toEqual([0, 1, 2]);
+    expect((await metrics.dropped.get()).values[0]?.value).toBe(1);
   });
 });

@@ -1,11 +1,14 @@
 // Every example in docs/mqtt.md parses (or is rejected with the reason the page gives), and each
 // kind of bad payload is rejected with a clear reason.
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "../../lib/config.ts";
 import { parsePayload, parseTimestamp } from "../../lib/contract/payloads.ts";
+import { preview } from "../../lib/contract/preview.ts";
 import { parseTelemetryTopic, telemetryFilters } from "../../lib/contract/topics.ts";
+import { DEAD_LETTER_PREFIX_BYTES, mapMessage } from "../../lib/ingest/mapping.ts";
 
 interface Example {
   topic: string;
@@ -101,6 +104,66 @@ describe("timestamps", () => {
   });
   it.each(["2026-11-25T08:00:00", "2026-02-30T08:00:00Z", "25.11.2026", "2026-11-25T25:00:00Z"])("rejects %s", (input) => {
     expect(typeof parseTimestamp(input)).toBe("string");
+  });
+  // the 60-byte message that stopped the stack: ts an integer larger than a Date can hold
+  it.each([
+    [1e20, "between 1970-01-01 and 2200-01-01"],
+    [8.64e15 + 1, "between 1970-01-01 and 2200-01-01"],
+    [Number.MAX_SAFE_INTEGER, "between 1970-01-01 and 2200-01-01"],
+    [Date.UTC(2200, 0, 1), "between 1970-01-01 and 2200-01-01"],
+    [1_795_596_072_250_000_000, "nanoseconds or microseconds sent by mistake"],
+    [-1, "integer epoch milliseconds"],
+    [1.5, "integer epoch milliseconds"],
+    ["2200-01-01T00:00:00Z", "between 1970-01-01 and 2200-01-01"],
+    ["1970-01-01T00:00:00+01:00", "between 1970-01-01 and 2200-01-01"],
+    ["0000-01-01T00:00:00Z", "between 1970-01-01 and 2200-01-01"],
+    ["2026-11-25T08:00:00+23:59", "offset beyond"],
+  ])("refuses %s outside what the tables hold, with a reason", (input, reason) => {
+    expect(parseTimestamp(input)).toEqual(expect.stringContaining(reason));
+  });
+  it("accepts both ends of the range", () => {
+    expect(parseTimestamp(0)).toBe(0);
+    expect(parseTimestamp(Date.UTC(2200, 0, 1) - 1)).toBe((Date.UTC(2200, 0, 1) - 1) * 1000);
+    expect(parseTimestamp("2199-12-31T23:59:59.999999Z")).toBe(Date.UTC(2200, 0, 1) * 1000 - 1);
+  });
+});
+
+describe("hostile payloads", () => {
+  const ctx = { nowMicros: Date.now() * 1000, maxFutureMicros: 300e6, maxAgeMicros: 86400e6, isKnownMachine: () => true, worker: "w" };
+  const topic = "acme/dresden/machining/line-1/cnc-01/state";
+  it("a 60-byte state message with a ts past what a Date holds is dead-lettered, not thrown", () => {
+    const body = Buffer.from('{"v":1,"ts":99999999999999999999,"state":"running"}');
+    const m = mapMessage(topic, body, ctx);
+    expect(m).toMatchObject({ ok: false, reason: expect.stringContaining("between 1970-01-01 and 2200-01-01") });
+  });
+  it("deep nesting in any field gives a bounded reason (the error message never serialises the input)", () => {
+    const deep = `${"[".repeat(5000)}${"]".repeat(5000)}`;
+    for (const field of ["v", "state", "ts", "reason", "code"]) {
+      const m = mapMessage(topic, Buffer.from(`{"v":1,"ts":"2026-11-25T08:00:00Z","${field}":${deep}}`), ctx);
+      expect(m.ok).toBe(false);
+      if (!m.ok) expect(m.reason.length).toBeLessThan(1000);
+    }
+  });
+  it("out-of-range readings are refused with the field named", () => {
+    const r = parsePayload("vibration", Buffer.from(JSON.stringify({ v: 1, ts: "2026-11-25T08:00:00Z", velocity_rms_mm_s: 1e300 })));
+    expect(r).toMatchObject({ ok: false, reason: expect.stringContaining("velocity_rms_mm_s") });
+    const c = parsePayload("counts", Buffer.from(JSON.stringify({ v: 1, ts: "2026-11-25T08:00:00Z", mode: "delta", total: 2 ** 60 })));
+    expect(c).toMatchObject({ ok: false, reason: expect.stringContaining("total") });
+  });
+  it("a dead letter keeps a bounded prefix, the size and the SHA-256 of a large payload", () => {
+    const body = Buffer.alloc(3 * 1024 * 1024, 0x41);
+    const m = mapMessage(topic, body, ctx);
+    expect(m.ok).toBe(false);
+    if (m.ok) return;
+    const f = Object.fromEntries(m.deadLetter.fields.map((x) => [x.name, "value" in x ? x.value : x.micros]));
+    expect(Buffer.from(String(f.payload_b64), "base64")).toHaveLength(DEAD_LETTER_PREFIX_BYTES);
+    expect(f.payload_bytes).toBe(body.length);
+    expect(m.deadLetter.symbols.find(([k]) => k === "payload_sha256")?.[1]).toBe(createHash("sha256").update(body).digest("hex"));
+  });
+  it("preview never throws and stays short", () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    for (const v of [cyclic, "x".repeat(1e6), Symbol("s"), () => 1, 10n ** 400n, undefined, null, [1, 2]]) expect(preview(v).length).toBeLessThanOrEqual(84);
   });
 });
 
