@@ -1,13 +1,15 @@
 import { parseArgs } from "node:util";
 import { benchDashboard } from "../../lib/bench/dashboard-bench.ts";
+import { fuzzLine, runFuzz } from "../../lib/bench/fuzz-bench.ts";
 import { benchIngest } from "../../lib/bench/ingest-bench.ts";
 import { benchOee } from "../../lib/bench/oee-bench.ts";
 import { benchPdm } from "../../lib/bench/pdm-bench.ts";
+import { startStack } from "../../lib/services/isolated.ts";
 
 const usage = () =>
   Object.assign(
     new Error(
-      "usage: andon bench ingest [--messages N] [--window W] [--receive-max R] [--batch-rows B] [--profile DIR]\n       andon bench oee [--machines N] [--hours H] [--parallelism P] [--verify V]\n       andon bench dashboard [--clients C] [--requests N]\n       andon bench pdm [--snapshots N] [--samples 4096]",
+      "usage: andon bench ingest [--messages N] [--window W] [--receive-max R] [--batch-rows B] [--profile DIR]\n       andon bench oee [--machines N] [--hours H] [--parallelism P] [--verify V]\n       andon bench dashboard [--clients C] [--requests N]\n       andon bench pdm [--snapshots N] [--samples 4096]\n       andon bench fuzz [--payloads N] [--seed S]",
     ),
     { name: "UsageError" },
   );
@@ -17,6 +19,26 @@ const int = (v: string | undefined, def: number, name: string) => {
   if (!Number.isInteger(n) || n <= 0) throw Object.assign(new Error(`--${name} must be a positive integer`), { name: "UsageError" });
   return n;
 };
+
+async function runFuzzBench(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { payloads: { type: "string" }, seed: { type: "string" } } });
+  const say = (m: string) => console.log(`[bench] ${m}`);
+  say("starting isolated Mosquitto, Redis, QuestDB and a scratch PostgreSQL database ...");
+  const stack = await startStack();
+  try {
+    const r = await runFuzz({ env: stack.env, payloads: int(values.payloads, 10_000, "payloads"), seed: int(values.seed, 1, "seed"), say });
+    say(`${r.seconds.toFixed(0)} s; worker RSS at most ${r.workerRssMb.toFixed(0)} MB; dead letters without a reason: ${r.withoutReason}`);
+    say(
+      `by family: ${Object.entries(r.families)
+        .map(([k, v]) => `${k} ${v.n} (${(v.bytes / 1048576).toFixed(1)} MiB)`)
+        .join(", ")}`,
+    );
+    console.log(fuzzLine(r));
+    if (r.crashes + r.lost + r.misplaced + r.withoutReason > 0) process.exitCode = 1;
+  } finally {
+    await stack.stop();
+  }
+}
 
 async function runDashboard(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { clients: { type: "string" }, requests: { type: "string" } } });
@@ -84,6 +106,7 @@ export async function run(argv: string[]): Promise<void> {
   if (what === "pdm") return runPdm(rest);
   if (what === "oee") return runOee(rest);
   if (what === "dashboard") return runDashboard(rest);
+  if (what === "fuzz") return runFuzzBench(rest);
   if (what !== "ingest") throw usage();
   const { values } = parseArgs({
     args: rest,
