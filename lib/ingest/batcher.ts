@@ -54,6 +54,9 @@ export class IngestBatcher {
   #writing = 0;
   /** Messages received on a connection before this one are redelivered by the broker: dropped. */
   #staleBefore = Number.NEGATIVE_INFINITY;
+  /** The most messages held at once since the start (the flow-control bound, observed). */
+  #maxPending = 0;
+  #settled: () => void = () => undefined;
   readonly #opts: Required<BatcherOptions>;
 
   constructor(
@@ -74,11 +77,22 @@ export class IngestBatcher {
     return this.#pending.length + this.#writing;
   }
 
+  /** The high-water mark of pendingMessages. */
+  get maxPendingMessages(): number {
+    return this.#maxPending;
+  }
+
+  /** `fn` runs whenever messages stop being held (written and acknowledged, or dropped). */
+  onSettled(fn: () => void): void {
+    this.#settled = fn;
+  }
+
   add(m: PendingMessage): void {
     const held: Held = { m, rows: m.rows.length, bytes: messageBytes(m.rows) };
     this.#pending.push(held);
     this.#pendingRows += held.rows;
     this.#pendingBytes += held.bytes;
+    this.#maxPending = Math.max(this.#maxPending, this.pendingMessages);
     this.metrics.pending.set(this.pendingMessages);
     if (this.#full()) this.#kick();
     else this.#timer ??= setTimeout(() => this.#kick(), this.#opts.flushMs);
@@ -99,6 +113,7 @@ export class IngestBatcher {
     this.#pendingRows = keep.reduce((n, h) => n + h.rows, 0);
     this.#pendingBytes = keep.reduce((n, h) => n + h.bytes, 0);
     this.metrics.pending.set(this.pendingMessages);
+    this.#settled();
   }
 
   /** Writes everything pending; resolves when it is durable and acknowledged (or `stop()` gave up). */
@@ -149,6 +164,7 @@ export class IngestBatcher {
         this.#inFlight.delete(flushing);
         this.#writing -= batch.length;
         this.metrics.pending.set(this.pendingMessages);
+        this.#settled();
         if (this.#pending.length > 0 && !this.#stopped) {
           if (this.#full()) this.#kick();
           else this.#timer ??= setTimeout(() => this.#kick(), this.#opts.flushMs);

@@ -8,6 +8,7 @@ import { bounded } from "../contract/preview.ts";
 import { sharedFilter, telemetryFilters } from "../contract/topics.ts";
 import { type MetricsServer, startMetricsServer } from "../http/metrics-server.ts";
 import { deferPubacks } from "../mqtt/deferred-acks.ts";
+import { holdWhileFull } from "../mqtt/flow-control.ts";
 import { mqttOptions, redactUrl } from "../mqtt/options.ts";
 import { ensureQuestSchema } from "../questdb/schema.ts";
 import { TABLES } from "../questdb/tables.ts";
@@ -93,6 +94,9 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
     (m, reason) =>
       m.source && m.rows[0]?.table !== TABLES.deadLetters ? deadLetterRow(m.source.topic, m.source.payload, reason, mappingContext()) : undefined,
   );
+  // at most INGEST_RECEIVE_MAXIMUM messages held, whatever the broker sends (lib/mqtt/flow-control.ts)
+  const flow = holdWhileFull(client, () => batcher.pendingMessages >= cfg.INGEST_RECEIVE_MAXIMUM);
+  batcher.onSettled(() => flow.release());
   // prom-client hashes a label object on every inc(); bind the children once
   const receivedChildren = new Map<string, ReturnType<typeof metrics.received.labels>>();
   const receivedCounter = (channel: string) => {
@@ -175,6 +179,8 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
     status: client.connected ? "ok" : "degraded",
     connected: client.connected,
     pending: batcher.pendingMessages,
+    pendingMax: batcher.maxPendingMessages,
+    readingHeld: flow.holding,
     heldAcks: acks.held,
   }));
   log.info({ port: server.port }, "metrics on /metrics");

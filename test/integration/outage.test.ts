@@ -39,9 +39,9 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function health(port: number): Promise<{ pending: number; heldAcks: number }> {
+async function health(port: number): Promise<{ pending: number; pendingMax: number; heldAcks: number }> {
   const res = await fetch(`http://127.0.0.1:${port}/health`);
-  return (await res.json()) as { pending: number; heldAcks: number };
+  return (await res.json()) as { pending: number; pendingMax: number; heldAcks: number };
 }
 
 describe("QuestDB outage", () => {
@@ -97,7 +97,8 @@ describe("QuestDB outage", () => {
     }
     for (let k = 0; k < 10; k++) {
       const h = await health(metricsPort);
-      maxPending = Math.max(maxPending, h.pending);
+      // the worker's own high-water mark: every moment counts, not only the ones we sampled
+      maxPending = Math.max(maxPending, h.pending, h.pendingMax);
       await sleep(200);
     }
     expect(maxPending).toBeGreaterThan(0);
@@ -116,6 +117,48 @@ describe("QuestDB outage", () => {
       await waitWalApplied(pool, [TABLES.vibration]);
       expect(await count()).toBe(seq);
       expect((await health(metricsPort)).pending).toBe(0);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it("takes a backlog no faster than it may hold it, whatever the broker sends", { timeout: 240_000 }, async () => {
+    // Mosquitto 2.0 sends up to a whole receive maximum more on each PUBACK while a backlog waits
+    // (lib/mqtt/flow-control.ts); the worker's own bound must hold anyway.
+    const RM = 200;
+    await worker?.stop();
+    const pub = await mqtt.connectAsync(env.MQTT_URL, { protocolVersion: 5, clientId: `pub2-${ent}` });
+    const t0 = Date.now() - 1_800_000;
+    const n = 6000;
+    for (let k = 0; k < n; k += 1000) {
+      await Promise.all(
+        Array.from({ length: 1000 }, (_, i) =>
+          pub.publishAsync(`${machines[(k + i) % machines.length]}/counts`, JSON.stringify({ v: 1, ts: t0 + k + i, mode: "delta", total: 1 }), { qos: 1 }),
+        ),
+      );
+    }
+    await pub.endAsync();
+    const metricsPort = await freePort();
+    worker = spawnIngestWorker(
+      {
+        ...(env as unknown as Record<string, string>),
+        QUESTDB_HTTP_URL: quest.httpUrl,
+        INGEST_CLIENT_ID: `outage-${ent}`,
+        INGEST_ENTERPRISE: ent,
+        INGEST_RECEIVE_MAXIMUM: String(RM),
+        INGEST_BATCH_ROWS: "50",
+        INGEST_METRICS_PORT: String(metricsPort),
+      },
+      join(repoRoot, ".andon", "test-outage-worker.log"),
+    );
+    const pool = questPool(quest.pgUrl, quest.pgPassword);
+    try {
+      const count = async () => Number((await pool.query<{ n: string }>(`SELECT count() n FROM ${TABLES.counts} WHERE enterprise = $1`, [ent])).rows[0]?.n);
+      await expect.poll(count, { timeout: 120_000, interval: 500 }).toBe(n);
+      const h = await health(metricsPort);
+      console.log(`backlog of ${n}: the worker held at most ${h.pendingMax} messages (receive maximum ${RM})`);
+      expect(h.pendingMax).toBeGreaterThan(0);
+      expect(h.pendingMax).toBeLessThanOrEqual(RM);
     } finally {
       await pool.end();
     }
