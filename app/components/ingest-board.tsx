@@ -2,7 +2,9 @@
 
 import { useEffect, useState } from "react";
 import { Area, AreaChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import type { ProcessStatus } from "../../lib/services/supervisor.ts";
 import type { IngestStatus, MachineStatus } from "../../lib/web/ingest-status.ts";
+import type { ProcessesView } from "../../lib/web/process-status.ts";
 
 const SITE_COLORS = ["#58a6ff", "#3fb950", "#d29922", "#bc8cff", "#ff7b72", "#79c0ff"];
 const SILENT_AFTER_MS = 30_000;
@@ -170,6 +172,8 @@ export function IngestBoard({ initial }: { initial: IngestStatus }) {
         })}
       </div>
 
+      {data.processes?.supervised && data.processes.processes.length > 0 && <Processes view={data.processes} now={now} />}
+
       <div className="card" style={{ marginTop: 16 }}>
         <h2>
           Dead letters <small>{data.deadLetters.lastHour} in the last hour</small>
@@ -199,7 +203,46 @@ export function IngestBoard({ initial }: { initial: IngestStatus }) {
           </table>
         )}
       </div>
-      <div className="footer">OEE, alerts and sign-in are not built yet; this page is served on 127.0.0.1 only until sign-in exists.</div>
     </>
+  );
+}
+
+const STATE_TEXT: Record<ProcessStatus["state"], string> = {
+  running: "running",
+  restarting: "restarting",
+  "crash-looping": "crash-looping",
+  stopped: "stopped",
+};
+
+/** The stack's processes as `andon up` supervises them: a crash loop shows here with its last error. */
+function Processes({ view, now }: { view: ProcessesView; now: number }) {
+  return (
+    <div className="card" style={{ marginTop: 16 }} data-testid="processes">
+      <h2>
+        Processes <small>{view.degraded ? "a process is restarting: see its last error" : `${view.processes.length} running under andon up`}</small>
+      </h2>
+      <table className="dl">
+        <thead>
+          <tr>
+            <th>process</th>
+            <th>state</th>
+            <th>restarts</th>
+            <th>last exit</th>
+            <th>why it died (from its log)</th>
+          </tr>
+        </thead>
+        <tbody>
+          {view.processes.map((p) => (
+            <tr key={p.name} className={p.state === "running" ? undefined : "bad"} data-testid={`process-${p.name}`}>
+              <td>{p.name}</td>
+              <td>{STATE_TEXT[p.state]}</td>
+              <td>{p.restarts}</td>
+              <td>{p.lastExit ? `${ago(p.lastExit.at, now)} (${p.lastExit.signal ?? `code ${p.lastExit.code}`})` : "—"}</td>
+              <td>{p.lastExit?.error || (p.lastExit ? "no error in its log" : "")}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }

@@ -9,15 +9,23 @@ export interface Managed {
   child: ChildProcess;
   stop(graceMs?: number): Promise<void>;
   kill(): Promise<void>;
+  /** Resolves once the process has exited and everything it printed is in its log file. */
+  logged: Promise<void>;
 }
 
 export function spawnManaged(name: string, cmd: string, args: string[], opts: SpawnOptions & { logFile?: string } = {}): Managed {
   const { logFile, ...spawnOpts } = opts;
   const child = spawn(cmd, args, { stdio: logFile ? ["ignore", "pipe", "pipe"] : "inherit", ...spawnOpts });
+  let logged = new Promise<void>((r) => child.once("close", () => r()));
   if (logFile) {
     const out = createWriteStream(logFile, { flags: "a" });
-    child.stdout?.pipe(out);
-    child.stderr?.pipe(out);
+    // one file for both streams: ended once both are (ending it with the first lost the other's tail)
+    child.stdout?.pipe(out, { end: false });
+    child.stderr?.pipe(out, { end: false });
+    out.on("error", () => undefined);
+    logged = new Promise<void>((r) => {
+      child.once("close", () => out.end(() => r()));
+    });
   }
   const exited = new Promise<void>((r) => {
     if (child.exitCode !== null || child.signalCode !== null) r();
@@ -35,6 +43,7 @@ export function spawnManaged(name: string, cmd: string, args: string[], opts: Sp
     child,
     stop: (graceMs = 15_000) => signal("SIGTERM", graceMs),
     kill: () => signal("SIGKILL", 5000),
+    logged,
   };
 }
 

@@ -713,7 +713,14 @@ export const catalog = {
     path: "/api/v1/ingest/status",
     summary: "Live ingest: every machine's latest state, message rates, recent dead letters",
     auth: "ingest:read",
-    response: z.object({ generatedAt: z.string(), sites: z.array(z.unknown()), rate: z.array(z.unknown()), deadLetters: z.unknown(), questdb: z.string() }),
+    response: z.object({
+      generatedAt: z.string(),
+      sites: z.array(z.unknown()),
+      rate: z.array(z.unknown()),
+      deadLetters: z.unknown(),
+      questdb: z.string(),
+      processes: z.object({ supervised: z.boolean(), degraded: z.boolean(), processes: z.array(z.unknown()) }),
+    }),
   },
   openapi: {
     method: "GET",

@@ -1,5 +1,6 @@
 // Live ingest status for the first dashboard page: per site, every machine's latest state and when
 // it was last heard from; message rates; recent dead letters. Server-only (QuestDB over PG wire).
+import { type ProcessesView, processesView } from "./process-status.ts";
 import "server-only";
 import { config } from "../config.ts";
 import { prismaFor } from "../db/client.ts";
@@ -32,6 +33,8 @@ export interface IngestStatus {
   rate: { t: string; [site: string]: number | string }[];
   deadLetters: { lastHour: number; latest: { ts: string; topic: string; reason: string }[] };
   questdb: "ok" | string;
+  /** The stack's processes as `andon up` supervises them (restarts, crash loops, why each last died). */
+  processes: ProcessesView;
 }
 
 const pool = quest;
@@ -118,5 +121,6 @@ export async function ingestStatus(): Promise<IngestStatus> {
       .map(([t, v]) => ({ t, ...v })),
     deadLetters,
     questdb,
+    processes: processesView(),
   };
 }

@@ -8,6 +8,7 @@ import { prismaFor } from "../../lib/db/client.ts";
 import { ensureQuestSchema } from "../../lib/questdb/schema.ts";
 import { ensureServices } from "../../lib/services/ensure.ts";
 import { type Managed, spawnScript } from "../../lib/services/process.ts";
+import { processStatusFile, Supervisor } from "../../lib/services/supervisor.ts";
 import { ensureWebBuild, startWeb } from "../../lib/services/web.ts";
 import { migrateAndSeed } from "./db.ts";
 import { type MultiSite, startMultiSite } from "./up-multi-site.ts";
@@ -52,7 +53,8 @@ export async function run(argv: string[] = []): Promise<void> {
   const services = await ensureServices(cfg0, say, { mqtt: topology === "single" });
   if (services.generated.QUESTDB_PG_PASSWORD) process.env.QUESTDB_PG_PASSWORD = services.generated.QUESTDB_PG_PASSWORD;
   const cfg = config();
-  const children: Managed[] = [];
+  // workers and the dashboard: restarted with back-off when they die (lib/services/supervisor.ts)
+  const supervisor = new Supervisor({ statusFile: processStatusFile(cfg.ANDON_HOME), say, onFatal: () => void stopAll(1) });
   const brokers: Managed[] = [];
   let multi: MultiSite | undefined;
   let stopping = false;
@@ -61,7 +63,7 @@ export async function run(argv: string[] = []): Promise<void> {
     stopping = true;
     say("stopping ...");
     multi?.stopWatching();
-    for (const c of [...children].reverse()) await c.stop();
+    await supervisor.stopAll();
     for (const b of [...brokers].reverse()) await b.stop();
     for (const s of [...services.owned].reverse()) await s.stop();
     say("stopped");
@@ -78,27 +80,30 @@ export async function run(argv: string[] = []): Promise<void> {
     mkdirSync(logs, { recursive: true });
 
     if (topology === "multi-site") multi = await startMultiSite(cfg, say, (b) => brokers.push(b));
-    const ingest = nodeProcess("ingest", "workers/ingest.ts", logs, multi?.ingest);
-    children.push(ingest);
+    const worker = (name: string, script: string, env?: Record<string, string>) =>
+      supervisor.start({ name, logFile: join(logs, `${name}.log`), start: () => nodeProcess(name, script, logs, env) });
+    const ingest = await worker("ingest", "workers/ingest.ts", multi?.ingest);
     // the simulator starts once the ingest worker holds its subscriptions: on a first start the broker
     // has no session for it yet, and each machine's first state (sent once, then only on change)
     // would be lost, leaving machines "no data" until their state next changed
     await ingestSubscribed(ingest, Number(multi?.ingest?.INGEST_METRICS_PORT ?? cfg.INGEST_METRICS_PORT), say);
-    for (const sim of multi?.simulators ?? [{ name: "simulator", env: {} }]) children.push(nodeProcess(sim.name, "workers/simulator.ts", logs, sim.env));
-    children.push(nodeProcess("oee", "workers/oee.ts", logs));
-    children.push(nodeProcess("pdm", "workers/pdm.ts", logs, multi?.pdm));
-    children.push(nodeProcess("commands", "workers/commands.ts", logs, multi?.commands));
-    for (const c of [...children, ...brokers]) {
-      c.child.once("exit", (code) => {
+    for (const sim of multi?.simulators ?? [{ name: "simulator", env: {} }]) await worker(sim.name, "workers/simulator.ts", sim.env);
+    await worker("oee", "workers/oee.ts");
+    await worker("pdm", "workers/pdm.ts", multi?.pdm);
+    await worker("commands", "workers/commands.ts", multi?.commands);
+    // a factory broker that dies takes its site offline: that stops the stack, loudly
+    for (const b of brokers) {
+      b.child.once("exit", (code) => {
         if (!stopping) {
-          say(`${c.name} exited with code ${code}; see ${brokers.includes(c) ? "its mosquitto.log under brokers/" : join(logs, `${c.name}.log`)}`);
+          say(`${b.name} exited with code ${code}; see its mosquitto.log under brokers/`);
           void stopAll(1);
         }
       });
     }
 
     await ensureWebBuild(join(logs, "web-build.log"), say);
-    children.push(await startWeb(cfg.WEB_PORT, multi?.web ?? {}, join(logs, "web.log")));
+    const webLog = join(logs, "web.log");
+    await supervisor.start({ name: "web", logFile: webLog, start: () => startWeb(cfg.WEB_PORT, multi?.web ?? {}, webLog) });
 
     say("");
     say(`Andon is running (${((Date.now() - started) / 1000).toFixed(0)} s): open http://127.0.0.1:${cfg.WEB_PORT}`);

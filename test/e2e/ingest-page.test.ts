@@ -1,5 +1,7 @@
 // The first dashboard page in a real browser: simulated machines appear with their live state,
 // the message rate counts up, and a rejected message shows up with its reason.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt from "mqtt";
 import type { BrowserContext } from "playwright-core";
@@ -26,6 +28,7 @@ let worker: IngestWorker | undefined;
 let sim: SimulatorHandle | undefined;
 let browser: BrowserContext | undefined;
 let port: number;
+let andonHome: string;
 const log = createLogger("e2e", "warn");
 
 beforeAll(async () => {
@@ -40,7 +43,30 @@ beforeAll(async () => {
   sim = await startSimulator({ config: cfg, machines: await loadMachines(prismaFor(databaseUrl)), log });
   await ensureWebBuild(join(repoRoot, ".andon", "e2e-web-build.log"));
   port = await freePort();
-  web = await startWeb(port, env as unknown as Record<string, string>, join(repoRoot, ".andon", "e2e-web.log"));
+  // the dashboard reads andon up's supervisor status from ANDON_HOME/run: a home of its own, with a
+  // status file as a supervisor (this test process) writes it while the ingest worker crash-loops
+  andonHome = mkdtempSync(join(tmpdir(), "andon-e2e-home-"));
+  mkdirSync(join(andonHome, "run"));
+  const at = new Date().toISOString();
+  writeFileSync(
+    join(andonHome, "run", "processes.json"),
+    JSON.stringify({
+      updatedAt: at,
+      supervisorPid: process.pid,
+      processes: [
+        {
+          name: "ingest",
+          state: "crash-looping",
+          startedAt: at,
+          restarts: 4,
+          recentExits: 4,
+          lastExit: { at, code: 1, signal: null, error: "RangeError: Invalid time value" },
+        },
+        { name: "oee", state: "running", startedAt: at, restarts: 0, recentExits: 0 },
+      ],
+    }),
+  );
+  web = await startWeb(port, { ...(env as unknown as Record<string, string>), ANDON_HOME: andonHome }, join(repoRoot, ".andon", "e2e-web.log"));
   browser = await launchBrowser();
   const password = await createUser(prismaFor(databaseUrl), { username: "admin", role: "ADMIN", sites: [] });
   await signIn(browser, `http://127.0.0.1:${port}`, "admin", password);
@@ -53,6 +79,7 @@ afterAll(async () => {
   await worker?.stop();
   await prismaFor(databaseUrl).$disconnect();
   await dropScratchDatabase(databaseUrl);
+  rmSync(andonHome, { recursive: true, force: true });
 });
 
 describe("live ingest page", () => {
@@ -81,5 +108,20 @@ describe("live ingest page", () => {
     await pub.publishAsync("acme/dresden/machining/line-1/cnc-01/counts", '{"v":1,"ts":"2026-11-25T08:00:00Z","mode":"weekly"}', { qos: 1 });
     await pub.endAsync();
     await expect.poll(() => page.getByText("mode must be cumulative or delta").count(), { timeout: 30_000 }).toBeGreaterThan(0);
+  });
+
+  it("shows a crash-looping process with its last error, and /api/health says degraded", async () => {
+    const page = await browser!.newPage();
+    await page.goto(`http://127.0.0.1:${port}/ingest`);
+    const row = page.getByTestId("process-ingest");
+    await expect.poll(() => row.textContent(), { timeout: 30_000 }).toContain("crash-looping");
+    expect(await row.textContent()).toContain("RangeError: Invalid time value");
+    expect(await page.getByTestId("process-oee").textContent()).toContain("running");
+    const health = (await (await fetch(`http://127.0.0.1:${port}/api/health`)).json()) as {
+      status: string;
+      processes: { name: string; state: string; lastExit?: { error: string } }[];
+    };
+    expect(health.status).toBe("degraded");
+    expect(health.processes.find((p) => p.name === "ingest")).toMatchObject({ state: "crash-looping", lastExit: { error: "RangeError: Invalid time value" } });
   });
 });
