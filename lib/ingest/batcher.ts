@@ -52,6 +52,8 @@ export class IngestBatcher {
   #stopped = false;
   /** Messages in the batches being written right now. */
   #writing = 0;
+  /** Estimated bytes of every message held (pending and being written), payloads included. */
+  #heldBytes = 0;
   /** Messages received on a connection before this one are redelivered by the broker: dropped. */
   #staleBefore = Number.NEGATIVE_INFINITY;
   /** The most messages held at once since the start (the flow-control bound, observed). */
@@ -77,6 +79,11 @@ export class IngestBatcher {
     return this.#pending.length + this.#writing;
   }
 
+  /** Estimated memory held by messages not yet durable (their rows and kept payloads). */
+  get heldBytes(): number {
+    return this.#heldBytes;
+  }
+
   /** The high-water mark of pendingMessages. */
   get maxPendingMessages(): number {
     return this.#maxPending;
@@ -89,6 +96,7 @@ export class IngestBatcher {
 
   add(m: PendingMessage): void {
     const held: Held = { m, rows: m.rows.length, bytes: messageBytes(m.rows) };
+    this.#heldBytes += heldSize(held);
     this.#pending.push(held);
     this.#pendingRows += held.rows;
     this.#pendingBytes += held.bytes;
@@ -108,6 +116,7 @@ export class IngestBatcher {
     this.#staleBefore = current;
     const keep = this.#pending.filter((h) => !this.#stale(h.m));
     if (keep.length === this.#pending.length) return;
+    for (const h of this.#pending) if (this.#stale(h.m)) this.#heldBytes -= heldSize(h);
     this.log.info({ dropped: this.#pending.length - keep.length }, "session resumed: dropped messages the broker redelivers");
     this.#pending = keep;
     this.#pendingRows = keep.reduce((n, h) => n + h.rows, 0);
@@ -156,13 +165,16 @@ export class IngestBatcher {
         rows += h.rows;
         bytes += h.bytes;
       }
-      const batch = this.#pending.splice(0, take).map((h) => h.m);
+      const taken = this.#pending.splice(0, take);
+      const batch = taken.map((h) => h.m);
+      const size = taken.reduce((n, h) => n + heldSize(h), 0);
       this.#pendingRows -= rows;
       this.#pendingBytes -= bytes;
       this.#writing += batch.length;
       const flushing: Promise<void> = this.#flush(batch).finally(() => {
         this.#inFlight.delete(flushing);
         this.#writing -= batch.length;
+        this.#heldBytes -= size;
         this.metrics.pending.set(this.pendingMessages);
         this.#settled();
         if (this.#pending.length > 0 && !this.#stopped) {
@@ -243,6 +255,8 @@ export class IngestBatcher {
     this.ackMany(() => m.ack());
   }
 }
+
+const heldSize = (h: Held) => h.bytes + (h.m.source?.payload.length ?? 0);
 
 /** An upper bound of the bytes a message's rows take in an ILP request (strings counted at 3 bytes a character). */
 export function messageBytes(rows: readonly Row[]): number {

@@ -94,8 +94,9 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
     (m, reason) =>
       m.source && m.rows[0]?.table !== TABLES.deadLetters ? deadLetterRow(m.source.topic, m.source.payload, reason, mappingContext()) : undefined,
   );
-  // at most INGEST_RECEIVE_MAXIMUM messages held, whatever the broker sends (lib/mqtt/flow-control.ts)
-  const flow = holdWhileFull(client, () => batcher.pendingMessages >= cfg.INGEST_RECEIVE_MAXIMUM);
+  // at most INGEST_RECEIVE_MAXIMUM messages and about INGEST_MAX_HELD_BYTES held, whatever the broker
+  // sends (lib/mqtt/flow-control.ts): the receive maximum alone bounds a count, not memory
+  const flow = holdWhileFull(client, () => batcher.pendingMessages >= cfg.INGEST_RECEIVE_MAXIMUM || batcher.heldBytes >= cfg.INGEST_MAX_HELD_BYTES);
   batcher.onSettled(() => flow.release());
   // prom-client hashes a label object on every inc(); bind the children once
   const receivedChildren = new Map<string, ReturnType<typeof metrics.received.labels>>();
@@ -180,6 +181,7 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
     connected: client.connected,
     pending: batcher.pendingMessages,
     pendingMax: batcher.maxPendingMessages,
+    heldBytes: batcher.heldBytes,
     readingHeld: flow.holding,
     heldAcks: acks.held,
   }));

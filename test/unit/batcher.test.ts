@@ -151,4 +151,14 @@ describe("IngestBatcher", () => {
     expect(acked.sort()).toEqual([0, 1, 2]);
     expect((await metrics.dropped.get()).values[0]?.value).toBe(1);
   });
+
+  it("counts the bytes it holds (rows and kept payloads) until they are written", async () => {
+    const w = new ScriptedWriter(1);
+    const b = new IngestBatcher(w, { batchRows: 10, flushMs: 5, retryMinMs: 5, retryMaxMs: 5 }, createIngestMetrics(), log);
+    const payload = Buffer.alloc(100_000);
+    for (let i = 0; i < 3; i++) b.add({ rows: [row(i)], ack: () => undefined, source: { topic: "t", payload } });
+    expect(b.heldBytes).toBeGreaterThanOrEqual(300_000);
+    await b.drain();
+    expect(b.heldBytes).toBe(0);
+  });
 });
