@@ -91,6 +91,8 @@ export class Supervisor {
   }
 
   async #launch(e: Entry): Promise<Managed> {
+    // only what this run writes to the (appended) log can say why this run died
+    const logStart = fileSize(e.spec.logFile);
     const proc = await e.spec.start();
     e.proc = proc;
     const startedAt = Date.now();
@@ -111,7 +113,7 @@ export class Supervisor {
       if (now - startedAt >= this.#o.stableAfterMs) e.delayMs = this.#o.baseDelayMs;
       e.exits = [...e.exits.filter((t) => now - t < CRASH_LOOP_WINDOW_MS), now];
       const looping = e.exits.length >= CRASH_LOOP_EXITS;
-      const error = lastError(e.spec.logFile);
+      const error = lastError(e.spec.logFile, logStart);
       if (code === 2) {
         e.status = { ...e.status, state: "stopped", pid: undefined, lastExit: { at: new Date(now).toISOString(), code, signal, error } };
         this.#write();
@@ -159,13 +161,13 @@ export class Supervisor {
  * Why a process died, from the end of its log: the last error-level JSON line (pino: level >= 50) with
  * its error, else the last line that is not JSON (Node's own report of an uncaught exception).
  */
-export function lastError(logFile: string, maxBytes = 64 * 1024): string {
+export function lastError(logFile: string, from = 0, maxBytes = 64 * 1024): string {
   let text: string;
   try {
     const size = statSync(logFile).size;
     const fd = openSync(logFile, "r");
     try {
-      const len = Math.min(size, maxBytes);
+      const len = Math.max(0, Math.min(size - from, maxBytes));
       const buf = Buffer.alloc(len);
       readSync(fd, buf, 0, len, size - len);
       text = buf.toString("utf8");
@@ -195,6 +197,14 @@ export function lastError(logFile: string, maxBytes = 64 * 1024): string {
     return cut(line.trim());
   }
   return "";
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
 }
 
 const cut = (s: string) => (s.length > 300 ? `${s.slice(0, 300)}…` : s);

@@ -44,22 +44,28 @@ async function health(port: number): Promise<{ pending: number; pendingMax: numb
   return (await res.json()) as { pending: number; pendingMax: number; heldAcks: number };
 }
 
+/** The ingest worker of this test's session (one client id: the second test resumes the first's session). */
+async function startWorker(receiveMaximum: number, batchRows: number): Promise<number> {
+  const metricsPort = await freePort();
+  worker = spawnIngestWorker(
+    {
+      ...(env as unknown as Record<string, string>),
+      QUESTDB_HTTP_URL: quest.httpUrl,
+      INGEST_CLIENT_ID: `outage-${ent}`,
+      INGEST_ENTERPRISE: ent,
+      INGEST_RECEIVE_MAXIMUM: String(receiveMaximum),
+      INGEST_BATCH_ROWS: String(batchRows),
+      INGEST_METRICS_PORT: String(metricsPort),
+      LOG_LEVEL: "info",
+    },
+    join(repoRoot, ".andon", "test-outage-worker.log"),
+  );
+  return metricsPort;
+}
+
 describe("QuestDB outage", () => {
   it("holds acknowledgements while QuestDB is down and writes everything once it is back", { timeout: 240_000 }, async () => {
-    const metricsPort = await freePort();
-    worker = spawnIngestWorker(
-      {
-        ...(env as unknown as Record<string, string>),
-        QUESTDB_HTTP_URL: quest.httpUrl,
-        INGEST_CLIENT_ID: `outage-${ent}`,
-        INGEST_ENTERPRISE: ent,
-        INGEST_RECEIVE_MAXIMUM: String(RECEIVE_MAX),
-        INGEST_BATCH_ROWS: "500",
-        INGEST_METRICS_PORT: String(metricsPort),
-        LOG_LEVEL: "info",
-      },
-      join(repoRoot, ".andon", "test-outage-worker.log"),
-    );
+    const metricsPort = await startWorker(RECEIVE_MAX, 500);
     await expect
       .poll(
         () =>
@@ -92,7 +98,7 @@ describe("QuestDB outage", () => {
       await publish(1000);
       const h = await health(metricsPort);
       maxPending = Math.max(maxPending, h.pending);
-      maxRss = Math.max(maxRss, rssMb(worker.child.pid!));
+      maxRss = Math.max(maxRss, rssMb(worker?.child.pid ?? 0));
       await sleep(100);
     }
     for (let k = 0; k < 10; k++) {
@@ -138,19 +144,7 @@ describe("QuestDB outage", () => {
       );
     }
     await pub.endAsync();
-    const metricsPort = await freePort();
-    worker = spawnIngestWorker(
-      {
-        ...(env as unknown as Record<string, string>),
-        QUESTDB_HTTP_URL: quest.httpUrl,
-        INGEST_CLIENT_ID: `outage-${ent}`,
-        INGEST_ENTERPRISE: ent,
-        INGEST_RECEIVE_MAXIMUM: String(RM),
-        INGEST_BATCH_ROWS: "50",
-        INGEST_METRICS_PORT: String(metricsPort),
-      },
-      join(repoRoot, ".andon", "test-outage-worker.log"),
-    );
+    const metricsPort = await startWorker(RM, 50);
     const pool = questPool(quest.pgUrl, quest.pgPassword);
     try {
       const count = async () => Number((await pool.query<{ n: string }>(`SELECT count() n FROM ${TABLES.counts} WHERE enterprise = $1`, [ent])).rows[0]?.n);

@@ -1,7 +1,7 @@
 // andon up's supervision with real child processes: a worker that dies is restarted with back-off,
 // the reason it died is read from its log, a crash loop is flagged in the status file the dashboard
 // reads, a configuration error is not restarted, and stopping stops for good.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -75,6 +75,8 @@ describe("supervisor", () => {
       ].join("\n"),
     );
     expect(lastError(f)).toBe("leader lock lost: Connection terminated unexpectedly");
+    // an earlier run's error is not this run's reason
+    expect(lastError(f, readFileSync(f).length)).toBe("");
     expect(lastError(join(dir, "missing.log"))).toBe("");
   });
 });
