@@ -5,79 +5,121 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DETECTOR_V1, type DetectorParams, RobustEwmaDetector } from "../domain/pdm/detector.ts";
 import { outlierMetrics } from "../domain/pdm/metrics.ts";
-import { type NabFile, normalizedScore, PROFILES, probationLength } from "../domain/pdm/nab.ts";
+import {
+  type NabFile,
+  normalize,
+  normalizedScore,
+  optimizeThreshold,
+  PROFILES,
+  probationLength,
+  rawAt,
+  scoreboardScore,
+  sweepCurve,
+} from "../domain/pdm/nab.ts";
+import { loadNabCorpus, loadNabScores, type NabSeries, publishedThresholds, utc } from "./nab-corpus.ts";
 
-const utc = (s: string) =>
-  Date.parse(
-    `${s
-      .trim()
-      .replace(" ", "T")
-      .replace(/\.\d+$/, "")}Z`,
-  );
+export type Profile = keyof typeof PROFILES;
+export const NAB_PROFILES = Object.keys(PROFILES) as Profile[];
+
+export interface NabProfileScore {
+  /** NAB's optimiser on the per-row scores (what every scoreboard entry reports). */
+  scoreboard: { threshold: number; normalized: number };
+  /** The best threshold of all (NAB's local search can stop short of it). */
+  optimum: { threshold: number; normalized: number };
+  /** At the thresholds published beside the scores (nab/published/thresholds.json), when there are some. */
+  published?: { threshold: number; normalized: number };
+}
 
 export interface NabReport {
   files: number;
   windows: number;
-  scores: Record<keyof typeof PROFILES, number>;
-  anchors: Record<keyof typeof PROFILES, { null: number; windowStarts: number }>;
-  machineTemperature: Record<keyof typeof PROFILES, number>;
-  detections: number;
+  profiles: Record<Profile, NabProfileScore>;
+  /** Andon's detector only: the score of its alerts as they open in production (a detection = an alert opening). */
+  production?: Record<Profile, number>;
+  detections?: number;
+  /** The scorer's own anchors on this corpus: the null detector scores 0, detections at every window start 100. */
+  anchors: Record<Profile, { null: number; windowStarts: number }>;
+  /** Andon's detector only: the industrial file alone (production figure). */
+  machineTemperature?: Record<Profile, number>;
 }
 
-export function evaluateNab(dir: string, params: DetectorParams = DETECTOR_V1, say: (m: string) => void = () => undefined): NabReport {
-  const windows = JSON.parse(readFileSync(join(dir, "labels", "combined_windows.json"), "utf8")) as Record<string, [string, string][]>;
-  const runs: { name: string; file: NabFile; detections: number[] }[] = [];
-  for (const name of Object.keys(windows).sort()) {
-    const lines = readFileSync(join(dir, "data", name), "utf8")
-      .trim()
-      .split(/\r?\n/)
-      .slice(1);
-    const ts = lines.map((l) => utc(l.slice(0, l.indexOf(","))));
-    const values = lines.map((l) => Number(l.slice(l.indexOf(",") + 1)));
-    const file: NabFile = {
-      rows: lines.length,
-      windows: (windows[name] ?? []).map(([a, b]) => {
-        const left = ts.findIndex((t) => t >= utc(a));
-        const right = ts.findLastIndex((t) => t <= utc(b));
-        return { left, right };
-      }),
-    };
-    const d = new RobustEwmaDetector(params);
-    const detections: number[] = [];
-    values.forEach((v, i) => {
-      if (d.update(ts[i] as number, v)?.kind === "open") detections.push(i);
-    });
-    runs.push({ name, file, detections });
-  }
-  say(
-    `NAB: ${runs.length} files, ${runs.reduce((a, r) => a + r.file.windows.length, 0)} windows, ${runs.reduce((a, r) => a + r.detections.length, 0)} alerts opened`,
-  );
-  const profiles = Object.keys(PROFILES) as (keyof typeof PROFILES)[];
-  const score = (rs: typeof runs) => Object.fromEntries(profiles.map((p) => [p, normalizedScore(rs, PROFILES[p])])) as Record<keyof typeof PROFILES, number>;
-  const anchors = Object.fromEntries(
-    profiles.map((p) => [
+function anchorsOf(corpus: readonly NabSeries[]): NabReport["anchors"] {
+  return Object.fromEntries(
+    NAB_PROFILES.map((p) => [
       p,
       {
         null: normalizedScore(
-          runs.map((r) => ({ file: r.file, detections: [] })),
+          corpus.map((s) => ({ file: s.file, detections: [] })),
           PROFILES[p],
         ),
         windowStarts: normalizedScore(
-          runs.map((r) => ({ file: r.file, detections: r.file.windows.map((w) => Math.max(w.left, probationLength(r.file.rows))) })),
+          corpus.map((s) => ({ file: s.file, detections: s.file.windows.map((w) => Math.max(w.left, probationLength(s.file.rows))) })),
           PROFILES[p],
         ),
       },
     ]),
   ) as NabReport["anchors"];
-  const machine = runs.filter((r) => r.name === "realKnownCause/machine_temperature_system_failure.csv");
-  return {
-    files: runs.length,
-    windows: runs.reduce((a, r) => a + r.file.windows.length, 0),
-    scores: score(runs),
-    anchors,
-    machineTemperature: score(machine),
-    detections: runs.reduce((a, r) => a + r.detections.length, 0),
-  };
+}
+
+/** Scores per-row anomaly scores (any detector's) on the corpus, the way NAB's scoreboard does. */
+export function scoreNab(corpus: readonly NabSeries[], scores: Map<string, ArrayLike<number>>, published?: Record<string, number>): NabReport {
+  const files = corpus.map((s) => ({ file: s.file, scores: scores.get(s.name) as ArrayLike<number> }));
+  const profiles = Object.fromEntries(
+    NAB_PROFILES.map((p) => {
+      const curve = sweepCurve(files, PROFILES[p]);
+      const sb = scoreboardScore(curve);
+      const opt = optimizeThreshold(curve);
+      const t = published?.[p];
+      return [
+        p,
+        {
+          scoreboard: { threshold: sb.threshold, normalized: sb.normalized },
+          optimum: { threshold: opt.threshold, normalized: opt.normalized },
+          ...(t === undefined ? {} : { published: { threshold: t, normalized: normalize(curve, rawAt(curve, t)) } }),
+        },
+      ];
+    }),
+  ) as Record<Profile, NabProfileScore>;
+  return { files: corpus.length, windows: corpus.reduce((a, s) => a + s.file.windows.length, 0), profiles, anchors: anchorsOf(corpus) };
+}
+
+/**
+ * Andon's detector streamed over the corpus in time order, without look-ahead. Its per-row score is
+ * 1 where an alert opens and 0 elsewhere (the robust-EWMA detectors decide, they do not grade), so the
+ * scoreboard figure and the production figure coincide for them.
+ */
+export function evaluateNab(dir: string, params: DetectorParams = DETECTOR_V1, say: (m: string) => void = () => undefined): NabReport {
+  const corpus = loadNabCorpus(dir);
+  const scores = new Map<string, Float64Array>();
+  const runs: { file: NabFile; detections: number[] }[] = [];
+  for (const s of corpus) {
+    const d = new RobustEwmaDetector(params);
+    const row = new Float64Array(s.file.rows);
+    const detections: number[] = [];
+    s.values.forEach((v, i) => {
+      if (d.update(s.ts[i] as number, v)?.kind === "open") {
+        detections.push(i);
+        row[i] = 1;
+      }
+    });
+    scores.set(s.name, row);
+    runs.push({ file: s.file, detections });
+  }
+  const detections = runs.reduce((a, r) => a + r.detections.length, 0);
+  say(`NAB: ${corpus.length} files, ${corpus.reduce((a, s) => a + s.file.windows.length, 0)} windows, ${detections} alerts opened`);
+  const production = Object.fromEntries(NAB_PROFILES.map((p) => [p, normalizedScore(runs, PROFILES[p])])) as Record<Profile, number>;
+  const machine = runs.filter((_, k) => corpus[k]?.name === "realKnownCause/machine_temperature_system_failure.csv");
+  const machineTemperature = Object.fromEntries(NAB_PROFILES.map((p) => [p, normalizedScore(machine, PROFILES[p])])) as Record<Profile, number>;
+  return { ...scoreNab(corpus, scores), production, detections, machineTemperature };
+}
+
+/** Someone else's per-row scores (`--scores DIR`), e.g. NAB's published HTM and windowed Gaussian. */
+export function evaluateNabScores(dir: string, scoresDir: string, say: (m: string) => void = () => undefined): NabReport {
+  const corpus = loadNabCorpus(dir);
+  const scores = loadNabScores(scoresDir, corpus);
+  const published = publishedThresholds(scoresDir);
+  say(`NAB: ${corpus.length} files, scores from ${scoresDir}${published ? " (with NAB's published thresholds)" : ""}`);
+  return scoreNab(corpus, scores, published);
 }
 
 export interface SkabReport {

@@ -2,12 +2,15 @@
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { DETECTORS } from "../../lib/domain/pdm/detector.ts";
-import { calibrateSkabSensors, calibrateSkabVote, evaluateNab, evaluateSkab, SKAB_VOTE_MAX_FALSE } from "../../lib/pdm/evaluate.ts";
+import { calibrateSkabSensors, calibrateSkabVote, evaluateNab, evaluateNabScores, evaluateSkab, SKAB_VOTE_MAX_FALSE } from "../../lib/pdm/evaluate.ts";
 
 const usage = (m: string) =>
-  Object.assign(new Error(`${m}\nusage: andon pdm evaluate --dataset DIR --format nab|skab [--detector v1|v2|v3|v4] [--vote | --quiet-sensors]`), {
-    name: "UsageError",
-  });
+  Object.assign(
+    new Error(`${m}\nusage: andon pdm evaluate --dataset DIR --format nab|skab [--detector v1|v2|v3|v4] [--vote | --quiet-sensors] [--scores DIR]`),
+    {
+      name: "UsageError",
+    },
+  );
 const f2 = (x: number) => x.toFixed(2);
 
 export async function run(argv: string[]): Promise<void> {
@@ -21,22 +24,38 @@ export async function run(argv: string[]): Promise<void> {
       detector: { type: "string" },
       vote: { type: "boolean" },
       "quiet-sensors": { type: "boolean" },
+      scores: { type: "string" },
     },
   });
   const params = DETECTORS[values.detector ?? "v4"];
   if (!params) throw usage(`--detector must be one of ${Object.keys(DETECTORS).join(", ")}`);
   if (!values.dataset || !existsSync(values.dataset)) throw usage(`--dataset: no such folder ${values.dataset ?? "(missing)"}`);
+  if (values.scores !== undefined && (values.format !== "nab" || !existsSync(values.scores))) {
+    throw usage(`--scores: ${values.format !== "nab" ? "only with --format nab" : `no such folder ${values.scores}`}`);
+  }
   const say = (m: string) => console.log(`[pdm] ${m}`);
-  say(`detector ${params.version}: ${JSON.stringify(params)}`);
+  if (!values.scores) say(`detector ${params.version}: ${JSON.stringify(params)}`);
   if (values.format === "nab") {
-    const r = evaluateNab(values.dataset, params, say);
+    const r = values.scores ? evaluateNabScores(values.dataset, values.scores, say) : evaluateNab(values.dataset, params, say);
     for (const [p, a] of Object.entries(r.anchors))
       say(`scorer check (${p}): null detector ${f2(a.null)}, detections at every window start ${f2(a.windowStarts)}`);
+    for (const [p, x] of Object.entries(r.profiles)) {
+      say(
+        `${p}: ${f2(x.scoreboard.normalized)} at threshold ${x.scoreboard.threshold.toPrecision(6)} (NAB's optimiser)` +
+          `; best of all thresholds ${f2(x.optimum.normalized)} at ${x.optimum.threshold.toPrecision(6)}` +
+          (x.published ? `; at NAB's published threshold ${x.published.threshold.toPrecision(6)}: ${f2(x.published.normalized)}` : ""),
+      );
+    }
     const m = r.machineTemperature;
-    say(
-      `realKnownCause/machine_temperature_system_failure.csv alone: standard=${f2(m.standard)} low_fp=${f2(m.reward_low_FP_rate)} low_fn=${f2(m.reward_low_FN_rate)}`,
+    if (m)
+      say(
+        `realKnownCause/machine_temperature_system_failure.csv alone: standard=${f2(m.standard)} low_fp=${f2(m.reward_low_FP_rate)} low_fn=${f2(m.reward_low_FN_rate)}`,
+      );
+    const s = r.profiles;
+    console.log(
+      `nab standard=${f2(s.standard.scoreboard.normalized)} low_fp=${f2(s.reward_low_FP_rate.scoreboard.normalized)} low_fn=${f2(s.reward_low_FN_rate.scoreboard.normalized)}` +
+        (r.production ? ` production_standard=${f2(r.production.standard)}` : ""),
     );
-    console.log(`nab standard=${f2(r.scores.standard)} low_fp=${f2(r.scores.reward_low_FP_rate)} low_fn=${f2(r.scores.reward_low_FN_rate)}`);
     return;
   }
   if (values.format === "skab") {

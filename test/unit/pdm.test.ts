@@ -1,13 +1,24 @@
 // The NAB scorer against hand-computed values and its own normalization anchors, SKAB's metrics,
 // and the streaming detector on signals with a known answer.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "../../lib/config.ts";
 import { DETECTOR_V1, DETECTOR_V2, DETECTOR_V3, DETECTOR_V4, RobustEwmaDetector } from "../../lib/domain/pdm/detector.ts";
 import { outlierMetrics } from "../../lib/domain/pdm/metrics.ts";
-import { normalizedScore, PROFILES, probationLength, scaledSigmoid, scoreFile } from "../../lib/domain/pdm/nab.ts";
+import {
+  normalizedScore,
+  optimizeThreshold,
+  PROFILES,
+  probationLength,
+  rawAt,
+  scaledSigmoid,
+  scoreFile,
+  sweepCurve,
+  twiddleThreshold,
+} from "../../lib/domain/pdm/nab.ts";
 import { calibrateSkabSensors, calibrateSkabVote, evaluateSkab } from "../../lib/pdm/evaluate.ts";
 
 const file = { rows: 2000, windows: [{ left: 500, right: 599 }] };
@@ -113,6 +124,56 @@ describe("streaming detector", () => {
   });
 });
 
+describe("NAB threshold sweep", () => {
+  it("the swept curve equals scoring the detections at every threshold one by one", () => {
+    const file = fc
+      .tuple(fc.integer({ min: 40, max: 120 }), fc.array(fc.tuple(fc.nat({ max: 100 }), fc.integer({ min: 1, max: 15 })), { maxLength: 3 }))
+      .map(([rows, ws]) => {
+        const windows: { left: number; right: number }[] = [];
+        for (const [a, len] of ws.sort((x, y) => x[0] - y[0])) {
+          const left = Math.max(a % rows, (windows.at(-1)?.right ?? -2) + 2);
+          if (left + len < rows) windows.push({ left, right: left + len });
+        }
+        return { rows, windows };
+      });
+    fc.assert(
+      fc.property(
+        fc
+          .array(file, { minLength: 1, maxLength: 3 })
+          .chain((files) =>
+            fc.tuple(
+              fc.constant(files),
+              fc.tuple(...files.map((f) => fc.array(fc.constantFrom(0, 0.2, 0.5, 0.7, 1), { minLength: f.rows, maxLength: f.rows }))),
+            ),
+          ),
+        fc.constantFrom(...(Object.keys(PROFILES) as (keyof typeof PROFILES)[])),
+        ([files, scores], profile) => {
+          const c = PROFILES[profile];
+          const curve = sweepCurve(
+            files.map((f, k) => ({ file: f, scores: scores[k] as number[] })),
+            c,
+          );
+          for (const t of [1.1, 1, 0.7, 0.5, 0.2, 0]) {
+            const direct = files.reduce((a, f, k) => {
+              const d = (scores[k] as number[]).flatMap((v, i) => (v >= t ? [i] : []));
+              return a + scoreFile(f, d, c).score;
+            }, 0);
+            expect(rawAt(curve, t)).toBeCloseTo(direct, 9);
+          }
+          expect(optimizeThreshold(curve).raw).toBeGreaterThanOrEqual(rawAt(curve, 0.5) - 1e-9);
+        },
+      ),
+      { seed: 20261201, numRuns: 200 },
+    );
+  });
+
+  it("twiddle climbs to a single peak and stays in [0, 1]", () => {
+    expect(twiddleThreshold((x) => -((x - 0.8125) ** 2)).threshold).toBeCloseTo(0.8125, 5);
+    expect(twiddleThreshold((x) => x).threshold).toBe(1);
+    expect(twiddleThreshold((x) => -x).threshold).toBe(0);
+  });
+});
+
 // the team's shared datasets: next to the repository (../shared/datasets) or where the machines keep them
 const datasets = [process.env.ANDON_DATASETS, join(repoRoot, "..", "shared", "datasets"), "/work/shared/datasets"].find((d) => d && existsSync(join(d, "nab")));
 
@@ -130,7 +191,28 @@ describe("andon pdm evaluate on the published datasets", () => {
     const lines = p.stdout.trim().split("\n");
     expect(lines.filter((l) => /scorer check .*: null detector 0\.00, detections at every window start 100\.00$/.test(l))).toHaveLength(3);
     expect(p.stdout).toMatch(/machine_temperature_system_failure\.csv alone: standard=-?\d+\.\d\d/);
-    expect(lines.at(-1)).toMatch(/^nab standard=-?\d+\.\d\d low_fp=-?\d+\.\d\d low_fn=-?\d+\.\d\d$/);
+    expect(lines.at(-1)).toMatch(/^nab standard=-?\d+\.\d\d low_fp=-?\d+\.\d\d low_fn=-?\d+\.\d\d production_standard=-?\d+\.\d\d$/);
+  });
+
+  // NAB's own published per-row scores and scoreboard (nab/published): the scorer, with NAB's
+  // threshold optimiser, must reproduce the scoreboard, or no figure of ours is comparable with it
+  it.each([
+    ["numenta", "HTM"],
+    ["windowedGaussian", "windowed Gaussian"],
+  ])("NAB --scores: %s (%s) reproduces the published scoreboard within 0.05", (detector) => {
+    const nab = join(datasets ?? "", "nab");
+    const p = spawnSync(
+      process.execPath,
+      [join(repoRoot, "scripts", "andon.mjs"), "pdm", "evaluate", "--dataset", nab, "--format", "nab", "--scores", join(nab, "published", detector)],
+      { encoding: "utf8", timeout: 120_000 },
+    );
+    expect(p.status, p.stderr).toBe(0);
+    const board = (JSON.parse(readFileSync(join(nab, "published", "final_results.json"), "utf8")) as Record<string, Record<string, number>>)[detector];
+    const m = /^nab standard=(-?\d+\.\d\d) low_fp=(-?\d+\.\d\d) low_fn=(-?\d+\.\d\d)$/.exec(p.stdout.trim().split("\n").at(-1) ?? "");
+    expect(m, p.stdout).not.toBeNull();
+    expect(Math.abs(Number(m?.[1]) - (board?.standard ?? Number.NaN))).toBeLessThanOrEqual(0.05);
+    expect(Math.abs(Number(m?.[2]) - (board?.reward_low_FP_rate ?? Number.NaN))).toBeLessThanOrEqual(0.05);
+    expect(Math.abs(Number(m?.[3]) - (board?.reward_low_FN_rate ?? Number.NaN))).toBeLessThanOrEqual(0.05);
   });
 
   it("SKAB: the last line is exact", () => {
