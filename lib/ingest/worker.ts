@@ -139,39 +139,45 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
   });
   // One guard from the MQTT callback to the rows: whatever fails for one message dead-letters that
   // message (mapMessage never throws; this catches the rest), and no payload can stop the worker.
-  const onMessage = (topic: string, payload: Buffer, packet: IPublishPacket) => {
-    const mapped = mapMessage(topic, payload, mappingContext());
-    const ack = acks.ackerFor(packet);
-    receivedCounter(mapped.ok ? mapped.channel : "invalid").inc();
-    if (mapped.ok) {
-      batcher.add({ rows: mapped.rows, ack, eventMicros: mapped.rows[0]?.ts, connection: acks.connection, source: { topic, payload } });
-    } else {
-      const kind = mapped.reason.split(/[ :]/)[0] ?? "invalid";
-      metrics.deadLettered.inc({ kind });
-      log.warn({ topic: topic.slice(0, 300), reason: mapped.reason, bytes: payload.length }, "dead-lettered");
-      batcher.add({ rows: [mapped.deadLetter], ack, connection: acks.connection });
-    }
-  };
+  // A message is handed to the batcher once, with one acknowledgement: a second PUBACK for its packet
+  // id could acknowledge the next message the broker sends under that id before it is durable.
   client.on("message", (topic, payload, packet: IPublishPacket) => {
     if (stopped) return;
+    const ack = acks.ackerFor(packet);
+    const connection = acks.connection;
+    let added = false;
     try {
-      onMessage(topic, payload, packet);
+      const mapped = mapMessage(topic, payload, mappingContext());
+      receivedCounter(mapped.ok ? mapped.channel : "invalid").inc();
+      if (mapped.ok) {
+        added = true;
+        batcher.add({ rows: mapped.rows, ack, eventMicros: mapped.rows[0]?.ts, connection, source: { topic, payload } });
+      } else {
+        metrics.deadLettered.inc({ kind: mapped.reason.split(/[ :]/)[0] ?? "invalid" });
+        log.warn({ topic: topic.slice(0, 300), reason: mapped.reason, bytes: payload.length }, "dead-lettered");
+        added = true;
+        batcher.add({ rows: [mapped.deadLetter], ack, connection });
+      }
     } catch (e) {
+      if (added) {
+        log.error({ err: bounded(String((e as Error)?.stack ?? e), 2000) }, "message handler failed after the message was taken");
+        return;
+      }
       // not reached by any payload the fuzz suite found; kept so that a future bug cannot stop ingest
-      metrics.deadLettered.inc({ kind: "internal" });
-      log.error(
-        { err: bounded(String((e as Error)?.stack ?? e), 2000), topic: topic.slice(0, 300), bytes: payload.length },
-        "message handler failed; dead-lettered",
-      );
-      const reason = `internal error: ${bounded(String((e as Error)?.message ?? e), 300)}`;
-      const row = deadLetterRow(topic, payload, reason, {
-        nowMicros: Date.now() * 1000,
-        maxFutureMicros: 0,
-        maxAgeMicros: 0,
-        isKnownMachine: () => false,
-        worker: cfg.INGEST_CLIENT_ID,
-      });
-      batcher.add({ rows: [row], ack: acks.ackerFor(packet), connection: acks.connection });
+      try {
+        metrics.deadLettered.inc({ kind: "internal" });
+        log.error(
+          { err: bounded(String((e as Error)?.stack ?? e), 2000), topic: topic.slice(0, 300), bytes: payload.length },
+          "message handler failed; dead-lettered",
+        );
+        const reason = `internal error: ${bounded(String((e as Error)?.message ?? e), 300)}`;
+        batcher.add({ rows: [deadLetterRow(topic, payload, reason, { ...mappingContext(), maxFutureMicros: 0, maxAgeMicros: 0 })], ack, connection });
+      } catch (again) {
+        // the batcher itself failed: nothing can be stored for this message; say so loudly and move on
+        log.error({ err: bounded(String((again as Error)?.message ?? again), 500), topic: topic.slice(0, 300) }, "message lost: could not dead-letter it");
+        metrics.dropped.inc();
+        ack();
+      }
     }
   });
 
