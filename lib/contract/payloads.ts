@@ -86,6 +86,10 @@ export const VibrationPayload = z
   })
   .refine((p) => VIBRATION_FEATURES.some((f) => p[f] !== undefined), {
     message: `a vibration message needs at least one feature (${VIBRATION_FEATURES.join(", ")})`,
+  })
+  // a signal's peak is never below its RMS: a message saying so has its fields swapped or in other units
+  .refine((p) => p.accel_peak_g === undefined || p.accel_rms_g === undefined || p.accel_peak_g >= p.accel_rms_g * (1 - 1e-9), {
+    message: "accel_peak_g is below accel_rms_g (a peak is never below the RMS of the same signal)",
   });
 
 export const WaveformPayload = z.object({

@@ -150,6 +150,12 @@ describe("hostile payloads", () => {
     const c = parsePayload("counts", Buffer.from(JSON.stringify({ v: 1, ts: "2026-11-25T08:00:00Z", mode: "delta", total: 2 ** 60 })));
     expect(c).toMatchObject({ ok: false, reason: expect.stringContaining("total") });
   });
+  it("a message that contradicts itself is refused with the reason", () => {
+    const r = parsePayload("vibration", Buffer.from(JSON.stringify({ v: 1, ts: "2026-11-25T08:00:00Z", accel_rms_g: 0.5, accel_peak_g: 0.2 })));
+    expect(r).toMatchObject({ ok: false, reason: expect.stringContaining("accel_peak_g is below accel_rms_g") });
+    const ok = parsePayload("vibration", Buffer.from(JSON.stringify({ v: 1, ts: "2026-11-25T08:00:00Z", accel_rms_g: 0.5, accel_peak_g: 0.5 })));
+    expect(ok.ok).toBe(true);
+  });
   it("a dead letter keeps a bounded prefix, the size and the SHA-256 of a large payload", () => {
     const body = Buffer.alloc(3 * 1024 * 1024, 0x41);
     const m = mapMessage(topic, body, ctx);
