@@ -792,6 +792,21 @@ describe("attacks", () => {
     expect(((await res.json()) as { error: { message: string } }).error.message).toContain("cross-site request");
   });
 
+  it("after sign-in the browser goes only to a path on this server, whatever ?next= says", async () => {
+    const c = await launchBrowser();
+    contexts.push(c);
+    const page = await c.newPage();
+    for (const next of ["/\\evil.example", "//evil.example", "/%5Cevil.example"]) {
+      await page.goto(`${base}/login?next=${encodeURIComponent(next)}`);
+      await page.getByLabel("User name").fill("corp");
+      await page.getByLabel("Password").fill(passwords.corp as string);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.waitForURL((u) => !u.pathname.startsWith("/login"), { timeout: 30_000 });
+      expect(new URL(page.url()).origin, next).toBe(base);
+      expect(new URL(page.url()).pathname, next).toBe("/");
+    }
+  });
+
   it("after 10 wrong passwords a user name is locked for 15 minutes, even for the right password", async () => {
     const login = (password: string) =>
       fetch(`${base}/api/v1/auth/login`, {
