@@ -4,6 +4,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { PrismaClient } from "../db/client.ts";
 import { hashPassword, randomPassword, verifyPassword } from "./password.ts";
 import { type Principal, type Role, siteScope } from "./policy.ts";
+import type { LoginThrottle } from "./throttle.ts";
 
 export const SESSION_COOKIE = "andon_session";
 export const SESSION_TTL_MS = 12 * 3_600_000;
@@ -14,18 +15,6 @@ const newToken = () => randomBytes(32).toString("base64url");
 // a real hash to compare against when the user does not exist, so timing does not tell
 let dummyHash: Promise<string> | undefined;
 
-/** Failed sign-ins per user name and per client address in the last 15 minutes (this process). */
-const failures = new Map<string, number[]>();
-const WINDOW_MS = 15 * 60_000;
-// an address may be shared (a plant's NAT, a proxy): it gets more tries than one user name
-const MAX_FAILURES = { u: 10, a: 100 } as const;
-
-function recentFailures(key: string, now: number): number[] {
-  const list = (failures.get(key) ?? []).filter((t) => now - t < WINDOW_MS);
-  failures.set(key, list);
-  return list;
-}
-
 function auditSignIn(prisma: PrismaClient, username: string, origin: string | undefined, result: "ok" | "denied" | "throttled") {
   const who = username.slice(0, 100);
   return prisma.auditLog.create({ data: { actor: who, ...(origin ? { origin } : {}), action: "auth.sign-in", subject: who, result, details: {} } });
@@ -33,31 +22,37 @@ function auditSignIn(prisma: PrismaClient, username: string, origin: string | un
 
 export class TooManyAttempts extends Error {
   override name = "TooManyAttempts";
+  constructor(
+    message: string,
+    readonly retryAfterS: number,
+  ) {
+    super(message);
+  }
 }
 
-/** Checks the password; returns a session token and the principal, or undefined. */
+/**
+ * Checks the password; returns a session token and the principal, or undefined. The attempt is
+ * counted by `throttle` (shared by every dashboard process) before the password is checked; over a
+ * limit it throws TooManyAttempts without checking (rule: lib/domain/auth/login-throttle.ts).
+ */
 export async function signIn(
   prisma: PrismaClient,
+  throttle: LoginThrottle,
   username: string,
   password: string,
   origin?: string,
 ): Promise<{ token: string; principal: Principal; expiresAt: Date } | undefined> {
-  // at most 10 failed attempts per user name and 100 per address in 15 minutes, then refuse without checking
-  const now = Date.now();
-  const keys = [`u:${username}`, ...(origin ? [`a:${origin}`] : [])];
-  if (keys.some((k) => recentFailures(k, now).length >= MAX_FAILURES[k[0] as "u" | "a"])) {
+  const v = await throttle.attempt(username, origin);
+  if (!v.allowed) {
     await auditSignIn(prisma, username, origin, "throttled");
-    throw new TooManyAttempts("too many failed sign-ins; try again in 15 minutes");
+    throw new TooManyAttempts(`too many sign-in attempts; try again in ${Math.ceil(v.retryAfterS / 60)} minutes`, v.retryAfterS);
   }
   const user = await prisma.user.findUnique({ where: { username } });
   dummyHash ??= hashPassword(randomPassword());
   const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash));
   await auditSignIn(prisma, username, origin, ok && user && !user.disabledAt ? "ok" : "denied");
-  if (!ok || !user || user.disabledAt) {
-    for (const k of keys) failures.get(k)?.push(now);
-    return undefined;
-  }
-  for (const k of keys) failures.delete(k);
+  if (!ok || !user || user.disabledAt) return undefined;
+  await throttle.succeeded(username, origin);
   const token = newToken();
   const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
   await prisma.session.create({ data: { id: sha256(token), userId: user.id, expiresAt, ...(origin ? { origin } : {}) } });

@@ -5,11 +5,11 @@
 // falls back to "/".
 
 const BASE = "http://andon.invalid";
-// a backslash, an ASCII control character (TAB, CR, LF: browsers drop them from URLs) or a space
-const SUSPECT = /[\\\u0000-\u0020\u007f]/;
+// a backslash, an ASCII control character (TAB, CR, LF: browsers drop them from URLs), a space or DEL
+const suspect = (path: string) => [...path].some((ch) => ch === "\\" || ch.charCodeAt(0) <= 0x20 || ch.charCodeAt(0) === 0x7f);
 
 function looksLocal(path: string): boolean {
-  return path.startsWith("/") && !path.startsWith("//") && !SUSPECT.test(path);
+  return path.startsWith("/") && !path.startsWith("//") && !suspect(path);
 }
 
 /** `next` when it is a same-origin path (with its query and fragment), otherwise "/". */

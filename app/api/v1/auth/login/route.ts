@@ -1,12 +1,12 @@
 import { SESSION_COOKIE, signIn, TooManyAttempts } from "../../../../../lib/auth/sessions.ts";
 import { ApiError, route } from "../../../../../lib/web/api.ts";
 import { catalog } from "../../../../../lib/web/catalog.ts";
-import { db } from "../../../../../lib/web/context.ts";
+import { db, loginThrottle } from "../../../../../lib/web/context.ts";
 
 export const dynamic = "force-dynamic";
 
 export const POST = route(catalog.login, async ({ body, origin, req }) => {
-  const s = await signIn(db(), body.username, body.password, origin).catch((e) => {
+  const s = await signIn(db(), loginThrottle(), body.username, body.password, origin).catch((e) => {
     if (e instanceof TooManyAttempts) throw new ApiError("rate_limited", e.message);
     throw e;
   });
