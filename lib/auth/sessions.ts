@@ -3,7 +3,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { PrismaClient } from "../db/client.ts";
 import { hashPassword, randomPassword, verifyPassword } from "./password.ts";
-import { type Principal, type Role, siteScope } from "./policy.ts";
+import { type Principal, type Role, siteScope, type TokenScope } from "./policy.ts";
 import type { LoginThrottle } from "./throttle.ts";
 
 export const SESSION_COOKIE = "andon_session";
@@ -73,8 +73,8 @@ export async function principalFromSession(prisma: PrismaClient, token: string |
 export async function principalFromApiToken(prisma: PrismaClient, token: string | undefined): Promise<Principal | undefined> {
   if (!token) return undefined;
   const t = await prisma.apiToken.findUnique({ where: { tokenHash: sha256(token) } });
-  if (!t || t.revokedAt) return undefined;
-  return { kind: "token", id: t.id, name: `token:${t.name}`, displayName: t.name, role: t.role, sites: siteScope(t.role, t.sites) };
+  if (!t || t.revokedAt || (t.expiresAt && t.expiresAt.getTime() <= Date.now())) return undefined;
+  return { kind: "token", id: t.id, name: `token:${t.name}`, displayName: t.name, role: t.role, sites: siteScope(t.role, t.sites), scope: t.scope };
 }
 
 export async function signOut(prisma: PrismaClient, token: string | undefined): Promise<void> {
@@ -93,12 +93,19 @@ export async function createUser(
   return password;
 }
 
-/** Creates an API token; returns it (shown once; only its hash is stored). */
-export async function createApiToken(prisma: PrismaClient, t: { name: string; role: Role; sites: string[]; createdBy: string }): Promise<string> {
+/** Creates an API token; returns it (shown once; only its hash is stored). It works until `expiresAt`, within `scope`. */
+export async function createApiToken(
+  prisma: PrismaClient,
+  t: { name: string; role: Role; sites: string[]; createdBy: string; scope: TokenScope; expiresAt: Date },
+): Promise<string> {
   const token = `andon_${newToken()}`;
-  await prisma.apiToken.create({ data: { name: t.name, role: t.role, sites: t.sites, createdBy: t.createdBy, tokenHash: sha256(token) } });
+  await prisma.apiToken.create({
+    data: { name: t.name, role: t.role, sites: t.sites, createdBy: t.createdBy, tokenHash: sha256(token), scope: t.scope, expiresAt: t.expiresAt },
+  });
   return token;
 }
+
+export const tokenExpiry = (days: number, now = Date.now()) => new Date(now + days * 86_400_000);
 
 /** On first start: an admin with a random password, returned to be printed once. Undefined if any user exists. */
 export async function ensureFirstAdmin(prisma: PrismaClient): Promise<{ username: string; password: string } | undefined> {

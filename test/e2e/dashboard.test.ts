@@ -10,7 +10,7 @@ import mqtt from "mqtt";
 import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Principal } from "../../lib/auth/policy.ts";
-import { createApiToken, createUser } from "../../lib/auth/sessions.ts";
+import { createApiToken, createUser, tokenExpiry } from "../../lib/auth/sessions.ts";
 import { type CommandService, startCommandService } from "../../lib/commands/service.ts";
 import { requestCommand } from "../../lib/commands/store.ts";
 import { repoRoot } from "../../lib/config.ts";
@@ -53,6 +53,7 @@ let puneShifts: unknown[] = [];
 const structureNames: Record<string, string> = {};
 let mappingV1: { microStopThresholdS: number; startupWindowS?: number | undefined; rules: object[] };
 let mesToken: string;
+let readToken: string;
 // different enterprise per run: the QuestDB of the test stack is shared by all test files
 const ent = `dash${Date.now().toString(36)}`;
 const site = (s: string) => `${ent}/${s}`;
@@ -121,7 +122,23 @@ beforeAll(async () => {
   passwords.target = await createUser(prisma, { username: "target", role: "MAINTENANCE", sites: [site("pune")] });
   await createUser(prisma, { username: "to-disable", role: "MAINTENANCE", sites: [site("pune")] });
   await createUser(prisma, { username: "to-reset", role: "MAINTENANCE", sites: [site("pune")] });
-  mesToken = await createApiToken(prisma, { name: "mes-dresden", role: "PLANT_MANAGER", sites: [site("dresden")], createdBy: "test" });
+  mesToken = await createApiToken(prisma, {
+    name: "mes-dresden",
+    role: "PLANT_MANAGER",
+    sites: [site("dresden")],
+    createdBy: "test",
+    scope: "READ_WRITE",
+    expiresAt: tokenExpiry(1),
+  });
+  // the same role and sites, read-only: every GET as the token above, every POST refused
+  readToken = await createApiToken(prisma, {
+    name: "bi-dresden",
+    role: "PLANT_MANAGER",
+    sites: [site("dresden")],
+    createdBy: "test",
+    scope: "READ_ONLY",
+    expiresAt: tokenExpiry(1),
+  });
   await seedRollups();
   // alerts as a detector raises them (through the alert service, on the real broker)
   const pub = await mqtt.connectAsync(stack.MQTT_URL, { protocolVersion: 5 });
@@ -150,7 +167,14 @@ beforeAll(async () => {
     (await requestCommand(prisma, seeder, { machine, type: "request_inspection", params: { note } })).command.id;
   commandIds.dresden = await queue(`${ent}/dresden/machining/line-2/lathe-01`, "seeded");
   commandIds.dresdenToCancel = await queue(`${ent}/dresden/machining/line-2/lathe-01`, "to cancel");
-  await createApiToken(prisma, { name: "to-revoke", role: "CORPORATE", sites: [site("pune")], createdBy: "test" });
+  await createApiToken(prisma, {
+    name: "to-revoke",
+    role: "CORPORATE",
+    sites: [site("pune")],
+    createdBy: "test",
+    scope: "READ_ONLY",
+    expiresAt: tokenExpiry(1),
+  });
   const packer = await prisma.machine.findFirstOrThrow({
     where: { slug: "packer-01", line: { slug: "fill-2", area: { site: { slug: "pune", enterprise: { slug: ent } } } } },
     include: { line: true },
@@ -344,8 +368,8 @@ describe("dashboard in the browser", () => {
   });
 });
 
-type Who = "anonymous" | "admin" | "corp" | "pm.dresden" | "tech.pune" | "token";
-const WHO: Who[] = ["anonymous", "admin", "corp", "pm.dresden", "tech.pune", "token"];
+type Who = "anonymous" | "admin" | "corp" | "pm.dresden" | "tech.pune" | "token" | "read-token";
+const WHO: Who[] = ["anonymous", "admin", "corp", "pm.dresden", "tech.pune", "token", "read-token"];
 
 /** One request per catalog entry, with input that passes validation, so only access decides. */
 const dresdenMachine = () => `${ent}/dresden/machining/line-1/cnc-01`;
@@ -491,7 +515,7 @@ const REQUESTS: Record<keyof typeof catalog, { method: string; path: () => strin
 // Expected outcome per request (same order as REQUESTS) and caller: "ok" = allowed (2xx, or 400/404
 // from the handler when the request itself is wrong for the data), 401, 403. Written by hand from the
 // role table in docs, not computed from the policy code.
-const EXPECT: Record<string, Record<Who, "ok" | 401 | 403>> = {
+const EXPECT: Record<string, Record<Exclude<Who, "read-token">, "ok" | 401 | 403>> = {
   "me#0": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": "ok", "tech.pune": "ok", token: "ok" },
   "sites#0": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": "ok", "tech.pune": "ok", token: "ok" },
   "siteOee#0": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": "ok", "tech.pune": "ok", token: "ok" },
@@ -583,12 +607,15 @@ describe("access control", () => {
       "pm.dresden": { cookie: await cookieFor("pm.dresden") },
       "tech.pune": { cookie: await cookieFor("tech.pune") },
       token: { authorization: `Bearer ${mesToken}` },
+      "read-token": { authorization: `Bearer ${readToken}` },
     };
     const failures: string[] = [];
     for (const [id, list] of Object.entries(REQUESTS)) {
       for (const [i, r] of list.entries()) {
-        const want = EXPECT[`${id}#${i}`];
-        if (!want) throw new Error(`no expectation for ${id}#${i}`);
+        const written = EXPECT[`${id}#${i}`];
+        if (!written) throw new Error(`no expectation for ${id}#${i}`);
+        // the read-only token has the read-write token's role and sites: the same answer to a GET, 403 to any POST
+        const want: Record<Who, "ok" | 401 | 403> = { ...written, "read-token": r.method === "GET" ? written.token : 403 };
         for (const who of WHO) {
           const body = r.body?.();
           const abort = new AbortController();
@@ -1109,14 +1136,28 @@ describe("admin: asset model and API tokens", () => {
     const page = await (await browserAs("admin")).newPage();
     await page.goto(`${base}/admin/tokens`);
     await page.getByLabel("Token name").fill("bi-pune");
-    await page.getByLabel("Token role").selectOption("CORPORATE");
+    await page.getByLabel("Token role").selectOption("MAINTENANCE");
+    await page.getByLabel("Token scope").selectOption("READ_ONLY");
+    await page.getByLabel("Token expires in days").fill("30");
     await page.locator("fieldset.sites-pick label", { hasText: "Pune" }).locator("input").check();
     await page.getByRole("button", { name: "Create token" }).click();
     const token = (await page.getByTestId("new-token").locator("code").first().textContent()) ?? "";
     expect(token).toMatch(/^andon_/);
+    await expect.poll(() => page.getByTestId("token-bi-pune").textContent()).toContain("read only");
+    const listed = (await (await fetch(`${base}/api/v1/admin/tokens`, { headers: { cookie: await cookieFor("admin") } })).json()) as {
+      tokens: { name: string; scope: string; createdAt: string; expiresAt: string | null }[];
+    };
+    const made = listed.tokens.find((t) => t.name === "bi-pune");
+    expect(made?.scope).toBe("READ_ONLY");
+    // 30 days after it was made (the two instants come from the database and the server, a moment apart)
+    expect(Math.abs(Date.parse(made?.expiresAt ?? "") - Date.parse(made?.createdAt ?? "") - 30 * DAY)).toBeLessThan(60_000);
     const call = (path: string) => fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
     expect((await call(`/api/v1/sites/${ent}/pune/shift`)).status).toBe(200);
     expect((await call(`/api/v1/sites/${ent}/dresden/shift`)).status).toBe(403);
+    // maintenance may acknowledge Pune's alerts, but this token is read-only
+    const ack = await fetch(`${base}/api/v1/alerts/${alertIds.inbox}/acknowledge`, { method: "POST", headers: { authorization: `Bearer ${token}` } });
+    expect(ack.status).toBe(403);
+    expect(((await ack.json()) as { error: { message: string } }).error.message).toContain("read-only token");
     await page.getByTestId("token-bi-pune").getByRole("button", { name: "revoke" }).click();
     await expect.poll(() => page.getByTestId("token-bi-pune").textContent()).toContain("revoked");
     await page.screenshot({ path: join(repoRoot, ".andon", "e2e-tokens.png"), fullPage: true });

@@ -1,7 +1,7 @@
 // Passwords and the role/site policy: pure parts of sign-in and access control.
 import { describe, expect, it } from "vitest";
 import { hashPassword, passwordProblem, randomPassword, verifyPassword } from "../../lib/auth/password.ts";
-import { can, type Principal, visibleSites } from "../../lib/auth/policy.ts";
+import { can, mayChangeState, type Principal, visibleSites } from "../../lib/auth/policy.ts";
 
 const who = (role: Principal["role"], sites: Principal["sites"]): Principal => ({ kind: "user", id: "x", name: "x", displayName: "x", role, sites });
 
@@ -43,5 +43,17 @@ describe("policy", () => {
     const sites = [{ key: "acme/dresden" }, { key: "acme/pune" }];
     expect(visibleSites(pmDresden, sites)).toEqual([{ key: "acme/dresden" }]);
     expect(visibleSites(who("ADMIN", "all"), sites)).toHaveLength(2);
+  });
+});
+
+describe("token scope", () => {
+  it("only users and read-write tokens may change state", () => {
+    const token = (scope?: "READ_ONLY" | "READ_WRITE"): Principal => ({ ...who("ADMIN", "all"), kind: "token", ...(scope ? { scope } : {}) });
+    expect(mayChangeState(who("MAINTENANCE", ["acme/pune"]))).toBe(true);
+    expect(mayChangeState(token("READ_WRITE"))).toBe(true);
+    expect(mayChangeState(token("READ_ONLY"))).toBe(false);
+    // a token without a scope is read-only: nothing is allowed by omission
+    expect(mayChangeState(token())).toBe(false);
+    expect(mayChangeState(undefined)).toBe(false);
   });
 });
