@@ -805,6 +805,27 @@ describe("alert stream", () => {
     pune.close();
     dresden.close();
   });
+
+  it("ends when its session signs out (the credential is checked again while the stream is open)", async () => {
+    const cookie = await cookieFor("tech.pune");
+    const res = await fetch(`${base}/api/v1/alerts/stream`, { headers: { cookie } });
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const state = { text: "", ended: false };
+    void (async () => {
+      try {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          state.text += new TextDecoder().decode(value);
+        }
+      } catch {}
+      state.ended = true;
+    })();
+    await expect.poll(() => state.text, { timeout: 10_000 }).toContain(": andon alerts");
+    expect((await fetch(`${base}/api/v1/auth/logout`, { method: "POST", headers: { cookie } })).status).toBe(200);
+    await expect.poll(() => state.ended, { timeout: 30_000 }).toBe(true);
+    expect(state.text).toContain("event: end");
+  });
 });
 
 describe("attacks", () => {
@@ -817,6 +838,20 @@ describe("attacks", () => {
     });
     expect(res.status).toBe(403);
     expect(((await res.json()) as { error: { message: string } }).error.message).toContain("cross-site request");
+  });
+
+  it("a client cannot choose its address with X-Forwarded-For or Andon's peer header (no trusted proxy configured)", async () => {
+    const res = await fetch(`${base}/api/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-forwarded-for": "6.6.6.6", "x-andon-peer": "7.7.7.7" },
+      body: JSON.stringify({ username: "corp", password: "spoofed-and-wrong" }),
+    });
+    expect(res.status).toBe(401);
+    const row = await prismaFor(databaseUrl).auditLog.findFirst({
+      where: { action: "auth.sign-in", subject: "corp", result: "denied" },
+      orderBy: { id: "desc" },
+    });
+    expect(row?.origin).toBe("127.0.0.1");
   });
 
   it("after sign-in the browser goes only to a path on this server, whatever ?next= says", async () => {
