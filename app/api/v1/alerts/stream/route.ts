@@ -1,5 +1,5 @@
-import { principalOf, route } from "../../../../../lib/web/api.ts";
 import { alertEventStream } from "../../../../../lib/web/alert-stream.ts";
+import { principalOf, route } from "../../../../../lib/web/api.ts";
 import { catalog } from "../../../../../lib/web/catalog.ts";
 import { onAlertChange } from "../../../../../lib/web/context.ts";
 
