@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { hashPassword, passwordProblem, randomPassword, verifyPassword } from "../../lib/auth/password.ts";
 import { can, mayChangeState, type Principal, visibleSites } from "../../lib/auth/policy.ts";
+import { countersFor, LIMITS, verdict } from "../../lib/domain/auth/login-throttle.ts";
 
 const who = (role: Principal["role"], sites: Principal["sites"]): Principal => ({ kind: "user", id: "x", name: "x", displayName: "x", role, sites });
 
@@ -55,5 +56,27 @@ describe("token scope", () => {
     // a token without a scope is read-only: nothing is allowed by omission
     expect(mayChangeState(token())).toBe(false);
     expect(mayChangeState(undefined)).toBe(false);
+  });
+});
+
+describe("login throttle rule", () => {
+  it("feeds the per-user counter only from addresses where the user has not signed in before", () => {
+    expect(countersFor({ hasAddress: true, known: false })).toEqual(["address", "userAtAddress", "user"]);
+    expect(countersFor({ hasAddress: true, known: true })).toEqual(["address", "userAtAddress"]);
+    expect(countersFor({ hasAddress: false, known: false })).toEqual(["userAtAddress", "user"]);
+  });
+
+  it.each([
+    [{ userAtAddress: { count: 10, ttlS: 60 } }, { allowed: true }],
+    [{ userAtAddress: { count: 11, ttlS: 60 } }, { allowed: false, counter: "userAtAddress", retryAfterS: 60 }],
+    [{ user: { count: 31, ttlS: 0 } }, { allowed: false, counter: "user", retryAfterS: 1 }],
+    [
+      { address: { count: 101, ttlS: 900 }, userAtAddress: { count: 1, ttlS: 900 } },
+      { allowed: false, counter: "address", retryAfterS: 900 },
+    ],
+    [{ address: { count: 100, ttlS: 900 }, user: { count: 30, ttlS: 900 } }, { allowed: true }],
+  ])("counts %j -> %j", (counts, want) => {
+    expect(verdict(counts)).toEqual(want);
+    expect(LIMITS).toEqual({ address: 100, userAtAddress: 10, user: 30 });
   });
 });
