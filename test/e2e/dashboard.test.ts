@@ -879,6 +879,7 @@ describe("attacks", () => {
     for (let i = 0; i < 10; i++) expect((await login(`guess-${i}`)).status).toBe(401);
     const res = await login(passwords.target as string);
     expect(res.status).toBe(429);
+    expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe("rate_limited");
     const audit = await prismaFor(databaseUrl).auditLog.count({ where: { action: "auth.sign-in", subject: "target", result: "throttled" } });
     expect(audit).toBe(1);
