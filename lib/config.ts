@@ -1,6 +1,7 @@
 // The only reader of process.env. Every setting is parsed and validated once, at start;
 // a broken setting stops the process with a message that names it.
 import { existsSync, readFileSync } from "node:fs";
+import { isIP } from "node:net";
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
 import { z } from "zod";
@@ -22,6 +23,24 @@ const url = (protocols: string[]) =>
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+/** "10.0.0.1", "::1", "10.0.0.0/8", "fd00::/8": an IP address or a CIDR block. */
+function isAddressOrCidr(entry: string): boolean {
+  const [ip = "", prefix, ...rest] = entry.split("/");
+  const family = isIP(ip);
+  if (!family || rest.length) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+const addressList = z
+  .string()
+  .transform((v) =>
+    v
+      .split(",")
+      .map((e) => e.trim())
+      .filter(Boolean),
+  )
+  .refine((list) => list.every(isAddressOrCidr), { message: "comma-separated IP addresses or CIDR blocks (e.g. 10.0.0.5,192.168.0.0/16,::1)" });
+
 const optionalFile = z
   .string()
   .optional()
@@ -94,6 +113,7 @@ const schema = z.object({
 
   WEB_PORT: int(1, 65535).default(3000),
   WEB_SHARE_MS: int(0, 60_000).default(2000),
+  TRUSTED_PROXIES: addressList.default([]),
 
   ANDON_TOPOLOGY: z.enum(["single", "multi-site"]).default("single"),
   BROKER_GATEWAY_ACCOUNTS: z.enum(["site", "machine"]).default("site"),
@@ -164,6 +184,8 @@ export const CONFIG_DOCS: Record<keyof Config, string> = {
   WEB_PORT: "Port of the Next.js dashboard.",
   WEB_SHARE_MS:
     "How long (ms) the dashboard server shares one computed answer of the overview and plant-page APIs among everyone allowed to see it (0: compute every request). Changes made through this server show at once; others within this time.",
+  TRUSTED_PROXIES:
+    "Reverse proxies in front of the dashboard (comma-separated IP addresses or CIDR blocks). Only a request arriving from one of them has its `X-Forwarded-For` read for the client address (sign-in throttling, audit log); default none: the address of the TCP peer.",
   ANDON_TOPOLOGY:
     "`single`: one broker at MQTT_URL. `multi-site`: `andon up` runs a central broker and one factory broker per site, bridged, locked down (docs/deployment.md).",
   BROKER_GATEWAY_ACCOUNTS: "Generated gateway accounts: one per `site` or one per `machine`, each limited to its own topic subtree.",

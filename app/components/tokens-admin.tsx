@@ -1,6 +1,6 @@
 "use client";
 
-// API tokens for MES, ERP and BI: create (the token is shown once), revoke.
+// API tokens for MES, ERP and BI: create (the token is shown once) with a scope and an expiry, revoke.
 import { useState } from "react";
 import type { listTokens } from "../../lib/auth/admin.ts";
 import { postJson } from "./admin-post.ts";
@@ -12,6 +12,8 @@ export function TokensAdmin({ initial, sites }: { initial: Token[]; sites: { key
   const [name, setName] = useState("");
   const [role, setRole] = useState("CORPORATE");
   const [chosen, setChosen] = useState<string[]>([]);
+  const [scope, setScope] = useState<Token["scope"]>("READ_ONLY");
+  const [days, setDays] = useState(90);
   const [error, setError] = useState<string | null>(null);
   const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
   const reload = async () => {
@@ -35,7 +37,7 @@ export function TokensAdmin({ initial, sites }: { initial: Token[]; sites: { key
           className="command-form"
           onSubmit={async (e) => {
             e.preventDefault();
-            const r = await send("/api/v1/admin/tokens", { name, role, sites: chosen });
+            const r = await send("/api/v1/admin/tokens", { name, role, sites: chosen, scope, expiresInDays: days });
             if (r?.token) {
               setCreated({ name: r.name ?? name, token: r.token });
               setName("");
@@ -55,6 +57,17 @@ export function TokensAdmin({ initial, sites }: { initial: Token[]; sites: { key
               <option value="MAINTENANCE">maintenance</option>
               <option value="ADMIN">admin</option>
             </select>
+          </label>
+          <label>
+            Scope
+            <select value={scope} onChange={(e) => setScope(e.target.value as Token["scope"])} aria-label="Token scope">
+              <option value="READ_ONLY">read only</option>
+              <option value="READ_WRITE">read and act (commands, reasons, alerts as its role allows)</option>
+            </select>
+          </label>
+          <label>
+            Expires in (days)
+            <input type="number" min={1} max={730} value={days} onChange={(e) => setDays(Number(e.target.value))} aria-label="Token expires in days" />
           </label>
           <fieldset className="sites-pick">
             <legend>Sites</legend>
@@ -91,6 +104,8 @@ export function TokensAdmin({ initial, sites }: { initial: Token[]; sites: { key
               <th>name</th>
               <th>role</th>
               <th>sites</th>
+              <th>scope</th>
+              <th>expires</th>
               <th>created</th>
               <th />
             </tr>
@@ -101,6 +116,10 @@ export function TokensAdmin({ initial, sites }: { initial: Token[]; sites: { key
                 <td>{t.name}</td>
                 <td>{t.role.toLowerCase().replace("_", " ")}</td>
                 <td>{t.role === "ADMIN" ? "all" : t.sites.join(", ")}</td>
+                <td>{t.scope === "READ_WRITE" ? "read and act" : "read only"}</td>
+                <td>
+                  {t.expiresAt ? `${t.expiresAt.slice(0, 16).replace("T", " ")} UTC${Date.parse(t.expiresAt) <= Date.now() ? " (expired)" : ""}` : "never"}
+                </td>
                 <td>
                   {t.createdAt.slice(0, 16).replace("T", " ")} UTC by {t.createdBy}
                 </td>

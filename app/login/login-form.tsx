@@ -1,5 +1,6 @@
 "use client";
 import { useState } from "react";
+import { safeNextPath } from "../../lib/web/redirect.ts";
 
 export function LoginForm({ next }: { next: string }) {
   const [error, setError] = useState<string | null>(null);
@@ -16,8 +17,8 @@ export function LoginForm({ next }: { next: string }) {
     }).catch(() => null);
     setBusy(false);
     if (res?.ok) {
-      // only local paths: never send a user to another site after sign-in
-      window.location.assign(next.startsWith("/") && !next.startsWith("//") ? next : "/");
+      // only paths on this server: never send a user to another site after sign-in (checked on the server too)
+      window.location.assign(safeNextPath(next));
       return;
     }
     const body = (await res?.json().catch(() => null)) as { error?: { message?: string } } | null;

@@ -1,3 +1,4 @@
+import { safeNextPath } from "../../lib/web/redirect.ts";
 import { LoginForm } from "./login-form.tsx";
 
 export const dynamic = "force-dynamic";
@@ -8,7 +9,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
     <div className="login-page">
       <h1>Sign in to Andon</h1>
       <div className="sub">The first administrator's password was printed once by the first `npm start`.</div>
-      <LoginForm next={next ?? "/"} />
+      <LoginForm next={safeNextPath(next)} />
     </div>
   );
 }

@@ -4,8 +4,8 @@
 import type { PrismaClient } from "../db/client.ts";
 import { RefusedError } from "../errors.ts";
 import { hashPassword, randomPassword } from "./password.ts";
-import type { Principal, Role } from "./policy.ts";
-import { createApiToken } from "./sessions.ts";
+import type { Principal, Role, TokenScope } from "./policy.ts";
+import { createApiToken, tokenExpiry } from "./sessions.ts";
 
 /** A refused request (lib/errors.ts); the API answers it with its code. */
 export class AdminError extends RefusedError {}
@@ -84,6 +84,8 @@ export async function listTokens(prisma: PrismaClient) {
     createdBy: t.createdBy,
     createdAt: t.createdAt.toISOString(),
     revokedAt: t.revokedAt ? t.revokedAt.toISOString() : null,
+    scope: t.scope,
+    expiresAt: t.expiresAt ? t.expiresAt.toISOString() : null,
   }));
 }
 
@@ -92,16 +94,24 @@ export async function addToken(
   prisma: PrismaClient,
   actor: Principal,
   origin: string | undefined,
-  t: { name: string; role: Role; sites: string[] },
+  t: { name: string; role: Role; sites: string[]; scope: TokenScope; expiresInDays: number },
   knownSites: readonly string[],
-): Promise<string> {
+): Promise<{ token: string; expiresAt: string }> {
   const unknown = t.sites.filter((s) => !knownSites.includes(s));
   if (unknown.length) throw new AdminError("invalid", `body.sites: unknown site ${unknown.join(", ")}`);
   if (t.role !== "ADMIN" && t.sites.length === 0) throw new AdminError("invalid", `body.sites: a ${t.role} token needs at least one site`);
   if (await prisma.apiToken.findUnique({ where: { name: t.name } })) throw new AdminError("conflict", `a token named ${t.name} exists already`);
-  const token = await createApiToken(prisma, { ...t, sites: t.role === "ADMIN" ? [] : t.sites, createdBy: actor.name });
-  await audit(prisma, actor, origin, "token.create", t.name, { role: t.role, sites: t.sites });
-  return token;
+  const expiresAt = tokenExpiry(t.expiresInDays);
+  const token = await createApiToken(prisma, {
+    name: t.name,
+    role: t.role,
+    sites: t.role === "ADMIN" ? [] : t.sites,
+    createdBy: actor.name,
+    scope: t.scope,
+    expiresAt,
+  });
+  await audit(prisma, actor, origin, "token.create", t.name, { role: t.role, sites: t.sites, scope: t.scope, expiresAt: expiresAt.toISOString() });
+  return { token, expiresAt: expiresAt.toISOString() };
 }
 
 export async function revokeToken(prisma: PrismaClient, actor: Principal, origin: string | undefined, name: string): Promise<void> {

@@ -33,7 +33,18 @@ export interface Principal {
   role: Role;
   /** "enterprise/site" keys, or every site */
   sites: "all" | readonly string[];
+  /** API tokens only: READ_ONLY tokens may not change anything, whatever their role allows */
+  scope?: TokenScope;
 }
+
+export const TOKEN_SCOPES = ["READ_ONLY", "READ_WRITE"] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
+
+/** How long an API token may live: 1 day to 2 years; 90 days unless chosen. */
+export const TOKEN_DAYS = { min: 1, max: 730, default: 90 } as const;
+
+/** May the principal change state at all (any POST)? A token must have been given READ_WRITE. */
+export const mayChangeState = (p: Principal | undefined): boolean => p !== undefined && (p.kind === "user" || p.scope === "READ_WRITE");
 
 export const siteScope = (role: Role, sites: readonly string[]): Principal["sites"] => (role === "ADMIN" ? "all" : sites);
 

@@ -3,7 +3,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { PrismaClient } from "../db/client.ts";
 import { hashPassword, randomPassword, verifyPassword } from "./password.ts";
-import { type Principal, type Role, siteScope } from "./policy.ts";
+import { type Principal, type Role, siteScope, type TokenScope } from "./policy.ts";
+import type { LoginThrottle } from "./throttle.ts";
 
 export const SESSION_COOKIE = "andon_session";
 export const SESSION_TTL_MS = 12 * 3_600_000;
@@ -14,18 +15,6 @@ const newToken = () => randomBytes(32).toString("base64url");
 // a real hash to compare against when the user does not exist, so timing does not tell
 let dummyHash: Promise<string> | undefined;
 
-/** Failed sign-ins per user name and per client address in the last 15 minutes (this process). */
-const failures = new Map<string, number[]>();
-const WINDOW_MS = 15 * 60_000;
-// an address may be shared (a plant's NAT, a proxy): it gets more tries than one user name
-const MAX_FAILURES = { u: 10, a: 100 } as const;
-
-function recentFailures(key: string, now: number): number[] {
-  const list = (failures.get(key) ?? []).filter((t) => now - t < WINDOW_MS);
-  failures.set(key, list);
-  return list;
-}
-
 function auditSignIn(prisma: PrismaClient, username: string, origin: string | undefined, result: "ok" | "denied" | "throttled") {
   const who = username.slice(0, 100);
   return prisma.auditLog.create({ data: { actor: who, ...(origin ? { origin } : {}), action: "auth.sign-in", subject: who, result, details: {} } });
@@ -33,31 +22,37 @@ function auditSignIn(prisma: PrismaClient, username: string, origin: string | un
 
 export class TooManyAttempts extends Error {
   override name = "TooManyAttempts";
+  constructor(
+    message: string,
+    readonly retryAfterS: number,
+  ) {
+    super(message);
+  }
 }
 
-/** Checks the password; returns a session token and the principal, or undefined. */
+/**
+ * Checks the password; returns a session token and the principal, or undefined. The attempt is
+ * counted by `throttle` (shared by every dashboard process) before the password is checked; over a
+ * limit it throws TooManyAttempts without checking (rule: lib/domain/auth/login-throttle.ts).
+ */
 export async function signIn(
   prisma: PrismaClient,
+  throttle: LoginThrottle,
   username: string,
   password: string,
   origin?: string,
 ): Promise<{ token: string; principal: Principal; expiresAt: Date } | undefined> {
-  // at most 10 failed attempts per user name and 100 per address in 15 minutes, then refuse without checking
-  const now = Date.now();
-  const keys = [`u:${username}`, ...(origin ? [`a:${origin}`] : [])];
-  if (keys.some((k) => recentFailures(k, now).length >= MAX_FAILURES[k[0] as "u" | "a"])) {
+  const v = await throttle.attempt(username, origin);
+  if (!v.allowed) {
     await auditSignIn(prisma, username, origin, "throttled");
-    throw new TooManyAttempts("too many failed sign-ins; try again in 15 minutes");
+    throw new TooManyAttempts(`too many sign-in attempts; try again in ${Math.ceil(v.retryAfterS / 60)} minutes`, v.retryAfterS);
   }
   const user = await prisma.user.findUnique({ where: { username } });
   dummyHash ??= hashPassword(randomPassword());
   const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash));
   await auditSignIn(prisma, username, origin, ok && user && !user.disabledAt ? "ok" : "denied");
-  if (!ok || !user || user.disabledAt) {
-    for (const k of keys) failures.get(k)?.push(now);
-    return undefined;
-  }
-  for (const k of keys) failures.delete(k);
+  if (!ok || !user || user.disabledAt) return undefined;
+  await throttle.succeeded(username, origin);
   const token = newToken();
   const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
   await prisma.session.create({ data: { id: sha256(token), userId: user.id, expiresAt, ...(origin ? { origin } : {}) } });
@@ -78,8 +73,8 @@ export async function principalFromSession(prisma: PrismaClient, token: string |
 export async function principalFromApiToken(prisma: PrismaClient, token: string | undefined): Promise<Principal | undefined> {
   if (!token) return undefined;
   const t = await prisma.apiToken.findUnique({ where: { tokenHash: sha256(token) } });
-  if (!t || t.revokedAt) return undefined;
-  return { kind: "token", id: t.id, name: `token:${t.name}`, displayName: t.name, role: t.role, sites: siteScope(t.role, t.sites) };
+  if (!t || t.revokedAt || (t.expiresAt && t.expiresAt.getTime() <= Date.now())) return undefined;
+  return { kind: "token", id: t.id, name: `token:${t.name}`, displayName: t.name, role: t.role, sites: siteScope(t.role, t.sites), scope: t.scope };
 }
 
 export async function signOut(prisma: PrismaClient, token: string | undefined): Promise<void> {
@@ -98,12 +93,19 @@ export async function createUser(
   return password;
 }
 
-/** Creates an API token; returns it (shown once; only its hash is stored). */
-export async function createApiToken(prisma: PrismaClient, t: { name: string; role: Role; sites: string[]; createdBy: string }): Promise<string> {
+/** Creates an API token; returns it (shown once; only its hash is stored). It works until `expiresAt`, within `scope`. */
+export async function createApiToken(
+  prisma: PrismaClient,
+  t: { name: string; role: Role; sites: string[]; createdBy: string; scope: TokenScope; expiresAt: Date },
+): Promise<string> {
   const token = `andon_${newToken()}`;
-  await prisma.apiToken.create({ data: { name: t.name, role: t.role, sites: t.sites, createdBy: t.createdBy, tokenHash: sha256(token) } });
+  await prisma.apiToken.create({
+    data: { name: t.name, role: t.role, sites: t.sites, createdBy: t.createdBy, tokenHash: sha256(token), scope: t.scope, expiresAt: t.expiresAt },
+  });
   return token;
 }
+
+export const tokenExpiry = (days: number, now = Date.now()) => new Date(now + days * 86_400_000);
 
 /** On first start: an admin with a random password, returned to be printed once. Undefined if any user exists. */
 export async function ensureFirstAdmin(prisma: PrismaClient): Promise<{ username: string; password: string } | undefined> {

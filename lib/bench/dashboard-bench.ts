@@ -9,7 +9,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createApiToken } from "../auth/sessions.ts";
+import { createApiToken, tokenExpiry } from "../auth/sessions.ts";
 import { repoRoot } from "../config.ts";
 import { prismaFor } from "../db/client.ts";
 import type { PlantFile } from "../db/plant.ts";
@@ -206,7 +206,14 @@ export async function benchDashboard(o: DashboardBenchOptions): Promise<Dashboar
   try {
     await ensureQuestSchema(q.httpUrl);
     await seedPlantInto(databaseUrl, plant(o.sites, o.machinesPerSite));
-    const token = await createApiToken(prismaFor(databaseUrl), { name: "bench", role: "ADMIN", sites: [], createdBy: "bench" });
+    const token = await createApiToken(prismaFor(databaseUrl), {
+      name: "bench",
+      role: "ADMIN",
+      sites: [],
+      createdBy: "bench",
+      scope: "READ_ONLY",
+      expiresAt: tokenExpiry(1),
+    });
     const now = Date.now();
     for (const [what, sql] of generators(o.sites, o.machinesPerSite, o.days, now)) {
       const t = performance.now();

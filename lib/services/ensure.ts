@@ -2,15 +2,15 @@
 // binary is installed, start a local one (owned by this process); otherwise stop with what to install.
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { appendFileSync, existsSync, mkdirSync, readdirSync } from "node:fs";
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import type { Config } from "../config.ts";
-import { questPing } from "../questdb/http.ts";
+import { questPing, redactUrl } from "../questdb/http.ts";
 import { startMosquitto, startRedis } from "./local-servers.ts";
 import { hostPort, tcpOpen, waitFor } from "./net.ts";
 import type { Managed } from "./process.ts";
-import { ensureQuestDbJar, startQuestDb } from "./questdb.ts";
+import { ensureQuestDbJar, HTTP_USER, startQuestDb } from "./questdb.ts";
 
 export class ServiceError extends Error {
   override name = "ServiceError";
@@ -112,20 +112,39 @@ async function ensureAll(cfg: Config, say: (m: string) => void, owned: StartedSe
 
   // QuestDB: not packaged anywhere we can install from; Andon runs the pinned jar from Maven Central.
   if (await questPing(cfg.QUESTDB_HTTP_URL)) {
-    say(`QuestDB     ${cfg.QUESTDB_HTTP_URL}`);
+    say(`QuestDB     ${redactUrl(cfg.QUESTDB_HTTP_URL)}`);
     if (!cfg.QUESTDB_PG_PASSWORD) say("warning: QUESTDB_PG_PASSWORD is not set; queries over PG wire will fail unless your QuestDB needs none");
   } else {
     const http = hostPort(cfg.QUESTDB_HTTP_URL, 9000);
     const pgw = hostPort(cfg.QUESTDB_PG_URL, 8812);
-    if (!isLoopback(http.host)) throw new ServiceError(`QuestDB is not answering at ${cfg.QUESTDB_HTTP_URL} (QUESTDB_HTTP_URL).`);
+    if (!isLoopback(http.host)) throw new ServiceError(`QuestDB is not answering at ${redactUrl(cfg.QUESTDB_HTTP_URL)} (QUESTDB_HTTP_URL).`);
     if (!which(cfg.QUESTDB_JAVA_HOME ? join(cfg.QUESTDB_JAVA_HOME, "bin", "java") : "java")) {
       throw new ServiceError("QuestDB needs Java 17 or later: install it (Debian: apt-get install openjdk-17-jre-headless) or set QUESTDB_JAVA_HOME.");
     }
     const jar = await ensureQuestDbJar(home, cfg.QUESTDB_VERSION, say);
+    // HTTP basic auth: the user and password in QUESTDB_HTTP_URL, or generated once (never a default)
+    const httpCred = new URL(cfg.QUESTDB_HTTP_URL);
+    if (!httpCred.password) {
+      if (await tcpOpen(http.host, http.port)) {
+        throw new ServiceError(
+          `something answers on ${http.host}:${http.port} but not as QuestDB without credentials: put its HTTP user and password in QUESTDB_HTTP_URL (http://user:password@host:port).`,
+        );
+      }
+      httpCred.username = HTTP_USER;
+      httpCred.password = randomBytes(18).toString("base64url");
+      const url = httpCred.toString().replace(/\/$/, "");
+      appendFileSync(join(home, "andon.env"), `QUESTDB_HTTP_URL=${url}\n`, { mode: 0o600 });
+      chmodSync(join(home, "andon.env"), 0o600);
+      generated.QUESTDB_HTTP_URL = url;
+      // this process (its config is read already) and the processes it starts use the generated URL
+      process.env.QUESTDB_HTTP_URL = url;
+      cfg.QUESTDB_HTTP_URL = url;
+    }
     let password = cfg.QUESTDB_PG_PASSWORD;
     if (!password) {
       password = randomBytes(18).toString("base64url");
       appendFileSync(join(home, "andon.env"), `QUESTDB_PG_PASSWORD=${password}\n`, { mode: 0o600 });
+      chmodSync(join(home, "andon.env"), 0o600);
       generated.QUESTDB_PG_PASSWORD = password;
     }
     say(`starting QuestDB ${cfg.QUESTDB_VERSION} on ${http.host}:${http.port} (data in ${join(home, "questdb", "root")}) ...`);
@@ -134,11 +153,13 @@ async function ensureAll(cfg: Config, say: (m: string) => void, owned: StartedSe
       root: join(home, "questdb", "root"),
       ports: { http: http.port, pg: pgw.port, ilp: 9009, health: 9003 },
       pgPassword: password,
+      httpUser: decodeURIComponent(httpCred.username),
+      httpPassword: decodeURIComponent(httpCred.password),
       heap: "2g",
       ...(cfg.QUESTDB_JAVA_HOME ? { javaHome: cfg.QUESTDB_JAVA_HOME } : {}),
     });
     owned.push({ name: "questdb", stop: q.stop });
-    say(`QuestDB     ${q.httpUrl} (started by Andon)`);
+    say(`QuestDB     ${redactUrl(q.httpUrl)} (started by Andon)`);
   }
   return { owned, generated };
 }

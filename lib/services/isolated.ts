@@ -34,6 +34,7 @@ export async function startScratchQuestDb(dir: string): Promise<QuestDbInstance>
     root: join(dir, `questdb-${randomBytes(3).toString("hex")}`),
     ports: { http: await freePort(), pg: await freePort(), ilp: await freePort(), health: await freePort() },
     pgPassword: randomBytes(12).toString("hex"),
+    httpPassword: randomBytes(12).toString("hex"),
     heap: "768m",
   });
 }

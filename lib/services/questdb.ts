@@ -1,13 +1,15 @@
 // QuestDB run by Andon itself: a pinned `org.questdb:questdb` jar from Maven Central, fetched into
 // $ANDON_HOME/questdb (git-ignored), started with its own root (data) directory and ports.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { questPing } from "../questdb/http.ts";
 import { waitFor } from "./net.ts";
 import { type Managed, spawnManaged } from "./process.ts";
 
 const MAVEN = "https://repo.maven.apache.org/maven2";
+/** The HTTP user of a QuestDB Andon runs itself. */
+export const HTTP_USER = "andon";
 
 /** Downloads questdb-VERSION.jar once and checks it against Maven Central's SHA-1. Returns its path. */
 export async function ensureQuestDbJar(home: string, version: string, log: (m: string) => void = () => undefined): Promise<string> {
@@ -34,7 +36,10 @@ export async function ensureQuestDbJar(home: string, version: string, log: (m: s
 }
 
 export interface QuestDbInstance {
+  /** with the HTTP user and password as userinfo (http://andon:secret@127.0.0.1:9000): what QUESTDB_HTTP_URL holds */
   httpUrl: string;
+  /** conf/server.conf (mode 0600: it holds both passwords) */
+  confFile: string;
   pgUrl: string;
   pgPassword: string;
   ports: { http: number; pg: number; ilp: number; health: number };
@@ -49,6 +54,10 @@ export interface QuestDbStartOptions {
   root: string;
   ports: { http: number; pg: number; ilp: number; health: number };
   pgPassword: string;
+  /** HTTP basic auth for /exec and ILP over HTTP; generated, never a default */
+  httpPassword: string;
+  /** default HTTP_USER */
+  httpUser?: string;
   javaHome?: string;
   heap?: string;
   logFile?: string;
@@ -56,9 +65,11 @@ export interface QuestDbStartOptions {
 
 export async function startQuestDb(o: QuestDbStartOptions): Promise<QuestDbInstance> {
   mkdirSync(join(o.root, "conf"), { recursive: true });
-  // Loopback only; the PG-wire password is Andon's own random one, never QuestDB's default.
+  // Loopback only; the PG-wire and HTTP passwords are Andon's own random ones, never QuestDB's default.
+  // Readable by this user only: written 0600, and set to 0600 also when the file existed before.
+  const confFile = join(o.root, "conf", "server.conf");
   writeFileSync(
-    join(o.root, "conf", "server.conf"),
+    confFile,
     [
       `http.bind.to=127.0.0.1:${o.ports.http}`,
       `http.min.net.bind.to=127.0.0.1:${o.ports.health}`,
@@ -68,12 +79,17 @@ export async function startQuestDb(o: QuestDbStartOptions): Promise<QuestDbInsta
       "pg.user=admin",
       `pg.password=${o.pgPassword}`,
       "pg.readonly.user.enabled=false",
+      // HTTP basic auth on /exec, ILP over HTTP and the web console (QuestDB open source)
+      `http.user=${o.httpUser ?? HTTP_USER}`,
+      `http.password=${o.httpPassword}`,
       "telemetry.enabled=false",
       "http.frozen.clock=false",
       "shared.worker.count=2",
       "",
     ].join("\n"),
+    { mode: 0o600 },
   );
+  chmodSync(confFile, 0o600);
   const java = o.javaHome ? join(o.javaHome, "bin", "java") : "java";
   const proc = spawnManaged(
     "questdb",
@@ -93,17 +109,19 @@ export async function startQuestDb(o: QuestDbStartOptions): Promise<QuestDbInsta
     ],
     { logFile: o.logFile ?? join(o.root, "questdb.out"), env: { ...process.env, TZ: "UTC" } },
   );
-  const httpUrl = `http://127.0.0.1:${o.ports.http}`;
+  const httpUrl = `http://${encodeURIComponent(o.httpUser ?? HTTP_USER)}:${encodeURIComponent(o.httpPassword)}@127.0.0.1:${o.ports.http}`;
   let exited = false;
   proc.child.once("exit", () => {
     exited = true;
   });
   await waitFor("QuestDB", async () => {
     if (exited) throw new Error(`QuestDB exited at start; see ${o.logFile ?? join(o.root, "questdb.out")}`);
+    // with the credentials: an answer proves this instance took its server.conf
     return questPing(httpUrl);
   });
   return {
     httpUrl,
+    confFile,
     pgUrl: `postgresql://admin@127.0.0.1:${o.ports.pg}/qdb`,
     pgPassword: o.pgPassword,
     ports: o.ports,

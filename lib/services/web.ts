@@ -41,11 +41,15 @@ export async function ensureWebBuild(logFile: string, say: (m: string) => void =
   return true;
 }
 
-/** `next start` on 127.0.0.1 (no sign-in exists yet) with the given environment. */
+/**
+ * The built dashboard on 127.0.0.1 with the given environment: workers/web.ts, Next.js behind a Node
+ * server that tells route handlers the TCP peer's address (`next start` cannot).
+ */
 export async function startWeb(port: number, env: Record<string, string>, logFile: string): Promise<Managed> {
-  const web = spawnManaged("web", process.execPath, [nextBin, "start", "-H", "127.0.0.1", "-p", String(port)], {
+  const script = join(repoRoot, "workers", "web.ts");
+  const web = spawnManaged("web", process.execPath, ["--import", "tsx", script, "--host", "127.0.0.1", "--port", String(port)], {
     cwd: repoRoot,
-    env: { ...process.env, ...webEnv, ...env },
+    env: { ...process.env, ...webEnv, NODE_ENV: "production", ...env },
     logFile,
   });
   let exited = false;

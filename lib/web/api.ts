@@ -4,10 +4,12 @@
 // one JSON shape: {"error":{"code","message","details"?}} with a matching HTTP status.
 import { createHash } from "node:crypto";
 import type { z } from "zod";
-import { type Action, can, type Principal } from "../auth/policy.ts";
+import { type Action, can, mayChangeState, type Principal } from "../auth/policy.ts";
 import { principalFromApiToken, principalFromSession, SESSION_COOKIE } from "../auth/sessions.ts";
+import { config } from "../config.ts";
 import { RefusedError } from "../errors.ts";
 import { createLogger } from "../log.ts";
+import { clientAddress, PEER_HEADER, type TrustedProxies, trustedProxies } from "./client-address.ts";
 import { db } from "./context.ts";
 import { forgetShared } from "./shared-read.ts";
 
@@ -101,7 +103,12 @@ export async function principalOf(req: Request, opts: { fresh?: boolean } = {}):
   return principal;
 }
 
-const originOf = (req: Request) => req.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || undefined;
+const tp = globalThis as unknown as { __andonTrustedProxies?: TrustedProxies };
+/** The client address (lib/web/client-address.ts): the TCP peer, or X-Forwarded-For behind a trusted proxy. */
+export function originOf(req: Request): string | undefined {
+  tp.__andonTrustedProxies ??= trustedProxies(config().TRUSTED_PROXIES);
+  return clientAddress(req.headers.get(PEER_HEADER), req.headers.get("x-forwarded-for"), tp.__andonTrustedProxies);
+}
 
 export function errorResponse(e: ApiError): Response {
   return Response.json(
@@ -161,6 +168,10 @@ export function route<S extends RouteSpec>(spec: S, fn: (ctx: Ctx<S>) => Promise
       const fresh = req.method !== "GET";
       const principal = spec.auth === "public" ? await principalOf(req, { fresh }).catch(() => undefined) : await principalOf(req, { fresh });
       if (spec.auth !== "public" && !principal) throw new ApiError("unauthenticated", "sign in first (session cookie or Authorization: Bearer token)");
+      // a read-only API token changes nothing, whatever its role would allow
+      if (principal && spec.method !== "GET" && !mayChangeState(principal)) {
+        throw new ApiError("forbidden", `${principal.name} is a read-only token: ${spec.method} ${spec.path} is refused`);
+      }
       const url = new URL(req.url);
       const params = parse(spec.params, pathParams(spec.path, url.pathname) ?? {}, "path");
       const query = parse(spec.query, Object.fromEntries(url.searchParams), "query");

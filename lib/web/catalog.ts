@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { MappingDraftFields, withMappingChecks } from "../admin/loss-mapping-draft.ts";
 import { NewArea, NewLine, NewSite, Rename } from "../admin/structure-input.ts";
-import { ROLES } from "../auth/policy.ts";
+import { ROLES, TOKEN_DAYS, TOKEN_SCOPES } from "../auth/policy.ts";
 import { COMMAND_TYPE_NAMES, EXPIRY_S } from "../contract/commands.ts";
 import { ShiftSchema } from "../db/plant.ts";
 import { COMMAND_STATUSES } from "../domain/commands/lifecycle.ts";
@@ -489,6 +489,8 @@ export const catalog = {
           createdBy: z.string(),
           createdAt: z.string(),
           revokedAt: z.string().nullable(),
+          scope: z.enum(TOKEN_SCOPES),
+          expiresAt: z.string().nullable(),
         }),
       ),
     }),
@@ -496,7 +498,8 @@ export const catalog = {
   createToken: {
     method: "POST",
     path: "/api/v1/admin/tokens",
-    summary: "Create an API token for an MES, ERP or BI system; the token is in the answer, once",
+    summary:
+      "Create an API token for an MES, ERP or BI system; the token is in the answer, once. READ_ONLY (default) may only GET; READ_WRITE may also send commands, edit reasons, handle alerts as its role allows. Expires after expiresInDays (default 90, at most 730)",
     auth: "admin",
     body: z.object({
       name: z.string().regex(/^[a-z0-9._-]{2,64}$/, "must be 2-64 of a-z 0-9 . _ -"),
@@ -505,8 +508,10 @@ export const catalog = {
         .array(z.string().regex(/^[a-z0-9_-]{1,64}\/[a-z0-9_-]{1,64}$/, "must be ENTERPRISE/SITE"))
         .max(500)
         .default([]),
+      scope: z.enum(TOKEN_SCOPES).default("READ_ONLY"),
+      expiresInDays: z.number().int().min(TOKEN_DAYS.min).max(TOKEN_DAYS.max).default(TOKEN_DAYS.default),
     }),
-    response: z.object({ name: z.string(), token: z.string() }),
+    response: z.object({ name: z.string(), token: z.string(), expiresAt: z.string() }),
   },
   revokeToken: {
     method: "POST",

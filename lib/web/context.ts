@@ -4,6 +4,7 @@ import type { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import mqtt, { type MqttClient } from "mqtt";
 import type pg from "pg";
+import { type LoginThrottle, redisLoginThrottle } from "../auth/throttle.ts";
 import { config } from "../config.ts";
 import { prismaFor } from "../db/client.ts";
 import { loadMachines, type MachineInfo } from "../db/plant.ts";
@@ -30,6 +31,17 @@ const q = globalThis as unknown as { __andonOeeQueue?: Queue };
 export function oeeJobs(): Queue {
   q.__andonOeeQueue ??= oeeQueue(new Redis(config().REDIS_URL, { maxRetriesPerRequest: null }), config().QUEUE_PREFIX);
   return q.__andonOeeQueue;
+}
+
+const lt = globalThis as unknown as { __andonLoginThrottle?: LoginThrottle };
+
+/** Sign-in throttling, shared through Redis by every dashboard process (lib/auth/throttle.ts). */
+export function loginThrottle(): LoginThrottle {
+  // a sign-in waits at most 2 s for Redis, then fails (refused, never let through unthrottled)
+  lt.__andonLoginThrottle ??= redisLoginThrottle(new Redis(config().REDIS_URL, { commandTimeout: 2000, maxRetriesPerRequest: 1 }), {
+    prefix: config().QUEUE_PREFIX,
+  });
+  return lt.__andonLoginThrottle;
 }
 
 const ASSET_TTL_MS = 10_000;

@@ -5,6 +5,7 @@ import type pg from "pg";
 import { kpisOf } from "../domain/oee/compute.ts";
 import type { Kpis, TimeElements } from "../domain/oee/types.ts";
 import { TABLES } from "../questdb/tables.ts";
+import { csvCell } from "./csv.ts";
 
 export const ELEMENT_COLUMNS: Record<keyof TimeElements, string> = {
   calendarS: "calendar_s",
@@ -124,14 +125,14 @@ export async function siteFigures(
 /** The figures as CSV: one line per site and bucket, then one total line per site. */
 export function figuresCsv(figs: readonly SiteFigures[]): string {
   const head = "site,bucket_start,bucket_end,label,planned_busy_s,run_s,net_run_s,fully_productive_s,total,good,availability,performance,quality,oee";
+  // ratios with 6 decimals (a fixed-point string of a number: not text, never neutralised)
   const f = (v: number | null) => (v === null ? "" : v.toFixed(6));
-  const q = (s: string) => (/[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
   const line = (site: string, start: string, end: string, label: string, e: TimeElements, k: Kpis) =>
     [
-      q(site),
-      start,
-      end,
-      q(label),
+      csvCell(site),
+      csvCell(start),
+      csvCell(end),
+      csvCell(label),
       e.plannedBusyS,
       e.runS,
       e.netRunS,

@@ -10,7 +10,7 @@ import mqtt from "mqtt";
 import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Principal } from "../../lib/auth/policy.ts";
-import { createApiToken, createUser } from "../../lib/auth/sessions.ts";
+import { createApiToken, createUser, tokenExpiry } from "../../lib/auth/sessions.ts";
 import { type CommandService, startCommandService } from "../../lib/commands/service.ts";
 import { requestCommand } from "../../lib/commands/store.ts";
 import { repoRoot } from "../../lib/config.ts";
@@ -53,6 +53,7 @@ let puneShifts: unknown[] = [];
 const structureNames: Record<string, string> = {};
 let mappingV1: { microStopThresholdS: number; startupWindowS?: number | undefined; rules: object[] };
 let mesToken: string;
+let readToken: string;
 // different enterprise per run: the QuestDB of the test stack is shared by all test files
 const ent = `dash${Date.now().toString(36)}`;
 const site = (s: string) => `${ent}/${s}`;
@@ -121,7 +122,23 @@ beforeAll(async () => {
   passwords.target = await createUser(prisma, { username: "target", role: "MAINTENANCE", sites: [site("pune")] });
   await createUser(prisma, { username: "to-disable", role: "MAINTENANCE", sites: [site("pune")] });
   await createUser(prisma, { username: "to-reset", role: "MAINTENANCE", sites: [site("pune")] });
-  mesToken = await createApiToken(prisma, { name: "mes-dresden", role: "PLANT_MANAGER", sites: [site("dresden")], createdBy: "test" });
+  mesToken = await createApiToken(prisma, {
+    name: "mes-dresden",
+    role: "PLANT_MANAGER",
+    sites: [site("dresden")],
+    createdBy: "test",
+    scope: "READ_WRITE",
+    expiresAt: tokenExpiry(1),
+  });
+  // the same role and sites, read-only: every GET as the token above, every POST refused
+  readToken = await createApiToken(prisma, {
+    name: "bi-dresden",
+    role: "PLANT_MANAGER",
+    sites: [site("dresden")],
+    createdBy: "test",
+    scope: "READ_ONLY",
+    expiresAt: tokenExpiry(1),
+  });
   await seedRollups();
   // alerts as a detector raises them (through the alert service, on the real broker)
   const pub = await mqtt.connectAsync(stack.MQTT_URL, { protocolVersion: 5 });
@@ -150,7 +167,14 @@ beforeAll(async () => {
     (await requestCommand(prisma, seeder, { machine, type: "request_inspection", params: { note } })).command.id;
   commandIds.dresden = await queue(`${ent}/dresden/machining/line-2/lathe-01`, "seeded");
   commandIds.dresdenToCancel = await queue(`${ent}/dresden/machining/line-2/lathe-01`, "to cancel");
-  await createApiToken(prisma, { name: "to-revoke", role: "CORPORATE", sites: [site("pune")], createdBy: "test" });
+  await createApiToken(prisma, {
+    name: "to-revoke",
+    role: "CORPORATE",
+    sites: [site("pune")],
+    createdBy: "test",
+    scope: "READ_ONLY",
+    expiresAt: tokenExpiry(1),
+  });
   const packer = await prisma.machine.findFirstOrThrow({
     where: { slug: "packer-01", line: { slug: "fill-2", area: { site: { slug: "pune", enterprise: { slug: ent } } } } },
     include: { line: true },
@@ -344,8 +368,8 @@ describe("dashboard in the browser", () => {
   });
 });
 
-type Who = "anonymous" | "admin" | "corp" | "pm.dresden" | "tech.pune" | "token";
-const WHO: Who[] = ["anonymous", "admin", "corp", "pm.dresden", "tech.pune", "token"];
+type Who = "anonymous" | "admin" | "corp" | "pm.dresden" | "tech.pune" | "token" | "read-token";
+const WHO: Who[] = ["anonymous", "admin", "corp", "pm.dresden", "tech.pune", "token", "read-token"];
 
 /** One request per catalog entry, with input that passes validation, so only access decides. */
 const dresdenMachine = () => `${ent}/dresden/machining/line-1/cnc-01`;
@@ -491,7 +515,7 @@ const REQUESTS: Record<keyof typeof catalog, { method: string; path: () => strin
 // Expected outcome per request (same order as REQUESTS) and caller: "ok" = allowed (2xx, or 400/404
 // from the handler when the request itself is wrong for the data), 401, 403. Written by hand from the
 // role table in docs, not computed from the policy code.
-const EXPECT: Record<string, Record<Who, "ok" | 401 | 403>> = {
+const EXPECT: Record<string, Record<Exclude<Who, "read-token">, "ok" | 401 | 403>> = {
   "me#0": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": "ok", "tech.pune": "ok", token: "ok" },
   "sites#0": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": "ok", "tech.pune": "ok", token: "ok" },
   "siteOee#0": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": "ok", "tech.pune": "ok", token: "ok" },
@@ -583,12 +607,15 @@ describe("access control", () => {
       "pm.dresden": { cookie: await cookieFor("pm.dresden") },
       "tech.pune": { cookie: await cookieFor("tech.pune") },
       token: { authorization: `Bearer ${mesToken}` },
+      "read-token": { authorization: `Bearer ${readToken}` },
     };
     const failures: string[] = [];
     for (const [id, list] of Object.entries(REQUESTS)) {
       for (const [i, r] of list.entries()) {
-        const want = EXPECT[`${id}#${i}`];
-        if (!want) throw new Error(`no expectation for ${id}#${i}`);
+        const written = EXPECT[`${id}#${i}`];
+        if (!written) throw new Error(`no expectation for ${id}#${i}`);
+        // the read-only token has the read-write token's role and sites: the same answer to a GET, 403 to any POST
+        const want: Record<Who, "ok" | 401 | 403> = { ...written, "read-token": r.method === "GET" ? written.token : 403 };
         for (const who of WHO) {
           const body = r.body?.();
           const abort = new AbortController();
@@ -778,6 +805,27 @@ describe("alert stream", () => {
     pune.close();
     dresden.close();
   });
+
+  it("ends when its session signs out (the credential is checked again while the stream is open)", async () => {
+    const cookie = await cookieFor("tech.pune");
+    const res = await fetch(`${base}/api/v1/alerts/stream`, { headers: { cookie } });
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const state = { text: "", ended: false };
+    void (async () => {
+      try {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          state.text += new TextDecoder().decode(value);
+        }
+      } catch {}
+      state.ended = true;
+    })();
+    await expect.poll(() => state.text, { timeout: 10_000 }).toContain(": andon alerts");
+    expect((await fetch(`${base}/api/v1/auth/logout`, { method: "POST", headers: { cookie } })).status).toBe(200);
+    await expect.poll(() => state.ended, { timeout: 30_000 }).toBe(true);
+    expect(state.text).toContain("event: end");
+  });
 });
 
 describe("attacks", () => {
@@ -792,6 +840,35 @@ describe("attacks", () => {
     expect(((await res.json()) as { error: { message: string } }).error.message).toContain("cross-site request");
   });
 
+  it("a client cannot choose its address with X-Forwarded-For or Andon's peer header (no trusted proxy configured)", async () => {
+    const res = await fetch(`${base}/api/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-forwarded-for": "6.6.6.6", "x-andon-peer": "7.7.7.7" },
+      body: JSON.stringify({ username: "corp", password: "spoofed-and-wrong" }),
+    });
+    expect(res.status).toBe(401);
+    const row = await prismaFor(databaseUrl).auditLog.findFirst({
+      where: { action: "auth.sign-in", subject: "corp", result: "denied" },
+      orderBy: { id: "desc" },
+    });
+    expect(row?.origin).toBe("127.0.0.1");
+  });
+
+  it("after sign-in the browser goes only to a path on this server, whatever ?next= says", async () => {
+    const c = await launchBrowser();
+    contexts.push(c);
+    const page = await c.newPage();
+    for (const next of ["/\\evil.example", "//evil.example", "/%5Cevil.example"]) {
+      await page.goto(`${base}/login?next=${encodeURIComponent(next)}`);
+      await page.getByLabel("User name").fill("corp");
+      await page.getByLabel("Password").fill(passwords.corp as string);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.waitForURL((u) => !u.pathname.startsWith("/login"), { timeout: 30_000 });
+      expect(new URL(page.url()).origin, next).toBe(base);
+      expect(new URL(page.url()).pathname, next).toBe("/");
+    }
+  });
+
   it("after 10 wrong passwords a user name is locked for 15 minutes, even for the right password", async () => {
     const login = (password: string) =>
       fetch(`${base}/api/v1/auth/login`, {
@@ -802,6 +879,7 @@ describe("attacks", () => {
     for (let i = 0; i < 10; i++) expect((await login(`guess-${i}`)).status).toBe(401);
     const res = await login(passwords.target as string);
     expect(res.status).toBe(429);
+    expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe("rate_limited");
     const audit = await prismaFor(databaseUrl).auditLog.count({ where: { action: "auth.sign-in", subject: "target", result: "throttled" } });
     expect(audit).toBe(1);
@@ -1094,14 +1172,28 @@ describe("admin: asset model and API tokens", () => {
     const page = await (await browserAs("admin")).newPage();
     await page.goto(`${base}/admin/tokens`);
     await page.getByLabel("Token name").fill("bi-pune");
-    await page.getByLabel("Token role").selectOption("CORPORATE");
+    await page.getByLabel("Token role").selectOption("MAINTENANCE");
+    await page.getByLabel("Token scope").selectOption("READ_ONLY");
+    await page.getByLabel("Token expires in days").fill("30");
     await page.locator("fieldset.sites-pick label", { hasText: "Pune" }).locator("input").check();
     await page.getByRole("button", { name: "Create token" }).click();
     const token = (await page.getByTestId("new-token").locator("code").first().textContent()) ?? "";
     expect(token).toMatch(/^andon_/);
+    await expect.poll(() => page.getByTestId("token-bi-pune").textContent()).toContain("read only");
+    const listed = (await (await fetch(`${base}/api/v1/admin/tokens`, { headers: { cookie: await cookieFor("admin") } })).json()) as {
+      tokens: { name: string; scope: string; createdAt: string; expiresAt: string | null }[];
+    };
+    const made = listed.tokens.find((t) => t.name === "bi-pune");
+    expect(made?.scope).toBe("READ_ONLY");
+    // 30 days after it was made (the two instants come from the database and the server, a moment apart)
+    expect(Math.abs(Date.parse(made?.expiresAt ?? "") - Date.parse(made?.createdAt ?? "") - 30 * DAY)).toBeLessThan(60_000);
     const call = (path: string) => fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
     expect((await call(`/api/v1/sites/${ent}/pune/shift`)).status).toBe(200);
     expect((await call(`/api/v1/sites/${ent}/dresden/shift`)).status).toBe(403);
+    // maintenance may acknowledge Pune's alerts, but this token is read-only
+    const ack = await fetch(`${base}/api/v1/alerts/${alertIds.inbox}/acknowledge`, { method: "POST", headers: { authorization: `Bearer ${token}` } });
+    expect(ack.status).toBe(403);
+    expect(((await ack.json()) as { error: { message: string } }).error.message).toContain("read-only token");
     await page.getByTestId("token-bi-pune").getByRole("button", { name: "revoke" }).click();
     await expect.poll(() => page.getByTestId("token-bi-pune").textContent()).toContain("revoked");
     await page.screenshot({ path: join(repoRoot, ".andon", "e2e-tokens.png"), fullPage: true });

@@ -1,7 +1,8 @@
 // Passwords and the role/site policy: pure parts of sign-in and access control.
 import { describe, expect, it } from "vitest";
 import { hashPassword, passwordProblem, randomPassword, verifyPassword } from "../../lib/auth/password.ts";
-import { can, type Principal, visibleSites } from "../../lib/auth/policy.ts";
+import { can, mayChangeState, type Principal, visibleSites } from "../../lib/auth/policy.ts";
+import { countersFor, LIMITS, verdict } from "../../lib/domain/auth/login-throttle.ts";
 
 const who = (role: Principal["role"], sites: Principal["sites"]): Principal => ({ kind: "user", id: "x", name: "x", displayName: "x", role, sites });
 
@@ -43,5 +44,39 @@ describe("policy", () => {
     const sites = [{ key: "acme/dresden" }, { key: "acme/pune" }];
     expect(visibleSites(pmDresden, sites)).toEqual([{ key: "acme/dresden" }]);
     expect(visibleSites(who("ADMIN", "all"), sites)).toHaveLength(2);
+  });
+});
+
+describe("token scope", () => {
+  it("only users and read-write tokens may change state", () => {
+    const token = (scope?: "READ_ONLY" | "READ_WRITE"): Principal => ({ ...who("ADMIN", "all"), kind: "token", ...(scope ? { scope } : {}) });
+    expect(mayChangeState(who("MAINTENANCE", ["acme/pune"]))).toBe(true);
+    expect(mayChangeState(token("READ_WRITE"))).toBe(true);
+    expect(mayChangeState(token("READ_ONLY"))).toBe(false);
+    // a token without a scope is read-only: nothing is allowed by omission
+    expect(mayChangeState(token())).toBe(false);
+    expect(mayChangeState(undefined)).toBe(false);
+  });
+});
+
+describe("login throttle rule", () => {
+  it("feeds the per-user counter only from addresses where the user has not signed in before", () => {
+    expect(countersFor({ hasAddress: true, known: false })).toEqual(["address", "userAtAddress", "user"]);
+    expect(countersFor({ hasAddress: true, known: true })).toEqual(["address", "userAtAddress"]);
+    expect(countersFor({ hasAddress: false, known: false })).toEqual(["userAtAddress", "user"]);
+  });
+
+  it.each([
+    [{ userAtAddress: { count: 10, ttlS: 60 } }, { allowed: true }],
+    [{ userAtAddress: { count: 11, ttlS: 60 } }, { allowed: false, counter: "userAtAddress", retryAfterS: 60 }],
+    [{ user: { count: 31, ttlS: 0 } }, { allowed: false, counter: "user", retryAfterS: 1 }],
+    [
+      { address: { count: 101, ttlS: 900 }, userAtAddress: { count: 1, ttlS: 900 } },
+      { allowed: false, counter: "address", retryAfterS: 900 },
+    ],
+    [{ address: { count: 100, ttlS: 900 }, user: { count: 30, ttlS: 900 } }, { allowed: true }],
+  ])("counts %j -> %j", (counts, want) => {
+    expect(verdict(counts)).toEqual(want);
+    expect(LIMITS).toEqual({ address: 100, userAtAddress: 10, user: 30 });
   });
 });

@@ -15,8 +15,8 @@ export default async function TokensPage() {
     <>
       <h1>API tokens</h1>
       <div className="sub">
-        For MES, ERP and BI systems calling <a href="/api/v1/openapi.json">/api/v1</a>. A token has a role and sites like a person; only its SHA-256 is stored.
-        Creating and revoking are in the audit log.
+        For MES, ERP and BI systems calling <a href="/api/v1/openapi.json">/api/v1</a>. A token has a role and sites like a person, a scope (read only, or read
+        and act: commands, reasons, alerts as its role allows) and an expiry; only its SHA-256 is stored. Creating and revoking are in the audit log.
       </div>
       <TokensAdmin initial={await listTokens(db())} sites={sites} />
     </>

@@ -2,20 +2,16 @@ import { auditEntries } from "../../../../../lib/auth/admin.ts";
 import { route } from "../../../../../lib/web/api.ts";
 import { catalog } from "../../../../../lib/web/catalog.ts";
 import { db } from "../../../../../lib/web/context.ts";
+import { csvLine } from "../../../../../lib/web/csv.ts";
 
 export const dynamic = "force-dynamic";
-
-const csvCell = (v: unknown) => {
-  const s = typeof v === "string" ? v : v === null || v === undefined ? "" : JSON.stringify(v);
-  return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-};
 
 export const GET = route(catalog.audit, async ({ query }) => {
   const entries = await auditEntries(db(), query.limit);
   if (query.format === "csv") {
     const lines = [
       "at,actor,origin,action,subject,site,result,details",
-      ...entries.map((e) => [e.at, e.actor, e.origin, e.action, e.subject, e.site, e.result, e.details].map(csvCell).join(",")),
+      ...entries.map((e) => csvLine([e.at, e.actor, e.origin, e.action, e.subject, e.site, e.result, e.details])),
     ];
     return new Response(`${lines.join("\n")}\n`, {
       headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": 'attachment; filename="andon-audit.csv"' },

@@ -16,5 +16,5 @@ export const POST = route(catalog.createToken, async ({ principal, origin, body 
     body,
     (await allSites()).map((s) => s.key),
   );
-  return { name: body.name, token };
+  return { name: body.name, token: token.token, expiresAt: token.expiresAt };
 });

@@ -1,15 +1,20 @@
 import { SESSION_COOKIE, signIn, TooManyAttempts } from "../../../../../lib/auth/sessions.ts";
-import { ApiError, route } from "../../../../../lib/web/api.ts";
+import { ApiError, errorResponse, route } from "../../../../../lib/web/api.ts";
 import { catalog } from "../../../../../lib/web/catalog.ts";
-import { db } from "../../../../../lib/web/context.ts";
+import { db, loginThrottle } from "../../../../../lib/web/context.ts";
 
 export const dynamic = "force-dynamic";
 
 export const POST = route(catalog.login, async ({ body, origin, req }) => {
-  const s = await signIn(db(), body.username, body.password, origin).catch((e) => {
-    if (e instanceof TooManyAttempts) throw new ApiError("rate_limited", e.message);
-    throw e;
-  });
+  let s: Awaited<ReturnType<typeof signIn>>;
+  try {
+    s = await signIn(db(), loginThrottle(), body.username, body.password, origin);
+  } catch (e) {
+    if (!(e instanceof TooManyAttempts)) throw e;
+    const res = errorResponse(new ApiError("rate_limited", e.message));
+    res.headers.set("retry-after", String(e.retryAfterS));
+    return res;
+  }
   if (!s) throw new ApiError("unauthenticated", "wrong user name or password");
   const secure = new URL(req.url).protocol === "https:" ? "; Secure" : "";
   const cookie = `${SESSION_COOKIE}=${s.token}; Path=/; HttpOnly; SameSite=Lax; Expires=${s.expiresAt.toUTCString()}${secure}`;

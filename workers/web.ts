@@ -1,0 +1,32 @@
+// Dashboard process: Next.js (built by `next build`) behind a plain Node HTTP server, so that every
+// request carries the TCP peer's address in PEER_HEADER (a route handler has no socket, and Next
+// itself keeps a client-sent X-Forwarded-For; see lib/web/client-address.ts). Configuration is
+// checked before anything listens: a broken setting stops the process with its name, exit code 2.
+import { createServer } from "node:http";
+import { parseArgs } from "node:util";
+import next from "next";
+import { config, repoRoot } from "../lib/config.ts";
+import { createLogger } from "../lib/log.ts";
+import { onShutdown, runMain } from "../lib/process.ts";
+import { PEER_HEADER } from "../lib/web/client-address.ts";
+
+runMain(async () => {
+  const cfg = config();
+  const log = createLogger("web", cfg.LOG_LEVEL);
+  const { values } = parseArgs({ options: { host: { type: "string", default: "127.0.0.1" }, port: { type: "string" } } });
+  const port = Number(values.port ?? cfg.WEB_PORT);
+  const app = next({ dev: false, dir: repoRoot, hostname: values.host, port });
+  const handle = app.getRequestHandler();
+  await app.prepare();
+  const server = createServer((req, res) => {
+    // overwritten on every request: a client cannot choose its own address
+    req.headers[PEER_HEADER] = req.socket.remoteAddress ?? "";
+    void handle(req, res);
+  });
+  await new Promise<void>((resolve, reject) => server.once("error", reject).listen(port, values.host, resolve));
+  log.info({ host: values.host, port, trustedProxies: cfg.TRUSTED_PROXIES }, "dashboard listening");
+  onShutdown(async () => {
+    await new Promise<void>((r) => server.close(() => r()));
+    await app.close();
+  }, log);
+});
