@@ -28,9 +28,10 @@ import type { PrismaClient } from "../db/client.ts";
 import type { Command } from "../db/generated/client.ts";
 import { isFinal } from "../domain/commands/lifecycle.ts";
 import { mqttOptions } from "../mqtt/options.ts";
-import { COMMANDS_CHANNEL, transition } from "./store.ts";
+import { COMMANDS_CHANNEL, ExpiredBeforeSend, recordRepublish, transition } from "./store.ts";
 
 const ACTOR = "command-service";
+const NEVER_PUBLISHED = "expired before it could be sent: never published";
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 /**
@@ -224,7 +225,16 @@ export async function startCommandService(o: CommandServiceOptions): Promise<Com
     if (isFinal(done.status)) schedule();
   }
 
-  function publish(c: Command, now: number): void {
+  // The last check before a command leaves: one already expired is never published (the broker would
+  // still deliver it for the 1 s minimum expiry). It is recorded as EXPIRED with the reason.
+  function publish(c: Command): void {
+    const now = Date.now();
+    if (c.expiresAt.getTime() <= now) {
+      void transition(prisma, c.id, "expire", { actor: ACTOR, reason: NEVER_PUBLISHED, at: now }).catch((e: unknown) =>
+        log.warn({ command: c.id, err: messageOf(e) }, "could not record an expiry at send time; the next round expires it"),
+      );
+      return;
+    }
     const left = Math.ceil((c.expiresAt.getTime() - now) / 1000);
     const request: CommandRequest = {
       v: 1,
@@ -282,11 +292,18 @@ export async function startCommandService(o: CommandServiceOptions): Promise<Com
     });
     for (const c of next) {
       if (linkDown.has(c.siteKey)) continue; // held until the site's link is back
-      const sent = await transition(prisma, c.id, "send", { actor: ACTOR, at: now }).catch((e: { code?: string }) => {
-        if (e.code === "P2002") return undefined; // another command of the machine went out first
-        throw e;
+      const at = Date.now();
+      if (c.expiresAt.getTime() <= at) {
+        await transition(prisma, c.id, "expire", { actor: ACTOR, reason: NEVER_PUBLISHED, at });
+        continue;
+      }
+      const sent = await transition(prisma, c.id, "send", { actor: ACTOR, at }).catch(async (e: unknown) => {
+        if ((e as { code?: string }).code === "P2002") return undefined; // another command of the machine went out first
+        if (!(e instanceof ExpiredBeforeSend)) throw e;
+        await transition(prisma, c.id, "expire", { actor: ACTOR, reason: NEVER_PUBLISHED, at: Date.now() });
+        return undefined;
       });
-      if (sent) publish(sent, now);
+      if (sent) publish(sent);
     }
   }
 
@@ -313,8 +330,8 @@ export async function startCommandService(o: CommandServiceOptions): Promise<Com
   // Reconcile what was in flight when the service last stopped.
   const inFlight = await prisma.command.findMany({ where: { status: "SENT", expiresAt: { gt: new Date() } } });
   for (const c of inFlight) {
-    await prisma.command.update({ where: { id: c.id }, data: { publishes: { increment: 1 } } });
-    publish(c, Date.now());
+    const again = await recordRepublish(prisma, c.id, { actor: ACTOR, reason: "published again after a restart of the command service (same id)" });
+    if (again) publish(again);
   }
   if (inFlight.length)
     log.info({ commands: inFlight.length }, "published in-flight commands again after a restart (same ids: machines answer repeats, never execute twice)");
