@@ -24,7 +24,17 @@ runMain(async () => {
   await upsertPdmScheduler(queue);
   const waveformQueue = pdmWaveformQueue(connection, cfg.QUEUE_PREFIX);
   await upsertWaveformScheduler(waveformQueue);
+  // Redis restarted without persistence comes back without schedulers: put them back on every (re)connection
+  connection.on(
+    "ready",
+    () =>
+      void Promise.all([upsertPdmScheduler(queue), upsertWaveformScheduler(waveformQueue)]).catch((e: Error) =>
+        log.warn({ err: e.message }, "could not upsert the PdM schedulers; tried again on the next reconnect"),
+      ),
+  );
+  for (const q of [queue, waveformQueue]) q.on("error", (e) => log.warn({ err: e.message }, "PdM queue error (Redis away?)"));
   const waveformWorker = pdmWaveformWorker(connection, cfg.QUEUE_PREFIX);
+  waveformWorker.on("error", (e) => log.warn({ err: e.message }, "waveform worker error (Redis away?)"));
   waveformWorker.on("completed", (_job, r) => {
     if (r.raised || r.cleared || r.skipped) log.info(r, "waveform snapshots scanned");
   });
@@ -44,6 +54,7 @@ runMain(async () => {
     if (r.raised || r.cleared) log.info(r, "alerts raised or cleared");
   });
   worker.on("failed", (_job, e) => log.error({ err: e.message }, "vibration scan failed; BullMQ retries it"));
+  worker.on("error", (e) => log.warn({ err: e.message }, "vibration worker error (Redis away?)"));
   log.info("predictive-maintenance worker started");
   onShutdown(async () => {
     await worker.close();
