@@ -68,6 +68,12 @@ export interface OeeJobDeps extends RollupDeps {
    * closed since the last run, not only the scheduled look-back.
    */
   lastClosedRun?: Map<string, number>;
+  /**
+   * The intervals of the downtime-reason edits saved after `sinceMs` (PostgreSQL): the late scan
+   * recomputes them too, so an edit whose recompute job was never queued (Redis away) or was lost
+   * (Redis restarted empty) is still recomputed.
+   */
+  editedSince?: (sinceMs: number) => Promise<{ start: number; end: number }[]>;
 }
 
 /** The longest gap a scheduled run catches up on (older buckets need an explicit recompute). */
@@ -80,7 +86,16 @@ const CATCH_UP_PIECE_MS = 6 * 3_600_000;
  * mapping assignment or a corrected reason applies from the next job on.
  */
 export function databaseJobDeps(prisma: PrismaClient, base: Omit<OeeJobDeps, "machines" | "reasonEdits">): () => Promise<OeeJobDeps> {
-  return async () => ({ ...base, machines: await loadMachines(prisma), reasonEdits: (range) => reasonEditsByPath(prisma, range) });
+  return async () => ({
+    ...base,
+    machines: await loadMachines(prisma),
+    reasonEdits: (range) => reasonEditsByPath(prisma, range),
+    editedSince: async (sinceMs) =>
+      (await prisma.reasonEdit.findMany({ where: { createdAt: { gt: new Date(sinceMs) } }, select: { start: true, end: true }, take: 10_000 })).map((e) => ({
+        start: e.start.getTime(),
+        end: e.end.getTime(),
+      })),
+  });
 }
 
 export type OeeJobResult = { kind: string; runs: number; buckets: number; rows: number; touched?: number };
@@ -146,7 +161,10 @@ export async function handleOeeJob(raw: unknown, deps: () => Promise<OeeJobDeps>
     case "late": {
       const since = (await d.watermark.get()) ?? now - 10 * MINUTE;
       // 2 minutes of overlap: a mark written just before the last scan may have become visible after it
-      const touched = await lateMinutes(d.pool, [...new Set(d.machines.map((m) => m.enterprise))], since - 2 * MINUTE);
+      const touched = [
+        ...(await lateMinutes(d.pool, [...new Set(d.machines.map((m) => m.enterprise))], since - 2 * MINUTE)),
+        ...((await d.editedSince?.(since - 2 * MINUTE)) ?? []),
+      ];
       const stats = touched.length ? await recomputeTouched(d, touched, now) : [];
       await d.watermark.set(now);
       return sum(job.kind, stats, touched.length);

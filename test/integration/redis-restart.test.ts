@@ -1,7 +1,8 @@
 // Redis restarted (without persistence: it comes back empty) under a running OEE roll-up worker process,
 // on its own redis-server: the worker reconnects, puts its schedulers back, and the minute buckets that
 // closed before, during and after the restart end identical to an undisturbed computation of the same
-// buckets (an in-process recompute of the range, which must change nothing), one row per bucket.
+// buckets (an in-process recompute of the range, which must change nothing), one row per bucket; a
+// downtime-reason edit whose recompute job was lost with Redis's memory is recomputed all the same.
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -113,8 +114,17 @@ describe("Redis restarted under the OEE roll-ups", () => {
     await new Promise((r) => setTimeout(r, 5000));
     redis = await startRedis(join(dir, "redis"), redisPort);
     const restart = Math.floor(Date.now() / MIN) * MIN;
+    // a downtime reason saved while its recompute job was lost with Redis's memory: the late scan finds
+    // it in PostgreSQL and recomputes its minutes (older than anything the schedulers computed here)
+    const edited = { start: NOW - 20 * MIN, end: NOW - 15 * MIN };
+    const machine = await prisma.machine.findFirstOrThrow({ where: { line: { area: { site: { enterprise: { slug: ent } } } } } });
+    await prisma.reasonEdit.create({
+      data: { machineId: machine.id, start: new Date(edited.start), end: new Date(edited.end), reason: "tool change", kind: "assign", createdBy: "test" },
+    });
     // a minute that closed after the restart is computed by the worker's schedulers
     await waitFor("a minute bucket closed after the restart", async () => (await minuteBounds()).last >= restart, 200_000, 1000);
+    const editedMinutes = async () => (await minuteRows(edited.start, edited.end)).machines.length;
+    await waitFor("the edited minutes recomputed by the late scan", async () => (await editedMinutes()) === 10, 150_000, 1000);
     expect(worker.child.exitCode).toBeNull();
     await waitWalApplied(pool, [TABLES.oeeMachine, TABLES.oeeRollup]);
     const end = restart + MIN;
