@@ -11,6 +11,7 @@ import { onShutdown, runMain } from "../lib/process.ts";
 import { questPool } from "../lib/questdb/pg.ts";
 import { ensureQuestSchema } from "../lib/questdb/schema.ts";
 import { pdmQueue, pdmWaveformQueue, pdmWaveformWorker, pdmWorker, upsertPdmScheduler, upsertWaveformScheduler } from "../lib/queues/pdm.ts";
+import { withTimeout } from "../lib/timeout.ts";
 
 runMain(async () => {
   const cfg = config();
@@ -46,7 +47,9 @@ runMain(async () => {
       machines: await loadMachines(prisma),
       store: connection,
       keyPrefix: cfg.QUEUE_PREFIX,
-      alerts: { prisma, publish: async (t, p) => void (await client.publishAsync(t, p, { qos: 1 })) },
+      // a publish waits at most 5 s (the broker away): the alert is saved, the scan goes on, and the
+      // message stays in the client's queue until the broker is back
+      alerts: { prisma, publish: async (t, p) => void (await withTimeout(client.publishAsync(t, p, { qos: 1 }), 5000, `publishing on ${t}`)) },
     }),
     cfg.QUEUE_PREFIX,
   );

@@ -11,6 +11,7 @@ import { mqttOptions } from "../mqtt/options.ts";
 import type { ReasonDeps } from "../oee/reasons.ts";
 import { questPool } from "../questdb/pg.ts";
 import { enqueueRecompute, oeeQueue } from "../queues/oee.ts";
+import { withTimeout } from "../timeout.ts";
 import { emptyPlantView, type PlantView, plantView } from "./plant.ts";
 import { type Shared, shared, sharedValue } from "./shared-read.ts";
 
@@ -35,15 +36,6 @@ export function oeeJobs(): Queue {
   q.__andonOeeQueue ??= oeeQueue(new Redis(cfg.REDIS_URL, { maxRetriesPerRequest: 2, commandTimeout: cfg.WEB_IO_TIMEOUT_MS }), cfg.QUEUE_PREFIX);
   q.__andonOeeQueue.on("error", () => undefined); // reported by the call that failed
   return q.__andonOeeQueue;
-}
-
-/** Rejects with a TimeoutError when `p` takes longer than `ms` (`p` itself goes on). */
-export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error(`${what}: no answer within ${ms} ms`), { name: "TimeoutError" })), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Queues an OEE recompute from a dashboard request, waiting at most WEB_IO_TIMEOUT_MS for Redis. */
