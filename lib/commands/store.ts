@@ -147,8 +147,13 @@ function sameRequest(c: Command, input: CommandRequestInput, params: Record<stri
   return c;
 }
 
+/**
+ * Wakes the command service at once. Called after the command is committed: a failure here (the
+ * database gone that moment) must not turn a saved request into an error; the service's tick
+ * (COMMAND_TICK_MS) finds the command anyway.
+ */
 async function wake(prisma: PrismaClient, machineId: string) {
-  await prisma.$executeRaw`SELECT pg_notify(${COMMANDS_CHANNEL}, ${machineId})`;
+  await prisma.$executeRaw`SELECT pg_notify(${COMMANDS_CHANNEL}, ${machineId})`.catch(() => undefined);
 }
 
 /** A command `p` may see (its site), or not_found/forbidden. */
