@@ -114,6 +114,7 @@ const schema = z.object({
   WEB_PORT: int(1, 65535).default(3000),
   WEB_SHARE_MS: int(0, 60_000).default(2000),
   TRUSTED_PROXIES: addressList.default([]),
+  WEB_IO_TIMEOUT_MS: int(100, 60_000).default(5000),
 
   ANDON_TOPOLOGY: z.enum(["single", "multi-site"]).default("single"),
   BROKER_GATEWAY_ACCOUNTS: z.enum(["site", "machine"]).default("site"),
@@ -186,6 +187,8 @@ export const CONFIG_DOCS: Record<keyof Config, string> = {
     "How long (ms) the dashboard server shares one computed answer of the overview and plant-page APIs among everyone allowed to see it (0: compute every request). Changes made through this server show at once; others within this time.",
   TRUSTED_PROXIES:
     "Reverse proxies in front of the dashboard (comma-separated IP addresses or CIDR blocks). Only a request arriving from one of them has its `X-Forwarded-For` read for the client address (sign-in throttling, audit log); default none: the address of the TCP peer.",
+  WEB_IO_TIMEOUT_MS:
+    "How long the dashboard server waits for the broker (publishing an alert change) or Redis (queueing a recompute) before it answers without it; a change already saved is never answered with an error.",
   ANDON_TOPOLOGY:
     "`single`: one broker at MQTT_URL. `multi-site`: `andon up` runs a central broker and one factory broker per site, bridged, locked down (docs/deployment.md).",
   BROKER_GATEWAY_ACCOUNTS: "Generated gateway accounts: one per `site` or one per `machine`, each limited to its own topic subtree.",

@@ -7,7 +7,7 @@ import { onShutdown, runMain } from "../lib/process.ts";
 import { questPool } from "../lib/questdb/pg.ts";
 import { ensureQuestSchema } from "../lib/questdb/schema.ts";
 import { QuestWriter } from "../lib/questdb/writer.ts";
-import { databaseJobDeps, oeeQueue, oeeWorker, redisWatermark, upsertOeeSchedulers } from "../lib/queues/oee.ts";
+import { databaseJobDeps, keepOeeSchedulers, oeeQueue, oeeWorker, redisWatermark } from "../lib/queues/oee.ts";
 
 runMain(async () => {
   const cfg = config();
@@ -18,9 +18,14 @@ runMain(async () => {
   const connection = new Redis(cfg.REDIS_URL, { maxRetriesPerRequest: null });
   await ensureQuestSchema(cfg.QUESTDB_HTTP_URL);
   const queue = oeeQueue(connection, cfg.QUEUE_PREFIX);
-  await upsertOeeSchedulers(queue);
+  await keepOeeSchedulers(queue, connection, (e) => log.warn({ err: e.message }, "could not upsert the OEE schedulers; tried again on the next reconnect"));
+  connection.on("ready", () => log.info("Redis connection ready"));
+  connection.on("close", () => log.warn("Redis connection closed; reconnecting"));
   const watermark = redisWatermark(connection, cfg.QUEUE_PREFIX);
-  const worker = oeeWorker(connection, databaseJobDeps(prisma, { pool, writer, watermark }), cfg.QUEUE_PREFIX, cfg.OEE_JOB_LOCK_MS);
+  const lastClosedRun = new Map<string, number>();
+  const worker = oeeWorker(connection, databaseJobDeps(prisma, { pool, writer, watermark, lastClosedRun }), cfg.QUEUE_PREFIX, cfg.OEE_JOB_LOCK_MS);
+  worker.on("error", (e) => log.warn({ err: e.message }, "OEE worker error (Redis away?); it goes on when Redis is back"));
+  queue.on("error", (e) => log.warn({ err: e.message }, "OEE queue error (Redis away?)"));
   worker.on("completed", (job, r) => log.info({ job: job.name, data: job.data, result: r }, "OEE buckets written"));
   worker.on("failed", (job, e) => log.error({ job: job?.name, data: job?.data, err: e.message }, "OEE job failed; BullMQ retries it"));
   log.info("OEE roll-up worker started");

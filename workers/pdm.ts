@@ -11,6 +11,7 @@ import { onShutdown, runMain } from "../lib/process.ts";
 import { questPool } from "../lib/questdb/pg.ts";
 import { ensureQuestSchema } from "../lib/questdb/schema.ts";
 import { pdmQueue, pdmWaveformQueue, pdmWaveformWorker, pdmWorker, upsertPdmScheduler, upsertWaveformScheduler } from "../lib/queues/pdm.ts";
+import { withTimeout } from "../lib/timeout.ts";
 
 runMain(async () => {
   const cfg = config();
@@ -24,7 +25,17 @@ runMain(async () => {
   await upsertPdmScheduler(queue);
   const waveformQueue = pdmWaveformQueue(connection, cfg.QUEUE_PREFIX);
   await upsertWaveformScheduler(waveformQueue);
+  // Redis restarted without persistence comes back without schedulers: put them back on every (re)connection
+  connection.on(
+    "ready",
+    () =>
+      void Promise.all([upsertPdmScheduler(queue), upsertWaveformScheduler(waveformQueue)]).catch((e: Error) =>
+        log.warn({ err: e.message }, "could not upsert the PdM schedulers; tried again on the next reconnect"),
+      ),
+  );
+  for (const q of [queue, waveformQueue]) q.on("error", (e) => log.warn({ err: e.message }, "PdM queue error (Redis away?)"));
   const waveformWorker = pdmWaveformWorker(connection, cfg.QUEUE_PREFIX);
+  waveformWorker.on("error", (e) => log.warn({ err: e.message }, "waveform worker error (Redis away?)"));
   waveformWorker.on("completed", (_job, r) => {
     if (r.raised || r.cleared || r.skipped) log.info(r, "waveform snapshots scanned");
   });
@@ -36,7 +47,9 @@ runMain(async () => {
       machines: await loadMachines(prisma),
       store: connection,
       keyPrefix: cfg.QUEUE_PREFIX,
-      alerts: { prisma, publish: async (t, p) => void (await client.publishAsync(t, p, { qos: 1 })) },
+      // a publish waits at most 5 s (the broker away): the alert is saved, the scan goes on, and the
+      // message stays in the client's queue until the broker is back
+      alerts: { prisma, publish: async (t, p) => void (await withTimeout(client.publishAsync(t, p, { qos: 1 }), 5000, `publishing on ${t}`)) },
     }),
     cfg.QUEUE_PREFIX,
   );
@@ -44,6 +57,7 @@ runMain(async () => {
     if (r.raised || r.cleared) log.info(r, "alerts raised or cleared");
   });
   worker.on("failed", (_job, e) => log.error({ err: e.message }, "vibration scan failed; BullMQ retries it"));
+  worker.on("error", (e) => log.warn({ err: e.message }, "vibration worker error (Redis away?)"));
   log.info("predictive-maintenance worker started");
   onShutdown(async () => {
     await worker.close();

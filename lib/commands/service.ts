@@ -8,6 +8,7 @@
 // while the service was down wait at the broker; commands still SENT are published again with the
 // same id (machines must execute an id at most once and answer a repeat with their earlier answer,
 // docs/mqtt.md), which also recovers an answer lost between the broker and a crashed service.
+import { createHash } from "node:crypto";
 import mqtt, { type IPublishPacket, type MqttClient } from "mqtt";
 import pg from "pg";
 import type { Logger } from "pino";
@@ -22,24 +23,34 @@ import {
   responseFilter,
   responseTopic,
 } from "../contract/commands.ts";
+import { preview } from "../contract/preview.ts";
 import type { PrismaClient } from "../db/client.ts";
 import type { Command } from "../db/generated/client.ts";
 import { isFinal } from "../domain/commands/lifecycle.ts";
 import { mqttOptions } from "../mqtt/options.ts";
-import { COMMANDS_CHANNEL, transition } from "./store.ts";
+import { COMMANDS_CHANNEL, ExpiredBeforeSend, recordRepublish, transition } from "./store.ts";
 
 const ACTOR = "command-service";
+const NEVER_PUBLISHED = "expired before it could be sent: never published";
 
-/** PostgreSQL refuses NUL in text and JSON. */
-const noNul = (t: string) => t.replaceAll("\u0000", "\\u0000");
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+/**
+ * Text PostgreSQL stores whatever a machine sent: at most `max` UTF-16 units, NUL written as the
+ * text \u0000 (refused in text and JSON), and no lone surrogate (JSONB refuses "\ud800"; cutting a
+ * string can split a pair).
+ */
+const storable = (t: string, max = 2000) => t.slice(0, max).replace(LONE_SURROGATE, "\ufffd").replaceAll("\u0000", "\\u0000");
+const noNul = (t: string) => storable(t, Number.POSITIVE_INFINITY);
 const payloadOf = (p: IPublishPacket) => (Buffer.isBuffer(p.payload) ? p.payload : Buffer.from(p.payload));
 
+/** The message of whatever was thrown (not always an Error). */
+const messageOf = (e: unknown) => (e instanceof Error ? e.message : preview(e, 200));
 /** Failures that can pass (the database or the network away), as opposed to a refusal of this answer. */
 function isTransient(e: unknown): boolean {
-  const code = (e as { code?: unknown }).code;
+  const code = (e as { code?: unknown } | undefined)?.code;
   if (typeof code === "string" && /^P1\d{3}$/.test(code)) return true; // Prisma: cannot reach the database
   if (typeof code === "string" && /^(ECONN|ETIMEDOUT|EPIPE|ENOTFOUND|57P|08)/.test(code)) return true; // network, shutdown, connection
-  return /connect|timeout|terminat|closed/i.test((e as Error)?.message ?? "");
+  return /connect|timeout|terminat|closed/i.test(messageOf(e).slice(0, 200));
 }
 /** pg advisory lock key: one active command service per database; others stand by. */
 const LEADER_LOCK = 72707370;
@@ -108,13 +119,16 @@ export async function startCommandService(o: CommandServiceOptions): Promise<Com
       .catch(async (e: unknown) => {
         // an answer the database refuses for good (bad bytes, a constraint) is dead-lettered; retrying it
         // would stall every answer behind it
-        if (!isTransient(e)) return deadLetter(packet.topic, `not applicable: ${(e as Error).message.slice(0, 300)}`, payloadOf(packet));
+        if (!isTransient(e)) return deadLetter(packet.topic, `not applicable: ${messageOf(e).slice(0, 300)}`, payloadOf(packet));
         throw e;
       })
       .then(
         () => done(),
         (e: unknown) => {
-          log.error({ err: (e as Error).message, topic: packet.topic }, "could not apply an answer; it stays unacknowledged and comes again");
+          log.error(
+            { err: messageOf(e).slice(0, 300), topic: storable(packet.topic, 300) },
+            "could not apply an answer; it stays unacknowledged and comes again",
+          );
           // no PUBACK: end the connection so the broker delivers it again after the reconnect
           client.stream.destroy();
         },
@@ -154,16 +168,24 @@ export async function startCommandService(o: CommandServiceOptions): Promise<Com
   }
   await subscribe();
 
+  // A dead letter is bounded whatever the answer: topic and reason cut, the payload's first 2000
+  // characters with its size and SHA-256 (to find the original in a capture).
   async function deadLetter(topic: string, reason: string, payload: Buffer) {
-    log.warn({ topic, reason }, "command answer dead-lettered");
+    const subject = storable(topic, 300);
+    log.warn({ topic: subject, reason: storable(reason, 300) }, "command answer dead-lettered");
     await prisma.auditLog.create({
       data: {
         actor: ACTOR,
         action: "command.answer.dead-lettered",
-        subject: noNul(topic),
-        siteSlug: noNul(topic.split("/")[1] ?? "") || null,
+        subject,
+        siteSlug: storable(topic.split("/", 2)[1] ?? "", 100) || null,
         result: "dead-lettered",
-        details: { reason: noNul(reason), payload: noNul(payload.toString("utf8").slice(0, 2000)) },
+        details: {
+          reason: storable(reason, 500),
+          payload: storable(payload.subarray(0, 8000).toString("utf8"), 2000),
+          bytes: payload.length,
+          sha256: createHash("sha256").update(payload).digest("hex"),
+        },
       },
     });
   }
@@ -185,7 +207,7 @@ export async function startCommandService(o: CommandServiceOptions): Promise<Com
     }
     const r = parsed.data;
     const corr = packet.properties?.correlationData?.toString("utf8");
-    if (corr !== undefined && corr !== r.id) return deadLetter(packet.topic, `correlation data ${corr} does not match id ${r.id}`, payload);
+    if (corr !== undefined && corr !== r.id) return deadLetter(packet.topic, `correlation data ${preview(corr, 60)} does not match id ${r.id}`, payload);
     const c = await prisma.command.findUnique({ where: { id: r.id } });
     if (!c) return deadLetter(packet.topic, `no command ${r.id}`, payload);
     if (c.machineKey !== where.key) return deadLetter(packet.topic, `command ${r.id} was sent to ${c.machineKey}, not to ${where.key}`, payload);
@@ -203,7 +225,16 @@ export async function startCommandService(o: CommandServiceOptions): Promise<Com
     if (isFinal(done.status)) schedule();
   }
 
-  function publish(c: Command, now: number): void {
+  // The last check before a command leaves: one already expired is never published (the broker would
+  // still deliver it for the 1 s minimum expiry). It is recorded as EXPIRED with the reason.
+  function publish(c: Command): void {
+    const now = Date.now();
+    if (c.expiresAt.getTime() <= now) {
+      void transition(prisma, c.id, "expire", { actor: ACTOR, reason: NEVER_PUBLISHED, at: now }).catch((e: unknown) =>
+        log.warn({ command: c.id, err: messageOf(e) }, "could not record an expiry at send time; the next round expires it"),
+      );
+      return;
+    }
     const left = Math.ceil((c.expiresAt.getTime() - now) / 1000);
     const request: CommandRequest = {
       v: 1,
@@ -261,11 +292,18 @@ export async function startCommandService(o: CommandServiceOptions): Promise<Com
     });
     for (const c of next) {
       if (linkDown.has(c.siteKey)) continue; // held until the site's link is back
-      const sent = await transition(prisma, c.id, "send", { actor: ACTOR, at: now }).catch((e: { code?: string }) => {
-        if (e.code === "P2002") return undefined; // another command of the machine went out first
-        throw e;
+      const at = Date.now();
+      if (c.expiresAt.getTime() <= at) {
+        await transition(prisma, c.id, "expire", { actor: ACTOR, reason: NEVER_PUBLISHED, at });
+        continue;
+      }
+      const sent = await transition(prisma, c.id, "send", { actor: ACTOR, at }).catch(async (e: unknown) => {
+        if ((e as { code?: string }).code === "P2002") return undefined; // another command of the machine went out first
+        if (!(e instanceof ExpiredBeforeSend)) throw e;
+        await transition(prisma, c.id, "expire", { actor: ACTOR, reason: NEVER_PUBLISHED, at: Date.now() });
+        return undefined;
       });
-      if (sent) publish(sent, now);
+      if (sent) publish(sent);
     }
   }
 
@@ -281,7 +319,7 @@ export async function startCommandService(o: CommandServiceOptions): Promise<Com
         try {
           await round();
         } catch (e) {
-          log.error({ err: (e as Error).message }, "command round failed; retried on the next tick");
+          log.error({ err: messageOf(e) }, "command round failed; retried on the next tick");
         }
       } while (again && !stopped);
       running = undefined;
@@ -292,8 +330,8 @@ export async function startCommandService(o: CommandServiceOptions): Promise<Com
   // Reconcile what was in flight when the service last stopped.
   const inFlight = await prisma.command.findMany({ where: { status: "SENT", expiresAt: { gt: new Date() } } });
   for (const c of inFlight) {
-    await prisma.command.update({ where: { id: c.id }, data: { publishes: { increment: 1 } } });
-    publish(c, Date.now());
+    const again = await recordRepublish(prisma, c.id, { actor: ACTOR, reason: "published again after a restart of the command service (same id)" });
+    if (again) publish(again);
   }
   if (inFlight.length)
     log.info({ commands: inFlight.length }, "published in-flight commands again after a restart (same ids: machines answer repeats, never execute twice)");

@@ -147,8 +147,13 @@ function sameRequest(c: Command, input: CommandRequestInput, params: Record<stri
   return c;
 }
 
+/**
+ * Wakes the command service at once. Called after the command is committed: a failure here (the
+ * database gone that moment) must not turn a saved request into an error; the service's tick
+ * (COMMAND_TICK_MS) finds the command anyway.
+ */
 async function wake(prisma: PrismaClient, machineId: string) {
-  await prisma.$executeRaw`SELECT pg_notify(${COMMANDS_CHANNEL}, ${machineId})`;
+  await prisma.$executeRaw`SELECT pg_notify(${COMMANDS_CHANNEL}, ${machineId})`.catch(() => undefined);
 }
 
 /** A command `p` may see (its site), or not_found/forbidden. */
@@ -186,9 +191,21 @@ const STAMP: Partial<Record<CommandStatus, "sentAt" | "acceptedAt" | "finishedAt
 };
 
 /**
+ * A command was about to become SENT after its expiry (the transition waited, e.g. on a lock or a
+ * slow database): nothing was changed, and it must be expired instead, never published.
+ */
+export class ExpiredBeforeSend extends Error {
+  override name = "ExpiredBeforeSend";
+  constructor(readonly id: string) {
+    super(`command ${id} expired before it could be sent`);
+  }
+}
+
+/**
  * Applies `event` to command `id` if its current status allows it (a conditional update), with its
  * event row and audit row in the same transaction. Returns the updated command, or undefined when
- * the event did not apply: a redelivered answer or a second timeout changes nothing.
+ * the event did not apply: a redelivered answer or a second timeout changes nothing. A "send" that
+ * would complete at or after the command's expiry is rolled back with ExpiredBeforeSend.
  */
 export async function transition(
   prisma: PrismaClient,
@@ -214,6 +231,8 @@ export async function transition(
       },
     });
     if (res.count !== 1) return undefined;
+    // checked after the update, which may have waited for a lock: the clock now, not when we started
+    if (to === "SENT" && c.expiresAt.getTime() <= Date.now()) throw new ExpiredBeforeSend(id);
     await tx.commandEvent.create({ data: { commandId: id, at, from: c.status, to, actor: o.actor, ...(o.reason ? { reason: o.reason } : {}) } });
     await tx.auditLog.create({
       data: {
@@ -228,6 +247,34 @@ export async function transition(
       },
     });
     return tx.command.findUniqueOrThrow({ where: { id } });
+  });
+}
+
+/**
+ * Records that a command still SENT is published once more (the command service restarted and
+ * cannot know whether the machine got it): `publishes` counts it and its history has an event
+ * SENT -> SENT saying so. Returns the command, or undefined when it is no longer SENT.
+ */
+export async function recordRepublish(prisma: PrismaClient, id: string, o: { actor: string; reason: string; at?: number }): Promise<Command | undefined> {
+  const at = new Date(o.at ?? Date.now());
+  return prisma.$transaction(async (tx) => {
+    const res = await tx.command.updateMany({ where: { id, status: "SENT" }, data: { publishes: { increment: 1 } } });
+    if (res.count !== 1) return undefined;
+    const c = await tx.command.findUniqueOrThrow({ where: { id } });
+    const reason = `${o.reason} (publish ${c.publishes})`;
+    await tx.commandEvent.create({ data: { commandId: id, at, from: "SENT", to: "SENT", actor: o.actor, reason } });
+    await tx.auditLog.create({
+      data: {
+        at,
+        actor: o.actor,
+        action: "command.republished",
+        subject: c.machineKey,
+        siteSlug: c.siteKey.split("/")[1] ?? null,
+        result: "sent",
+        details: { command: id, type: c.type, publishes: c.publishes, reason },
+      },
+    });
+    return c;
   });
 }
 

@@ -2,6 +2,7 @@
 // docs/mqtt.md "Commands". Pure: the schemas and the rules every party shares.
 import { z } from "zod";
 import type { Role } from "../auth/policy.ts";
+import { preview } from "./preview.ts";
 import { type MachinePath, machineKey, SEGMENT } from "./topics.ts";
 
 /** The command topic of a machine: Andon's command service publishes, the machine (gateway) subscribes. */
@@ -101,7 +102,13 @@ export function parseCommandParams(type: CommandType, params: unknown): { ok: tr
   if (r.success) return { ok: true, params: r.data as Record<string, unknown> };
   const i = r.error.issues[0];
   const where = i?.path.length ? `params.${i.path.join(".")}` : "params";
-  return { ok: false, reason: i?.code === "unrecognized_keys" ? `${where}: unknown ${i.keys.join(", ")} for ${type}` : `${where}: ${i?.message ?? "invalid"}` };
+  if (i?.code === "unrecognized_keys") {
+    // the keys come from the caller: a few of them, each cut short
+    const shown = i.keys.slice(0, 5).map((k) => (/^[\w-]{1,40}$/.test(k) ? k : preview(k, 40)));
+    const more = i.keys.length > shown.length ? ` and ${i.keys.length - shown.length} more` : "";
+    return { ok: false, reason: `${where}: unknown ${shown.join(", ")}${more} for ${type}` };
+  }
+  return { ok: false, reason: `${where}: ${i?.message ?? "invalid"}` };
 }
 
 /** Expiry bounds: a command nobody carried out within this time must not be carried out later. */

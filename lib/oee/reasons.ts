@@ -126,7 +126,7 @@ export async function assignReason(deps: ReasonDeps, actor: Actor, input: Assign
       },
     }),
   ]);
-  await deps.recompute([{ from: input.start, to: input.end }], `reason edit ${edit.id}`);
+  await recomputeAfterCommit(deps, [{ from: input.start, to: input.end }], `reason edit ${edit.id}`);
   return edit.id;
 }
 
@@ -165,8 +165,21 @@ export async function splitStop(deps: ReasonDeps, actor: Actor, input: SplitInpu
       },
     }),
   ]);
-  await deps.recompute([{ from: input.start, to: input.end }], `reason split ${a.id}`);
+  await recomputeAfterCommit(deps, [{ from: input.start, to: input.end }], `reason split ${a.id}`);
   return [a.id, b.id];
+}
+
+/**
+ * Queues the recompute of a saved edit. A failure (Redis away, a timeout) is not the caller's: the
+ * edit is saved, and the OEE worker's late scan recomputes every edit saved since its last scan
+ * (lib/queues/oee.ts), so the buckets follow within about a minute of Redis being back.
+ */
+async function recomputeAfterCommit(deps: ReasonDeps, ranges: { from: number; to: number }[], why: string) {
+  try {
+    await deps.recompute(ranges, why);
+  } catch (e) {
+    console.warn(`${why}: saved; its recompute could not be queued now (${(e as Error)?.message}); the OEE worker's late scan picks it up`);
+  }
 }
 
 /** Every edit overlapping the range, per machine path, oldest first (so later edits win in the core). */

@@ -35,6 +35,11 @@ export interface AlertDeps {
   prisma: PrismaClient;
   /** publishes one alert change (QoS 1) */
   publish?: (topic: string, payload: string) => Promise<void>;
+  /**
+   * told when a change saved in PostgreSQL could not be published (the broker away, a timeout): the
+   * change stands and is never answered as a failure (default: a warning on stderr)
+   */
+  onPublishFailed?: (e: Error, topic: string) => void;
   flapWindowMs?: number;
 }
 
@@ -70,8 +75,19 @@ export function alertMessage(a: Alert, change: string) {
   };
 }
 
+/**
+ * Publishes a change that is already committed. It never throws: a failure after the commit must not
+ * turn a saved change into an error for the caller (who would retry it, or think it lost).
+ */
 async function announce(deps: AlertDeps, a: Alert, change: string) {
-  await deps.publish?.(alertsTopic(a.siteKey), JSON.stringify(alertMessage(a, change)));
+  const topic = alertsTopic(a.siteKey);
+  try {
+    await deps.publish?.(topic, JSON.stringify(alertMessage(a, change)));
+  } catch (e) {
+    const err = e instanceof Error ? e : new Error(String(e));
+    if (deps.onPublishFailed) deps.onPublishFailed(err, topic);
+    else console.warn(`alert ${a.id} ${change}: saved, but not published on ${topic}: ${err.message}`);
+  }
 }
 
 async function machineIdOf(prisma: PrismaClient, key: string): Promise<string> {

@@ -62,7 +62,23 @@ export async function enqueueRecompute(queue: Queue, ranges: { from: number; to:
 export interface OeeJobDeps extends RollupDeps {
   /** Where the late scan remembers how far it got (a Redis string). */
   watermark: { get(): Promise<number | undefined>; set(ms: number): Promise<void> };
+  /**
+   * When this worker last ran each scheduled "closed" job (in memory). A run after a gap (Redis was
+   * restarted and lost its schedulers, or could not be reached) also computes every bucket that
+   * closed since the last run, not only the scheduled look-back.
+   */
+  lastClosedRun?: Map<string, number>;
+  /**
+   * The intervals of the downtime-reason edits saved after `sinceMs` (PostgreSQL): the late scan
+   * recomputes them too, so an edit whose recompute job was never queued (Redis away) or was lost
+   * (Redis restarted empty) is still recomputed.
+   */
+  editedSince?: (sinceMs: number) => Promise<{ start: number; end: number }[]>;
 }
+
+/** The longest gap a scheduled run catches up on (older buckets need an explicit recompute). */
+export const CATCH_UP_MAX_MS = 7 * 24 * 3_600_000;
+const CATCH_UP_PIECE_MS = 6 * 3_600_000;
 
 /**
  * A job's inputs as the OEE worker gives them: the asset model (each machine's calendar and loss
@@ -70,7 +86,16 @@ export interface OeeJobDeps extends RollupDeps {
  * mapping assignment or a corrected reason applies from the next job on.
  */
 export function databaseJobDeps(prisma: PrismaClient, base: Omit<OeeJobDeps, "machines" | "reasonEdits">): () => Promise<OeeJobDeps> {
-  return async () => ({ ...base, machines: await loadMachines(prisma), reasonEdits: (range) => reasonEditsByPath(prisma, range) });
+  return async () => ({
+    ...base,
+    machines: await loadMachines(prisma),
+    reasonEdits: (range) => reasonEditsByPath(prisma, range),
+    editedSince: async (sinceMs) =>
+      (await prisma.reasonEdit.findMany({ where: { createdAt: { gt: new Date(sinceMs) } }, select: { start: true, end: true }, take: 10_000 })).map((e) => ({
+        start: e.start.getTime(),
+        end: e.end.getTime(),
+      })),
+  });
 }
 
 export type OeeJobResult = { kind: string; runs: number; buckets: number; rows: number; touched?: number };
@@ -112,8 +137,20 @@ export async function handleOeeJob(raw: unknown, deps: () => Promise<OeeJobDeps>
   const d = await deps();
   switch (job.kind) {
     case "closed": {
-      const select = scheduledSelect(job.granularity, d.machines.map(placeOf), now);
-      return sum(job.kind, [await rollupBuckets(d, job.granularity, select)]);
+      const g = job.granularity;
+      const places = d.machines.map(placeOf);
+      const last = d.lastClosedRun?.get(g);
+      const stats = [await rollupBuckets(d, g, scheduledSelect(g, places, now))];
+      if (last !== undefined && now - last > 2 * SCHEDULES[g].everyMs) {
+        // a gap: the buckets that closed since the last run's look-back, beyond this run's
+        // in pieces of 6 hours, so one load never reads days of data
+        const end = now - SCHEDULES[g].closedWithinMs;
+        for (let t = Math.max(last - SCHEDULES[g].closedWithinMs, now - CATCH_UP_MAX_MS); t < end; t += CATCH_UP_PIECE_MS) {
+          stats.push(await rollupBuckets(d, g, touchedSelect(g, places, [{ start: t, end: Math.min(end, t + CATCH_UP_PIECE_MS) }], now)));
+        }
+      }
+      d.lastClosedRun?.set(g, Math.max(now, last ?? now));
+      return sum(job.kind, stats);
     }
     case "recompute": {
       const touched = job.ranges.map((r) => ({ start: r.from, end: r.to }));
@@ -124,7 +161,10 @@ export async function handleOeeJob(raw: unknown, deps: () => Promise<OeeJobDeps>
     case "late": {
       const since = (await d.watermark.get()) ?? now - 10 * MINUTE;
       // 2 minutes of overlap: a mark written just before the last scan may have become visible after it
-      const touched = await lateMinutes(d.pool, [...new Set(d.machines.map((m) => m.enterprise))], since - 2 * MINUTE);
+      const touched = [
+        ...(await lateMinutes(d.pool, [...new Set(d.machines.map((m) => m.enterprise))], since - 2 * MINUTE)),
+        ...((await d.editedSince?.(since - 2 * MINUTE)) ?? []),
+      ];
       const stats = touched.length ? await recomputeTouched(d, touched, now) : [];
       await d.watermark.set(now);
       return sum(job.kind, stats, touched.length);
@@ -146,16 +186,34 @@ export function oeeWorker(connection: ConnectionOptions, deps: () => Promise<Oee
   });
 }
 
-/** The late scan's watermark, kept in Redis under the queue prefix. */
+/**
+ * The late scan's watermark, kept in Redis under the queue prefix, and remembered by this process: a
+ * Redis restarted without persistence has forgotten it, and the scan must go on from where it got to,
+ * not from the default ten minutes back (late data that arrived meanwhile would never be recomputed).
+ */
 export function redisWatermark(redis: { get(k: string): Promise<string | null>; set(k: string, v: string): Promise<unknown> }, prefix = DEFAULT_PREFIX) {
   const key = `${prefix}:oee:late-watermark`;
+  let remembered: number | undefined;
   return {
     get: async () => {
       const v = await redis.get(key);
-      return v === null ? undefined : Number(v);
+      const stored = v === null ? undefined : Number(v);
+      if (stored === undefined || !Number.isFinite(stored)) return remembered;
+      return remembered === undefined ? stored : Math.min(stored, remembered);
     },
     set: async (ms: number) => {
       await redis.set(key, String(ms));
+      remembered = ms;
     },
   };
+}
+
+/**
+ * Keeps the schedulers in Redis: upserted again each time the connection is (re)established. Redis
+ * restarted without persistence comes back empty, and no closed bucket would be computed again until
+ * the worker restarted. Upserting is idempotent (by scheduler id).
+ */
+export function keepOeeSchedulers(queue: Queue, connection: { on(event: "ready", f: () => void): unknown }, onError: (e: Error) => void): Promise<void> {
+  connection.on("ready", () => void upsertOeeSchedulers(queue).catch(onError));
+  return upsertOeeSchedulers(queue);
 }

@@ -12,6 +12,7 @@ import { mqttOptions } from "../mqtt/options.ts";
 import type { ReasonDeps } from "../oee/reasons.ts";
 import { questPool } from "../questdb/pg.ts";
 import { enqueueRecompute, oeeQueue } from "../queues/oee.ts";
+import { withTimeout } from "../timeout.ts";
 import { emptyPlantView, type PlantView, plantView } from "./plant.ts";
 import { type Shared, shared, sharedValue } from "./shared-read.ts";
 
@@ -27,9 +28,14 @@ export function quest(): pg.Pool {
 
 const q = globalThis as unknown as { __andonOeeQueue?: Queue };
 
-/** The OEE queue, to ask for recomputes (after a reason edit). */
+/**
+ * The OEE queue, to ask for recomputes (after a reason edit). Its Redis connection reconnects by
+ * itself; a call waits at most WEB_IO_TIMEOUT_MS (commandTimeout), so a request never hangs on Redis.
+ */
 export function oeeJobs(): Queue {
-  q.__andonOeeQueue ??= oeeQueue(new Redis(config().REDIS_URL, { maxRetriesPerRequest: null }), config().QUEUE_PREFIX);
+  const cfg = config();
+  q.__andonOeeQueue ??= oeeQueue(new Redis(cfg.REDIS_URL, { maxRetriesPerRequest: 2, commandTimeout: cfg.WEB_IO_TIMEOUT_MS }), cfg.QUEUE_PREFIX);
+  q.__andonOeeQueue.on("error", () => undefined); // reported by the call that failed
   return q.__andonOeeQueue;
 }
 
@@ -42,6 +48,11 @@ export function loginThrottle(): LoginThrottle {
     prefix: config().QUEUE_PREFIX,
   });
   return lt.__andonLoginThrottle;
+}
+
+/** Queues an OEE recompute from a dashboard request, waiting at most WEB_IO_TIMEOUT_MS for Redis. */
+export async function queueRecompute(ranges: { from: number; to: number }[], why?: string, enterprise?: string): Promise<void> {
+  await withTimeout(enqueueRecompute(oeeJobs(), ranges, why, enterprise), config().WEB_IO_TIMEOUT_MS, "queueing an OEE recompute in Redis");
 }
 
 const ASSET_TTL_MS = 10_000;
@@ -73,7 +84,7 @@ export async function reasonDeps(): Promise<ReasonDeps> {
     prisma: db(),
     pool: quest(),
     machines: await machines(),
-    recompute: async (ranges, why) => void (await enqueueRecompute(oeeJobs(), ranges, why)),
+    recompute: (ranges, why) => queueRecompute(ranges, why),
   };
 }
 
@@ -91,35 +102,63 @@ export function sharedPlantView(enterprise: string, site: string): Shared<PlantV
   });
 }
 
-const mq = globalThis as unknown as { __andonMqtt?: Promise<MqttClient> };
+const mq = globalThis as unknown as { __andonMqtt?: MqttClient; __andonAlertClient?: MqttClient };
 
-/** Publishes alert changes on the broker (one client per server process, connected on first use). */
-export async function publishAlert(topic: string, payload: string): Promise<void> {
+/**
+ * This server process's MQTT client for alert changes. Never a cached connection attempt: the client
+ * is created once and reconnects by itself (a broker that was down at the first use, or restarted,
+ * is found again); publishes wait at most WEB_IO_TIMEOUT_MS.
+ */
+function alertPublisher(): MqttClient {
   const cfg = config();
-  mq.__andonMqtt ??= mqtt.connectAsync(cfg.MQTT_URL, mqttOptions(cfg, { clientId: `andon-web-${process.pid}`, clean: true }));
-  await (await mq.__andonMqtt).publishAsync(topic, payload, { qos: 1 });
+  if (!mq.__andonMqtt) {
+    mq.__andonMqtt = mqtt.connect(cfg.MQTT_URL, mqttOptions(cfg, { clientId: `andon-web-${process.pid}`, clean: true, reconnectPeriod: 1000 }));
+    mq.__andonMqtt.on("error", () => undefined); // a refused connection is retried; publishes report their own failure
+  }
+  return mq.__andonMqtt;
+}
+
+/**
+ * Publishes an alert change (QoS 1). With the broker away the message stays in the client's queue and
+ * goes out once it is back (unless this process ends first); the caller is answered after
+ * WEB_IO_TIMEOUT_MS with a TimeoutError.
+ */
+export async function publishAlert(topic: string, payload: string): Promise<void> {
+  await withTimeout(
+    alertPublisher()
+      .publishAsync(topic, payload, { qos: 1 })
+      .then(() => undefined),
+    config().WEB_IO_TIMEOUT_MS,
+    `publishing on ${topic}`,
+  );
 }
 
 type AlertListener = (siteKey: string, payload: string) => void;
-const ls = globalThis as unknown as { __andonAlertListeners?: Set<AlertListener>; __andonAlertSub?: Promise<void> };
+const ls = globalThis as unknown as { __andonAlertListeners?: Set<AlertListener> };
 
 /**
  * Live alert changes for this server process: one MQTT subscription to every site's alerts topic,
  * fanned out to the listeners (the SSE streams of signed-in users, each filtered by site).
+ * The client reconnects by itself and subscribes again on every connection (a restarted broker has
+ * forgotten the clean session); a broker down when the first stream opens is found once it is up.
  * Returns a function that removes the listener.
  */
 export async function onAlertChange(listener: AlertListener): Promise<() => void> {
   ls.__andonAlertListeners ??= new Set();
   ls.__andonAlertListeners.add(listener);
-  const cfg = config();
-  ls.__andonAlertSub ??= (async () => {
-    const client = await mqtt.connectAsync(cfg.MQTT_URL, mqttOptions(cfg, { clientId: `andon-web-alerts-${process.pid}`, clean: true }));
+  if (!mq.__andonAlertClient) {
+    const cfg = config();
+    const client = mqtt.connect(
+      cfg.MQTT_URL,
+      mqttOptions(cfg, { clientId: `andon-web-alerts-${process.pid}`, clean: true, reconnectPeriod: 1000, resubscribe: false }),
+    );
+    mq.__andonAlertClient = client;
+    client.on("error", () => undefined); // retried by the reconnect
+    client.on("connect", () => void client.subscribeAsync("+/+/alerts", { qos: 1 }).catch(() => client.stream.destroy()));
     client.on("message", (topic, payload) => {
       const siteKey = topic.split("/").slice(0, 2).join("/");
       for (const l of ls.__andonAlertListeners ?? []) l(siteKey, payload.toString());
     });
-    await client.subscribeAsync("+/+/alerts", { qos: 1 });
-  })();
-  await ls.__andonAlertSub;
+  }
   return () => ls.__andonAlertListeners?.delete(listener);
 }

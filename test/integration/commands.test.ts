@@ -6,6 +6,7 @@
 // service leaves every command final or resumable; refused requests publish nothing.
 import { randomUUID } from "node:crypto";
 import mqtt from "mqtt";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Principal } from "../../lib/auth/policy.ts";
 import { type CommandService, startCommandService } from "../../lib/commands/service.ts";
@@ -291,6 +292,61 @@ describe("the command service with simulated machines", () => {
   });
 });
 
+describe("a command that expires while it is being sent", () => {
+  it("becomes EXPIRED and is never published when the send waited past its expiry (a row lock holds it)", { timeout: 60_000 }, async () => {
+    service ??= await startCommandService({ config: cfg, prisma, log });
+    // the silent machine (no simulator): A in flight keeps B queued until the test lets it go
+    const key = keys[7]!;
+    const a = await requestCommand(prisma, pm, { machine: key, type: "ack_hmi_alarm", params: { alarm_code: "A" } });
+    await until(a.command.id, "SENT");
+    const b = await requestCommand(prisma, pm, { machine: key, type: "ack_hmi_alarm", params: { alarm_code: "B" }, expiresInS: 5 });
+    const locker = new pg.Client({ connectionString: env.DATABASE_URL });
+    await locker.connect();
+    try {
+      await locker.query("BEGIN");
+      await locker.query(`SELECT 1 FROM "Command" WHERE id = $1 FOR UPDATE`, [b.command.id]);
+      // A is answered: the service's next round sends B, and its update waits for the lock
+      const raw = await mqtt.connectAsync(env.MQTT_URL, { protocolVersion: 5 });
+      await raw.publishAsync(responseTopic(key), JSON.stringify({ v: 1, id: a.command.id, status: "rejected", reason: "test", ts: new Date().toISOString() }), {
+        qos: 1,
+      });
+      await raw.endAsync();
+      await until(a.command.id, "REJECTED");
+      await waitFor(
+        "the send of B waiting for the row lock",
+        async () => {
+          const r = await locker.query(
+            `SELECT count(*)::int n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE '%UPDATE%Command%'`,
+          );
+          return r.rows[0].n > 0;
+        },
+        10_000,
+      );
+      await waitFor("B's expiry", async () => Date.now() > b.command.expiresAt.getTime() + 20, 10_000, 50);
+    } finally {
+      await locker.query("ROLLBACK").catch(() => undefined);
+      await locker.end();
+    }
+    await until(b.command.id, "EXPIRED");
+    const row = await prisma.command.findUniqueOrThrow({ where: { id: b.command.id }, include: { events: { orderBy: { id: "asc" } } } });
+    expect(row.reason).toBe("expired before it could be sent: never published");
+    expect(row.events.map((e) => e.to)).toEqual(["CREATED", "QUEUED", "EXPIRED"]);
+    expect(row.publishes).toBe(0);
+    expect(row.sentAt).toBeNull();
+    // a command behind it is published: everything published to the machine before it has reached the spy
+    const c = await requestCommand(prisma, pm, { machine: key, type: "ack_hmi_alarm", params: { alarm_code: "C" } });
+    await until(c.command.id, "SENT");
+    await waitFor("C on the spy", async () => seen.some((x) => x.id === c.command.id), 10_000);
+    expect(seen.filter((x) => x.id === b.command.id)).toEqual([]);
+    const raw = await mqtt.connectAsync(env.MQTT_URL, { protocolVersion: 5 });
+    await raw.publishAsync(responseTopic(key), JSON.stringify({ v: 1, id: c.command.id, status: "rejected", reason: "test", ts: new Date().toISOString() }), {
+      qos: 1,
+    });
+    await raw.endAsync();
+    await until(c.command.id, "REJECTED");
+  });
+});
+
 describe("the command service killed with SIGKILL mid-flight", () => {
   it("leaves every command final or resumable, and each executed exactly once after the restart", { timeout: 120_000 }, async () => {
     await service?.stop();
@@ -339,10 +395,23 @@ describe("the command service killed with SIGKILL mid-flight", () => {
     expect(lb.executed.slice(before.b)).toEqual([b.command.id]);
     expect(lc.executed.slice(before.c)).toEqual([c1.command.id, c2.command.id]);
     expect(sims.get(ka)!.speedPct).toBe(80);
-    // every transition once, in lifecycle order (answers kept by the broker, applied after the restart)
-    for (const c of [a, b, c1, c2]) {
-      const events = await prisma.commandEvent.findMany({ where: { commandId: c.command.id }, orderBy: { id: "asc" } });
-      expect(events.map((e) => e.to)).toEqual(["CREATED", "QUEUED", "SENT", "ACCEPTED", "COMPLETED"]);
-    }
+    // every transition once, in lifecycle order (answers kept by the broker, applied after the restart);
+    // C1 was SENT when the service died and nothing answered it: its publish after the restart is in its
+    // history. B's answers wait at the broker and arrive at the restart, applied before or after the
+    // service looks for commands still SENT: either way the history says what happened.
+    const history = async (id: string) =>
+      (await prisma.commandEvent.findMany({ where: { commandId: id }, orderBy: { id: "asc" } })).map((e) => `${e.from ?? ""}>${e.to}`);
+    const once = [">CREATED", "CREATED>QUEUED", "QUEUED>SENT", "SENT>ACCEPTED", "ACCEPTED>COMPLETED"];
+    const republished = [">CREATED", "CREATED>QUEUED", "QUEUED>SENT", "SENT>SENT", "SENT>ACCEPTED", "ACCEPTED>COMPLETED"];
+    expect(await history(a.command.id)).toEqual(once);
+    expect(await history(c2.command.id)).toEqual(once);
+    expect(await history(c1.command.id)).toEqual(republished);
+    const bRow = await prisma.command.findUniqueOrThrow({ where: { id: b.command.id } });
+    expect(await history(b.command.id)).toEqual(bRow.publishes === 2 ? republished : once);
+    const c1Row = await prisma.command.findUniqueOrThrow({ where: { id: c1.command.id }, include: { events: true } });
+    expect(c1Row.publishes).toBe(2);
+    const again = c1Row.events.find((e) => e.from === "SENT" && e.to === "SENT");
+    expect(again?.actor).toBe("command-service");
+    expect(again?.reason).toBe("published again after a restart of the command service (same id) (publish 2)");
   });
 });

@@ -81,6 +81,22 @@ describe("command contract", () => {
     expect(parseCommandParams("request_inspection", { note: " " })).toEqual({ ok: false, reason: "params.note: say what to inspect" });
   });
 
+  it("names hostile parameters briefly: many long keys, deep nesting, huge strings, __proto__", () => {
+    const many = Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`${"k".repeat(1000)}${i}`, 1]));
+    const r = parseCommandParams("stop", many);
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.reason.length).toBeLessThanOrEqual(400);
+      expect(r.reason).toMatch(/^params: unknown ("k+…, ){4}"k+… and 9995 more for stop$/);
+    }
+    const deep = JSON.parse(`{"note":${"[".repeat(5000)}${"]".repeat(5000)}}`);
+    for (const params of [deep, { note: "n".repeat(1 << 20) }, JSON.parse('{"__proto__":{"note":"x"},"note":"y"}'), [], "text", 7]) {
+      const p = parseCommandParams("request_inspection", params);
+      expect(p.ok).toBe(false);
+      if (!p.ok) expect(p.reason.length).toBeLessThanOrEqual(400);
+    }
+  });
+
   it("recognises command and response topics", () => {
     expect(machineOfCommandTopic("acme/dresden/machining/line-1/cnc-01/command")).toEqual({ key: "acme/dresden/machining/line-1/cnc-01", response: false });
     expect(machineOfCommandTopic("acme/dresden/machining/line-1/cnc-01/command/response")).toEqual({
