@@ -34,7 +34,10 @@ const HOUR = 3_600_000;
 const H = Math.floor(Date.now() / HOUR) * HOUR - HOUR; // [H - 4 h, H) is closed
 const pool = questPool(env.QUESTDB_PG_URL, env.QUESTDB_PG_PASSWORD);
 const connection = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
-const workerEnv = { ...(env as unknown as Record<string, string>), QUEUE_PREFIX: prefix, OEE_JOB_LOCK_MS: "3000" };
+// A short lock so the killed worker's job is taken over soon (production: 30 s). Not shorter than 10 s:
+// with 3 s, a surviving worker starved of CPU (2 cores, load 11) renewed its lock late three times and
+// BullMQ failed the job as "stalled more than allowable limit" (seen 2026-12-01).
+const workerEnv = { ...(env as unknown as Record<string, string>), QUEUE_PREFIX: prefix, OEE_JOB_LOCK_MS: "10000" };
 const workers: Managed[] = [];
 const events = new Map<string, { states: StateEvent[]; counts: CountEvent[] }>();
 
