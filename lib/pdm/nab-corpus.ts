@@ -1,6 +1,6 @@
 // The NAB corpus as published (../shared/datasets/nab): data files, label windows as row ranges, and
 // the per-row scores other detectors published (nab/published/<detector>/<category>/<detector>_<file>.gz).
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import type { NabFile } from "../domain/pdm/nab.ts";
@@ -77,5 +77,3 @@ export function publishedThresholds(scoresDir: string): Record<string, number> |
   const t = all[detector];
   return t ? Object.fromEntries(Object.entries(t).map(([p, v]) => [p, v.threshold])) : undefined;
 }
-
-export const nabCategories = (dir: string) => readdirSync(join(dir, "data"));

@@ -3,6 +3,7 @@
 // The client's flush() drops its buffer before sending, so we never rely on it to retry: we rebuild
 // the rows on every attempt, and DEDUP keys make a partly-landed earlier attempt harmless.
 import { Sender } from "@questdb/nodejs-client";
+import { withTimeout } from "../timeout.ts";
 import type { Row } from "./rows.ts";
 
 /**
@@ -67,7 +68,8 @@ export class QuestWriter implements RowWriter {
         throw new RowsRefusedError(`the client could not encode the rows: ${(e as Error).message.slice(0, 300)}`);
       }
       try {
-        await withTimeout(sender.flush(), this.#opts.requestTimeoutMs + 2000, "QuestDB write timed out");
+        // a guard on top of the client's own timeout: a flush that never settles must not stall ingest
+        await withTimeout(sender.flush(), this.#opts.requestTimeoutMs + 2000, "QuestDB write");
       } catch (e) {
         const message = (e as Error).message ?? String(e);
         if (REFUSED_STATUS.test(message)) throw new RowsRefusedError(message.slice(0, 500));
@@ -112,13 +114,4 @@ async function appendRow(sender: Sender, row: Row): Promise<void> {
     }
   }
   await sender.at(row.ts, "us");
-}
-
-/** A guard on top of the client's own timeout: a promise that never settles must not stall ingest. */
-function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }
