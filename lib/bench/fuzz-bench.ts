@@ -5,6 +5,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import { join } from "node:path";
 import mqtt from "mqtt";
+import { readMetric } from "../http/metrics-server.ts";
+import { endMqttSession } from "../mqtt/options.ts";
 import { questPool, waitWalApplied } from "../questdb/pg.ts";
 import { TABLES } from "../questdb/tables.ts";
 import { type StackEnv, scratchPlant, seedPlantInto } from "../services/isolated.ts";
@@ -41,14 +43,6 @@ export interface FuzzResult {
 }
 
 const CHANNEL_TABLE: Record<string, string> = { state: TABLES.state, counts: TABLES.counts, vibration: TABLES.vibration, metrics: TABLES.metrics };
-
-async function metric(port: number, name: string): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
-  return text
-    .split("\n")
-    .filter((l) => l.startsWith(name))
-    .reduce((s, l) => s + Number(l.split(" ").pop()), 0);
-}
 
 async function publishAll(url: string, msgs: FuzzMessage[], say: (m: string) => void): Promise<void> {
   const pub = await mqtt.connectAsync(url, { protocolVersion: 5, clientId: `fuzz-pub-${randomBytes(3).toString("hex")}`, clean: true, reconnectPeriod: 0 });
@@ -127,7 +121,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
   try {
     for (const until = Date.now() + 60_000; ; ) {
       if (crashes > 0) throw new Error(`the ingest worker exited at start; see ${logFile}`);
-      if ((await metric(metricsPort, "andon_ingest_subscribed").catch(() => 0)) === 1) break;
+      if ((await readMetric(metricsPort, "andon_ingest_subscribed", 5000)) === 1) break;
       if (Date.now() > until) throw new Error(`the ingest worker did not subscribe within 60 s; see ${logFile}`);
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -138,10 +132,13 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
     for (;;) {
       maxRss = Math.max(maxRss, rssMb(worker.child.pid ?? 0));
       if (crashes > 0) break;
-      const r = await metric(metricsPort, "andon_ingest_received_total").catch(() => received);
-      const pending = await metric(metricsPort, "andon_ingest_pending_messages").catch(() => 1);
-      if (r > received) lastProgress = Date.now();
-      received = r;
+      // NaN (not readable this time) is neither progress nor "nothing pending"
+      const r = await readMetric(metricsPort, "andon_ingest_received_total", 5000);
+      const pending = await readMetric(metricsPort, "andon_ingest_pending_messages", 5000);
+      if (r > received) {
+        lastProgress = Date.now();
+        received = r;
+      }
       if (received >= msgs.length && pending === 0) break;
       if (Date.now() - lastProgress > 60_000) {
         o.say(`no progress for 60 s at ${received}/${msgs.length} received, ${pending} pending`);
@@ -150,7 +147,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
       await new Promise((r) => setTimeout(r, 250));
     }
     await publishing.catch((e: Error) => o.say(`publisher: ${e.message}`));
-    const internalErrors = crashes > 0 ? 0 : await metric(metricsPort, 'andon_ingest_dead_lettered_total{kind="internal"}').catch(() => 0);
+    const internalErrors = crashes > 0 ? 0 : (await readMetric(metricsPort, 'andon_ingest_dead_lettered_total{kind="internal"}', 5000)) || 0;
     await waitWalApplied(pool, [...Object.values(CHANNEL_TABLE), TABLES.deadLetters]);
 
     // where did each message end up?
@@ -200,8 +197,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
     await pool.end();
     await worker.stop();
     // the worker's persistent session is of no further use
-    const c = await mqtt.connectAsync(o.env.MQTT_URL, { protocolVersion: 5, clientId: `fuzz-${ent}`, clean: true, properties: { sessionExpiryInterval: 0 } });
-    await c.endAsync();
+    await endMqttSession(o.env.MQTT_URL, `fuzz-${ent}`);
   }
 }
 

@@ -292,12 +292,8 @@ export async function startCommandService(o: CommandServiceOptions): Promise<Com
     });
     for (const c of next) {
       if (linkDown.has(c.siteKey)) continue; // held until the site's link is back
-      const at = Date.now();
-      if (c.expiresAt.getTime() <= at) {
-        await transition(prisma, c.id, "expire", { actor: ACTOR, reason: NEVER_PUBLISHED, at });
-        continue;
-      }
-      const sent = await transition(prisma, c.id, "send", { actor: ACTOR, at }).catch(async (e: unknown) => {
+      // transition("send") refuses a command that is expired when the update lands (ExpiredBeforeSend)
+      const sent = await transition(prisma, c.id, "send", { actor: ACTOR, at: Date.now() }).catch(async (e: unknown) => {
         if ((e as { code?: string }).code === "P2002") return undefined; // another command of the machine went out first
         if (!(e instanceof ExpiredBeforeSend)) throw e;
         await transition(prisma, c.id, "expire", { actor: ACTOR, reason: NEVER_PUBLISHED, at: Date.now() });

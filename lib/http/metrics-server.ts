@@ -42,3 +42,16 @@ export async function startMetricsServer(
     close: () => new Promise((r) => server.close(() => r())),
   };
 }
+
+/** The sum of a metric's samples (all label sets) from a process's /metrics on this host; NaN when it cannot be read. */
+export async function readMetric(port: number, name: string, timeoutMs = 2000): Promise<number> {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(timeoutMs) })).text();
+    return text
+      .split("\n")
+      .filter((l) => l.startsWith(name))
+      .reduce((s, l) => s + Number(l.split(" ").pop()), 0);
+  } catch {
+    return Number.NaN;
+  }
+}

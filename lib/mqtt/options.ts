@@ -1,6 +1,6 @@
 // MQTT connection options from the configuration: MQTT 5, credentials, TLS with client certificates.
 import { readFileSync } from "node:fs";
-import type { IClientOptions } from "mqtt";
+import mqtt, { type IClientOptions } from "mqtt";
 import type { Config } from "../config.ts";
 
 export type MqttConnectionConfig = Pick<
@@ -33,4 +33,10 @@ export function redactUrl(u: string): string {
   } catch {
     return "<invalid url>";
   }
+}
+
+/** Removes a client's persistent session from the broker (clean start, no expiry): a retired worker stops taking a share. */
+export async function endMqttSession(mqttUrl: string, clientId: string): Promise<void> {
+  const c = await mqtt.connectAsync(mqttUrl, { protocolVersion: 5, clientId, clean: true, properties: { sessionExpiryInterval: 0 } });
+  await c.endAsync();
 }

@@ -149,7 +149,8 @@ export class Supervisor {
     try {
       mkdirSync(dirname(this.#o.statusFile), { recursive: true });
       const tmp = `${this.#o.statusFile}.tmp`;
-      writeFileSync(tmp, JSON.stringify({ updatedAt: new Date().toISOString(), supervisorPid: process.pid, processes: this.status() }, null, 1));
+      const file: ProcessStatusFile = { updatedAt: new Date().toISOString(), supervisorPid: process.pid, processes: this.status() };
+      writeFileSync(tmp, JSON.stringify(file, null, 1));
       renameSync(tmp, this.#o.statusFile);
     } catch (err) {
       this.#o.say(`could not write ${this.#o.statusFile}: ${(err as Error).message}`);
@@ -210,9 +211,16 @@ function fileSize(path: string): number {
 const cut = (s: string) => (s.length > 300 ? `${s.slice(0, 300)}…` : s);
 
 /** The supervisor's status file as the dashboard reads it; undefined when absent or unreadable. */
-export function readProcessStatus(statusFile: string): { updatedAt: string; processes: ProcessStatus[] } | undefined {
+export interface ProcessStatusFile {
+  updatedAt: string;
+  /** The `andon up` that wrote it: when it is gone, nothing in the file is current. */
+  supervisorPid: number;
+  processes: ProcessStatus[];
+}
+
+export function readProcessStatus(statusFile: string): ProcessStatusFile | undefined {
   try {
-    return JSON.parse(readFileSync(statusFile, "utf8")) as { updatedAt: string; processes: ProcessStatus[] };
+    return JSON.parse(readFileSync(statusFile, "utf8")) as ProcessStatusFile;
   } catch {
     return undefined;
   }

@@ -25,7 +25,7 @@ function alive(pid: number | undefined): boolean {
 
 export function processesView(now = Date.now()): ProcessesView {
   if (cached && now - cached.at < 1000) return cached.view;
-  const file = readProcessStatus(processStatusFile(config().ANDON_HOME)) as (ReturnType<typeof readProcessStatus> & { supervisorPid?: number }) | undefined;
+  const file = readProcessStatus(processStatusFile(config().ANDON_HOME));
   const supervised = !!file && alive(file.supervisorPid);
   const processes = supervised ? (file?.processes ?? []) : [];
   const view = { supervised, processes, degraded: processes.some((p) => p.state === "restarting" || p.state === "crash-looping") };

@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import { ensureFirstAdmin } from "../../lib/auth/sessions.ts";
 import { config } from "../../lib/config.ts";
 import { prismaFor } from "../../lib/db/client.ts";
+import { readMetric } from "../../lib/http/metrics-server.ts";
 import { ensureQuestSchema } from "../../lib/questdb/schema.ts";
 import { ensureServices } from "../../lib/services/ensure.ts";
 import { type Managed, spawnScript } from "../../lib/services/process.ts";
@@ -19,23 +20,11 @@ function nodeProcess(name: string, script: string, logDir: string, env: Record<s
   return spawnScript(name, script, { logFile: join(logDir, `${name}.log`), env });
 }
 
-async function metricValue(port: number, name: string): Promise<number> {
-  try {
-    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(2000) })).text();
-    return text
-      .split("\n")
-      .filter((l) => l.startsWith(name))
-      .reduce((s, l) => s + Number(l.split(" ").pop()), 0);
-  } catch {
-    return Number.NaN;
-  }
-}
-
 async function ingestSubscribed(ingest: Managed, port: number, say: (m: string) => void): Promise<void> {
   if (!port) return;
   for (const until = Date.now() + 60_000; Date.now() < until; ) {
     if (ingest.child.exitCode !== null) throw new Error(`the ingest worker exited at start; see ${ingest.name}.log under the logs folder`);
-    if ((await metricValue(port, "andon_ingest_subscribed")) === 1) return;
+    if ((await readMetric(port, "andon_ingest_subscribed")) === 1) return;
     await new Promise((r) => setTimeout(r, 250));
   }
   say("the ingest worker has not subscribed after 60 s; starting the simulator anyway (see logs/ingest.log)");
@@ -121,8 +110,8 @@ export async function run(argv: string[] = []): Promise<void> {
     let last = 0;
     let lastAt = Date.now();
     setInterval(async () => {
-      const rows = await metricValue(cfg.INGEST_METRICS_PORT, "andon_ingest_rows_written_total");
-      const dead = await metricValue(cfg.INGEST_METRICS_PORT, "andon_ingest_dead_lettered_total");
+      const rows = await readMetric(cfg.INGEST_METRICS_PORT, "andon_ingest_rows_written_total");
+      const dead = await readMetric(cfg.INGEST_METRICS_PORT, "andon_ingest_dead_lettered_total");
       if (Number.isNaN(rows)) return;
       const now = Date.now();
       say(`ingest: ${rows} rows written (${((rows - last) / ((now - lastAt) / 1000)).toFixed(0)}/s), ${dead} dead letters`);

@@ -1,16 +1,11 @@
 // Runs workers/ingest.ts as a real child process (so it can be SIGKILLed) with a test environment.
-import mqtt from "mqtt";
 import { type Managed, spawnScript } from "../../lib/services/process.ts";
 
 export function spawnIngestWorker(env: Record<string, string>, logFile?: string): Managed {
   return spawnScript("ingest", "workers/ingest.ts", { env: { LOG_LEVEL: "warn", INGEST_METRICS_PORT: "0", ...env }, ...(logFile ? { logFile } : {}) });
 }
 
-/** Removes a worker's persistent session from the broker (clean start, no expiry), so it stops taking a share. */
-export async function endSession(mqttUrl: string, clientId: string): Promise<void> {
-  const c = await mqtt.connectAsync(mqttUrl, { protocolVersion: 5, clientId, clean: true, properties: { sessionExpiryInterval: 0 } });
-  await c.endAsync();
-}
+export { endMqttSession as endSession } from "../../lib/mqtt/options.ts";
 
 /** The OEE roll-up worker as its own process (workers/oee.ts), to kill it for real. */
 export function spawnOeeWorker(env: Record<string, string>, logFile?: string): Managed {
