@@ -27,6 +27,8 @@ export interface SupervisorOptions {
   maxDelayMs?: number;
   /** A process up this long has recovered: the next restart starts from baseDelayMs again (60 s). */
   stableAfterMs?: number;
+  /** Exits within this window count towards a crash loop (default CRASH_LOOP_WINDOW_MS). */
+  crashLoopWindowMs?: number;
   /**
    * Called instead of a restart when a process exits with code 2 (a configuration or usage error,
    * lib/process.ts runMain): restarting cannot fix the configuration.
@@ -60,7 +62,7 @@ export class Supervisor {
   #stopping = false;
 
   constructor(o: SupervisorOptions) {
-    this.#o = { baseDelayMs: 1000, maxDelayMs: 60_000, stableAfterMs: 60_000, onFatal: () => undefined, ...o };
+    this.#o = { baseDelayMs: 1000, maxDelayMs: 60_000, stableAfterMs: 60_000, onFatal: () => undefined, crashLoopWindowMs: CRASH_LOOP_WINDOW_MS, ...o };
   }
 
   /** Starts a process and keeps it running until stopAll(); resolves with its first instance. */
@@ -75,8 +77,16 @@ export class Supervisor {
     return this.#launch(entry);
   }
 
-  status(): ProcessStatus[] {
-    return [...this.#entries.values()].map((e) => ({ ...e.status }));
+  /**
+   * What each process is doing now. A process that is up is crash-looping only while its exits in the
+   * last window reach CRASH_LOOP_EXITS: one that has stayed up since is running again.
+   */
+  status(now = Date.now()): ProcessStatus[] {
+    return [...this.#entries.values()].map((e) => {
+      if (e.status.state !== "running" && e.status.state !== "crash-looping") return { ...e.status };
+      const recentExits = e.exits.filter((t) => now - t < this.#o.crashLoopWindowMs).length;
+      return { ...e.status, recentExits, state: recentExits >= CRASH_LOOP_EXITS ? "crash-looping" : "running" };
+    });
   }
 
   /** Stops every process (last started first); nothing is restarted from now on. */
@@ -98,12 +108,15 @@ export class Supervisor {
     const startedAt = Date.now();
     e.status = {
       ...e.status,
-      state: e.status.state === "crash-looping" ? "crash-looping" : "running",
+      state: "running", // or crash-looping: status() derives it from the recent exits
       pid: proc.child.pid,
       startedAt: new Date(startedAt).toISOString(),
       nextStartAt: undefined,
     };
     this.#write();
+    // the status file says "running" again once the oldest of the exits leaves the window
+    const oldest = e.exits.at(-CRASH_LOOP_EXITS);
+    if (oldest !== undefined) setTimeout(() => this.#stopping || this.#write(), oldest + this.#o.crashLoopWindowMs - startedAt + 10).unref();
     proc.child.once("exit", async (code, signal) => {
       if (this.#stopping) return;
       // the reason is at the end of its log: wait until what it printed last is there
@@ -111,7 +124,7 @@ export class Supervisor {
       if (this.#stopping) return;
       const now = Date.now();
       if (now - startedAt >= this.#o.stableAfterMs) e.delayMs = this.#o.baseDelayMs;
-      e.exits = [...e.exits.filter((t) => now - t < CRASH_LOOP_WINDOW_MS), now];
+      e.exits = [...e.exits.filter((t) => now - t < this.#o.crashLoopWindowMs), now];
       const looping = e.exits.length >= CRASH_LOOP_EXITS;
       const error = lastError(e.spec.logFile, logStart);
       if (code === 2) {
@@ -135,7 +148,7 @@ export class Supervisor {
       this.#write();
       this.#o.say(
         `${e.spec.name} exited (${signal ?? `code ${code}`}): ${error || "no error in its log"}; restarting in ${(delay / 1000).toFixed(0)} s` +
-          (looping ? ` (crash-looping: ${e.exits.length} exits in ${CRASH_LOOP_WINDOW_MS / 60_000} min; see ${e.spec.logFile})` : ""),
+          (looping ? ` (crash-looping: ${e.exits.length} exits in ${this.#o.crashLoopWindowMs / 60_000} min; see ${e.spec.logFile})` : ""),
       );
       e.timer = setTimeout(() => {
         if (this.#stopping) return;

@@ -48,6 +48,28 @@ describe("supervisor", () => {
     expect(steadyProc.child.exitCode !== null || steadyProc.child.signalCode !== null).toBe(true);
   });
 
+  it("says running again once a process that crash-looped has stayed up for the window", { timeout: 20_000 }, async () => {
+    const statusFile = join(dir, "run3", "processes.json");
+    const sup = new Supervisor({ statusFile, say: () => undefined, baseDelayMs: 20, maxDelayMs: 40, crashLoopWindowMs: 1500 });
+    const counter = join(dir, "starts");
+    writeFileSync(counter, "");
+    // crashes on its first three starts, then stays up
+    await sup.start(
+      node(
+        "flaky",
+        `const f=${JSON.stringify(counter)};const fs=require("fs");fs.appendFileSync(f,"x");if(fs.readFileSync(f,"utf8").length<=3)throw new Error("boom");setInterval(()=>{},1000);`,
+      ),
+    );
+    const state = () => readProcessStatus(statusFile)?.processes[0]?.state;
+    await expect.poll(() => sup.status()[0]?.restarts, { timeout: 10_000 }).toBe(3);
+    await expect.poll(state, { timeout: 5_000 }).toBe("crash-looping");
+    await expect.poll(state, { timeout: 10_000 }).toBe("running");
+    // and once every exit has left the window, none counts any more
+    await expect.poll(() => sup.status()[0]?.recentExits, { timeout: 5_000 }).toBe(0);
+    expect(sup.status()[0]).toMatchObject({ state: "running", restarts: 3 });
+    await sup.stopAll();
+  });
+
   it("does not restart a process that stopped on a configuration error", { timeout: 15_000 }, async () => {
     const fatal: string[] = [];
     const sup = new Supervisor({
