@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
-import { can } from "../lib/auth/policy.ts";
-import { db } from "../lib/web/context.ts";
-import { currentPrincipal } from "../lib/web/page-auth.ts";
+import { can } from "#lib/domain/auth/policy.ts";
+import { db } from "#lib/features/dashboard/context.ts";
+import { currentPrincipal } from "#lib/features/dashboard/page-auth.ts";
 import { SignOut } from "./components/sign-out.tsx";
 import "./globals.css";
 

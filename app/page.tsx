@@ -1,8 +1,8 @@
-import { visibleSites } from "../lib/auth/policy.ts";
-import { quest } from "../lib/web/context.ts";
-import { type SeriesGranularity, siteFigures } from "../lib/web/oee-read.ts";
-import { allowed } from "../lib/web/page-auth.ts";
-import { allSites } from "../lib/web/site-list.ts";
+import { visibleSites } from "#lib/domain/auth/policy.ts";
+import { quest } from "#lib/features/dashboard/context.ts";
+import { type SeriesGranularity, siteFigures } from "#lib/features/dashboard/oee-read.ts";
+import { allowed } from "#lib/features/dashboard/page-auth.ts";
+import { allSites } from "#lib/features/dashboard/site-list.ts";
 import { Forbidden } from "./components/forbidden.tsx";
 import { SiteComparison } from "./components/site-comparison.tsx";
 

@@ -33,7 +33,7 @@ if (!existsSync(installed) || mtime(join(root, "package-lock.json")) > mtime(ins
 // 2. the Prisma client, when missing or older than the schema. Prisma 7's CLI wants a schema-engine
 // binary from Prisma's servers before it does anything; `generate` never runs it, so any executable
 // satisfies the check and generation (WebAssembly) works offline. See README "Database migrations".
-const generated = join(root, "lib", "db", "generated", "client.ts");
+const generated = join(root, "lib", "adapters", "db", "generated", "client.ts");
 if (mtime(generated) < mtime(join(root, "prisma", "schema.prisma"))) {
   say("generating the Prisma client ...");
   const engine = existsSync("/bin/true") ? "/bin/true" : process.execPath;

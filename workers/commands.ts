@@ -1,9 +1,10 @@
 // Command service process: sends queued commands to machines and applies their answers.
-import { startCommandService } from "../lib/commands/service.ts";
-import { config } from "../lib/config.ts";
-import { prismaFor } from "../lib/db/client.ts";
-import { createLogger } from "../lib/log.ts";
-import { onShutdown, runMain } from "../lib/process.ts";
+
+import { prismaFor } from "#lib/adapters/db/client.ts";
+import { startCommandService } from "#lib/features/commands/service.ts";
+import { config } from "#lib/platform/config.ts";
+import { createLogger } from "#lib/platform/log.ts";
+import { onShutdown, runMain } from "#lib/platform/process.ts";
 
 runMain(async () => {
   const cfg = config();

@@ -1,10 +1,11 @@
 // Ingest worker process: MQTT telemetry -> QuestDB. Run several for scale-out (distinct INGEST_CLIENT_ID).
-import { config } from "../lib/config.ts";
-import { loadMachineKeys } from "../lib/db/assets.ts";
-import { prismaFor } from "../lib/db/client.ts";
-import { type IngestWorker, startIngestWorker } from "../lib/ingest/worker.ts";
-import { createLogger } from "../lib/log.ts";
-import { onShutdown, runMain } from "../lib/process.ts";
+
+import { loadMachineKeys } from "#lib/adapters/db/assets.ts";
+import { prismaFor } from "#lib/adapters/db/client.ts";
+import { type IngestWorker, startIngestWorker } from "#lib/features/ingest/worker.ts";
+import { config } from "#lib/platform/config.ts";
+import { createLogger } from "#lib/platform/log.ts";
+import { onShutdown, runMain } from "#lib/platform/process.ts";
 
 runMain(async () => {
   const cfg = config();

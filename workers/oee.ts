@@ -1,13 +1,13 @@
 // OEE roll-up worker process: upserts the job schedulers and computes the buckets they ask for.
 import { Redis } from "ioredis";
-import { config } from "../lib/config.ts";
-import { prismaFor } from "../lib/db/client.ts";
-import { createLogger } from "../lib/log.ts";
-import { onShutdown, runMain } from "../lib/process.ts";
-import { questPool } from "../lib/questdb/pg.ts";
-import { ensureQuestSchema } from "../lib/questdb/schema.ts";
-import { QuestWriter } from "../lib/questdb/writer.ts";
-import { databaseJobDeps, keepOeeSchedulers, oeeQueue, oeeWorker, redisWatermark } from "../lib/queues/oee.ts";
+import { prismaFor } from "#lib/adapters/db/client.ts";
+import { questPool } from "#lib/adapters/questdb/pg.ts";
+import { ensureQuestSchema } from "#lib/adapters/questdb/schema.ts";
+import { QuestWriter } from "#lib/adapters/questdb/writer.ts";
+import { databaseJobDeps, keepOeeSchedulers, oeeQueue, oeeWorker, redisWatermark } from "#lib/adapters/queues/oee.ts";
+import { config } from "#lib/platform/config.ts";
+import { createLogger } from "#lib/platform/log.ts";
+import { onShutdown, runMain } from "#lib/platform/process.ts";
 
 runMain(async () => {
   const cfg = config();

@@ -1,16 +1,16 @@
-// BullMQ sandboxed processor of the `pdm-waveform` queue (lib/queues/pdm.ts): runs in a child process
+// BullMQ sandboxed processor of the `pdm-waveform` queue (lib/adapters/queues/pdm.ts): runs in a child process
 // that BullMQ forks and reuses, so the CPU-heavy feature extraction never stalls the parent worker's
-// lock renewal. Opens its connections once per child, from the environment (lib/config.ts).
+// lock renewal. Opens its connections once per child, from the environment (lib/platform/config.ts).
 import type { SandboxedJob } from "bullmq";
 import { Redis } from "ioredis";
 import mqtt from "mqtt";
-import { config } from "../lib/config.ts";
-import { prismaFor } from "../lib/db/client.ts";
-import { loadMachines } from "../lib/db/plant.ts";
-import { mqttOptions } from "../lib/mqtt/options.ts";
-import { scanWaveforms, type WaveformScanResult } from "../lib/pdm/waveform-scan.ts";
-import { questPool } from "../lib/questdb/pg.ts";
-import { WaveformJob } from "../lib/queues/pdm.ts";
+import { prismaFor } from "#lib/adapters/db/client.ts";
+import { loadMachines } from "#lib/adapters/db/plant.ts";
+import { mqttOptions } from "#lib/adapters/mqtt/options.ts";
+import { questPool } from "#lib/adapters/questdb/pg.ts";
+import { WaveformJob } from "#lib/adapters/queues/pdm.ts";
+import { scanWaveforms, type WaveformScanResult } from "#lib/features/pdm/waveform-scan.ts";
+import { config } from "#lib/platform/config.ts";
 
 async function open() {
   const cfg = config();

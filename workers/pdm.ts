@@ -2,16 +2,16 @@
 // every 30 s in a sandboxed child process (features, then detectors); raises and clears alerts.
 import { Redis } from "ioredis";
 import mqtt from "mqtt";
-import { config } from "../lib/config.ts";
-import { prismaFor } from "../lib/db/client.ts";
-import { loadMachines } from "../lib/db/plant.ts";
-import { createLogger } from "../lib/log.ts";
-import { mqttOptions } from "../lib/mqtt/options.ts";
-import { onShutdown, runMain } from "../lib/process.ts";
-import { questPool } from "../lib/questdb/pg.ts";
-import { ensureQuestSchema } from "../lib/questdb/schema.ts";
-import { pdmQueue, pdmWaveformQueue, pdmWaveformWorker, pdmWorker, upsertPdmScheduler, upsertWaveformScheduler } from "../lib/queues/pdm.ts";
-import { withTimeout } from "../lib/timeout.ts";
+import { prismaFor } from "#lib/adapters/db/client.ts";
+import { loadMachines } from "#lib/adapters/db/plant.ts";
+import { mqttOptions } from "#lib/adapters/mqtt/options.ts";
+import { questPool } from "#lib/adapters/questdb/pg.ts";
+import { ensureQuestSchema } from "#lib/adapters/questdb/schema.ts";
+import { pdmQueue, pdmWaveformQueue, pdmWaveformWorker, pdmWorker, upsertPdmScheduler, upsertWaveformScheduler } from "#lib/adapters/queues/pdm.ts";
+import { config } from "#lib/platform/config.ts";
+import { createLogger } from "#lib/platform/log.ts";
+import { onShutdown, runMain } from "#lib/platform/process.ts";
+import { withTimeout } from "#lib/platform/timeout.ts";
 
 runMain(async () => {
   const cfg = config();

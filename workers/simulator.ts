@@ -1,10 +1,11 @@
 // Plant simulator process: the machines of the asset model publishing over MQTT.
-import { config } from "../lib/config.ts";
-import { prismaFor } from "../lib/db/client.ts";
-import { loadMachines } from "../lib/db/plant.ts";
-import { createLogger } from "../lib/log.ts";
-import { onShutdown, runMain } from "../lib/process.ts";
-import { parseDegrade, parseOffline, startSimulator } from "../lib/sim/run.ts";
+
+import { prismaFor } from "#lib/adapters/db/client.ts";
+import { loadMachines } from "#lib/adapters/db/plant.ts";
+import { parseDegrade, parseOffline, startSimulator } from "#lib/features/sim/run.ts";
+import { config } from "#lib/platform/config.ts";
+import { createLogger } from "#lib/platform/log.ts";
+import { onShutdown, runMain } from "#lib/platform/process.ts";
 
 runMain(async () => {
   const cfg = config();

@@ -1,14 +1,14 @@
 // Dashboard process: Next.js (built by `next build`) behind a plain Node HTTP server, so that every
 // request carries the TCP peer's address in PEER_HEADER (a route handler has no socket, and Next
-// itself keeps a client-sent X-Forwarded-For; see lib/web/client-address.ts). Configuration is
+// itself keeps a client-sent X-Forwarded-For; see lib/features/dashboard/client-address.ts). Configuration is
 // checked before anything listens: a broken setting stops the process with its name, exit code 2.
 import { createServer } from "node:http";
 import { parseArgs } from "node:util";
 import next from "next";
-import { config, repoRoot } from "../lib/config.ts";
-import { createLogger } from "../lib/log.ts";
-import { onShutdown, runMain } from "../lib/process.ts";
-import { PEER_HEADER } from "../lib/web/client-address.ts";
+import { PEER_HEADER } from "#lib/features/dashboard/client-address.ts";
+import { config, repoRoot } from "#lib/platform/config.ts";
+import { createLogger } from "#lib/platform/log.ts";
+import { onShutdown, runMain } from "#lib/platform/process.ts";
 
 runMain(async () => {
   const cfg = config();

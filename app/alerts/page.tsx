@@ -1,9 +1,9 @@
-import { can, visibleSites } from "../../lib/auth/policy.ts";
-import { listAlerts } from "../../lib/pdm/alerts.ts";
-import { alertJson } from "../../lib/web/alerts-api.ts";
-import { db, machines } from "../../lib/web/context.ts";
-import { allowed } from "../../lib/web/page-auth.ts";
-import { listSites } from "../../lib/web/sites.ts";
+import { can, visibleSites } from "#lib/domain/auth/policy.ts";
+import { alertJson } from "#lib/features/dashboard/alerts-api.ts";
+import { db, machines } from "#lib/features/dashboard/context.ts";
+import { allowed } from "#lib/features/dashboard/page-auth.ts";
+import { listSites } from "#lib/features/dashboard/sites.ts";
+import { listAlerts } from "#lib/features/pdm/alerts.ts";
 import { AlertsInbox } from "../components/alerts-inbox.tsx";
 import { Forbidden } from "../components/forbidden.tsx";
 

@@ -1,7 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useState } from "react";
-import type { alertJson } from "../../lib/web/alerts-api.ts";
+import type { alertJson } from "#lib/features/dashboard/alerts-api.ts";
 
 type AlertRow = ReturnType<typeof alertJson>;
 const STATUS_SETS: Record<string, string> = { active: "OPEN,ACKNOWLEDGED", open: "OPEN", resolved: "RESOLVED", cleared: "CLEARED", all: "" };

@@ -3,7 +3,7 @@
 // The asset model for admins: per site its shift calendars, lines (with the calendar they follow) and
 // machines; edit a machine's OEE and vibration settings, add a machine to a line.
 import { useState } from "react";
-import type { assetTree } from "../../lib/admin/assets.ts";
+import type { assetTree } from "#lib/features/admin/assets.ts";
 import { postJson } from "./admin-post.ts";
 import { NewAreaForm, NewLineForm, NewSiteForm, Remove, Rename } from "./structure-admin.tsx";
 

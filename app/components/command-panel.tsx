@@ -3,7 +3,7 @@
 // The machine page's command panel: send a command (a hazardous one only after a second, explicit
 // confirmation), then follow it live until the machine has answered; the machine's command history.
 import { useCallback, useEffect, useMemo, useState } from "react";
-import type { commandTypes } from "../../lib/web/commands-api.ts";
+import type { commandTypes } from "#lib/features/dashboard/commands-api.ts";
 import { type CommandRow, CommandTable, isFinalStatus } from "./command-table.tsx";
 
 type Types = ReturnType<typeof commandTypes>;

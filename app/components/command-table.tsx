@@ -1,7 +1,7 @@
 "use client";
 
 // Commands with their status and every transition: the machine page's history and the site's.
-import type { commandJson } from "../../lib/commands/store.ts";
+import type { commandJson } from "#lib/features/commands/store.ts";
 
 export type CommandRow = ReturnType<typeof commandJson>;
 

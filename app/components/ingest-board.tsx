@@ -2,9 +2,9 @@
 
 import { useEffect, useState } from "react";
 import { Area, AreaChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import type { ProcessStatus } from "../../lib/services/supervisor.ts";
-import type { IngestStatus, MachineStatus } from "../../lib/web/ingest-status.ts";
-import type { ProcessesView } from "../../lib/web/process-status.ts";
+import type { IngestStatus, MachineStatus } from "#lib/features/dashboard/ingest-status.ts";
+import type { ProcessesView } from "#lib/features/dashboard/process-status.ts";
+import type { ProcessStatus } from "#lib/features/stack/supervisor.ts";
 
 const SITE_COLORS = ["#58a6ff", "#3fb950", "#d29922", "#bc8cff", "#ff7b72", "#79c0ff"];
 const SILENT_AFTER_MS = 30_000;

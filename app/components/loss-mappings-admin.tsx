@@ -2,13 +2,13 @@
 
 // Loss-mapping versions for admins: every version's rules (read-only) and what changed from the one
 // before; a new version edited from the latest, checked here and on the server with the same rules
-// (lib/admin/loss-mapping-draft.ts), made the default or given to machines, and, if asked, OEE
+// (lib/domain/oee/loss-mapping-draft.ts), made the default or given to machines, and, if asked, OEE
 // recomputed from a date (else the new version applies to buckets computed from now on).
 import { useState } from "react";
-import { describeRule, diffMappings, draftErrors, type MappingDiff } from "../../lib/admin/loss-mapping-draft.ts";
-import type { listLossMappings } from "../../lib/admin/loss-mappings.ts";
-import { STATE_CODES } from "../../lib/domain/oee/mapping.ts";
-import { LOSS_CATEGORIES } from "../../lib/domain/oee/types.ts";
+import { describeRule, diffMappings, draftErrors, type MappingDiff } from "#lib/domain/oee/loss-mapping-draft.ts";
+import { STATE_CODES } from "#lib/domain/oee/mapping.ts";
+import { LOSS_CATEGORIES } from "#lib/domain/oee/types.ts";
+import type { listLossMappings } from "#lib/features/admin/loss-mappings.ts";
 import { postJson } from "./admin-post.ts";
 
 type Data = Awaited<ReturnType<typeof listLossMappings>>;

@@ -1,7 +1,7 @@
 "use client";
 
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ReferenceArea, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import type { MachineDetail } from "../../lib/web/machine.ts";
+import type { MachineDetail } from "#lib/features/dashboard/machine.ts";
 import { LOSS_COLOR } from "./loss-colors.ts";
 
 const ZONE_COLOR = { A: "#2ea04333", B: "#3fb95018", C: "#d2992233", D: "#da363333" } as const;

@@ -2,7 +2,7 @@
 
 import { useCallback, useEffect, useState } from "react";
 import { Bar, BarChart, CartesianGrid, Cell, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import type { MachineView, PlantView, Segment } from "../../lib/web/plant.ts";
+import type { MachineView, PlantView, Segment } from "#lib/features/dashboard/plant.ts";
 import { LOSS_COLOR, LOSS_NAME } from "./loss-colors.ts";
 
 const pct = (v: number | null | undefined) => (v === null || v === undefined ? "—" : `${(v * 100).toFixed(1)} %`);

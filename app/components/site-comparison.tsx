@@ -1,7 +1,7 @@
 "use client";
 
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import type { SiteFigures } from "../../lib/web/oee-read.ts";
+import type { SiteFigures } from "#lib/features/dashboard/oee-read.ts";
 
 const SITE_COLORS = ["#58a6ff", "#3fb950", "#d29922", "#bc8cff", "#ff7b72", "#79c0ff"];
 /** The usual "world class" OEE reference (Nakajima): 85 %. */

@@ -2,7 +2,7 @@
 
 // API tokens for MES, ERP and BI: create (the token is shown once) with a scope and an expiry, revoke.
 import { useState } from "react";
-import type { listTokens } from "../../lib/auth/admin.ts";
+import type { listTokens } from "#lib/features/auth/admin.ts";
 import { postJson } from "./admin-post.ts";
 
 type Token = Awaited<ReturnType<typeof listTokens>>[number];

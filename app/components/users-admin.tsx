@@ -1,7 +1,7 @@
 "use client";
 
 import { useState } from "react";
-import type { UserRow } from "../../lib/auth/admin.ts";
+import type { UserRow } from "#lib/features/auth/admin.ts";
 import { postJson } from "./admin-post.ts";
 
 const ROLES = [

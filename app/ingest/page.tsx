@@ -1,6 +1,6 @@
-import { visibleSites } from "../../lib/auth/policy.ts";
-import { ingestStatus } from "../../lib/web/ingest-status.ts";
-import { allowed } from "../../lib/web/page-auth.ts";
+import { visibleSites } from "#lib/domain/auth/policy.ts";
+import { ingestStatus } from "#lib/features/dashboard/ingest-status.ts";
+import { allowed } from "#lib/features/dashboard/page-auth.ts";
 import { Forbidden } from "../components/forbidden.tsx";
 import { IngestBoard } from "../components/ingest-board.tsx";
 

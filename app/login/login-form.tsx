@@ -1,6 +1,6 @@
 "use client";
 import { useState } from "react";
-import { safeNextPath } from "../../lib/web/redirect.ts";
+import { safeNextPath } from "#lib/features/dashboard/redirect.ts";
 
 export function LoginForm({ next }: { next: string }) {
   const [error, setError] = useState<string | null>(null);

@@ -1,4 +1,4 @@
-import { safeNextPath } from "../../lib/web/redirect.ts";
+import { safeNextPath } from "#lib/features/dashboard/redirect.ts";
 import { LoginForm } from "./login-form.tsx";
 
 export const dynamic = "force-dynamic";

@@ -1,7 +1,7 @@
 // Commands down to one machine and its answers (MQTT 5 request/response). Spec with examples:
 // docs/mqtt.md "Commands". Pure: the schemas and the rules every party shares.
 import { z } from "zod";
-import type { Role } from "../auth/policy.ts";
+import type { Role } from "#lib/domain/auth/policy.ts";
 import { preview } from "./preview.ts";
 import { type MachinePath, machineKey, SEGMENT } from "./topics.ts";
 

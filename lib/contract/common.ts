@@ -1,6 +1,6 @@
 // Schema pieces shared by the inputs Andon parses (MQTT payloads, plant files, the OEE calculator's file).
 import { z } from "zod";
-import { LOSS_CATEGORIES } from "../domain/oee/types.ts";
+import { LOSS_CATEGORIES } from "#lib/domain/oee/types.ts";
 import { parseTimestamp } from "./timestamp.ts";
 
 /** A device event timestamp (ISO 8601 with offset, or epoch ms) as epoch microseconds. */

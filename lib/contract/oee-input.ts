@@ -1,7 +1,7 @@
 // The JSON-lines input of `andon oee compute` (docs/oee.md): one object per line, parsed and checked
 // here, turned into the OEE core's input. Errors name the line.
 import { z } from "zod";
-import type { LossMapping, OeeInput } from "../domain/oee/types.ts";
+import type { LossMapping, OeeInput } from "#lib/domain/oee/types.ts";
 import { eventTimestamp, hhmm, ianaTimeZone, lossCategory as loss } from "./common.ts";
 
 /** A window longer than this is refused: the calendar is walked day by day. */

@@ -1,7 +1,7 @@
 // Versioned JSON payloads of the telemetry channels (v1). Spec with examples: docs/mqtt.md.
 // Parsed once where they enter (the ingest worker); inside Andon only the parsed types travel.
 import { z } from "zod";
-import { STATE_CODES } from "../domain/oee/mapping.ts";
+import { STATE_CODES } from "#lib/domain/oee/mapping.ts";
 import { eventTimestamp } from "./common.ts";
 import { bounded, preview } from "./preview.ts";
 import { type EpochMicros, parseTimestamp } from "./timestamp.ts";

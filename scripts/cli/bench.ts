@@ -1,10 +1,10 @@
 import { parseArgs } from "node:util";
-import { benchDashboard } from "../../lib/bench/dashboard-bench.ts";
-import { fuzzLine, runFuzz } from "../../lib/bench/fuzz-bench.ts";
-import { benchIngest } from "../../lib/bench/ingest-bench.ts";
-import { benchOee } from "../../lib/bench/oee-bench.ts";
-import { benchPdm } from "../../lib/bench/pdm-bench.ts";
-import { startStack } from "../../lib/services/isolated.ts";
+import { benchDashboard } from "#lib/dev/bench/dashboard-bench.ts";
+import { fuzzLine, runFuzz } from "#lib/dev/bench/fuzz-bench.ts";
+import { benchIngest } from "#lib/dev/bench/ingest-bench.ts";
+import { benchOee } from "#lib/dev/bench/oee-bench.ts";
+import { benchPdm } from "#lib/dev/bench/pdm-bench.ts";
+import { startStack } from "#lib/dev/isolated-stack.ts";
 
 const usage = () =>
   Object.assign(

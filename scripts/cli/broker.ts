@@ -1,10 +1,10 @@
 // andon broker config: broker accounts, ACLs, TLS certificates and bridge configuration generated from the
 // asset model into $ANDON_HOME/brokers (docs/deployment.md). Run it again after the asset model changed.
 import { parseArgs } from "node:util";
-import { CENTRAL } from "../../lib/broker/acl.ts";
-import { assetMachines, brokersDir, describeCreated, generateFromConfig } from "../../lib/broker/setup.ts";
-import { config } from "../../lib/config.ts";
-import { prismaFor } from "../../lib/db/client.ts";
+import { prismaFor } from "#lib/adapters/db/client.ts";
+import { CENTRAL } from "#lib/features/broker/acl.ts";
+import { assetMachines, brokersDir, describeCreated, generateFromConfig } from "#lib/features/broker/setup.ts";
+import { config } from "#lib/platform/config.ts";
 
 const usage = (m: string) => Object.assign(new Error(m), { name: "UsageError" });
 const USAGE = "usage: andon broker config [--gateways site|machine] [--auth password|certificate]";

@@ -1,10 +1,10 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { config, repoRoot } from "../../lib/config.ts";
-import { prismaFor } from "../../lib/db/client.ts";
-import { ensureDatabase, migrate } from "../../lib/db/migrate.ts";
-import { readPlantFile } from "../../lib/db/plant.ts";
-import { seedPlant } from "../../lib/db/seed.ts";
+import { prismaFor } from "#lib/adapters/db/client.ts";
+import { ensureDatabase, migrate } from "#lib/adapters/db/migrate.ts";
+import { readPlantFile } from "#lib/adapters/db/plant.ts";
+import { seedPlant } from "#lib/adapters/db/seed.ts";
+import { config, repoRoot } from "#lib/platform/config.ts";
 
 export const DEMO_PLANT = join(repoRoot, "prisma", "seed", "demo-plant.json");
 

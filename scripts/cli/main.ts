@@ -1,5 +1,5 @@
 // andon <command>: the command-line entry point. Each command lives in its own file.
-import { ConfigError } from "../../lib/config.ts";
+import { ConfigError } from "#lib/platform/config.ts";
 
 const HELP = `andon - OEE and predictive maintenance over MQTT
 

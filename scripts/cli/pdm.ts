@@ -1,8 +1,8 @@
 // andon pdm evaluate --dataset DIR --format nab|skab: the production detector on a public benchmark.
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { DETECTORS } from "../../lib/domain/pdm/detector.ts";
-import { calibrateSkabSensors, calibrateSkabVote, evaluateNab, evaluateNabScores, evaluateSkab, SKAB_VOTE_MAX_FALSE } from "../../lib/pdm/evaluate.ts";
+import { DETECTORS } from "#lib/domain/pdm/detector.ts";
+import { calibrateSkabSensors, calibrateSkabVote, evaluateNab, evaluateNabScores, evaluateSkab, SKAB_VOTE_MAX_FALSE } from "#lib/features/pdm/evaluate.ts";
 
 const usage = (m: string) =>
   Object.assign(

@@ -1,4 +1,4 @@
-import { CONFIG_DOCS, type Config, config } from "../../lib/config.ts";
+import { CONFIG_DOCS, type Config, config } from "#lib/platform/config.ts";
 
 const SECRET = /PASSWORD|KEY_FILE|TOKEN|SECRET/;
 

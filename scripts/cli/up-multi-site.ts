@@ -1,15 +1,16 @@
 // `andon up --topology multi-site`: a central broker and one factory broker per site of the asset model,
 // generated (accounts, ACLs, TLS, bridges) into $ANDON_HOME/brokers and started here; each Andon process
 // gets the MQTT_* settings of its own account. docs/deployment.md.
-import { type BrokerId, CENTRAL, gatewayUser, SERVICE_USERS } from "../../lib/broker/acl.ts";
-import type { GeneratedBrokers } from "../../lib/broker/generate.ts";
-import { assetMachines, clientEnv, describeCreated, generateFromConfig } from "../../lib/broker/setup.ts";
-import { startBroker } from "../../lib/broker/start.ts";
-import type { Config } from "../../lib/config.ts";
-import { prismaFor } from "../../lib/db/client.ts";
-import { ServiceError } from "../../lib/services/ensure.ts";
-import { tcpOpen } from "../../lib/services/net.ts";
-import type { Managed } from "../../lib/services/process.ts";
+
+import { prismaFor } from "#lib/adapters/db/client.ts";
+import { type BrokerId, CENTRAL, gatewayUser, SERVICE_USERS } from "#lib/features/broker/acl.ts";
+import type { GeneratedBrokers } from "#lib/features/broker/generate.ts";
+import { assetMachines, clientEnv, describeCreated, generateFromConfig } from "#lib/features/broker/setup.ts";
+import { startBroker } from "#lib/features/broker/start.ts";
+import { ServiceError } from "#lib/features/stack/ensure.ts";
+import { tcpOpen } from "#lib/features/stack/net.ts";
+import type { Managed } from "#lib/features/stack/process.ts";
+import type { Config } from "#lib/platform/config.ts";
 
 type Env = Record<string, string>;
 

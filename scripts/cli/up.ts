@@ -2,15 +2,15 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { ensureFirstAdmin } from "../../lib/auth/sessions.ts";
-import { config } from "../../lib/config.ts";
-import { prismaFor } from "../../lib/db/client.ts";
-import { readMetric } from "../../lib/http/metrics-server.ts";
-import { ensureQuestSchema } from "../../lib/questdb/schema.ts";
-import { ensureServices } from "../../lib/services/ensure.ts";
-import { type Managed, spawnScript } from "../../lib/services/process.ts";
-import { processStatusFile, Supervisor } from "../../lib/services/supervisor.ts";
-import { ensureWebBuild, startWeb } from "../../lib/services/web.ts";
+import { prismaFor } from "#lib/adapters/db/client.ts";
+import { readMetric } from "#lib/adapters/http/metrics-server.ts";
+import { ensureQuestSchema } from "#lib/adapters/questdb/schema.ts";
+import { ensureFirstAdmin } from "#lib/features/auth/sessions.ts";
+import { ensureServices } from "#lib/features/stack/ensure.ts";
+import { type Managed, spawnScript } from "#lib/features/stack/process.ts";
+import { processStatusFile, Supervisor } from "#lib/features/stack/supervisor.ts";
+import { ensureWebBuild, startWeb } from "#lib/features/stack/web.ts";
+import { config } from "#lib/platform/config.ts";
 import { migrateAndSeed } from "./db.ts";
 import { type MultiSite, startMultiSite } from "./up-multi-site.ts";
 
@@ -42,7 +42,7 @@ export async function run(argv: string[] = []): Promise<void> {
   const services = await ensureServices(cfg0, say, { mqtt: topology === "single" });
   if (services.generated.QUESTDB_PG_PASSWORD) process.env.QUESTDB_PG_PASSWORD = services.generated.QUESTDB_PG_PASSWORD;
   const cfg = config();
-  // workers and the dashboard: restarted with back-off when they die (lib/services/supervisor.ts)
+  // workers and the dashboard: restarted with back-off when they die (lib/features/stack/supervisor.ts)
   const supervisor = new Supervisor({ statusFile: processStatusFile(cfg.ANDON_HOME), say, onFatal: () => void stopAll(1) });
   const brokers: Managed[] = [];
   let multi: MultiSite | undefined;

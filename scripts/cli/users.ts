@@ -1,9 +1,9 @@
 // andon users add / andon tokens create: accounts and API tokens, with generated secrets shown once.
 import { parseArgs } from "node:util";
-import { ROLES, type Role, TOKEN_DAYS } from "../../lib/auth/policy.ts";
-import { createApiToken, createUser, tokenExpiry } from "../../lib/auth/sessions.ts";
-import { config } from "../../lib/config.ts";
-import { prismaFor } from "../../lib/db/client.ts";
+import { prismaFor } from "#lib/adapters/db/client.ts";
+import { ROLES, type Role, TOKEN_DAYS } from "#lib/domain/auth/policy.ts";
+import { createApiToken, createUser, tokenExpiry } from "#lib/features/auth/sessions.ts";
+import { config } from "#lib/platform/config.ts";
 
 const usage = (m: string) => Object.assign(new Error(m), { name: "UsageError" });
 const USAGE = `usage: andon users add --username U --role ${ROLES.join("|")} [--sites ENTERPRISE/SITE,...] [--name "Full Name"]

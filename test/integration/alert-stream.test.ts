@@ -3,11 +3,11 @@
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import type { Principal } from "../../lib/auth/policy.ts";
-import { createApiToken, createUser, principalFromApiToken, principalFromSession, signIn, signOut, tokenExpiry } from "../../lib/auth/sessions.ts";
-import { redisLoginThrottle } from "../../lib/auth/throttle.ts";
-import { prismaFor } from "../../lib/db/client.ts";
-import { alertEventStream } from "../../lib/web/alert-stream.ts";
+import { prismaFor } from "#lib/adapters/db/client.ts";
+import type { Principal } from "#lib/domain/auth/policy.ts";
+import { createApiToken, createUser, principalFromApiToken, principalFromSession, signIn, signOut, tokenExpiry } from "#lib/features/auth/sessions.ts";
+import { redisLoginThrottle } from "#lib/features/auth/throttle.ts";
+import { alertEventStream } from "#lib/features/dashboard/alert-stream.ts";
 
 const env = inject("stack");
 const prisma = prismaFor(env.DATABASE_URL);
@@ -15,7 +15,7 @@ const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1 });
 const run = randomBytes(3).toString("hex");
 const throttle = redisLoginThrottle(redis, { prefix: `{sse-${run}}` });
 
-// the alert fan-out of one server process (in production: the MQTT subscription in lib/web/context.ts)
+// the alert fan-out of one server process (in production: the MQTT subscription in lib/features/dashboard/context.ts)
 const listeners = new Set<(siteKey: string, payload: string) => void>();
 const subscribe = async (l: (siteKey: string, payload: string) => void) => {
   listeners.add(l);

@@ -4,8 +4,8 @@
 import { randomBytes } from "node:crypto";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { prismaFor } from "../../lib/db/client.ts";
-import { AlertError, acknowledgeAlert, alertsTopic, autoClear, raiseAlert, resolveAlert } from "../../lib/pdm/alerts.ts";
+import { prismaFor } from "#lib/adapters/db/client.ts";
+import { AlertError, acknowledgeAlert, alertsTopic, autoClear, raiseAlert, resolveAlert } from "#lib/features/pdm/alerts.ts";
 import { seedTestPlant, testPlant } from "../support/stack.ts";
 
 const env = inject("stack");

@@ -1,9 +1,9 @@
 // API tokens against a real PostgreSQL: an expired or revoked token is nobody; a token carries its scope.
 import { randomBytes } from "node:crypto";
 import { describe, expect, inject, it } from "vitest";
-import { mayChangeState } from "../../lib/auth/policy.ts";
-import { createApiToken, principalFromApiToken, tokenExpiry } from "../../lib/auth/sessions.ts";
-import { prismaFor } from "../../lib/db/client.ts";
+import { prismaFor } from "#lib/adapters/db/client.ts";
+import { mayChangeState } from "#lib/domain/auth/policy.ts";
+import { createApiToken, principalFromApiToken, tokenExpiry } from "#lib/features/auth/sessions.ts";
 
 const env = inject("stack");
 const prisma = prismaFor(env.DATABASE_URL);

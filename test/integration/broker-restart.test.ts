@@ -1,5 +1,5 @@
 // The broker down and restarted under the dashboard, on its own Mosquitto: the same code the alert
-// routes run (lib/web/alerts-api.ts alertDeps() -> lib/pdm/alerts.ts, lib/web/context.ts publishAlert
+// routes run (lib/features/dashboard/alerts-api.ts alertDeps() -> lib/features/pdm/alerts.ts, lib/features/dashboard/context.ts publishAlert
 // and onAlertChange, which feeds the SSE stream route), in this process; not the Next.js server.
 // - a broker down at the first use is not cached: acknowledge answers with the saved change (no error,
 //   within the publish timeout), and the live stream works once the broker is up;
@@ -11,13 +11,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { prismaFor } from "../../lib/db/client.ts";
-import { acknowledgeAlert, alertsTopic, assignAlert, raiseAlert, resolveAlert } from "../../lib/pdm/alerts.ts";
-import { startMosquitto, startRedis } from "../../lib/services/local-servers.ts";
-import { freePort, waitFor } from "../../lib/services/net.ts";
-import type { Managed } from "../../lib/services/process.ts";
-import { actorOf, alertDeps } from "../../lib/web/alerts-api.ts";
-import { oeeJobs, onAlertChange, queueRecompute } from "../../lib/web/context.ts";
+import { prismaFor } from "#lib/adapters/db/client.ts";
+import { actorOf, alertDeps } from "#lib/features/dashboard/alerts-api.ts";
+import { oeeJobs, onAlertChange, queueRecompute } from "#lib/features/dashboard/context.ts";
+import { acknowledgeAlert, alertsTopic, assignAlert, raiseAlert, resolveAlert } from "#lib/features/pdm/alerts.ts";
+import { startMosquitto, startRedis } from "#lib/features/stack/local-servers.ts";
+import { freePort, waitFor } from "#lib/features/stack/net.ts";
+import type { Managed } from "#lib/features/stack/process.ts";
 import { seedTestPlant, testPlant } from "../support/stack.ts";
 
 const env = inject("stack");
@@ -82,7 +82,7 @@ async function settle<T>(f: () => Promise<T>) {
 beforeAll(async () => {
   port = await freePort();
   redisPort = await freePort();
-  // the dashboard's configuration (lib/config.ts reads it once, at the first use below)
+  // the dashboard's configuration (lib/platform/config.ts reads it once, at the first use below)
   Object.assign(process.env, {
     DATABASE_URL: env.DATABASE_URL,
     MQTT_URL: `mqtt://127.0.0.1:${port}`,

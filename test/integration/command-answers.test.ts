@@ -5,15 +5,15 @@
 import { createHash, randomUUID } from "node:crypto";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { Principal } from "../../lib/auth/policy.ts";
-import { requestCommand } from "../../lib/commands/store.ts";
-import { responseTopic } from "../../lib/contract/commands.ts";
-import { prismaFor } from "../../lib/db/client.ts";
-import { loadMachines } from "../../lib/db/plant.ts";
-import { waitFor } from "../../lib/services/net.ts";
-import { type Managed, spawnScript } from "../../lib/services/process.ts";
-import { MachineCommandLink } from "../../lib/sim/commands.ts";
-import { MachineSim } from "../../lib/sim/machine.ts";
+import { prismaFor } from "#lib/adapters/db/client.ts";
+import { loadMachines } from "#lib/adapters/db/plant.ts";
+import { responseTopic } from "#lib/contract/commands.ts";
+import type { Principal } from "#lib/domain/auth/policy.ts";
+import { requestCommand } from "#lib/features/commands/store.ts";
+import { MachineCommandLink } from "#lib/features/sim/commands.ts";
+import { MachineSim } from "#lib/features/sim/machine.ts";
+import { waitFor } from "#lib/features/stack/net.ts";
+import { type Managed, spawnScript } from "#lib/features/stack/process.ts";
 import { seedTestPlant, testConfig, testPlant } from "../support/stack.ts";
 
 const env = inject("stack");

@@ -4,11 +4,11 @@
 import { randomBytes } from "node:crypto";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { questPool, waitWalApplied } from "../../lib/questdb/pg.ts";
-import { ensureQuestSchema } from "../../lib/questdb/schema.ts";
-import { TABLES } from "../../lib/questdb/tables.ts";
-import { freePort, waitFor } from "../../lib/services/net.ts";
-import type { Managed } from "../../lib/services/process.ts";
+import { questPool, waitWalApplied } from "#lib/adapters/questdb/pg.ts";
+import { ensureQuestSchema } from "#lib/adapters/questdb/schema.ts";
+import { TABLES } from "#lib/adapters/questdb/tables.ts";
+import { freePort, waitFor } from "#lib/features/stack/net.ts";
+import type { Managed } from "#lib/features/stack/process.ts";
 import { seedTestPlant, testPlant } from "../support/stack.ts";
 import { endSession, spawnIngestWorker } from "../support/worker-process.ts";
 

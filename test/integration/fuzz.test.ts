@@ -2,7 +2,7 @@
 // of `andon bench fuzz`): no payload stops the worker, every hostile one is dead-lettered with a
 // reason, every valid one mixed in is stored, nothing is lost.
 import { describe, expect, inject, it } from "vitest";
-import { fuzzLine, runFuzz } from "../../lib/bench/fuzz-bench.ts";
+import { fuzzLine, runFuzz } from "#lib/dev/bench/fuzz-bench.ts";
 
 const env = inject("stack");
 const seed = Number(process.env.ANDON_FUZZ_SEED ?? 20261201);

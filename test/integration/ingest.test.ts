@@ -2,12 +2,12 @@
 import { randomBytes } from "node:crypto";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { loadMachineKeys } from "../../lib/db/assets.ts";
-import { prismaFor } from "../../lib/db/client.ts";
-import { type IngestWorker, startIngestWorker } from "../../lib/ingest/worker.ts";
-import { createLogger } from "../../lib/log.ts";
-import { questPool, waitWalApplied } from "../../lib/questdb/pg.ts";
-import { TABLES } from "../../lib/questdb/tables.ts";
+import { loadMachineKeys } from "#lib/adapters/db/assets.ts";
+import { prismaFor } from "#lib/adapters/db/client.ts";
+import { questPool, waitWalApplied } from "#lib/adapters/questdb/pg.ts";
+import { TABLES } from "#lib/adapters/questdb/tables.ts";
+import { type IngestWorker, startIngestWorker } from "#lib/features/ingest/worker.ts";
+import { createLogger } from "#lib/platform/log.ts";
 import { seedTestPlant, testConfig, testPlant } from "../support/stack.ts";
 
 const env = inject("stack");

@@ -4,10 +4,10 @@
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { createUser, signIn, TooManyAttempts } from "../../lib/auth/sessions.ts";
-import { type LoginThrottle, redisLoginThrottle } from "../../lib/auth/throttle.ts";
-import { prismaFor } from "../../lib/db/client.ts";
-import { LIMITS } from "../../lib/domain/auth/login-throttle.ts";
+import { prismaFor } from "#lib/adapters/db/client.ts";
+import { LIMITS } from "#lib/domain/auth/login-throttle.ts";
+import { createUser, signIn, TooManyAttempts } from "#lib/features/auth/sessions.ts";
+import { type LoginThrottle, redisLoginThrottle } from "#lib/features/auth/throttle.ts";
 
 const env = inject("stack");
 const prisma = prismaFor(env.DATABASE_URL);

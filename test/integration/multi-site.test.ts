@@ -7,23 +7,23 @@ import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { Principal } from "../../lib/auth/policy.ts";
-import { bridgeStateTopic, bridgeUser, commandTopic, gatewayUser, responseTopic, SERVICE_USERS } from "../../lib/broker/acl.ts";
-import { clientCredentials, type GeneratedBrokers, generateBrokers } from "../../lib/broker/generate.ts";
-import { startBroker } from "../../lib/broker/start.ts";
-import { startCommandService } from "../../lib/commands/service.ts";
-import { requestCommand } from "../../lib/commands/store.ts";
-import type { MachinePath } from "../../lib/contract/topics.ts";
-import { loadMachineKeys } from "../../lib/db/assets.ts";
-import { prismaFor } from "../../lib/db/client.ts";
-import { loadMachines } from "../../lib/db/plant.ts";
-import { type IngestWorker, startIngestWorker } from "../../lib/ingest/worker.ts";
-import { createLogger } from "../../lib/log.ts";
-import { TABLES } from "../../lib/questdb/tables.ts";
-import { freePort, waitFor } from "../../lib/services/net.ts";
-import type { Managed } from "../../lib/services/process.ts";
-import { MachineCommandLink } from "../../lib/sim/commands.ts";
-import { MachineSim } from "../../lib/sim/machine.ts";
+import { loadMachineKeys } from "#lib/adapters/db/assets.ts";
+import { prismaFor } from "#lib/adapters/db/client.ts";
+import { loadMachines } from "#lib/adapters/db/plant.ts";
+import { TABLES } from "#lib/adapters/questdb/tables.ts";
+import type { MachinePath } from "#lib/contract/topics.ts";
+import type { Principal } from "#lib/domain/auth/policy.ts";
+import { bridgeStateTopic, bridgeUser, commandTopic, gatewayUser, responseTopic, SERVICE_USERS } from "#lib/features/broker/acl.ts";
+import { clientCredentials, type GeneratedBrokers, generateBrokers } from "#lib/features/broker/generate.ts";
+import { startBroker } from "#lib/features/broker/start.ts";
+import { startCommandService } from "#lib/features/commands/service.ts";
+import { requestCommand } from "#lib/features/commands/store.ts";
+import { type IngestWorker, startIngestWorker } from "#lib/features/ingest/worker.ts";
+import { MachineCommandLink } from "#lib/features/sim/commands.ts";
+import { MachineSim } from "#lib/features/sim/machine.ts";
+import { freePort, waitFor } from "#lib/features/stack/net.ts";
+import type { Managed } from "#lib/features/stack/process.ts";
+import { createLogger } from "#lib/platform/log.ts";
 import { brokerTempDir, countsMsg, key, pubackCode, refusedConnect, rowsIn, twoSitePlant, url } from "../support/multi-site.ts";
 import { seedTestPlant, testConfig } from "../support/stack.ts";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.ts";
@@ -198,7 +198,7 @@ describe("factory brokers bridged to the central broker", () => {
   it("loses and duplicates nothing when the central broker restarts while the factory keeps publishing", { timeout: 240_000 }, async () => {
     // An MQTT observer on the central broker (the ingest account, own persistent session) counts deliveries, so
     // the test shows whether the bridge redelivered; QuestDB's DEDUP UPSERT KEYS (ts + machine path, see
-    // lib/questdb/tables.ts) are what keep a redelivered message from being stored twice.
+    // lib/adapters/questdb/tables.ts) are what keep a redelivered message from being stored twice.
     const seen = new Map<number, number>();
     const observerOpts: IClientOptions = { clientId: `observer-${ent}`, clean: false, properties: { sessionExpiryInterval: 600 }, reconnectPeriod: 500 };
     const observer = await connect(g.central.port, SERVICE_USERS.ingest, observerOpts);

@@ -6,13 +6,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { repoRoot } from "../../lib/config.ts";
-import { questPool, waitWalApplied } from "../../lib/questdb/pg.ts";
-import { ensureQuestSchema } from "../../lib/questdb/schema.ts";
-import { TABLES } from "../../lib/questdb/tables.ts";
-import { freePort } from "../../lib/services/net.ts";
-import { type Managed, rssMb } from "../../lib/services/process.ts";
-import type { QuestDbInstance } from "../../lib/services/questdb.ts";
+import { questPool, waitWalApplied } from "#lib/adapters/questdb/pg.ts";
+import { ensureQuestSchema } from "#lib/adapters/questdb/schema.ts";
+import { TABLES } from "#lib/adapters/questdb/tables.ts";
+import { freePort } from "#lib/features/stack/net.ts";
+import { type Managed, rssMb } from "#lib/features/stack/process.ts";
+import type { QuestDbInstance } from "#lib/features/stack/questdb.ts";
+import { repoRoot } from "#lib/platform/config.ts";
 import { seedTestPlant, startQuestDbForTest, testPlant } from "../support/stack.ts";
 import { endSession, spawnIngestWorker } from "../support/worker-process.ts";
 
@@ -130,7 +130,7 @@ describe("QuestDB outage", () => {
 
   it("takes a backlog no faster than it may hold it, whatever the broker sends", { timeout: 240_000 }, async () => {
     // Mosquitto 2.0 sends up to a whole receive maximum more on each PUBACK while a backlog waits
-    // (lib/mqtt/flow-control.ts); the worker's own bound must hold anyway.
+    // (lib/adapters/mqtt/flow-control.ts); the worker's own bound must hold anyway.
     const RM = 200;
     await worker?.stop();
     const pub = await mqtt.connectAsync(env.MQTT_URL, { protocolVersion: 5, clientId: `pub2-${ent}` });

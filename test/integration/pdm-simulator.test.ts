@@ -7,18 +7,18 @@
 // without a single alert.
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { parsePayload } from "../../lib/contract/payloads.ts";
-import { prismaFor } from "../../lib/db/client.ts";
-import { loadMachines, type MachineInfo } from "../../lib/db/plant.ts";
-import { telemetryRows } from "../../lib/ingest/mapping.ts";
-import { scanVibration } from "../../lib/pdm/scan.ts";
-import { scanWaveforms } from "../../lib/pdm/waveform-scan.ts";
-import { questPool, waitWalApplied } from "../../lib/questdb/pg.ts";
-import type { Row } from "../../lib/questdb/rows.ts";
-import { ensureQuestSchema } from "../../lib/questdb/schema.ts";
-import { TABLES } from "../../lib/questdb/tables.ts";
-import { QuestWriter } from "../../lib/questdb/writer.ts";
-import { MachineSim } from "../../lib/sim/machine.ts";
+import { prismaFor } from "#lib/adapters/db/client.ts";
+import { loadMachines, type MachineInfo } from "#lib/adapters/db/plant.ts";
+import { questPool, waitWalApplied } from "#lib/adapters/questdb/pg.ts";
+import type { Row } from "#lib/adapters/questdb/rows.ts";
+import { ensureQuestSchema } from "#lib/adapters/questdb/schema.ts";
+import { TABLES } from "#lib/adapters/questdb/tables.ts";
+import { QuestWriter } from "#lib/adapters/questdb/writer.ts";
+import { parsePayload } from "#lib/contract/payloads.ts";
+import { telemetryRows } from "#lib/features/ingest/mapping.ts";
+import { scanVibration } from "#lib/features/pdm/scan.ts";
+import { scanWaveforms } from "#lib/features/pdm/waveform-scan.ts";
+import { MachineSim } from "#lib/features/sim/machine.ts";
 import { seedTestPlant, testPlant } from "../support/stack.ts";
 
 const env = inject("stack");

@@ -7,17 +7,17 @@
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { Principal } from "../../lib/auth/policy.ts";
-import { commandFor, listCommands, requestCommand } from "../../lib/commands/store.ts";
-import { repoRoot } from "../../lib/config.ts";
-import { prismaFor } from "../../lib/db/client.ts";
-import { ensureDatabase, migrate } from "../../lib/db/migrate.ts";
-import { loadMachines } from "../../lib/db/plant.ts";
-import { FINAL } from "../../lib/domain/commands/lifecycle.ts";
-import { waitFor } from "../../lib/services/net.ts";
-import { type Managed, spawnScript } from "../../lib/services/process.ts";
-import { MachineCommandLink } from "../../lib/sim/commands.ts";
-import { MachineSim } from "../../lib/sim/machine.ts";
+import { prismaFor } from "#lib/adapters/db/client.ts";
+import { ensureDatabase, migrate } from "#lib/adapters/db/migrate.ts";
+import { loadMachines } from "#lib/adapters/db/plant.ts";
+import type { Principal } from "#lib/domain/auth/policy.ts";
+import { FINAL } from "#lib/domain/commands/lifecycle.ts";
+import { commandFor, listCommands, requestCommand } from "#lib/features/commands/store.ts";
+import { MachineCommandLink } from "#lib/features/sim/commands.ts";
+import { MachineSim } from "#lib/features/sim/machine.ts";
+import { waitFor } from "#lib/features/stack/net.ts";
+import { type Managed, spawnScript } from "#lib/features/stack/process.ts";
+import { repoRoot } from "#lib/platform/config.ts";
 import { type OwnPostgres, startOwnPostgres } from "../support/own-postgres.ts";
 import { seedTestPlant, testConfig, testPlant } from "../support/stack.ts";
 

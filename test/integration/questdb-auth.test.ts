@@ -5,12 +5,12 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { config } from "../../lib/config.ts";
-import { questExec, redactUrl } from "../../lib/questdb/http.ts";
-import { questPool, waitWalApplied } from "../../lib/questdb/pg.ts";
-import { QuestWriter } from "../../lib/questdb/writer.ts";
-import { freePort } from "../../lib/services/net.ts";
-import { ensureQuestDbJar, startQuestDb } from "../../lib/services/questdb.ts";
+import { questExec, redactUrl } from "#lib/adapters/questdb/http.ts";
+import { questPool, waitWalApplied } from "#lib/adapters/questdb/pg.ts";
+import { QuestWriter } from "#lib/adapters/questdb/writer.ts";
+import { freePort } from "#lib/features/stack/net.ts";
+import { ensureQuestDbJar, startQuestDb } from "#lib/features/stack/questdb.ts";
+import { config } from "#lib/platform/config.ts";
 
 const stack = inject("stack");
 const withoutCredentials = (url: string) => {

@@ -4,14 +4,14 @@
 import { randomBytes } from "node:crypto";
 import pino from "pino";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { IngestBatcher } from "../../lib/ingest/batcher.ts";
-import { deadLetterRow } from "../../lib/ingest/mapping.ts";
-import { createIngestMetrics } from "../../lib/ingest/metrics.ts";
-import { questPool, waitWalApplied } from "../../lib/questdb/pg.ts";
-import type { Row } from "../../lib/questdb/rows.ts";
-import { ensureQuestSchema } from "../../lib/questdb/schema.ts";
-import { TABLES } from "../../lib/questdb/tables.ts";
-import { QuestWriter } from "../../lib/questdb/writer.ts";
+import { questPool, waitWalApplied } from "#lib/adapters/questdb/pg.ts";
+import type { Row } from "#lib/adapters/questdb/rows.ts";
+import { ensureQuestSchema } from "#lib/adapters/questdb/schema.ts";
+import { TABLES } from "#lib/adapters/questdb/tables.ts";
+import { QuestWriter } from "#lib/adapters/questdb/writer.ts";
+import { IngestBatcher } from "#lib/features/ingest/batcher.ts";
+import { deadLetterRow } from "#lib/features/ingest/mapping.ts";
+import { createIngestMetrics } from "#lib/features/ingest/metrics.ts";
 
 const env = inject("stack");
 const ent = `qr${randomBytes(3).toString("hex")}`;

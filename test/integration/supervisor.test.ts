@@ -5,8 +5,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { spawnManaged } from "../../lib/services/process.ts";
-import { lastError, readProcessStatus, Supervisor } from "../../lib/services/supervisor.ts";
+import { spawnManaged } from "#lib/features/stack/process.ts";
+import { lastError, readProcessStatus, Supervisor } from "#lib/features/stack/supervisor.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "andon-supervisor-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

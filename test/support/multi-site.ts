@@ -4,10 +4,10 @@ import { chmodSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
-import { repoRoot } from "../../lib/config.ts";
-import { type MachinePath, machineKey } from "../../lib/contract/topics.ts";
-import { type PlantFile, readPlantFile } from "../../lib/db/plant.ts";
-import { questPool } from "../../lib/questdb/pg.ts";
+import { type PlantFile, readPlantFile } from "#lib/adapters/db/plant.ts";
+import { questPool } from "#lib/adapters/questdb/pg.ts";
+import { type MachinePath, machineKey } from "#lib/contract/topics.ts";
+import { repoRoot } from "#lib/platform/config.ts";
 import type { TestEnv } from "./stack.ts";
 
 /** Two sites of the demo plant, one machine each, under a unique enterprise. */

@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort } from "../../lib/services/net.ts";
+import { freePort } from "#lib/features/stack/net.ts";
 
 const BIN = "/usr/lib/postgresql/15/bin";
 

@@ -1,4 +1,4 @@
-// Test-facing names for the isolated stack (lib/services/isolated.ts, shared with `andon bench`).
+// Test-facing names for the isolated stack (lib/dev/isolated-stack.ts, shared with `andon bench`).
 export {
   type StackEnv as TestEnv,
   scratchPlant as testPlant,
@@ -6,4 +6,4 @@ export {
   stackConfig as testConfig,
   startScratchQuestDb as startQuestDbForTest,
   startStack,
-} from "../../lib/services/isolated.ts";
+} from "#lib/dev/isolated-stack.ts";

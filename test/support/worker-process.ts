@@ -1,11 +1,11 @@
 // Runs workers/ingest.ts as a real child process (so it can be SIGKILLed) with a test environment.
-import { type Managed, spawnScript } from "../../lib/services/process.ts";
+import { type Managed, spawnScript } from "#lib/features/stack/process.ts";
 
 export function spawnIngestWorker(env: Record<string, string>, logFile?: string): Managed {
   return spawnScript("ingest", "workers/ingest.ts", { env: { LOG_LEVEL: "warn", INGEST_METRICS_PORT: "0", ...env }, ...(logFile ? { logFile } : {}) });
 }
 
-export { endMqttSession as endSession } from "../../lib/mqtt/options.ts";
+export { endMqttSession as endSession } from "#lib/adapters/mqtt/options.ts";
 
 /** The OEE roll-up worker as its own process (workers/oee.ts), to kill it for real. */
 export function spawnOeeWorker(env: Record<string, string>, logFile?: string): Managed {

@@ -1,8 +1,8 @@
 // Passwords and the role/site policy: pure parts of sign-in and access control.
 import { describe, expect, it } from "vitest";
-import { hashPassword, passwordProblem, randomPassword, verifyPassword } from "../../lib/auth/password.ts";
-import { can, mayChangeState, type Principal, visibleSites } from "../../lib/auth/policy.ts";
-import { countersFor, LIMITS, verdict } from "../../lib/domain/auth/login-throttle.ts";
+import { countersFor, LIMITS, verdict } from "#lib/domain/auth/login-throttle.ts";
+import { can, mayChangeState, type Principal, visibleSites } from "#lib/domain/auth/policy.ts";
+import { hashPassword, passwordProblem, randomPassword, verifyPassword } from "#lib/features/auth/password.ts";
 
 const who = (role: Principal["role"], sites: Principal["sites"]): Principal => ({ kind: "user", id: "x", name: "x", displayName: "x", role, sites });
 

@@ -1,10 +1,10 @@
 // The batcher acknowledges a message only after the write that carries its rows succeeded.
 import pino from "pino";
 import { describe, expect, it } from "vitest";
-import { IngestBatcher, messageBytes } from "../../lib/ingest/batcher.ts";
-import { createIngestMetrics } from "../../lib/ingest/metrics.ts";
-import type { Row } from "../../lib/questdb/rows.ts";
-import { RowsRefusedError, type RowWriter } from "../../lib/questdb/writer.ts";
+import type { Row } from "#lib/adapters/questdb/rows.ts";
+import { RowsRefusedError, type RowWriter } from "#lib/adapters/questdb/writer.ts";
+import { IngestBatcher, messageBytes } from "#lib/features/ingest/batcher.ts";
+import { createIngestMetrics } from "#lib/features/ingest/metrics.ts";
 
 class ScriptedWriter implements RowWriter {
   written: Row[][] = [];

@@ -1,9 +1,9 @@
-// The generated accounts and ACLs (lib/broker/acl.ts): who may publish and read what, checked with MQTT's own
+// The generated accounts and ACLs (lib/features/broker/acl.ts): who may publish and read what, checked with MQTT's own
 // topic matching so the test does not depend on the text layout. The integration test (multi-site.test.ts)
 // checks that Mosquitto enforces the same.
 import { describe, expect, it } from "vitest";
-import { type Account, accountsOn, aclText, bridgeText, CENTRAL, mosquittoConfText, planAccounts, SERVICE_USERS } from "../../lib/broker/acl.ts";
-import type { MachinePath } from "../../lib/contract/topics.ts";
+import type { MachinePath } from "#lib/contract/topics.ts";
+import { type Account, accountsOn, aclText, bridgeText, CENTRAL, mosquittoConfText, planAccounts, SERVICE_USERS } from "#lib/features/broker/acl.ts";
 
 const m = (site: string, machine: string, enterprise = "acme"): MachinePath => ({ enterprise, site, area: "machining", line: "line-1", machine });
 const machines = [m("dresden", "cnc-01"), m("dresden", "cnc-02"), m("pune", "filler-01")];

@@ -2,8 +2,8 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseConfig, repoRoot } from "../../lib/config.ts";
-import { clientAddress, normalizeAddress, trustedProxies } from "../../lib/web/client-address.ts";
+import { clientAddress, normalizeAddress, trustedProxies } from "#lib/features/dashboard/client-address.ts";
+import { ConfigError, parseConfig, repoRoot } from "#lib/platform/config.ts";
 
 describe("clientAddress", () => {
   const none = trustedProxies([]);

@@ -2,11 +2,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { repoRoot } from "../../lib/config.ts";
-import { CommandRequest, CommandResponse, machineOfCommandTopic, parseCommandParams } from "../../lib/contract/commands.ts";
-import type { MachineInfo } from "../../lib/db/plant.ts";
-import { COMMAND_STATUSES, type CommandEvent, FINAL, nextStatus } from "../../lib/domain/commands/lifecycle.ts";
-import { MachineSim } from "../../lib/sim/machine.ts";
+import type { MachineInfo } from "#lib/adapters/db/plant.ts";
+import { CommandRequest, CommandResponse, machineOfCommandTopic, parseCommandParams } from "#lib/contract/commands.ts";
+import { COMMAND_STATUSES, type CommandEvent, FINAL, nextStatus } from "#lib/domain/commands/lifecycle.ts";
+import { MachineSim } from "#lib/features/sim/machine.ts";
+import { repoRoot } from "#lib/platform/config.ts";
 
 const machine: MachineInfo = {
   enterprise: "acme",

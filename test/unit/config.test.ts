@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseConfig, repoRoot } from "../../lib/config.ts";
+import { ConfigError, parseConfig, repoRoot } from "#lib/platform/config.ts";
 
 describe("configuration", () => {
   it("has working defaults without any setting", () => {

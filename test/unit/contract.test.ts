@@ -4,11 +4,11 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { repoRoot } from "../../lib/config.ts";
-import { parsePayload, parseTimestamp } from "../../lib/contract/payloads.ts";
-import { preview } from "../../lib/contract/preview.ts";
-import { parseTelemetryTopic, telemetryFilters } from "../../lib/contract/topics.ts";
-import { DEAD_LETTER_PREFIX_BYTES, mapMessage } from "../../lib/ingest/mapping.ts";
+import { parsePayload, parseTimestamp } from "#lib/contract/payloads.ts";
+import { preview } from "#lib/contract/preview.ts";
+import { parseTelemetryTopic, telemetryFilters } from "#lib/contract/topics.ts";
+import { DEAD_LETTER_PREFIX_BYTES, mapMessage } from "#lib/features/ingest/mapping.ts";
+import { repoRoot } from "#lib/platform/config.ts";
 
 interface Example {
   topic: string;

@@ -1,9 +1,9 @@
 // CSV exports: RFC 4180 quoting, and no text cell a spreadsheet would run as a formula (CSV injection).
 import { describe, expect, it } from "vitest";
-import { kpisOf } from "../../lib/domain/oee/compute.ts";
-import type { TimeElements } from "../../lib/domain/oee/types.ts";
-import { csvCell, csvLine } from "../../lib/web/csv.ts";
-import { figuresCsv, sumElements } from "../../lib/web/oee-read.ts";
+import { kpisOf } from "#lib/domain/oee/compute.ts";
+import type { TimeElements } from "#lib/domain/oee/types.ts";
+import { csvCell, csvLine } from "#lib/features/dashboard/csv.ts";
+import { figuresCsv, sumElements } from "#lib/features/dashboard/oee-read.ts";
 
 describe("csvCell", () => {
   it.each([

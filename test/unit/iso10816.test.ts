@@ -1,6 +1,6 @@
 // ISO 10816-3 zone boundaries, against the table in the brief (domain.md).
 import { describe, expect, it } from "vitest";
-import { ZONE_LIMITS, zoneOf } from "../../lib/domain/vibration/iso10816.ts";
+import { ZONE_LIMITS, zoneOf } from "#lib/domain/vibration/iso10816.ts";
 
 describe("ISO 10816-3 zones", () => {
   it("has the published boundaries", () => {

@@ -1,7 +1,7 @@
 // Bucket boundaries and which buckets a run computes: pure, clock passed in.
 import { describe, expect, it } from "vitest";
-import { bucketsEndingIn, bucketsOverlapping } from "../../lib/oee/buckets.ts";
-import { clusters, scheduledSelect, touchedSelect } from "../../lib/oee/plan.ts";
+import { bucketsEndingIn, bucketsOverlapping } from "#lib/domain/oee/buckets.ts";
+import { clusters, scheduledSelect, touchedSelect } from "#lib/domain/oee/plan.ts";
 
 const H = 3_600_000;
 const at = (s: string) => Date.parse(s);

@@ -5,10 +5,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { repoRoot } from "../../lib/config.ts";
-import { OeeInputError, parseOeeInput } from "../../lib/contract/oee-input.ts";
-import { computeOee } from "../../lib/domain/oee/compute.ts";
-import { DEFAULT_MAPPING } from "../../lib/domain/oee/mapping.ts";
+import { OeeInputError, parseOeeInput } from "#lib/contract/oee-input.ts";
+import { computeOee } from "#lib/domain/oee/compute.ts";
+import { DEFAULT_MAPPING } from "#lib/domain/oee/mapping.ts";
+import { repoRoot } from "#lib/platform/config.ts";
 
 const machine = { type: "machine", idealCycleTimeS: 1 };
 const window = { type: "window", start: "2026-11-25T08:00:00Z", end: "2026-11-25T09:00:00Z" };

@@ -1,9 +1,9 @@
 // Properties of the OEE core over random machines, event streams and windows (fast-check).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { computeOee, rollup } from "../../lib/domain/oee/compute.ts";
-import { DEFAULT_MAPPING, STATE_CODES } from "../../lib/domain/oee/mapping.ts";
-import type { CountEvent, OeeInput, OeeResult, StateEvent } from "../../lib/domain/oee/types.ts";
+import { computeOee, rollup } from "#lib/domain/oee/compute.ts";
+import { DEFAULT_MAPPING, STATE_CODES } from "#lib/domain/oee/mapping.ts";
+import type { CountEvent, OeeInput, OeeResult, StateEvent } from "#lib/domain/oee/types.ts";
 
 const T0 = Date.UTC(2026, 10, 25, 0, 0);
 const HOUR = 3_600_000;

@@ -4,10 +4,10 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { repoRoot } from "../../lib/config.ts";
-import { LossMappingSchema, parseOeeInput } from "../../lib/contract/oee-input.ts";
-import { computeOee, rollup } from "../../lib/domain/oee/compute.ts";
-import { DEFAULT_MAPPING } from "../../lib/domain/oee/mapping.ts";
+import { LossMappingSchema, parseOeeInput } from "#lib/contract/oee-input.ts";
+import { computeOee, rollup } from "#lib/domain/oee/compute.ts";
+import { DEFAULT_MAPPING } from "#lib/domain/oee/mapping.ts";
+import { repoRoot } from "#lib/platform/config.ts";
 
 interface Case {
   name: string;
@@ -106,8 +106,8 @@ describe("roll-ups", () => {
 
 describe("the default loss mapping", () => {
   it("is the same in the demo plant's seed as in the calculator (both say default@v1)", async () => {
-    const { readPlantFile } = await import("../../lib/db/plant.ts");
-    const { classify, STATE_CODES } = await import("../../lib/domain/oee/mapping.ts");
+    const { readPlantFile } = await import("#lib/adapters/db/plant.ts");
+    const { classify, STATE_CODES } = await import("#lib/domain/oee/mapping.ts");
     const seeded = readPlantFile(join(repoRoot, "prisma", "seed", "demo-plant.json")).lossMapping;
     expect([seeded.name, seeded.version, seeded.microStopThresholdS]).toEqual([
       DEFAULT_MAPPING.name,

@@ -1,6 +1,6 @@
 // Vibration features against signals with a known answer.
 import { describe, expect, it } from "vitest";
-import { defectFrequencies, waveformFeatures } from "../../lib/domain/pdm/features.ts";
+import { defectFrequencies, waveformFeatures } from "#lib/domain/pdm/features.ts";
 
 const FS = 6400;
 const N = 8192; // line spacing 0.78125 Hz: 50 Hz and 100 Hz fall on lines

@@ -1,10 +1,10 @@
 // One waveform snapshot through features and the snapshot detectors (lib/domain/pdm/snapshot.ts), and
 // the detector options the snapshot detectors use: one-sided, deadband, lastOut.
 import { describe, expect, it } from "vitest";
-import { DETECTOR_SNAPSHOT_V1, DETECTOR_V3, DETECTOR_V4, RobustEwmaDetector } from "../../lib/domain/pdm/detector.ts";
-import { analyseSnapshot, snapshotDetectors, snapshotFeatures } from "../../lib/domain/pdm/snapshot.ts";
-import { mulberry32 } from "../../lib/sim/prng.ts";
-import { synthWaveform } from "../../lib/sim/waveform.ts";
+import { DETECTOR_SNAPSHOT_V1, DETECTOR_V3, DETECTOR_V4, RobustEwmaDetector } from "#lib/domain/pdm/detector.ts";
+import { analyseSnapshot, snapshotDetectors, snapshotFeatures } from "#lib/domain/pdm/snapshot.ts";
+import { mulberry32 } from "#lib/features/sim/prng.ts";
+import { synthWaveform } from "#lib/features/sim/waveform.ts";
 
 const bearingCols = { bearingRollingElements: 9, bearingBallDiameterMm: 7.94, bearingPitchDiameterMm: 39.04, bearingContactAngleDeg: 0 };
 const machine = { nominalSpeedRpm: 2950, bearing: { rollingElements: 9, ballDiameterMm: 7.94, pitchDiameterMm: 39.04, contactAngleDeg: 0 } };

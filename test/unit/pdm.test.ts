@@ -5,9 +5,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { repoRoot } from "../../lib/config.ts";
-import { DETECTOR_V1, DETECTOR_V2, DETECTOR_V3, DETECTOR_V4, RobustEwmaDetector } from "../../lib/domain/pdm/detector.ts";
-import { outlierMetrics } from "../../lib/domain/pdm/metrics.ts";
+import { DETECTOR_V1, DETECTOR_V2, DETECTOR_V3, DETECTOR_V4, RobustEwmaDetector } from "#lib/domain/pdm/detector.ts";
+import { outlierMetrics } from "#lib/domain/pdm/metrics.ts";
 import {
   normalizedScore,
   optimizeThreshold,
@@ -18,8 +17,9 @@ import {
   scoreFile,
   sweepCurve,
   twiddleThreshold,
-} from "../../lib/domain/pdm/nab.ts";
-import { calibrateSkabSensors, calibrateSkabVote, evaluateSkab } from "../../lib/pdm/evaluate.ts";
+} from "#lib/domain/pdm/nab.ts";
+import { calibrateSkabSensors, calibrateSkabVote, evaluateSkab } from "#lib/features/pdm/evaluate.ts";
+import { repoRoot } from "#lib/platform/config.ts";
 
 const file = { rows: 2000, windows: [{ left: 500, right: 599 }] };
 

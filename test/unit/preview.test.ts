@@ -1,7 +1,7 @@
 // preview(): a bounded rendering of hostile input for error messages (lib/contract/preview.ts).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { preview } from "../../lib/contract/preview.ts";
+import { preview } from "#lib/contract/preview.ts";
 
 const deep = (depth: number) => JSON.parse(`${"[".repeat(depth)}${"]".repeat(depth)}`) as unknown;
 

@@ -1,6 +1,6 @@
 // The post-sign-in redirect: only same-origin paths, everything else goes to "/".
 import { describe, expect, it } from "vitest";
-import { safeNextPath } from "../../lib/web/redirect.ts";
+import { safeNextPath } from "#lib/features/dashboard/redirect.ts";
 
 describe("safeNextPath", () => {
   it.each([

@@ -1,7 +1,7 @@
-// The dashboard's shared answers (lib/web/shared-read.ts): one computation per key and lifetime,
+// The dashboard's shared answers (lib/features/dashboard/shared-read.ts): one computation per key and lifetime,
 // callers coalesced, an expired answer given while its successor is computed, failures not kept.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { forgetShared, shared, sharedValue } from "../../lib/web/shared-read.ts";
+import { forgetShared, shared, sharedValue } from "#lib/features/dashboard/shared-read.ts";
 
 function deferred<T>() {
   let resolve!: (v: T) => void;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { parsePayload } from "../../lib/contract/payloads.ts";
-import type { MachineInfo } from "../../lib/db/plant.ts";
-import { planStatus } from "../../lib/sim/calendar.ts";
-import { MachineSim } from "../../lib/sim/machine.ts";
+import type { MachineInfo } from "#lib/adapters/db/plant.ts";
+import { parsePayload } from "#lib/contract/payloads.ts";
+import { planStatus } from "#lib/features/sim/calendar.ts";
+import { MachineSim } from "#lib/features/sim/machine.ts";
 
 const shifts = [
   { name: "early", weekdays: [1, 2, 3, 4, 5], start: "06:00", end: "14:00", breaks: [{ name: "b", startOffsetMin: 120, durationMin: 15 }] },

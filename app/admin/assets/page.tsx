@@ -1,6 +1,6 @@
-import { assetTree } from "../../../lib/admin/assets.ts";
-import { db } from "../../../lib/web/context.ts";
-import { allowed } from "../../../lib/web/page-auth.ts";
+import { assetTree } from "#lib/features/admin/assets.ts";
+import { db } from "#lib/features/dashboard/context.ts";
+import { allowed } from "#lib/features/dashboard/page-auth.ts";
 import { AssetsAdmin } from "../../components/assets-admin.tsx";
 import { Forbidden } from "../../components/forbidden.tsx";
 

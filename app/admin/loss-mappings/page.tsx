@@ -1,6 +1,6 @@
-import { listLossMappings } from "../../../lib/admin/loss-mappings.ts";
-import { db } from "../../../lib/web/context.ts";
-import { allowed } from "../../../lib/web/page-auth.ts";
+import { listLossMappings } from "#lib/features/admin/loss-mappings.ts";
+import { db } from "#lib/features/dashboard/context.ts";
+import { allowed } from "#lib/features/dashboard/page-auth.ts";
 import { Forbidden } from "../../components/forbidden.tsx";
 import { LossMappingsAdmin } from "../../components/loss-mappings-admin.tsx";
 

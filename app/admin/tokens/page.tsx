@@ -1,7 +1,7 @@
-import { listTokens } from "../../../lib/auth/admin.ts";
-import { db } from "../../../lib/web/context.ts";
-import { allowed } from "../../../lib/web/page-auth.ts";
-import { allSites } from "../../../lib/web/site-list.ts";
+import { listTokens } from "#lib/features/auth/admin.ts";
+import { db } from "#lib/features/dashboard/context.ts";
+import { allowed } from "#lib/features/dashboard/page-auth.ts";
+import { allSites } from "#lib/features/dashboard/site-list.ts";
 import { Forbidden } from "../../components/forbidden.tsx";
 import { TokensAdmin } from "../../components/tokens-admin.tsx";
 

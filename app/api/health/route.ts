@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { processesView } from "../../../lib/web/process-status.ts";
+import { processesView } from "#lib/features/dashboard/process-status.ts";
 
 export const dynamic = "force-dynamic";
 

@@ -1,4 +1,4 @@
-// The sign-in throttling rule. Pure: the store (lib/auth/throttle.ts) counts, this decides.
+// The sign-in throttling rule. Pure: the store (lib/features/auth/throttle.ts) counts, this decides.
 //
 // Every attempt is counted BEFORE the password is checked, in one atomic step, so N parallel guesses
 // get at most `limit` password checks between them. Counters live for one fixed window from their

@@ -1,8 +1,8 @@
-import { listAlerts } from "../../../../lib/pdm/alerts.ts";
-import { alertJson } from "../../../../lib/web/alerts-api.ts";
-import { route } from "../../../../lib/web/api.ts";
-import { catalog } from "../../../../lib/web/catalog.ts";
-import { db } from "../../../../lib/web/context.ts";
+import { alertJson } from "#lib/features/dashboard/alerts-api.ts";
+import { route } from "#lib/features/dashboard/api.ts";
+import { catalog } from "#lib/features/dashboard/catalog.ts";
+import { db } from "#lib/features/dashboard/context.ts";
+import { listAlerts } from "#lib/features/pdm/alerts.ts";
 
 export const dynamic = "force-dynamic";
 

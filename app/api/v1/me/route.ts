@@ -1,5 +1,5 @@
-import { route } from "../../../../lib/web/api.ts";
-import { catalog } from "../../../../lib/web/catalog.ts";
+import { route } from "#lib/features/dashboard/api.ts";
+import { catalog } from "#lib/features/dashboard/catalog.ts";
 
 export const dynamic = "force-dynamic";
 

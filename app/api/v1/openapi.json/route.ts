@@ -1,6 +1,6 @@
-import { route } from "../../../../lib/web/api.ts";
-import { catalog } from "../../../../lib/web/catalog.ts";
-import { openApiDocument } from "../../../../lib/web/openapi.ts";
+import { route } from "#lib/features/dashboard/api.ts";
+import { catalog } from "#lib/features/dashboard/catalog.ts";
+import { openApiDocument } from "#lib/features/dashboard/openapi.ts";
 
 export const dynamic = "force-dynamic";
 

@@ -1,7 +1,7 @@
-import { visibleSites } from "../../../../lib/auth/policy.ts";
-import { route } from "../../../../lib/web/api.ts";
-import { catalog } from "../../../../lib/web/catalog.ts";
-import { allSites } from "../../../../lib/web/site-list.ts";
+import { visibleSites } from "#lib/domain/auth/policy.ts";
+import { route } from "#lib/features/dashboard/api.ts";
+import { catalog } from "#lib/features/dashboard/catalog.ts";
+import { allSites } from "#lib/features/dashboard/site-list.ts";
 
 export const dynamic = "force-dynamic";
 

@@ -1,7 +1,7 @@
 import { notFound } from "next/navigation";
-import { can } from "../../../../lib/auth/policy.ts";
-import { sharedPlantView } from "../../../../lib/web/context.ts";
-import { allowed } from "../../../../lib/web/page-auth.ts";
+import { can } from "#lib/domain/auth/policy.ts";
+import { sharedPlantView } from "#lib/features/dashboard/context.ts";
+import { allowed } from "#lib/features/dashboard/page-auth.ts";
 import { Forbidden } from "../../../components/forbidden.tsx";
 import { PlantBoard } from "../../../components/plant-board.tsx";
 

@@ -1,8 +1,8 @@
-import { auditEntries } from "../../../../../lib/auth/admin.ts";
-import { route } from "../../../../../lib/web/api.ts";
-import { catalog } from "../../../../../lib/web/catalog.ts";
-import { db } from "../../../../../lib/web/context.ts";
-import { csvLine } from "../../../../../lib/web/csv.ts";
+import { auditEntries } from "#lib/features/auth/admin.ts";
+import { route } from "#lib/features/dashboard/api.ts";
+import { catalog } from "#lib/features/dashboard/catalog.ts";
+import { db } from "#lib/features/dashboard/context.ts";
+import { csvLine } from "#lib/features/dashboard/csv.ts";
 
 export const dynamic = "force-dynamic";
 

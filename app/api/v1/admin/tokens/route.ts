@@ -1,8 +1,8 @@
-import { addToken, listTokens } from "../../../../../lib/auth/admin.ts";
-import { route } from "../../../../../lib/web/api.ts";
-import { catalog } from "../../../../../lib/web/catalog.ts";
-import { db } from "../../../../../lib/web/context.ts";
-import { allSites } from "../../../../../lib/web/site-list.ts";
+import { addToken, listTokens } from "#lib/features/auth/admin.ts";
+import { route } from "#lib/features/dashboard/api.ts";
+import { catalog } from "#lib/features/dashboard/catalog.ts";
+import { db } from "#lib/features/dashboard/context.ts";
+import { allSites } from "#lib/features/dashboard/site-list.ts";
 
 export const dynamic = "force-dynamic";
 

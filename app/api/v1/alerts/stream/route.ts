@@ -1,7 +1,7 @@
-import { alertEventStream } from "../../../../../lib/web/alert-stream.ts";
-import { principalOf, route } from "../../../../../lib/web/api.ts";
-import { catalog } from "../../../../../lib/web/catalog.ts";
-import { onAlertChange } from "../../../../../lib/web/context.ts";
+import { alertEventStream } from "#lib/features/dashboard/alert-stream.ts";
+import { principalOf, route } from "#lib/features/dashboard/api.ts";
+import { catalog } from "#lib/features/dashboard/catalog.ts";
+import { onAlertChange } from "#lib/features/dashboard/context.ts";
 
 export const dynamic = "force-dynamic";
 

@@ -1,7 +1,7 @@
-import { SESSION_COOKIE, signIn, TooManyAttempts } from "../../../../../lib/auth/sessions.ts";
-import { ApiError, errorResponse, route } from "../../../../../lib/web/api.ts";
-import { catalog } from "../../../../../lib/web/catalog.ts";
-import { db, loginThrottle } from "../../../../../lib/web/context.ts";
+import { SESSION_COOKIE, signIn, TooManyAttempts } from "#lib/features/auth/sessions.ts";
+import { ApiError, errorResponse, route } from "#lib/features/dashboard/api.ts";
+import { catalog } from "#lib/features/dashboard/catalog.ts";
+import { db, loginThrottle } from "#lib/features/dashboard/context.ts";
 
 export const dynamic = "force-dynamic";
 

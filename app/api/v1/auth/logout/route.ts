@@ -1,7 +1,7 @@
-import { SESSION_COOKIE, signOut } from "../../../../../lib/auth/sessions.ts";
-import { cookieValue, route } from "../../../../../lib/web/api.ts";
-import { catalog } from "../../../../../lib/web/catalog.ts";
-import { db } from "../../../../../lib/web/context.ts";
+import { SESSION_COOKIE, signOut } from "#lib/features/auth/sessions.ts";
+import { cookieValue, route } from "#lib/features/dashboard/api.ts";
+import { catalog } from "#lib/features/dashboard/catalog.ts";
+import { db } from "#lib/features/dashboard/context.ts";
 
 export const dynamic = "force-dynamic";
 

@@ -1,8 +1,8 @@
-import { commandFor, commandJson } from "../../../../../lib/commands/store.ts";
-import { isFinal } from "../../../../../lib/domain/commands/lifecycle.ts";
-import { route } from "../../../../../lib/web/api.ts";
-import { catalog } from "../../../../../lib/web/catalog.ts";
-import { db } from "../../../../../lib/web/context.ts";
+import { isFinal } from "#lib/domain/commands/lifecycle.ts";
+import { commandFor, commandJson } from "#lib/features/commands/store.ts";
+import { route } from "#lib/features/dashboard/api.ts";
+import { catalog } from "#lib/features/dashboard/catalog.ts";
+import { db } from "#lib/features/dashboard/context.ts";
 
 export const dynamic = "force-dynamic";
 

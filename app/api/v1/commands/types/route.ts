@@ -1,6 +1,6 @@
-import { route } from "../../../../../lib/web/api.ts";
-import { catalog } from "../../../../../lib/web/catalog.ts";
-import { commandTypes } from "../../../../../lib/web/commands-api.ts";
+import { route } from "#lib/features/dashboard/api.ts";
+import { catalog } from "#lib/features/dashboard/catalog.ts";
+import { commandTypes } from "#lib/features/dashboard/commands-api.ts";
 
 export const dynamic = "force-dynamic";
 

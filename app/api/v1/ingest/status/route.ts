@@ -1,7 +1,7 @@
-import { visibleSites } from "../../../../../lib/auth/policy.ts";
-import { route } from "../../../../../lib/web/api.ts";
-import { catalog } from "../../../../../lib/web/catalog.ts";
-import { ingestStatus } from "../../../../../lib/web/ingest-status.ts";
+import { visibleSites } from "#lib/domain/auth/policy.ts";
+import { route } from "#lib/features/dashboard/api.ts";
+import { catalog } from "#lib/features/dashboard/catalog.ts";
+import { ingestStatus } from "#lib/features/dashboard/ingest-status.ts";
 
 export const dynamic = "force-dynamic";
 

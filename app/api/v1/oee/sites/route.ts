@@ -1,11 +1,11 @@
-import { visibleSites } from "../../../../../lib/auth/policy.ts";
-import { config } from "../../../../../lib/config.ts";
-import { ApiError, route } from "../../../../../lib/web/api.ts";
-import { catalog } from "../../../../../lib/web/catalog.ts";
-import { quest } from "../../../../../lib/web/context.ts";
-import { figuresCsv, siteFigures } from "../../../../../lib/web/oee-read.ts";
-import { shared } from "../../../../../lib/web/shared-read.ts";
-import { allSites } from "../../../../../lib/web/site-list.ts";
+import { visibleSites } from "#lib/domain/auth/policy.ts";
+import { ApiError, route } from "#lib/features/dashboard/api.ts";
+import { catalog } from "#lib/features/dashboard/catalog.ts";
+import { quest } from "#lib/features/dashboard/context.ts";
+import { figuresCsv, siteFigures } from "#lib/features/dashboard/oee-read.ts";
+import { shared } from "#lib/features/dashboard/shared-read.ts";
+import { allSites } from "#lib/features/dashboard/site-list.ts";
+import { config } from "#lib/platform/config.ts";
 
 export const dynamic = "force-dynamic";
 

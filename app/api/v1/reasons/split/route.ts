@@ -1,8 +1,8 @@
-import { splitStop } from "../../../../../lib/oee/reasons.ts";
-import { route } from "../../../../../lib/web/api.ts";
-import { catalog } from "../../../../../lib/web/catalog.ts";
-import { plantViewKey, reasonDeps } from "../../../../../lib/web/context.ts";
-import { forgetShared } from "../../../../../lib/web/shared-read.ts";
+import { route } from "#lib/features/dashboard/api.ts";
+import { catalog } from "#lib/features/dashboard/catalog.ts";
+import { plantViewKey, reasonDeps } from "#lib/features/dashboard/context.ts";
+import { forgetShared } from "#lib/features/dashboard/shared-read.ts";
+import { splitStop } from "#lib/features/oee/reasons.ts";
 
 export const dynamic = "force-dynamic";
 

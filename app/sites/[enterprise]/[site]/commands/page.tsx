@@ -1,6 +1,6 @@
-import { commandJson, listCommands } from "../../../../../lib/commands/store.ts";
-import { db, machines } from "../../../../../lib/web/context.ts";
-import { allowed } from "../../../../../lib/web/page-auth.ts";
+import { commandJson, listCommands } from "#lib/features/commands/store.ts";
+import { db, machines } from "#lib/features/dashboard/context.ts";
+import { allowed } from "#lib/features/dashboard/page-auth.ts";
 import { CommandTable } from "../../../../components/command-table.tsx";
 import { Forbidden } from "../../../../components/forbidden.tsx";
 

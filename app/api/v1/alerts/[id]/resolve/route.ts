@@ -1,7 +1,7 @@
-import { resolveAlert } from "../../../../../../lib/pdm/alerts.ts";
-import { actorOf, alertDeps, alertJson } from "../../../../../../lib/web/alerts-api.ts";
-import { route } from "../../../../../../lib/web/api.ts";
-import { catalog } from "../../../../../../lib/web/catalog.ts";
+import { actorOf, alertDeps, alertJson } from "#lib/features/dashboard/alerts-api.ts";
+import { route } from "#lib/features/dashboard/api.ts";
+import { catalog } from "#lib/features/dashboard/catalog.ts";
+import { resolveAlert } from "#lib/features/pdm/alerts.ts";
 
 export const dynamic = "force-dynamic";
 

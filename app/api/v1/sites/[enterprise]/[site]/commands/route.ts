@@ -1,7 +1,7 @@
-import { commandJson, listCommands } from "../../../../../../../lib/commands/store.ts";
-import { route } from "../../../../../../../lib/web/api.ts";
-import { catalog } from "../../../../../../../lib/web/catalog.ts";
-import { db } from "../../../../../../../lib/web/context.ts";
+import { commandJson, listCommands } from "#lib/features/commands/store.ts";
+import { route } from "#lib/features/dashboard/api.ts";
+import { catalog } from "#lib/features/dashboard/catalog.ts";
+import { db } from "#lib/features/dashboard/context.ts";
 
 export const dynamic = "force-dynamic";
 

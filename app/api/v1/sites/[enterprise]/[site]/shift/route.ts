@@ -1,6 +1,6 @@
-import { ApiError, route } from "../../../../../../../lib/web/api.ts";
-import { catalog } from "../../../../../../../lib/web/catalog.ts";
-import { sharedPlantView } from "../../../../../../../lib/web/context.ts";
+import { ApiError, route } from "#lib/features/dashboard/api.ts";
+import { catalog } from "#lib/features/dashboard/catalog.ts";
+import { sharedPlantView } from "#lib/features/dashboard/context.ts";
 
 export const dynamic = "force-dynamic";
 

@@ -1,8 +1,8 @@
-import { commandFor, commandJson, listCommands, requestCommand } from "../../../../../../../../../../lib/commands/store.ts";
-import { machineKey } from "../../../../../../../../../../lib/contract/topics.ts";
-import { route } from "../../../../../../../../../../lib/web/api.ts";
-import { catalog } from "../../../../../../../../../../lib/web/catalog.ts";
-import { db } from "../../../../../../../../../../lib/web/context.ts";
+import { machineKey } from "#lib/contract/topics.ts";
+import { commandFor, commandJson, listCommands, requestCommand } from "#lib/features/commands/store.ts";
+import { route } from "#lib/features/dashboard/api.ts";
+import { catalog } from "#lib/features/dashboard/catalog.ts";
+import { db } from "#lib/features/dashboard/context.ts";
 
 export const dynamic = "force-dynamic";
 

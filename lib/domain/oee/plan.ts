@@ -1,0 +1,70 @@
+// Which buckets a run computes: the ones that just closed (scheduled runs) or the ones that late
+// data or a corrected reason touched (recompute runs). Pure: the clock comes in as an argument.
+
+import { type Bucket, type BucketPlace, bucketsEndingIn, bucketsOverlapping, type Granularity } from "./buckets.ts";
+import type { Interval } from "./types.ts";
+
+/** A bucket is computed this long after it closes at the latest, and again by the next runs. */
+export const SCHEDULES: Record<Granularity, { everyMs: number; closedWithinMs: number }> = {
+  // every minute: the minutes that closed in the last 3 minutes (each minute is computed 3 times)
+  minute: { everyMs: 60_000, closedWithinMs: 3 * 60_000 },
+  // every 5 minutes: the buckets that closed in the last 11 minutes (each computed twice or 3 times)
+  hour: { everyMs: 5 * 60_000, closedWithinMs: 11 * 60_000 },
+  shift: { everyMs: 5 * 60_000, closedWithinMs: 11 * 60_000 },
+  day: { everyMs: 5 * 60_000, closedWithinMs: 11 * 60_000 },
+};
+
+export type Select = (place: BucketPlace) => Bucket[];
+
+const uniq = (bs: Bucket[]) => [...new Map(bs.map((b) => [`${b.start}|${b.label}`, b])).values()].sort((a, b) => a.start - b.start);
+
+/**
+ * Days are chosen by local date: a date one site closed is recomputed at every site where it has
+ * closed too, so the enterprise sum of that date is complete once the last site closes it.
+ */
+function daysByLabel(labels: Set<string>, now: number): Select {
+  return (place) => {
+    const out: Bucket[] = [];
+    for (const label of labels) {
+      const utcMidnight = Date.parse(`${label}T00:00:00Z`);
+      for (const b of bucketsOverlapping("day", place, utcMidnight - 15 * 3_600_000, utcMidnight + 39 * 3_600_000)) {
+        if (b.label === label && b.end <= now) out.push(b);
+      }
+    }
+    return uniq(out);
+  };
+}
+
+/** The buckets that closed in the scheduled look-back, for every machine place. */
+export function scheduledSelect(g: Granularity, places: readonly BucketPlace[], now: number): Select {
+  const from = now - SCHEDULES[g].closedWithinMs;
+  if (g === "day") {
+    const labels = new Set(places.flatMap((p) => bucketsEndingIn("day", p, from, now).map((b) => b.label)));
+    return daysByLabel(labels, now);
+  }
+  return (place) => bucketsEndingIn(g, place, from, now);
+}
+
+/** The closed buckets that overlap any touched interval. */
+export function touchedSelect(g: Granularity, places: readonly BucketPlace[], touched: readonly Interval[], now: number): Select {
+  const overlapping = (place: BucketPlace) => uniq(touched.flatMap((t) => bucketsOverlapping(g, place, t.start, t.end)).filter((b) => b.end <= now));
+  if (g === "day") return daysByLabel(new Set(places.flatMap((p) => overlapping(p).map((b) => b.label))), now);
+  return overlapping;
+}
+
+/** Touched intervals grouped into clusters no wider than maxSpanMs, so one load never reads weeks of data. */
+export function clusters(touched: readonly Interval[], maxSpanMs = 6 * 3_600_000): Interval[][] {
+  const sorted = [...touched].sort((a, b) => a.start - b.start);
+  const out: Interval[][] = [];
+  let cur: Interval[] = [];
+  for (const t of sorted) {
+    const first = cur[0];
+    if (first && t.end - first.start > maxSpanMs) {
+      out.push(cur);
+      cur = [];
+    }
+    cur.push(t);
+  }
+  if (cur.length) out.push(cur);
+  return out;
+}

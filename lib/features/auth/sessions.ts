@@ -1,0 +1,115 @@
+// Sessions and API tokens in PostgreSQL. The browser holds a random 256-bit token in an httpOnly,
+// SameSite=Lax cookie; the database holds only its SHA-256, so a database leak signs nobody in.
+import { createHash, randomBytes } from "node:crypto";
+import type { PrismaClient } from "#lib/adapters/db/client.ts";
+import { type Principal, type Role, siteScope, type TokenScope } from "#lib/domain/auth/policy.ts";
+import { hashPassword, randomPassword, verifyPassword } from "./password.ts";
+import type { LoginThrottle } from "./throttle.ts";
+
+export const SESSION_COOKIE = "andon_session";
+export const SESSION_TTL_MS = 12 * 3_600_000;
+
+const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
+const newToken = () => randomBytes(32).toString("base64url");
+
+// a real hash to compare against when the user does not exist, so timing does not tell
+let dummyHash: Promise<string> | undefined;
+
+function auditSignIn(prisma: PrismaClient, username: string, origin: string | undefined, result: "ok" | "denied" | "throttled") {
+  const who = username.slice(0, 100);
+  return prisma.auditLog.create({ data: { actor: who, ...(origin ? { origin } : {}), action: "auth.sign-in", subject: who, result, details: {} } });
+}
+
+export class TooManyAttempts extends Error {
+  override name = "TooManyAttempts";
+  constructor(
+    message: string,
+    readonly retryAfterS: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Checks the password; returns a session token and the principal, or undefined. The attempt is
+ * counted by `throttle` (shared by every dashboard process) before the password is checked; over a
+ * limit it throws TooManyAttempts without checking (rule: lib/domain/auth/login-throttle.ts).
+ */
+export async function signIn(
+  prisma: PrismaClient,
+  throttle: LoginThrottle,
+  username: string,
+  password: string,
+  origin?: string,
+): Promise<{ token: string; principal: Principal; expiresAt: Date } | undefined> {
+  const v = await throttle.attempt(username, origin);
+  if (!v.allowed) {
+    await auditSignIn(prisma, username, origin, "throttled");
+    throw new TooManyAttempts(`too many sign-in attempts; try again in ${Math.ceil(v.retryAfterS / 60)} minutes`, v.retryAfterS);
+  }
+  const user = await prisma.user.findUnique({ where: { username } });
+  dummyHash ??= hashPassword(randomPassword());
+  const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash));
+  await auditSignIn(prisma, username, origin, ok && user && !user.disabledAt ? "ok" : "denied");
+  if (!ok || !user || user.disabledAt) return undefined;
+  await throttle.succeeded(username, origin);
+  const token = newToken();
+  const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
+  await prisma.session.create({ data: { id: sha256(token), userId: user.id, expiresAt, ...(origin ? { origin } : {}) } });
+  return { token, expiresAt, principal: userPrincipal(user) };
+}
+
+function userPrincipal(u: { id: string; username: string; displayName: string; role: Role; sites: string[] }): Principal {
+  return { kind: "user", id: u.id, name: u.username, displayName: u.displayName, role: u.role, sites: siteScope(u.role, u.sites) };
+}
+
+export async function principalFromSession(prisma: PrismaClient, token: string | undefined): Promise<Principal | undefined> {
+  if (!token) return undefined;
+  const s = await prisma.session.findUnique({ where: { id: sha256(token) }, include: { user: true } });
+  if (!s || s.expiresAt.getTime() <= Date.now() || s.user.disabledAt) return undefined;
+  return userPrincipal(s.user);
+}
+
+export async function principalFromApiToken(prisma: PrismaClient, token: string | undefined): Promise<Principal | undefined> {
+  if (!token) return undefined;
+  const t = await prisma.apiToken.findUnique({ where: { tokenHash: sha256(token) } });
+  if (!t || t.revokedAt || (t.expiresAt && t.expiresAt.getTime() <= Date.now())) return undefined;
+  return { kind: "token", id: t.id, name: `token:${t.name}`, displayName: t.name, role: t.role, sites: siteScope(t.role, t.sites), scope: t.scope };
+}
+
+export async function signOut(prisma: PrismaClient, token: string | undefined): Promise<void> {
+  if (token) await prisma.session.deleteMany({ where: { id: sha256(token) } });
+}
+
+/** Creates a user with a generated password; returns the password (shown once, never stored in clear). */
+export async function createUser(
+  prisma: PrismaClient,
+  u: { username: string; displayName?: string; role: Role; sites: string[]; password?: string },
+): Promise<string> {
+  const password = u.password ?? randomPassword();
+  await prisma.user.create({
+    data: { username: u.username, displayName: u.displayName ?? u.username, role: u.role, sites: u.sites, passwordHash: await hashPassword(password) },
+  });
+  return password;
+}
+
+/** Creates an API token; returns it (shown once; only its hash is stored). It works until `expiresAt`, within `scope`. */
+export async function createApiToken(
+  prisma: PrismaClient,
+  t: { name: string; role: Role; sites: string[]; createdBy: string; scope: TokenScope; expiresAt: Date },
+): Promise<string> {
+  const token = `andon_${newToken()}`;
+  await prisma.apiToken.create({
+    data: { name: t.name, role: t.role, sites: t.sites, createdBy: t.createdBy, tokenHash: sha256(token), scope: t.scope, expiresAt: t.expiresAt },
+  });
+  return token;
+}
+
+export const tokenExpiry = (days: number, now = Date.now()) => new Date(now + days * 86_400_000);
+
+/** On first start: an admin with a random password, returned to be printed once. Undefined if any user exists. */
+export async function ensureFirstAdmin(prisma: PrismaClient): Promise<{ username: string; password: string } | undefined> {
+  if ((await prisma.user.count()) > 0) return undefined;
+  const password = await createUser(prisma, { username: "admin", displayName: "Administrator", role: "ADMIN", sites: [] });
+  return { username: "admin", password };
+}

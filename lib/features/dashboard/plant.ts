@@ -1,0 +1,208 @@
+// The plant page's data for one site: the current shift (or the last one), every machine's state now
+// and its OEE so far in the shift, line roll-ups, the six big losses, the top downtime reasons and a
+// state timeline per machine. OEE so far = the roll-up of the closed minute buckets of the shift
+// (exact: minutes add up to the shift); timelines come from the raw state changes with the reasons
+// assigned after the fact, classified by the same core as the jobs.
+import type pg from "pg";
+import type { PrismaClient } from "#lib/adapters/db/client.ts";
+import type { MachineInfo } from "#lib/adapters/db/plant.ts";
+import { TABLES } from "#lib/adapters/questdb/tables.ts";
+import { bucketsEndingIn, bucketsOverlapping } from "#lib/domain/oee/buckets.ts";
+import { kpisOf, lossesOf, stateTimeline } from "#lib/domain/oee/compute.ts";
+import { DEFAULT_MAPPING, STATE_CODES, UNKNOWN_CODE } from "#lib/domain/oee/mapping.ts";
+import type { Interval, Kpis, LossCategory, ReasonEdit, StateEvent, TimeElements } from "#lib/domain/oee/types.ts";
+import { loadFleetEvents, pathKey } from "#lib/features/oee/events.ts";
+import { reasonEditsByPath } from "#lib/features/oee/reasons.ts";
+import { planOf } from "#lib/features/oee/rollup.ts";
+import { ELEMENT_COLUMNS, sumElements } from "./oee-read.ts";
+
+export interface Segment {
+  start: number;
+  end: number;
+  state: string;
+  reason?: string;
+  loss: LossCategory;
+}
+
+export interface MachineView {
+  key: string;
+  name: string;
+  line: string;
+  state: string | null;
+  since: number | null;
+  loss: LossCategory | null;
+  kpis: Kpis;
+  elements: TimeElements;
+  timeline: Segment[];
+}
+
+export interface PlantView {
+  site: { key: string; name: string; timeZone: string };
+  shift: { label: string; start: number; end: number; current: boolean };
+  now: number;
+  lines: { key: string; name: string; kpis: Kpis; elements: TimeElements }[];
+  machines: MachineView[];
+  losses: { name: string; seconds: number }[];
+  reasons: { reason: string; seconds: number; stops: number }[];
+  /** reasons the site's loss mappings know, to suggest when editing */
+  knownReasons: string[];
+}
+
+const H = 3_600_000;
+const NAME_OF_CODE = new Map<number, string>(Object.entries(STATE_CODES).map(([name, code]) => [code, name]));
+
+/** A state's name: its own, else the name of its code in the UMH table, else the code; time without data is "no data". */
+/** The machine's state segments in the window, classified by the OEE core, with their state names. */
+export function machineTimeline(m: MachineInfo, window: Interval, states: readonly StateEvent[], reasonEdits: readonly ReasonEdit[]): Segment[] {
+  return stateTimeline({
+    window,
+    idealCycleTimeS: m.idealCycleTimeS,
+    plan: planOf(m),
+    mapping: m.lossMapping ?? DEFAULT_MAPPING,
+    states: [...states],
+    counts: [],
+    reasonEdits: [...reasonEdits],
+  }).map((t) => ({ start: t.start, end: t.end, state: stateName(t), ...(t.reason ? { reason: t.reason } : {}), loss: t.loss }));
+}
+
+export function stateName(e: { state?: string; code?: number }): string {
+  if (e.state) return e.state;
+  if (e.code === UNKNOWN_CODE) return "no data";
+  return e.code === undefined ? "unknown" : (NAME_OF_CODE.get(e.code) ?? String(e.code));
+}
+
+function shiftOf(m: MachineInfo, now: number): PlantView["shift"] {
+  const place = { timeZone: m.timeZone, shifts: m.shifts };
+  if (m.shifts.length === 0) return { label: "last 8 hours (no shift calendar)", start: Math.floor((now - 8 * H) / 60_000) * 60_000, end: now, current: true };
+  const current = bucketsOverlapping("shift", place, now, now + 1).find((b) => b.start <= now && now < b.end);
+  if (current) return { label: current.label, start: current.start, end: current.end, current: true };
+  const last = bucketsEndingIn("shift", place, now - 7 * 24 * H, now).at(-1);
+  if (last) return { label: last.label, start: last.start, end: last.end, current: false };
+  return { label: "last 8 hours (no shift in the last week)", start: now - 8 * H, end: now, current: true };
+}
+
+const zero = (): TimeElements => sumElements([]);
+
+export async function plantView(
+  prisma: PrismaClient,
+  pool: pg.Pool,
+  fleet: readonly MachineInfo[],
+  enterprise: string,
+  site: string,
+  now = Date.now(),
+): Promise<PlantView | undefined> {
+  const machines = fleet.filter((m) => m.enterprise === enterprise && m.site === site);
+  const first = machines[0];
+  if (!first) return undefined;
+  const shift = shiftOf(first, now);
+  const until = Math.min(now, shift.end);
+  const closedUntil = Math.floor(until / 60_000) * 60_000;
+  const cols = Object.values(ELEMENT_COLUMNS)
+    .filter((c, i, a) => a.indexOf(c) === i)
+    .map((c) => `sum(${c}) ${c}`)
+    .join(", ");
+  const thresholdMs = Math.max(...machines.map((m) => (m.lossMapping ?? DEFAULT_MAPPING).microStopThresholdS)) * 1000;
+  const [sums, events, edits] = await Promise.all([
+    pool.query(
+      `SELECT area, line, machine, ${cols} FROM ${TABLES.oeeMachine} WHERE granularity = 'minute' AND enterprise = $1 AND site = $2 AND ts >= $3 AND ts < $4 GROUP BY area, line, machine`,
+      [enterprise, site, new Date(shift.start).toISOString(), new Date(closedUntil).toISOString()],
+    ),
+    loadFleetEvents(pool, {
+      range: { start: shift.start, end: until },
+      boundaries: [],
+      lookbackMs: Math.max(thresholdMs, H),
+      lookaheadMs: 0,
+      parallelism: 1,
+      site: { enterprise, site },
+    }),
+    reasonEditsByPath(prisma, { start: shift.start, end: until }, { enterprise, site }),
+  ]);
+  const byMachine = new Map(sums.rows.map((r) => [`${enterprise}/${site}/${r.area}/${r.line}/${r.machine}`, r as Record<string, unknown>]));
+  const views: MachineView[] = machines.map((m) => {
+    const key = pathKey({ ...m, machine: m.slug });
+    const row = byMachine.get(key);
+    const elements = zero();
+    if (row) {
+      for (const [k, c] of Object.entries(ELEMENT_COLUMNS)) (elements as unknown as Record<string, number>)[k] = Number(row[c] ?? 0);
+      elements.plannedStopS = elements.calendarS - elements.plannedBusyS;
+    }
+    const ev = events.get(key);
+    const timeline = ev && until > shift.start ? machineTimeline(m, { start: shift.start, end: until }, ev.states, edits.get(key) ?? []) : [];
+    const lastEvent = ev?.states.filter((s) => s.ts <= now).at(-1);
+    const current = lastEvent ? stateName(lastEvent) : null;
+    return {
+      key,
+      name: m.name,
+      line: `${m.enterprise}/${m.site}/${m.area}/${m.line}`,
+      state: current,
+      since: lastEvent?.ts ?? null,
+      loss: timeline.at(-1)?.loss ?? null,
+      kpis: kpisOf(elements),
+      elements,
+      timeline,
+    };
+  });
+  const lineKeys = [...new Set(views.map((v) => v.line))];
+  const lines = lineKeys.map((key) => {
+    const elements = sumElements(views.filter((v) => v.line === key).map((v) => v.elements));
+    const m = machines.find((x) => `${x.enterprise}/${x.site}/${x.area}/${x.line}` === key);
+    return { key, name: m?.lineName ?? m?.line ?? key, kpis: kpisOf(elements), elements };
+  });
+  const lossTotals = { breakdownsS: 0, setupAdjustmentsS: 0, smallStopsS: 0, reducedSpeedS: 0, startupRejectsS: 0, productionRejectsS: 0, otherStopsS: 0 };
+  views.forEach((v, i) => {
+    const l = lossesOf(v.elements, machines[i]?.idealCycleTimeS ?? 0);
+    for (const k of Object.keys(lossTotals) as (keyof typeof lossTotals)[]) lossTotals[k] += l[k];
+  });
+  const LOSS_NAMES: Record<keyof typeof lossTotals, string> = {
+    breakdownsS: "Breakdowns",
+    setupAdjustmentsS: "Setups and adjustments",
+    smallStopsS: "Small stops",
+    reducedSpeedS: "Reduced speed",
+    startupRejectsS: "Startup rejects",
+    productionRejectsS: "Production rejects",
+    otherStopsS: "Other unplanned stops",
+  };
+  const losses = (Object.keys(lossTotals) as (keyof typeof lossTotals)[])
+    .map((k) => ({ name: LOSS_NAMES[k], seconds: lossTotals[k] }))
+    .sort((a, b) => b.seconds - a.seconds);
+  const reasonMap = new Map<string, { seconds: number; stops: number }>();
+  for (const v of views) {
+    for (const t of v.timeline) {
+      if (t.loss === "PRODUCTIVE" || t.loss === "REDUCED_SPEED" || t.loss === "PLANNED_STOP") continue;
+      const r = t.reason ?? `(${t.state}, no reason given)`;
+      const cur = reasonMap.get(r) ?? { seconds: 0, stops: 0 };
+      cur.seconds += (t.end - t.start) / 1000;
+      cur.stops += 1;
+      reasonMap.set(r, cur);
+    }
+  }
+  const reasons = [...reasonMap.entries()]
+    .map(([reason, x]) => ({ reason, ...x }))
+    .sort((a, b) => b.seconds - a.seconds)
+    .slice(0, 10);
+  const knownReasons = [...new Set(machines.flatMap((m) => (m.lossMapping ?? DEFAULT_MAPPING).rules.flatMap((r) => (r.reason ? [r.reason] : []))))].sort();
+  return {
+    site: { key: `${enterprise}/${site}`, name: first.siteName ?? site, timeZone: first.timeZone },
+    shift,
+    now,
+    lines,
+    machines: views,
+    losses,
+    reasons,
+    knownReasons,
+  };
+}
+
+/** The board of a site that has no machines yet (an admin just created it): nothing to show, honestly. */
+export function emptyPlantView(site: { key: string; name: string; timeZone: string }, now = Date.now()): PlantView {
+  return {
+    site,
+    shift: { label: "no machines yet", start: now, end: now, current: false },
+    now,
+    lines: [],
+    machines: [],
+    losses: [],
+    reasons: [],
+    knownReasons: [],
+  };
+}

@@ -1,0 +1,29 @@
+// The asset model as the dashboard shows it: sites with their lines and machines.
+import type { MachineInfo } from "#lib/adapters/db/plant.ts";
+
+export interface SiteInfo {
+  key: string;
+  name: string;
+  timeZone: string;
+  lines: { key: string; name: string; machines: { key: string; name: string; idealCycleTimeS: number }[] }[];
+}
+
+export function listSites(machines: readonly MachineInfo[]): SiteInfo[] {
+  const sites = new Map<string, SiteInfo>();
+  for (const m of machines) {
+    const key = `${m.enterprise}/${m.site}`;
+    let s = sites.get(key);
+    if (!s) {
+      s = { key, name: m.siteName ?? m.site, timeZone: m.timeZone, lines: [] };
+      sites.set(key, s);
+    }
+    const lineKey = `${key}/${m.area}/${m.line}`;
+    let l = s.lines.find((x) => x.key === lineKey);
+    if (!l) {
+      l = { key: lineKey, name: m.lineName ?? m.line, machines: [] };
+      s.lines.push(l);
+    }
+    l.machines.push({ key: `${lineKey}/${m.slug}`, name: m.name, idealCycleTimeS: m.idealCycleTimeS });
+  }
+  return [...sites.values()];
+}

@@ -1,0 +1,217 @@
+// From one MQTT message to the QuestDB rows it becomes, or to a dead letter with its reason.
+// Pure: the clock, the asset registry and the limits come in as arguments.
+import { createHash } from "node:crypto";
+import type { Field, Row } from "#lib/adapters/questdb/rows.ts";
+import { TABLES } from "#lib/adapters/questdb/tables.ts";
+import { parsePayload, parseTimestamp, type Telemetry } from "#lib/contract/payloads.ts";
+import { bounded } from "#lib/contract/preview.ts";
+import { isoOrNumber } from "#lib/contract/timestamp.ts";
+import { type MachinePath, machineKey, parseTelemetryTopic, type TelemetryChannel } from "#lib/contract/topics.ts";
+
+export interface MappingContext {
+  nowMicros: number;
+  maxFutureMicros: number;
+  maxAgeMicros: number;
+  isKnownMachine(key: string): boolean;
+  worker: string;
+}
+
+export type Mapped = { ok: true; channel: TelemetryChannel; rows: Row[] } | { ok: false; reason: string; deadLetter: Row };
+
+/**
+ * A message is data, never control flow: whatever goes wrong while mapping one message (a bug, a
+ * value no rule foresaw) makes a dead letter with the reason, never an exception in the worker.
+ */
+export function mapMessage(topic: string, payload: Uint8Array, ctx: MappingContext): Mapped {
+  try {
+    return mapUnguarded(topic, payload, ctx);
+  } catch (e) {
+    const reason = `internal error while mapping: ${bounded(String((e as Error)?.message ?? e), 300)}`;
+    return { ok: false, reason, deadLetter: deadLetterRow(topic, payload, reason, ctx) };
+  }
+}
+
+function mapUnguarded(topic: string, payload: Uint8Array, ctx: MappingContext): Mapped {
+  const dead = (reason: string): Mapped => ({ ok: false, reason, deadLetter: deadLetterRow(topic, payload, reason, ctx) });
+
+  const t = parseTelemetryTopic(topic);
+  if (!t.ok) return dead(t.reason);
+  const p = parsePayload(t.channel, payload);
+  if (!p.ok) return dead(p.reason);
+  const key = machineKey(t.path);
+  if (!ctx.isKnownMachine(key)) return dead(`unknown machine ${key} (not in the asset model)`);
+  // the contract bounds ts (lib/contract/timestamp.ts); the plausibility window is this worker's
+  const ts = p.value.msg.ts;
+  if (ts > ctx.nowMicros + ctx.maxFutureMicros) {
+    return dead(`timestamp ${isoOrNumber(ts)} is more than ${ctx.maxFutureMicros / 1e6} s in the future`);
+  }
+  if (ts < ctx.nowMicros - ctx.maxAgeMicros) {
+    return dead(`timestamp ${isoOrNumber(ts)} is older than ${ctx.maxAgeMicros / 1e6} s`);
+  }
+  const rows = telemetryRows(t.path, p.value, ctx.nowMicros);
+  if ((t.channel === "state" || t.channel === "counts") && ts < ctx.nowMicros - LATE_AFTER_MICROS) rows.push(lateMark(t.path, t.channel, ts, ctx.nowMicros));
+  return { ok: true, channel: t.channel, rows };
+}
+
+/** OEE buckets are computed up to a minute after they close; state or counts older than this are late. */
+export const LATE_AFTER_MICROS = 60_000_000;
+
+/** One row per machine and event minute (DEDUP), read by the OEE worker to recompute what it touches. */
+function lateMark(path: MachinePath, channel: TelemetryChannel, tsMicros: number, receivedMicros: number): Row {
+  return {
+    table: TABLES.oeeLate,
+    symbols: [...pathSymbols(path), ["channel", channel]],
+    fields: [{ kind: "timestamp", name: "received_at", micros: receivedMicros }],
+    ts: Math.floor(tsMicros / 60_000_000) * 60_000_000,
+  };
+}
+
+/**
+ * A 52-bit hash of (state, code, reason), stored with each state row so QuestDB can find state
+ * changes by comparing one number with the row before (a collision between two consecutive
+ * states of one machine has a chance of 2^-52).
+ */
+export function stateKey(state: string | undefined, code: number | undefined, reason: string | undefined): number {
+  const text = `${state ?? ""}\u0000${code ?? ""}\u0000${reason ?? ""}`;
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ 0x5bd1e995;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
+  }
+  return (a >>> 0) * 0x100000 + ((b >>> 0) & 0xfffff);
+}
+
+function pathSymbols(p: MachinePath): [string, string][] {
+  return [
+    ["enterprise", p.enterprise],
+    ["site", p.site],
+    ["area", p.area],
+    ["line", p.line],
+    ["machine", p.machine],
+  ];
+}
+
+const opt = (kind: "float" | "int", name: string, value: number | undefined): Field[] => (value === undefined ? [] : [{ kind, name, value }]);
+
+export function telemetryRows(path: MachinePath, t: Telemetry, receivedMicros: number): Row[] {
+  const symbols = pathSymbols(path);
+  const received: Field = { kind: "timestamp", name: "received_at", micros: receivedMicros };
+  switch (t.channel) {
+    case "state": {
+      const m = t.msg;
+      return [
+        {
+          table: TABLES.state,
+          symbols: [...symbols, ...(m.state ? ([["state", m.state]] as [string, string][]) : [])],
+          fields: [
+            ...opt("int", "code", m.code),
+            ...(m.reason ? [{ kind: "string", name: "reason", value: m.reason } as Field] : []),
+            { kind: "int", name: "state_key", value: stateKey(m.state, m.code, m.reason || undefined) },
+            received,
+          ],
+          ts: m.ts,
+        },
+      ];
+    }
+    case "counts": {
+      const m = t.msg;
+      return [
+        {
+          table: TABLES.counts,
+          symbols: [...symbols, ["mode", m.mode]],
+          fields: [
+            { kind: "int", name: "total", value: m.total },
+            { kind: "int", name: "reject", value: m.reject },
+            ...opt("int", "counter_max", m.counter_max),
+            received,
+          ],
+          ts: m.ts,
+        },
+      ];
+    }
+    case "vibration": {
+      const m = t.msg;
+      return [
+        {
+          table: TABLES.vibration,
+          symbols: [...symbols, ["sensor", m.sensor]],
+          fields: [
+            ...opt("float", "velocity_rms_mm_s", m.velocity_rms_mm_s),
+            ...opt("float", "accel_rms_g", m.accel_rms_g),
+            ...opt("float", "accel_peak_g", m.accel_peak_g),
+            ...opt("float", "crest_factor", m.crest_factor),
+            ...opt("float", "kurtosis", m.kurtosis),
+            ...opt("float", "temperature_c", m.temperature_c),
+            ...opt("float", "speed_rpm", m.speed_rpm),
+            received,
+          ],
+          ts: m.ts,
+        },
+      ];
+    }
+    case "waveform": {
+      const m = t.msg;
+      return [
+        {
+          table: TABLES.waveform,
+          symbols: [...symbols, ["sensor", m.sensor], ["unit", m.unit]],
+          fields: [
+            { kind: "float", name: "sample_rate_hz", value: m.sample_rate_hz },
+            ...opt("float", "speed_rpm", m.speed_rpm),
+            { kind: "int", name: "sample_count", value: m.samples.length },
+            { kind: "array", name: "samples", value: m.samples },
+            received,
+          ],
+          ts: m.ts,
+        },
+      ];
+    }
+    case "metrics": {
+      const m = t.msg;
+      return m.metrics.map((x) => ({
+        table: TABLES.metrics,
+        symbols: [...symbols, ["name", x.name], ...(x.unit ? ([["unit", x.unit]] as [string, string][]) : [])],
+        fields: [{ kind: "float", name: "value", value: x.value }, received],
+        ts: m.ts,
+      }));
+    }
+  }
+}
+
+/** Bytes of a dead letter's payload kept (base64) with it; its size and SHA-256 are always kept. */
+export const DEAD_LETTER_PREFIX_BYTES = 4096;
+
+/**
+ * Dead letters keep the first DEAD_LETTER_PREFIX_BYTES bytes (base64, all of a typical message), the
+ * size and the SHA-256 of the whole payload, so a batch of them stays small whatever was sent. They
+ * are keyed by the message's own timestamp when it has a plausible one, so a redelivered bad message
+ * lands once; otherwise by the time it was received. Never throws.
+ */
+export function deadLetterRow(topic: string, payload: Uint8Array, reason: string, ctx: MappingContext): Row {
+  const buf = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+  let ts = ctx.nowMicros;
+  try {
+    const parsed = parseTimestamp((JSON.parse(buf.toString("utf8")) as { ts?: unknown })?.ts);
+    const plausible = typeof parsed === "number" && parsed <= ctx.nowMicros + ctx.maxFutureMicros && parsed >= ctx.nowMicros - ctx.maxAgeMicros;
+    if (plausible) ts = parsed;
+  } catch {
+    // not JSON (or not an object): keyed by the time it was received
+  }
+  return {
+    table: TABLES.deadLetters,
+    symbols: [
+      ["payload_sha256", createHash("sha256").update(buf).digest("hex")],
+      ["worker", ctx.worker],
+    ],
+    fields: [
+      { kind: "string", name: "topic", value: topic.slice(0, 1024) },
+      { kind: "string", name: "reason", value: bounded(reason, 2000) },
+      { kind: "string", name: "payload_b64", value: buf.subarray(0, DEAD_LETTER_PREFIX_BYTES).toString("base64") },
+      { kind: "int", name: "payload_bytes", value: buf.length },
+      { kind: "timestamp", name: "received_at", micros: ctx.nowMicros },
+    ],
+    ts,
+  };
+}

@@ -1,0 +1,218 @@
+// The ingest worker: MQTT 5 shared subscription (QoS 1, persistent session) -> validated rows ->
+// QuestDB, PUBACK only once durable. Entry point: workers/ingest.ts.
+import mqtt, { type IPublishPacket, type MqttClient } from "mqtt";
+import type { Logger } from "pino";
+import { type MetricsServer, startMetricsServer } from "#lib/adapters/http/metrics-server.ts";
+import { deferPubacks } from "#lib/adapters/mqtt/deferred-acks.ts";
+import { holdWhileFull } from "#lib/adapters/mqtt/flow-control.ts";
+import { mqttOptions, redactUrl } from "#lib/adapters/mqtt/options.ts";
+import { ensureQuestSchema } from "#lib/adapters/questdb/schema.ts";
+import { TABLES } from "#lib/adapters/questdb/tables.ts";
+import { QuestWriter } from "#lib/adapters/questdb/writer.ts";
+import { MQTT_FORWARD_HEADROOM_BYTES, MQTT_MAX_PACKET_BYTES } from "#lib/contract/limits.ts";
+import { bounded } from "#lib/contract/preview.ts";
+import { sharedFilter, telemetryFilters } from "#lib/contract/topics.ts";
+import type { Config } from "#lib/platform/config.ts";
+import { IngestBatcher } from "./batcher.ts";
+import { deadLetterRow, mapMessage } from "./mapping.ts";
+import { createIngestMetrics, type IngestMetrics } from "./metrics.ts";
+
+export interface IngestWorkerDeps {
+  config: Config;
+  log: Logger;
+  /** The machine paths of the asset model (enterprise/site/area/line/machine). */
+  loadMachineKeys: () => Promise<Set<string>>;
+}
+
+export interface IngestWorker {
+  metrics: IngestMetrics;
+  metricsPort: number;
+  /** Graceful: stop taking new messages, write and acknowledge what was received, disconnect. */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+async function retryUntil<T>(what: string, log: Logger, fn: () => Promise<T>, isStopped: () => boolean): Promise<T> {
+  for (let delay = 500; ; delay = Math.min(delay * 2, 10_000)) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (isStopped()) throw e;
+      log.warn({ err: (e as Error).message, retryInMs: delay }, `${what} failed; retrying`);
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}
+
+export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestWorker> {
+  const { config: cfg, log } = deps;
+  let stopped = false;
+  const metrics = createIngestMetrics();
+
+  // Tables first: ILP would otherwise auto-create them without DEDUP keys.
+  await retryUntil(
+    "creating QuestDB tables",
+    log,
+    () => ensureQuestSchema(cfg.QUESTDB_HTTP_URL),
+    () => stopped,
+  );
+  let machines = await retryUntil("loading the asset model", log, deps.loadMachineKeys, () => stopped);
+  log.info({ machines: machines.size }, "asset model loaded");
+  const refresh = setInterval(() => {
+    deps
+      .loadMachineKeys()
+      .then((m) => {
+        machines = m;
+      })
+      .catch((e: Error) => log.warn({ err: e.message }, "asset model refresh failed; keeping the last one"));
+  }, cfg.INGEST_ASSET_REFRESH_S * 1000);
+
+  const client: MqttClient = mqtt.connect(
+    cfg.MQTT_URL,
+    mqttOptions(cfg, {
+      clientId: cfg.INGEST_CLIENT_ID,
+      clean: false,
+      properties: {
+        sessionExpiryInterval: cfg.INGEST_SESSION_EXPIRY_S,
+        receiveMaximum: cfg.INGEST_RECEIVE_MAXIMUM,
+        // what the generated brokers accept from publishers (max_packet_size), plus room for the
+        // properties a broker adds when it forwards: a message the broker took is never too large for us
+        maximumPacketSize: MQTT_MAX_PACKET_BYTES + MQTT_FORWARD_HEADROOM_BYTES,
+      },
+      resubscribe: false,
+    }),
+  );
+  const acks = deferPubacks(client);
+  // the client's buffer holds the largest batch with room to spare; a single message is far smaller
+  // (MQTT_MAX_PACKET_BYTES, rows bounded by the contract)
+  const writer = new QuestWriter({ httpUrl: cfg.QUESTDB_HTTP_URL, maxBufferBytes: 2 * cfg.INGEST_BATCH_BYTES + 2 * MQTT_MAX_PACKET_BYTES });
+  const batcher = new IngestBatcher(
+    writer,
+    { batchRows: cfg.INGEST_BATCH_ROWS, batchBytes: cfg.INGEST_BATCH_BYTES, flushMs: cfg.INGEST_FLUSH_MS },
+    metrics,
+    log,
+    acks.batch,
+    (m, reason) =>
+      m.source && m.rows[0]?.table !== TABLES.deadLetters ? deadLetterRow(m.source.topic, m.source.payload, reason, mappingContext()) : undefined,
+  );
+  // at most INGEST_RECEIVE_MAXIMUM messages and about INGEST_MAX_HELD_BYTES held, whatever the broker
+  // sends (lib/adapters/mqtt/flow-control.ts): the receive maximum alone bounds a count, not memory
+  const flow = holdWhileFull(client, () => batcher.pendingMessages >= cfg.INGEST_RECEIVE_MAXIMUM || batcher.heldBytes >= cfg.INGEST_MAX_HELD_BYTES);
+  batcher.onSettled(() => flow.release());
+  // prom-client hashes a label object on every inc(); bind the children once
+  const receivedChildren = new Map<string, ReturnType<typeof metrics.received.labels>>();
+  const receivedCounter = (channel: string) => {
+    let c = receivedChildren.get(channel);
+    if (!c) {
+      c = metrics.received.labels(channel);
+      receivedChildren.set(channel, c);
+    }
+    return c;
+  };
+  const filters = telemetryFilters(cfg.INGEST_ENTERPRISE).map((f) => sharedFilter(cfg.INGEST_SHARE_GROUP, f));
+
+  client.on("connect", (connack) => {
+    metrics.connected.set(1);
+    // a resumed session redelivers what the last connection did not acknowledge: drop our copies
+    if (connack.sessionPresent) batcher.connectionResumed(acks.connection);
+    log.info({ broker: redactUrl(cfg.MQTT_URL), clientId: cfg.INGEST_CLIENT_ID, sessionPresent: connack.sessionPresent }, "connected to broker");
+    if (stopped) return;
+    metrics.subscribed.set(0);
+    client.subscribe(filters, { qos: 1 }, (err, granted) => {
+      if (err) log.error({ err: err.message }, "subscribe failed");
+      const refused = granted?.filter((g) => g.qos > 2);
+      if (refused?.length) log.error({ refused }, "broker refused subscriptions");
+      else if (!err) metrics.subscribed.set(1);
+    });
+  });
+  client.on("close", () => {
+    metrics.connected.set(0);
+    metrics.subscribed.set(0);
+  });
+  client.on("error", (e) => log.error({ err: e.message }, "broker connection error"));
+
+  const mappingContext = () => ({
+    nowMicros: Date.now() * 1000,
+    maxFutureMicros: cfg.INGEST_MAX_FUTURE_S * 1e6,
+    maxAgeMicros: cfg.INGEST_MAX_AGE_S * 1e6,
+    isKnownMachine: (k: string) => machines.has(k),
+    worker: cfg.INGEST_CLIENT_ID,
+  });
+  // One guard from the MQTT callback to the rows: whatever fails for one message dead-letters that
+  // message (mapMessage never throws; this catches the rest), and no payload can stop the worker.
+  // A message is handed to the batcher once, with one acknowledgement: a second PUBACK for its packet
+  // id could acknowledge the next message the broker sends under that id before it is durable.
+  client.on("message", (topic, payload, packet: IPublishPacket) => {
+    if (stopped) return;
+    const ack = acks.ackerFor(packet);
+    const connection = acks.connection;
+    let added = false;
+    try {
+      const mapped = mapMessage(topic, payload, mappingContext());
+      receivedCounter(mapped.ok ? mapped.channel : "invalid").inc();
+      if (mapped.ok) {
+        added = true;
+        batcher.add({ rows: mapped.rows, ack, eventMicros: mapped.rows[0]?.ts, connection, source: { topic, payload } });
+      } else {
+        metrics.deadLettered.inc({ kind: mapped.reason.split(/[ :]/)[0] ?? "invalid" });
+        log.warn({ topic: topic.slice(0, 300), reason: mapped.reason, bytes: payload.length }, "dead-lettered");
+        added = true;
+        batcher.add({ rows: [mapped.deadLetter], ack, connection });
+      }
+    } catch (e) {
+      if (added) {
+        log.error({ err: bounded(String((e as Error)?.stack ?? e), 2000) }, "message handler failed after the message was taken");
+        return;
+      }
+      // not reached by any payload the fuzz suite found; kept so that a future bug cannot stop ingest
+      try {
+        metrics.deadLettered.inc({ kind: "internal" });
+        log.error(
+          { err: bounded(String((e as Error)?.stack ?? e), 2000), topic: topic.slice(0, 300), bytes: payload.length },
+          "message handler failed; dead-lettered",
+        );
+        const reason = `internal error: ${bounded(String((e as Error)?.message ?? e), 300)}`;
+        batcher.add({ rows: [deadLetterRow(topic, payload, reason, { ...mappingContext(), maxFutureMicros: 0, maxAgeMicros: 0 })], ack, connection });
+      } catch (again) {
+        // the batcher itself failed: nothing can be stored for this message; say so loudly and move on
+        log.error({ err: bounded(String((again as Error)?.message ?? again), 500), topic: topic.slice(0, 300) }, "message lost: could not dead-letter it");
+        metrics.dropped.inc();
+        ack();
+      }
+    }
+  });
+
+  let server: MetricsServer | undefined;
+  server = await startMetricsServer(metrics.registry, cfg.INGEST_METRICS_PORT, () => ({
+    status: client.connected ? "ok" : "degraded",
+    connected: client.connected,
+    pending: batcher.pendingMessages,
+    pendingMax: batcher.maxPendingMessages,
+    heldBytes: batcher.heldBytes,
+    readingHeld: flow.holding,
+    heldAcks: acks.held,
+  }));
+  log.info({ port: server.port }, "metrics on /metrics");
+
+  return {
+    metrics,
+    get metricsPort() {
+      return server?.port ?? 0;
+    },
+    async stop(timeoutMs = 30_000) {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(refresh);
+      log.info({ pending: batcher.pendingMessages }, "draining");
+      // The subscription stays (the persistent session keeps queueing while we are away). Messages that
+      // arrive from now on are not taken and not acknowledged: the broker redelivers them to this session.
+      const drained = await Promise.race([batcher.drain().then(() => true), new Promise<false>((r) => setTimeout(() => r(false), timeoutMs))]);
+      batcher.stop();
+      if (!drained) log.warn({ pending: batcher.pendingMessages }, "drain timed out; unacknowledged messages will be redelivered");
+      await new Promise<void>((r) => client.end(false, {}, () => r()));
+      await writer.close();
+      await server?.close();
+      server = undefined;
+      log.info("stopped");
+    },
+  };
+}

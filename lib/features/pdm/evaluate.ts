@@ -1,0 +1,225 @@
+// Streams public anomaly benchmarks through the production detector (lib/domain/pdm), in time order
+// and without look-ahead, and scores it: NAB with its own scoring rules, SKAB with F1, false-alarm
+// and missed-alarm rates. Reads the datasets as they are published.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { DETECTOR_V1, type DetectorParams, RobustEwmaDetector } from "#lib/domain/pdm/detector.ts";
+import { outlierMetrics } from "#lib/domain/pdm/metrics.ts";
+import {
+  type NabFile,
+  normalize,
+  normalizedScore,
+  optimizeThreshold,
+  PROFILES,
+  probationLength,
+  rawAt,
+  scoreboardScore,
+  sweepCurve,
+} from "#lib/domain/pdm/nab.ts";
+import { loadNabCorpus, loadNabScores, type NabSeries, publishedThresholds, utc } from "./nab-corpus.ts";
+
+export type Profile = keyof typeof PROFILES;
+export const NAB_PROFILES = Object.keys(PROFILES) as Profile[];
+
+export interface NabProfileScore {
+  /** NAB's optimiser on the per-row scores (what every scoreboard entry reports). */
+  scoreboard: { threshold: number; normalized: number };
+  /** The best threshold of all (NAB's local search can stop short of it). */
+  optimum: { threshold: number; normalized: number };
+  /** At the thresholds published beside the scores (nab/published/thresholds.json), when there are some. */
+  published?: { threshold: number; normalized: number };
+}
+
+export interface NabReport {
+  files: number;
+  windows: number;
+  profiles: Record<Profile, NabProfileScore>;
+  /** Andon's detector only: the score of its alerts as they open in production (a detection = an alert opening). */
+  production?: Record<Profile, number>;
+  detections?: number;
+  /** The scorer's own anchors on this corpus: the null detector scores 0, detections at every window start 100. */
+  anchors: Record<Profile, { null: number; windowStarts: number }>;
+  /** Andon's detector only: the industrial file alone (production figure). */
+  machineTemperature?: Record<Profile, number>;
+}
+
+function anchorsOf(corpus: readonly NabSeries[]): NabReport["anchors"] {
+  return Object.fromEntries(
+    NAB_PROFILES.map((p) => [
+      p,
+      {
+        null: normalizedScore(
+          corpus.map((s) => ({ file: s.file, detections: [] })),
+          PROFILES[p],
+        ),
+        windowStarts: normalizedScore(
+          corpus.map((s) => ({ file: s.file, detections: s.file.windows.map((w) => Math.max(w.left, probationLength(s.file.rows))) })),
+          PROFILES[p],
+        ),
+      },
+    ]),
+  ) as NabReport["anchors"];
+}
+
+/** Scores per-row anomaly scores (any detector's) on the corpus, the way NAB's scoreboard does. */
+export function scoreNab(corpus: readonly NabSeries[], scores: Map<string, ArrayLike<number>>, published?: Record<string, number>): NabReport {
+  const files = corpus.map((s) => ({ file: s.file, scores: scores.get(s.name) as ArrayLike<number> }));
+  const profiles = Object.fromEntries(
+    NAB_PROFILES.map((p) => {
+      const curve = sweepCurve(files, PROFILES[p]);
+      const sb = scoreboardScore(curve);
+      const opt = optimizeThreshold(curve);
+      const t = published?.[p];
+      return [
+        p,
+        {
+          scoreboard: { threshold: sb.threshold, normalized: sb.normalized },
+          optimum: { threshold: opt.threshold, normalized: opt.normalized },
+          ...(t === undefined ? {} : { published: { threshold: t, normalized: normalize(curve, rawAt(curve, t)) } }),
+        },
+      ];
+    }),
+  ) as Record<Profile, NabProfileScore>;
+  return { files: corpus.length, windows: corpus.reduce((a, s) => a + s.file.windows.length, 0), profiles, anchors: anchorsOf(corpus) };
+}
+
+/**
+ * Andon's detector streamed over the corpus in time order, without look-ahead. Its per-row score is
+ * 1 where an alert opens and 0 elsewhere (the robust-EWMA detectors decide, they do not grade), so the
+ * scoreboard figure and the production figure coincide for them.
+ */
+export function evaluateNab(dir: string, params: DetectorParams = DETECTOR_V1, say: (m: string) => void = () => undefined): NabReport {
+  const corpus = loadNabCorpus(dir);
+  const scores = new Map<string, Float64Array>();
+  const runs: { file: NabFile; detections: number[] }[] = [];
+  for (const s of corpus) {
+    const d = new RobustEwmaDetector(params);
+    const row = new Float64Array(s.file.rows);
+    const detections: number[] = [];
+    s.values.forEach((v, i) => {
+      if (d.update(s.ts[i] as number, v)?.kind === "open") {
+        detections.push(i);
+        row[i] = 1;
+      }
+    });
+    scores.set(s.name, row);
+    runs.push({ file: s.file, detections });
+  }
+  const detections = runs.reduce((a, r) => a + r.detections.length, 0);
+  say(`NAB: ${corpus.length} files, ${corpus.reduce((a, s) => a + s.file.windows.length, 0)} windows, ${detections} alerts opened`);
+  const production = Object.fromEntries(NAB_PROFILES.map((p) => [p, normalizedScore(runs, PROFILES[p])])) as Record<Profile, number>;
+  const machine = runs.filter((_, k) => corpus[k]?.name === "realKnownCause/machine_temperature_system_failure.csv");
+  const machineTemperature = Object.fromEntries(NAB_PROFILES.map((p) => [p, normalizedScore(machine, PROFILES[p])])) as Record<Profile, number>;
+  return { ...scoreNab(corpus, scores), production, detections, machineTemperature };
+}
+
+/** Someone else's per-row scores (`--scores DIR`), e.g. NAB's published HTM and windowed Gaussian. */
+export function evaluateNabScores(dir: string, scoresDir: string, say: (m: string) => void = () => undefined): NabReport {
+  const corpus = loadNabCorpus(dir);
+  const scores = loadNabScores(scoresDir, corpus);
+  const published = publishedThresholds(scoresDir);
+  say(`NAB: ${corpus.length} files, scores from ${scoresDir}${published ? " (with NAB's published thresholds)" : ""}`);
+  return scoreNab(corpus, scores, published);
+}
+
+export interface SkabReport {
+  files: number;
+  rows: number;
+  f1: number;
+  far: number;
+  mar: number;
+}
+
+const readSkab = (f: string) => {
+  const [head, ...lines] = readFileSync(f, "utf8").trim().split(/\r?\n/);
+  const cols = (head ?? "").split(";").map((c) => c.trim());
+  const sensors = cols.map((c, i) => ({ c, i })).filter((x) => !["datetime", "anomaly", "changepoint"].includes(x.c));
+  return { cols, sensors, lines };
+};
+
+/** The largest share of rows a vote may flag on SKAB's anomaly-free run (its unscored split). */
+export const SKAB_VOTE_MAX_FALSE = 0.05;
+
+/**
+ * The vote, chosen on SKAB's anomaly-free run only (never on the scored runs): the smallest number
+ * of sensors that must alarm at once for a row to count as anomalous such that at most
+ * SKAB_VOTE_MAX_FALSE of that run's rows (after the baseline) would be flagged.
+ */
+export function calibrateSkabVote(dir: string, params: DetectorParams, say: (m: string) => void = () => undefined): number {
+  const { atLeast, rows, sensors } = anomalyFreeRun(dir, params);
+  const shares = atLeast.map((c) => c / Math.max(1, rows));
+  say(`anomaly-free run: share of rows with at least k sensors alarming: ${shares.map((x, i) => `k=${i + 1} ${x.toFixed(3)}`).join(", ")}`);
+  const k = shares.findIndex((x) => x <= SKAB_VOTE_MAX_FALSE) + 1;
+  return k > 0 ? k : sensors.length;
+}
+
+/**
+ * The sensors to use, chosen on SKAB's anomaly-free run only: those whose own detector alarms on at
+ * most SKAB_VOTE_MAX_FALSE of that run's rows.
+ */
+export function calibrateSkabSensors(dir: string, params: DetectorParams, say: (m: string) => void = () => undefined): string[] {
+  const { perSensor, rows, sensors } = anomalyFreeRun(dir, params);
+  say(
+    `anomaly-free run: share of rows each sensor alarms on: ${sensors.map((s, k) => `${s.c} ${((perSensor[k] ?? 0) / Math.max(1, rows)).toFixed(3)}`).join(", ")}`,
+  );
+  return sensors.filter((_, k) => (perSensor[k] ?? 0) / Math.max(1, rows) <= SKAB_VOTE_MAX_FALSE).map((s) => s.c);
+}
+
+function anomalyFreeRun(dir: string, params: DetectorParams) {
+  const { sensors, lines } = readSkab(join(dir, "data", "anomaly-free", "anomaly-free.csv"));
+  const detectors = sensors.map(() => new RobustEwmaDetector(params));
+  const atLeast = sensors.map(() => 0);
+  const perSensor = sensors.map(() => 0);
+  let rows = 0;
+  for (const [row, line] of lines.entries()) {
+    const v = line.split(";");
+    const ts = utc(v[0] ?? "");
+    for (const [k, s] of sensors.entries()) detectors[k]?.update(ts, Number(v[s.i]));
+    if (row < params.baselineSize) continue;
+    rows++;
+    const n = detectors.filter((d) => d.state.alert).length;
+    for (let k = 1; k <= n; k++) atLeast[k - 1] = (atLeast[k - 1] ?? 0) + 1;
+    for (const [k, d] of detectors.entries()) if (d.state.alert) perSensor[k] = (perSensor[k] ?? 0) + 1;
+  }
+  return { atLeast, perSensor, rows, sensors };
+}
+
+/**
+ * SKAB: one detector per sensor; a row is predicted anomalous while at least `vote` of them (default
+ * 1: any) have an alert open.
+ */
+export function evaluateSkab(
+  dir: string,
+  params: DetectorParams = DETECTOR_V1,
+  say: (m: string) => void = () => undefined,
+  vote = 1,
+  /** only these sensors' alarms count (default: all) */
+  only?: readonly string[],
+): SkabReport {
+  const root = join(dir, "data");
+  const files = ["valve1", "valve2", "other"].flatMap((g) =>
+    readdirSync(join(root, g))
+      .filter((f) => f.endsWith(".csv"))
+      .sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10))
+      .map((f) => join(root, g, f)),
+  );
+  const actual: boolean[] = [];
+  const predicted: boolean[] = [];
+  for (const f of files) {
+    const { cols, sensors, lines } = readSkab(f);
+    const label = cols.indexOf("anomaly");
+    const detectors = sensors.map(() => new RobustEwmaDetector(params));
+    for (const [row, line] of lines.entries()) {
+      const v = line.split(";");
+      const ts = utc(v[0] ?? "");
+      for (const [k, s] of sensors.entries()) detectors[k]?.update(ts, Number(v[s.i]));
+      // rows before the baseline is learned are not scored (every SKAB run starts anomaly-free)
+      if (row < params.baselineSize) continue;
+      actual.push(Number(v[label]) === 1);
+      predicted.push(detectors.filter((d, k) => d.state.alert && (!only || only.includes(sensors[k]?.c ?? ""))).length >= vote);
+    }
+  }
+  const m = outlierMetrics(actual, predicted);
+  say(`SKAB: ${files.length} runs, ${actual.length} scored rows (tp ${m.tp}, fp ${m.fp}, tn ${m.tn}, fn ${m.fn})`);
+  return { files: files.length, rows: actual.length, f1: m.f1, far: m.far, mar: m.mar };
+}

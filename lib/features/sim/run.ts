@@ -1,0 +1,117 @@
+// Runs the plant simulator: one MachineSim per machine of the asset model, publishing over MQTT
+// exactly what a PLC gateway would (QoS 1, the device's own timestamps).
+import mqtt from "mqtt";
+import type { Logger } from "pino";
+import { Counter, Gauge, Registry } from "prom-client";
+import type { MachineInfo } from "#lib/adapters/db/plant.ts";
+import { startMetricsServer } from "#lib/adapters/http/metrics-server.ts";
+import { mqttOptions } from "#lib/adapters/mqtt/options.ts";
+import { telemetryTopic } from "#lib/contract/topics.ts";
+import type { Config } from "#lib/platform/config.ts";
+import { MachineCommandLink } from "./commands.ts";
+import { MachineSim } from "./machine.ts";
+
+export interface SimulatorHandle {
+  machines: number;
+  stop(): Promise<void>;
+}
+
+export interface SimulatorOptions {
+  config: Config;
+  machines: MachineInfo[];
+  log: Logger;
+  /** Bearing degradation: machine path -> hours to failure. */
+  degrade?: Map<string, number>;
+  /** Command links down at start: machine path -> minutes (Infinity: until stopped). */
+  offline?: Map<string, number>;
+}
+
+export async function startSimulator(o: SimulatorOptions): Promise<SimulatorHandle> {
+  const { config: cfg, log } = o;
+  const registry = new Registry();
+  const published = new Counter({ name: "andon_sim_published_total", help: "Messages published", labelNames: ["channel"], registers: [registry] });
+  const failed = new Counter({ name: "andon_sim_publish_errors_total", help: "Publishes that failed", registers: [registry] });
+  const running = new Gauge({ name: "andon_sim_machines_running", help: "Simulated machines running now", registers: [registry] });
+
+  const sims = o.machines.map((m) => {
+    const key = `${m.enterprise}/${m.site}/${m.area}/${m.line}/${m.slug}`;
+    const hours = o.degrade?.get(key);
+    return new MachineSim(m, { seed: cfg.SIM_SEED, waveformEvery: cfg.SIM_WAVEFORM_EVERY, ...(hours ? { degradeToFailureMs: hours * 3_600_000 } : {}) });
+  });
+  // each machine answers commands on its own MQTT session (so one can be offline while others are not)
+  const links = sims.map((sim) => new MachineCommandLink({ config: cfg, sim, log }));
+  const timers: NodeJS.Timeout[] = [];
+  await Promise.all(
+    links.map(async (link, i) => {
+      const minutes = o.offline?.get(sims[i]!.key);
+      if (minutes === undefined) return link.connect();
+      log.info({ machine: sims[i]!.key, minutes }, "command link offline at start");
+      if (Number.isFinite(minutes)) timers.push(setTimeout(() => void link.connect(), minutes * 60_000));
+    }),
+  );
+  const client = await mqtt.connectAsync(cfg.MQTT_URL, mqttOptions(cfg, { clientId: `andon-sim-${process.pid}`, clean: true }));
+  log.info({ machines: sims.length, intervalMs: cfg.SIM_INTERVAL_MS, seed: cfg.SIM_SEED }, "simulator publishing");
+
+  let inFlight = 0;
+  const tick = () => {
+    const now = Date.now();
+    let up = 0;
+    for (const sim of sims) {
+      const path = { enterprise: sim.machine.enterprise, site: sim.machine.site, area: sim.machine.area, line: sim.machine.line, machine: sim.machine.slug };
+      for (const msg of sim.tick(now)) {
+        // A real gateway buffers while the broker is away; past a bound we drop and count it.
+        if (inFlight > 20_000) {
+          failed.inc();
+          continue;
+        }
+        inFlight++;
+        client.publish(telemetryTopic(path, msg.channel), JSON.stringify(msg.payload), { qos: 1 }, (err) => {
+          inFlight--;
+          if (err) failed.inc();
+          else published.inc({ channel: msg.channel });
+        });
+      }
+      if (sim.state === "running" || sim.state === "low_speed") up++;
+    }
+    running.set(up);
+  };
+  tick();
+  const timer = setInterval(tick, cfg.SIM_INTERVAL_MS);
+  const metrics = await startMetricsServer(registry, cfg.SIM_METRICS_PORT);
+  return {
+    machines: sims.length,
+    async stop() {
+      clearInterval(timer);
+      for (const t of timers) clearTimeout(t);
+      await Promise.all(links.map((l) => l.disconnect()));
+      await client.endAsync();
+      await metrics.close();
+    },
+  };
+}
+
+/** "site/area/line/machine[:hours],..." (enterprise optional) -> full machine path -> hours to failure (default 6). */
+export function parseDegrade(spec: string, machines: MachineInfo[]): Map<string, number> {
+  return parseMachineList("SIM_DEGRADE", spec, machines, 6);
+}
+
+/** SIM_OFFLINE: "site/area/line/machine[:minutes],..." -> full machine path -> minutes offline (default: until stopped). */
+export function parseOffline(spec: string, machines: MachineInfo[]): Map<string, number> {
+  return parseMachineList("SIM_OFFLINE", spec, machines, Number.POSITIVE_INFINITY);
+}
+
+function parseMachineList(setting: string, spec: string, machines: MachineInfo[], fallback: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const item of spec
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const [path = "", hoursText] = item.split(":");
+    const hours = hoursText === undefined ? fallback : Number(hoursText);
+    if (!(hours > 0)) throw new Error(`${setting}: "${item}": the number after ':' must be positive`);
+    const m = machines.find((x) => [`${x.site}/${x.area}/${x.line}/${x.slug}`, `${x.enterprise}/${x.site}/${x.area}/${x.line}/${x.slug}`].includes(path));
+    if (!m) throw new Error(`${setting}: no machine "${path}" in the asset model`);
+    out.set(`${m.enterprise}/${m.site}/${m.area}/${m.line}/${m.slug}`, hours);
+  }
+  return out;
+}

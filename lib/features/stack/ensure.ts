@@ -1,0 +1,165 @@
+// `andon up`: use the configured services; where a default local one is not answering and its
+// binary is installed, start a local one (owned by this process); otherwise stop with what to install.
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import pg from "pg";
+import { questPing, redactUrl } from "#lib/adapters/questdb/http.ts";
+import type { Config } from "#lib/platform/config.ts";
+import { startMosquitto, startRedis } from "./local-servers.ts";
+import { hostPort, tcpOpen, waitFor } from "./net.ts";
+import type { Managed } from "./process.ts";
+import { ensureQuestDbJar, HTTP_USER, startQuestDb } from "./questdb.ts";
+
+export class ServiceError extends Error {
+  override name = "ServiceError";
+}
+
+const isLoopback = (host: string) => ["127.0.0.1", "localhost", "::1"].includes(host);
+const which = (bin: string) => {
+  if (bin.includes("/")) return existsSync(bin) ? bin : undefined;
+  try {
+    return execFileSync("which", [bin], { encoding: "utf8" }).trim() || undefined; // no shell
+  } catch {
+    return undefined;
+  }
+};
+
+export interface StartedServices {
+  owned: { name: string; stop(): Promise<void> }[];
+  /** Settings generated on this start (e.g. QUESTDB_PG_PASSWORD), already saved to $ANDON_HOME/andon.env. */
+  generated: Record<string, string>;
+}
+
+async function postgresAnswers(url: string): Promise<boolean> {
+  const u = new URL(url);
+  u.pathname = "/postgres";
+  const c = new pg.Client({ connectionString: u.toString(), connectionTimeoutMillis: 2000 });
+  try {
+    await c.connect();
+    return true;
+  } catch (e) {
+    // Reachable but refusing us (auth) is not "down": report it as it is.
+    const msg = (e as Error).message;
+    if (/password|auth|role/i.test(msg)) throw new ServiceError(`PostgreSQL at ${u.host} refused the connection: ${msg} (check DATABASE_URL)`);
+    return false;
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
+
+/** `mqtt: false`: leave the broker at MQTT_URL alone (the multi-site topology runs its own brokers). */
+export async function ensureServices(cfg: Config, say: (m: string) => void, opts: { mqtt?: boolean } = {}): Promise<StartedServices> {
+  const owned: StartedServices["owned"] = [];
+  try {
+    return await ensureAll(cfg, say, owned, opts.mqtt !== false);
+  } catch (e) {
+    // leave nothing running that this call started
+    for (const s of [...owned].reverse()) await s.stop().catch(() => undefined);
+    throw e;
+  }
+}
+
+async function ensureAll(cfg: Config, say: (m: string) => void, owned: StartedServices["owned"], mqtt: boolean): Promise<StartedServices> {
+  const generated: Record<string, string> = {};
+  const home = cfg.ANDON_HOME;
+  mkdirSync(home, { recursive: true });
+
+  // PostgreSQL: start the machine's own cluster (Debian's pg_ctlcluster) when it is installed but down.
+  const pgHost = hostPort(cfg.DATABASE_URL, 5432);
+  if (!(await postgresAnswers(cfg.DATABASE_URL))) {
+    const ctl = which("pg_ctlcluster");
+    if (!isLoopback(pgHost.host) || !ctl || !existsSync("/etc/postgresql")) {
+      throw new ServiceError(
+        `PostgreSQL is not answering at ${pgHost.host}:${pgHost.port}. Install it (Debian: apt-get install postgresql) or set DATABASE_URL.`,
+      );
+    }
+    for (const version of readdirSync("/etc/postgresql")) {
+      say(`starting PostgreSQL ${version} (pg_ctlcluster) ...`);
+      try {
+        execFileSync(ctl, ["--skip-systemctl-redirect", version, "main", "start"], { stdio: "inherit" });
+      } catch {
+        // already running or another cluster: the check below decides
+      }
+    }
+    await waitFor("PostgreSQL", () => postgresAnswers(cfg.DATABASE_URL), 30_000);
+  }
+  say(`PostgreSQL  ${pgHost.host}:${pgHost.port}`);
+
+  const local = async (name: string, url: string, defPort: number, bin: string, pkg: string, start: (port: number) => Promise<Managed>) => {
+    const { host, port } = hostPort(url, defPort);
+    if (await tcpOpen(host, port)) {
+      say(`${name.padEnd(11)} ${host}:${port}`);
+      if (bin === "mosquitto") {
+        say("            (an existing broker: for loss-free ingest it must queue enough for a stopped worker; see README, 'Using your own broker')");
+      }
+      return;
+    }
+    const setting = name === "Redis" ? "REDIS_URL" : "MQTT_URL";
+    if (!isLoopback(host)) throw new ServiceError(`${name} is not answering at ${host}:${port} (${setting}): check that it runs and is reachable.`);
+    if (!which(bin)) {
+      throw new ServiceError(
+        `${name} is not answering at ${host}:${port} and is not installed here. Install it (Debian: apt-get install ${pkg}) or point ${setting} at yours.`,
+      );
+    }
+    say(`starting ${name} on ${host}:${port} (data in ${home}) ...`);
+    owned.push(await start(port));
+    say(`${name.padEnd(11)} ${host}:${port} (started by Andon)`);
+  };
+  await local("Redis", cfg.REDIS_URL, 6379, "redis-server", "redis-server", (port) => startRedis(join(home, "redis"), port));
+  if (mqtt) await local("Mosquitto", cfg.MQTT_URL, 1883, "mosquitto", "mosquitto", (port) => startMosquitto(join(home, "mosquitto"), port));
+
+  // QuestDB: not packaged anywhere we can install from; Andon runs the pinned jar from Maven Central.
+  if (await questPing(cfg.QUESTDB_HTTP_URL)) {
+    say(`QuestDB     ${redactUrl(cfg.QUESTDB_HTTP_URL)}`);
+    if (!cfg.QUESTDB_PG_PASSWORD) say("warning: QUESTDB_PG_PASSWORD is not set; queries over PG wire will fail unless your QuestDB needs none");
+  } else {
+    const http = hostPort(cfg.QUESTDB_HTTP_URL, 9000);
+    const pgw = hostPort(cfg.QUESTDB_PG_URL, 8812);
+    if (!isLoopback(http.host)) throw new ServiceError(`QuestDB is not answering at ${redactUrl(cfg.QUESTDB_HTTP_URL)} (QUESTDB_HTTP_URL).`);
+    if (!which(cfg.QUESTDB_JAVA_HOME ? join(cfg.QUESTDB_JAVA_HOME, "bin", "java") : "java")) {
+      throw new ServiceError("QuestDB needs Java 17 or later: install it (Debian: apt-get install openjdk-17-jre-headless) or set QUESTDB_JAVA_HOME.");
+    }
+    const jar = await ensureQuestDbJar(home, cfg.QUESTDB_VERSION, say);
+    // HTTP basic auth: the user and password in QUESTDB_HTTP_URL, or generated once (never a default)
+    const httpCred = new URL(cfg.QUESTDB_HTTP_URL);
+    if (!httpCred.password) {
+      if (await tcpOpen(http.host, http.port)) {
+        throw new ServiceError(
+          `something answers on ${http.host}:${http.port} but not as QuestDB without credentials: put its HTTP user and password in QUESTDB_HTTP_URL (http://user:password@host:port).`,
+        );
+      }
+      httpCred.username = HTTP_USER;
+      httpCred.password = randomBytes(18).toString("base64url");
+      const url = httpCred.toString().replace(/\/$/, "");
+      appendFileSync(join(home, "andon.env"), `QUESTDB_HTTP_URL=${url}\n`, { mode: 0o600 });
+      chmodSync(join(home, "andon.env"), 0o600);
+      generated.QUESTDB_HTTP_URL = url;
+      // this process (its config is read already) and the processes it starts use the generated URL
+      process.env.QUESTDB_HTTP_URL = url;
+      cfg.QUESTDB_HTTP_URL = url;
+    }
+    let password = cfg.QUESTDB_PG_PASSWORD;
+    if (!password) {
+      password = randomBytes(18).toString("base64url");
+      appendFileSync(join(home, "andon.env"), `QUESTDB_PG_PASSWORD=${password}\n`, { mode: 0o600 });
+      chmodSync(join(home, "andon.env"), 0o600);
+      generated.QUESTDB_PG_PASSWORD = password;
+    }
+    say(`starting QuestDB ${cfg.QUESTDB_VERSION} on ${http.host}:${http.port} (data in ${join(home, "questdb", "root")}) ...`);
+    const q = await startQuestDb({
+      jar,
+      root: join(home, "questdb", "root"),
+      ports: { http: http.port, pg: pgw.port, ilp: 9009, health: 9003 },
+      pgPassword: password,
+      httpUser: decodeURIComponent(httpCred.username),
+      httpPassword: decodeURIComponent(httpCred.password),
+      heap: "2g",
+      ...(cfg.QUESTDB_JAVA_HOME ? { javaHome: cfg.QUESTDB_JAVA_HOME } : {}),
+    });
+    owned.push({ name: "questdb", stop: q.stop });
+    say(`QuestDB     ${redactUrl(q.httpUrl)} (started by Andon)`);
+  }
+  return { owned, generated };
+}

@@ -1,0 +1,71 @@
+// A child process Andon started and must stop: SIGTERM, then SIGKILL after a grace period.
+import { type ChildProcess, type SpawnOptions, spawn } from "node:child_process";
+import { createWriteStream, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { repoRoot } from "#lib/platform/config.ts";
+
+export interface Managed {
+  name: string;
+  child: ChildProcess;
+  stop(graceMs?: number): Promise<void>;
+  kill(): Promise<void>;
+  /** Resolves once the process has exited and everything it printed is in its log file. */
+  logged: Promise<void>;
+}
+
+export function spawnManaged(name: string, cmd: string, args: string[], opts: SpawnOptions & { logFile?: string } = {}): Managed {
+  const { logFile, ...spawnOpts } = opts;
+  const child = spawn(cmd, args, { stdio: logFile ? ["ignore", "pipe", "pipe"] : "inherit", ...spawnOpts });
+  let logged = new Promise<void>((r) => child.once("close", () => r()));
+  if (logFile) {
+    const out = createWriteStream(logFile, { flags: "a" });
+    // one file for both streams: ended once both are (ending it with the first lost the other's tail)
+    child.stdout?.pipe(out, { end: false });
+    child.stderr?.pipe(out, { end: false });
+    out.on("error", () => undefined);
+    logged = new Promise<void>((r) => {
+      child.once("close", () => out.end(() => r()));
+    });
+  }
+  const exited = new Promise<void>((r) => {
+    if (child.exitCode !== null || child.signalCode !== null) r();
+    child.once("exit", () => r());
+  });
+  const signal = async (sig: NodeJS.Signals, graceMs: number) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill(sig);
+    const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+    await exited;
+    clearTimeout(timer);
+  };
+  return {
+    name,
+    child,
+    stop: (graceMs = 15_000) => signal("SIGTERM", graceMs),
+    kill: () => signal("SIGKILL", 5000),
+    logged,
+  };
+}
+
+/** A TypeScript entry point of this repository (workers/, lib/bench/) run by Node through tsx. */
+export function spawnScript(
+  name: string,
+  script: string,
+  opts: Omit<SpawnOptions, "env"> & { logFile?: string; env?: Record<string, string>; nodeArgs?: string[] } = {},
+): Managed {
+  const { nodeArgs = [], env = {}, ...rest } = opts;
+  return spawnManaged(name, process.execPath, [...nodeArgs, "--import", "tsx", join(repoRoot, script)], {
+    cwd: repoRoot,
+    ...rest,
+    env: { ...process.env, ...env },
+  });
+}
+
+/** Resident memory of a process in MiB (0 once it is gone). */
+export function rssMb(pid: number): number {
+  try {
+    return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+}
