@@ -3,23 +3,6 @@
 import { z } from "zod";
 import type { Role } from "#lib/domain/auth/policy.ts";
 import { preview } from "./preview.ts";
-import { type MachinePath, machineKey, SEGMENT } from "./topics.ts";
-
-/** The command topic of a machine: Andon's command service publishes, the machine (gateway) subscribes. */
-export const commandTopic = (p: MachinePath | string) => `${typeof p === "string" ? p : machineKey(p)}/command`;
-/** Where the machine answers: the MQTT 5 response topic of every command request. */
-export const responseTopic = (p: MachinePath | string) => `${commandTopic(p)}/response`;
-/** Subscription for every answer of one enterprise. */
-export const responseFilter = (enterprise: string) => `${enterprise}/+/+/+/+/command/response`;
-
-/** The machine key of a command or response topic, or undefined when the topic is neither. */
-export function machineOfCommandTopic(topic: string): { key: string; response: boolean } | undefined {
-  const parts = topic.split("/");
-  const response = parts.length === 7 && parts[6] === "response";
-  if (!(parts.length === 6 || response) || parts[5] !== "command") return undefined;
-  if (!parts.slice(0, 5).every((s) => SEGMENT.test(s))) return undefined;
-  return { key: parts.slice(0, 5).join("/"), response };
-}
 
 const speedPct = (min: number, max: number) =>
   z

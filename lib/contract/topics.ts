@@ -1,28 +1,20 @@
-// ISA-95 unified namespace: <enterprise>/<site>/<area>/<line>/<machine>/<channel>.
-// Spec: docs/mqtt.md. Pure: no I/O.
+// Every MQTT topic Andon publishes or subscribes to, built and parsed here and nowhere else.
+// ISA-95 unified namespace: <enterprise>/<site>/<area>/<line>/<machine>/<channel>; a site's own
+// topics are <enterprise>/<site>/<name>. Spec: docs/mqtt.md. Pure: no I/O.
+import { type MachineKey, type MachinePath, machineKey, SEGMENT, type SiteKey, type SitePath, siteKey } from "./identity.ts";
+
+export { type MachineKey, type MachinePath, machineKey, SEGMENT, type SiteKey, type SitePath, siteKey } from "./identity.ts";
 
 export const TELEMETRY_CHANNELS = ["state", "counts", "vibration", "waveform", "metrics"] as const;
 export type TelemetryChannel = (typeof TELEMETRY_CHANNELS)[number];
 
-/** One level of the namespace: lower-case letters, digits, '-' and '_', 1–64 characters. */
-export const SEGMENT = /^[a-z0-9][a-z0-9_-]{0,63}$/;
-
-export interface MachinePath {
-  enterprise: string;
-  site: string;
-  area: string;
-  line: string;
-  machine: string;
-}
-
 export type TopicParse = { ok: true; path: MachinePath; channel: TelemetryChannel } | { ok: false; reason: string };
 
-export function machineKey(p: MachinePath): string {
-  return `${p.enterprise}/${p.site}/${p.area}/${p.line}/${p.machine}`;
-}
+const keyOf = (m: MachinePath | MachineKey) => (typeof m === "string" ? m : machineKey(m));
+const siteKeyOf = (s: SitePath | SiteKey) => (typeof s === "string" ? s : siteKey(s));
 
-export function telemetryTopic(p: MachinePath, channel: TelemetryChannel): string {
-  return `${machineKey(p)}/${channel}`;
+export function telemetryTopic(p: MachinePath | MachineKey, channel: TelemetryChannel): string {
+  return `${keyOf(p)}/${channel}`;
 }
 
 /** Subscription filter for all telemetry of one enterprise (or all enterprises with '+'). */
@@ -47,4 +39,47 @@ export function parseTelemetryTopic(topic: string): TopicParse {
     return { ok: false, reason: `unknown channel "${channel}" (expected ${TELEMETRY_CHANNELS.join(", ")})` };
   }
   return { ok: true, path: { enterprise, site, area, line, machine }, channel: channel as TelemetryChannel };
+}
+
+/** `<machine>/command`: the command service publishes here (MQTT 5 request with a response topic). */
+export const COMMAND_CHANNEL = "command";
+/** `<machine>/command/response`: the machine's answer (the request's response topic). */
+export const RESPONSE_CHANNEL = "command/response";
+
+/** The command topic of a machine: Andon's command service publishes, the machine (gateway) subscribes. */
+export const commandTopic = (m: MachinePath | MachineKey) => `${keyOf(m)}/${COMMAND_CHANNEL}`;
+/** Where the machine answers: the MQTT 5 response topic of every command request. */
+export const responseTopic = (m: MachinePath | MachineKey) => `${keyOf(m)}/${RESPONSE_CHANNEL}`;
+/** Subscription for every answer of one enterprise. */
+export const responseFilter = (enterprise: string) => `${enterprise}/+/+/+/+/${RESPONSE_CHANNEL}`;
+
+/** The machine key of a command or response topic, or undefined when the topic is neither. */
+export function machineOfCommandTopic(topic: string): { key: MachineKey; response: boolean } | undefined {
+  const parts = topic.split("/");
+  const response = parts.length === 7 && parts[6] === "response";
+  if (!(parts.length === 6 || response) || parts[5] !== COMMAND_CHANNEL) return undefined;
+  if (!parts.slice(0, 5).every((s) => SEGMENT.test(s))) return undefined;
+  return { key: parts.slice(0, 5).join("/") as MachineKey, response };
+}
+
+/** `<enterprise>/<site>/alerts`: three levels, so no telemetry subscription (six levels) receives it. */
+export const alertsTopic = (s: SitePath | SiteKey) => `${siteKeyOf(s)}/alerts`;
+/** Every site's alerts of one enterprise (or of all with '+'). */
+export const alertsFilter = (enterprise = "+") => `${enterprise}/+/alerts`;
+
+/**
+ * `<enterprise>/<site>/bridge/state`: retained "1" while the site's bridge is connected to the central broker, "0"
+ * once it is not (Mosquitto's bridge notification; "0" is the bridge's will). Four levels: no telemetry or alert
+ * subscription matches it. The command service reads it to know which sites are reachable.
+ */
+export const bridgeStateTopic = (s: SitePath | SiteKey) => `${siteKeyOf(s)}/bridge/state`;
+/** Every site's bridge state of one enterprise (or of all with '+'). */
+export const bridgeStateFilter = (enterprise = "+") => `${enterprise}/+/bridge/state`;
+
+/** The site of a bridge-state topic, or undefined when the topic is not one. */
+export function siteOfBridgeStateTopic(topic: string): SiteKey | undefined {
+  const parts = topic.split("/");
+  if (parts.length !== 4 || parts[2] !== "bridge" || parts[3] !== "state") return undefined;
+  if (!SEGMENT.test(parts[0] ?? "") || !SEGMENT.test(parts[1] ?? "")) return undefined;
+  return `${parts[0]}/${parts[1]}` as SiteKey;
 }

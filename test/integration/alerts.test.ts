@@ -1,11 +1,13 @@
 // The alert lifecycle against a real PostgreSQL and Mosquitto: de-duplication per machine and
 // cause, escalation, auto-clear after a quiet period, flapping reopens instead of new alerts, and
 // every change published on the site's MQTT alerts topic.
+
 import { randomBytes } from "node:crypto";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { prismaFor } from "#lib/adapters/db/client.ts";
-import { AlertError, acknowledgeAlert, alertsTopic, autoClear, raiseAlert, resolveAlert } from "#lib/features/pdm/alerts.ts";
+import { alertsTopic } from "#lib/contract/topics.ts";
+import { AlertError, acknowledgeAlert, autoClear, raiseAlert, resolveAlert } from "#lib/features/pdm/alerts.ts";
 import { seedTestPlant, testPlant } from "../support/stack.ts";
 
 const env = inject("stack");
@@ -37,7 +39,7 @@ beforeAll(async () => {
   await seedTestPlant(env.DATABASE_URL, plant);
   client = await mqtt.connectAsync(env.MQTT_URL, { protocolVersion: 5 });
   client.on("message", (_t, p) => messages.push(JSON.parse(p.toString())));
-  await client.subscribeAsync(alertsTopic(`${ent}/${site.slug}`), { qos: 1 });
+  await client.subscribeAsync(alertsTopic({ enterprise: ent, site: site.slug }), { qos: 1 });
 });
 afterAll(async () => {
   await client?.endAsync();

@@ -5,6 +5,7 @@
 //   within the publish timeout), and the live stream works once the broker is up;
 // - restarted mid-use: resolve while it is down answers with the saved change; the stream subscribes
 //   again and carries the next changes.
+
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,9 +13,11 @@ import { join } from "node:path";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { prismaFor } from "#lib/adapters/db/client.ts";
+import { asSiteKey } from "#lib/contract/identity.ts";
+import { alertsTopic } from "#lib/contract/topics.ts";
 import { actorOf, alertDeps } from "#lib/features/dashboard/alerts-api.ts";
 import { oeeJobs, onAlertChange, queueRecompute } from "#lib/features/dashboard/context.ts";
-import { acknowledgeAlert, alertsTopic, assignAlert, raiseAlert, resolveAlert } from "#lib/features/pdm/alerts.ts";
+import { acknowledgeAlert, assignAlert, raiseAlert, resolveAlert } from "#lib/features/pdm/alerts.ts";
 import { startMosquitto, startRedis } from "#lib/features/stack/local-servers.ts";
 import { freePort, waitFor } from "#lib/features/stack/net.ts";
 import type { Managed } from "#lib/features/stack/process.ts";
@@ -59,7 +62,7 @@ async function streamLive() {
     await waitFor(
       "the alert stream subscribed",
       async () => {
-        await probe.publishAsync(alertsTopic(siteKey), JSON.stringify({ change: "probe", id }), { qos: 1 });
+        await probe.publishAsync(alertsTopic(asSiteKey(siteKey)), JSON.stringify({ change: "probe", id }), { qos: 1 });
         await new Promise((r) => setTimeout(r, 200));
         return received.some((m) => m.id === id);
       },

@@ -2,12 +2,14 @@
 // command service process (workers/commands.ts) through a real Mosquitto. Each is dead-lettered with a
 // bounded reason (the payload kept as a bounded prefix with its size and SHA-256); the process keeps
 // running and the answers behind them are applied.
+
 import { createHash, randomUUID } from "node:crypto";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { prismaFor } from "#lib/adapters/db/client.ts";
 import { loadMachines } from "#lib/adapters/db/plant.ts";
-import { responseTopic } from "#lib/contract/commands.ts";
+import type { MachineKey } from "#lib/contract/identity.ts";
+import { responseTopic } from "#lib/contract/topics.ts";
 import type { Principal } from "#lib/domain/auth/policy.ts";
 import { requestCommand } from "#lib/features/commands/store.ts";
 import { MachineCommandLink } from "#lib/features/sim/commands.ts";
@@ -25,7 +27,7 @@ const cfg = testConfig(env, { COMMAND_CLIENT_ID: `andon-commands-${ent}` });
 const pm: Principal = { kind: "user", id: "u1", name: "pm.test", displayName: "PM", role: "PLANT_MANAGER", sites: [site] };
 let proc: Managed | undefined;
 let link: MachineCommandLink | undefined;
-let keys: string[] = [];
+let keys: MachineKey[] = [];
 
 const status = async (id: string) => (await prisma.command.findUniqueOrThrow({ where: { id } })).status;
 const until = (id: string, want: string, ms = 30_000) => waitFor(`command ${id} ${want}`, async () => (await status(id)) === want, ms);
@@ -35,7 +37,7 @@ const deadLetters = () =>
 beforeAll(async () => {
   await seedTestPlant(env.DATABASE_URL, plant);
   const machines = (await loadMachines(prisma)).filter((m) => m.enterprise === ent);
-  keys = machines.map((m) => `${m.enterprise}/${m.site}/${m.area}/${m.line}/${m.slug}`).sort();
+  keys = machines.map((m) => m.key).sort();
   const m = machines.find((x) => `${x.enterprise}/${x.site}/${x.area}/${x.line}/${x.slug}` === keys[0])!;
   const sim = new MachineSim(m, { seed: 3, waveformEvery: 0 });
   sim.tick(Date.now());

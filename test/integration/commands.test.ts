@@ -4,13 +4,15 @@
 // machine offline until after the expiry never executes the command and it ends EXPIRED; duplicate
 // requests, repeated requests at the machine and redelivered answers lead to one execution; a killed
 // service leaves every command final or resumable; refused requests publish nothing.
+
 import { randomUUID } from "node:crypto";
 import mqtt from "mqtt";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { prismaFor } from "#lib/adapters/db/client.ts";
 import { loadMachines } from "#lib/adapters/db/plant.ts";
-import { commandTopic, responseTopic } from "#lib/contract/commands.ts";
+import type { MachineKey } from "#lib/contract/identity.ts";
+import { commandTopic, responseTopic } from "#lib/contract/topics.ts";
 import type { Principal } from "#lib/domain/auth/policy.ts";
 import { type CommandService, startCommandService } from "#lib/features/commands/service.ts";
 import { CommandError, requestCommand } from "#lib/features/commands/store.ts";
@@ -29,14 +31,14 @@ const prisma = prismaFor(env.DATABASE_URL);
 const log = createLogger("test-commands", "warn");
 const cfg = testConfig(env, { COMMAND_CLIENT_ID: `andon-commands-${ent}`, COMMAND_TICK_MS: "200", COMMAND_ANSWER_GRACE_S: "1" });
 const pm: Principal = { kind: "user", id: "u1", name: "pm.test", displayName: "PM", role: "PLANT_MANAGER", sites: [site] };
-let keys: string[] = [];
-const sims = new Map<string, MachineSim>();
+let keys: MachineKey[] = [];
+const sims = new Map<MachineKey, MachineSim>();
 const links: MachineCommandLink[] = [];
 let service: CommandService | undefined;
 let spy: mqtt.MqttClient;
 const seen: { topic: string; id: string; props: mqtt.IPublishPacket["properties"] }[] = [];
 
-async function link(key: string, completionDelayMs = 300): Promise<MachineCommandLink> {
+async function link(key: MachineKey, completionDelayMs = 300): Promise<MachineCommandLink> {
   const l = new MachineCommandLink({ config: cfg, sim: sims.get(key)!, completionDelayMs });
   links.push(l);
   return l;

@@ -12,8 +12,9 @@ import { prismaFor } from "#lib/adapters/db/client.ts";
 import { loadMachines } from "#lib/adapters/db/plant.ts";
 import { TABLES } from "#lib/adapters/questdb/tables.ts";
 import type { MachinePath } from "#lib/contract/topics.ts";
+import { alertsTopic, bridgeStateFilter, bridgeStateTopic, commandTopic, responseTopic } from "#lib/contract/topics.ts";
 import type { Principal } from "#lib/domain/auth/policy.ts";
-import { bridgeStateTopic, bridgeUser, commandTopic, gatewayUser, responseTopic, SERVICE_USERS } from "#lib/features/broker/acl.ts";
+import { bridgeUser, gatewayUser, SERVICE_USERS } from "#lib/features/broker/acl.ts";
 import { clientCredentials, type GeneratedBrokers, generateBrokers } from "#lib/features/broker/generate.ts";
 import { startBroker } from "#lib/features/broker/start.ts";
 import { startCommandService } from "#lib/features/commands/service.ts";
@@ -246,9 +247,9 @@ describe("factory brokers bridged to the central broker", () => {
     const svc = await connect(g.central.port, SERVICE_USERS.command);
     let linkB = "";
     svc.on("message", (t, p) => {
-      if (t === bridgeStateTopic(ent, mB.site)) linkB = p.toString();
+      if (t === bridgeStateTopic({ enterprise: ent, site: mB.site })) linkB = p.toString();
     });
-    await svc.subscribeAsync(bridgeStateTopic(ent, "+"), { qos: 1 });
+    await svc.subscribeAsync(bridgeStateFilter(ent), { qos: 1 });
     await expect.poll(() => linkB, { timeout: 15_000 }).toBe("1");
 
     const t0 = Date.now() - 500_000;
@@ -289,9 +290,9 @@ describe("the command service and a site cut off", () => {
     const spy = await connect(g.central.port, SERVICE_USERS.command, { clientId: `hold-spy-${ent}` });
     let linkB = "";
     spy.on("message", (t, p) => {
-      if (t === bridgeStateTopic(ent, mB.site)) linkB = p.toString();
+      if (t === bridgeStateTopic({ enterprise: ent, site: mB.site })) linkB = p.toString();
     });
-    await spy.subscribeAsync(bridgeStateTopic(ent, mB.site), { qos: 1 });
+    await spy.subscribeAsync(bridgeStateTopic({ enterprise: ent, site: mB.site }), { qos: 1 });
     const admin: Principal = { kind: "user", id: "t", name: "ms-test", displayName: "t", role: "ADMIN", sites: "all" };
     const status = async (id: string) => (await prisma.command.findUniqueOrThrow({ where: { id } })).status;
     let cut = false;
@@ -367,7 +368,7 @@ describe("refused by the brokers (MQTT 5 reason codes as Mosquitto 2.0.11 sends 
     const dash = await connect(g.central.port, SERVICE_USERS.dashboard);
     expect(await pubackCode(dash, `${key(mA)}/state`, JSON.stringify({ v: 1, ts: Date.now(), state: "running" }))).toBe(0x87);
     expect(await pubackCode(dash, `${key(mA)}/command`, "{}")).toBe(0x87);
-    expect(await pubackCode(dash, `${ent}/${mA.site}/alerts`, "{}")).toBe(0); // what it needs: alert changes
+    expect(await pubackCode(dash, alertsTopic({ enterprise: ent, site: mA.site }), "{}")).toBe(0); // what it needs: alert changes
     const ingest = await connect(g.central.port, SERVICE_USERS.ingest);
     expect(await pubackCode(ingest, `${key(mA)}/command`, "{}")).toBe(0x87);
     expect(await pubackCode(ingest, `${key(mA)}/state`, "{}")).toBe(0x87);

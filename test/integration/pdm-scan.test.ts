@@ -12,8 +12,8 @@ import { questPool, waitWalApplied } from "#lib/adapters/questdb/pg.ts";
 import { ensureQuestSchema } from "#lib/adapters/questdb/schema.ts";
 import { TABLES } from "#lib/adapters/questdb/tables.ts";
 import { QuestWriter } from "#lib/adapters/questdb/writer.ts";
+import { alertsTopic } from "#lib/contract/topics.ts";
 import { telemetryRows } from "#lib/features/ingest/mapping.ts";
-import { alertsTopic } from "#lib/features/pdm/alerts.ts";
 import { scanVibration } from "#lib/features/pdm/scan.ts";
 import { seedTestPlant, testPlant } from "../support/stack.ts";
 
@@ -37,7 +37,7 @@ beforeAll(async () => {
   await ensureQuestSchema(env.QUESTDB_HTTP_URL);
   client = await mqtt.connectAsync(env.MQTT_URL, { protocolVersion: 5 });
   client.on("message", (_t, p) => messages.push(JSON.parse(p.toString())));
-  await client.subscribeAsync(alertsTopic(`${ent}/${site.slug}`), { qos: 1 });
+  await client.subscribeAsync(alertsTopic({ enterprise: ent, site: site.slug }), { qos: 1 });
   const writer = new QuestWriter({ httpUrl: env.QUESTDB_HTTP_URL });
   const rows = [];
   const jitter = (i: number) => ((i * 7919) % 100) / 1000; // deterministic ±0.05

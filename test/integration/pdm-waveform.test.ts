@@ -14,8 +14,8 @@ import { ensureQuestSchema } from "#lib/adapters/questdb/schema.ts";
 import { TABLES } from "#lib/adapters/questdb/tables.ts";
 import { QuestWriter } from "#lib/adapters/questdb/writer.ts";
 import { pdmWaveformQueue, pdmWaveformWorker } from "#lib/adapters/queues/pdm.ts";
+import { alertsTopic } from "#lib/contract/topics.ts";
 import { telemetryRows } from "#lib/features/ingest/mapping.ts";
-import { alertsTopic } from "#lib/features/pdm/alerts.ts";
 import { waveformStateKey } from "#lib/features/pdm/waveform-scan.ts";
 import { mulberry32 } from "#lib/features/sim/prng.ts";
 import { synthWaveform } from "#lib/features/sim/waveform.ts";
@@ -46,7 +46,7 @@ beforeAll(async () => {
   await ensureQuestSchema(env.QUESTDB_HTTP_URL);
   client = await mqtt.connectAsync(env.MQTT_URL, { protocolVersion: 5 });
   client.on("message", (_t, p) => messages.push(JSON.parse(p.toString())));
-  await client.subscribeAsync(alertsTopic(`${ent}/${site.slug}`), { qos: 1 });
+  await client.subscribeAsync(alertsTopic({ enterprise: ent, site: site.slug }), { qos: 1 });
   const writer = new QuestWriter({ httpUrl: env.QUESTDB_HTTP_URL });
   const received = Date.now() * 1000;
   const rows = [];

@@ -1,9 +1,12 @@
 // The command contract, the lifecycle table and how a simulated machine obeys: pure, no I/O.
+
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { MachineInfo } from "#lib/adapters/db/plant.ts";
-import { CommandRequest, CommandResponse, machineOfCommandTopic, parseCommandParams } from "#lib/contract/commands.ts";
+import { CommandRequest, CommandResponse, parseCommandParams } from "#lib/contract/commands.ts";
+import { asMachineKey } from "#lib/contract/identity.ts";
+import { machineOfCommandTopic } from "#lib/contract/topics.ts";
 import { COMMAND_STATUSES, type CommandEvent, FINAL, nextStatus } from "#lib/domain/commands/lifecycle.ts";
 import { MachineSim } from "#lib/features/sim/machine.ts";
 import { repoRoot } from "#lib/platform/config.ts";
@@ -14,6 +17,8 @@ const machine: MachineInfo = {
   area: "machining",
   line: "line-1",
   slug: "cnc-01",
+  path: { enterprise: "acme", site: "dresden", area: "machining", line: "line-1", machine: "cnc-01" },
+  key: asMachineKey("acme/dresden/machining/line-1/cnc-01"),
   name: "CNC",
   idealCycleTimeS: 2,
   vibrationGroup: "GROUP_2",

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { MachineInfo } from "#lib/adapters/db/plant.ts";
+import { asMachineKey } from "#lib/contract/identity.ts";
 import { parsePayload } from "#lib/contract/payloads.ts";
 import { planStatus } from "#lib/features/sim/calendar.ts";
 import { MachineSim } from "#lib/features/sim/machine.ts";
@@ -14,6 +15,8 @@ const machine: MachineInfo = {
   area: "machining",
   line: "line-1",
   slug: "pump-01",
+  path: { enterprise: "acme", site: "dresden", area: "machining", line: "line-1", machine: "pump-01" },
+  key: asMachineKey("acme/dresden/machining/line-1/pump-01"),
   name: "Pump",
   idealCycleTimeS: 1,
   vibrationGroup: "GROUP_2",

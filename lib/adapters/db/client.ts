@@ -1,6 +1,6 @@
 // One Prisma client per process (kept on globalThis so Next.js dev reloads do not open new pools).
 import { PrismaPg } from "@prisma/adapter-pg";
-import { PrismaClient } from "#lib/adapters/db/generated/client.ts";
+import { type Prisma, PrismaClient } from "./generated/client.ts";
 
 const g = globalThis as unknown as { __andonPrisma?: Map<string, PrismaClient> };
 
@@ -14,4 +14,4 @@ export function prismaFor(databaseUrl: string): PrismaClient {
   return client;
 }
 
-export type { PrismaClient };
+export type { Prisma, PrismaClient };

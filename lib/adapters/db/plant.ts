@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { hhmm, ianaTimeZone, lossCategory } from "#lib/contract/common.ts";
-import { SEGMENT } from "#lib/contract/topics.ts";
+import { type MachineKey, type MachinePath, machineKey, SEGMENT } from "#lib/contract/identity.ts";
 import type { LossMapping } from "#lib/domain/oee/types.ts";
 import type { PrismaClient } from "./client.ts";
 
@@ -110,6 +110,9 @@ export interface MachineInfo extends PlantMachine {
   shifts: PlantShift[];
   /** The machine's state-to-loss mapping (its own, else its enterprise's default); undefined if none. */
   lossMapping?: LossMapping;
+  /** Its ISA-95 path (path.machine is its slug) and the key made from it. */
+  path: MachinePath;
+  key: MachineKey;
 }
 
 /** Every machine in PostgreSQL, with its path, site time zone and line shift calendar. */
@@ -132,32 +135,37 @@ export async function loadMachines(prisma: PrismaClient): Promise<MachineInfo[]>
     },
     orderBy: [{ line: { area: { site: { slug: "asc" } } } }, { line: { slug: "asc" } }, { slug: "asc" }],
   });
-  return rows.map((m) => ({
-    slug: m.slug,
-    name: m.name,
-    idealCycleTimeS: m.idealCycleTimeS,
-    vibrationGroup: m.vibrationGroup,
-    foundation: m.foundation,
-    nominalSpeedRpm: m.nominalSpeedRpm ?? undefined,
-    bearingRollingElements: m.bearingRollingElements ?? undefined,
-    bearingBallDiameterMm: m.bearingBallDiameterMm ?? undefined,
-    bearingPitchDiameterMm: m.bearingPitchDiameterMm ?? undefined,
-    bearingContactAngleDeg: m.bearingContactAngleDeg ?? undefined,
-    hasWaveformSensor: m.hasWaveformSensor,
-    enterprise: m.line.area.site.enterprise.slug,
-    site: m.line.area.site.slug,
-    siteName: m.line.area.site.name,
-    area: m.line.area.slug,
-    line: m.line.slug,
-    lineName: m.line.name,
-    timeZone: m.line.area.site.timeZone,
-    lossMapping: toLossMapping(m.lossMapping ?? m.line.area.site.enterprise.lossMappings[0]),
-    shifts: (m.line.shiftCalendar?.shifts ?? []).map((s) => ({
-      name: s.name,
-      weekdays: s.weekdays,
-      start: s.startLocal,
-      end: s.endLocal,
-      breaks: s.breaks.map((b) => ({ name: b.name, startOffsetMin: b.startOffsetMin, durationMin: b.durationMin })),
-    })),
-  }));
+  return rows.map((m) => {
+    const path = { enterprise: m.line.area.site.enterprise.slug, site: m.line.area.site.slug, area: m.line.area.slug, line: m.line.slug, machine: m.slug };
+    return {
+      path,
+      key: machineKey(path),
+      slug: m.slug,
+      name: m.name,
+      idealCycleTimeS: m.idealCycleTimeS,
+      vibrationGroup: m.vibrationGroup,
+      foundation: m.foundation,
+      nominalSpeedRpm: m.nominalSpeedRpm ?? undefined,
+      bearingRollingElements: m.bearingRollingElements ?? undefined,
+      bearingBallDiameterMm: m.bearingBallDiameterMm ?? undefined,
+      bearingPitchDiameterMm: m.bearingPitchDiameterMm ?? undefined,
+      bearingContactAngleDeg: m.bearingContactAngleDeg ?? undefined,
+      hasWaveformSensor: m.hasWaveformSensor,
+      enterprise: m.line.area.site.enterprise.slug,
+      site: m.line.area.site.slug,
+      siteName: m.line.area.site.name,
+      area: m.line.area.slug,
+      line: m.line.slug,
+      lineName: m.line.name,
+      timeZone: m.line.area.site.timeZone,
+      lossMapping: toLossMapping(m.lossMapping ?? m.line.area.site.enterprise.lossMappings[0]),
+      shifts: (m.line.shiftCalendar?.shifts ?? []).map((s) => ({
+        name: s.name,
+        weekdays: s.weekdays,
+        start: s.startLocal,
+        end: s.endLocal,
+        breaks: s.breaks.map((b) => ({ name: b.name, startOffsetMin: b.startOffsetMin, durationMin: b.durationMin })),
+      })),
+    };
+  });
 }

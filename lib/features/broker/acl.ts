@@ -5,22 +5,17 @@
 // one factory broker per site (that site's gateways), each factory bridged to the central broker:
 // telemetry and command responses up, commands and alerts down, each site only its own subtree.
 import { MQTT_MAX_PACKET_BYTES } from "#lib/contract/limits.ts";
-import { type MachinePath, machineKey, TELEMETRY_CHANNELS } from "#lib/contract/topics.ts";
-
-/** `<machine>/command`: the command service publishes here (MQTT 5 request with a response topic). */
-export const COMMAND_CHANNEL = "command";
-/** `<machine>/command/response`: the machine's answer (the request's response topic). */
-export const RESPONSE_CHANNEL = "command/response";
-export const commandTopic = (m: MachinePath) => `${machineKey(m)}/${COMMAND_CHANNEL}`;
-export const responseTopic = (m: MachinePath) => `${machineKey(m)}/${RESPONSE_CHANNEL}`;
-/** `<enterprise>/<site>/alerts` (lib/features/pdm/alerts.ts). */
-export const siteAlertsTopic = (enterprise: string, site: string) => `${enterprise}/${site}/alerts`;
-/**
- * `<enterprise>/<site>/bridge/state`: retained "1" while the site's bridge is connected to the central broker, "0"
- * once it is not (Mosquitto's bridge notification; "0" is the bridge's will). Four levels: no telemetry or alert
- * subscription matches it. The command service reads it to know which sites are reachable.
- */
-export const bridgeStateTopic = (enterprise: string, site: string) => `${enterprise}/${site}/bridge/state`;
+import {
+  alertsFilter,
+  alertsTopic,
+  bridgeStateFilter,
+  bridgeStateTopic,
+  COMMAND_CHANNEL,
+  type MachinePath,
+  machineKey,
+  RESPONSE_CHANNEL,
+  TELEMETRY_CHANNELS,
+} from "#lib/contract/topics.ts";
 
 /** One account per site gateway, or one per machine. */
 export type GatewayScope = "site" | "machine";
@@ -127,11 +122,7 @@ export function planAccounts(machines: readonly MachinePath[], gateways: Gateway
       role: "bridge",
       broker: CENTRAL,
       site: s.key,
-      grants: [
-        ...gatewayGrants(sitePrefix),
-        { access: "read", topic: siteAlertsTopic(s.enterprise, s.site) },
-        { access: "write", topic: bridgeStateTopic(s.enterprise, s.site) },
-      ],
+      grants: [...gatewayGrants(sitePrefix), { access: "read", topic: alertsTopic(s) }, { access: "write", topic: bridgeStateTopic(s) }],
     });
   }
   const perEnterprise = (f: (e: string) => Grant[]) => enterprises.flatMap(f);
@@ -149,7 +140,7 @@ export function planAccounts(machines: readonly MachinePath[], gateways: Gateway
       grants: perEnterprise((e) => [
         { access: "write", topic: `${e}/+/+/+/+/${COMMAND_CHANNEL}` },
         { access: "read", topic: `${e}/+/+/+/+/${RESPONSE_CHANNEL}` },
-        { access: "read", topic: bridgeStateTopic(e, "+") },
+        { access: "read", topic: bridgeStateFilter(e) },
       ]),
     },
     {
@@ -159,15 +150,15 @@ export function planAccounts(machines: readonly MachinePath[], gateways: Gateway
       role: "dashboard",
       broker: CENTRAL,
       grants: perEnterprise((e) => [
-        { access: "read", topic: `${e}/+/alerts` },
-        { access: "write", topic: `${e}/+/alerts` },
+        { access: "read", topic: alertsFilter(e) },
+        { access: "write", topic: alertsFilter(e) },
       ]),
     },
     {
       username: SERVICE_USERS.pdm,
       role: "pdm",
       broker: CENTRAL,
-      grants: perEnterprise((e) => [{ access: "write", topic: `${e}/+/alerts` }]),
+      grants: perEnterprise((e) => [{ access: "write", topic: alertsFilter(e) }]),
     },
   );
   return { sites, accounts };
@@ -238,7 +229,7 @@ export function bridgeText(b: BridgeSpec): string {
     `bridge_cafile ${b.cafile}`,
     "bridge_insecure false",
     "notifications true",
-    `notification_topic ${bridgeStateTopic(b.site.enterprise, b.site.site)}`,
+    `notification_topic ${bridgeStateTopic(b.site)}`,
     "keepalive_interval 30",
     "restart_timeout 1 10",
     "start_type automatic",
@@ -247,7 +238,7 @@ export function bridgeText(b: BridgeSpec): string {
     `topic ${prefix}/${RESPONSE_CHANNEL} out 1`,
     "# down: commands for this site's machines and the site's alerts (QoS 1)",
     `topic ${prefix}/${COMMAND_CHANNEL} in 1`,
-    `topic ${siteAlertsTopic(b.site.enterprise, b.site.site)} in 1`,
+    `topic ${alertsTopic(b.site)} in 1`,
   ].join("\n");
 }
 

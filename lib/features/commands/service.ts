@@ -15,17 +15,10 @@ import type { Logger } from "pino";
 import type { PrismaClient } from "#lib/adapters/db/client.ts";
 import type { Command } from "#lib/adapters/db/generated/client.ts";
 import { mqttOptions } from "#lib/adapters/mqtt/options.ts";
-import {
-  COMMAND_TYPES,
-  type CommandRequest,
-  CommandResponse,
-  type CommandType,
-  commandTopic,
-  machineOfCommandTopic,
-  responseFilter,
-  responseTopic,
-} from "#lib/contract/commands.ts";
+import { COMMAND_TYPES, type CommandRequest, CommandResponse, type CommandType } from "#lib/contract/commands.ts";
+import { asMachineKey } from "#lib/contract/identity.ts";
 import { preview } from "#lib/contract/preview.ts";
+import { bridgeStateFilter, commandTopic, machineOfCommandTopic, responseFilter, responseTopic, siteOfBridgeStateTopic } from "#lib/contract/topics.ts";
 import { isFinal } from "#lib/domain/commands/lifecycle.ts";
 import type { Config } from "#lib/platform/config.ts";
 import { COMMANDS_CHANNEL, ExpiredBeforeSend, recordRepublish, transition } from "./store.ts";
@@ -143,7 +136,7 @@ export async function startCommandService(o: CommandServiceOptions): Promise<Com
   const subscribed = new Set<string>();
   const subscribe = async () => {
     for (const e of await prisma.enterprise.findMany({ select: { slug: true } })) {
-      for (const f of [responseFilter(e.slug), `${e.slug}/+/bridge/state`]) {
+      for (const f of [responseFilter(e.slug), bridgeStateFilter(e.slug)]) {
         if (subscribed.has(f)) continue;
         await client.subscribeAsync(f, { qos: 1 });
         subscribed.add(f);
@@ -155,9 +148,8 @@ export async function startCommandService(o: CommandServiceOptions): Promise<Com
   // would be dropped (docs/deployment.md), so their commands wait in the queue until the link is back or
   // they expire. Sites without a bridge (one broker for everything) never appear here.
   function onBridgeState(packet: IPublishPacket): boolean {
-    const m = /^([^/]+)\/([^/]+)\/bridge\/state$/.exec(packet.topic);
-    if (!m) return false;
-    const site = `${m[1]}/${m[2]}`;
+    const site = siteOfBridgeStateTopic(packet.topic);
+    if (!site) return false;
     const up = payloadOf(packet).toString("utf8").trim() === "1";
     if (up === !linkDown.has(site)) return true;
     if (up) linkDown.delete(site);
@@ -246,10 +238,10 @@ export async function startCommandService(o: CommandServiceOptions): Promise<Com
       issued_by: c.requestedBy,
     };
     client
-      .publishAsync(commandTopic(c.machineKey), JSON.stringify(request), {
+      .publishAsync(commandTopic(asMachineKey(c.machineKey)), JSON.stringify(request), {
         qos: 1,
         properties: {
-          responseTopic: responseTopic(c.machineKey),
+          responseTopic: responseTopic(asMachineKey(c.machineKey)),
           correlationData: Buffer.from(c.id, "utf8"),
           messageExpiryInterval: Math.max(1, left),
           contentType: "application/json",

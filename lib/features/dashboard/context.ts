@@ -9,6 +9,7 @@ import { loadMachines, type MachineInfo } from "#lib/adapters/db/plant.ts";
 import { mqttOptions } from "#lib/adapters/mqtt/options.ts";
 import { questPool } from "#lib/adapters/questdb/pg.ts";
 import { enqueueRecompute, oeeQueue } from "#lib/adapters/queues/oee.ts";
+import { alertsFilter } from "#lib/contract/topics.ts";
 import { type LoginThrottle, redisLoginThrottle } from "#lib/features/auth/throttle.ts";
 import type { ReasonDeps } from "#lib/features/oee/reasons.ts";
 import { config } from "#lib/platform/config.ts";
@@ -154,7 +155,7 @@ export async function onAlertChange(listener: AlertListener): Promise<() => void
     );
     mq.__andonAlertClient = client;
     client.on("error", () => undefined); // retried by the reconnect
-    client.on("connect", () => void client.subscribeAsync("+/+/alerts", { qos: 1 }).catch(() => client.stream.destroy()));
+    client.on("connect", () => void client.subscribeAsync(alertsFilter(), { qos: 1 }).catch(() => client.stream.destroy()));
     client.on("message", (topic, payload) => {
       const siteKey = topic.split("/").slice(0, 2).join("/");
       for (const l of ls.__andonAlertListeners ?? []) l(siteKey, payload.toString());

@@ -7,6 +7,8 @@
 import type { PrismaClient } from "#lib/adapters/db/client.ts";
 import type { Alert } from "#lib/adapters/db/generated/client.ts";
 import { RefusedError } from "#lib/contract/errors.ts";
+import { asSiteKey } from "#lib/contract/identity.ts";
+import { alertsTopic } from "#lib/contract/topics.ts";
 
 export type Severity = "WARNING" | "CRITICAL";
 const RANK: Record<Severity, number> = { WARNING: 1, CRITICAL: 2 };
@@ -46,9 +48,6 @@ export interface AlertDeps {
 /** A refused request (lib/contract/errors.ts); the API answers it with its code. */
 export class AlertError extends RefusedError {}
 
-/** `<enterprise>/<site>/alerts`: three levels, so no telemetry subscription (six levels) receives it. */
-export const alertsTopic = (siteKey: string) => `${siteKey}/alerts`;
-
 export function alertMessage(a: Alert, change: string) {
   return {
     v: 1,
@@ -80,7 +79,7 @@ export function alertMessage(a: Alert, change: string) {
  * turn a saved change into an error for the caller (who would retry it, or think it lost).
  */
 async function announce(deps: AlertDeps, a: Alert, change: string) {
-  const topic = alertsTopic(a.siteKey);
+  const topic = alertsTopic(asSiteKey(a.siteKey));
   try {
     await deps.publish?.(topic, JSON.stringify(alertMessage(a, change)));
   } catch (e) {

@@ -8,7 +8,8 @@ import mqtt, { type IPublishPacket, type MqttClient } from "mqtt";
 import type { Logger } from "pino";
 import type { MqttConnectionConfig } from "#lib/adapters/mqtt/options.ts";
 import { mqttOptions } from "#lib/adapters/mqtt/options.ts";
-import { CommandRequest, type CommandResponse, commandTopic, responseTopic } from "#lib/contract/commands.ts";
+import { CommandRequest, type CommandResponse } from "#lib/contract/commands.ts";
+import { commandTopic, responseTopic } from "#lib/contract/topics.ts";
 import type { MachineSim } from "./machine.ts";
 
 export interface CommandLinkOptions {

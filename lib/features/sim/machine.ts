@@ -4,6 +4,7 @@
 
 import type { MachineInfo } from "#lib/adapters/db/plant.ts";
 import { type CommandType, parseCommandParams } from "#lib/contract/commands.ts";
+import type { MachineKey } from "#lib/contract/identity.ts";
 import type { MachineStateName } from "#lib/contract/payloads.ts";
 import type { TelemetryChannel } from "#lib/contract/topics.ts";
 import { ZONE_LIMITS } from "#lib/domain/vibration/iso10816.ts";
@@ -35,7 +36,7 @@ export const SIM_SPEED_RANGE = { min: 50, max: 110 } as const;
 export type CommandOutcome = { status: "completed" } | { status: "rejected"; reason: string };
 
 export class MachineSim {
-  readonly key: string;
+  readonly key: MachineKey;
   readonly #rng: Rng;
   #state: MachineStateName = "idle";
   #reason: string | undefined;
@@ -64,7 +65,7 @@ export class MachineSim {
     readonly machine: MachineInfo,
     private readonly opts: MachineSimOptions,
   ) {
-    this.key = `${machine.enterprise}/${machine.site}/${machine.area}/${machine.line}/${machine.slug}`;
+    this.key = machine.key;
     this.#rng = mulberry32(hashSeed(opts.seed, this.key));
     this.#countMode = this.#rng() < 0.8 ? { mode: "cumulative", counterMax: this.#rng() < 0.5 ? 65535 : 4294967295 } : { mode: "delta" };
     // Healthy vibration in zone A/B of its ISO 10816-3 class.
