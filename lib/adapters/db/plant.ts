@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { hhmm, ianaTimeZone, lossCategory } from "#lib/contract/common.ts";
 import { type MachineKey, type MachinePath, machineKey, SEGMENT } from "#lib/contract/identity.ts";
+import { PlantMachineSettingsSchema } from "#lib/contract/machine-settings.ts";
 import type { LossMapping } from "#lib/domain/oee/types.ts";
 import type { PrismaClient } from "./client.ts";
 
@@ -35,19 +36,7 @@ function toLossMapping(m: DbMapping | null | undefined): LossMapping | undefined
 const slug = z.string().regex(SEGMENT, "must be 1-64 of a-z 0-9 _ - (an MQTT topic level)");
 const timeZone = ianaTimeZone;
 
-const machine = z.object({
-  slug,
-  name: z.string().min(1),
-  idealCycleTimeS: z.number().positive(),
-  vibrationGroup: z.enum(["GROUP_1", "GROUP_2"]).default("GROUP_2"),
-  foundation: z.enum(["RIGID", "FLEXIBLE"]).default("RIGID"),
-  nominalSpeedRpm: z.number().positive().optional(),
-  bearingRollingElements: z.number().int().positive().optional(),
-  bearingBallDiameterMm: z.number().positive().optional(),
-  bearingPitchDiameterMm: z.number().positive().optional(),
-  bearingContactAngleDeg: z.number().min(0).max(90).optional(),
-  hasWaveformSensor: z.boolean().default(false),
-});
+const machine = PlantMachineSettingsSchema.extend({ slug });
 export const ShiftSchema = z.object({
   name: z.string().min(1),
   weekdays: z.array(z.number().int().min(1).max(7)).min(1),

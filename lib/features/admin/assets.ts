@@ -7,36 +7,13 @@ import type { PrismaClient } from "#lib/adapters/db/client.ts";
 import type { Foundation, VibrationGroup } from "#lib/adapters/db/generated/client.ts";
 import type { PlantShift } from "#lib/adapters/db/plant.ts";
 import { RefusedError } from "#lib/contract/errors.ts";
+import { MACHINE_SETTING_KEYS, type MachineSettings } from "#lib/contract/machine-settings.ts";
 import type { Principal } from "#lib/domain/auth/policy.ts";
 
 /** A refused request (lib/contract/errors.ts); the API answers it with its code. */
 export class AssetError extends RefusedError {}
 
-export interface MachineSettings {
-  name: string;
-  idealCycleTimeS: number;
-  vibrationGroup: VibrationGroup;
-  foundation: Foundation;
-  nominalSpeedRpm: number | null;
-  bearingRollingElements: number | null;
-  bearingBallDiameterMm: number | null;
-  bearingPitchDiameterMm: number | null;
-  bearingContactAngleDeg: number | null;
-  hasWaveformSensor: boolean;
-}
-
-const SETTINGS: (keyof MachineSettings)[] = [
-  "name",
-  "idealCycleTimeS",
-  "vibrationGroup",
-  "foundation",
-  "nominalSpeedRpm",
-  "bearingRollingElements",
-  "bearingBallDiameterMm",
-  "bearingPitchDiameterMm",
-  "bearingContactAngleDeg",
-  "hasWaveformSensor",
-];
+const SETTINGS = MACHINE_SETTING_KEYS;
 
 export async function assetTree(prisma: PrismaClient) {
   const sites = await prisma.site.findMany({

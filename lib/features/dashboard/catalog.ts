@@ -1,9 +1,11 @@
 // Every /api/v1 endpoint: method, path, who may call it, and the zod schemas of its input and
 // output. Route handlers are built from these entries (lib/features/dashboard/api.ts), the OpenAPI document is
 // generated from them (lib/features/dashboard/openapi.ts), and the access-control suite enumerates them.
+
 import { z } from "zod";
 import { ShiftSchema } from "#lib/adapters/db/plant.ts";
 import { COMMAND_TYPE_NAMES, EXPIRY_S } from "#lib/contract/commands.ts";
+import { MachineSettingsSchema } from "#lib/contract/machine-settings.ts";
 import { ROLES, TOKEN_DAYS, TOKEN_SCOPES } from "#lib/domain/auth/policy.ts";
 import { COMMAND_STATUSES } from "#lib/domain/commands/lifecycle.ts";
 import { MappingDraftFields, withMappingChecks } from "#lib/domain/oee/loss-mapping-draft.ts";
@@ -91,19 +93,7 @@ export const commandSchema = z.object({
   ),
 });
 const commandId = z.object({ id: z.string().uuid() });
-const optionalPositive = (max: number, what: string) => z.number().positive(`${what} must be positive`).max(max).nullable();
-const machineSettings = z.object({
-  name: z.string().trim().min(1, "a name is needed").max(100),
-  idealCycleTimeS: z.number().positive("the ideal cycle time must be positive (seconds per unit)").max(86_400),
-  vibrationGroup: z.enum(["GROUP_1", "GROUP_2"]),
-  foundation: z.enum(["RIGID", "FLEXIBLE"]),
-  nominalSpeedRpm: optionalPositive(100_000, "the speed"),
-  bearingRollingElements: z.number().int().min(3).max(100).nullable(),
-  bearingBallDiameterMm: optionalPositive(1000, "the ball diameter"),
-  bearingPitchDiameterMm: optionalPositive(5000, "the pitch diameter"),
-  bearingContactAngleDeg: z.number().min(0).max(45).nullable(),
-  hasWaveformSensor: z.boolean(),
-});
+const machineSettings = MachineSettingsSchema;
 
 export const errorSchema = z.object({
   error: z.object({
