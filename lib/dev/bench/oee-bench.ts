@@ -5,6 +5,7 @@
 // over both tables): no approach that reads the raw data can be faster than that.
 // Correctness is checked on a sample of machines: their written rows must equal the OEE core on all
 // of their raw rows, not the reduced ones the roll-up reads.
+
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,7 +21,6 @@ import { computeOee } from "#lib/domain/oee/compute.ts";
 import { DEFAULT_MAPPING } from "#lib/domain/oee/mapping.ts";
 import type { CountEvent, OeeResult, StateEvent } from "#lib/domain/oee/types.ts";
 import { stateKey } from "#lib/features/ingest/mapping.ts";
-import { pathKey } from "#lib/features/oee/events.ts";
 import { rollupBuckets } from "#lib/features/oee/rollup.ts";
 
 export interface OeeBenchOptions {
@@ -196,10 +196,7 @@ export async function benchOee(o: OeeBenchOptions): Promise<OeeBenchResult> {
         Number(got.total) === want.elements.total &&
         Number(got.good) === want.elements.good &&
         Number(got.failures) === want.elements.failures;
-      if (!same)
-        throw new Error(
-          `${pathKey({ ...m, machine: m.slug })}: the roll-up differs from the core on the raw rows: ${JSON.stringify({ got, want: want.elements })}`,
-        );
+      if (!same) throw new Error(`${m.key}: the roll-up differs from the core on the raw rows: ${JSON.stringify({ got, want: want.elements })}`);
     }
     o.say(`verified ${sample.length} machines against the OEE core on all their raw rows: equal`);
     return {

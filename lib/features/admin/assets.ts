@@ -4,7 +4,6 @@
 // asset refresh (ingest: INGEST_ASSET_REFRESH_S; the dashboard caches the model for 10 s).
 
 import type { PrismaClient } from "#lib/adapters/db/client.ts";
-import type { Foundation, VibrationGroup } from "#lib/adapters/db/generated/client.ts";
 import type { PlantShift } from "#lib/adapters/db/plant.ts";
 import { RefusedError } from "#lib/contract/errors.ts";
 import { MACHINE_SETTING_KEYS, type MachineSettings } from "#lib/contract/machine-settings.ts";

@@ -1,14 +1,16 @@
 // The machine page's data: OEE per closed hour, counts and rejects, vibration features over time with
 // the machine's ISO 10816-3 zone limits, and its state timeline. Parameterized QuestDB queries.
+
 import type pg from "pg";
 import type { PrismaClient } from "#lib/adapters/db/client.ts";
 import type { MachineInfo } from "#lib/adapters/db/plant.ts";
 import { TABLES } from "#lib/adapters/questdb/tables.ts";
+import { machineKey } from "#lib/contract/identity.ts";
 import { kpisOf } from "#lib/domain/oee/compute.ts";
 import { DEFAULT_MAPPING } from "#lib/domain/oee/mapping.ts";
 import type { Kpis, ReasonEdit } from "#lib/domain/oee/types.ts";
 import { ZONE_LIMITS, type Zone, zoneOf } from "#lib/domain/vibration/iso10816.ts";
-import { loadFleetEvents, pathKey } from "#lib/features/oee/events.ts";
+import { loadFleetEvents } from "#lib/features/oee/events.ts";
 import { ELEMENT_COLUMNS } from "./oee-read.ts";
 import { machineTimeline, type Segment, stateName } from "./plant.ts";
 
@@ -83,15 +85,15 @@ export async function machineDetail(
       only: path,
     }),
     reasonEdits({ start: from, end: now }),
-    prisma.alert.findMany({ where: { machineKey: pathKey(path), status: { in: ["OPEN", "ACKNOWLEDGED"] } }, orderBy: { lastSeenAt: "desc" } }),
+    prisma.alert.findMany({ where: { machineKey: machineKey(path), status: { in: ["OPEN", "ACKNOWLEDGED"] } }, orderBy: { lastSeenAt: "desc" } }),
     // every alert that began in the window, whatever became of it: the charts' anomaly markers
     prisma.alert.findMany({
-      where: { machineKey: pathKey(path), onsetAt: { gte: new Date(from), lte: new Date(now) } },
+      where: { machineKey: machineKey(path), onsetAt: { gte: new Date(from), lte: new Date(now) } },
       orderBy: { onsetAt: "asc" },
       select: { onsetAt: true, severity: true, cause: true, status: true },
     }),
   ]);
-  const key = pathKey(path);
+  const key = machineKey(path);
   const ev = events.get(key);
   const timeline = ev ? machineTimeline(m, { start: from, end: now }, ev.states, edits.get(key) ?? []) : [];
   const last = ev?.states.filter((s) => s.ts <= now).at(-1);

@@ -3,6 +3,7 @@
 // state timeline per machine. OEE so far = the roll-up of the closed minute buckets of the shift
 // (exact: minutes add up to the shift); timelines come from the raw state changes with the reasons
 // assigned after the fact, classified by the same core as the jobs.
+
 import type pg from "pg";
 import type { PrismaClient } from "#lib/adapters/db/client.ts";
 import type { MachineInfo } from "#lib/adapters/db/plant.ts";
@@ -11,7 +12,7 @@ import { bucketsEndingIn, bucketsOverlapping } from "#lib/domain/oee/buckets.ts"
 import { kpisOf, lossesOf, stateTimeline } from "#lib/domain/oee/compute.ts";
 import { DEFAULT_MAPPING, STATE_CODES, UNKNOWN_CODE } from "#lib/domain/oee/mapping.ts";
 import type { Interval, Kpis, LossCategory, ReasonEdit, StateEvent, TimeElements } from "#lib/domain/oee/types.ts";
-import { loadFleetEvents, pathKey } from "#lib/features/oee/events.ts";
+import { loadFleetEvents } from "#lib/features/oee/events.ts";
 import { reasonEditsByPath } from "#lib/features/oee/reasons.ts";
 import { planOf } from "#lib/features/oee/rollup.ts";
 import { ELEMENT_COLUMNS, sumElements } from "./oee-read.ts";
@@ -119,7 +120,7 @@ export async function plantView(
   ]);
   const byMachine = new Map(sums.rows.map((r) => [`${enterprise}/${site}/${r.area}/${r.line}/${r.machine}`, r as Record<string, unknown>]));
   const views: MachineView[] = machines.map((m) => {
-    const key = pathKey({ ...m, machine: m.slug });
+    const key = m.key;
     const row = byMachine.get(key);
     const elements = zero();
     if (row) {

@@ -8,8 +8,10 @@
 //   the kept samples equals the sum over all of them, bucket by bucket. Delta counts are all kept.
 // All values are bound parameters; range chunks run concurrently (QuestDB runs window functions on
 // one thread per query).
+
 import type pg from "pg";
 import { TABLES } from "#lib/adapters/questdb/tables.ts";
+import { machineKey } from "#lib/contract/identity.ts";
 import type { CountEvent, Interval, StateEvent } from "#lib/domain/oee/types.ts";
 
 const PATH = "enterprise, site, area, line, machine";
@@ -18,9 +20,6 @@ export interface MachineEvents {
   states: StateEvent[];
   counts: CountEvent[];
 }
-
-export const pathKey = (r: { enterprise: string; site: string; area: string; line: string; machine: string }) =>
-  `${r.enterprise}/${r.site}/${r.area}/${r.line}/${r.machine}`;
 
 export interface FleetQuery {
   /** Buckets will be computed inside this range. */
@@ -139,7 +138,7 @@ export async function loadFleetEvents(pool: pg.Pool, q: FleetQuery): Promise<Map
   const [before, inside, base, counted] = await Promise.all([states, changed, baseline, kept]);
   const out = new Map<string, MachineEvents>();
   const of = (r: PathRow) => {
-    const k = pathKey(r);
+    const k = machineKey(r);
     let e = out.get(k);
     if (!e) {
       e = { states: [], counts: [] };

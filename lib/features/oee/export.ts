@@ -2,12 +2,12 @@
 // events the roll-up jobs read, unreduced, with the machine's ideal cycle time, shift calendar, loss
 // mapping and the reasons assigned after the fact. So any number the jobs wrote can be recomputed
 // by hand.
+
 import type pg from "pg";
 import type { MachineInfo } from "#lib/adapters/db/plant.ts";
 import { TABLES } from "#lib/adapters/questdb/tables.ts";
 import { DEFAULT_MAPPING } from "#lib/domain/oee/mapping.ts";
 import type { Interval, ReasonEdit } from "#lib/domain/oee/types.ts";
-import { pathKey } from "./events.ts";
 
 const WHERE = "enterprise = $1 AND site = $2 AND area = $3 AND line = $4 AND machine = $5";
 
@@ -58,10 +58,7 @@ export async function exportMachineEvents(o: {
       reject: Number(r.reject),
       ...(r.counter_max !== null ? { counter_max: Number(r.counter_max) } : {}),
     })),
-    ...(edits.get(pathKey({ ...m, machine: m.slug })) ?? []).map((e) => ({ type: "reason", start: iso(e.start), end: iso(e.end), reason: e.reason })),
+    ...(edits.get(m.key) ?? []).map((e) => ({ type: "reason", start: iso(e.start), end: iso(e.end), reason: e.reason })),
   ];
-  return [
-    `# ${pathKey({ ...m, machine: m.slug })} ${iso(o.window.start)} .. ${iso(o.window.end)}, exported ${new Date().toISOString()}`,
-    ...lines.map((l) => JSON.stringify(l)),
-  ];
+  return [`# ${m.key} ${iso(o.window.start)} .. ${iso(o.window.end)}, exported ${new Date().toISOString()}`, ...lines.map((l) => JSON.stringify(l))];
 }

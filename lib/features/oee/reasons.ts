@@ -2,16 +2,18 @@
 // reason for each part. Every edit is checked against what the machine really did (only stop time
 // can get a reason), stored with who made it, written to the audit log in the same transaction, and
 // followed by a recompute of the OEE buckets it touches. Edits are never changed: a later one wins.
+
 import type pg from "pg";
 import { z } from "zod";
 import type { PrismaClient } from "#lib/adapters/db/client.ts";
 import type { MachineInfo } from "#lib/adapters/db/plant.ts";
 import { RefusedError } from "#lib/contract/errors.ts";
+import { machineKey } from "#lib/contract/identity.ts";
 import type { MachinePath } from "#lib/contract/topics.ts";
 import { stateTimeline } from "#lib/domain/oee/compute.ts";
 import { DEFAULT_MAPPING } from "#lib/domain/oee/mapping.ts";
 import type { Interval, ReasonEdit } from "#lib/domain/oee/types.ts";
-import { loadFleetEvents, pathKey } from "./events.ts";
+import { loadFleetEvents } from "./events.ts";
 
 export interface Actor {
   /** A user name or API token name: who is recorded in the edit and the audit log. */
@@ -46,7 +48,7 @@ async function machineFor(deps: ReasonDeps, actor: Actor, path: MachinePath): Pr
   const m = deps.machines.find(
     (x) => x.enterprise === path.enterprise && x.site === path.site && x.area === path.area && x.line === path.line && x.slug === path.machine,
   );
-  if (!m) throw new ReasonEditError("not_found", `no machine ${pathKey(path)}`);
+  if (!m) throw new ReasonEditError("not_found", `no machine ${machineKey(path)}`);
   if (actor.sites !== "all" && !actor.sites.includes(`${m.enterprise}/${m.site}`)) {
     throw new ReasonEditError("forbidden", `${actor.name} may not change site ${m.enterprise}/${m.site}`);
   }
@@ -54,7 +56,7 @@ async function machineFor(deps: ReasonDeps, actor: Actor, path: MachinePath): Pr
     where: { slug: m.slug, line: { slug: m.line, area: { slug: m.area, site: { slug: m.site, enterprise: { slug: m.enterprise } } } } },
     select: { id: true },
   });
-  if (!row) throw new ReasonEditError("not_found", `no machine ${pathKey(path)}`);
+  if (!row) throw new ReasonEditError("not_found", `no machine ${machineKey(path)}`);
   return { m, id: row.id };
 }
 
@@ -70,8 +72,8 @@ async function assertStopped(deps: ReasonDeps, m: MachineInfo, w: Interval): Pro
     parallelism: 1,
     only: path,
   });
-  const ev = events.get(pathKey(path));
-  if (!ev || ev.states.length === 0) throw new ReasonEditError("invalid", `no state data for ${pathKey(path)} between ${iso(w.start)} and ${iso(w.end)}`);
+  const ev = events.get(machineKey(path));
+  if (!ev || ev.states.length === 0) throw new ReasonEditError("invalid", `no state data for ${machineKey(path)} between ${iso(w.start)} and ${iso(w.end)}`);
   const timeline = stateTimeline({ window: w, idealCycleTimeS: m.idealCycleTimeS, plan: { kind: "window" }, mapping, states: ev.states, counts: [] });
   const running = timeline.find((t) => t.loss === "PRODUCTIVE" || t.loss === "REDUCED_SPEED");
   if (running) {
@@ -119,7 +121,7 @@ export async function assignReason(deps: ReasonDeps, actor: Actor, input: Assign
         actor: actor.name,
         ...(actor.origin ? { origin: actor.origin } : {}),
         action: "downtime.reason.assign",
-        subject: pathKey(input.machine),
+        subject: machineKey(input.machine),
         siteSlug: m.site,
         result: "ok",
         details: { start: iso(input.start), end: iso(input.end), reason, ...(note ? { note } : {}) },
@@ -158,7 +160,7 @@ export async function splitStop(deps: ReasonDeps, actor: Actor, input: SplitInpu
         actor: actor.name,
         ...(actor.origin ? { origin: actor.origin } : {}),
         action: "downtime.reason.split",
-        subject: pathKey(input.machine),
+        subject: machineKey(input.machine),
         siteSlug: m.site,
         result: "ok",
         details: { start: iso(input.start), at: iso(input.at), end: iso(input.end), reasons: [first, second], ...(note ? { note } : {}) },
@@ -207,7 +209,7 @@ export async function reasonEditsByPath(
   const out = new Map<string, ReasonEdit[]>();
   for (const r of rows) {
     const l = r.machine.line;
-    const key = pathKey({ enterprise: l.area.site.enterprise.slug, site: l.area.site.slug, area: l.area.slug, line: l.slug, machine: r.machine.slug });
+    const key = machineKey({ enterprise: l.area.site.enterprise.slug, site: l.area.site.slug, area: l.area.slug, line: l.slug, machine: r.machine.slug });
     const list = out.get(key) ?? [];
     list.push({ start: r.start.getTime(), end: r.end.getTime(), reason: r.reason });
     out.set(key, list);

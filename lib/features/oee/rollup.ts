@@ -1,16 +1,18 @@
 // Computes OEE per machine for buckets and rolls it up to line, site and enterprise, writing both to
 // QuestDB. Re-running a bucket rewrites the same rows (DEDUP keys), so a job may run twice or be
 // killed half-way: what it wrote is either replaced by the same numbers or never read as final.
+
 import type pg from "pg";
 import type { MachineInfo } from "#lib/adapters/db/plant.ts";
 import type { Field, Row } from "#lib/adapters/questdb/rows.ts";
 import { TABLES } from "#lib/adapters/questdb/tables.ts";
 import type { RowWriter } from "#lib/adapters/questdb/writer.ts";
+import { machineKey } from "#lib/contract/identity.ts";
 import type { Bucket, BucketPlace, Granularity } from "#lib/domain/oee/buckets.ts";
 import { computeOee, rollup } from "#lib/domain/oee/compute.ts";
 import { DEFAULT_MAPPING } from "#lib/domain/oee/mapping.ts";
 import type { Interval, OeeResult, Plan, ReasonEdit } from "#lib/domain/oee/types.ts";
-import { loadFleetEvents, type MachineEvents, pathKey } from "./events.ts";
+import { loadFleetEvents, type MachineEvents } from "./events.ts";
 
 export function oeeFields(r: OeeResult, bucketEndMs: number, computedAtMs: number): Field[] {
   const e = r.elements;
@@ -110,7 +112,7 @@ export async function rollupBuckets(deps: RollupDeps, g: Granularity, select: (p
   const empty: MachineEvents = { states: [], counts: [] };
   const seen = new Set<number>();
   for (const { m, buckets } of plan) {
-    const key = pathKey(machinePath(m));
+    const key = machineKey(machinePath(m));
     const ev = events.get(key) ?? empty;
     const reasonEdits = edits.get(key) ?? [];
     for (const b of buckets) {

@@ -1,9 +1,11 @@
 // Whether a machine was producing at a time, from its stored state changes and its loss mapping:
 // detectors learn and score only then.
+
 import type pg from "pg";
 import type { MachineInfo } from "#lib/adapters/db/plant.ts";
+import { machineKey } from "#lib/contract/identity.ts";
 import { classify, DEFAULT_MAPPING } from "#lib/domain/oee/mapping.ts";
-import { loadFleetEvents, pathKey } from "#lib/features/oee/events.ts";
+import { loadFleetEvents } from "#lib/features/oee/events.ts";
 
 /** A cursor over [first, last]: call it with non-decreasing timestamps. */
 export async function runningCursor(pool: pg.Pool, m: MachineInfo, first: number, last: number): Promise<(ts: number) => boolean> {
@@ -18,7 +20,7 @@ export async function runningCursor(pool: pg.Pool, m: MachineInfo, first: number
       parallelism: 1,
       only: path,
     })
-  ).get(pathKey(path));
+  ).get(machineKey(path));
   const changes = events?.states ?? [];
   let c = 0;
   return (ts) => {

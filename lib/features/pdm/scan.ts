@@ -3,12 +3,13 @@
 // only while the machine produces. Each machine's detectors and watermark are one JSON value in
 // Redis, written after its samples are processed, so a scan that is repeated or redelivered starts
 // again from the same place and raises the same alerts (raising an active alert only updates it).
+
 import type pg from "pg";
 import type { MachineInfo } from "#lib/adapters/db/plant.ts";
 import { TABLES } from "#lib/adapters/questdb/tables.ts";
+import { machineKey } from "#lib/contract/identity.ts";
 import { DETECTOR_V4, type DetectorParams, type DetectorSnapshot, RobustEwmaDetector } from "#lib/domain/pdm/detector.ts";
 import { ZONE_LIMITS, zoneOf } from "#lib/domain/vibration/iso10816.ts";
-import { pathKey } from "#lib/features/oee/events.ts";
 import { type AlertDeps, autoClear, raiseAlert } from "./alerts.ts";
 import { runningCursor } from "./running.ts";
 
@@ -53,7 +54,7 @@ export async function raiseZoneAlert(alerts: AlertDeps, m: MachineInfo, velocity
   if (zone !== "C" && zone !== "D") return false;
   const [ab, bc, cd] = ZONE_LIMITS[m.vibrationGroup][m.foundation];
   await raiseAlert(alerts, {
-    machineKey: pathKey({ ...m, machine: m.slug }),
+    machineKey: m.key,
     feature: "velocity_rms_mm_s",
     cause: "zone:velocity_rms_mm_s",
     severity: zone === "D" ? "CRITICAL" : "WARNING",
@@ -75,7 +76,7 @@ export async function scanVibration(deps: ScanDeps): Promise<ScanResult> {
   let raised = 0;
   for (const m of deps.machines) {
     const path = { enterprise: m.enterprise, site: m.site, area: m.area, line: m.line, machine: m.slug };
-    const key = pathKey(path);
+    const key = machineKey(path);
     const storeKey = `${deps.keyPrefix}:pdm:${key}`;
     const saved = await deps.store.get(storeKey);
     const state: MachineScanState = saved ? (JSON.parse(saved) as MachineScanState) : { watermark: 0, detectors: {} };
@@ -140,7 +141,7 @@ export async function scanVibration(deps: ScanDeps): Promise<ScanResult> {
     deps.alerts,
     now,
     deps.quietMs ?? 30 * 60_000,
-    deps.machines.map((m) => pathKey({ ...m, machine: m.slug })),
+    deps.machines.map((m) => m.key),
   );
   return { machines: deps.machines.length, samples, raised, cleared };
 }

@@ -6,6 +6,7 @@
 // sandboxed processor (workers/pdm-waveform.processor.ts). Each machine's detectors and watermark are
 // one JSON value in Redis, written after its snapshots are processed, so a repeated or redelivered
 // scan starts from the same place and raises nothing new.
+
 import type pg from "pg";
 import type { MachineInfo } from "#lib/adapters/db/plant.ts";
 import { TABLES } from "#lib/adapters/questdb/tables.ts";
@@ -13,7 +14,6 @@ import type { DetectorSnapshot } from "#lib/domain/pdm/detector.ts";
 import { type Bearing, SNAPSHOT_FEATURES, type SnapshotFeature } from "#lib/domain/pdm/features.ts";
 import { analyseSnapshot, type Snapshot, saveDetectors, snapshotDetectors } from "#lib/domain/pdm/snapshot.ts";
 import { zoneOf } from "#lib/domain/vibration/iso10816.ts";
-import { pathKey } from "#lib/features/oee/events.ts";
 import { type AlertDeps, autoClear, raiseAlert } from "./alerts.ts";
 import { runningCursor } from "./running.ts";
 import { raiseZoneAlert } from "./scan.ts";
@@ -75,7 +75,7 @@ export async function scanWaveforms(deps: WaveformScanDeps): Promise<WaveformSca
   let skipped = 0;
   let raised = 0;
   for (const m of machines) {
-    const key = pathKey({ ...m, machine: m.slug });
+    const key = m.key;
     const storeKey = waveformStateKey(deps.keyPrefix, key);
     const saved = await deps.store.get(storeKey);
     const state: MachineWaveformState = saved ? (JSON.parse(saved) as MachineWaveformState) : { watermark: 0, detectors: {} };
@@ -155,7 +155,7 @@ export async function scanWaveforms(deps: WaveformScanDeps): Promise<WaveformSca
     deps.alerts,
     now,
     deps.quietMs ?? 30 * 60_000,
-    machines.map((m) => pathKey({ ...m, machine: m.slug })),
+    machines.map((m) => m.key),
   );
   return { machines: machines.length, snapshots, skipped, raised, cleared };
 }
