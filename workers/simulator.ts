@@ -2,6 +2,7 @@
 
 import { prismaFor } from "#lib/adapters/db/client.ts";
 import { loadMachines } from "#lib/adapters/db/plant.ts";
+import { siteKey } from "#lib/contract/identity.ts";
 import { parseDegrade, parseOffline, startSimulator } from "#lib/features/sim/run.ts";
 import { config } from "#lib/platform/config.ts";
 import { createLogger } from "#lib/platform/log.ts";
@@ -13,7 +14,7 @@ runMain(async () => {
   const prisma = prismaFor(cfg.DATABASE_URL);
   const sites = new Set(cfg.SIM_SITES.split(",").filter(Boolean));
   // SIM_SITES: one simulator per factory broker in the multi-site topology (each logs in as its site's gateway)
-  const machines = (await loadMachines(prisma)).filter((m) => sites.size === 0 || sites.has(`${m.enterprise}/${m.site}`));
+  const machines = (await loadMachines(prisma)).filter((m) => sites.size === 0 || sites.has(siteKey(m.path)));
   if (machines.length === 0)
     throw new Error(`the asset model has no machines${sites.size ? ` in SIM_SITES (${cfg.SIM_SITES})` : ""}: run \`andon db seed\` first`);
   const sim = await startSimulator({

@@ -3,6 +3,7 @@
 // gets the MQTT_* settings of its own account. docs/deployment.md.
 
 import { prismaFor } from "#lib/adapters/db/client.ts";
+import { type MachinePath, machineKey } from "#lib/contract/identity.ts";
 import { type BrokerId, CENTRAL, gatewayUser, SERVICE_USERS } from "#lib/features/broker/acl.ts";
 import type { GeneratedBrokers } from "#lib/features/broker/generate.ts";
 import { assetMachines, clientEnv, describeCreated, generateFromConfig } from "#lib/features/broker/setup.ts";
@@ -26,11 +27,7 @@ export interface MultiSite {
   stopWatching(): void;
 }
 
-const machinesSignature = (keys: { enterprise: string; site: string; area: string; line: string; machine: string }[]) =>
-  keys
-    .map((m) => `${m.enterprise}/${m.site}/${m.area}/${m.line}/${m.machine}`)
-    .sort()
-    .join("\n");
+const machinesSignature = (machines: MachinePath[]) => machines.map(machineKey).sort().join("\n");
 
 export async function startMultiSite(cfg: Config, say: (m: string) => void, onStarted: (m: Managed) => void): Promise<MultiSite> {
   if (cfg.BROKER_GATEWAY_ACCOUNTS !== "site") {

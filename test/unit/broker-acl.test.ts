@@ -1,7 +1,9 @@
 // The generated accounts and ACLs (lib/features/broker/acl.ts): who may publish and read what, checked with MQTT's own
 // topic matching so the test does not depend on the text layout. The integration test (multi-site.test.ts)
 // checks that Mosquitto enforces the same.
+
 import { describe, expect, it } from "vitest";
+import { asSiteKey } from "#lib/contract/identity.ts";
 import type { MachinePath } from "#lib/contract/topics.ts";
 import { type Account, accountsOn, aclText, bridgeText, CENTRAL, mosquittoConfText, planAccounts, SERVICE_USERS } from "#lib/features/broker/acl.ts";
 
@@ -30,7 +32,7 @@ describe("broker accounts from the asset model", () => {
 
   it("has one gateway per site on its factory broker, one bridge per site and the four service accounts on the central broker", () => {
     expect(site.sites.map((s) => s.key)).toEqual(["acme/dresden", "acme/pune"]);
-    expect(accountsOn(site, "acme/dresden").map((a) => a.username)).toEqual(["gateway.acme.dresden"]);
+    expect(accountsOn(site, asSiteKey("acme/dresden")).map((a) => a.username)).toEqual(["gateway.acme.dresden"]);
     expect(accountsOn(site, CENTRAL).map((a) => a.username)).toEqual([
       "bridge.acme.dresden",
       "bridge.acme.pune",
@@ -84,12 +86,12 @@ describe("broker accounts from the asset model", () => {
   it("per-machine gateways reach only their own machine", () => {
     const plan = planAccounts(machines, "machine");
     const gw = account(plan.accounts, "gateway.acme.dresden.machining.line-1.cnc-01");
-    expect(gw.broker).toBe("acme/dresden");
+    expect(gw.broker).toBe(asSiteKey("acme/dresden"));
     expect(may(gw, "write", "acme/dresden/machining/line-1/cnc-01/vibration")).toBe(true);
     expect(may(gw, "write", "acme/dresden/machining/line-1/cnc-02/vibration")).toBe(false);
     expect(may(gw, "read", "acme/dresden/machining/line-1/cnc-01/command")).toBe(true);
     expect(may(gw, "read", "acme/dresden/machining/line-1/cnc-02/command")).toBe(false);
-    expect(accountsOn(plan, "acme/dresden")).toHaveLength(2);
+    expect(accountsOn(plan, asSiteKey("acme/dresden"))).toHaveLength(2);
   });
 
   it("follows the asset model: a new site brings its gateway and bridge, a removed one takes them away", () => {

@@ -14,6 +14,8 @@ import {
   type MachinePath,
   machineKey,
   RESPONSE_CHANNEL,
+  type SiteKey,
+  siteKey,
   TELEMETRY_CHANNELS,
 } from "#lib/contract/topics.ts";
 
@@ -30,7 +32,7 @@ export interface Grant {
 }
 
 /** The broker an account lives on: the central one, or a site's factory broker (its site key `enterprise/site`). */
-export type BrokerId = "central" | `${string}/${string}`;
+export type BrokerId = "central" | SiteKey;
 export const CENTRAL: BrokerId = "central";
 
 export interface Account {
@@ -47,7 +49,7 @@ export interface Site {
   enterprise: string;
   site: string;
   /** `enterprise/site`, also the factory broker's id. */
-  key: `${string}/${string}`;
+  key: SiteKey;
   machines: MachinePath[];
 }
 
@@ -74,7 +76,7 @@ export const bridgeUser = (s: { enterprise: string; site: string }) => `bridge.$
 export function sitesOf(machines: readonly MachinePath[]): Site[] {
   const bySite = new Map<string, Site>();
   for (const m of [...machines].sort((a, b) => machineKey(a).localeCompare(machineKey(b)))) {
-    const key = `${m.enterprise}/${m.site}` as const;
+    const key = siteKey(m);
     let s = bySite.get(key);
     if (!s) {
       s = { enterprise: m.enterprise, site: m.site, key, machines: [] };
@@ -101,7 +103,7 @@ export function planAccounts(machines: readonly MachinePath[], gateways: Gateway
   const enterprises = [...new Set(sites.map((s) => s.enterprise))];
   const accounts: Account[] = [];
   for (const s of sites) {
-    const sitePrefix = `${s.enterprise}/${s.site}/+/+/+`;
+    const sitePrefix = `${siteKey(s)}/+/+/+`;
     if (gateways === "site") {
       accounts.push({ username: gatewayUser(s, "site"), role: "gateway", broker: s.key, site: s.key, grants: gatewayGrants(sitePrefix) });
     } else {
@@ -212,7 +214,7 @@ export interface BrokerConfSpec {
 /** The bridge section of a factory broker's `mosquitto.conf`: only this site's subtree crosses it. */
 export function bridgeText(b: BridgeSpec): string {
   const user = bridgeUser(b.site);
-  const prefix = `${b.site.enterprise}/${b.site.site}/+/+/+`;
+  const prefix = `${siteKey(b.site)}/+/+/+`;
   return [
     `connection ${user}`,
     `address ${b.remoteHost}:${b.remotePort}`,

@@ -1,8 +1,10 @@
 // The multi-site broker set-up from the configuration: generate (lib/features/broker/generate.ts) with the BROKER_*
 // settings, and the MQTT_* settings an Andon process needs to log in to a generated broker as a given account.
+
 import { join } from "node:path";
 import { loadMachineKeys } from "#lib/adapters/db/assets.ts";
 import type { PrismaClient } from "#lib/adapters/db/client.ts";
+import { asMachineKey, pathOf } from "#lib/contract/identity.ts";
 import type { MachinePath } from "#lib/contract/topics.ts";
 import type { Config } from "#lib/platform/config.ts";
 import type { BrokerId } from "./acl.ts";
@@ -11,10 +13,7 @@ import { type BrokerFiles, clientCredentials, type GeneratedBrokers, generateBro
 export const brokersDir = (cfg: Pick<Config, "ANDON_HOME">) => join(cfg.ANDON_HOME, "brokers");
 
 export async function assetMachines(prisma: PrismaClient): Promise<MachinePath[]> {
-  return [...(await loadMachineKeys(prisma))].map((k) => {
-    const [enterprise, site, area, line, machine] = k.split("/") as [string, string, string, string, string];
-    return { enterprise, site, area, line, machine };
-  });
+  return [...(await loadMachineKeys(prisma))].map((k) => pathOf(asMachineKey(k)));
 }
 
 type BrokerConfig = Pick<

@@ -34,8 +34,7 @@ export async function startSimulator(o: SimulatorOptions): Promise<SimulatorHand
   const running = new Gauge({ name: "andon_sim_machines_running", help: "Simulated machines running now", registers: [registry] });
 
   const sims = o.machines.map((m) => {
-    const key = `${m.enterprise}/${m.site}/${m.area}/${m.line}/${m.slug}`;
-    const hours = o.degrade?.get(key);
+    const hours = o.degrade?.get(m.key);
     return new MachineSim(m, { seed: cfg.SIM_SEED, waveformEvery: cfg.SIM_WAVEFORM_EVERY, ...(hours ? { degradeToFailureMs: hours * 3_600_000 } : {}) });
   });
   // each machine answers commands on its own MQTT session (so one can be offline while others are not)
@@ -109,9 +108,10 @@ function parseMachineList(setting: string, spec: string, machines: MachineInfo[]
     const [path = "", hoursText] = item.split(":");
     const hours = hoursText === undefined ? fallback : Number(hoursText);
     if (!(hours > 0)) throw new Error(`${setting}: "${item}": the number after ':' must be positive`);
-    const m = machines.find((x) => [`${x.site}/${x.area}/${x.line}/${x.slug}`, `${x.enterprise}/${x.site}/${x.area}/${x.line}/${x.slug}`].includes(path));
+    // a machine is named by its key, or by its key without the enterprise
+    const m = machines.find((x) => x.key === path || x.key.slice(x.path.enterprise.length + 1) === path);
     if (!m) throw new Error(`${setting}: no machine "${path}" in the asset model`);
-    out.set(`${m.enterprise}/${m.site}/${m.area}/${m.line}/${m.slug}`, hours);
+    out.set(m.key, hours);
   }
   return out;
 }
