@@ -2,11 +2,13 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { AbortError } from "p-retry";
 import { prismaFor } from "#lib/adapters/db/client.ts";
 import { readMetric } from "#lib/adapters/http/metrics-server.ts";
 import { ensureQuestSchema } from "#lib/adapters/questdb/schema.ts";
 import { ensureFirstAdmin } from "#lib/features/auth/sessions.ts";
 import { ensureServices } from "#lib/features/stack/ensure.ts";
+import { waitFor } from "#lib/features/stack/net.ts";
 import { type Managed, spawnScript } from "#lib/features/stack/process.ts";
 import { processStatusFile, Supervisor } from "#lib/features/stack/supervisor.ts";
 import { ensureWebBuild, startWeb } from "#lib/features/stack/web.ts";
@@ -22,12 +24,15 @@ function nodeProcess(name: string, script: string, logDir: string, env: Record<s
 
 async function ingestSubscribed(ingest: Managed, port: number, say: (m: string) => void): Promise<void> {
   if (!port) return;
-  for (const until = Date.now() + 60_000; Date.now() < until; ) {
-    if (ingest.child.exitCode !== null) throw new Error(`the ingest worker exited at start; see ${ingest.name}.log under the logs folder`);
-    if ((await readMetric(port, "andon_ingest_subscribed")) === 1) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  say("the ingest worker has not subscribed after 60 s; starting the simulator anyway (see logs/ingest.log)");
+  const exited = new Error(`the ingest worker exited at start; see ${ingest.name}.log under the logs folder`);
+  const subscribed = async () => {
+    if (ingest.child.exitCode !== null) throw new AbortError(exited); // no use waiting longer
+    return (await readMetric(port, "andon_ingest_subscribed")) === 1;
+  };
+  await waitFor("the ingest worker's subscription", subscribed, 60_000, 250).catch((e: unknown) => {
+    if (e === exited) throw e;
+    say("the ingest worker has not subscribed after 60 s; starting the simulator anyway (see logs/ingest.log)");
+  });
 }
 
 export async function run(argv: string[] = []): Promise<void> {

@@ -1,4 +1,5 @@
 import { createServer, Socket } from "node:net";
+import pRetry from "p-retry";
 
 /** A free TCP port on 127.0.0.1 (the OS picks it). */
 export async function freePort(): Promise<number> {
@@ -26,13 +27,15 @@ export function tcpOpen(host: string, port: number, timeoutMs = 1000): Promise<b
   });
 }
 
+/** Waits until check() says ready, asking every intervalMs; fails after timeoutMs with what was awaited. */
 export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000, intervalMs = 200): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-  throw new Error(`${what} did not become ready within ${timeoutMs / 1000} s`);
+  const notYet = new Error(`${what} did not become ready within ${timeoutMs / 1000} s`);
+  await pRetry(
+    async () => {
+      if (!(await check())) throw notYet;
+    },
+    { retries: Number.POSITIVE_INFINITY, factor: 1, minTimeout: intervalMs, randomize: false, maxRetryTime: timeoutMs },
+  );
 }
 
 export function hostPort(u: string, defaultPort: number): { host: string; port: number } {
