@@ -15,6 +15,8 @@ export interface AuditEntry {
   origin?: string | undefined;
   result?: string;
   details?: Prisma.InputJsonValue;
+  /** When it happened, if not now (e.g. the time of the state change the entry records). */
+  at?: Date;
 }
 
 type AuditClient = Pick<PrismaClient, "auditLog"> | Prisma.TransactionClient;
@@ -25,6 +27,7 @@ export const siteSlugOf = (subject: string): string | null => subject.split("/")
 export async function audit(db: AuditClient, e: AuditEntry): Promise<void> {
   await db.auditLog.create({
     data: {
+      ...(e.at ? { at: e.at } : {}),
       actor: e.actor,
       ...(e.origin ? { origin: e.origin } : {}),
       action: e.action,
