@@ -2,7 +2,8 @@
 // the answer and reads the command; this decides whether to apply it or dead-letter it.
 import type { CommandEvent, CommandStatus } from "./lifecycle.ts";
 
-export type AnswerStatus = "accepted" | "rejected" | "completed" | "failed";
+/** What a machine may answer (the answer events of the lifecycle). */
+export type AnswerStatus = Extract<CommandEvent, { answer: unknown }>["answer"];
 
 export interface Answer {
   id: string;
