@@ -64,6 +64,7 @@ export async function transition(prisma: PrismaClient, id: string, event: Comman
     if (to === "SENT" && c.expiresAt.getTime() <= Date.now()) throw new ExpiredBeforeSend(id);
     await tx.commandEvent.create({ data: { commandId: id, at, from: c.status, to, actor: o.actor, ...(o.reason ? { reason: o.reason } : {}) } });
     await audit(tx, {
+      at,
       actor: o.actor,
       origin: o.origin,
       action: `command.${to.toLowerCase()}`,
@@ -90,6 +91,7 @@ export async function recordRepublish(prisma: PrismaClient, id: string, o: { act
     const reason = `${o.reason} (publish ${c.publishes})`;
     await tx.commandEvent.create({ data: { commandId: id, at, from: "SENT", to: "SENT", actor: o.actor, reason } });
     await audit(tx, {
+      at,
       actor: o.actor,
       action: "command.republished",
       subject: c.machineKey,
