@@ -121,6 +121,19 @@ describe("multivariate detector (T² + SPE on MEWMA-smoothed sensors)", () => {
     expect(restored).toEqual(run(rows).slice(400));
   });
 
+  it("a detector restored from a snapshot (through JSON) continues exactly, during training and during an alert", () => {
+    const rows = pump(1300, 29, (i) => i >= 900);
+    const whole = run(rows);
+    for (const cut of [250, 1000]) {
+      const first = new T2QDetector(SENSORS);
+      run(rows.slice(0, cut), first);
+      const snap = JSON.parse(JSON.stringify(first.snapshot()));
+      const rest = run(rows.slice(cut), T2QDetector.restore(snap));
+      expect(rest).toEqual(whole.slice(cut));
+    }
+    expect(whole[999]?.alert).toBe(true);
+  });
+
   it("robust training: outlier rows inside the training block are left out of the model", () => {
     // 60 of 400 training rows (15 %) with a broken pump: the trimmed fit rejects them
     const clean = pump(400, 19);

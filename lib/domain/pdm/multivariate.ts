@@ -381,6 +381,19 @@ export interface T2QUpdate {
   contributions: Record<string, number>;
 }
 
+/** Everything a detector needs to continue after a restart (plain data: JSON-serializable while the model is finite). */
+export interface T2QSnapshot {
+  version: string;
+  sensors: string[];
+  /** the training rows collected so far, while there is no model yet */
+  buffer: number[][];
+  model?: T2QModel;
+  smoothed?: number[];
+  alert: boolean;
+  above: number;
+  below: number;
+}
+
 /**
  * Streams the rows of one machine: the first `trainRows` train the model (fitted when the last of
  * them arrives), every later row is scored. Give it a fitted model to skip the training. A value
@@ -403,6 +416,31 @@ export class T2QDetector {
       this.model = model;
       this.smoothed = [...model.smoothedLast];
     }
+  }
+
+  snapshot(): T2QSnapshot {
+    return {
+      version: this.params.version,
+      sensors: [...this.sensors],
+      buffer: this.buffer.map((r) => [...r]),
+      ...(this.model ? { model: this.model } : {}),
+      ...(this.smoothed ? { smoothed: [...this.smoothed] } : {}),
+      alert: this.alert,
+      above: this.above,
+      below: this.below,
+    };
+  }
+
+  /** A detector that continues exactly where the snapshot's stopped (same parameters required). */
+  static restore(snap: T2QSnapshot, params: T2QParams = T2Q_V1): T2QDetector {
+    if (snap.version !== params.version) throw new Error(`T2QDetector.restore: snapshot of ${snap.version}, parameters ${params.version}`);
+    const d = new T2QDetector(snap.sensors, params, snap.model);
+    d.buffer.push(...snap.buffer.map((r) => [...r]));
+    if (snap.smoothed) d.smoothed = [...snap.smoothed];
+    d.alert = snap.alert;
+    d.above = snap.above;
+    d.below = snap.below;
+    return d;
   }
 
   update(row: readonly number[]): T2QUpdate {
