@@ -15,7 +15,9 @@ import {
 
 const usage = (m: string) =>
   Object.assign(
-    new Error(`${m}\nusage: andon pdm evaluate --dataset DIR --format nab|skab [--detector v1|v2|v3|v4|t2q] [--vote | --quiet-sensors] [--scores DIR]`),
+    new Error(
+      `${m}\nusage: andon pdm evaluate --dataset DIR --format nab|skab [--detector v1|v2|v3|v4|t2q] [--vote | --quiet-sensors] [--scores DIR] [--alerts]`,
+    ),
     {
       name: "UsageError",
     },
@@ -34,6 +36,7 @@ export async function run(argv: string[]): Promise<void> {
       vote: { type: "boolean" },
       "quiet-sensors": { type: "boolean" },
       scores: { type: "string" },
+      alerts: { type: "boolean" },
     },
   });
   // SKAB's default is the multivariate detector (one per run, all sensors); the per-sensor robust-EWMA ones stay selectable
@@ -51,6 +54,11 @@ export async function run(argv: string[]): Promise<void> {
       say(
         `${g}: ${x.runs} runs, rows after training f1=${f2(x.f1)} far=${f2(x.far)} mar=${f2(x.mar)}; ${x.alerts} alerts, about ${x.top.map((t) => `${t.sensor} ${pct(t.share)}`).join(", ")}`,
       );
+    if (values.alerts)
+      for (const x of r.alertList)
+        say(
+          `alert ${x.run} rows ${x.open}–${x.clear ?? "end"} (${x.anomalousRows} of ${x.rows} labelled anomalous): ${x.top.map((t) => `${t.sensor} ${pct(t.share)}`).join(", ")}`,
+        );
     const a = r.afterTraining;
     say(`rows after each run's ${T2Q_V1.trainRows} training rows only (${a.rows}): f1=${f2(a.f1)} far=${f2(a.far)} mar=${f2(a.mar)}`);
     say(`every row scored (${r.rows}, SKAB's convention; training rows predicted normal) in ${((performance.now() - t0) / 1000).toFixed(1)} s:`);
