@@ -67,7 +67,7 @@ export const T2Q_V1: T2QParams = Object.freeze({
 
 export interface T2QModel {
   sensors: readonly string[];
-  /** location and scale of each sensor (the robust inliers' mean and standard deviation) */
+  /** location and scale of each (smoothed) sensor: the robust inliers' mean; the larger of their and scaleFloor × all training rows' standard deviation */
   mean: readonly number[];
   scale: readonly number[];
   /** kept principal directions (rows: components, columns: sensors) and their variances */
@@ -280,7 +280,8 @@ export function robustInliers(rows: readonly (readonly number[])[], trim: number
     );
     d = mahalanobis(z, mu, cov);
     const next = byDistance(d).slice(0, h);
-    const same = next.length === subset.length && [...next].sort((a, b) => a - b).every((x, k) => x === [...subset].sort((a, b) => a - b)[k]);
+    const before = [...subset].sort((a, b) => a - b);
+    const same = next.length === before.length && [...next].sort((a, b) => a - b).every((x, k) => x === before[k]);
     subset = next;
     if (same) break;
   }
