@@ -1,0 +1,495 @@
+// A causal multivariate detector for a machine with several correlated sensors (SKAB's pump, a live
+// machine's per-second signals): Hotelling's T² and the squared prediction error (SPE, also called Q)
+// of a PCA model of the smoothed, standardized sensors, learned from a training block with a robust
+// (trimmed, MCD-like) estimator, then streamed row by row with hysteresis. Pure and deterministic:
+// no I/O, no randomness, no look-ahead. docs/predictive-maintenance.md ("SKAB") explains it.
+//
+// - Causal smoothing first: every sensor enters as the EWMA of its values (weight `smoothing` on the
+//   newest row), the multivariate EWMA (MEWMA) of Lowry et al. (1992): noise averages out while a
+//   lasting shift in one sensor, or in the relation between sensors, stays. The model is fitted on
+//   the smoothed training rows, so the autocorrelation the smoothing creates is in its statistics.
+// - fitT2Q(rows): robust inliers by concentration steps (the C-steps of FAST-MCD, started from the
+//   rows closest to the coordinate-wise median) and a reweighting step; the inliers' mean and
+//   correlation; PCA of that correlation, keeping the fewest components explaining `variance` of it.
+// - scoreT2Q(model, smoothedRow): T² (in the kept components) and SPE (in the rest), each in units of
+//   its median over the training inliers, combined as t2Weight·T² + (1 − t2Weight)·SPE, with a
+//   per-sensor decomposition that sums to the score (which sensors the alert is about).
+// - T2QDetector.update(row): the threshold is `factor` × the `quantile` of the training inliers'
+//   scores; an alert opens after `persist` rows above it and clears after `clearAfter` rows below
+//   `clearFraction` of it.
+
+export interface T2QParams {
+  version: string;
+  /** Rows the model is learned from before any score (SKAB's protocol: 400). */
+  trainRows: number;
+  /** Share of the training rows the concentration steps keep (h / n); 1 − trim is what they may reject. */
+  trim: number;
+  /** Reweighting: a training row is an inlier when its squared distance is within this χ² quantile (after the consistency correction). */
+  inlierQuantile: number;
+  /** The PCA keeps the fewest components explaining at least this share of the inliers' correlation. */
+  variance: number;
+  /** EWMA weight of the newest row in the smoothed sensor vector (1: no smoothing). */
+  smoothing: number;
+  /** Weight of T² in the combined score; SPE gets the rest. */
+  t2Weight: number;
+  /** A sensor's scale is never below this fraction of its standard deviation over all (smoothed) training rows. */
+  scaleFloor: number;
+  /** Threshold = factor × this quantile of the score over the training inliers. */
+  quantile: number;
+  factor: number;
+  /** Consecutive rows above the threshold before an alert opens. */
+  persist: number;
+  /** Consecutive rows below clearFraction × threshold before it clears. */
+  clearAfter: number;
+  clearFraction: number;
+}
+
+/**
+ * smoothing, t2Weight and factor were chosen on SKAB's valve1 runs only (a grid, then one parameter
+ * at a time; docs/predictive-maintenance.md, "SKAB"); the rest are textbook defaults. Frozen: change
+ * them only with a new version.
+ */
+export const T2Q_V1: T2QParams = Object.freeze({
+  version: "t2q@v1",
+  trainRows: 400,
+  trim: 0.75,
+  inlierQuantile: 0.975,
+  variance: 0.9,
+  smoothing: 0.2,
+  t2Weight: 0.85,
+  scaleFloor: 1,
+  quantile: 0.99,
+  factor: 7,
+  persist: 3,
+  clearAfter: 30,
+  clearFraction: 0.8,
+});
+
+export interface T2QModel {
+  sensors: readonly string[];
+  /** location and scale of each (smoothed) sensor: the robust inliers' mean; the larger of their and scaleFloor × all training rows' standard deviation */
+  mean: readonly number[];
+  scale: readonly number[];
+  /** kept principal directions (rows: components, columns: sensors) and their variances */
+  components: readonly (readonly number[])[];
+  eigenvalues: readonly number[];
+  /** medians of T² and SPE over the training inliers (the units of the score) */
+  t2Unit: number;
+  speUnit: number;
+  /** weight of T² in the score (SPE: 1 − t2Weight) */
+  t2Weight: number;
+  /** the alarm threshold of the score */
+  threshold: number;
+  /** the smoothed sensor vector after the last training row (a detector built from the model continues from it) */
+  smoothedLast: readonly number[];
+  /** training rows kept as inliers by the robust estimator */
+  inliers: number;
+  trainRows: number;
+}
+
+export interface T2QScore {
+  t2: number;
+  spe: number;
+  /** t2Weight · T²/t2Unit + (1 − t2Weight) · SPE/speUnit */
+  score: number;
+  /** per sensor, summing to score (T² part by Westerhuis' complete decomposition, which can be slightly negative) */
+  contributions: number[];
+}
+
+// ---------------------------------------------------------------- small linear algebra (p×p, p ~ 10)
+
+const sq = (x: number) => x * x;
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  if (n === 0) return Number.NaN;
+  return n % 2 ? (s[(n - 1) / 2] as number) : ((s[n / 2 - 1] as number) + (s[n / 2] as number)) / 2;
+}
+
+function quantileOf(xs: readonly number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) return Number.NaN;
+  const pos = (s.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.min(s.length - 1, lo + 1);
+  return (s[lo] as number) + ((s[hi] as number) - (s[lo] as number)) * (pos - lo);
+}
+
+/** Jacobi eigen-decomposition of a symmetric matrix: eigenvalues descending, eigenvectors as rows. */
+export function symmetricEigen(a: readonly (readonly number[])[]): { values: number[]; vectors: number[][] } {
+  const p = a.length;
+  const m = a.map((r) => [...r]);
+  const v = Array.from({ length: p }, (_, i) => Array.from({ length: p }, (_, j) => (i === j ? 1 : 0)));
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let off = 0;
+    for (let i = 0; i < p; i++) for (let j = i + 1; j < p; j++) off += sq((m[i] as number[])[j] as number);
+    if (off < 1e-22) break;
+    for (let i = 0; i < p; i++) {
+      for (let j = i + 1; j < p; j++) {
+        const mi = m[i] as number[];
+        const mj = m[j] as number[];
+        const aij = mi[j] as number;
+        if (Math.abs(aij) < 1e-300) continue;
+        const theta = ((mj[j] as number) - (mi[i] as number)) / (2 * aij);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1);
+        const s = t * c;
+        for (let k = 0; k < p; k++) {
+          const mk = m[k] as number[];
+          const aki = mk[i] as number;
+          const akj = mk[j] as number;
+          mk[i] = c * aki - s * akj;
+          mk[j] = s * aki + c * akj;
+        }
+        for (let k = 0; k < p; k++) {
+          const aik = mi[k] as number;
+          const ajk = mj[k] as number;
+          mi[k] = c * aik - s * ajk;
+          mj[k] = s * aik + c * ajk;
+        }
+        for (let k = 0; k < p; k++) {
+          const vk = v[k] as number[];
+          const vki = vk[i] as number;
+          const vkj = vk[j] as number;
+          vk[i] = c * vki - s * vkj;
+          vk[j] = s * vki + c * vkj;
+        }
+      }
+    }
+  }
+  const order = Array.from({ length: p }, (_, i) => i).sort((x, y) => ((m[y] as number[])[y] as number) - ((m[x] as number[])[x] as number) || x - y);
+  const values = order.map((i) => (m[i] as number[])[i] as number);
+  // eigenvectors as rows, sign fixed (largest |component| positive) so the model is deterministic
+  const vectors = order.map((i) => {
+    const vec = v.map((row) => row[i] as number);
+    let big = 0;
+    for (const x of vec) if (Math.abs(x) > Math.abs(big)) big = x;
+    return big < 0 ? vec.map((x) => -x) : vec;
+  });
+  return { values, vectors };
+}
+
+function meanCov(rows: readonly (readonly number[])[], p: number): { mu: number[]; cov: number[][] } {
+  const n = rows.length;
+  const mu = Array.from({ length: p }, (_, j) => rows.reduce((a, r) => a + (r[j] as number), 0) / Math.max(1, n));
+  const cov = Array.from({ length: p }, () => new Array<number>(p).fill(0));
+  for (const r of rows) {
+    for (let i = 0; i < p; i++) {
+      const di = (r[i] as number) - (mu[i] as number);
+      const ci = cov[i] as number[];
+      for (let j = i; j < p; j++) ci[j] = (ci[j] as number) + di * ((r[j] as number) - (mu[j] as number));
+    }
+  }
+  for (let i = 0; i < p; i++)
+    for (let j = i; j < p; j++) {
+      const c = ((cov[i] as number[])[j] as number) / Math.max(1, n - 1);
+      (cov[i] as number[])[j] = c;
+      (cov[j] as number[])[i] = c;
+    }
+  return { mu, cov };
+}
+
+/** Squared Mahalanobis distances of rows to (mu, cov), through its eigen-decomposition with a ridge. */
+function mahalanobis(rows: readonly (readonly number[])[], mu: readonly number[], cov: readonly (readonly number[])[]): number[] {
+  const p = mu.length;
+  const { values, vectors } = symmetricEigen(cov);
+  const floor = Math.max(1e-12, 1e-6 * values.reduce((a, b) => a + Math.max(0, b), 0));
+  const lambdas = values.map((l) => Math.max(l, floor));
+  return rows.map((r) => {
+    let d = 0;
+    for (let a = 0; a < p; a++) {
+      const va = vectors[a] as number[];
+      let t = 0;
+      for (let j = 0; j < p; j++) t += (va[j] as number) * ((r[j] as number) - (mu[j] as number));
+      d += (t * t) / (lambdas[a] as number);
+    }
+    return d;
+  });
+}
+
+/** χ² quantile by the Wilson–Hilferty approximation (good to a few percent for df ≥ 3). */
+export function chi2Quantile(q: number, df: number): number {
+  const z = normalQuantile(q);
+  const a = 2 / (9 * df);
+  return df * (1 - a + z * Math.sqrt(a)) ** 3;
+}
+
+/** Standard normal quantile (Acklam's rational approximation). */
+function normalQuantile(p: number): number {
+  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
+  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+  const [a0, a1, a2, a3, a4, a5] = a as [number, number, number, number, number, number];
+  const [b0, b1, b2, b3, b4] = b as [number, number, number, number, number];
+  const [c0, c1, c2, c3, c4, c5] = c as [number, number, number, number, number, number];
+  const [d0, d1, d2, d3] = d as [number, number, number, number];
+  const lo = 0.02425;
+  if (p < lo) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    return (((((c0 * q + c1) * q + c2) * q + c3) * q + c4) * q + c5) / ((((d0 * q + d1) * q + d2) * q + d3) * q + 1);
+  }
+  if (p > 1 - lo) {
+    const q = Math.sqrt(-2 * Math.log(1 - p));
+    return -(((((c0 * q + c1) * q + c2) * q + c3) * q + c4) * q + c5) / ((((d0 * q + d1) * q + d2) * q + d3) * q + 1);
+  }
+  const q = p - 0.5;
+  const r = q * q;
+  return ((((((a0 * r + a1) * r + a2) * r + a3) * r + a4) * r + a5) * q) / (((((b0 * r + b1) * r + b2) * r + b3) * r + b4) * r + 1);
+}
+
+// ---------------------------------------------------------------- fitting
+
+/**
+ * Robust inliers of the training rows, without labels: coordinate-wise median/MAD standardization,
+ * the h = trim·n rows closest to the median as the start, concentration steps (mean and covariance
+ * of the h rows with the smallest Mahalanobis distance, until the set stops changing), then a
+ * reweighting step keeping every row within the χ² inlier quantile after the consistency correction.
+ * Returns the indices of the inliers.
+ */
+export function robustInliers(rows: readonly (readonly number[])[], trim: number, inlierQuantile: number): number[] {
+  const n = rows.length;
+  const p = rows[0]?.length ?? 0;
+  if (n <= p + 1) return rows.map((_, i) => i);
+  const med = Array.from({ length: p }, (_, j) => median(rows.map((r) => r[j] as number)));
+  const mad = Array.from({ length: p }, (_, j) => {
+    const m = med[j] as number;
+    const dev = median(rows.map((r) => Math.abs((r[j] as number) - m)));
+    const sd = Math.sqrt(
+      meanCov(
+        rows.map((r) => [r[j] as number]),
+        1,
+      ).cov[0]?.[0] ?? 0,
+    );
+    return Math.max(1.4826 * dev, 0.05 * sd, 1e-9 * (1 + Math.abs(m)));
+  });
+  const z = rows.map((r) => r.map((x, j) => (x - (med[j] as number)) / (mad[j] as number)));
+  const h = Math.max(p + 1, Math.min(n, Math.ceil(trim * n)));
+  const byDistance = (d: readonly number[]) =>
+    d
+      .map((x, i) => ({ x, i }))
+      .sort((u, v) => u.x - v.x || u.i - v.i)
+      .map((e) => e.i);
+  let subset = byDistance(z.map((r) => r.reduce((a, x) => a + Math.min(x * x, 1e6), 0))).slice(0, h);
+  let d: number[] = [];
+  for (let step = 0; step < 50; step++) {
+    const { mu, cov } = meanCov(
+      subset.map((i) => z[i] as number[]),
+      p,
+    );
+    d = mahalanobis(z, mu, cov);
+    const next = byDistance(d).slice(0, h);
+    const before = [...subset].sort((a, b) => a - b);
+    const same = next.length === before.length && [...next].sort((a, b) => a - b).every((x, k) => x === before[k]);
+    subset = next;
+    if (same) break;
+  }
+  // consistency: the h-subset's covariance underestimates the scatter; rescale so the median distance is χ²'s median
+  const c = median(d) / chi2Quantile(0.5, p);
+  const limit = chi2Quantile(inlierQuantile, p) * c;
+  const inliers = d.map((x, i) => ({ x, i })).filter((e) => e.x <= limit);
+  return inliers.length > p + 1 ? inliers.map((e) => e.i) : subset;
+}
+
+function scoreWith(model: Omit<T2QModel, "threshold" | "t2Unit" | "speUnit"> & { t2Unit: number; speUnit: number }, row: readonly number[]): T2QScore {
+  const p = model.mean.length;
+  const z = row.map((x, j) => (x - (model.mean[j] as number)) / (model.scale[j] as number));
+  const k = model.components.length;
+  const t = model.components.map((comp) => comp.reduce((a, w, j) => a + w * (z[j] as number), 0));
+  // residual e = z − Pᵀ t
+  const e = z.map((zj, j) => zj - model.components.reduce((a, comp, c) => a + (comp[j] as number) * (t[c] as number), 0));
+  let t2 = 0;
+  for (let c = 0; c < k; c++) t2 += sq(t[c] as number) / (model.eigenvalues[c] as number);
+  const spe = e.reduce((a, x) => a + x * x, 0);
+  // complete decomposition: T² = Σ_j z_j Σ_c (t_c / λ_c) p_cj; SPE = Σ_j e_j²
+  const contributions = Array.from({ length: p }, (_, j) => {
+    let t2j = 0;
+    for (let c = 0; c < k; c++) t2j += ((t[c] as number) / (model.eigenvalues[c] as number)) * ((model.components[c] as number[])[j] as number);
+    t2j *= z[j] as number;
+    return (model.t2Weight * t2j) / model.t2Unit + ((1 - model.t2Weight) * sq(e[j] as number)) / model.speUnit;
+  });
+  return { t2, spe, score: (model.t2Weight * t2) / model.t2Unit + ((1 - model.t2Weight) * spe) / model.speUnit, contributions };
+}
+
+/** The causal EWMA of each column, started at the first row. */
+export function smoothRows(rows: readonly (readonly number[])[], weight: number): number[][] {
+  let m: number[] | undefined;
+  return rows.map((r) => {
+    m = m ? m.map((v, j) => weight * (r[j] as number) + (1 - weight) * v) : [...r];
+    return m;
+  });
+}
+
+/** The model from the training rows (each row: one value per sensor, in `sensors` order). */
+export function fitT2Q(rawRows: readonly (readonly number[])[], sensors: readonly string[], params: T2QParams = T2Q_V1): T2QModel {
+  const p = sensors.length;
+  if (rawRows.length <= p + 1) throw new Error(`fitT2Q: ${rawRows.length} rows for ${p} sensors`);
+  const rows = smoothRows(rawRows, params.smoothing);
+  const inlierIdx = robustInliers(rows, params.trim, params.inlierQuantile);
+  const inliers = inlierIdx.map((i) => rows[i] as readonly number[]);
+  const { mu, cov } = meanCov(inliers, p);
+  const all = meanCov(rows, p).cov;
+  const scale = cov.map((r, j) => {
+    const s = Math.max(Math.sqrt(Math.max(0, r[j] as number)), params.scaleFloor * Math.sqrt(Math.max(0, (all[j] as number[])[j] as number)));
+    return Math.max(s, 1e-9 * (1 + Math.abs(mu[j] as number)));
+  });
+  const corr = cov.map((r, i) => r.map((c, j) => c / ((scale[i] as number) * (scale[j] as number))));
+  // a floored scale leaves a diagonal below 1; put the missing variance back so the model expects it
+  for (let j = 0; j < p; j++) (corr[j] as number[])[j] = 1;
+  const { values, vectors } = symmetricEigen(corr);
+  const total = values.reduce((a, b) => a + Math.max(0, b), 0);
+  let k = 0;
+  let acc = 0;
+  while (k < p - 1 && acc < params.variance * total) acc += Math.max(0, values[k++] as number);
+  k = Math.max(1, k);
+  const floor = 1e-6 * Math.max(total, 1e-12);
+  const base = {
+    sensors: [...sensors],
+    mean: mu,
+    scale,
+    components: vectors.slice(0, k),
+    eigenvalues: values.slice(0, k).map((l) => Math.max(l, floor)),
+    inliers: inliers.length,
+    trainRows: rows.length,
+    smoothedLast: rows[rows.length - 1] as number[],
+    t2Weight: params.t2Weight,
+  };
+  const raw = inliers.map((r) => scoreWith({ ...base, t2Unit: 1, speUnit: 1 }, r));
+  const t2Unit = Math.max(median(raw.map((s) => s.t2)), 1e-9);
+  const speUnit = Math.max(median(raw.map((s) => s.spe)), 1e-9);
+  const scores = inliers.map((r) => scoreWith({ ...base, t2Unit, speUnit }, r).score);
+  const threshold = params.factor * quantileOf(scores, params.quantile);
+  return { ...base, t2Unit, speUnit, threshold };
+}
+
+/** T², SPE, the combined score and its per-sensor contributions for one smoothed row (see smoothRows). */
+export function scoreT2Q(model: T2QModel, row: readonly number[]): T2QScore {
+  return scoreWith(model, row);
+}
+
+// ---------------------------------------------------------------- streaming
+
+export interface T2QUpdate {
+  /** false while the training rows are being collected (no score, no alert) */
+  ready: boolean;
+  /** the score of the smoothed row (units: the training inliers' median) */
+  score: number;
+  threshold: number;
+  alert: boolean;
+  event?: "open" | "clear";
+  /** per sensor, its part of the score (they sum to it): what the alert is about */
+  contributions: Record<string, number>;
+}
+
+/** Everything a detector needs to continue after a restart (plain data: JSON-serializable while the model is finite). */
+export interface T2QSnapshot {
+  version: string;
+  sensors: string[];
+  /** the training rows collected so far, while there is no model yet */
+  buffer: number[][];
+  model?: T2QModel;
+  smoothed?: number[];
+  alert: boolean;
+  above: number;
+  below: number;
+}
+
+/**
+ * Streams the rows of one machine: the first `trainRows` train the model (fitted when the last of
+ * them arrives), every later row is scored. Give it a fitted model to skip the training. A value
+ * that is not a finite number leaves that sensor's smoothed value as it was.
+ */
+export class T2QDetector {
+  readonly params: T2QParams;
+  readonly sensors: readonly string[];
+  model: T2QModel | undefined;
+  alert = false;
+  private readonly buffer: number[][] = [];
+  private smoothed: number[] | undefined;
+  private above = 0;
+  private below = 0;
+
+  constructor(sensors: readonly string[], params: T2QParams = T2Q_V1, model?: T2QModel) {
+    this.params = params;
+    this.sensors = [...sensors];
+    if (model) {
+      this.model = model;
+      this.smoothed = [...model.smoothedLast];
+    }
+  }
+
+  snapshot(): T2QSnapshot {
+    return {
+      version: this.params.version,
+      sensors: [...this.sensors],
+      buffer: this.buffer.map((r) => [...r]),
+      ...(this.model ? { model: this.model } : {}),
+      ...(this.smoothed ? { smoothed: [...this.smoothed] } : {}),
+      alert: this.alert,
+      above: this.above,
+      below: this.below,
+    };
+  }
+
+  /** A detector that continues exactly where the snapshot's stopped (same parameters required). */
+  static restore(snap: T2QSnapshot, params: T2QParams = T2Q_V1): T2QDetector {
+    if (snap.version !== params.version) throw new Error(`T2QDetector.restore: snapshot of ${snap.version}, parameters ${params.version}`);
+    const d = new T2QDetector(snap.sensors, params, snap.model);
+    d.buffer.push(...snap.buffer.map((r) => [...r]));
+    if (snap.smoothed) d.smoothed = [...snap.smoothed];
+    d.alert = snap.alert;
+    d.above = snap.above;
+    d.below = snap.below;
+    return d;
+  }
+
+  update(row: readonly number[]): T2QUpdate {
+    const named = (xs: readonly number[]) => Object.fromEntries(this.sensors.map((s, j) => [s, xs[j] ?? 0]));
+    if (!this.model) {
+      const last = this.buffer[this.buffer.length - 1];
+      this.buffer.push(row.map((x, j) => (Number.isFinite(x) ? x : (last?.[j] ?? 0))));
+      if (this.buffer.length >= this.params.trainRows) {
+        this.model = fitT2Q(this.buffer, this.sensors, this.params);
+        this.smoothed = [...this.model.smoothedLast];
+        this.buffer.length = 0;
+      }
+      return { ready: false, score: 0, threshold: Number.NaN, alert: false, contributions: named([]) };
+    }
+    const w = this.params.smoothing;
+    const prev = this.smoothed ?? [...row];
+    this.smoothed = prev.map((v, j) => {
+      const x = row[j] as number;
+      return Number.isFinite(x) ? w * x + (1 - w) * v : v;
+    });
+    const s = scoreT2Q(this.model, this.smoothed);
+    const thr = this.model.threshold;
+    let event: "open" | "clear" | undefined;
+    if (!this.alert) {
+      this.above = s.score > thr ? this.above + 1 : 0;
+      if (this.above >= this.params.persist) {
+        this.alert = true;
+        this.below = 0;
+        event = "open";
+      }
+    } else {
+      this.below = s.score < this.params.clearFraction * thr ? this.below + 1 : 0;
+      if (this.below >= this.params.clearAfter) {
+        this.alert = false;
+        this.above = 0;
+        event = "clear";
+      }
+    }
+    return { ready: true, score: s.score, threshold: thr, alert: this.alert, ...(event ? { event } : {}), contributions: named(s.contributions) };
+  }
+}
+
+/** The sensors ranked by contribution, largest first, as shares of the positive total. */
+export function topContributors(contributions: Record<string, number>, n = 3): { sensor: string; share: number }[] {
+  const pos = Object.entries(contributions).map(([sensor, c]) => ({ sensor, c: Math.max(0, c) }));
+  const total = pos.reduce((a, e) => a + e.c, 0) || 1;
+  return pos
+    .sort((a, b) => b.c - a.c || a.sensor.localeCompare(b.sensor))
+    .slice(0, n)
+    .map((e) => ({ sensor: e.sensor, share: e.c / total }));
+}
