@@ -3,17 +3,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import {
-  fitT2Q,
-  robustInliers,
-  scoreT2Q,
-  smoothRows,
-  symmetricEigen,
-  T2Q_V1,
-  T2QDetector,
-  type T2QUpdate,
-  topContributors,
-} from "#lib/domain/pdm/multivariate.ts";
+import { fitT2Q, scoreT2Q, T2Q_V1, T2QDetector, type T2QUpdate, topContributors } from "#lib/domain/pdm/multivariate.ts";
+import { robustInliers, smoothRows, symmetricEigen } from "#lib/domain/pdm/robust-stats.ts";
 import { evaluateSkabT2Q } from "#lib/features/pdm/evaluate.ts";
 import { repoRoot } from "#lib/platform/config.ts";
 
