@@ -10,7 +10,7 @@ import type { MachineInfo } from "#lib/adapters/db/plant.ts";
 import { RefusedError } from "#lib/contract/errors.ts";
 import { machineKey } from "#lib/contract/identity.ts";
 import type { MachinePath } from "#lib/contract/topics.ts";
-import { stateTimeline } from "#lib/domain/oee/compute.ts";
+import { stateTimeline } from "#lib/domain/oee/timeline.ts";
 import { DEFAULT_MAPPING } from "#lib/domain/oee/mapping.ts";
 import type { Interval, ReasonEdit } from "#lib/domain/oee/types.ts";
 import { loadFleetEvents } from "./events.ts";
