@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { prismaFor } from "#lib/adapters/db/client.ts";
+import { reasonEditsByPath } from "#lib/adapters/db/oee-reasons.ts";
 import { loadMachines } from "#lib/adapters/db/plant.ts";
 import { questPool } from "#lib/adapters/questdb/pg.ts";
 import { LossMappingSchema, OeeInputError, parseOeeInput } from "#lib/contract/oee-input.ts";
@@ -8,7 +9,6 @@ import { computeOee } from "#lib/domain/oee/compute.ts";
 import { DEFAULT_MAPPING } from "#lib/domain/oee/mapping.ts";
 import type { LossMapping } from "#lib/domain/oee/types.ts";
 import { exportMachineEvents } from "#lib/features/oee/export.ts";
-import { reasonEditsByPath } from "#lib/features/oee/reasons.ts";
 import { config } from "#lib/platform/config.ts";
 
 const usage = (m: string) => Object.assign(new Error(m), { name: "UsageError" });

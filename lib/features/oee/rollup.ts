@@ -7,7 +7,7 @@ import type { MachineInfo } from "#lib/adapters/db/plant.ts";
 import type { Field, Row } from "#lib/adapters/questdb/rows.ts";
 import { TABLES } from "#lib/adapters/questdb/tables.ts";
 import type { RowWriter } from "#lib/adapters/questdb/writer.ts";
-import { machineKey } from "#lib/contract/identity.ts";
+import { siteKey } from "#lib/contract/identity.ts";
 import type { Bucket, BucketPlace, Granularity } from "#lib/domain/oee/buckets.ts";
 import { computeOee, rollup } from "#lib/domain/oee/compute.ts";
 import { DEFAULT_MAPPING } from "#lib/domain/oee/mapping.ts";
@@ -49,7 +49,7 @@ export interface RollupDeps {
   pool: pg.Pool;
   writer: RowWriter;
   machines: MachineInfo[];
-  /** Downtime reasons assigned after the fact, per machine path, overlapping the range. */
+  /** Downtime reasons assigned after the fact, per machine key, overlapping the range. */
   reasonEdits?: (range: Interval) => Promise<Map<string, ReasonEdit[]>>;
   now?: () => number;
   /** Concurrent QuestDB queries per load (default 2). */
@@ -59,7 +59,6 @@ export interface RollupDeps {
 export const placeOf = (m: MachineInfo): BucketPlace => ({ timeZone: m.timeZone, shifts: m.shifts });
 /** The machine's planned time: its line's shift calendar, or the whole window when it has none. */
 export const planOf = (m: MachineInfo): Plan => (m.shifts.length ? { kind: "calendar", timeZone: m.timeZone, shifts: m.shifts } : { kind: "window" });
-const machinePath = (m: MachineInfo) => ({ enterprise: m.enterprise, site: m.site, area: m.area, line: m.line, machine: m.slug });
 
 export interface RollupStats {
   buckets: number;
@@ -112,9 +111,8 @@ export async function rollupBuckets(deps: RollupDeps, g: Granularity, select: (p
   const empty: MachineEvents = { states: [], counts: [] };
   const seen = new Set<number>();
   for (const { m, buckets } of plan) {
-    const key = machineKey(machinePath(m));
-    const ev = events.get(key) ?? empty;
-    const reasonEdits = edits.get(key) ?? [];
+    const ev = events.get(m.key) ?? empty;
+    const reasonEdits = edits.get(m.key) ?? [];
     for (const b of buckets) {
       seen.add(b.start);
       const r = computeOee({
@@ -142,7 +140,7 @@ export async function rollupBuckets(deps: RollupDeps, g: Granularity, select: (p
         ts: b.start * 1000,
       });
       addTo("line", `${m.enterprise}/${m.site}/${m.area}/${m.line}`, b, r);
-      addTo("site", `${m.enterprise}/${m.site}`, b, r);
+      addTo("site", siteKey(m.path), b, r);
       if (g === "minute" || g === "hour") addTo("enterprise", m.enterprise, b, r);
       if (g === "day") {
         const date = Date.parse(`${b.label}T00:00:00Z`);
