@@ -7,6 +7,7 @@
 import type pg from "pg";
 import { countBaseline, countsKeptIn, stateChangesIn, statesBefore } from "#lib/adapters/questdb/oee-events.ts";
 import type { MachineKey, MachinePath, SitePath } from "#lib/contract/identity.ts";
+import { chunks, dedupeCounts } from "#lib/domain/oee/read-chunks.ts";
 import type { CountEvent, Interval, StateEvent } from "#lib/domain/oee/types.ts";
 
 export interface MachineEvents {
@@ -29,14 +30,6 @@ export interface FleetQuery {
   only?: MachinePath;
   /** Only this site's machines. */
   site?: SitePath;
-}
-
-function chunks(from: number, to: number, cuts: readonly number[], parallelism: number): Interval[] {
-  const step = (to - from) / Math.max(1, parallelism);
-  const points = new Set<number>([from, to, ...cuts.filter((c) => c > from && c < to)]);
-  for (let i = 1; i < parallelism; i++) points.add(Math.round(from + i * step));
-  const sorted = [...points].sort((a, b) => a - b);
-  return sorted.slice(1).map((end, i) => ({ start: sorted[i] as number, end }));
 }
 
 /** The events of every machine with data, keyed by machine key, for computing any bucket inside q.range. */
@@ -67,20 +60,6 @@ export async function loadFleetEvents(pool: pg.Pool, q: FleetQuery): Promise<Map
   for (const e of out.values()) {
     e.states.sort((a, b) => a.ts - b.ts);
     e.counts = dedupeCounts(e.counts);
-  }
-  return out;
-}
-
-/** The last sample of a chunk may also be its first or a decrease row: keep one copy of each sample. */
-function dedupeCounts(events: CountEvent[]): CountEvent[] {
-  const seen = new Set<string>();
-  const out: CountEvent[] = [];
-  // stable: a synthetic "sample before a decrease" keeps its place just before the decrease
-  for (const e of events.map((e, i) => ({ e, i })).sort((a, b) => a.e.ts - b.e.ts || a.i - b.i)) {
-    const k = `${e.e.ts}|${e.e.mode}|${e.e.total}|${e.e.reject}`;
-    if (seen.has(k)) continue;
-    seen.add(k);
-    out.push(e.e);
   }
   return out;
 }

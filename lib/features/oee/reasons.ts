@@ -11,6 +11,7 @@ import type { MachineInfo } from "#lib/adapters/db/plant.ts";
 import { RefusedError } from "#lib/contract/errors.ts";
 import { type MachinePath, machineKey, siteKey } from "#lib/contract/identity.ts";
 import { DEFAULT_MAPPING } from "#lib/domain/oee/mapping.ts";
+import { intervalProblem, producing } from "#lib/domain/oee/reason-rules.ts";
 import { stateTimeline } from "#lib/domain/oee/timeline.ts";
 import type { Interval } from "#lib/domain/oee/types.ts";
 import { loadFleetEvents } from "./events.ts";
@@ -29,7 +30,6 @@ export class ReasonEditError extends RefusedError {
   override name = "ReasonEditError";
 }
 
-const MAX_AGE_MS = 30 * 86_400_000;
 const Reason = z.string().trim().min(1, "reason is empty").max(100, "reason is longer than 100 characters");
 const Note = z.string().trim().max(500, "note is longer than 500 characters").optional();
 
@@ -69,7 +69,7 @@ async function assertStopped(deps: ReasonDeps, m: MachineInfo, w: Interval): Pro
   const ev = events.get(m.key);
   if (!ev || ev.states.length === 0) throw new ReasonEditError("invalid", `no state data for ${m.key} between ${iso(w.start)} and ${iso(w.end)}`);
   const timeline = stateTimeline({ window: w, idealCycleTimeS: m.idealCycleTimeS, plan: { kind: "window" }, mapping, states: ev.states, counts: [] });
-  const running = timeline.find((t) => t.loss === "PRODUCTIVE" || t.loss === "REDUCED_SPEED");
+  const running = producing(timeline);
   if (running) {
     throw new ReasonEditError(
       "invalid",
@@ -79,10 +79,8 @@ async function assertStopped(deps: ReasonDeps, m: MachineInfo, w: Interval): Pro
 }
 
 function checkInterval(deps: ReasonDeps, start: number, end: number): void {
-  const now = (deps.now ?? Date.now)();
-  if (!Number.isFinite(start) || !Number.isFinite(end) || end <= start) throw new ReasonEditError("invalid", "end must be after start");
-  if (end > now) throw new ReasonEditError("invalid", "the interval ends in the future");
-  if (start < now - MAX_AGE_MS) throw new ReasonEditError("invalid", "the interval starts more than 30 days ago");
+  const problem = intervalProblem(start, end, (deps.now ?? Date.now)());
+  if (problem) throw new ReasonEditError("invalid", problem);
 }
 
 const field = <T>(schema: z.ZodType<T>, value: unknown, name: string): T => {
