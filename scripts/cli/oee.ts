@@ -1,14 +1,15 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { prismaFor } from "#lib/adapters/db/client.ts";
+import { reasonEditsByPath } from "#lib/adapters/db/oee-reasons.ts";
 import { loadMachines } from "#lib/adapters/db/plant.ts";
 import { questPool } from "#lib/adapters/questdb/pg.ts";
+import { parseMachineKey } from "#lib/contract/identity.ts";
 import { LossMappingSchema, OeeInputError, parseOeeInput } from "#lib/contract/oee-input.ts";
 import { computeOee } from "#lib/domain/oee/compute.ts";
 import { DEFAULT_MAPPING } from "#lib/domain/oee/mapping.ts";
 import type { LossMapping } from "#lib/domain/oee/types.ts";
 import { exportMachineEvents } from "#lib/features/oee/export.ts";
-import { reasonEditsByPath } from "#lib/features/oee/reasons.ts";
 import { config } from "#lib/platform/config.ts";
 
 const usage = (m: string) => Object.assign(new Error(m), { name: "UsageError" });
@@ -18,8 +19,8 @@ const USAGE =
 /** Writes the raw events of one machine and window as `andon oee compute` input, to check a number the dashboard shows. */
 async function exportEvents(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { machine: { type: "string" }, from: { type: "string" }, to: { type: "string" } } });
-  const parts = values.machine?.split("/") ?? [];
-  if (parts.length !== 5) throw usage(`--machine must be ENTERPRISE/SITE/AREA/LINE/MACHINE\n${USAGE}`);
+  const key = parseMachineKey(values.machine ?? "");
+  if (!key.ok) throw usage(`--machine must be ENTERPRISE/SITE/AREA/LINE/MACHINE\n${USAGE}`);
   const time = (v: string | undefined, name: string) => {
     const ms = v === undefined ? Number.NaN : /^\d+$/.test(v) ? Number(v) : Date.parse(v);
     if (!Number.isFinite(ms)) throw usage(`--${name} must be an ISO 8601 time or epoch milliseconds\n${USAGE}`);
@@ -28,14 +29,11 @@ async function exportEvents(argv: string[]): Promise<void> {
   const from = time(values.from, "from");
   const to = time(values.to, "to");
   if (to <= from) throw usage("--to must be after --from");
-  const [enterprise, site, area, line, machine] = parts as [string, string, string, string, string];
   const cfg = config();
   const prisma = prismaFor(cfg.DATABASE_URL);
   const pool = questPool(cfg.QUESTDB_PG_URL, cfg.QUESTDB_PG_PASSWORD);
   try {
-    const m = (await loadMachines(prisma)).find(
-      (x) => x.enterprise === enterprise && x.site === site && x.area === area && x.line === line && x.slug === machine,
-    );
+    const m = (await loadMachines(prisma)).find((x) => x.key === key.key);
     if (!m) throw usage(`no machine ${values.machine} in the asset model`);
     for (const l of await exportMachineEvents({ pool, machine: m, window: { start: from, end: to }, reasonEdits: (r) => reasonEditsByPath(prisma, r) })) {
       process.stdout.write(`${l}\n`);

@@ -11,13 +11,14 @@ import { questPool, waitWalApplied } from "#lib/adapters/questdb/pg.ts";
 import { ensureQuestSchema } from "#lib/adapters/questdb/schema.ts";
 import { TABLES } from "#lib/adapters/questdb/tables.ts";
 import { QuestWriter } from "#lib/adapters/questdb/writer.ts";
-import { databaseJobDeps, enqueueRecompute, oeeQueue, oeeWorker } from "#lib/adapters/queues/oee.ts";
+import { enqueueRecompute, oeeQueue } from "#lib/adapters/queues/oee.ts";
 import { createScratchDatabase, dropScratchDatabase } from "#lib/dev/isolated-stack.ts";
 import type { Principal } from "#lib/domain/auth/policy.ts";
 import { AssetError } from "#lib/features/admin/assets.ts";
 import { createLossMappingVersion, listLossMappings } from "#lib/features/admin/loss-mappings.ts";
 import { createArea, createSite, removeEmpty } from "#lib/features/admin/structure.ts";
 import { telemetryRows } from "#lib/features/ingest/mapping.ts";
+import { databaseJobDeps, oeeWorker } from "#lib/features/oee/jobs.ts";
 import { seedTestPlant, testPlant } from "../support/stack.ts";
 
 const env = inject("stack");

@@ -1,6 +1,6 @@
 // CSV exports: RFC 4180 quoting, and no text cell a spreadsheet would run as a formula (CSV injection).
 import { describe, expect, it } from "vitest";
-import { kpisOf } from "#lib/domain/oee/compute.ts";
+import { kpisOf } from "#lib/domain/oee/kpis.ts";
 import type { TimeElements } from "#lib/domain/oee/types.ts";
 import { csvCell, csvLine } from "#lib/features/dashboard/csv.ts";
 import { figuresCsv, sumElements } from "#lib/features/dashboard/oee-read.ts";

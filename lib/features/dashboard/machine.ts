@@ -6,7 +6,7 @@ import type { PrismaClient } from "#lib/adapters/db/client.ts";
 import type { MachineInfo } from "#lib/adapters/db/plant.ts";
 import { TABLES } from "#lib/adapters/questdb/tables.ts";
 import { machineKey } from "#lib/contract/identity.ts";
-import { kpisOf } from "#lib/domain/oee/compute.ts";
+import { kpisOf } from "#lib/domain/oee/kpis.ts";
 import { DEFAULT_MAPPING } from "#lib/domain/oee/mapping.ts";
 import type { Kpis, ReasonEdit } from "#lib/domain/oee/types.ts";
 import { ZONE_LIMITS, type Zone, zoneOf } from "#lib/domain/vibration/iso10816.ts";

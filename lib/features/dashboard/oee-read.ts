@@ -3,7 +3,7 @@
 // average of their percentages.
 import type pg from "pg";
 import { TABLES } from "#lib/adapters/questdb/tables.ts";
-import { kpisOf } from "#lib/domain/oee/compute.ts";
+import { kpisOf } from "#lib/domain/oee/kpis.ts";
 import type { Kpis, TimeElements } from "#lib/domain/oee/types.ts";
 import { csvCell } from "./csv.ts";
 

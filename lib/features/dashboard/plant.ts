@@ -6,14 +6,15 @@
 
 import type pg from "pg";
 import type { PrismaClient } from "#lib/adapters/db/client.ts";
+import { reasonEditsByPath } from "#lib/adapters/db/oee-reasons.ts";
 import type { MachineInfo } from "#lib/adapters/db/plant.ts";
 import { TABLES } from "#lib/adapters/questdb/tables.ts";
 import { bucketsEndingIn, bucketsOverlapping } from "#lib/domain/oee/buckets.ts";
-import { kpisOf, lossesOf, stateTimeline } from "#lib/domain/oee/compute.ts";
+import { kpisOf, lossesOf } from "#lib/domain/oee/kpis.ts";
 import { DEFAULT_MAPPING, STATE_CODES, UNKNOWN_CODE } from "#lib/domain/oee/mapping.ts";
+import { stateTimeline } from "#lib/domain/oee/timeline.ts";
 import type { Interval, Kpis, LossCategory, ReasonEdit, StateEvent, TimeElements } from "#lib/domain/oee/types.ts";
 import { loadFleetEvents } from "#lib/features/oee/events.ts";
-import { reasonEditsByPath } from "#lib/features/oee/reasons.ts";
 import { planOf } from "#lib/features/oee/rollup.ts";
 import { ELEMENT_COLUMNS, sumElements } from "./oee-read.ts";
 

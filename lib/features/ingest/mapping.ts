@@ -7,6 +7,7 @@ import { parsePayload, parseTimestamp, type Telemetry } from "#lib/contract/payl
 import { bounded } from "#lib/contract/preview.ts";
 import { isoOrNumber } from "#lib/contract/timestamp.ts";
 import { type MachinePath, machineKey, parseTelemetryTopic, type TelemetryChannel } from "#lib/contract/topics.ts";
+import { isLate, lateMarkMicros } from "#lib/domain/oee/late.ts";
 
 export interface MappingContext {
   nowMicros: number;
@@ -49,20 +50,17 @@ function mapUnguarded(topic: string, payload: Uint8Array, ctx: MappingContext): 
     return dead(`timestamp ${isoOrNumber(ts)} is older than ${ctx.maxAgeMicros / 1e6} s`);
   }
   const rows = telemetryRows(t.path, p.value, ctx.nowMicros);
-  if ((t.channel === "state" || t.channel === "counts") && ts < ctx.nowMicros - LATE_AFTER_MICROS) rows.push(lateMark(t.path, t.channel, ts, ctx.nowMicros));
+  if (isLate(t.channel, ts, ctx.nowMicros)) rows.push(lateMark(t.path, t.channel, ts, ctx.nowMicros));
   return { ok: true, channel: t.channel, rows };
 }
 
-/** OEE buckets are computed up to a minute after they close; state or counts older than this are late. */
-export const LATE_AFTER_MICROS = 60_000_000;
-
-/** One row per machine and event minute (DEDUP), read by the OEE worker to recompute what it touches. */
+/** One row per machine and event minute (DEDUP), read by the OEE worker to recompute what it touches (lib/domain/oee/late.ts). */
 function lateMark(path: MachinePath, channel: TelemetryChannel, tsMicros: number, receivedMicros: number): Row {
   return {
     table: TABLES.oeeLate,
     symbols: [...pathSymbols(path), ["channel", channel]],
     fields: [{ kind: "timestamp", name: "received_at", micros: receivedMicros }],
-    ts: Math.floor(tsMicros / 60_000_000) * 60_000_000,
+    ts: lateMarkMicros(tsMicros),
   };
 }
 

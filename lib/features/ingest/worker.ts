@@ -1,6 +1,7 @@
 // The ingest worker: MQTT 5 shared subscription (QoS 1, persistent session) -> validated rows ->
 // QuestDB, PUBACK only once durable. Entry point: workers/ingest.ts.
 import mqtt, { type IPublishPacket, type MqttClient } from "mqtt";
+import pRetry from "p-retry";
 import type { Logger } from "pino";
 import { type MetricsServer, startMetricsServer } from "#lib/adapters/http/metrics-server.ts";
 import { deferPubacks } from "#lib/adapters/mqtt/deferred-acks.ts";
@@ -31,16 +32,22 @@ export interface IngestWorker {
   stop(timeoutMs?: number): Promise<void>;
 }
 
-async function retryUntil<T>(what: string, log: Logger, fn: () => Promise<T>, isStopped: () => boolean): Promise<T> {
-  for (let delay = 500; ; delay = Math.min(delay * 2, 10_000)) {
-    try {
-      return await fn();
-    } catch (e) {
-      if (isStopped()) throw e;
-      log.warn({ err: (e as Error).message, retryInMs: delay }, `${what} failed; retrying`);
-      await new Promise((r) => setTimeout(r, delay));
-    }
-  }
+/**
+ * Retries `fn` until it succeeds (back-off 0.5 s doubling to 10 s), or until the worker is stopped:
+ * then the last error is thrown.
+ */
+function retryUntil<T>(what: string, log: Logger, fn: () => Promise<T>, isStopped: () => boolean): Promise<T> {
+  return pRetry(fn, {
+    retries: Number.POSITIVE_INFINITY,
+    factor: 2,
+    minTimeout: 500,
+    maxTimeout: 10_000,
+    randomize: false,
+    onFailedAttempt: ({ error, retryDelay }) => {
+      if (isStopped()) throw error;
+      log.warn({ err: error.message, retryInMs: retryDelay }, `${what} failed; retrying`);
+    },
+  });
 }
 
 export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestWorker> {

@@ -6,13 +6,14 @@
 import type pg from "pg";
 import { z } from "zod";
 import type { PrismaClient } from "#lib/adapters/db/client.ts";
+import { machineIdAt, saveReasonEdits } from "#lib/adapters/db/oee-reasons.ts";
 import type { MachineInfo } from "#lib/adapters/db/plant.ts";
 import { RefusedError } from "#lib/contract/errors.ts";
-import { machineKey } from "#lib/contract/identity.ts";
-import type { MachinePath } from "#lib/contract/topics.ts";
-import { stateTimeline } from "#lib/domain/oee/compute.ts";
+import { type MachinePath, machineKey, siteKey } from "#lib/contract/identity.ts";
 import { DEFAULT_MAPPING } from "#lib/domain/oee/mapping.ts";
-import type { Interval, ReasonEdit } from "#lib/domain/oee/types.ts";
+import { intervalProblem, producing } from "#lib/domain/oee/reason-rules.ts";
+import { stateTimeline } from "#lib/domain/oee/timeline.ts";
+import type { Interval } from "#lib/domain/oee/types.ts";
 import { loadFleetEvents } from "./events.ts";
 
 export interface Actor {
@@ -29,7 +30,6 @@ export class ReasonEditError extends RefusedError {
   override name = "ReasonEditError";
 }
 
-const MAX_AGE_MS = 30 * 86_400_000;
 const Reason = z.string().trim().min(1, "reason is empty").max(100, "reason is longer than 100 characters");
 const Note = z.string().trim().max(500, "note is longer than 500 characters").optional();
 
@@ -45,24 +45,18 @@ export interface ReasonDeps {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 async function machineFor(deps: ReasonDeps, actor: Actor, path: MachinePath): Promise<{ m: MachineInfo; id: string }> {
-  const m = deps.machines.find(
-    (x) => x.enterprise === path.enterprise && x.site === path.site && x.area === path.area && x.line === path.line && x.slug === path.machine,
-  );
-  if (!m) throw new ReasonEditError("not_found", `no machine ${machineKey(path)}`);
-  if (actor.sites !== "all" && !actor.sites.includes(`${m.enterprise}/${m.site}`)) {
-    throw new ReasonEditError("forbidden", `${actor.name} may not change site ${m.enterprise}/${m.site}`);
-  }
-  const row = await deps.prisma.machine.findFirst({
-    where: { slug: m.slug, line: { slug: m.line, area: { slug: m.area, site: { slug: m.site, enterprise: { slug: m.enterprise } } } } },
-    select: { id: true },
-  });
-  if (!row) throw new ReasonEditError("not_found", `no machine ${machineKey(path)}`);
-  return { m, id: row.id };
+  const key = machineKey(path);
+  const m = deps.machines.find((x) => x.key === key);
+  if (!m) throw new ReasonEditError("not_found", `no machine ${key}`);
+  const site = siteKey(m.path);
+  if (actor.sites !== "all" && !actor.sites.includes(site)) throw new ReasonEditError("forbidden", `${actor.name} may not change site ${site}`);
+  const id = await machineIdAt(deps.prisma, m.path);
+  if (!id) throw new ReasonEditError("not_found", `no machine ${key}`);
+  return { m, id };
 }
 
 /** Throws unless every moment of [start, end) was a stop (anything but production). */
 async function assertStopped(deps: ReasonDeps, m: MachineInfo, w: Interval): Promise<void> {
-  const path = { enterprise: m.enterprise, site: m.site, area: m.area, line: m.line, machine: m.slug };
   const mapping = m.lossMapping ?? DEFAULT_MAPPING;
   const events = await loadFleetEvents(deps.pool, {
     range: w,
@@ -70,12 +64,12 @@ async function assertStopped(deps: ReasonDeps, m: MachineInfo, w: Interval): Pro
     lookbackMs: Math.max(mapping.microStopThresholdS * 1000, 3_600_000),
     lookaheadMs: mapping.microStopThresholdS * 1000,
     parallelism: 1,
-    only: path,
+    only: m.path,
   });
-  const ev = events.get(machineKey(path));
-  if (!ev || ev.states.length === 0) throw new ReasonEditError("invalid", `no state data for ${machineKey(path)} between ${iso(w.start)} and ${iso(w.end)}`);
+  const ev = events.get(m.key);
+  if (!ev || ev.states.length === 0) throw new ReasonEditError("invalid", `no state data for ${m.key} between ${iso(w.start)} and ${iso(w.end)}`);
   const timeline = stateTimeline({ window: w, idealCycleTimeS: m.idealCycleTimeS, plan: { kind: "window" }, mapping, states: ev.states, counts: [] });
-  const running = timeline.find((t) => t.loss === "PRODUCTIVE" || t.loss === "REDUCED_SPEED");
+  const running = producing(timeline);
   if (running) {
     throw new ReasonEditError(
       "invalid",
@@ -85,10 +79,8 @@ async function assertStopped(deps: ReasonDeps, m: MachineInfo, w: Interval): Pro
 }
 
 function checkInterval(deps: ReasonDeps, start: number, end: number): void {
-  const now = (deps.now ?? Date.now)();
-  if (!Number.isFinite(start) || !Number.isFinite(end) || end <= start) throw new ReasonEditError("invalid", "end must be after start");
-  if (end > now) throw new ReasonEditError("invalid", "the interval ends in the future");
-  if (start < now - MAX_AGE_MS) throw new ReasonEditError("invalid", "the interval starts more than 30 days ago");
+  const problem = intervalProblem(start, end, (deps.now ?? Date.now)());
+  if (problem) throw new ReasonEditError("invalid", problem);
 }
 
 const field = <T>(schema: z.ZodType<T>, value: unknown, name: string): T => {
@@ -112,24 +104,23 @@ export async function assignReason(deps: ReasonDeps, actor: Actor, input: Assign
   checkInterval(deps, input.start, input.end);
   const { m, id: machineId } = await machineFor(deps, actor, input.machine);
   await assertStopped(deps, m, { start: input.start, end: input.end });
-  const [edit] = await deps.prisma.$transaction([
-    deps.prisma.reasonEdit.create({
-      data: { machineId, start: new Date(input.start), end: new Date(input.end), reason, ...(note ? { note } : {}), kind: "assign", createdBy: actor.name },
-    }),
-    deps.prisma.auditLog.create({
-      data: {
-        actor: actor.name,
-        ...(actor.origin ? { origin: actor.origin } : {}),
-        action: "downtime.reason.assign",
-        subject: machineKey(input.machine),
-        siteSlug: m.site,
-        result: "ok",
-        details: { start: iso(input.start), end: iso(input.end), reason, ...(note ? { note } : {}) },
-      },
-    }),
-  ]);
-  await recomputeAfterCommit(deps, [{ from: input.start, to: input.end }], `reason edit ${edit.id}`);
-  return edit.id;
+  const [id] = await saveReasonEdits(deps.prisma, {
+    machineId,
+    kind: "assign",
+    createdBy: actor.name,
+    note,
+    edits: [{ start: input.start, end: input.end, reason }],
+    audit: {
+      actor: actor.name,
+      origin: actor.origin,
+      action: "downtime.reason.assign",
+      subject: m.key,
+      siteSlug: m.site,
+      details: { start: iso(input.start), end: iso(input.end), reason, ...(note ? { note } : {}) },
+    },
+  });
+  await recomputeAfterCommit(deps, [{ from: input.start, to: input.end }], `reason edit ${id}`);
+  return id as string;
 }
 
 export interface SplitInput {
@@ -151,30 +142,32 @@ export async function splitStop(deps: ReasonDeps, actor: Actor, input: SplitInpu
   if (!(input.at > input.start && input.at < input.end)) throw new ReasonEditError("invalid", "the split point must lie inside the interval");
   const { m, id: machineId } = await machineFor(deps, actor, input.machine);
   await assertStopped(deps, m, { start: input.start, end: input.end });
-  const common = { machineId, kind: "split", createdBy: actor.name, ...(note ? { note } : {}) };
-  const [a, b] = await deps.prisma.$transaction([
-    deps.prisma.reasonEdit.create({ data: { ...common, start: new Date(input.start), end: new Date(input.at), reason: first } }),
-    deps.prisma.reasonEdit.create({ data: { ...common, start: new Date(input.at), end: new Date(input.end), reason: second } }),
-    deps.prisma.auditLog.create({
-      data: {
-        actor: actor.name,
-        ...(actor.origin ? { origin: actor.origin } : {}),
-        action: "downtime.reason.split",
-        subject: machineKey(input.machine),
-        siteSlug: m.site,
-        result: "ok",
-        details: { start: iso(input.start), at: iso(input.at), end: iso(input.end), reasons: [first, second], ...(note ? { note } : {}) },
-      },
-    }),
-  ]);
-  await recomputeAfterCommit(deps, [{ from: input.start, to: input.end }], `reason split ${a.id}`);
-  return [a.id, b.id];
+  const [a, b] = await saveReasonEdits(deps.prisma, {
+    machineId,
+    kind: "split",
+    createdBy: actor.name,
+    note,
+    edits: [
+      { start: input.start, end: input.at, reason: first },
+      { start: input.at, end: input.end, reason: second },
+    ],
+    audit: {
+      actor: actor.name,
+      origin: actor.origin,
+      action: "downtime.reason.split",
+      subject: m.key,
+      siteSlug: m.site,
+      details: { start: iso(input.start), at: iso(input.at), end: iso(input.end), reasons: [first, second], ...(note ? { note } : {}) },
+    },
+  });
+  await recomputeAfterCommit(deps, [{ from: input.start, to: input.end }], `reason split ${a}`);
+  return [a as string, b as string];
 }
 
 /**
  * Queues the recompute of a saved edit. A failure (Redis away, a timeout) is not the caller's: the
  * edit is saved, and the OEE worker's late scan recomputes every edit saved since its last scan
- * (lib/adapters/queues/oee.ts), so the buckets follow within about a minute of Redis being back.
+ * (lib/features/oee/jobs.ts), so the buckets follow within about a minute of Redis being back.
  */
 async function recomputeAfterCommit(deps: ReasonDeps, ranges: { from: number; to: number }[], why: string) {
   try {
@@ -182,37 +175,4 @@ async function recomputeAfterCommit(deps: ReasonDeps, ranges: { from: number; to
   } catch (e) {
     console.warn(`${why}: saved; its recompute could not be queued now (${(e as Error)?.message}); the OEE worker's late scan picks it up`);
   }
-}
-
-/** Every edit overlapping the range, per machine path, oldest first (so later edits win in the core). */
-export async function reasonEditsByPath(
-  prisma: PrismaClient,
-  range: Interval,
-  only?: { enterprise: string; site: string },
-): Promise<Map<string, ReasonEdit[]>> {
-  const rows = await prisma.reasonEdit.findMany({
-    where: {
-      start: { lt: new Date(range.end) },
-      end: { gt: new Date(range.start) },
-      ...(only ? { machine: { line: { area: { site: { slug: only.site, enterprise: { slug: only.enterprise } } } } } } : {}),
-    },
-    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-    include: {
-      machine: {
-        select: {
-          slug: true,
-          line: { select: { slug: true, area: { select: { slug: true, site: { select: { slug: true, enterprise: { select: { slug: true } } } } } } } },
-        },
-      },
-    },
-  });
-  const out = new Map<string, ReasonEdit[]>();
-  for (const r of rows) {
-    const l = r.machine.line;
-    const key = machineKey({ enterprise: l.area.site.enterprise.slug, site: l.area.site.slug, area: l.area.slug, line: l.slug, machine: r.machine.slug });
-    const list = out.get(key) ?? [];
-    list.push({ start: r.start.getTime(), end: r.end.getTime(), reason: r.reason });
-    out.set(key, list);
-  }
-  return out;
 }

@@ -4,52 +4,21 @@
 
 import type pg from "pg";
 import type { MachineInfo } from "#lib/adapters/db/plant.ts";
-import type { Field, Row } from "#lib/adapters/questdb/rows.ts";
-import { TABLES } from "#lib/adapters/questdb/tables.ts";
+import { machineOeeRow, rollupOeeRow } from "#lib/adapters/questdb/oee-rows.ts";
+import type { Row } from "#lib/adapters/questdb/rows.ts";
 import type { RowWriter } from "#lib/adapters/questdb/writer.ts";
-import { machineKey } from "#lib/contract/identity.ts";
+import { siteKey } from "#lib/contract/identity.ts";
 import type { Bucket, BucketPlace, Granularity } from "#lib/domain/oee/buckets.ts";
 import { computeOee, rollup } from "#lib/domain/oee/compute.ts";
 import { DEFAULT_MAPPING } from "#lib/domain/oee/mapping.ts";
 import type { Interval, OeeResult, Plan, ReasonEdit } from "#lib/domain/oee/types.ts";
 import { loadFleetEvents, type MachineEvents } from "./events.ts";
 
-export function oeeFields(r: OeeResult, bucketEndMs: number, computedAtMs: number): Field[] {
-  const e = r.elements;
-  const f = (name: string, value: number): Field => ({ kind: "float", name, value });
-  const i = (name: string, value: number): Field => ({ kind: "int", name, value });
-  const k = (name: string, value: number | null): Field[] => (value === null ? [] : [f(name, value)]);
-  return [
-    { kind: "timestamp", name: "bucket_end", micros: bucketEndMs * 1000 },
-    f("calendar_s", e.calendarS),
-    f("planned_busy_s", e.plannedBusyS),
-    f("breakdown_s", e.breakdownS),
-    f("setup_s", e.setupS),
-    f("other_stop_s", e.otherStopS),
-    f("run_s", e.runS),
-    f("small_stop_s", e.smallStopS),
-    f("net_run_s", e.netRunS),
-    f("fully_productive_s", e.fullyProductiveS),
-    f("data_gap_s", e.dataGapS),
-    i("total", e.total),
-    i("reject", e.reject),
-    i("startup_reject", e.startupReject),
-    i("good", e.good),
-    i("failures", e.failures),
-    ...k("availability", r.kpis.availability),
-    ...k("performance", r.kpis.performance),
-    ...k("quality", r.kpis.quality),
-    ...k("oee", r.kpis.oee),
-    { kind: "string", name: "flags", value: r.flags.join(",") },
-    { kind: "timestamp", name: "computed_at", micros: computedAtMs * 1000 },
-  ];
-}
-
 export interface RollupDeps {
   pool: pg.Pool;
   writer: RowWriter;
   machines: MachineInfo[];
-  /** Downtime reasons assigned after the fact, per machine path, overlapping the range. */
+  /** Downtime reasons assigned after the fact, per machine key, overlapping the range. */
   reasonEdits?: (range: Interval) => Promise<Map<string, ReasonEdit[]>>;
   now?: () => number;
   /** Concurrent QuestDB queries per load (default 2). */
@@ -59,7 +28,6 @@ export interface RollupDeps {
 export const placeOf = (m: MachineInfo): BucketPlace => ({ timeZone: m.timeZone, shifts: m.shifts });
 /** The machine's planned time: its line's shift calendar, or the whole window when it has none. */
 export const planOf = (m: MachineInfo): Plan => (m.shifts.length ? { kind: "calendar", timeZone: m.timeZone, shifts: m.shifts } : { kind: "window" });
-const machinePath = (m: MachineInfo) => ({ enterprise: m.enterprise, site: m.site, area: m.area, line: m.line, machine: m.slug });
 
 export interface RollupStats {
   buckets: number;
@@ -112,9 +80,8 @@ export async function rollupBuckets(deps: RollupDeps, g: Granularity, select: (p
   const empty: MachineEvents = { states: [], counts: [] };
   const seen = new Set<number>();
   for (const { m, buckets } of plan) {
-    const key = machineKey(machinePath(m));
-    const ev = events.get(key) ?? empty;
-    const reasonEdits = edits.get(key) ?? [];
+    const ev = events.get(m.key) ?? empty;
+    const reasonEdits = edits.get(m.key) ?? [];
     for (const b of buckets) {
       seen.add(b.start);
       const r = computeOee({
@@ -126,23 +93,10 @@ export async function rollupBuckets(deps: RollupDeps, g: Granularity, select: (p
         counts: ev.counts,
         reasonEdits,
       });
-      machineRows.push({
-        table: TABLES.oeeMachine,
-        symbols: [
-          ["granularity", g],
-          ["enterprise", m.enterprise],
-          ["site", m.site],
-          ["area", m.area],
-          ["line", m.line],
-          ["machine", m.slug],
-          ["label", b.label],
-          ["mapping_version", r.mappingVersion],
-        ],
-        fields: oeeFields(r, b.end, computedAt),
-        ts: b.start * 1000,
-      });
+      machineRows.push(machineOeeRow(g, m.path, b, r, computedAt));
+      // a line key (enterprise/site/area/line): lib/contract/identity.ts has no builder for it yet
       addTo("line", `${m.enterprise}/${m.site}/${m.area}/${m.line}`, b, r);
-      addTo("site", `${m.enterprise}/${m.site}`, b, r);
+      addTo("site", siteKey(m.path), b, r);
       if (g === "minute" || g === "hour") addTo("enterprise", m.enterprise, b, r);
       if (g === "day") {
         const date = Date.parse(`${b.label}T00:00:00Z`);
@@ -155,21 +109,7 @@ export async function rollupBuckets(deps: RollupDeps, g: Granularity, select: (p
   const fleet = new Map<string, number>();
   for (const m of deps.machines) fleet.set(m.enterprise, (fleet.get(m.enterprise) ?? 0) + 1);
   const complete = [...groups.values()].filter((grp) => grp.level !== "enterprise" || grp.results.length === fleet.get(grp.key));
-  const rollupRows: Row[] = complete.map((grp) => {
-    const r = rollup(grp.results);
-    return {
-      table: TABLES.oeeRollup,
-      symbols: [
-        ["granularity", g],
-        ["level", grp.level],
-        ["key", grp.key],
-        ["label", grp.bucket.label],
-        ["mapping_version", r.mappingVersion],
-      ],
-      fields: oeeFields(r, grp.bucket.end, computedAt),
-      ts: grp.bucket.start * 1000,
-    };
-  });
+  const rollupRows = complete.map((grp) => rollupOeeRow(g, grp.level, grp.key, grp.bucket, rollup(grp.results), computedAt));
   const t2 = performance.now();
   await deps.writer.write([...machineRows, ...rollupRows]);
   const t3 = performance.now();

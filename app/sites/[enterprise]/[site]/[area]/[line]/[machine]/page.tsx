@@ -1,11 +1,11 @@
 import { notFound } from "next/navigation";
+import { reasonEditsByPath } from "#lib/adapters/db/oee-reasons.ts";
 import { can } from "#lib/domain/auth/policy.ts";
 import { commandJson, listCommands } from "#lib/features/commands/store.ts";
 import { commandTypes } from "#lib/features/dashboard/commands-api.ts";
 import { db, machines, quest } from "#lib/features/dashboard/context.ts";
 import { machineDetail } from "#lib/features/dashboard/machine.ts";
 import { allowed } from "#lib/features/dashboard/page-auth.ts";
-import { reasonEditsByPath } from "#lib/features/oee/reasons.ts";
 import { CommandPanel } from "../../../../../../components/command-panel.tsx";
 import { Forbidden } from "../../../../../../components/forbidden.tsx";
 import { MachinePage } from "../../../../../../components/machine-page.tsx";

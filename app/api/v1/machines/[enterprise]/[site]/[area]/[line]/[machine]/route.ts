@@ -1,8 +1,8 @@
+import { reasonEditsByPath } from "#lib/adapters/db/oee-reasons.ts";
 import { ApiError, route } from "#lib/features/dashboard/api.ts";
 import { catalog } from "#lib/features/dashboard/catalog.ts";
 import { db, machines, quest } from "#lib/features/dashboard/context.ts";
 import { machineDetail } from "#lib/features/dashboard/machine.ts";
-import { reasonEditsByPath } from "#lib/features/oee/reasons.ts";
 
 export const dynamic = "force-dynamic";
 

@@ -1,0 +1,86 @@
+// Downtime reasons assigned after the fact (table ReasonEdit): saved with their audit record in one
+// transaction, and read back per machine for the OEE core. Edits are never changed: a later one wins.
+import { type MachineKey, type MachinePath, machineKey } from "#lib/contract/identity.ts";
+import type { Interval, ReasonEdit } from "#lib/domain/oee/types.ts";
+import { type AuditEntry, audit } from "./audit.ts";
+import type { PrismaClient } from "./client.ts";
+
+/** The database id of the machine at this path, or undefined when there is none. */
+export async function machineIdAt(prisma: PrismaClient, p: MachinePath): Promise<string | undefined> {
+  const row = await prisma.machine.findFirst({
+    where: { slug: p.machine, line: { slug: p.line, area: { slug: p.area, site: { slug: p.site, enterprise: { slug: p.enterprise } } } } },
+    select: { id: true },
+  });
+  return row?.id;
+}
+
+export interface NewReasonEdit {
+  start: number;
+  end: number;
+  reason: string;
+}
+
+/** Saves the edits of one machine (one "assign", or the two parts of a "split") and their audit record; returns their ids. */
+export async function saveReasonEdits(
+  prisma: PrismaClient,
+  o: { machineId: string; kind: "assign" | "split"; createdBy: string; note?: string | undefined; edits: readonly NewReasonEdit[]; audit: AuditEntry },
+): Promise<string[]> {
+  return prisma.$transaction(async (tx) => {
+    const ids: string[] = [];
+    for (const e of o.edits) {
+      const row = await tx.reasonEdit.create({
+        data: {
+          machineId: o.machineId,
+          start: new Date(e.start),
+          end: new Date(e.end),
+          reason: e.reason,
+          ...(o.note ? { note: o.note } : {}),
+          kind: o.kind,
+          createdBy: o.createdBy,
+        },
+      });
+      ids.push(row.id);
+    }
+    await audit(tx, o.audit);
+    return ids;
+  });
+}
+
+/** Every edit overlapping the range, per machine key, oldest first (so later edits win in the core). */
+export async function reasonEditsByPath(
+  prisma: PrismaClient,
+  range: Interval,
+  only?: { enterprise: string; site: string },
+): Promise<Map<string, ReasonEdit[]>> {
+  const rows = await prisma.reasonEdit.findMany({
+    where: {
+      start: { lt: new Date(range.end) },
+      end: { gt: new Date(range.start) },
+      ...(only ? { machine: { line: { area: { site: { slug: only.site, enterprise: { slug: only.enterprise } } } } } } : {}),
+    },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    include: {
+      machine: {
+        select: {
+          slug: true,
+          line: { select: { slug: true, area: { select: { slug: true, site: { select: { slug: true, enterprise: { select: { slug: true } } } } } } } },
+        },
+      },
+    },
+  });
+  const out = new Map<MachineKey, ReasonEdit[]>();
+  for (const r of rows) {
+    const l = r.machine.line;
+    const key = machineKey({ enterprise: l.area.site.enterprise.slug, site: l.area.site.slug, area: l.area.slug, line: l.slug, machine: r.machine.slug });
+    const list = out.get(key) ?? [];
+    list.push({ start: r.start.getTime(), end: r.end.getTime(), reason: r.reason });
+    out.set(key, list);
+  }
+  return out;
+}
+
+/** The intervals of the edits saved after `sinceMs` (at most 10 000). */
+export async function reasonEditsSavedSince(prisma: PrismaClient, sinceMs: number): Promise<Interval[]> {
+  const rows = await prisma.reasonEdit.findMany({ where: { createdAt: { gt: new Date(sinceMs) } }, select: { start: true, end: true }, take: 10_000 });
+  return rows.map((e) => ({ start: e.start.getTime(), end: e.end.getTime() }));
+}

@@ -1,0 +1,27 @@
+// The OEE roll-up queue's name and job payloads, shared by whoever queues a job (the reason editor,
+// the loss-mapping admin, the schedulers) and the worker that runs it (lib/features/oee/jobs.ts).
+import { z } from "zod";
+import { GRANULARITIES } from "#lib/domain/oee/buckets.ts";
+
+export const OEE_QUEUE = "oee";
+/** Queue keys carry a hash tag ({andon}) so every key of a queue lands in one Redis Cluster slot. */
+export const DEFAULT_PREFIX = "{andon}";
+
+const granularity = z.enum(GRANULARITIES);
+
+export const OeeJob = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("closed"), granularity }),
+  z.object({ kind: z.literal("late") }),
+  z.object({
+    kind: z.literal("recompute"),
+    /** Epoch ms intervals whose buckets (every granularity) are recomputed. */
+    ranges: z.array(z.object({ from: z.number().int(), to: z.number().int() }).refine((r) => r.to > r.from, "to must be after from")).min(1),
+    reason: z.string().max(200).optional(),
+    /** Only this enterprise's machines (a loss-mapping change); absent: every machine. */
+    enterprise: z.string().min(1).max(64).optional(),
+  }),
+]);
+export type OeeJob = z.infer<typeof OeeJob>;
+
+/** What a job returns (BullMQ keeps it with the completed job; the worker logs it). */
+export type OeeJobResult = { kind: string; runs: number; buckets: number; rows: number; touched?: number };
