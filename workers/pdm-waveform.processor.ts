@@ -1,16 +1,22 @@
 // BullMQ sandboxed processor of the `pdm-waveform` queue (lib/adapters/queues/pdm.ts): runs in a child process
 // that BullMQ forks and reuses, so the CPU-heavy feature extraction never stalls the parent worker's
 // lock renewal. Opens its connections once per child, from the environment (lib/platform/config.ts).
-import type { SandboxedJob } from "bullmq";
+import { fileURLToPath } from "node:url";
+import type { ConnectionOptions, SandboxedJob } from "bullmq";
 import { Redis } from "ioredis";
 import mqtt from "mqtt";
 import { prismaFor } from "#lib/adapters/db/client.ts";
 import { loadMachines } from "#lib/adapters/db/plant.ts";
 import { mqttOptions } from "#lib/adapters/mqtt/options.ts";
 import { questPool } from "#lib/adapters/questdb/pg.ts";
-import { WaveformJob } from "#lib/adapters/queues/pdm.ts";
+import { sandboxedWaveformWorker } from "#lib/adapters/queues/pdm.ts";
+import { WaveformJob } from "#lib/contract/jobs/pdm.ts";
 import { scanWaveforms, type WaveformScanResult } from "#lib/features/pdm/waveform-scan.ts";
 import { config } from "#lib/platform/config.ts";
+
+/** The worker of the waveform queue that runs this file in its child process. */
+export const pdmWaveformWorker = (connection: ConnectionOptions, prefix: string, env?: NodeJS.ProcessEnv) =>
+  sandboxedWaveformWorker(connection, prefix, fileURLToPath(import.meta.url), env);
 
 async function open() {
   const cfg = config();

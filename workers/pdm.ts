@@ -1,5 +1,6 @@
 // Predictive-maintenance worker process: scans vibration features every 30 s, and waveform snapshots
 // every 30 s in a sandboxed child process (features, then detectors); raises and clears alerts.
+import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import mqtt from "mqtt";
 import { prismaFor } from "#lib/adapters/db/client.ts";
@@ -7,11 +8,15 @@ import { loadMachines } from "#lib/adapters/db/plant.ts";
 import { mqttOptions } from "#lib/adapters/mqtt/options.ts";
 import { questPool } from "#lib/adapters/questdb/pg.ts";
 import { ensureQuestSchema } from "#lib/adapters/questdb/schema.ts";
-import { pdmQueue, pdmWaveformQueue, pdmWaveformWorker, pdmWorker, upsertPdmScheduler, upsertWaveformScheduler } from "#lib/adapters/queues/pdm.ts";
+import { pdmQueue, pdmWaveformQueue, pdmWorker, sandboxedWaveformWorker, upsertPdmScheduler, upsertWaveformScheduler } from "#lib/adapters/queues/pdm.ts";
+import { scanVibration } from "#lib/features/pdm/scan.ts";
 import { config } from "#lib/platform/config.ts";
 import { createLogger } from "#lib/platform/log.ts";
 import { onShutdown, runMain } from "#lib/platform/process.ts";
 import { withTimeout } from "#lib/platform/timeout.ts";
+
+/** The waveform queue's sandboxed processor: BullMQ forks a child process that runs this file. */
+const WAVEFORM_PROCESSOR = fileURLToPath(new URL("./pdm-waveform.processor.ts", import.meta.url));
 
 runMain(async () => {
   const cfg = config();
@@ -34,7 +39,7 @@ runMain(async () => {
       ),
   );
   for (const q of [queue, waveformQueue]) q.on("error", (e) => log.warn({ err: e.message }, "PdM queue error (Redis away?)"));
-  const waveformWorker = pdmWaveformWorker(connection, cfg.QUEUE_PREFIX);
+  const waveformWorker = sandboxedWaveformWorker(connection, cfg.QUEUE_PREFIX, WAVEFORM_PROCESSOR);
   waveformWorker.on("error", (e) => log.warn({ err: e.message }, "waveform worker error (Redis away?)"));
   waveformWorker.on("completed", (_job, r) => {
     if (r.raised || r.cleared || r.skipped) log.info(r, "waveform snapshots scanned");
@@ -42,15 +47,16 @@ runMain(async () => {
   waveformWorker.on("failed", (_job, e) => log.error({ err: e.message }, "waveform scan failed; BullMQ retries it"));
   const worker = pdmWorker(
     connection,
-    async () => ({
-      pool,
-      machines: await loadMachines(prisma),
-      store: connection,
-      keyPrefix: cfg.QUEUE_PREFIX,
-      // a publish waits at most 5 s (the broker away): the alert is saved, the scan goes on, and the
-      // message stays in the client's queue until the broker is back
-      alerts: { prisma, publish: async (t, p) => void (await withTimeout(client.publishAsync(t, p, { qos: 1 }), 5000, `publishing on ${t}`)) },
-    }),
+    async () =>
+      scanVibration({
+        pool,
+        machines: await loadMachines(prisma),
+        store: connection,
+        keyPrefix: cfg.QUEUE_PREFIX,
+        // a publish waits at most 5 s (the broker away): the alert is saved, the scan goes on, and the
+        // message stays in the client's queue until the broker is back
+        alerts: { prisma, publish: async (t, p) => void (await withTimeout(client.publishAsync(t, p, { qos: 1 }), 5000, `publishing on ${t}`)) },
+      }),
     cfg.QUEUE_PREFIX,
   );
   worker.on("completed", (_job, r) => {

@@ -13,12 +13,13 @@ import { questPool, waitWalApplied } from "#lib/adapters/questdb/pg.ts";
 import { ensureQuestSchema } from "#lib/adapters/questdb/schema.ts";
 import { TABLES } from "#lib/adapters/questdb/tables.ts";
 import { QuestWriter } from "#lib/adapters/questdb/writer.ts";
-import { pdmWaveformQueue, pdmWaveformWorker } from "#lib/adapters/queues/pdm.ts";
+import { pdmWaveformQueue } from "#lib/adapters/queues/pdm.ts";
 import { alertsTopic } from "#lib/contract/topics.ts";
 import { telemetryRows } from "#lib/features/ingest/mapping.ts";
 import { waveformStateKey } from "#lib/features/pdm/waveform-scan.ts";
 import { mulberry32 } from "#lib/features/sim/prng.ts";
 import { synthWaveform } from "#lib/features/sim/waveform.ts";
+import { pdmWaveformWorker } from "../../workers/pdm-waveform.processor.ts";
 import { seedTestPlant, testPlant } from "../support/stack.ts";
 
 const env = inject("stack");

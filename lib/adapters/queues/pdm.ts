@@ -1,27 +1,20 @@
-// The predictive-maintenance queues. `pdm`: one job scheduler (upserted by id) scans new vibration
-// features every 30 s, in process (it is light). `pdm-waveform`: another scheduler computes features
-// from new waveform snapshots every 30 s in a BullMQ sandboxed processor (a child process), so the
-// FFTs never block the worker's event loop and its lock renewal. Concurrency 1 each: scans of the same
-// machine never overlap; a redelivered scan starts from the stored watermark (lib/features/pdm/scan.ts,
-// lib/features/pdm/waveform-scan.ts).
-import { join } from "node:path";
+// The predictive-maintenance queues (job names and payloads: lib/contract/jobs/pdm.ts). `pdm`: one
+// job scheduler (upserted by id) scans new vibration features every 30 s, in process (it is light).
+// `pdm-waveform`: another scheduler scans new waveform snapshots every 30 s in a BullMQ sandboxed
+// processor (a child process), so the FFTs never block the worker's event loop and its lock renewal.
+// Concurrency 1 each: scans of the same machine never overlap; a redelivered scan starts from the
+// stored watermark. What a job does is given by the entry point: a function, or the processor file.
 import { type ConnectionOptions, Queue, Worker } from "bullmq";
-import { z } from "zod";
-import { type ScanDeps, scanVibration } from "#lib/features/pdm/scan.ts";
-import { repoRoot } from "#lib/platform/config.ts";
-
-export const PDM_QUEUE = "pdm";
-export const PDM_WAVEFORM_QUEUE = "pdm-waveform";
-export const SCAN_EVERY_MS = 30_000;
-/** The sandboxed processor of the waveform queue, run by Node with tsx in a child process. */
-export const WAVEFORM_PROCESSOR = join(repoRoot, "workers", "pdm-waveform.processor.ts");
-
-/**
- * A waveform scan job: `now` bounds the snapshots read (default: when the job runs); `enterprise`
- * limits it to one enterprise's machines (default: all; the scheduler scans all).
- */
-export const WaveformJob = z.object({ now: z.number().int().positive().optional(), enterprise: z.string().min(1).optional() });
-export type WaveformJob = z.infer<typeof WaveformJob>;
+import {
+  PDM_QUEUE,
+  PDM_SCAN_JOB,
+  PDM_SCHEDULER,
+  PDM_WAVEFORM_QUEUE,
+  PDM_WAVEFORM_SCAN_JOB,
+  PDM_WAVEFORM_SCHEDULER,
+  SCAN_EVERY_MS,
+  type WaveformJob,
+} from "#lib/contract/jobs/pdm.ts";
 
 export function pdmQueue(connection: ConnectionOptions, prefix: string): Queue {
   return new Queue(PDM_QUEUE, { connection, prefix });
@@ -34,24 +27,30 @@ export function pdmWaveformQueue(connection: ConnectionOptions, prefix: string):
 const JOB_OPTS = { attempts: 3, removeOnComplete: 100, removeOnFail: 500 };
 
 export async function upsertPdmScheduler(queue: Queue): Promise<void> {
-  await queue.upsertJobScheduler("pdm-scan", { every: SCAN_EVERY_MS }, { name: "scan", data: {}, opts: JOB_OPTS });
+  await queue.upsertJobScheduler(PDM_SCHEDULER, { every: SCAN_EVERY_MS }, { name: PDM_SCAN_JOB, data: {}, opts: JOB_OPTS });
 }
 
 export async function upsertWaveformScheduler(queue: Queue<WaveformJob>): Promise<void> {
-  await queue.upsertJobScheduler("pdm-waveform-scan", { every: SCAN_EVERY_MS }, { name: "waveform-scan", data: {}, opts: JOB_OPTS });
+  await queue.upsertJobScheduler(PDM_WAVEFORM_SCHEDULER, { every: SCAN_EVERY_MS }, { name: PDM_WAVEFORM_SCAN_JOB, data: {}, opts: JOB_OPTS });
 }
 
-export function pdmWorker(connection: ConnectionOptions, deps: () => Promise<ScanDeps>, prefix: string): Worker {
-  return new Worker(PDM_QUEUE, async () => scanVibration(await deps()), { connection, prefix, concurrency: 1 });
+/** The vibration worker: runs `scan` in this process for each job. */
+export function pdmWorker<R>(connection: ConnectionOptions, scan: () => Promise<R>, prefix: string): Worker<unknown, R> {
+  return new Worker<unknown, R>(PDM_QUEUE, () => scan(), { connection, prefix, concurrency: 1 });
 }
 
 /**
- * The waveform worker: BullMQ forks a child process that imports WAVEFORM_PROCESSOR (through tsx)
- * and reuses it for the following jobs. The child reads its configuration from `env` (default: this
- * process's environment).
+ * The waveform worker: BullMQ forks a child process that imports `processor` (a file exporting the
+ * job function, run through tsx) and reuses it for the following jobs. The child reads its
+ * configuration from `env` (default: this process's environment).
  */
-export function pdmWaveformWorker(connection: ConnectionOptions, prefix: string, env: NodeJS.ProcessEnv = process.env): Worker<WaveformJob> {
-  return new Worker<WaveformJob>(PDM_WAVEFORM_QUEUE, WAVEFORM_PROCESSOR, {
+export function sandboxedWaveformWorker(
+  connection: ConnectionOptions,
+  prefix: string,
+  processor: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Worker<WaveformJob> {
+  return new Worker<WaveformJob>(PDM_WAVEFORM_QUEUE, processor, {
     connection,
     prefix,
     concurrency: 1,

@@ -174,6 +174,10 @@ export function waveformFeatures(w: WaveformInput): Features {
   return out;
 }
 
+/** The features of a vibration message (lib/contract/payloads.ts) the drift detectors watch. */
+export const MESSAGE_FEATURES = ["velocity_rms_mm_s", "accel_rms_g", "crest_factor", "kurtosis", "temperature_c"] as const;
+export type MessageFeature = (typeof MESSAGE_FEATURES)[number];
+
 /** The features of a snapshot the detectors watch, by name (envelope and band values only when they were computed). */
 export const SNAPSHOT_FEATURES = [
   "velocity_rms_mm_s",

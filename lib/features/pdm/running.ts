@@ -3,13 +3,11 @@
 
 import type pg from "pg";
 import type { MachineInfo } from "#lib/adapters/db/plant.ts";
-import { machineKey } from "#lib/contract/identity.ts";
 import { classify, DEFAULT_MAPPING } from "#lib/domain/oee/mapping.ts";
 import { loadFleetEvents } from "#lib/features/oee/events.ts";
 
 /** A cursor over [first, last]: call it with non-decreasing timestamps. */
 export async function runningCursor(pool: pg.Pool, m: MachineInfo, first: number, last: number): Promise<(ts: number) => boolean> {
-  const path = { enterprise: m.enterprise, site: m.site, area: m.area, line: m.line, machine: m.slug };
   const mapping = m.lossMapping ?? DEFAULT_MAPPING;
   const events = (
     await loadFleetEvents(pool, {
@@ -18,9 +16,9 @@ export async function runningCursor(pool: pg.Pool, m: MachineInfo, first: number
       lookbackMs: 24 * 3_600_000,
       lookaheadMs: 0,
       parallelism: 1,
-      only: path,
+      only: m.path,
     })
-  ).get(machineKey(path));
+  ).get(m.key);
   const changes = events?.states ?? [];
   let c = 0;
   return (ts) => {

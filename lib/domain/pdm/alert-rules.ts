@@ -1,0 +1,144 @@
+// The rules of maintenance alerts: which signal a detector's state raises (the ISO 10816-3 zone of a
+// velocity measured while running, a feature's drift) with its explanation and suggested action,
+// when a raise escalates or reopens an alert, when an alert clears, and which changes people may
+// make in which status. Pure: lib/features/pdm/alerts.ts applies these decisions to PostgreSQL and MQTT.
+import { type Foundation, type VibrationGroup, ZONE_LIMITS, zoneOf } from "#lib/domain/vibration/iso10816.ts";
+import type { DetectorState } from "./detector.ts";
+import type { MessageFeature, SnapshotFeature } from "./features.ts";
+
+export type Severity = "WARNING" | "CRITICAL";
+const RANK: Record<Severity, number> = { WARNING: 1, CRITICAL: 2 };
+
+export type AlertStatus = "OPEN" | "ACKNOWLEDGED" | "RESOLVED" | "CLEARED";
+/** An alert in these states is the machine's one active alert of its cause. */
+export const ACTIVE_STATUSES = ["OPEN", "ACKNOWLEDGED"] as const satisfies readonly AlertStatus[];
+
+/** A condition that comes back this soon after its alert cleared reopens that alert (a flap). */
+export const FLAP_WINDOW_MS = 10 * 60_000;
+/** An active alert whose condition has not come back for this long is cleared. */
+export const QUIET_MS = 30 * 60_000;
+
+/** What a detector saw: the alert of its machine and cause is opened, updated, escalated or reopened with it. */
+export interface AlertSignal {
+  machineKey: string;
+  feature: string;
+  cause: string;
+  severity: Severity;
+  value: number;
+  baseline?: number;
+  zone?: string;
+  explanation: string;
+  suggestedAction: string;
+  detectorVersion: string;
+  at: number;
+}
+
+/** A raise on the active alert: escalated (to the signal's severity, open again) when the signal is more severe. */
+export const escalates = (active: Severity, s: Severity): boolean => RANK[s] > RANK[active];
+
+/** A reopened alert keeps the higher of its own severity and the signal's. */
+export const reopenedSeverity = (previous: Severity, s: Severity): Severity => (escalates(previous, s) ? s : previous);
+
+/** Cleared alerts at or after this time reopen on a raise at `at`. */
+export const flapSince = (at: number, flapWindowMs = FLAP_WINDOW_MS): number => at - flapWindowMs;
+
+/** Active alerts last seen before this time are cleared at `now`. */
+export const quietBefore = (now: number, quietMs = QUIET_MS): number => now - quietMs;
+
+/** What a maintenance technician should look at when a feature drifts. */
+export const SUGGESTED_ACTIONS: Record<MessageFeature | SnapshotFeature, string> = {
+  velocity_rms_mm_s: "check balance, alignment and mounting; plan a bearing inspection",
+  accel_rms_g: "check the bearings and lubrication",
+  crest_factor: "look for impacts: early bearing or gear damage, looseness",
+  kurtosis: "look for impacts: early bearing damage",
+  temperature_c: "check lubrication, load and cooling",
+  band_1x_g: "check balance (1× running speed)",
+  band_2x_g: "check alignment and looseness (2× running speed)",
+  envelope_bpfo_g: "outer-race defect signature (BPFO): plan a bearing replacement",
+  envelope_bpfi_g: "inner-race defect signature (BPFI): plan a bearing replacement",
+  envelope_bsf_g: "rolling-element defect signature (BSF): plan a bearing replacement",
+  envelope_ftf_g: "cage defect signature (FTF): plan a bearing replacement",
+};
+
+/** A machine as the ISO 10816-3 zones see it. */
+export interface VibrationClass {
+  vibrationGroup: VibrationGroup;
+  foundation: Foundation;
+}
+
+/**
+ * The zone alert of a velocity measured while running: a warning in zone C, critical in zone D,
+ * nothing in A or B. The baseline is the learned median when there is one, else the A/B boundary.
+ */
+export function zoneSignal(machineKey: string, m: VibrationClass, velocity: { v: number; ts: number }, baseline?: number): AlertSignal | undefined {
+  const zone = zoneOf(velocity.v, m.vibrationGroup, m.foundation);
+  if (zone !== "C" && zone !== "D") return undefined;
+  const [ab, bc, cd] = ZONE_LIMITS[m.vibrationGroup][m.foundation];
+  return {
+    machineKey,
+    feature: "velocity_rms_mm_s",
+    cause: "zone:velocity_rms_mm_s",
+    severity: zone === "D" ? "CRITICAL" : "WARNING",
+    value: velocity.v,
+    baseline: baseline ?? ab,
+    zone,
+    explanation: `velocity RMS ${velocity.v.toFixed(2)} mm/s is in ISO 10816-3 zone ${zone} (${m.vibrationGroup === "GROUP_1" ? "group 1" : "group 2"}, ${m.foundation.toLowerCase()}: B/C ${bc}, C/D ${cd} mm/s)`,
+    suggestedAction: zone === "D" ? "vibration can damage the machine: stop it when possible and inspect" : "restricted operation: plan the repair",
+    detectorVersion: "iso10816-3",
+    at: velocity.ts,
+  };
+}
+
+/** Where a drifting value came from: a vibration message's features or features computed from waveform snapshots. */
+export type DriftSource = "features" | "waveform";
+
+/** The drift warning of a feature whose detector holds an alert, with its latest value and the detector's state. */
+export function driftSignal(
+  source: DriftSource,
+  machineKey: string,
+  m: VibrationClass,
+  drift: { feature: MessageFeature | SnapshotFeature; value: number; state: Pick<DetectorState, "median" | "z" | "ewma">; detectorVersion: string; at: number },
+): AlertSignal {
+  const { feature: f, value: v, state: s } = drift;
+  const trail = `learned while running (robust z ${s.z.toFixed(1)}, EWMA ${s.ewma.toFixed(2)})`;
+  return {
+    machineKey,
+    feature: f,
+    cause: source === "waveform" ? `drift:waveform/${f}` : `drift:${f}`,
+    severity: "WARNING",
+    value: v,
+    baseline: s.median,
+    ...(f === "velocity_rms_mm_s" ? { zone: zoneOf(v, m.vibrationGroup, m.foundation) } : {}),
+    explanation:
+      source === "waveform"
+        ? `${f} ${v.toPrecision(3)} (from waveform snapshots) against a baseline of ${s.median.toPrecision(3)} ${trail}`
+        : `${f} ${v.toFixed(3)} against a baseline of ${s.median.toFixed(3)} ${trail}`,
+    suggestedAction: SUGGESTED_ACTIONS[f],
+    detectorVersion: drift.detectorVersion,
+    at: drift.at,
+  };
+}
+
+/** Why a person's change is refused (the codes of lib/contract/errors.ts), or undefined when it is allowed. */
+export type Refusal = { code: "forbidden" | "conflict" | "invalid"; message: string } | undefined;
+
+/** People act only on the alerts of their sites. */
+export function siteRefusal(actor: { name: string; sites: "all" | readonly string[] }, siteKey: string): Refusal {
+  if (actor.sites === "all" || actor.sites.includes(siteKey)) return undefined;
+  return { code: "forbidden", message: `${actor.name} may not act on site ${siteKey}` };
+}
+
+export function acknowledgeRefusal(status: AlertStatus): Refusal {
+  return status === "OPEN" ? undefined : { code: "conflict", message: `the alert is ${status.toLowerCase()}, not open` };
+}
+
+export function assignRefusal(status: AlertStatus): Refusal {
+  return status === "RESOLVED" || status === "CLEARED" ? { code: "conflict", message: `the alert is ${status.toLowerCase()}` } : undefined;
+}
+
+/** A resolution says what was found and done. */
+export function resolveRefusal(status: AlertStatus, note: string): Refusal {
+  if (status === "RESOLVED") return { code: "conflict", message: "the alert is resolved already" };
+  if (!note.trim()) return { code: "invalid", message: "body.note: say what was found and done" };
+  return undefined;
+}
