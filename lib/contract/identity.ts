@@ -29,6 +29,12 @@ export function machineKey(p: MachinePath): MachineKey {
   return `${p.enterprise}/${p.site}/${p.area}/${p.line}/${p.machine}` as MachineKey;
 }
 
+/** A line's key, enterprise/site/area/line: the machines of a line share it as their key's prefix. */
+export type LineKey = string & { readonly [brand]: "LineKey" };
+export function lineKey(p: Omit<MachinePath, "machine">): LineKey {
+  return `${p.enterprise}/${p.site}/${p.area}/${p.line}` as LineKey;
+}
+
 export function siteKey(p: SitePath): SiteKey {
   return `${p.enterprise}/${p.site}` as SiteKey;
 }

@@ -7,7 +7,7 @@ import type { MachineInfo } from "#lib/adapters/db/plant.ts";
 import { machineOeeRow, rollupOeeRow } from "#lib/adapters/questdb/oee-rows.ts";
 import type { Row } from "#lib/adapters/questdb/rows.ts";
 import type { RowWriter } from "#lib/adapters/questdb/writer.ts";
-import { siteKey } from "#lib/contract/identity.ts";
+import { lineKey, siteKey } from "#lib/contract/identity.ts";
 import type { Bucket, BucketPlace, Granularity } from "#lib/domain/oee/buckets.ts";
 import { computeOee, rollup } from "#lib/domain/oee/compute.ts";
 import { DEFAULT_MAPPING } from "#lib/domain/oee/mapping.ts";
@@ -94,8 +94,7 @@ export async function rollupBuckets(deps: RollupDeps, g: Granularity, select: (p
         reasonEdits,
       });
       machineRows.push(machineOeeRow(g, m.path, b, r, computedAt));
-      // a line key (enterprise/site/area/line): lib/contract/identity.ts has no builder for it yet
-      addTo("line", `${m.enterprise}/${m.site}/${m.area}/${m.line}`, b, r);
+      addTo("line", lineKey(m.path), b, r);
       addTo("site", siteKey(m.path), b, r);
       if (g === "minute" || g === "hour") addTo("enterprise", m.enterprise, b, r);
       if (g === "day") {

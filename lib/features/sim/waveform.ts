@@ -1,6 +1,7 @@
 // Synthetic acceleration waveform (g): shaft 1x and 2x tones, noise, and - as the bearing degrades -
 // impacts at the outer-race defect frequency (BPFO) ringing at a structural resonance.
 import type { PlantMachine } from "#lib/adapters/db/plant.ts";
+import { defectFrequencies } from "#lib/domain/pdm/features.ts";
 import { normal, type Rng } from "./prng.ts";
 
 export interface WaveformSpec {
@@ -12,12 +13,11 @@ export interface WaveformSpec {
   bearing: Pick<PlantMachine, "bearingRollingElements" | "bearingBallDiameterMm" | "bearingPitchDiameterMm" | "bearingContactAngleDeg">;
 }
 
-/** BPFO = n·f_r/2·(1 − (d/D)·cos φ), in Hz; undefined without a bearing geometry. */
+/** The outer-race defect frequency (BPFO) in Hz (lib/domain/pdm/features.ts); undefined without a bearing geometry. */
 export function bpfoHz(speedRpm: number, b: WaveformSpec["bearing"]): number | undefined {
   const { bearingRollingElements: n, bearingBallDiameterMm: d, bearingPitchDiameterMm: D, bearingContactAngleDeg: phi = 0 } = b;
   if (!n || !d || !D) return undefined;
-  const fr = speedRpm / 60;
-  return ((n * fr) / 2) * (1 - (d / D) * Math.cos((phi * Math.PI) / 180));
+  return defectFrequencies(speedRpm, { rollingElements: n, ballDiameterMm: d, pitchDiameterMm: D, contactAngleDeg: phi }).bpfo;
 }
 
 export function synthWaveform(rng: Rng, spec: WaveformSpec): number[] {
