@@ -2,7 +2,7 @@
 // calendar, a calendar's shifts. Queries only: the rules and the audit are the services' (lib/features/admin).
 import type { LinePath } from "#lib/contract/asset-structure.ts";
 import type { MachineSettings } from "#lib/contract/machine-settings.ts";
-import type { PrismaClient } from "./client.ts";
+import type { Prisma, PrismaClient } from "./client.ts";
 import type { PlantShift } from "./plant.ts";
 
 /** Where a machine, a line or a calendar sits: the slugs up to its enterprise. */
@@ -70,12 +70,15 @@ export function findCalendarWithShifts(db: PrismaClient, id: string) {
 
 /** Replaces a calendar's shifts and their breaks, all or nothing. */
 export async function replaceCalendarShifts(db: PrismaClient, calendarId: string, shifts: readonly PlantShift[]): Promise<void> {
-  await db.$transaction(async (tx) => {
-    await tx.shift.deleteMany({ where: { calendarId } });
-    for (const sh of shifts) {
-      await tx.shift.create({
-        data: { calendarId, name: sh.name, weekdays: sh.weekdays, startLocal: sh.start, endLocal: sh.end, breaks: { create: sh.breaks } },
-      });
-    }
-  });
+  await db.$transaction((tx) => writeShifts(tx, calendarId, shifts));
+}
+
+/** A calendar's shifts become these (inside the caller's transaction: the admin service's, the seed's). */
+export async function writeShifts(tx: Prisma.TransactionClient, calendarId: string, shifts: readonly PlantShift[]): Promise<void> {
+  await tx.shift.deleteMany({ where: { calendarId } });
+  for (const sh of shifts) {
+    await tx.shift.create({
+      data: { calendarId, name: sh.name, weekdays: sh.weekdays, startLocal: sh.start, endLocal: sh.end, breaks: { create: sh.breaks } },
+    });
+  }
 }

@@ -19,7 +19,7 @@ import { enterpriseId } from "#lib/adapters/db/admin-structure.ts";
 import { audit } from "#lib/adapters/db/audit.ts";
 import type { PrismaClient } from "#lib/adapters/db/client.ts";
 import type { Principal } from "#lib/domain/auth/policy.ts";
-import { diffMappings, type MappingDraft, sortRules } from "#lib/domain/oee/loss-mapping-draft.ts";
+import { diffMappings, type MappingDraft, sortRules, versionLabel } from "#lib/domain/oee/loss-mapping-draft.ts";
 import type { MappingRule } from "#lib/domain/oee/types.ts";
 import { AssetError } from "./assets.ts";
 
@@ -34,21 +34,20 @@ export async function listLossMappings(prisma: PrismaClient) {
     recomputeMaxDays: RECOMPUTE_MAX_DAYS,
     enterprises: enterprises.map((e) => {
       const mine = machines.filter((m) => m.enterprise === e.slug).sort((a, b) => a.key.localeCompare(b.key));
-      const label = new Map(e.lossMappings.map((lm) => [lm.id, `${lm.name}@v${lm.version}`]));
+      const label = new Map(e.lossMappings.map((lm) => [lm.id, versionLabel(lm)]));
       const fallback = e.lossMappings.filter((lm) => lm.isDefault).sort((a, b) => b.version - a.version)[0];
       const names = [...new Set(e.lossMappings.map((lm) => lm.name))];
       return {
         slug: e.slug,
         name: e.name,
-        default: fallback ? `${fallback.name}@v${fallback.version}` : null,
+        default: fallback ? versionLabel(fallback) : null,
         machines: mine.map((m) => ({
           id: m.id,
           key: m.key as string,
           name: m.name,
           mappingId: m.lossMappingId,
           /** the version the OEE jobs use for it now */
-          uses:
-            (m.lossMappingId ? label.get(m.lossMappingId) : undefined) ?? (fallback ? `${fallback.name}@v${fallback.version} (default)` : "built-in default"),
+          uses: (m.lossMappingId ? label.get(m.lossMappingId) : undefined) ?? (fallback ? `${versionLabel(fallback)} (default)` : "built-in default"),
         })),
         mappings: names.map((name) => {
           const versions = e.lossMappings.filter((lm) => lm.name === name);
@@ -60,7 +59,7 @@ export async function listLossMappings(prisma: PrismaClient) {
               return {
                 id: v.id,
                 version: v.version,
-                label: `${name}@v${v.version}`,
+                label: versionLabel(v),
                 isDefault: v.isDefault,
                 microStopThresholdS: v.microStopThresholdS,
                 startupWindowS: v.startupWindowS,
@@ -84,7 +83,7 @@ export interface NewVersion extends MappingDraft {
   /** The version the draft was made from: it must still be the latest (else someone else saved one meanwhile); 0: a new mapping of this name. */
   basedOnVersion: number;
   makeDefault: boolean;
-  /** Machine paths that use the new version from now on (others keep theirs). */
+  /** Machine keys that use the new version from now on (others keep theirs). */
   machines: string[];
   /** Recompute OEE from this instant (epoch ms) to now with the mappings then assigned; absent: only buckets computed from now on. */
   recomputeFrom?: number | undefined;
@@ -137,16 +136,16 @@ export async function createLossMappingVersion(
   if (missing.length) throw new AssetError("invalid", `body.machines: not machines of ${input.enterprise}: ${missing.join(", ")}`);
 
   const version = (latest?.version ?? 0) + 1;
-  const label = `${input.name}@v${version}`;
+  const label = versionLabel({ name: input.name, version });
   const existing = await versionsOf(prisma, entId);
-  const labels = new Map(existing.map((m) => [m.id, `${m.name}@v${m.version}`]));
+  const labels = new Map(existing.map((m) => [m.id, versionLabel(m)]));
   const defaultBefore = existing.find((m) => m.isDefault);
-  const defaultLabel = defaultBefore ? `${defaultBefore.name}@v${defaultBefore.version}` : "none";
+  const defaultLabel = defaultBefore ? versionLabel(defaultBefore) : "none";
   const recompute = input.recomputeFrom !== undefined ? { from: input.recomputeFrom, to: now } : null;
   const details = {
     ...(latest
       ? {
-          basedOn: `${input.name}@v${latest.version}`,
+          basedOn: versionLabel(latest),
           diff: JSON.parse(JSON.stringify(diffMappings(latest, { ...input, rules: input.rules as MappingRule[] }))),
         }
       : {
@@ -220,10 +219,10 @@ export async function setMachineLossMapping(prisma: PrismaClient, actor: Princip
   if (mappingId) {
     const lm = await findVersion(prisma, mappingId);
     if (!lm || lm.enterpriseId !== m.enterpriseId) throw new AssetError("invalid", `body.lossMappingId: not a loss mapping of ${m.enterprise}`);
-    to = `${lm.name}@v${lm.version}`;
+    to = versionLabel(lm);
   }
   await assignMapping(prisma, machineId, mappingId);
-  const from = m.lossMapping ? `${m.lossMapping.name}@v${m.lossMapping.version}` : "default";
+  const from = m.lossMapping ? versionLabel(m.lossMapping) : "default";
   await audit(prisma, { actor: actor.name, origin, action: "asset.machine.loss-mapping", subject: key, siteSlug: m.site, details: { from, to } });
   return { key, from, to };
 }
