@@ -1,6 +1,7 @@
 // andon users add / andon tokens create: accounts and API tokens, with generated secrets shown once.
 import { parseArgs } from "node:util";
 import { prismaFor } from "#lib/adapters/db/client.ts";
+import { parseSiteKey } from "#lib/contract/identity.ts";
 import { ROLES, type Role, TOKEN_DAYS } from "#lib/domain/auth/policy.ts";
 import { createApiToken, createUser, tokenExpiry } from "#lib/features/auth/sessions.ts";
 import { config } from "#lib/platform/config.ts";
@@ -24,7 +25,7 @@ function parse(argv: string[]) {
   const role = values.role?.toUpperCase().replace("-", "_");
   if (!role || !(ROLES as readonly string[]).includes(role)) throw usage(`--role must be one of ${ROLES.join(", ")}\n${USAGE}`);
   const sites = (values.sites ?? "").split(",").filter(Boolean);
-  for (const s of sites) if (!/^[a-z0-9_-]{1,64}\/[a-z0-9_-]{1,64}$/.test(s)) throw usage(`--sites: "${s}" is not ENTERPRISE/SITE`);
+  for (const s of sites) if (!parseSiteKey(s)) throw usage(`--sites: "${s}" is not ENTERPRISE/SITE`);
   if (role !== "ADMIN" && sites.length === 0) throw usage(`--sites is required for ${role} (the sites this account may see)`);
   return { ...values, role: role as Role, sites };
 }

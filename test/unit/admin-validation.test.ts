@@ -1,9 +1,9 @@
 // The pure checks behind the admin forms and API: loss-mapping drafts (per-field messages), their diff,
 // and the input of new sites, areas and lines (topic-safe slugs, IANA time zones).
 import { describe, expect, it } from "vitest";
+import { NewArea, NewLine, NewSite } from "#lib/contract/asset-structure.ts";
 import { diffMappings, draftErrors, MappingDraft, sortRules } from "#lib/domain/oee/loss-mapping-draft.ts";
 import { DEFAULT_MAPPING } from "#lib/domain/oee/mapping.ts";
-import { NewArea, NewLine, NewSite } from "#lib/features/admin/structure-input.ts";
 
 const base = { microStopThresholdS: 120, startupWindowS: 0, rules: DEFAULT_MAPPING.rules };
 const withRules = (...extra: object[]) => ({ ...base, rules: [...DEFAULT_MAPPING.rules, ...extra] });

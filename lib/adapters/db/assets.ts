@@ -1,6 +1,7 @@
+import { machineKey } from "#lib/contract/identity.ts";
 import type { PrismaClient } from "./client.ts";
 
-/** Machine paths enterprise/site/area/line/machine of every machine in the asset model. */
+/** Machine keys (enterprise/site/area/line/machine) of every machine in the asset model. */
 export async function loadMachineKeys(prisma: PrismaClient): Promise<Set<string>> {
   const rows = await prisma.machine.findMany({
     select: {
@@ -8,5 +9,9 @@ export async function loadMachineKeys(prisma: PrismaClient): Promise<Set<string>
       line: { select: { slug: true, area: { select: { slug: true, site: { select: { slug: true, enterprise: { select: { slug: true } } } } } } } },
     },
   });
-  return new Set(rows.map((m) => `${m.line.area.site.enterprise.slug}/${m.line.area.site.slug}/${m.line.area.slug}/${m.line.slug}/${m.slug}`));
+  return new Set(
+    rows.map((m) =>
+      machineKey({ enterprise: m.line.area.site.enterprise.slug, site: m.line.area.site.slug, area: m.line.area.slug, line: m.line.slug, machine: m.slug }),
+    ),
+  );
 }

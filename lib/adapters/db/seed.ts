@@ -1,4 +1,5 @@
 // Writes a plant file into PostgreSQL. Idempotent: running it twice changes nothing.
+import { writeShifts } from "./admin-assets.ts";
 import type { PrismaClient } from "./client.ts";
 import type { PlantFile } from "./plant.ts";
 
@@ -46,19 +47,7 @@ export async function seedPlant(prisma: PrismaClient, plant: PlantFile): Promise
             update: {},
           });
           calendarIds.set(c.name, cal.id);
-          await tx.shift.deleteMany({ where: { calendarId: cal.id } });
-          for (const sh of c.shifts) {
-            await tx.shift.create({
-              data: {
-                calendarId: cal.id,
-                name: sh.name,
-                weekdays: sh.weekdays,
-                startLocal: sh.start,
-                endLocal: sh.end,
-                breaks: { create: sh.breaks },
-              },
-            });
-          }
+          await writeShifts(tx, cal.id, c.shifts);
         }
         for (const a of s.areas) {
           const area = await tx.area.upsert({

@@ -48,6 +48,20 @@ export const mayChangeState = (p: Principal | undefined): boolean => p !== undef
 
 export const siteScope = (role: Role, sites: readonly string[]): Principal["sites"] => (role === "ADMIN" ? "all" : sites);
 
+/**
+ * What is wrong with the sites given to a new account or token (`holder`: "a PLANT_MANAGER",
+ * "a PLANT_MANAGER token"), or undefined: every site must exist, and only an ADMIN may have none.
+ */
+export function sitesProblem(role: Role, sites: readonly string[], known: readonly string[], holder: string): string | undefined {
+  const unknown = sites.filter((s) => !known.includes(s));
+  if (unknown.length) return `body.sites: unknown site ${unknown.join(", ")}`;
+  if (role !== "ADMIN" && sites.length === 0) return `body.sites: ${holder} needs at least one site`;
+  return undefined;
+}
+
+/** The sites stored for an account or token: an ADMIN sees every site, so none are stored. */
+export const storedSites = (role: Role, sites: readonly string[]): string[] => (role === "ADMIN" ? [] : [...sites]);
+
 /** May the principal do `action` (on `site`, an "enterprise/site" key, when the action is about one)? */
 export function can(p: Principal | undefined, action: Action, site?: string): boolean {
   if (!p) return false;

@@ -33,6 +33,9 @@ export const MappingDraftFields = z.object({
   rules: z.array(RuleDraft).min(1, "a mapping needs rules").max(200, "at most 200 rules"),
 });
 
+/** How people and the audit log name a mapping version: "standard@v3". */
+export const versionLabel = (m: { name: string; version: number }) => `${m.name}@v${m.version}`;
+
 /** Identity of a rule: what it matches (two rules matching the same thing would make the result depend on their order). */
 export const ruleKey = (r: Pick<MappingRule, "state" | "code" | "category" | "reason">) =>
   JSON.stringify([r.state ?? null, r.code ?? null, r.category ?? null, r.reason ?? null]);

@@ -3,10 +3,27 @@
 // Every change is audited with the values before and after. Workers pick changes up on their next
 // asset refresh (ingest: INGEST_ASSET_REFRESH_S; the dashboard caches the model for 10 s).
 
+import {
+  calendarSiteId,
+  findCalendarWithShifts,
+  findLineByPath,
+  findLineWithPath,
+  findMachineWithPath,
+  insertMachine,
+  lineHasMachine,
+  readAssetTree,
+  replaceCalendarShifts,
+  setLineCalendarId,
+  updateMachineSettings,
+} from "#lib/adapters/db/admin-assets.ts";
+import { audit } from "#lib/adapters/db/audit.ts";
 import type { PrismaClient } from "#lib/adapters/db/client.ts";
 import type { PlantShift } from "#lib/adapters/db/plant.ts";
+import { areaKey, lineKey, parseLineKey } from "#lib/contract/asset-structure.ts";
 import { RefusedError } from "#lib/contract/errors.ts";
+import { machineKey, siteKey } from "#lib/contract/identity.ts";
 import { MACHINE_SETTING_KEYS, type MachineSettings } from "#lib/contract/machine-settings.ts";
+import { bearingProblem, shiftsProblem } from "#lib/domain/assets/rules.ts";
 import type { Principal } from "#lib/domain/auth/policy.ts";
 
 /** A refused request (lib/contract/errors.ts); the API answers it with its code. */
@@ -15,54 +32,45 @@ export class AssetError extends RefusedError {}
 const SETTINGS = MACHINE_SETTING_KEYS;
 
 export async function assetTree(prisma: PrismaClient) {
-  const sites = await prisma.site.findMany({
-    orderBy: [{ enterprise: { slug: "asc" } }, { slug: "asc" }],
-    include: {
-      enterprise: true,
-      shiftCalendars: { orderBy: { name: "asc" }, include: { shifts: { orderBy: { startLocal: "asc" }, include: { breaks: true } } } },
-      areas: {
-        orderBy: { slug: "asc" },
-        include: { lines: { orderBy: { slug: "asc" }, include: { machines: { orderBy: { slug: "asc" } } } } },
-      },
-    },
-  });
-  const mappings = await prisma.lossMapping.findMany({ orderBy: [{ name: "asc" }, { version: "desc" }], include: { rules: true } });
-  const enterprises = await prisma.enterprise.findMany({ orderBy: { slug: "asc" } });
+  const { sites, mappings, enterprises } = await readAssetTree(prisma);
   return {
     enterprises: enterprises.map((e) => ({ slug: e.slug, name: e.name })),
-    sites: sites.map((s) => ({
-      id: s.id,
-      key: `${s.enterprise.slug}/${s.slug}`,
-      name: s.name,
-      timeZone: s.timeZone,
-      areas: s.areas.map((a) => ({ id: a.id, key: `${s.enterprise.slug}/${s.slug}/${a.slug}`, name: a.name })),
-      calendars: s.shiftCalendars.map((c) => ({
-        id: c.id,
-        name: c.name,
-        shifts: c.shifts.map((sh) => ({
-          name: sh.name,
-          weekdays: sh.weekdays,
-          start: sh.startLocal,
-          end: sh.endLocal,
-          breaks: sh.breaks.map((b) => ({ name: b.name, startOffsetMin: b.startOffsetMin, durationMin: b.durationMin })),
+    sites: sites.map((s) => {
+      const site = { enterprise: s.enterprise.slug, site: s.slug };
+      return {
+        id: s.id,
+        key: siteKey(site),
+        name: s.name,
+        timeZone: s.timeZone,
+        areas: s.areas.map((a) => ({ id: a.id, key: areaKey({ ...site, area: a.slug }), name: a.name })),
+        calendars: s.shiftCalendars.map((c) => ({
+          id: c.id,
+          name: c.name,
+          shifts: c.shifts.map((sh) => ({
+            name: sh.name,
+            weekdays: sh.weekdays,
+            start: sh.startLocal,
+            end: sh.endLocal,
+            breaks: sh.breaks.map((b) => ({ name: b.name, startOffsetMin: b.startOffsetMin, durationMin: b.durationMin })),
+          })),
         })),
-      })),
-      lines: s.areas.flatMap((a) =>
-        a.lines.map((l) => ({
-          id: l.id,
-          key: `${s.enterprise.slug}/${s.slug}/${a.slug}/${l.slug}`,
-          name: `${a.name} · ${l.name}`,
-          lineName: l.name,
-          calendarId: l.shiftCalendarId,
-          machines: l.machines.map((m) => ({
-            id: m.id,
-            key: `${s.enterprise.slug}/${s.slug}/${a.slug}/${l.slug}/${m.slug}`,
-            slug: m.slug,
-            ...Object.fromEntries(SETTINGS.map((k) => [k, m[k]])),
-          })) as ({ id: string; key: string; slug: string } & MachineSettings)[],
-        })),
-      ),
-    })),
+        lines: s.areas.flatMap((a) =>
+          a.lines.map((l) => ({
+            id: l.id,
+            key: lineKey({ ...site, area: a.slug, line: l.slug }),
+            name: `${a.name} · ${l.name}`,
+            lineName: l.name,
+            calendarId: l.shiftCalendarId,
+            machines: l.machines.map((m) => ({
+              id: m.id,
+              key: machineKey({ ...site, area: a.slug, line: l.slug, machine: m.slug }) as string,
+              slug: m.slug,
+              ...Object.fromEntries(SETTINGS.map((k) => [k, m[k]])),
+            })) as ({ id: string; key: string; slug: string } & MachineSettings)[],
+          })),
+        ),
+      };
+    }),
     lossMappings: mappings.map((m) => ({
       enterprise: enterprises.find((e) => e.id === m.enterpriseId)?.slug ?? "",
       name: m.name,
@@ -75,23 +83,14 @@ export async function assetTree(prisma: PrismaClient) {
   };
 }
 
-function check(s: Partial<MachineSettings>) {
-  const pitch = s.bearingPitchDiameterMm;
-  const ball = s.bearingBallDiameterMm;
-  if (pitch != null && ball != null && ball >= pitch) {
-    throw new AssetError("invalid", "body.bearingBallDiameterMm: the ball diameter must be smaller than the pitch diameter");
-  }
-  const geometry = [s.bearingRollingElements, ball, pitch];
-  if (geometry.some((v) => v != null) && geometry.some((v) => v == null)) {
-    throw new AssetError("invalid", "body.bearingRollingElements: give the bearing's rolling elements, ball and pitch diameters together (or none)");
-  }
+function checkBearing(s: Partial<MachineSettings>) {
+  const problem = bearingProblem(s);
+  if (problem) throw new AssetError("invalid", problem);
 }
 
-async function audit(prisma: PrismaClient, actor: Principal, origin: string | undefined, action: string, subject: string, details: object) {
-  await prisma.auditLog.create({
-    data: { actor: actor.name, ...(origin ? { origin } : {}), action, subject, siteSlug: subject.split("/")[1] ?? null, result: "ok", details },
-  });
-}
+/** A line or machine as stored, with the slugs up to its enterprise. */
+type Placed = { slug: string; area: { slug: string; site: { slug: string; enterprise: { slug: string } } } };
+const pathOfLine = (l: Placed) => ({ enterprise: l.area.site.enterprise.slug, site: l.area.site.slug, area: l.area.slug, line: l.slug });
 
 export async function createMachine(
   prisma: PrismaClient,
@@ -99,76 +98,55 @@ export async function createMachine(
   origin: string | undefined,
   input: { line: string; slug: string } & MachineSettings,
 ): Promise<string> {
-  const [enterprise, site, area, lineSlug] = input.line.split("/");
-  const line = await prisma.line.findFirst({ where: { slug: lineSlug, area: { slug: area, site: { slug: site, enterprise: { slug: enterprise } } } } });
-  if (!line) throw new AssetError("not_found", `no line ${input.line}`);
-  if (await prisma.machine.findFirst({ where: { lineId: line.id, slug: input.slug } })) {
+  const path = parseLineKey(input.line);
+  const line = path && (await findLineByPath(prisma, path));
+  if (!path || !line) throw new AssetError("not_found", `no line ${input.line}`);
+  if (await lineHasMachine(prisma, line.id, input.slug)) {
     throw new AssetError("conflict", `body.slug: ${input.line} already has a machine ${input.slug}`);
   }
   const { line: _l, slug, ...settings } = input;
-  check(settings);
-  const m = await prisma.machine.create({ data: { lineId: line.id, slug, ...settings } });
-  await audit(prisma, actor, origin, "asset.machine.create", `${input.line}/${slug}`, settings);
-  return m.id;
+  checkBearing(settings);
+  const id = await insertMachine(prisma, line.id, slug, settings);
+  const key = machineKey({ ...path, machine: slug });
+  await audit(prisma, { actor: actor.name, origin, action: "asset.machine.create", subject: key, siteSlug: path.site, details: settings });
+  return id;
 }
 
 export async function updateMachine(prisma: PrismaClient, actor: Principal, origin: string | undefined, id: string, patch: Partial<MachineSettings>) {
-  const before = await prisma.machine.findUnique({
-    where: { id },
-    include: { line: { include: { area: { include: { site: { include: { enterprise: true } } } } } } },
-  });
+  const before = await findMachineWithPath(prisma, id);
   if (!before) throw new AssetError("not_found", `no machine ${id}`);
   const merged = { ...Object.fromEntries(SETTINGS.map((k) => [k, before[k]])), ...patch } as MachineSettings;
-  check(merged);
+  checkBearing(merged);
   const changed = SETTINGS.filter((k) => patch[k] !== undefined && patch[k] !== before[k]);
-  const key = `${before.line.area.site.enterprise.slug}/${before.line.area.site.slug}/${before.line.area.slug}/${before.line.slug}/${before.slug}`;
+  const path = { ...pathOfLine(before.line), machine: before.slug };
+  const key: string = machineKey(path);
   if (changed.length === 0) return { key, changed };
-  await prisma.machine.update({ where: { id }, data: Object.fromEntries(changed.map((k) => [k, merged[k]])) });
-  await audit(prisma, actor, origin, "asset.machine.update", key, Object.fromEntries(changed.map((k) => [k, { from: before[k], to: merged[k] }])));
+  await updateMachineSettings(prisma, id, Object.fromEntries(changed.map((k) => [k, merged[k]])));
+  const details = Object.fromEntries(changed.map((k) => [k, { from: before[k], to: merged[k] }]));
+  await audit(prisma, { actor: actor.name, origin, action: "asset.machine.update", subject: key, siteSlug: path.site, details });
   return { key, changed };
 }
 
 export async function setLineCalendar(prisma: PrismaClient, actor: Principal, origin: string | undefined, lineId: string, calendarId: string | null) {
-  const line = await prisma.line.findUnique({ where: { id: lineId }, include: { area: { include: { site: { include: { enterprise: true } } } } } });
+  const line = await findLineWithPath(prisma, lineId);
   if (!line) throw new AssetError("not_found", `no line ${lineId}`);
-  if (calendarId) {
-    const cal = await prisma.shiftCalendar.findUnique({ where: { id: calendarId } });
-    if (!cal || cal.siteId !== line.area.siteId) throw new AssetError("invalid", "body.calendarId: not a shift calendar of this line's site");
+  if (calendarId && (await calendarSiteId(prisma, calendarId)) !== line.area.siteId) {
+    throw new AssetError("invalid", "body.calendarId: not a shift calendar of this line's site");
   }
-  await prisma.line.update({ where: { id: lineId }, data: { shiftCalendarId: calendarId } });
-  const key = `${line.area.site.enterprise.slug}/${line.area.site.slug}/${line.area.slug}/${line.slug}`;
-  await audit(prisma, actor, origin, "asset.line.calendar", key, { from: line.shiftCalendarId, to: calendarId });
+  await setLineCalendarId(prisma, lineId, calendarId);
+  const path = pathOfLine(line);
+  const details = { from: line.shiftCalendarId, to: calendarId };
+  await audit(prisma, { actor: actor.name, origin, action: "asset.line.calendar", subject: lineKey(path), siteSlug: path.site, details });
 }
-
-const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
 /** Replaces a shift calendar's shifts (and their breaks); audited with before and after. */
 export async function setCalendarShifts(prisma: PrismaClient, actor: Principal, origin: string | undefined, calendarId: string, shifts: PlantShift[]) {
-  const cal = await prisma.shiftCalendar.findUnique({
-    where: { id: calendarId },
-    include: { site: { include: { enterprise: true } }, shifts: { include: { breaks: true } } },
-  });
+  const cal = await findCalendarWithShifts(prisma, calendarId);
   if (!cal) throw new AssetError("not_found", `no shift calendar ${calendarId}`);
-  const names = new Set<string>();
-  for (const [i, sh] of shifts.entries()) {
-    if (names.has(sh.name)) throw new AssetError("invalid", `body.shifts.${i}.name: "${sh.name}" twice; shift names must be unique`);
-    names.add(sh.name);
-    const length = (minutes(sh.end) - minutes(sh.start) + 1440) % 1440 || 1440;
-    for (const [j, b] of sh.breaks.entries()) {
-      if (b.startOffsetMin + b.durationMin > length) {
-        throw new AssetError("invalid", `body.shifts.${i}.breaks.${j}: the break ends after the shift (${sh.start}-${sh.end} is ${length} min)`);
-      }
-    }
-  }
+  const problem = shiftsProblem(shifts);
+  if (problem) throw new AssetError("invalid", problem);
   const before = cal.shifts.map((s) => ({ name: s.name, weekdays: s.weekdays, start: s.startLocal, end: s.endLocal, breaks: s.breaks.length }));
-  await prisma.$transaction(async (tx) => {
-    await tx.shift.deleteMany({ where: { calendarId } });
-    for (const sh of shifts) {
-      await tx.shift.create({
-        data: { calendarId, name: sh.name, weekdays: sh.weekdays, startLocal: sh.start, endLocal: sh.end, breaks: { create: sh.breaks } },
-      });
-    }
-  });
-  const key = `${cal.site.enterprise.slug}/${cal.site.slug}`;
-  await audit(prisma, actor, origin, "asset.calendar.shifts", `${key}/${cal.name}`, { before, after: shifts });
+  await replaceCalendarShifts(prisma, calendarId, shifts);
+  const subject = `${siteKey({ enterprise: cal.site.enterprise.slug, site: cal.site.slug })}/${cal.name}`;
+  await audit(prisma, { actor: actor.name, origin, action: "asset.calendar.shifts", subject, siteSlug: cal.site.slug, details: { before, after: shifts } });
 }

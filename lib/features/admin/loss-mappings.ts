@@ -5,75 +5,69 @@
 // a recompute from a date: then those buckets are queued for the OEE worker, which computes them
 // again with the mapping each machine has then. Everything is audited with before and after.
 
+import {
+  assignMapping,
+  findMachineMapping,
+  findVersion,
+  insertVersion,
+  latestVersion,
+  machinesOfEnterprise,
+  readLossMappings,
+  versionsOf,
+} from "#lib/adapters/db/admin-loss-mappings.ts";
+import { enterpriseId } from "#lib/adapters/db/admin-structure.ts";
+import { audit } from "#lib/adapters/db/audit.ts";
 import type { PrismaClient } from "#lib/adapters/db/client.ts";
 import type { Principal } from "#lib/domain/auth/policy.ts";
-import { diffMappings, type MappingDraft, sortRules } from "#lib/domain/oee/loss-mapping-draft.ts";
-import type { LossMapping, MappingRule } from "#lib/domain/oee/types.ts";
+import { diffMappings, type MappingDraft, sortRules, versionLabel } from "#lib/domain/oee/loss-mapping-draft.ts";
+import type { MappingRule } from "#lib/domain/oee/types.ts";
 import { AssetError } from "./assets.ts";
 
 /** How far back a recompute may reach: the span a downtime reason may be corrected in (lib/features/oee/reasons.ts). */
 export const RECOMPUTE_MAX_DAYS = 30;
 const DAY = 86_400_000;
 
-type DbRule = { state: string | null; code: number | null; category: number | null; reason: string | null; loss: MappingRule["loss"] };
-const toRule = (r: DbRule): MappingRule => ({
-  loss: r.loss,
-  ...(r.state !== null ? { state: r.state } : {}),
-  ...(r.code !== null ? { code: r.code } : {}),
-  ...(r.category !== null ? { category: r.category } : {}),
-  ...(r.reason !== null ? { reason: r.reason } : {}),
-});
-
-const machineKey = (m: { slug: string; line: { slug: string; area: { slug: string; site: { slug: string; enterprise: { slug: string } } } } }) =>
-  `${m.line.area.site.enterprise.slug}/${m.line.area.site.slug}/${m.line.area.slug}/${m.line.slug}/${m.slug}`;
-const machinePath = { line: { include: { area: { include: { site: { include: { enterprise: true } } } } } } } as const;
-
 /** Every mapping of every enterprise with all its versions (newest first), rules, diffs and machines. */
 export async function listLossMappings(prisma: PrismaClient) {
-  const enterprises = await prisma.enterprise.findMany({
-    orderBy: { slug: "asc" },
-    include: { lossMappings: { orderBy: [{ name: "asc" }, { version: "desc" }], include: { rules: true } } },
-  });
-  const machines = await prisma.machine.findMany({ include: machinePath });
+  const { enterprises, machines } = await readLossMappings(prisma);
   return {
     recomputeMaxDays: RECOMPUTE_MAX_DAYS,
     enterprises: enterprises.map((e) => {
-      const mine = machines.filter((m) => m.line.area.site.enterprise.slug === e.slug).sort((a, b) => machineKey(a).localeCompare(machineKey(b)));
-      const label = new Map(e.lossMappings.map((lm) => [lm.id, `${lm.name}@v${lm.version}`]));
+      const mine = machines.filter((m) => m.enterprise === e.slug).sort((a, b) => a.key.localeCompare(b.key));
+      const label = new Map(e.lossMappings.map((lm) => [lm.id, versionLabel(lm)]));
       const fallback = e.lossMappings.filter((lm) => lm.isDefault).sort((a, b) => b.version - a.version)[0];
       const names = [...new Set(e.lossMappings.map((lm) => lm.name))];
       return {
         slug: e.slug,
         name: e.name,
-        default: fallback ? `${fallback.name}@v${fallback.version}` : null,
+        default: fallback ? versionLabel(fallback) : null,
         machines: mine.map((m) => ({
           id: m.id,
-          key: machineKey(m),
+          key: m.key as string,
           name: m.name,
           mappingId: m.lossMappingId,
           /** the version the OEE jobs use for it now */
-          uses:
-            (m.lossMappingId ? label.get(m.lossMappingId) : undefined) ?? (fallback ? `${fallback.name}@v${fallback.version} (default)` : "built-in default"),
+          uses: (m.lossMappingId ? label.get(m.lossMappingId) : undefined) ?? (fallback ? `${versionLabel(fallback)} (default)` : "built-in default"),
         })),
         mappings: names.map((name) => {
           const versions = e.lossMappings.filter((lm) => lm.name === name);
           return {
             name,
             versions: versions.map((v, i) => {
-              const rules = sortRules(v.rules.map(toRule));
+              const rules = sortRules(v.rules);
               const prev = versions[i + 1];
               return {
                 id: v.id,
                 version: v.version,
-                label: `${name}@v${v.version}`,
+                label: versionLabel(v),
                 isDefault: v.isDefault,
                 microStopThresholdS: v.microStopThresholdS,
                 startupWindowS: v.startupWindowS,
                 createdAt: v.createdAt.toISOString(),
                 createdBy: v.createdBy,
                 rules,
-                machines: mine.filter((m) => m.lossMappingId === v.id).map(machineKey),
-                diff: prev ? { from: prev.version, ...diffMappings({ ...prev, rules: prev.rules.map(toRule) }, { ...v, rules }) } : null,
+                machines: mine.filter((m) => m.lossMappingId === v.id).map((m) => m.key as string),
+                diff: prev ? { from: prev.version, ...diffMappings(prev, { ...v, rules }) } : null,
               };
             }),
           };
@@ -89,7 +83,7 @@ export interface NewVersion extends MappingDraft {
   /** The version the draft was made from: it must still be the latest (else someone else saved one meanwhile); 0: a new mapping of this name. */
   basedOnVersion: number;
   makeDefault: boolean;
-  /** Machine paths that use the new version from now on (others keep theirs). */
+  /** Machine keys that use the new version from now on (others keep theirs). */
   machines: string[];
   /** Recompute OEE from this instant (epoch ms) to now with the mappings then assigned; absent: only buckets computed from now on. */
   recomputeFrom?: number | undefined;
@@ -115,13 +109,9 @@ export async function createLossMappingVersion(
 ): Promise<NewVersionResult> {
   const { prisma } = deps;
   const now = (deps.now ?? Date.now)();
-  const ent = await prisma.enterprise.findUnique({ where: { slug: input.enterprise } });
-  if (!ent) throw new AssetError("not_found", `no enterprise ${input.enterprise}`);
-  const latest = await prisma.lossMapping.findFirst({
-    where: { enterpriseId: ent.id, name: input.name },
-    orderBy: { version: "desc" },
-    include: { rules: true },
-  });
+  const entId = await enterpriseId(prisma, input.enterprise);
+  if (!entId) throw new AssetError("not_found", `no enterprise ${input.enterprise}`);
+  const latest = await latestVersion(prisma, entId, input.name);
   if (input.basedOnVersion === 0) {
     // a new mapping of this name, starting at v1 with the draft's rules
     if (latest) {
@@ -141,95 +131,63 @@ export async function createLossMappingVersion(
     throw new AssetError("invalid", `body.recomputeFrom: must be within the last ${RECOMPUTE_MAX_DAYS} days and before now`);
   }
   const wanted = new Set(input.machines);
-  const machines = (await prisma.machine.findMany({ where: { line: { area: { site: { enterpriseId: ent.id } } } }, include: machinePath })).filter((m) =>
-    wanted.has(machineKey(m)),
-  );
-  const missing = [...wanted].filter((k) => !machines.some((m) => machineKey(m) === k));
+  const machines = (await machinesOfEnterprise(prisma, entId)).filter((m) => wanted.has(m.key));
+  const missing = [...wanted].filter((k) => !machines.some((m) => m.key === k));
   if (missing.length) throw new AssetError("invalid", `body.machines: not machines of ${input.enterprise}: ${missing.join(", ")}`);
 
   const version = (latest?.version ?? 0) + 1;
-  const label = `${input.name}@v${version}`;
-  const rules = input.rules.map((r) => ({
-    state: r.state ?? null,
-    code: r.code ?? null,
-    category: r.category ?? null,
-    reason: r.reason ?? null,
-    loss: r.loss,
-  }));
-  const existing = await prisma.lossMapping.findMany({ where: { enterpriseId: ent.id } });
-  const labels = new Map(existing.map((m) => [m.id, `${m.name}@v${m.version}`]));
+  const label = versionLabel({ name: input.name, version });
+  const existing = await versionsOf(prisma, entId);
+  const labels = new Map(existing.map((m) => [m.id, versionLabel(m)]));
   const defaultBefore = existing.find((m) => m.isDefault);
-  const prev: LossMapping | undefined = latest ? { ...latest, rules: latest.rules.map(toRule) } : undefined;
+  const defaultLabel = defaultBefore ? versionLabel(defaultBefore) : "none";
   const recompute = input.recomputeFrom !== undefined ? { from: input.recomputeFrom, to: now } : null;
-  // the version, its default flag, the machines and the audit row: all or nothing
-  const created = await prisma
-    .$transaction(async (tx) => {
-      const m = await tx.lossMapping.create({
-        data: {
-          enterpriseId: ent.id,
-          name: input.name,
-          version,
+  const details = {
+    ...(latest
+      ? {
+          basedOn: versionLabel(latest),
+          diff: JSON.parse(JSON.stringify(diffMappings(latest, { ...input, rules: input.rules as MappingRule[] }))),
+        }
+      : {
+          basedOn: "nothing: a new mapping",
           microStopThresholdS: input.microStopThresholdS,
           startupWindowS: input.startupWindowS,
-          isDefault: false,
-          createdBy: actor.name,
-          rules: { create: rules },
-        },
-      });
-      if (input.makeDefault) {
-        // one default per enterprise (a unique index holds it against two admins at once): the
-        // machines without a mapping of their own follow it
-        await tx.lossMapping.updateMany({ where: { enterpriseId: ent.id, isDefault: true }, data: { isDefault: false } });
-        await tx.lossMapping.update({ where: { id: m.id }, data: { isDefault: true } });
-      }
-      if (machines.length) await tx.machine.updateMany({ where: { id: { in: machines.map((x) => x.id) } }, data: { lossMappingId: m.id } });
-      await tx.auditLog.create({
-        data: {
-          actor: actor.name,
-          ...(origin ? { origin } : {}),
-          action: "asset.loss-mapping.create",
-          subject: `${input.enterprise}/${label}`,
-          result: "ok",
-          details: {
-            ...(prev
-              ? {
-                  basedOn: `${input.name}@v${prev.version}`,
-                  diff: JSON.parse(JSON.stringify(diffMappings(prev, { ...input, rules: input.rules as MappingRule[] }))),
-                }
-              : {
-                  basedOn: "nothing: a new mapping",
-                  microStopThresholdS: input.microStopThresholdS,
-                  startupWindowS: input.startupWindowS,
-                  rules: JSON.parse(JSON.stringify(input.rules)),
-                }),
-            makeDefault: input.makeDefault,
-            default: {
-              from: defaultBefore ? `${defaultBefore.name}@v${defaultBefore.version}` : "none",
-              to: input.makeDefault ? label : defaultBefore ? `${defaultBefore.name}@v${defaultBefore.version}` : "none",
-            },
-            machines: Object.fromEntries(
-              machines.map((x) => [machineKey(x), { from: x.lossMappingId ? (labels.get(x.lossMappingId) ?? x.lossMappingId) : "default", to: label }]),
-            ),
-            recompute: recompute
-              ? { from: new Date(recompute.from).toISOString(), to: new Date(recompute.to).toISOString() }
-              : "none: buckets computed from now on",
-          },
-        },
-      });
-      return m;
-    })
-    .catch((e: { code?: string }) => {
-      // a unique index: another admin saved the same version, the same new name or another default a moment earlier
-      if (e.code === "P2002") {
-        throw new AssetError(
-          "conflict",
-          input.basedOnVersion === 0
-            ? `body.name: a mapping ${input.name} was saved by someone else a moment ago; pick another name or reload`
-            : `body.basedOnVersion: someone else saved a version of ${input.name} or changed the default a moment ago; reload and edit from it`,
-        );
-      }
-      throw e;
-    });
+          rules: JSON.parse(JSON.stringify(input.rules)),
+        }),
+    makeDefault: input.makeDefault,
+    default: { from: defaultLabel, to: input.makeDefault ? label : defaultLabel },
+    machines: Object.fromEntries(
+      machines.map((x) => [x.key, { from: x.lossMappingId ? (labels.get(x.lossMappingId) ?? x.lossMappingId) : "default", to: label }]),
+    ),
+    recompute: recompute ? { from: new Date(recompute.from).toISOString(), to: new Date(recompute.to).toISOString() } : "none: buckets computed from now on",
+  };
+  // the version, its default flag, the machines and the audit row: all or nothing
+  const created = await insertVersion(
+    prisma,
+    {
+      enterpriseId: entId,
+      name: input.name,
+      version,
+      microStopThresholdS: input.microStopThresholdS,
+      startupWindowS: input.startupWindowS,
+      createdBy: actor.name,
+      rules: input.rules as MappingRule[],
+    },
+    {
+      makeDefault: input.makeDefault,
+      machineIds: machines.map((x) => x.id),
+      audit: { actor: actor.name, origin, action: "asset.loss-mapping.create", subject: `${input.enterprise}/${label}`, details },
+    },
+  );
+  if (!created) {
+    // a unique index: another admin saved the same version, the same new name or another default a moment earlier
+    throw new AssetError(
+      "conflict",
+      input.basedOnVersion === 0
+        ? `body.name: a mapping ${input.name} was saved by someone else a moment ago; pick another name or reload`
+        : `body.basedOnVersion: someone else saved a version of ${input.name} or changed the default a moment ago; reload and edit from it`,
+    );
+  }
 
   if (!recompute) return { id: created.id, label, recompute: null };
   const days: { from: number; to: number }[] = [];
@@ -254,28 +212,17 @@ export async function createLossMappingVersion(
 
 /** Gives one machine a mapping version of its enterprise, or (null) lets it follow the enterprise default. */
 export async function setMachineLossMapping(prisma: PrismaClient, actor: Principal, origin: string | undefined, machineId: string, mappingId: string | null) {
-  const m = await prisma.machine.findUnique({ where: { id: machineId }, include: { ...machinePath, lossMapping: true } });
+  const m = await findMachineMapping(prisma, machineId);
   if (!m) throw new AssetError("not_found", `no machine ${machineId}`);
-  const key = machineKey(m);
+  const key: string = m.key;
   let to = "default";
   if (mappingId) {
-    const lm = await prisma.lossMapping.findUnique({ where: { id: mappingId } });
-    if (!lm || lm.enterpriseId !== m.line.area.site.enterpriseId)
-      throw new AssetError("invalid", `body.lossMappingId: not a loss mapping of ${m.line.area.site.enterprise.slug}`);
-    to = `${lm.name}@v${lm.version}`;
+    const lm = await findVersion(prisma, mappingId);
+    if (!lm || lm.enterpriseId !== m.enterpriseId) throw new AssetError("invalid", `body.lossMappingId: not a loss mapping of ${m.enterprise}`);
+    to = versionLabel(lm);
   }
-  await prisma.machine.update({ where: { id: machineId }, data: { lossMappingId: mappingId } });
-  const from = m.lossMapping ? `${m.lossMapping.name}@v${m.lossMapping.version}` : "default";
-  await prisma.auditLog.create({
-    data: {
-      actor: actor.name,
-      ...(origin ? { origin } : {}),
-      action: "asset.machine.loss-mapping",
-      subject: key,
-      siteSlug: key.split("/")[1] ?? null,
-      result: "ok",
-      details: { from, to },
-    },
-  });
+  await assignMapping(prisma, machineId, mappingId);
+  const from = m.lossMapping ? versionLabel(m.lossMapping) : "default";
+  await audit(prisma, { actor: actor.name, origin, action: "asset.machine.loss-mapping", subject: key, siteSlug: m.site, details: { from, to } });
   return { key, from, to };
 }

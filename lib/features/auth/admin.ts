@@ -1,9 +1,13 @@
 // User administration for admins: list, create (password generated, shown once), disable, reset the
 // password (ends the user's sessions). Every change goes to the audit log with who did it.
 
+import { latestAuditRows } from "#lib/adapters/db/admin-audit.ts";
+import { audit } from "#lib/adapters/db/audit.ts";
+import { findTokenByName, listTokenRows, markTokenRevoked } from "#lib/adapters/db/auth-tokens.ts";
+import { disableUserAndSessions, findUser, insertUser, listUserRows, setPasswordAndEndSessions } from "#lib/adapters/db/auth-users.ts";
 import type { PrismaClient } from "#lib/adapters/db/client.ts";
 import { RefusedError } from "#lib/contract/errors.ts";
-import type { Principal, Role, TokenScope } from "#lib/domain/auth/policy.ts";
+import { type Principal, type Role, sitesProblem, storedSites, type TokenScope } from "#lib/domain/auth/policy.ts";
 import { hashPassword, randomPassword } from "./password.ts";
 import { createApiToken, tokenExpiry } from "./sessions.ts";
 
@@ -19,12 +23,8 @@ export interface UserRow {
   disabled: boolean;
 }
 
-async function audit(prisma: PrismaClient, actor: Principal, origin: string | undefined, action: string, subject: string, details: object) {
-  await prisma.auditLog.create({ data: { actor: actor.name, ...(origin ? { origin } : {}), action, subject, result: "ok", details } });
-}
-
 export async function listUsers(prisma: PrismaClient): Promise<UserRow[]> {
-  const rows = await prisma.user.findMany({ orderBy: { username: "asc" } });
+  const rows = await listUserRows(prisma);
   return rows.map((u) => ({
     username: u.username,
     displayName: u.displayName,
@@ -42,41 +42,34 @@ export async function addUser(
   u: { username: string; displayName: string; role: Role; sites: string[] },
   knownSites: readonly string[],
 ): Promise<string> {
-  const unknown = u.sites.filter((s) => !knownSites.includes(s));
-  if (unknown.length) throw new AdminError("invalid", `body.sites: unknown site ${unknown.join(", ")}`);
-  if (u.role !== "ADMIN" && u.sites.length === 0) throw new AdminError("invalid", `body.sites: a ${u.role} needs at least one site`);
-  if (await prisma.user.findUnique({ where: { username: u.username } })) throw new AdminError("conflict", `user ${u.username} exists already`);
+  const problem = sitesProblem(u.role, u.sites, knownSites, `a ${u.role}`);
+  if (problem) throw new AdminError("invalid", problem);
+  if (await findUser(prisma, u.username)) throw new AdminError("conflict", `user ${u.username} exists already`);
   const password = randomPassword();
-  await prisma.user.create({ data: { ...u, sites: u.role === "ADMIN" ? [] : u.sites, passwordHash: await hashPassword(password) } });
-  await audit(prisma, actor, origin, "user.create", u.username, { role: u.role, sites: u.sites });
+  await insertUser(prisma, { ...u, sites: storedSites(u.role, u.sites), passwordHash: await hashPassword(password) });
+  await audit(prisma, { actor: actor.name, origin, action: "user.create", subject: u.username, details: { role: u.role, sites: u.sites } });
   return password;
 }
 
 export async function disableUser(prisma: PrismaClient, actor: Principal, origin: string | undefined, username: string): Promise<void> {
   if (actor.kind === "user" && actor.name === username) throw new AdminError("invalid", "you cannot disable your own account");
-  const u = await prisma.user.findUnique({ where: { username } });
+  const u = await findUser(prisma, username);
   if (!u) throw new AdminError("not_found", `no user ${username}`);
-  await prisma.$transaction([
-    prisma.user.update({ where: { username }, data: { disabledAt: new Date() } }),
-    prisma.session.deleteMany({ where: { userId: u.id } }),
-  ]);
-  await audit(prisma, actor, origin, "user.disable", username, {});
+  await disableUserAndSessions(prisma, u.id);
+  await audit(prisma, { actor: actor.name, origin, action: "user.disable", subject: username });
 }
 
 export async function resetPassword(prisma: PrismaClient, actor: Principal, origin: string | undefined, username: string): Promise<string> {
-  const u = await prisma.user.findUnique({ where: { username } });
+  const u = await findUser(prisma, username);
   if (!u) throw new AdminError("not_found", `no user ${username}`);
   const password = randomPassword();
-  await prisma.$transaction([
-    prisma.user.update({ where: { username }, data: { passwordHash: await hashPassword(password), disabledAt: null } }),
-    prisma.session.deleteMany({ where: { userId: u.id } }),
-  ]);
-  await audit(prisma, actor, origin, "user.password-reset", username, {});
+  await setPasswordAndEndSessions(prisma, u.id, await hashPassword(password));
+  await audit(prisma, { actor: actor.name, origin, action: "user.password-reset", subject: username });
   return password;
 }
 
 export async function listTokens(prisma: PrismaClient) {
-  const rows = await prisma.apiToken.findMany({ orderBy: { name: "asc" } });
+  const rows = await listTokenRows(prisma);
   return rows.map((t) => ({
     name: t.name,
     role: t.role,
@@ -97,33 +90,33 @@ export async function addToken(
   t: { name: string; role: Role; sites: string[]; scope: TokenScope; expiresInDays: number },
   knownSites: readonly string[],
 ): Promise<{ token: string; expiresAt: string }> {
-  const unknown = t.sites.filter((s) => !knownSites.includes(s));
-  if (unknown.length) throw new AdminError("invalid", `body.sites: unknown site ${unknown.join(", ")}`);
-  if (t.role !== "ADMIN" && t.sites.length === 0) throw new AdminError("invalid", `body.sites: a ${t.role} token needs at least one site`);
-  if (await prisma.apiToken.findUnique({ where: { name: t.name } })) throw new AdminError("conflict", `a token named ${t.name} exists already`);
+  const problem = sitesProblem(t.role, t.sites, knownSites, `a ${t.role} token`);
+  if (problem) throw new AdminError("invalid", problem);
+  if (await findTokenByName(prisma, t.name)) throw new AdminError("conflict", `a token named ${t.name} exists already`);
   const expiresAt = tokenExpiry(t.expiresInDays);
   const token = await createApiToken(prisma, {
     name: t.name,
     role: t.role,
-    sites: t.role === "ADMIN" ? [] : t.sites,
+    sites: storedSites(t.role, t.sites),
     createdBy: actor.name,
     scope: t.scope,
     expiresAt,
   });
-  await audit(prisma, actor, origin, "token.create", t.name, { role: t.role, sites: t.sites, scope: t.scope, expiresAt: expiresAt.toISOString() });
+  const details = { role: t.role, sites: t.sites, scope: t.scope, expiresAt: expiresAt.toISOString() };
+  await audit(prisma, { actor: actor.name, origin, action: "token.create", subject: t.name, details });
   return { token, expiresAt: expiresAt.toISOString() };
 }
 
 export async function revokeToken(prisma: PrismaClient, actor: Principal, origin: string | undefined, name: string): Promise<void> {
-  const t = await prisma.apiToken.findUnique({ where: { name } });
+  const t = await findTokenByName(prisma, name);
   if (!t) throw new AdminError("not_found", `no token ${name}`);
   if (t.revokedAt) throw new AdminError("conflict", `token ${name} is revoked already`);
-  await prisma.apiToken.update({ where: { name }, data: { revokedAt: new Date() } });
-  await audit(prisma, actor, origin, "token.revoke", name, {});
+  await markTokenRevoked(prisma, name);
+  await audit(prisma, { actor: actor.name, origin, action: "token.revoke", subject: name });
 }
 
 export async function auditEntries(prisma: PrismaClient, limit: number) {
-  const rows = await prisma.auditLog.findMany({ orderBy: { id: "desc" }, take: limit });
+  const rows = await latestAuditRows(prisma, limit);
   return rows.map((r) => ({
     at: r.at.toISOString(),
     actor: r.actor,

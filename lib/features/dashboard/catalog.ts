@@ -4,12 +4,12 @@
 
 import { z } from "zod";
 import { ShiftSchema } from "#lib/adapters/db/plant.ts";
+import { NewArea, NewLine, NewSite, Rename } from "#lib/contract/asset-structure.ts";
 import { COMMAND_TYPE_NAMES, EXPIRY_S } from "#lib/contract/commands.ts";
 import { MachineSettingsSchema } from "#lib/contract/machine-settings.ts";
 import { ROLES, TOKEN_DAYS, TOKEN_SCOPES } from "#lib/domain/auth/policy.ts";
 import { COMMAND_STATUSES } from "#lib/domain/commands/lifecycle.ts";
 import { MappingDraftFields, withMappingChecks } from "#lib/domain/oee/loss-mapping-draft.ts";
-import { NewArea, NewLine, NewSite, Rename } from "#lib/features/admin/structure-input.ts";
 import type { RouteSpec } from "./api.ts";
 
 const instant = z
