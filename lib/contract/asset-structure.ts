@@ -5,7 +5,7 @@
 // built and read here, next to the schema that checks them.
 import { z } from "zod";
 import { ianaTimeZone } from "./common.ts";
-import { SEGMENT, type SitePath, siteKey } from "./identity.ts";
+import { SEGMENT } from "./identity.ts";
 
 export const topicSlug = z
   .string()
@@ -33,29 +33,3 @@ export const Rename = z.object({ name });
 export type NewSite = z.infer<typeof NewSite>;
 export type NewArea = z.infer<typeof NewArea>;
 export type NewLine = z.infer<typeof NewLine>;
-
-export interface AreaPath extends SitePath {
-  area: string;
-}
-export interface LinePath extends AreaPath {
-  line: string;
-}
-
-export const areaKey = (p: AreaPath) => `${siteKey(p)}/${p.area}`;
-export const lineKey = (p: LinePath) => `${areaKey(p)}/${p.line}`;
-
-/** The path of an area key (enterprise/site/area), or undefined when the string is not one. */
-export function parseAreaKey(key: string): AreaPath | undefined {
-  const parts = key.split("/");
-  if (parts.length !== 3 || !parts.every((p) => SEGMENT.test(p))) return undefined;
-  const [enterprise, site, area] = parts as [string, string, string];
-  return { enterprise, site, area };
-}
-
-/** The path of a line key (enterprise/site/area/line), or undefined when the string is not one. */
-export function parseLineKey(key: string): LinePath | undefined {
-  const parts = key.split("/");
-  if (parts.length !== 4 || !parts.every((p) => SEGMENT.test(p))) return undefined;
-  const [enterprise, site, area, line] = parts as [string, string, string, string];
-  return { enterprise, site, area, line };
-}

@@ -17,9 +17,15 @@ export interface SitePath {
   site: string;
 }
 
-export interface MachinePath extends SitePath {
+export interface AreaPath extends SitePath {
   area: string;
+}
+
+export interface LinePath extends AreaPath {
   line: string;
+}
+
+export interface MachinePath extends LinePath {
   machine: string;
 }
 
@@ -27,12 +33,6 @@ export const MACHINE_LEVELS = ["enterprise", "site", "area", "line", "machine"] 
 
 export function machineKey(p: MachinePath): MachineKey {
   return `${p.enterprise}/${p.site}/${p.area}/${p.line}/${p.machine}` as MachineKey;
-}
-
-/** A line's key, enterprise/site/area/line: the machines of a line share it as their key's prefix. */
-export type LineKey = string & { readonly [brand]: "LineKey" };
-export function lineKey(p: Omit<MachinePath, "machine">): LineKey {
-  return `${p.enterprise}/${p.site}/${p.area}/${p.line}` as LineKey;
 }
 
 export function siteKey(p: SitePath): SiteKey {
@@ -88,4 +88,24 @@ export function sitePathOf(key: SiteKey): SitePath {
 export function asSiteKey(key: string): SiteKey {
   if (!parseSiteKey(key)) throw new Error(`not a site key: "${key.slice(0, 80)}"`);
   return key as SiteKey;
+}
+
+/** An area's key, enterprise/site/area, and a line's, enterprise/site/area/line: the prefixes of their machines' keys. */
+export const areaKey = (p: AreaPath) => `${siteKey(p)}/${p.area}`;
+export const lineKey = (p: LinePath) => `${areaKey(p)}/${p.line}`;
+
+/** The path of an area key (enterprise/site/area), or undefined when the string is not one. */
+export function parseAreaKey(key: string): AreaPath | undefined {
+  const parts = key.split("/");
+  if (parts.length !== 3 || !parts.every((p) => SEGMENT.test(p))) return undefined;
+  const [enterprise, site, area] = parts as [string, string, string];
+  return { enterprise, site, area };
+}
+
+/** The path of a line key (enterprise/site/area/line), or undefined when the string is not one. */
+export function parseLineKey(key: string): LinePath | undefined {
+  const parts = key.split("/");
+  if (parts.length !== 4 || !parts.every((p) => SEGMENT.test(p))) return undefined;
+  const [enterprise, site, area, line] = parts as [string, string, string, string];
+  return { enterprise, site, area, line };
 }

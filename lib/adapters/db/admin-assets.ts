@@ -1,6 +1,6 @@
 // The asset model as the admin services read and change it: the whole tree, machines, a line's shift
 // calendar, a calendar's shifts. Queries only: the rules and the audit are the services' (lib/features/admin).
-import type { LinePath } from "#lib/contract/asset-structure.ts";
+import type { LinePath } from "#lib/contract/identity.ts";
 import type { MachineSettings } from "#lib/contract/machine-settings.ts";
 import type { Prisma, PrismaClient } from "./client.ts";
 import type { PlantShift } from "./plant.ts";

@@ -1,8 +1,7 @@
 // Sites, areas and lines as the admin services create, rename and remove them. Queries only: the
 // rules and the audit are the services' (lib/features/admin/structure.ts). A unique or foreign-key
 // violation (a race with another admin) comes back as a result, not as a Prisma error.
-import { type AreaPath, areaKey, lineKey } from "#lib/contract/asset-structure.ts";
-import { type SitePath, siteKey } from "#lib/contract/identity.ts";
+import { type AreaPath, areaKey, lineKey, type SitePath, siteKey } from "#lib/contract/identity.ts";
 import { areaPath, sitePath } from "./admin-assets.ts";
 import type { Prisma, PrismaClient } from "./client.ts";
 

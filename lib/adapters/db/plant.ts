@@ -6,6 +6,7 @@ import { hhmm, ianaTimeZone, lossCategory } from "#lib/contract/common.ts";
 import { type MachineKey, type MachinePath, machineKey, SEGMENT } from "#lib/contract/identity.ts";
 import { PlantMachineSettingsSchema } from "#lib/contract/machine-settings.ts";
 import type { LossMapping } from "#lib/domain/oee/types.ts";
+import { toRule } from "./admin-loss-mappings.ts";
 import type { PrismaClient } from "./client.ts";
 
 type DbMapping = {
@@ -23,13 +24,7 @@ function toLossMapping(m: DbMapping | null | undefined): LossMapping | undefined
     version: m.version,
     microStopThresholdS: m.microStopThresholdS,
     ...(m.startupWindowS > 0 ? { startupWindowS: m.startupWindowS } : {}),
-    rules: m.rules.map((r) => ({
-      loss: r.loss,
-      ...(r.state !== null ? { state: r.state } : {}),
-      ...(r.code !== null ? { code: r.code } : {}),
-      ...(r.category !== null ? { category: r.category } : {}),
-      ...(r.reason !== null ? { reason: r.reason } : {}),
-    })),
+    rules: m.rules.map(toRule),
   };
 }
 

@@ -19,9 +19,8 @@ import {
 import { audit } from "#lib/adapters/db/audit.ts";
 import type { PrismaClient } from "#lib/adapters/db/client.ts";
 import type { PlantShift } from "#lib/adapters/db/plant.ts";
-import { areaKey, lineKey, parseLineKey } from "#lib/contract/asset-structure.ts";
 import { RefusedError } from "#lib/contract/errors.ts";
-import { machineKey, siteKey } from "#lib/contract/identity.ts";
+import { areaKey, lineKey, machineKey, parseLineKey, siteKey } from "#lib/contract/identity.ts";
 import { MACHINE_SETTING_KEYS, type MachineSettings } from "#lib/contract/machine-settings.ts";
 import { bearingProblem, shiftsProblem } from "#lib/domain/assets/rules.ts";
 import type { Principal } from "#lib/domain/auth/policy.ts";

@@ -20,8 +20,8 @@ import {
 } from "#lib/adapters/db/admin-structure.ts";
 import { audit, siteSlugOf } from "#lib/adapters/db/audit.ts";
 import type { PrismaClient } from "#lib/adapters/db/client.ts";
-import { areaKey, lineKey, type NewArea, type NewLine, type NewSite, parseAreaKey } from "#lib/contract/asset-structure.ts";
-import { parseSiteKey, siteKey } from "#lib/contract/identity.ts";
+import type { NewArea, NewLine, NewSite } from "#lib/contract/asset-structure.ts";
+import { areaKey, lineKey, parseAreaKey, parseSiteKey, siteKey } from "#lib/contract/identity.ts";
 import type { Principal } from "#lib/domain/auth/policy.ts";
 import { AssetError } from "./assets.ts";
 
