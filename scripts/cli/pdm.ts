@@ -2,11 +2,22 @@
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { DETECTORS } from "../../lib/domain/pdm/detector.ts";
-import { calibrateSkabSensors, calibrateSkabVote, evaluateNab, evaluateNabScores, evaluateSkab, SKAB_VOTE_MAX_FALSE } from "../../lib/pdm/evaluate.ts";
+import { NOVELTY_ALERT_V1, NOVELTY_V1 } from "../../lib/domain/pdm/novelty.ts";
+import {
+  calibrateSkabSensors,
+  calibrateSkabVote,
+  evaluateNab,
+  evaluateNabNovelty,
+  evaluateNabScores,
+  evaluateSkab,
+  SKAB_VOTE_MAX_FALSE,
+} from "../../lib/pdm/evaluate.ts";
 
 const usage = (m: string) =>
   Object.assign(
-    new Error(`${m}\nusage: andon pdm evaluate --dataset DIR --format nab|skab [--detector v1|v2|v3|v4] [--vote | --quiet-sensors] [--scores DIR]`),
+    new Error(
+      `${m}\nusage: andon pdm evaluate --dataset DIR --format nab|skab [--detector novelty|v1|v2|v3|v4] [--files even|odd] [--vote | --quiet-sensors] [--scores DIR]`,
+    ),
     {
       name: "UsageError",
     },
@@ -25,18 +36,34 @@ export async function run(argv: string[]): Promise<void> {
       vote: { type: "boolean" },
       "quiet-sensors": { type: "boolean" },
       scores: { type: "string" },
+      files: { type: "string" },
     },
   });
-  const params = DETECTORS[values.detector ?? "v4"];
-  if (!params) throw usage(`--detector must be one of ${Object.keys(DETECTORS).join(", ")}`);
+  // NAB's default is the novelty detector (lib/domain/pdm/novelty.ts); SKAB's the robust EWMA v4
+  const novelty = values.format === "nab" && (values.detector ?? "novelty") === "novelty";
+  const params = DETECTORS[novelty ? "v4" : (values.detector ?? "v4")];
+  if (!params) throw usage(`--detector must be one of novelty (NAB only), ${Object.keys(DETECTORS).join(", ")}`);
+  if (values.files !== undefined && (!novelty || !["even", "odd"].includes(values.files))) {
+    throw usage("--files even|odd: only with --format nab and the novelty detector (the files of even or odd index in the sorted corpus)");
+  }
   if (!values.dataset || !existsSync(values.dataset)) throw usage(`--dataset: no such folder ${values.dataset ?? "(missing)"}`);
   if (values.scores !== undefined && (values.format !== "nab" || !existsSync(values.scores))) {
     throw usage(`--scores: ${values.format !== "nab" ? "only with --format nab" : `no such folder ${values.scores}`}`);
   }
   const say = (m: string) => console.log(`[pdm] ${m}`);
-  if (!values.scores) say(`detector ${params.version}: ${JSON.stringify(params)}`);
+  if (!values.scores)
+    say(
+      novelty
+        ? `detector ${NOVELTY_V1.version}: ${JSON.stringify(NOVELTY_V1)}; alert ${JSON.stringify(NOVELTY_ALERT_V1)}`
+        : `detector ${params.version}: ${JSON.stringify(params)}`,
+    );
   if (values.format === "nab") {
-    const r = values.scores ? evaluateNabScores(values.dataset, values.scores, say) : evaluateNab(values.dataset, params, say);
+    const half = values.files === "even" ? 0 : 1;
+    const r = values.scores
+      ? evaluateNabScores(values.dataset, values.scores, say)
+      : novelty
+        ? evaluateNabNovelty(values.dataset, NOVELTY_V1, say, NOVELTY_ALERT_V1, values.files ? (i) => i % 2 === half : undefined)
+        : evaluateNab(values.dataset, params, say);
     for (const [p, a] of Object.entries(r.anchors))
       say(`scorer check (${p}): null detector ${f2(a.null)}, detections at every window start ${f2(a.windowStarts)}`);
     for (const [p, x] of Object.entries(r.profiles)) {
@@ -50,6 +77,10 @@ export async function run(argv: string[]): Promise<void> {
     if (m)
       say(
         `realKnownCause/machine_temperature_system_failure.csv alone: standard=${f2(m.standard)} low_fp=${f2(m.reward_low_FP_rate)} low_fn=${f2(m.reward_low_FN_rate)}`,
+      );
+    if (r.production)
+      say(
+        `production (a detection = an alert opening): standard=${f2(r.production.standard)} low_fp=${f2(r.production.reward_low_FP_rate)} low_fn=${f2(r.production.reward_low_FN_rate)}`,
       );
     const s = r.profiles;
     console.log(

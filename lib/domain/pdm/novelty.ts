@@ -354,3 +354,40 @@ export class NoveltyDetector {
     return d;
   }
 }
+
+export interface NoveltyAlertParams {
+  /** An alert opens when the score reaches this (and none is open). */
+  open: number;
+  /** It clears after `clearAfter` samples in a row below `clear`. */
+  clear: number;
+  clearAfter: number;
+}
+
+/**
+ * The production alert rule on the score: open at `open`, clear after `clearAfter` samples below
+ * `clear` (hysteresis: no flapping on a score hovering at the threshold). `open` is the
+ * standard-profile threshold NAB's optimiser chose on the even-indexed files (0.496875); `clear` and
+ * `clearAfter` were picked on the same files among a few (a longer hold, 100 samples, cost 7 points:
+ * it swallowed the next event). All chosen before the full corpus was scored.
+ */
+export const NOVELTY_ALERT_V1: NoveltyAlertParams = Object.freeze({ open: 0.497, clear: 0.45, clearAfter: 20 });
+
+export class NoveltyAlert {
+  open = false;
+  private below = 0;
+  constructor(readonly params: NoveltyAlertParams = NOVELTY_ALERT_V1) {}
+
+  /** "open" on the sample where an alert opens, "clear" where it clears, else undefined. */
+  update(score: number): "open" | "clear" | undefined {
+    if (!this.open) {
+      if (score < this.params.open) return undefined;
+      this.open = true;
+      this.below = 0;
+      return "open";
+    }
+    this.below = score < this.params.clear ? this.below + 1 : 0;
+    if (this.below < this.params.clearAfter) return undefined;
+    this.open = false;
+    return "clear";
+  }
+}
