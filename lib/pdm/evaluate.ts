@@ -16,7 +16,7 @@ import {
   scoreboardScore,
   sweepCurve,
 } from "../domain/pdm/nab.ts";
-import { NOVELTY_ALERT_V1, NOVELTY_V1, NoveltyAlert, type NoveltyAlertParams, NoveltyDetector, type NoveltyParams } from "../domain/pdm/novelty.ts";
+import { NOVELTY_ALERT_V2, NOVELTY_V2, NoveltyAlert, type NoveltyAlertParams, NoveltyDetector, type NoveltyParams } from "../domain/pdm/novelty.ts";
 import { loadNabCorpus, loadNabScores, type NabSeries, publishedThresholds, utc } from "./nab-corpus.ts";
 
 export type Profile = keyof typeof PROFILES;
@@ -123,9 +123,9 @@ export function evaluateNab(dir: string, params: DetectorParams = DETECTOR_V1, s
  */
 export function evaluateNabNovelty(
   dir: string,
-  params: NoveltyParams = NOVELTY_V1,
+  params: NoveltyParams = NOVELTY_V2,
   say: (m: string) => void = () => undefined,
-  alert: NoveltyAlertParams = NOVELTY_ALERT_V1,
+  alert: NoveltyAlertParams = NOVELTY_ALERT_V2,
   only?: (index: number) => boolean,
 ): NabReport & { seconds: number } {
   const corpus = loadNabCorpus(dir).filter((_, i) => !only || only(i));

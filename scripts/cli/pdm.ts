@@ -2,7 +2,7 @@
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { DETECTORS } from "../../lib/domain/pdm/detector.ts";
-import { NOVELTY_ALERT_V1, NOVELTY_V1 } from "../../lib/domain/pdm/novelty.ts";
+import { NOVELTY_ALERT_V2, NOVELTY_V2 } from "../../lib/domain/pdm/novelty.ts";
 import {
   calibrateSkabSensors,
   calibrateSkabVote,
@@ -54,7 +54,7 @@ export async function run(argv: string[]): Promise<void> {
   if (!values.scores)
     say(
       novelty
-        ? `detector ${NOVELTY_V1.version}: ${JSON.stringify(NOVELTY_V1)}; alert ${JSON.stringify(NOVELTY_ALERT_V1)}`
+        ? `detector ${NOVELTY_V2.version}: ${JSON.stringify(NOVELTY_V2)}; alert ${JSON.stringify(NOVELTY_ALERT_V2)}`
         : `detector ${params.version}: ${JSON.stringify(params)}`,
     );
   if (values.format === "nab") {
@@ -62,7 +62,7 @@ export async function run(argv: string[]): Promise<void> {
     const r = values.scores
       ? evaluateNabScores(values.dataset, values.scores, say)
       : novelty
-        ? evaluateNabNovelty(values.dataset, NOVELTY_V1, say, NOVELTY_ALERT_V1, values.files ? (i) => i % 2 === half : undefined)
+        ? evaluateNabNovelty(values.dataset, NOVELTY_V2, say, NOVELTY_ALERT_V2, values.files ? (i) => i % 2 === half : undefined)
         : evaluateNab(values.dataset, params, say);
     for (const [p, a] of Object.entries(r.anchors))
       say(`scorer check (${p}): null detector ${f2(a.null)}, detections at every window start ${f2(a.windowStarts)}`);

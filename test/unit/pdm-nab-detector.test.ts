@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "../../lib/config.ts";
-import { NOVELTY_V1, NoveltyAlert, NoveltyDetector } from "../../lib/domain/pdm/novelty.ts";
+import { NOVELTY_V2, NoveltyAlert, NoveltyDetector } from "../../lib/domain/pdm/novelty.ts";
 
 /** A deterministic pseudo-random series: a daily-ish sine and uniform noise. */
 function series(n: number, seed = 1): number[] {
@@ -19,7 +19,7 @@ function series(n: number, seed = 1): number[] {
 }
 
 const run = (values: readonly number[], learn = 300) => {
-  const d = new NoveltyDetector(NOVELTY_V1, learn);
+  const d = new NoveltyDetector(NOVELTY_V2, learn);
   return values.map((v, i) => d.update(i * 300_000, v));
 };
 
@@ -47,7 +47,7 @@ describe("novelty detector", () => {
     const noise = Math.max(...s.slice(1500, 1990));
     expect(s[2000]).toBeGreaterThan(noise);
     expect(Math.max(...s.slice(2600, 2640))).toBeGreaterThan(noise);
-    expect(s[2000]).toBeGreaterThanOrEqual(NOVELTY_V1.restMargin);
+    expect(s[2000]).toBeGreaterThanOrEqual(NOVELTY_V2.restMargin);
   });
 
   it("a perfectly repeating signal scores 0 after learning", () => {
@@ -58,10 +58,10 @@ describe("novelty detector", () => {
   it("continues from its saved state exactly", () => {
     const x = series(2500, 11);
     x[2100] = 30;
-    const d = new NoveltyDetector(NOVELTY_V1, 300);
+    const d = new NoveltyDetector(NOVELTY_V2, 300);
     const head = x.slice(0, 1200).map((v, i) => d.update(i, v));
     const saved = JSON.parse(JSON.stringify(d.state()));
-    const restored = NoveltyDetector.restore(NOVELTY_V1, saved);
+    const restored = NoveltyDetector.restore(NOVELTY_V2, saved);
     const tailA = x.slice(1200).map((v, i) => d.update(1200 + i, v));
     const tailB = x.slice(1200).map((v, i) => restored.update(1200 + i, v));
     expect(tailB).toEqual(tailA);
