@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { fitT2Q, scoreT2Q, T2Q_V1, T2QDetector, type T2QUpdate, topContributors } from "#lib/domain/pdm/multivariate.ts";
 import { robustInliers, smoothRows, symmetricEigen } from "#lib/domain/pdm/robust-stats.ts";
-import { evaluateSkabT2Q } from "#lib/features/pdm/evaluate.ts";
+import { evaluateSkabT2Q } from "#lib/features/pdm/evaluate-skab.ts";
 import { repoRoot } from "#lib/platform/config.ts";
 
 /** A seeded PRNG (mulberry32) and standard normal draws from it (Box–Muller). */

@@ -18,7 +18,7 @@ import {
   sweepCurve,
   twiddleThreshold,
 } from "#lib/domain/pdm/nab.ts";
-import { calibrateSkabSensors, calibrateSkabVote, evaluateSkab } from "#lib/features/pdm/evaluate.ts";
+import { calibrateSkabSensors, calibrateSkabVote, evaluateSkab } from "#lib/features/pdm/evaluate-skab.ts";
 import { repoRoot } from "#lib/platform/config.ts";
 
 const file = { rows: 2000, windows: [{ left: 500, right: 599 }] };
