@@ -3,59 +3,9 @@
 // Creating sites, areas and lines, and renaming them, on the asset page. Slugs are MQTT topic levels:
 // set once, never renamed. The server validates (lib/features/admin/structure-input.ts); its messages are shown
 // next to the field they name.
-import { type ReactNode, useState } from "react";
-import { type Posted, postJson } from "./admin-post.ts";
-
-type Fields = Record<string, string>;
-
-function Field({ label, name, errors, children }: { label: string; name: string; errors: Fields; children: ReactNode }) {
-  return (
-    // biome-ignore lint/a11y/noLabelWithoutControl: the control is the child passed in
-    <label>
-      {label}
-      {children}
-      {errors[name] ? (
-        <span className="field-error" role="alert" data-testid={`error-${name}`}>
-          {errors[name]}
-        </span>
-      ) : null}
-    </label>
-  );
-}
-
-/** A small form: its values, its submit with the server's per-field messages, and the form-level error. */
-function useAdminForm<T extends Record<string, string>>(initial: T) {
-  const [v, setV] = useState<T>(initial);
-  const [errors, setErrors] = useState<Fields>({});
-  const [message, setMessage] = useState<string | null>(null);
-  // one request at a time: a double click must not send the create twice
-  const [busy, setBusy] = useState(false);
-  const submit = async (send: () => Promise<Posted<unknown>>, done: () => Promise<void> | void) => {
-    if (busy) return;
-    setBusy(true);
-    const r = await send().finally(() => setBusy(false));
-    if (r.ok) {
-      setErrors({});
-      setMessage(null);
-      setV(initial);
-      await done();
-    } else {
-      setErrors(r.fields);
-      setMessage(r.message);
-    }
-  };
-  const input = (name: keyof T & string, label: string, placeholder?: string) => (
-    <Field label={label} name={name} errors={errors}>
-      <input value={v[name]} onChange={(e) => setV({ ...v, [name]: e.target.value })} aria-label={label} placeholder={placeholder} />
-    </Field>
-  );
-  const error = message ? (
-    <div className="form-error" role="alert" style={{ flexBasis: "100%" }}>
-      {message}
-    </div>
-  ) : null;
-  return { v, setV, errors, submit, input, error, busy };
-}
+import { useState } from "react";
+import { Field, FormError, TextField, useAdminForm } from "./admin-form.tsx";
+import { postJson } from "./admin-post.ts";
 
 export function NewSiteForm({ enterprises, onDone }: { enterprises: { slug: string; name: string }[]; onDone: () => Promise<void> }) {
   const f = useAdminForm({ enterprise: enterprises[0]?.slug ?? "", slug: "", name: "", timeZone: "" });
@@ -65,11 +15,11 @@ export function NewSiteForm({ enterprises, onDone }: { enterprises: { slug: stri
       aria-label="New site"
       onSubmit={(e) => {
         e.preventDefault();
-        void f.submit(() => postJson("/api/v1/admin/sites", f.v), onDone);
+        void f.submit(() => postJson("/api/v1/admin/sites", f.values), onDone);
       }}
     >
       <Field label="Enterprise" name="enterprise" errors={f.errors}>
-        <select aria-label="Enterprise" value={f.v.enterprise} onChange={(e) => f.setV({ ...f.v, enterprise: e.target.value })}>
+        <select aria-label="Enterprise" value={f.values.enterprise} onChange={(e) => f.set({ enterprise: e.target.value })}>
           {enterprises.map((x) => (
             <option key={x.slug} value={x.slug}>
               {x.name} ({x.slug})
@@ -77,13 +27,13 @@ export function NewSiteForm({ enterprises, onDone }: { enterprises: { slug: stri
           ))}
         </select>
       </Field>
-      {f.input("slug", "Site slug", "e.g. lyon")}
-      {f.input("name", "Site name")}
-      {f.input("timeZone", "Time zone", "e.g. Europe/Paris")}
+      <TextField form={f} name="slug" label="Site slug" placeholder="e.g. lyon" />
+      <TextField form={f} name="name" label="Site name" />
+      <TextField form={f} name="timeZone" label="Time zone" placeholder="e.g. Europe/Paris" />
       <button type="submit" className="button" disabled={f.busy}>
         Add site
       </button>
-      {f.error}
+      <FormError message={f.message} wide />
     </form>
   );
 }
@@ -96,15 +46,15 @@ export function NewAreaForm({ site, onDone }: { site: string; onDone: () => Prom
       aria-label={`new area in ${site}`}
       onSubmit={(e) => {
         e.preventDefault();
-        void f.submit(() => postJson("/api/v1/admin/areas", { site, ...f.v }), onDone);
+        void f.submit(() => postJson("/api/v1/admin/areas", { site, ...f.values }), onDone);
       }}
     >
-      {f.input("slug", "Area slug")}
-      {f.input("name", "Area name")}
+      <TextField form={f} name="slug" label="Area slug" />
+      <TextField form={f} name="name" label="Area name" />
       <button type="submit" className="button" disabled={f.busy}>
         Add area
       </button>
-      {f.error}
+      <FormError message={f.message} wide />
     </form>
   );
 }
@@ -127,11 +77,11 @@ export function NewLineForm({
       aria-label={`new line in ${site}`}
       onSubmit={(e) => {
         e.preventDefault();
-        void f.submit(() => postJson("/api/v1/admin/lines", { ...f.v, calendarId: f.v.calendarId || null }), onDone);
+        void f.submit(() => postJson("/api/v1/admin/lines", { ...f.values, calendarId: f.values.calendarId || null }), onDone);
       }}
     >
       <Field label="Area" name="area" errors={f.errors}>
-        <select aria-label="Area" value={f.v.area} onChange={(e) => f.setV({ ...f.v, area: e.target.value })}>
+        <select aria-label="Area" value={f.values.area} onChange={(e) => f.set({ area: e.target.value })}>
           {areas.map((a) => (
             <option key={a.key} value={a.key}>
               {a.name}
@@ -139,10 +89,10 @@ export function NewLineForm({
           ))}
         </select>
       </Field>
-      {f.input("slug", "Line slug")}
-      {f.input("name", "Line name")}
+      <TextField form={f} name="slug" label="Line slug" />
+      <TextField form={f} name="name" label="Line name" />
       <Field label="Shift calendar" name="calendarId" errors={f.errors}>
-        <select aria-label="Shift calendar" value={f.v.calendarId} onChange={(e) => f.setV({ ...f.v, calendarId: e.target.value })}>
+        <select aria-label="Shift calendar" value={f.values.calendarId} onChange={(e) => f.set({ calendarId: e.target.value })}>
           <option value="">planned around the clock</option>
           {calendars.map((c) => (
             <option key={c.id} value={c.id}>
@@ -154,7 +104,7 @@ export function NewLineForm({
       <button type="submit" className="button" disabled={f.busy}>
         Add line
       </button>
-      {f.error}
+      <FormError message={f.message} wide />
     </form>
   );
 }
@@ -177,7 +127,7 @@ export function Rename({ url, name, what, onDone }: { url: string; name: string;
       onSubmit={(e) => {
         e.preventDefault();
         void f.submit(
-          () => postJson(url, f.v),
+          () => postJson(url, f.values),
           async () => {
             setEditing(false);
             await onDone();
@@ -185,14 +135,14 @@ export function Rename({ url, name, what, onDone }: { url: string; name: string;
         );
       }}
     >
-      {f.input("name", "New name")}
+      <TextField form={f} name="name" label="New name" />
       <button type="submit" className="button" disabled={f.busy}>
         Save name
       </button>
       <button type="button" className="link-button" onClick={() => setEditing(false)}>
         Cancel
       </button>
-      {f.error}
+      <FormError message={f.message} wide />
     </form>
   );
 }
@@ -200,8 +150,7 @@ export function Rename({ url, name, what, onDone }: { url: string; name: string;
 /** Removes an empty site, area or line (one created by mistake), after an explicit confirmation. */
 export function Remove({ url, what, onDone }: { url: string; what: string; onDone: () => Promise<void> }) {
   const [asking, setAsking] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const f = useAdminForm({});
   if (!asking) {
     return (
       <button type="button" className="link-button" onClick={() => setAsking(true)} aria-label={`remove ${what}`}>
@@ -215,26 +164,25 @@ export function Remove({ url, what, onDone }: { url: string; what: string; onDon
       <button
         type="button"
         className="button"
-        disabled={busy}
-        onClick={async () => {
-          setBusy(true);
-          const r = await postJson(url, {}).finally(() => setBusy(false));
-          if (!r.ok) {
-            setError(r.message);
-            return;
-          }
-          setAsking(false);
-          await onDone();
-        }}
+        disabled={f.busy}
+        onClick={() =>
+          f.submit(
+            () => postJson(url, {}),
+            async () => {
+              setAsking(false);
+              await onDone();
+            },
+          )
+        }
       >
         Yes, remove
       </button>{" "}
       <button type="button" className="link-button" onClick={() => setAsking(false)}>
         Cancel
       </button>
-      {error ? (
+      {f.message ? (
         <span className="field-error" role="alert">
-          {error}
+          {f.message}
         </span>
       ) : null}
     </fieldset>

@@ -3,31 +3,20 @@
 // API tokens for MES, ERP and BI: create (the token is shown once) with a scope and an expiry, revoke.
 import { useState } from "react";
 import type { listTokens } from "#lib/features/auth/admin.ts";
+import { Field, FieldError, FormError, useAdminForm } from "./admin-form.tsx";
 import { postJson } from "./admin-post.ts";
 
 type Token = Awaited<ReturnType<typeof listTokens>>[number];
 
 export function TokensAdmin({ initial, sites }: { initial: Token[]; sites: { key: string; name: string }[] }) {
   const [tokens, setTokens] = useState(initial);
-  const [name, setName] = useState("");
-  const [role, setRole] = useState("CORPORATE");
-  const [chosen, setChosen] = useState<string[]>([]);
-  const [scope, setScope] = useState<Token["scope"]>("READ_ONLY");
-  const [days, setDays] = useState(90);
-  const [error, setError] = useState<string | null>(null);
+  // the new token's fields; a revoke goes through it too, so that one message says what was refused
+  const f = useAdminForm({ name: "", role: "CORPORATE", sites: [] as string[], scope: "READ_ONLY" as Token["scope"], expiresInDays: 90 });
+  const { name, role, sites: chosen, scope, expiresInDays: days } = f.values;
   const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
   const reload = async () => {
     const res = await fetch("/api/v1/admin/tokens", { cache: "no-store" });
     if (res.ok) setTokens(((await res.json()) as { tokens: Token[] }).tokens);
-  };
-  const send = async (url: string, body?: unknown) => {
-    const r = await postJson<{ name?: string; token?: string }>(url, body ?? {});
-    if (!r.ok) {
-      setError(r.message);
-      return null;
-    }
-    setError(null);
-    return r.data;
   };
   return (
     <>
@@ -35,40 +24,47 @@ export function TokensAdmin({ initial, sites }: { initial: Token[]; sites: { key
         <h2>New token</h2>
         <form
           className="command-form"
-          onSubmit={async (e) => {
+          onSubmit={(e) => {
             e.preventDefault();
-            const r = await send("/api/v1/admin/tokens", { name, role, sites: chosen, scope, expiresInDays: days });
-            if (r?.token) {
-              setCreated({ name: r.name ?? name, token: r.token });
-              setName("");
-              await reload();
-            }
+            void f.submit(
+              () => postJson<{ name?: string; token?: string }>("/api/v1/admin/tokens", { name, role, sites: chosen, scope, expiresInDays: days }),
+              async (r) => {
+                if (!r.token) return;
+                setCreated({ name: r.name ?? name, token: r.token });
+                f.set({ name: "" });
+                await reload();
+              },
+              { reset: false },
+            );
           }}
         >
-          <label>
-            Name
-            <input value={name} onChange={(e) => setName(e.target.value)} aria-label="Token name" placeholder="mes-dresden" />
-          </label>
-          <label>
-            Role
-            <select value={role} onChange={(e) => setRole(e.target.value)} aria-label="Token role">
+          <Field label="Name" name="name" errors={f.errors}>
+            <input value={name} onChange={(e) => f.set({ name: e.target.value })} aria-label="Token name" placeholder="mes-dresden" />
+          </Field>
+          <Field label="Role" name="role" errors={f.errors}>
+            <select value={role} onChange={(e) => f.set({ role: e.target.value })} aria-label="Token role">
               <option value="CORPORATE">corporate (read)</option>
               <option value="PLANT_MANAGER">plant manager</option>
               <option value="MAINTENANCE">maintenance</option>
               <option value="ADMIN">admin</option>
             </select>
-          </label>
-          <label>
-            Scope
-            <select value={scope} onChange={(e) => setScope(e.target.value as Token["scope"])} aria-label="Token scope">
+          </Field>
+          <Field label="Scope" name="scope" errors={f.errors}>
+            <select value={scope} onChange={(e) => f.set({ scope: e.target.value as Token["scope"] })} aria-label="Token scope">
               <option value="READ_ONLY">read only</option>
               <option value="READ_WRITE">read and act (commands, reasons, alerts as its role allows)</option>
             </select>
-          </label>
-          <label>
-            Expires in (days)
-            <input type="number" min={1} max={730} value={days} onChange={(e) => setDays(Number(e.target.value))} aria-label="Token expires in days" />
-          </label>
+          </Field>
+          <Field label="Expires in (days)" name="expiresInDays" errors={f.errors}>
+            <input
+              type="number"
+              min={1}
+              max={730}
+              value={days}
+              onChange={(e) => f.set({ expiresInDays: Number(e.target.value) })}
+              aria-label="Token expires in days"
+            />
+          </Field>
           <fieldset className="sites-pick">
             <legend>Sites</legend>
             {sites.map((s) => (
@@ -76,21 +72,18 @@ export function TokensAdmin({ initial, sites }: { initial: Token[]; sites: { key
                 <input
                   type="checkbox"
                   checked={chosen.includes(s.key)}
-                  onChange={(e) => setChosen(e.target.checked ? [...chosen, s.key] : chosen.filter((x) => x !== s.key))}
+                  onChange={(e) => f.set({ sites: e.target.checked ? [...chosen, s.key] : chosen.filter((x) => x !== s.key) })}
                 />
                 {s.name}
               </label>
             ))}
+            <FieldError errors={f.errors} name="sites" />
           </fieldset>
           <button type="submit" className="button">
             Create token
           </button>
         </form>
-        {error ? (
-          <div className="form-error" role="alert">
-            {error}
-          </div>
-        ) : null}
+        <FormError message={f.message} />
         {created ? (
           <div className="notice" data-testid="new-token">
             Token <b>{created.name}</b>: <code>{created.token}</code> — copy it now, it is not shown again. Send it as <code>Authorization: Bearer …</code>.
@@ -130,9 +123,7 @@ export function TokensAdmin({ initial, sites }: { initial: Token[]; sites: { key
                     <button
                       type="button"
                       className="link-button"
-                      onClick={async () => {
-                        if (await send(`/api/v1/admin/tokens/${t.name}/revoke`)) await reload();
-                      }}
+                      onClick={() => f.submit(() => postJson(`/api/v1/admin/tokens/${t.name}/revoke`, {}), reload, { reset: false })}
                     >
                       revoke
                     </button>

@@ -1,7 +1,9 @@
 "use client";
 
+// Users for admins: create one (its password is shown once), give a new password, disable.
 import { useState } from "react";
 import type { UserRow } from "#lib/features/auth/admin.ts";
+import { Field, FieldError, FormError, useAdminForm } from "./admin-form.tsx";
 import { postJson } from "./admin-post.ts";
 
 const ROLES = [
@@ -11,40 +13,41 @@ const ROLES = [
   ["ADMIN", "Administrator (every site)"],
 ] as const;
 
+type Answer = { username?: string; password?: string };
+
 export function UsersAdmin({ initial, sites, me }: { initial: UserRow[]; sites: { key: string; name: string }[]; me: string }) {
   const [users, setUsers] = useState(initial);
   const [secret, setSecret] = useState<{ username: string; password: string } | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [role, setRole] = useState<string>("PLANT_MANAGER");
+  // the new user's fields; the row actions go through it too, so that one message says what was refused
+  const f = useAdminForm({ username: "", displayName: "", role: "PLANT_MANAGER", sites: [] as string[] });
+  const { role } = f.values;
 
   const reload = async () => {
     const res = await fetch("/api/v1/admin/users", { cache: "no-store" });
     if (res.ok) setUsers(((await res.json()) as { users: UserRow[] }).users);
   };
-  const call = async (url: string, body?: unknown) => {
-    setError(null);
-    const r = await postJson<{ username?: string; password?: string }>(url, body ?? {});
-    if (!r.ok) {
-      setError(r.message);
-      return null;
-    }
-    await reload();
-    return r.data;
-  };
+  /** A row action; a new password is shown once. */
+  const act = (url: string, user: string) =>
+    f.submit(
+      () => postJson<Answer>(url, {}),
+      async (out) => {
+        await reload();
+        if (out.password) setSecret({ username: user, password: out.password });
+      },
+      { reset: false },
+    );
 
-  async function create(e: React.FormEvent<HTMLFormElement>) {
+  function create(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
-    const f = new FormData(e.currentTarget);
-    const out = await call("/api/v1/admin/users", {
-      username: String(f.get("username") ?? "").trim(),
-      displayName: String(f.get("displayName") ?? "").trim(),
-      role,
-      sites: role === "ADMIN" ? [] : f.getAll("sites").map(String),
-    });
-    if (out?.password && out.username) {
-      setSecret({ username: out.username, password: out.password });
-      (e.target as HTMLFormElement).reset();
-    }
+    const v = f.values;
+    const body = { username: v.username.trim(), displayName: v.displayName.trim(), role, sites: role === "ADMIN" ? [] : v.sites };
+    void f.submit(
+      () => postJson<Answer>("/api/v1/admin/users", body),
+      async (out) => {
+        await reload();
+        if (out.password && out.username) setSecret({ username: out.username, password: out.password });
+      },
+    );
   }
 
   return (
@@ -57,11 +60,7 @@ export function UsersAdmin({ initial, sites, me }: { initial: UserRow[]; sites: 
           </button>
         </div>
       ) : null}
-      {error ? (
-        <div className="form-error" role="alert">
-          {error}
-        </div>
-      ) : null}
+      <FormError message={f.message} />
       <div className="card">
         <table className="reasons" data-testid="users">
           <thead>
@@ -82,18 +81,11 @@ export function UsersAdmin({ initial, sites, me }: { initial: UserRow[]; sites: 
                 <td>{u.role === "ADMIN" ? "all" : u.sites.map((s) => s.split("/")[1]).join(", ")}</td>
                 <td className="num">
                   {u.disabled ? "disabled " : null}
-                  <button
-                    type="button"
-                    className="link-button"
-                    onClick={async () => {
-                      const out = await call(`/api/v1/admin/users/${u.username}/password`);
-                      if (out?.password) setSecret({ username: u.username, password: out.password });
-                    }}
-                  >
+                  <button type="button" className="link-button" onClick={() => act(`/api/v1/admin/users/${u.username}/password`, u.username)}>
                     New password
                   </button>
                   {u.username !== me && !u.disabled ? (
-                    <button type="button" className="link-button" onClick={() => call(`/api/v1/admin/users/${u.username}/disable`)}>
+                    <button type="button" className="link-button" onClick={() => act(`/api/v1/admin/users/${u.username}/disable`, u.username)}>
                       Disable
                     </button>
                   ) : null}
@@ -105,32 +97,44 @@ export function UsersAdmin({ initial, sites, me }: { initial: UserRow[]; sites: 
       </div>
       <form className="card dialog-inline" onSubmit={create} aria-label="New user">
         <h2>New user</h2>
-        <label>
-          User name
-          <input name="username" required pattern="[a-z0-9._\-]{2,64}" title="2-64 of a-z 0-9 . _ -" />
-        </label>
-        <label>
-          Full name
-          <input name="displayName" required maxLength={100} />
-        </label>
-        <label>
-          Role
-          <select name="role" value={role} onChange={(e) => setRole(e.target.value)}>
+        <Field label="User name" name="username" errors={f.errors}>
+          <input
+            name="username"
+            required
+            pattern="[a-z0-9._\-]{2,64}"
+            title="2-64 of a-z 0-9 . _ -"
+            value={f.values.username}
+            onChange={(e) => f.set({ username: e.target.value })}
+          />
+        </Field>
+        <Field label="Full name" name="displayName" errors={f.errors}>
+          <input name="displayName" required maxLength={100} value={f.values.displayName} onChange={(e) => f.set({ displayName: e.target.value })} />
+        </Field>
+        <Field label="Role" name="role" errors={f.errors}>
+          <select name="role" value={role} onChange={(e) => f.set({ role: e.target.value })}>
             {ROLES.map(([v, n]) => (
               <option key={v} value={v}>
                 {n}
               </option>
             ))}
           </select>
-        </label>
+        </Field>
         {role !== "ADMIN" ? (
           <fieldset>
             <legend>Sites</legend>
             {sites.map((s) => (
               <label key={s.key} className="check">
-                <input type="checkbox" name="sites" value={s.key} /> {s.name}
+                <input
+                  type="checkbox"
+                  name="sites"
+                  value={s.key}
+                  checked={f.values.sites.includes(s.key)}
+                  onChange={(e) => f.set({ sites: e.target.checked ? [...f.values.sites, s.key] : f.values.sites.filter((x) => x !== s.key) })}
+                />{" "}
+                {s.name}
               </label>
             ))}
+            <FieldError errors={f.errors} name="sites" />
           </fieldset>
         ) : null}
         <button type="submit" className="button">

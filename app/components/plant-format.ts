@@ -1,0 +1,16 @@
+// How the plant board writes figures and times: percentages, local clock times of the site, durations.
+export const pct = (v: number | null | undefined) => (v === null || v === undefined ? "—" : `${(v * 100).toFixed(1)} %`);
+
+/** A loss that stops the machine (a reason can be given to it). */
+export const isStop = (loss: string) => loss !== "PRODUCTIVE" && loss !== "REDUCED_SPEED";
+
+export function fmt(ms: number, timeZone: string, seconds = false): string {
+  return new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", ...(seconds ? { second: "2-digit" } : {}) }).format(new Date(ms));
+}
+
+export function duration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60 ? `${s % 60} s` : ""}`.trim();
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+}
