@@ -4,7 +4,7 @@
 // one JSON shape: {"error":{"code","message","details"?}} with a matching HTTP status.
 import { createHash } from "node:crypto";
 import type { z } from "zod";
-import { RefusedError } from "#lib/contract/errors.ts";
+import { ERROR_STATUS, type ErrorCode, RefusedError } from "#lib/contract/errors.ts";
 import { type Action, can, mayChangeState, type Principal } from "#lib/domain/auth/policy.ts";
 import { principalFromApiToken, principalFromSession, SESSION_COOKIE } from "#lib/features/auth/sessions.ts";
 import { config } from "#lib/platform/config.ts";
@@ -12,17 +12,6 @@ import { createLogger } from "#lib/platform/log.ts";
 import { clientAddress, PEER_HEADER, type TrustedProxies, trustedProxies } from "./client-address.ts";
 import { db } from "./context.ts";
 import { forgetShared } from "./shared-read.ts";
-
-export type ErrorCode = "unauthenticated" | "forbidden" | "invalid" | "not_found" | "conflict" | "rate_limited" | "internal";
-const STATUS: Record<ErrorCode, number> = {
-  unauthenticated: 401,
-  forbidden: 403,
-  invalid: 400,
-  not_found: 404,
-  conflict: 409,
-  rate_limited: 429,
-  internal: 500,
-};
 
 export class ApiError extends Error {
   constructor(
@@ -113,7 +102,7 @@ export function originOf(req: Request): string | undefined {
 export function errorResponse(e: ApiError): Response {
   return Response.json(
     { error: { code: e.code, message: e.message, ...(e.details !== undefined ? { details: e.details } : {}) } },
-    { status: STATUS[e.code], headers: { "cache-control": "no-store" } },
+    { status: ERROR_STATUS[e.code], headers: { "cache-control": "no-store" } },
   );
 }
 
