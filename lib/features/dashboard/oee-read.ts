@@ -5,7 +5,7 @@ import type pg from "pg";
 import { TABLES } from "#lib/adapters/questdb/tables.ts";
 import { kpisOf } from "#lib/domain/oee/compute.ts";
 import type { Kpis, TimeElements } from "#lib/domain/oee/types.ts";
-import { csvCell } from "./csv.ts";
+import { CsvNumber, csvDocument } from "./csv.ts";
 
 export const ELEMENT_COLUMNS: Record<keyof TimeElements, string> = {
   calendarS: "calendar_s",
@@ -126,28 +126,29 @@ export async function siteFigures(
 export function figuresCsv(figs: readonly SiteFigures[]): string {
   const head = "site,bucket_start,bucket_end,label,planned_busy_s,run_s,net_run_s,fully_productive_s,total,good,availability,performance,quality,oee";
   // ratios with 6 decimals (a fixed-point string of a number: not text, never neutralised)
-  const f = (v: number | null) => (v === null ? "" : v.toFixed(6));
-  const line = (site: string, start: string, end: string, label: string, e: TimeElements, k: Kpis) =>
-    [
-      csvCell(site),
-      csvCell(start),
-      csvCell(end),
-      csvCell(label),
-      e.plannedBusyS,
-      e.runS,
-      e.netRunS,
-      e.fullyProductiveS,
-      e.total,
-      e.good,
-      f(k.availability),
-      f(k.performance),
-      f(k.quality),
-      f(k.oee),
-    ].join(",");
-  const out = [head];
+  const f = (v: number | null) => new CsvNumber(v === null ? "" : v.toFixed(6));
+  // time elements and counts as they are (a negative figure is a number, not a formula)
+  const n = (v: number) => new CsvNumber(String(v));
+  const line = (site: string, start: string, end: string, label: string, e: TimeElements, k: Kpis) => [
+    site,
+    start,
+    end,
+    label,
+    n(e.plannedBusyS),
+    n(e.runS),
+    n(e.netRunS),
+    n(e.fullyProductiveS),
+    n(e.total),
+    n(e.good),
+    f(k.availability),
+    f(k.performance),
+    f(k.quality),
+    f(k.oee),
+  ];
+  const rows: unknown[][] = [];
   for (const s of figs) {
-    for (const b of s.series) out.push(line(s.key, b.ts, b.end, b.label, b.elements, b.kpis));
-    out.push(line(s.key, s.series[0]?.ts ?? "", s.series.at(-1)?.end ?? "", "TOTAL", s.totals.elements, s.totals.kpis));
+    for (const b of s.series) rows.push(line(s.key, b.ts, b.end, b.label, b.elements, b.kpis));
+    rows.push(line(s.key, s.series[0]?.ts ?? "", s.series.at(-1)?.end ?? "", "TOTAL", s.totals.elements, s.totals.kpis));
   }
-  return `${out.join("\n")}\n`;
+  return csvDocument(head.split(","), rows);
 }
