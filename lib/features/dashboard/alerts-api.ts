@@ -1,6 +1,6 @@
 // Alerts as the API returns them (ISO dates).
 
-import type { Alert } from "#lib/adapters/db/generated/client.ts";
+import type { Alert } from "#lib/adapters/db/read-alerts.ts";
 import type { Principal } from "#lib/domain/auth/policy.ts";
 import type { AlertDeps } from "#lib/features/pdm/alerts.ts";
 import { db, publishAlert } from "./context.ts";
