@@ -64,7 +64,7 @@ export function cookieValue(header: string | null, name: string): string | undef
 const PRINCIPAL_TTL_MS = 2000;
 const pc = globalThis as unknown as { __andonPrincipalLru?: LRUCache<string, Principal> };
 const principals = () => {
-  pc.__andonPrincipalLru ??= new LRUCache<string, Principal>({ max: 5000, ttl: PRINCIPAL_TTL_MS, perf: Date });
+  pc.__andonPrincipalLru ??= new LRUCache<string, Principal>({ max: 5000, ttl: PRINCIPAL_TTL_MS });
   return pc.__andonPrincipalLru;
 };
 

@@ -154,8 +154,8 @@ export async function onAlertChange(listener: AlertListener): Promise<() => void
     client.on("connect", () => void client.subscribeAsync(alertsFilter(), { qos: 1 }).catch(() => client.stream.destroy()));
     client.on("message", (topic, payload) => {
       // <enterprise>/<site>/alerts (a parser siteOfAlertsTopic belongs in lib/contract/topics.ts)
-      const siteKey = topic.split("/").slice(0, 2).join("/");
-      for (const l of ls.__andonAlertListeners ?? []) l(siteKey, payload.toString());
+      const site = topic.split("/").slice(0, 2).join("/");
+      for (const l of ls.__andonAlertListeners ?? []) l(site, payload.toString());
     });
   }
   return () => ls.__andonAlertListeners?.delete(listener);
