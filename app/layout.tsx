@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
+import { openAlertCount } from "#lib/adapters/db/alerts.ts";
+import { type SiteKey, sitePathOf } from "#lib/contract/identity.ts";
 import { can } from "#lib/domain/auth/policy.ts";
 import { db } from "#lib/features/dashboard/context.ts";
 import { currentPrincipal } from "#lib/features/dashboard/page-auth.ts";
@@ -16,11 +18,7 @@ const ROLE_NAMES = { ADMIN: "Administrator", CORPORATE: "Corporate", PLANT_MANAG
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const p = await currentPrincipal();
   // the badge: open alerts of the user's sites (read on every page load; the inbox itself updates live)
-  const openAlerts = p
-    ? await db()
-        .alert.count({ where: { status: "OPEN", ...(p.sites === "all" ? {} : { siteKey: { in: [...p.sites] } }) } })
-        .catch(() => 0)
-    : 0;
+  const openAlerts = p ? await openAlertCount(db(), p.sites).catch(() => 0) : 0;
   return (
     <html lang="en">
       <body>
@@ -49,7 +47,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           {p ? (
             <span className="who" data-testid="who">
               {p.displayName} · {ROLE_NAMES[p.role]}
-              {p.sites === "all" ? "" : ` · ${p.sites.map((s) => s.split("/")[1]).join(", ")}`} <SignOut />
+              {p.sites === "all" ? "" : ` · ${p.sites.map((s) => sitePathOf(s as SiteKey).site).join(", ")}`} <SignOut />
             </span>
           ) : null}
         </header>

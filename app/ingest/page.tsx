@@ -1,3 +1,4 @@
+import { siteKey } from "#lib/contract/identity.ts";
 import { visibleSites } from "#lib/domain/auth/policy.ts";
 import { ingestStatus } from "#lib/features/dashboard/ingest-status.ts";
 import { allowed } from "#lib/features/dashboard/page-auth.ts";
@@ -14,7 +15,7 @@ export default async function IngestPage() {
     ...s,
     sites: visibleSites(
       principal,
-      s.sites.map((x) => ({ ...x, key: `${x.enterprise}/${x.site}` })),
+      s.sites.map((x) => ({ ...x, key: siteKey(x) })),
     ),
   };
   return (

@@ -67,6 +67,13 @@ export const alertsTopic = (s: SitePath | SiteKey) => `${siteKeyOf(s)}/alerts`;
 /** Every site's alerts of one enterprise (or of all with '+'). */
 export const alertsFilter = (enterprise = "+") => `${enterprise}/+/alerts`;
 
+/** The site of an alerts topic, or undefined when the topic is not one. */
+export function siteOfAlertsTopic(topic: string): SiteKey | undefined {
+  const parts = topic.split("/");
+  if (parts.length !== 3 || parts[2] !== "alerts" || !SEGMENT.test(parts[0] ?? "") || !SEGMENT.test(parts[1] ?? "")) return undefined;
+  return `${parts[0]}/${parts[1]}` as SiteKey;
+}
+
 /**
  * `<enterprise>/<site>/bridge/state`: retained "1" while the site's bridge is connected to the central broker, "0"
  * once it is not (Mosquitto's bridge notification; "0" is the bridge's will). Four levels: no telemetry or alert

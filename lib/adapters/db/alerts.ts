@@ -2,7 +2,7 @@
 // (lib/features/pdm/alerts.ts), which decides what to write (lib/domain/pdm/alert-rules.ts).
 // The partial unique index on (machine, cause) of active alerts is what keeps one active alert
 // per machine and cause when two raises race; isDuplicate recognises the loser.
-import type { MachinePath, SiteKey } from "#lib/contract/identity.ts";
+import type { MachineKey, MachinePath, SiteKey } from "#lib/contract/identity.ts";
 import { ACTIVE_STATUSES, type AlertStatus, type Severity } from "#lib/domain/pdm/alert-rules.ts";
 import { type AuditEntry, audit } from "./audit.ts";
 import type { Prisma, PrismaClient } from "./client.ts";
@@ -120,7 +120,24 @@ export function findAlerts(prisma: PrismaClient, q: AlertQuery): Promise<Alert[]
   });
 }
 
-/** How many open alerts the reader may see. */
-export function countOpenAlerts(prisma: PrismaClient, sites: "all" | readonly string[]): Promise<number> {
+// The dashboard's reads: a machine's active alerts and the onsets in a window (the machine page),
+// the open count of some sites (the badge).
+
+/** A machine's open and acknowledged alerts, the most recently seen first. */
+export function activeAlertsOf(prisma: PrismaClient, key: MachineKey): Promise<Alert[]> {
+  return prisma.alert.findMany({ where: { machineKey: key, status: ACTIVE }, orderBy: { lastSeenAt: "desc" } });
+}
+
+/** Every alert of a machine that began in [from, to] (any status), oldest first: when, how bad, what, and its status. */
+export function alertOnsetsOf(prisma: PrismaClient, key: MachineKey, from: number, to: number) {
+  return prisma.alert.findMany({
+    where: { machineKey: key, onsetAt: { gte: new Date(from), lte: new Date(to) } },
+    orderBy: { onsetAt: "asc" },
+    select: { onsetAt: true, severity: true, cause: true, status: true },
+  });
+}
+
+/** How many alerts are open on the given sites ("all": every site). */
+export function openAlertCount(prisma: PrismaClient, sites: readonly string[] | "all"): Promise<number> {
   return prisma.alert.count({ where: { status: "OPEN", ...(sites === "all" ? {} : { siteKey: { in: [...sites] } }) } });
 }

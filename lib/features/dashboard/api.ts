@@ -3,8 +3,10 @@
 // the site the request is about, input is parsed with the entry's zod schemas, and every error has
 // one JSON shape: {"error":{"code","message","details"?}} with a matching HTTP status.
 import { createHash } from "node:crypto";
+import { parseCookie } from "cookie";
+import { LRUCache } from "lru-cache";
 import type { z } from "zod";
-import { RefusedError } from "#lib/contract/errors.ts";
+import { ERROR_STATUS, type ErrorCode, RefusedError } from "#lib/contract/errors.ts";
 import { type Action, can, mayChangeState, type Principal } from "#lib/domain/auth/policy.ts";
 import { principalFromApiToken, principalFromSession, SESSION_COOKIE } from "#lib/features/auth/sessions.ts";
 import { config } from "#lib/platform/config.ts";
@@ -12,17 +14,6 @@ import { createLogger } from "#lib/platform/log.ts";
 import { clientAddress, PEER_HEADER, type TrustedProxies, trustedProxies } from "./client-address.ts";
 import { db } from "./context.ts";
 import { forgetShared } from "./shared-read.ts";
-
-export type ErrorCode = "unauthenticated" | "forbidden" | "invalid" | "not_found" | "conflict" | "rate_limited" | "internal";
-const STATUS: Record<ErrorCode, number> = {
-  unauthenticated: 401,
-  forbidden: 403,
-  invalid: 400,
-  not_found: 404,
-  conflict: 409,
-  rate_limited: 429,
-  internal: 500,
-};
 
 export class ApiError extends Error {
   constructor(
@@ -61,22 +52,20 @@ export interface Ctx<S extends RouteSpec> {
 
 const log = createLogger("api", process.env.LOG_LEVEL ?? "info");
 
+/** The value of one cookie in a Cookie header (the first of that name). */
 export function cookieValue(header: string | null, name: string): string | undefined {
-  for (const part of (header ?? "").split(";")) {
-    const [k, ...v] = part.trim().split("=");
-    if (k === name) return decodeURIComponent(v.join("="));
-  }
-  return undefined;
+  return parseCookie(header ?? "")[name];
 }
 
 // Who a credential is, as read from PostgreSQL in the last 2 s: reads (GET) may use it, every
 // state-changing request reads the database, and any such request made through this server clears
 // it (a sign-out, a revoked token or a disabled user shows at once here; elsewhere within 2 s).
+// At most 5000 credentials are remembered, the least recently used go first.
 const PRINCIPAL_TTL_MS = 2000;
-const pc = globalThis as unknown as { __andonPrincipals?: Map<string, { at: number; principal: Principal }> };
+const pc = globalThis as unknown as { __andonPrincipalLru?: LRUCache<string, Principal> };
 const principals = () => {
-  pc.__andonPrincipals ??= new Map();
-  return pc.__andonPrincipals;
+  pc.__andonPrincipalLru ??= new LRUCache<string, Principal>({ max: 5000, ttl: PRINCIPAL_TTL_MS });
+  return pc.__andonPrincipalLru;
 };
 
 /** Forgets every remembered principal (after a change made through this server). */
@@ -90,16 +79,12 @@ export async function principalOf(req: Request, opts: { fresh?: boolean } = {}):
   const key = createHash("sha256")
     .update(bearer ? `t:${bearer}` : `s:${cookie}`)
     .digest("hex");
-  const map = principals();
-  const now = Date.now();
-  const hit = map.get(key);
-  if (!opts.fresh && hit && now - hit.at < PRINCIPAL_TTL_MS) return hit.principal;
+  const cache = principals();
+  const hit = opts.fresh ? undefined : cache.get(key);
+  if (hit) return hit;
   const principal = bearer ? await principalFromApiToken(db(), bearer) : await principalFromSession(db(), cookie);
-  if (!principal) map.delete(key);
-  else {
-    if (map.size >= 5000) map.clear();
-    map.set(key, { at: now, principal });
-  }
+  if (!principal) cache.delete(key);
+  else cache.set(key, principal);
   return principal;
 }
 
@@ -113,7 +98,7 @@ export function originOf(req: Request): string | undefined {
 export function errorResponse(e: ApiError): Response {
   return Response.json(
     { error: { code: e.code, message: e.message, ...(e.details !== undefined ? { details: e.details } : {}) } },
-    { status: STATUS[e.code], headers: { "cache-control": "no-store" } },
+    { status: ERROR_STATUS[e.code], headers: { "cache-control": "no-store" } },
   );
 }
 

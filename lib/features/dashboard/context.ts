@@ -6,10 +6,12 @@ import mqtt, { type MqttClient } from "mqtt";
 import type pg from "pg";
 import { prismaFor } from "#lib/adapters/db/client.ts";
 import { loadMachines, type MachineInfo } from "#lib/adapters/db/plant.ts";
+import { siteRowsOf } from "#lib/adapters/db/read-sites.ts";
 import { mqttOptions } from "#lib/adapters/mqtt/options.ts";
 import { questPool } from "#lib/adapters/questdb/pg.ts";
 import { enqueueRecompute, oeeQueue } from "#lib/adapters/queues/oee.ts";
-import { alertsFilter } from "#lib/contract/topics.ts";
+import { siteKey } from "#lib/contract/identity.ts";
+import { alertsFilter, siteOfAlertsTopic } from "#lib/contract/topics.ts";
 import { type LoginThrottle, redisLoginThrottle } from "#lib/features/auth/throttle.ts";
 import type { ReasonDeps } from "#lib/features/oee/reasons.ts";
 import { config } from "#lib/platform/config.ts";
@@ -70,13 +72,7 @@ export function machines(): Promise<MachineInfo[]> {
 
 /** Every site (also those without machines yet), as often as the machines. */
 export function siteRows(): Promise<{ key: string; name: string; timeZone: string }[]> {
-  return sharedValue("assets:sites", ASSET_TTL_MS, async () =>
-    (await db().site.findMany({ include: { enterprise: true }, orderBy: [{ enterprise: { slug: "asc" } }, { slug: "asc" }] })).map((s) => ({
-      key: `${s.enterprise.slug}/${s.slug}`,
-      name: s.name,
-      timeZone: s.timeZone,
-    })),
-  );
+  return sharedValue("assets:sites", ASSET_TTL_MS, () => siteRowsOf(db()));
 }
 
 /** What a downtime-reason edit needs on this server: the stores, the asset model, the OEE recompute queue. */
@@ -90,7 +86,7 @@ export async function reasonDeps(): Promise<ReasonDeps> {
 }
 
 /** The key under which a site's plant view is shared (lib/features/dashboard/shared-read.ts); forget it after a change to the site. */
-export const plantViewKey = (enterprise: string, site: string) => `plant:${enterprise}/${site}/`;
+export const plantViewKey = (enterprise: string, site: string) => `plant:${siteKey({ enterprise, site })}/`;
 
 /** A site's plant view as the board shows it now: computed at most once per WEB_SHARE_MS for every viewer. */
 export function sharedPlantView(enterprise: string, site: string): Shared<PlantView | undefined> {
@@ -98,7 +94,7 @@ export function sharedPlantView(enterprise: string, site: string): Shared<PlantV
     const view = await plantView(db(), quest(), await machines(), enterprise, site);
     if (view) return view;
     // a site without machines yet (an admin just created it) has an empty board, not a 404
-    const row = (await siteRows()).find((r) => r.key === `${enterprise}/${site}`);
+    const row = (await siteRows()).find((r) => r.key === siteKey({ enterprise, site }));
     return row ? emptyPlantView(row) : undefined;
   });
 }
@@ -157,8 +153,9 @@ export async function onAlertChange(listener: AlertListener): Promise<() => void
     client.on("error", () => undefined); // retried by the reconnect
     client.on("connect", () => void client.subscribeAsync(alertsFilter(), { qos: 1 }).catch(() => client.stream.destroy()));
     client.on("message", (topic, payload) => {
-      const siteKey = topic.split("/").slice(0, 2).join("/");
-      for (const l of ls.__andonAlertListeners ?? []) l(siteKey, payload.toString());
+      const site = siteOfAlertsTopic(topic);
+      if (!site) return;
+      for (const l of ls.__andonAlertListeners ?? []) l(site, payload.toString());
     });
   }
   return () => ls.__andonAlertListeners?.delete(listener);

@@ -2,11 +2,10 @@
 // it was last heard from; message rates; recent dead letters. Server-only (QuestDB over PG wire).
 import { type ProcessesView, processesView } from "./process-status.ts";
 import "server-only";
-import { prismaFor } from "#lib/adapters/db/client.ts";
 import { loadMachines } from "#lib/adapters/db/plant.ts";
-import { TABLES } from "#lib/adapters/questdb/tables.ts";
-import { config } from "#lib/platform/config.ts";
-import { quest } from "./context.ts";
+import { ingestRows } from "#lib/adapters/questdb/read-ingest.ts";
+import { machineKey, siteKey } from "#lib/contract/identity.ts";
+import { db, quest } from "./context.ts";
 
 export interface MachineStatus {
   key: string;
@@ -37,15 +36,10 @@ export interface IngestStatus {
   processes: ProcessesView;
 }
 
-const pool = quest;
-
-const keyOf = (r: { enterprise: string; site: string; area: string; line: string; machine: string }) =>
-  `${r.enterprise}/${r.site}/${r.area}/${r.line}/${r.machine}`;
 const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : v == null ? null : String(v));
 
 export async function ingestStatus(): Promise<IngestStatus> {
-  const cfg = config();
-  const machines = await loadMachines(prismaFor(cfg.DATABASE_URL));
+  const machines = await loadMachines(db());
   const lastSeen = new Map<string, string | null>();
   const states = new Map<string, { state: string | null; code: number | null; reason: string | null; ts: string | null }>();
   const perSiteMinute = new Map<string, number>();
@@ -53,32 +47,19 @@ export async function ingestStatus(): Promise<IngestStatus> {
   let deadLetters: IngestStatus["deadLetters"] = { lastHour: 0, latest: [] };
   let questdb: IngestStatus["questdb"] = "ok";
   try {
-    const q = pool();
-    const path = "enterprise, site, area, line, machine";
-    const [seen, st, minute, series, dlCount, dlLatest] = await Promise.all([
-      q.query(`SELECT ${path}, received_at FROM ${TABLES.counts} LATEST ON ts PARTITION BY ${path}`),
-      q.query(`SELECT ${path}, state, code, reason, ts FROM ${TABLES.state} LATEST ON ts PARTITION BY ${path}`),
-      q.query(
-        `SELECT site, sum(n) n FROM (SELECT site, count() n FROM ${TABLES.counts} WHERE ts > dateadd('m', -1, now())
-         UNION ALL SELECT site, count() n FROM ${TABLES.vibration} WHERE ts > dateadd('m', -1, now())
-         UNION ALL SELECT site, count() n FROM ${TABLES.state} WHERE ts > dateadd('m', -1, now()))`,
-      ),
-      q.query(`SELECT ts, site, count() n FROM ${TABLES.counts} WHERE ts > dateadd('m', -15, now()) SAMPLE BY 30s ALIGN TO CALENDAR`),
-      q.query(`SELECT count() n FROM ${TABLES.deadLetters} WHERE received_at > dateadd('h', -1, now())`),
-      q.query(`SELECT received_at, topic, reason FROM ${TABLES.deadLetters} WHERE received_at > dateadd('h', -1, now()) ORDER BY received_at DESC LIMIT 5`),
-    ]);
-    for (const r of seen.rows) lastSeen.set(keyOf(r), iso(r.received_at));
-    for (const r of st.rows) states.set(keyOf(r), { state: r.state, code: r.code, reason: r.reason, ts: iso(r.ts) });
-    for (const r of minute.rows) perSiteMinute.set(r.site, Number(r.n));
-    for (const r of series.rows) {
-      const t = iso(r.ts) ?? "";
+    const r = await ingestRows(quest());
+    for (const x of r.lastSeen) lastSeen.set(machineKey(x), iso(x.received_at));
+    for (const x of r.states) states.set(machineKey(x), { state: x.state, code: x.code, reason: x.reason, ts: iso(x.ts) });
+    for (const x of r.perSiteMinute) perSiteMinute.set(x.site, Number(x.n));
+    for (const x of r.perSite30s) {
+      const t = iso(x.ts) ?? "";
       const bucket = rate.get(t) ?? {};
-      bucket[r.site] = (bucket[r.site] ?? 0) + Number(r.n) / 30;
+      bucket[x.site] = (bucket[x.site] ?? 0) + Number(x.n) / 30;
       rate.set(t, bucket);
     }
     deadLetters = {
-      lastHour: Number(dlCount.rows[0]?.n ?? 0),
-      latest: dlLatest.rows.map((r) => ({ ts: iso(r.received_at) ?? "", topic: r.topic, reason: r.reason })),
+      lastHour: r.deadLettersLastHour,
+      latest: r.latestDeadLetters.map((x) => ({ ts: iso(x.received_at) ?? "", topic: x.topic, reason: x.reason })),
     };
   } catch (e) {
     questdb = (e as Error).message;
@@ -86,8 +67,8 @@ export async function ingestStatus(): Promise<IngestStatus> {
 
   const sites = new Map<string, SiteStatus>();
   for (const m of machines) {
-    const siteKey = `${m.enterprise}/${m.site}`;
-    let s = sites.get(siteKey);
+    const site = siteKey(m.path);
+    let s = sites.get(site);
     if (!s) {
       s = {
         enterprise: m.enterprise,
@@ -97,9 +78,9 @@ export async function ingestStatus(): Promise<IngestStatus> {
         messagesLastMinute: perSiteMinute.get(m.site) ?? 0,
         machines: [],
       };
-      sites.set(siteKey, s);
+      sites.set(site, s);
     }
-    const key = `${m.enterprise}/${m.site}/${m.area}/${m.line}/${m.slug}`;
+    const key = m.key;
     const state = states.get(key);
     s.machines.push({
       key,

@@ -2,16 +2,16 @@
 // the machine's ISO 10816-3 zone limits, and its state timeline. Parameterized QuestDB queries.
 
 import type pg from "pg";
+import { activeAlertsOf, alertOnsetsOf } from "#lib/adapters/db/alerts.ts";
 import type { PrismaClient } from "#lib/adapters/db/client.ts";
 import type { MachineInfo } from "#lib/adapters/db/plant.ts";
-import { TABLES } from "#lib/adapters/questdb/tables.ts";
-import { machineKey } from "#lib/contract/identity.ts";
+import { ELEMENT_COLUMNS, machineHourRows, vibrationSamples } from "#lib/adapters/questdb/read-oee.ts";
+import { siteOf } from "#lib/contract/identity.ts";
 import { kpisOf } from "#lib/domain/oee/kpis.ts";
 import { DEFAULT_MAPPING } from "#lib/domain/oee/mapping.ts";
 import type { Kpis, ReasonEdit } from "#lib/domain/oee/types.ts";
 import { ZONE_LIMITS, type Zone, zoneOf } from "#lib/domain/vibration/iso10816.ts";
 import { loadFleetEvents } from "#lib/features/oee/events.ts";
-import { ELEMENT_COLUMNS } from "./oee-read.ts";
 import { machineTimeline, type Segment, stateName } from "./plant.ts";
 
 export interface MachineDetail {
@@ -47,7 +47,6 @@ export interface MachineDetail {
   alerts: { id: string; cause: string; severity: string; status: string; explanation: string; suggestedAction: string; onsetAt: string }[];
 }
 
-const WHERE = "enterprise = $1 AND site = $2 AND area = $3 AND line = $4 AND machine = $5";
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
 export async function machineDetail(
@@ -58,24 +57,14 @@ export async function machineDetail(
   spanHours: number,
   now = Date.now(),
 ): Promise<MachineDetail> {
-  const path = { enterprise: m.enterprise, site: m.site, area: m.area, line: m.line, machine: m.slug };
-  const args = [m.enterprise, m.site, m.area, m.line, m.slug];
+  const path = m.path;
+  const key = m.key;
   const from = now - spanHours * 3_600_000;
-  const iso = (t: number) => new Date(t).toISOString();
   const sample = spanHours <= 24 ? "5m" : "1h";
   const mapping = m.lossMapping ?? DEFAULT_MAPPING;
-  const cols = [...new Set(Object.values(ELEMENT_COLUMNS))].join(", ");
   const [hours, vib, events, edits, alerts, anomalies] = await Promise.all([
-    pool.query(`SELECT ts, ${cols} FROM ${TABLES.oeeMachine} WHERE ${WHERE} AND granularity = 'hour' AND ts >= $6 AND ts < $7 ORDER BY ts`, [
-      ...args,
-      iso(from),
-      iso(now),
-    ]),
-    pool.query(
-      `SELECT ts, avg(velocity_rms_mm_s) velocity, max(velocity_rms_mm_s) velocity_max, avg(accel_rms_g) accel, avg(crest_factor) crest, avg(kurtosis) kurtosis, avg(temperature_c) temperature
-       FROM ${TABLES.vibration} WHERE ${WHERE} AND ts >= $6 AND ts < $7 SAMPLE BY ${sample} ALIGN TO CALENDAR`,
-      [...args, iso(from), iso(now)],
-    ),
+    machineHourRows(pool, path, from, now),
+    vibrationSamples(pool, path, from, now, sample),
     loadFleetEvents(pool, {
       range: { start: from, end: now },
       boundaries: [],
@@ -85,19 +74,14 @@ export async function machineDetail(
       only: path,
     }),
     reasonEdits({ start: from, end: now }),
-    prisma.alert.findMany({ where: { machineKey: machineKey(path), status: { in: ["OPEN", "ACKNOWLEDGED"] } }, orderBy: { lastSeenAt: "desc" } }),
+    activeAlertsOf(prisma, key),
     // every alert that began in the window, whatever became of it: the charts' anomaly markers
-    prisma.alert.findMany({
-      where: { machineKey: machineKey(path), onsetAt: { gte: new Date(from), lte: new Date(now) } },
-      orderBy: { onsetAt: "asc" },
-      select: { onsetAt: true, severity: true, cause: true, status: true },
-    }),
+    alertOnsetsOf(prisma, key, from, now),
   ]);
-  const key = machineKey(path);
   const ev = events.get(key);
   const timeline = ev ? machineTimeline(m, { start: from, end: now }, ev.states, edits.get(key) ?? []) : [];
   const last = ev?.states.filter((s) => s.ts <= now).at(-1);
-  const vibration = vib.rows
+  const vibration = vib
     .filter((r) => r.velocity !== null)
     .map((r) => ({
       ts: (r.ts as Date).getTime(),
@@ -113,7 +97,7 @@ export async function machineDetail(
     machine: {
       key,
       name: m.name,
-      site: `${m.enterprise}/${m.site}`,
+      site: siteOf(key),
       line: m.lineName ?? m.line,
       timeZone: m.timeZone,
       idealCycleTimeS: m.idealCycleTimeS,
@@ -124,7 +108,7 @@ export async function machineDetail(
     from,
     to: now,
     state: last ? { name: stateName(last), since: last.ts } : null,
-    hours: hours.rows.map((r) => {
+    hours: hours.map((r) => {
       const e = Object.fromEntries(Object.entries(ELEMENT_COLUMNS).map(([k, c]) => [k, Number(r[c] ?? 0)])) as never;
       const k = kpisOf(e);
       return {

@@ -2,29 +2,12 @@
 // with the OEE core: a period's figure is the roll-up of its buckets' times and counts, never an
 // average of their percentages.
 import type pg from "pg";
-import { TABLES } from "#lib/adapters/questdb/tables.ts";
+import { ELEMENT_COLUMNS, type Row, siteRollupRows } from "#lib/adapters/questdb/read-oee.ts";
 import { kpisOf } from "#lib/domain/oee/kpis.ts";
 import type { Kpis, TimeElements } from "#lib/domain/oee/types.ts";
-import { csvCell } from "./csv.ts";
+import { CsvNumber, csvDocument } from "./csv.ts";
 
-export const ELEMENT_COLUMNS: Record<keyof TimeElements, string> = {
-  calendarS: "calendar_s",
-  plannedStopS: "calendar_s", // derived below: calendar − planned busy
-  plannedBusyS: "planned_busy_s",
-  breakdownS: "breakdown_s",
-  setupS: "setup_s",
-  otherStopS: "other_stop_s",
-  runS: "run_s",
-  smallStopS: "small_stop_s",
-  netRunS: "net_run_s",
-  fullyProductiveS: "fully_productive_s",
-  dataGapS: "data_gap_s",
-  total: "total",
-  reject: "reject",
-  startupReject: "startup_reject",
-  good: "good",
-  failures: "failures",
-};
+export { ELEMENT_COLUMNS };
 
 export interface BucketFigures {
   ts: string;
@@ -51,8 +34,6 @@ export interface SiteFigures {
   totals: { elements: TimeElements; kpis: Kpis; losses: LossSeconds; mappingVersions: string[] };
   series: BucketFigures[];
 }
-
-type Row = Record<string, unknown>;
 
 function elementsOf(r: Row): TimeElements {
   const n = (c: string) => Number(r[c] ?? 0);
@@ -87,11 +68,7 @@ export async function siteFigures(
 ): Promise<SiteFigures[]> {
   if (sites.length === 0) return [];
   const keys = sites.map((s) => s.key);
-  const list = keys.map((_k, i) => `$${i + 4}`).join(", ");
-  const { rows } = await pool.query<Row>(
-    `SELECT * FROM ${TABLES.oeeRollup} WHERE level = 'site' AND granularity = $1 AND ts >= $2 AND ts < $3 AND key IN (${list}) ORDER BY ts`,
-    [q.granularity, new Date(q.from).toISOString(), new Date(q.to).toISOString(), ...keys],
-  );
+  const rows = await siteRollupRows(pool, keys, q.granularity, q.from, q.to);
   return sites.map((s) => {
     // the last N buckets of each site (its last N local days, for example), when asked
     // local dates (labels start with the site-local date): each site's own days, whatever its time zone
@@ -126,28 +103,29 @@ export async function siteFigures(
 export function figuresCsv(figs: readonly SiteFigures[]): string {
   const head = "site,bucket_start,bucket_end,label,planned_busy_s,run_s,net_run_s,fully_productive_s,total,good,availability,performance,quality,oee";
   // ratios with 6 decimals (a fixed-point string of a number: not text, never neutralised)
-  const f = (v: number | null) => (v === null ? "" : v.toFixed(6));
-  const line = (site: string, start: string, end: string, label: string, e: TimeElements, k: Kpis) =>
-    [
-      csvCell(site),
-      csvCell(start),
-      csvCell(end),
-      csvCell(label),
-      e.plannedBusyS,
-      e.runS,
-      e.netRunS,
-      e.fullyProductiveS,
-      e.total,
-      e.good,
-      f(k.availability),
-      f(k.performance),
-      f(k.quality),
-      f(k.oee),
-    ].join(",");
-  const out = [head];
+  const f = (v: number | null) => new CsvNumber(v === null ? "" : v.toFixed(6));
+  // time elements and counts as they are (a negative figure is a number, not a formula)
+  const n = (v: number) => new CsvNumber(String(v));
+  const line = (site: string, start: string, end: string, label: string, e: TimeElements, k: Kpis) => [
+    site,
+    start,
+    end,
+    label,
+    n(e.plannedBusyS),
+    n(e.runS),
+    n(e.netRunS),
+    n(e.fullyProductiveS),
+    n(e.total),
+    n(e.good),
+    f(k.availability),
+    f(k.performance),
+    f(k.quality),
+    f(k.oee),
+  ];
+  const rows: unknown[][] = [];
   for (const s of figs) {
-    for (const b of s.series) out.push(line(s.key, b.ts, b.end, b.label, b.elements, b.kpis));
-    out.push(line(s.key, s.series[0]?.ts ?? "", s.series.at(-1)?.end ?? "", "TOTAL", s.totals.elements, s.totals.kpis));
+    for (const b of s.series) rows.push(line(s.key, b.ts, b.end, b.label, b.elements, b.kpis));
+    rows.push(line(s.key, s.series[0]?.ts ?? "", s.series.at(-1)?.end ?? "", "TOTAL", s.totals.elements, s.totals.kpis));
   }
-  return `${out.join("\n")}\n`;
+  return csvDocument(head.split(","), rows);
 }

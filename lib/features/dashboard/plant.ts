@@ -8,7 +8,8 @@ import type pg from "pg";
 import type { PrismaClient } from "#lib/adapters/db/client.ts";
 import { reasonEditsByPath } from "#lib/adapters/db/oee-reasons.ts";
 import type { MachineInfo } from "#lib/adapters/db/plant.ts";
-import { TABLES } from "#lib/adapters/questdb/tables.ts";
+import { ELEMENT_COLUMNS, siteMinuteSums } from "#lib/adapters/questdb/read-oee.ts";
+import { lineKey, machineKey, siteKey } from "#lib/contract/identity.ts";
 import { bucketsEndingIn, bucketsOverlapping } from "#lib/domain/oee/buckets.ts";
 import { kpisOf, lossesOf } from "#lib/domain/oee/kpis.ts";
 import { DEFAULT_MAPPING, STATE_CODES, UNKNOWN_CODE } from "#lib/domain/oee/mapping.ts";
@@ -16,7 +17,7 @@ import { stateTimeline } from "#lib/domain/oee/timeline.ts";
 import type { Interval, Kpis, LossCategory, ReasonEdit, StateEvent, TimeElements } from "#lib/domain/oee/types.ts";
 import { loadFleetEvents } from "#lib/features/oee/events.ts";
 import { planOf } from "#lib/features/oee/rollup.ts";
-import { ELEMENT_COLUMNS, sumElements } from "./oee-read.ts";
+import { sumElements } from "./oee-read.ts";
 
 export interface Segment {
   start: number;
@@ -99,16 +100,9 @@ export async function plantView(
   const shift = shiftOf(first, now);
   const until = Math.min(now, shift.end);
   const closedUntil = Math.floor(until / 60_000) * 60_000;
-  const cols = Object.values(ELEMENT_COLUMNS)
-    .filter((c, i, a) => a.indexOf(c) === i)
-    .map((c) => `sum(${c}) ${c}`)
-    .join(", ");
   const thresholdMs = Math.max(...machines.map((m) => (m.lossMapping ?? DEFAULT_MAPPING).microStopThresholdS)) * 1000;
   const [sums, events, edits] = await Promise.all([
-    pool.query(
-      `SELECT area, line, machine, ${cols} FROM ${TABLES.oeeMachine} WHERE granularity = 'minute' AND enterprise = $1 AND site = $2 AND ts >= $3 AND ts < $4 GROUP BY area, line, machine`,
-      [enterprise, site, new Date(shift.start).toISOString(), new Date(closedUntil).toISOString()],
-    ),
+    siteMinuteSums(pool, { enterprise, site }, shift.start, closedUntil),
     loadFleetEvents(pool, {
       range: { start: shift.start, end: until },
       boundaries: [],
@@ -119,7 +113,7 @@ export async function plantView(
     }),
     reasonEditsByPath(prisma, { start: shift.start, end: until }, { enterprise, site }),
   ]);
-  const byMachine = new Map(sums.rows.map((r) => [`${enterprise}/${site}/${r.area}/${r.line}/${r.machine}`, r as Record<string, unknown>]));
+  const byMachine = new Map(sums.map((r) => [machineKey({ enterprise, site, area: String(r.area), line: String(r.line), machine: String(r.machine) }), r]));
   const views: MachineView[] = machines.map((m) => {
     const key = m.key;
     const row = byMachine.get(key);
@@ -135,7 +129,7 @@ export async function plantView(
     return {
       key,
       name: m.name,
-      line: `${m.enterprise}/${m.site}/${m.area}/${m.line}`,
+      line: lineKey(m.path),
       state: current,
       since: lastEvent?.ts ?? null,
       loss: timeline.at(-1)?.loss ?? null,
@@ -147,7 +141,7 @@ export async function plantView(
   const lineKeys = [...new Set(views.map((v) => v.line))];
   const lines = lineKeys.map((key) => {
     const elements = sumElements(views.filter((v) => v.line === key).map((v) => v.elements));
-    const m = machines.find((x) => `${x.enterprise}/${x.site}/${x.area}/${x.line}` === key);
+    const m = machines.find((x) => lineKey(x.path) === key);
     return { key, name: m?.lineName ?? m?.line ?? key, kpis: kpisOf(elements), elements };
   });
   const lossTotals = { breakdownsS: 0, setupAdjustmentsS: 0, smallStopsS: 0, reducedSpeedS: 0, startupRejectsS: 0, productionRejectsS: 0, otherStopsS: 0 };
@@ -184,7 +178,7 @@ export async function plantView(
     .slice(0, 10);
   const knownReasons = [...new Set(machines.flatMap((m) => (m.lossMapping ?? DEFAULT_MAPPING).rules.flatMap((r) => (r.reason ? [r.reason] : []))))].sort();
   return {
-    site: { key: `${enterprise}/${site}`, name: first.siteName ?? site, timeZone: first.timeZone },
+    site: { key: siteKey({ enterprise, site }), name: first.siteName ?? site, timeZone: first.timeZone },
     shift,
     now,
     lines,

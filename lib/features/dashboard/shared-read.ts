@@ -6,6 +6,11 @@
 // computed in the background, so a viewer never waits for a computation that someone else started.
 // The key must name everything the answer depends on, and it is looked up only after the caller's
 // access has been checked.
+// The store is an lru-cache (at most MAX_ENTRIES, the least recently asked go first); the lifetimes
+// are kept here, not by its ttl/fetch: an answer is given stale only up to STALE_LIFETIMES counted
+// from when its computation started, and a computation stuck longer than STUCK_MS is not joined,
+// which its fetch() (that joins a pending fetch for as long as it runs) cannot express.
+import { LRUCache } from "lru-cache";
 
 interface Entry {
   /** when its computation started */
@@ -19,43 +24,41 @@ interface Entry {
   successor?: Entry;
 }
 
-const g = globalThis as unknown as { __andonShared?: Map<string, Entry> };
-const entries = () => {
-  g.__andonShared ??= new Map();
-  return g.__andonShared;
-};
-
-// at most this many answers are kept (distinct periods asked recently); the oldest go first
+// at most this many answers are kept (distinct periods asked recently); the least recently asked go first
 const MAX_ENTRIES = 200;
+
+type Store = LRUCache<string, Entry>;
+const g = globalThis as unknown as { __andonSharedLru?: Store };
+const entries = (): Store => {
+  g.__andonSharedLru ??= new LRUCache<string, Entry>({ max: MAX_ENTRIES });
+  return g.__andonSharedLru;
+};
 // an expired answer younger than this many lifetimes is still given while its successor is computed
 const STALE_LIFETIMES = 5;
 // a computation running longer than this is not joined any more (a hung query must not stall a key)
 const STUCK_MS = 30_000;
 
-function start(map: Map<string, Entry>, key: string, ttlMs: number, compute: () => Promise<unknown>): Entry {
+function start(map: Store, key: string, ttlMs: number, compute: () => Promise<unknown>): Entry {
   const now = Date.now();
   const e: Entry = { at: now, ttlMs, value: compute() };
   if (ttlMs <= 0) return e;
   e.value.then(
     () => {
       e.done = true;
-      const cur = map.get(key);
+      const cur = map.peek(key);
       // a successor replaces the answer it was started for, nothing else (not an answer computed
       // after a forget, not a newer one)
       if (cur?.successor === e) map.set(key, e);
     },
     () => {
-      const cur = map.get(key);
+      const cur = map.peek(key);
       if (cur === e) map.delete(key);
       else if (cur?.successor === e) cur.successor = undefined;
     },
   );
-  // the answers that can no longer be given go, then the oldest beyond the cap
-  for (const [k, x] of map) if (now - x.at >= x.ttlMs * STALE_LIFETIMES && x.done) map.delete(k);
-  for (const k of map.keys()) {
-    if (map.size < MAX_ENTRIES) break;
-    map.delete(k);
-  }
+  // the answers that can no longer be given go (the cache's cap removes the least recently asked)
+  const dead = [...map.entries()].filter(([, x]) => now - x.at >= x.ttlMs * STALE_LIFETIMES && x.done).map(([k]) => k);
+  for (const k of dead) map.delete(k);
   return e;
 }
 
@@ -72,10 +75,7 @@ function entry(key: string, ttlMs: number, compute: () => Promise<unknown>): Ent
     return old;
   }
   const e = start(map, key, ttlMs, compute);
-  if (ttlMs > 0) {
-    map.delete(key);
-    map.set(key, e);
-  }
+  if (ttlMs > 0) map.set(key, e);
   return e;
 }
 
@@ -112,5 +112,5 @@ export const sharedValue = <T>(key: string, ttlMs: number, compute: () => Promis
  */
 export function forgetShared(prefix: string): void {
   const map = entries();
-  for (const k of map.keys()) if (k.startsWith(prefix)) map.delete(k);
+  for (const k of [...map.keys()].filter((x) => x.startsWith(prefix))) map.delete(k);
 }

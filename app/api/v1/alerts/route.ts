@@ -1,3 +1,4 @@
+import { openAlertCount } from "#lib/adapters/db/alerts.ts";
 import { alertJson } from "#lib/features/dashboard/alerts-api.ts";
 import { route } from "#lib/features/dashboard/api.ts";
 import { catalog } from "#lib/features/dashboard/catalog.ts";
@@ -13,8 +14,6 @@ export const GET = route(catalog.alerts, async ({ principal, query }) => {
     ...(query.status ? { status: query.status.split(",") } : {}),
     ...(query.severity ? { severity: query.severity } : {}),
   });
-  const open = await db().alert.count({
-    where: { status: "OPEN", ...(principal.sites === "all" ? {} : { siteKey: { in: [...principal.sites] } }) },
-  });
+  const open = await openAlertCount(db(), principal.sites);
   return { alerts: alerts.map(alertJson), open };
 });

@@ -1,3 +1,4 @@
+import { stringifySetCookie } from "cookie";
 import { SESSION_COOKIE, signIn, TooManyAttempts } from "#lib/features/auth/sessions.ts";
 import { ApiError, errorResponse, route } from "#lib/features/dashboard/api.ts";
 import { catalog } from "#lib/features/dashboard/catalog.ts";
@@ -16,8 +17,8 @@ export const POST = route(catalog.login, async ({ body, origin, req }) => {
     return res;
   }
   if (!s) throw new ApiError("unauthenticated", "wrong user name or password");
-  const secure = new URL(req.url).protocol === "https:" ? "; Secure" : "";
-  const cookie = `${SESSION_COOKIE}=${s.token}; Path=/; HttpOnly; SameSite=Lax; Expires=${s.expiresAt.toUTCString()}${secure}`;
+  const secure = new URL(req.url).protocol === "https:";
+  const cookie = stringifySetCookie({ name: SESSION_COOKIE, value: s.token, path: "/", httpOnly: true, sameSite: "lax", expires: s.expiresAt, secure });
   const p = s.principal;
   return Response.json(
     { user: { username: p.name, displayName: p.displayName, role: p.role, sites: p.sites } },

@@ -1,3 +1,4 @@
+import { stringifySetCookie } from "cookie";
 import { SESSION_COOKIE, signOut } from "#lib/features/auth/sessions.ts";
 import { cookieValue, route } from "#lib/features/dashboard/api.ts";
 import { catalog } from "#lib/features/dashboard/catalog.ts";
@@ -9,6 +10,11 @@ export const POST = route(catalog.logout, async ({ req }) => {
   await signOut(db(), cookieValue(req.headers.get("cookie"), SESSION_COOKIE));
   return Response.json(
     { ok: true },
-    { headers: { "set-cookie": `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`, "cache-control": "no-store" } },
+    {
+      headers: {
+        "set-cookie": stringifySetCookie({ name: SESSION_COOKIE, value: "", path: "/", httpOnly: true, sameSite: "lax", maxAge: 0 }),
+        "cache-control": "no-store",
+      },
+    },
   );
 });

@@ -1,3 +1,4 @@
+import { siteKey } from "#lib/contract/identity.ts";
 import { visibleSites } from "#lib/domain/auth/policy.ts";
 import { route } from "#lib/features/dashboard/api.ts";
 import { catalog } from "#lib/features/dashboard/catalog.ts";
@@ -11,7 +12,7 @@ export const GET = route(catalog.ingestStatus, async ({ principal }) => {
     ...s,
     sites: visibleSites(
       principal,
-      s.sites.map((x) => ({ ...x, key: `${x.enterprise}/${x.site}` })),
+      s.sites.map((x) => ({ ...x, key: siteKey(x) })),
     ),
   };
 });

@@ -1,3 +1,4 @@
+import { type MachineKey, pathOf } from "#lib/contract/identity.ts";
 import { route } from "#lib/features/dashboard/api.ts";
 import { catalog } from "#lib/features/dashboard/catalog.ts";
 import { plantViewKey, reasonDeps } from "#lib/features/dashboard/context.ts";
@@ -7,12 +8,13 @@ import { splitStop } from "#lib/features/oee/reasons.ts";
 export const dynamic = "force-dynamic";
 
 export const POST = route(catalog.splitStop, async ({ principal, body, origin }) => {
-  const [enterprise, site, area, line, machine] = body.machine.split("/") as [string, string, string, string, string];
+  // checked by the catalog (five levels)
+  const machine = pathOf(body.machine as MachineKey);
   const ids = await splitStop(
     await reasonDeps(),
     { name: principal.name, ...(origin ? { origin } : {}), sites: principal.sites },
     {
-      machine: { enterprise, site, area, line, machine },
+      machine,
       start: body.start,
       end: body.end,
       at: body.at,
@@ -21,6 +23,6 @@ export const POST = route(catalog.splitStop, async ({ principal, body, origin })
     },
   );
   // the plant page shows the new reason at once (its OEE follows when the recompute is done)
-  forgetShared(plantViewKey(enterprise, site));
+  forgetShared(plantViewKey(machine.enterprise, machine.site));
   return { ids };
 });

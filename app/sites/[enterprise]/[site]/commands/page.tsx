@@ -1,3 +1,4 @@
+import { siteKey } from "#lib/contract/identity.ts";
 import { commandJson, listCommands } from "#lib/features/commands/store.ts";
 import { db, machines } from "#lib/features/dashboard/context.ts";
 import { allowed } from "#lib/features/dashboard/page-auth.ts";
@@ -8,7 +9,7 @@ export const dynamic = "force-dynamic";
 
 export default async function SiteCommands({ params }: { params: Promise<{ enterprise: string; site: string }> }) {
   const { enterprise, site } = await params;
-  const key = `${enterprise}/${site}`;
+  const key = siteKey({ enterprise, site });
   const { principal, ok } = await allowed(`/sites/${key}/commands`, "commands:read", key);
   if (!ok) return <Forbidden what={`the commands of site ${key}`} />;
   const tz = (await machines()).find((m) => m.enterprise === enterprise && m.site === site)?.timeZone ?? "UTC";

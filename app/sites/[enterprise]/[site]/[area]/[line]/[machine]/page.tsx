@@ -1,5 +1,6 @@
 import { notFound } from "next/navigation";
 import { reasonEditsByPath } from "#lib/adapters/db/oee-reasons.ts";
+import { siteKey } from "#lib/contract/identity.ts";
 import { can } from "#lib/domain/auth/policy.ts";
 import { commandJson, listCommands } from "#lib/features/commands/store.ts";
 import { commandTypes } from "#lib/features/dashboard/commands-api.ts";
@@ -21,17 +22,16 @@ export default async function Machine({
 }) {
   const p = await params;
   const q = await searchParams;
-  const key = `${p.enterprise}/${p.site}`;
+  const key = siteKey(p);
   const { ok, principal } = await allowed(`/sites/${key}/${p.area}/${p.line}/${p.machine}`, "oee:read", key);
   if (!ok) return <Forbidden what={`site ${key}`} />;
   const m = (await machines()).find(
     (x) => x.enterprise === p.enterprise && x.site === p.site && x.area === p.area && x.line === p.line && x.slug === p.machine,
   );
   if (!m) notFound();
-  const machineKey = `${key}/${p.area}/${p.line}/${p.machine}`;
   const detail = await machineDetail(quest(), db(), m, (r) => reasonEditsByPath(db(), r), 24);
   const commands = can(principal, "commands:read", key)
-    ? (await listCommands(db(), { sites: principal.sites, machine: machineKey, limit: 50 })).map(commandJson)
+    ? (await listCommands(db(), { sites: principal.sites, machine: m.key, limit: 50 })).map(commandJson)
     : null;
   // a command prepared from an alert: /sites/...?command=request_inspection&alert=<id>
   const alert = q.alert ? detail.alerts.find((a) => a.id === q.alert) : undefined;
@@ -40,7 +40,7 @@ export default async function Machine({
       <MachinePage detail={detail} canCommand={can(principal, "commands:send", key)} />
       {commands ? (
         <CommandPanel
-          machineKey={machineKey}
+          machineKey={m.key}
           machineName={m.name}
           timeZone={m.timeZone}
           types={commandTypes(principal)}

@@ -1,0 +1,75 @@
+// The dashboard's reads of the OEE roll-up and vibration tables (parameterized; UTC): the site
+// roll-ups of a period, a machine's closed hours and vibration samples, a site's minute buckets
+// summed per machine. Rows come back as QuestDB gives them; the features turn them into figures.
+import type pg from "pg";
+import type { MachinePath, SitePath } from "#lib/contract/identity.ts";
+import type { TimeElements } from "#lib/domain/oee/types.ts";
+import { TABLES } from "./tables.ts";
+
+/** The roll-up column of each ISO 22400 time element and count. */
+export const ELEMENT_COLUMNS: Record<keyof TimeElements, string> = {
+  calendarS: "calendar_s",
+  plannedStopS: "calendar_s", // derived by the reader: calendar − planned busy
+  plannedBusyS: "planned_busy_s",
+  breakdownS: "breakdown_s",
+  setupS: "setup_s",
+  otherStopS: "other_stop_s",
+  runS: "run_s",
+  smallStopS: "small_stop_s",
+  netRunS: "net_run_s",
+  fullyProductiveS: "fully_productive_s",
+  dataGapS: "data_gap_s",
+  total: "total",
+  reject: "reject",
+  startupReject: "startup_reject",
+  good: "good",
+  failures: "failures",
+};
+
+/** Each element column once. */
+const ELEMENT_COLUMN_LIST = [...new Set(Object.values(ELEMENT_COLUMNS))];
+
+export type Row = Record<string, unknown>;
+
+const iso = (t: number) => new Date(t).toISOString();
+const MACHINE = "enterprise = $1 AND site = $2 AND area = $3 AND line = $4 AND machine = $5";
+const machineArgs = (p: MachinePath) => [p.enterprise, p.site, p.area, p.line, p.machine];
+
+/** The site roll-up rows of the given sites at a granularity in [from, to), oldest first. */
+export async function siteRollupRows(pool: pg.Pool, keys: readonly string[], granularity: string, from: number, to: number): Promise<Row[]> {
+  const list = keys.map((_k, i) => `$${i + 4}`).join(", ");
+  const { rows } = await pool.query<Row>(
+    `SELECT * FROM ${TABLES.oeeRollup} WHERE level = 'site' AND granularity = $1 AND ts >= $2 AND ts < $3 AND key IN (${list}) ORDER BY ts`,
+    [granularity, iso(from), iso(to), ...keys],
+  );
+  return rows;
+}
+
+/** A machine's hour buckets in [from, to): ts and the element columns, oldest first. */
+export async function machineHourRows(pool: pg.Pool, path: MachinePath, from: number, to: number): Promise<Row[]> {
+  const { rows } = await pool.query<Row>(
+    `SELECT ts, ${ELEMENT_COLUMN_LIST.join(", ")} FROM ${TABLES.oeeMachine} WHERE ${MACHINE} AND granularity = 'hour' AND ts >= $6 AND ts < $7 ORDER BY ts`,
+    [...machineArgs(path), iso(from), iso(to)],
+  );
+  return rows;
+}
+
+/** A machine's vibration features in [from, to), averaged (velocity also its maximum) per `sample` ("5m", "1h"). */
+export async function vibrationSamples(pool: pg.Pool, path: MachinePath, from: number, to: number, sample: "5m" | "1h"): Promise<Row[]> {
+  const { rows } = await pool.query<Row>(
+    `SELECT ts, avg(velocity_rms_mm_s) velocity, max(velocity_rms_mm_s) velocity_max, avg(accel_rms_g) accel, avg(crest_factor) crest, avg(kurtosis) kurtosis, avg(temperature_c) temperature
+       FROM ${TABLES.vibration} WHERE ${MACHINE} AND ts >= $6 AND ts < $7 SAMPLE BY ${sample} ALIGN TO CALENDAR`,
+    [...machineArgs(path), iso(from), iso(to)],
+  );
+  return rows;
+}
+
+/** A site's minute buckets in [from, to) summed per machine: area, line, machine and the element columns. */
+export async function siteMinuteSums(pool: pg.Pool, site: SitePath, from: number, to: number): Promise<Row[]> {
+  const sums = ELEMENT_COLUMN_LIST.map((c) => `sum(${c}) ${c}`).join(", ");
+  const { rows } = await pool.query<Row>(
+    `SELECT area, line, machine, ${sums} FROM ${TABLES.oeeMachine} WHERE granularity = 'minute' AND enterprise = $1 AND site = $2 AND ts >= $3 AND ts < $4 GROUP BY area, line, machine`,
+    [site.enterprise, site.site, iso(from), iso(to)],
+  );
+  return rows;
+}
