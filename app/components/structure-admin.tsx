@@ -1,7 +1,7 @@
 "use client";
 
 // Creating sites, areas and lines, and renaming them, on the asset page. Slugs are MQTT topic levels:
-// set once, never renamed. The server validates (lib/features/admin/structure-input.ts); its messages are shown
+// set once, never renamed. The server validates (lib/contract/asset-structure.ts); its messages are shown
 // next to the field they name.
 import { useState } from "react";
 import { Field, FormError, TextField, useAdminForm } from "./admin-form.tsx";

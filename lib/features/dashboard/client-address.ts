@@ -1,6 +1,6 @@
 // The client's address for sign-in throttling and the audit log. A Next.js route handler sees no
 // socket: Next copies the peer into X-Forwarded-For only when the request has none, so a client that
-// sends its own header hides its address. Andon's web server (scripts/web-server.ts) therefore puts
+// sends its own header hides its address. Andon's web server (workers/web.ts) therefore puts
 // the TCP peer's address in PEER_HEADER on every request, overwriting whatever the client sent.
 // X-Forwarded-For is read only when that peer is a configured trusted proxy (TRUSTED_PROXIES), and
 // then from the right: the nearest address that is not a trusted proxy is the client.
