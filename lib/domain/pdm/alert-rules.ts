@@ -119,6 +119,38 @@ export function driftSignal(
   };
 }
 
+/**
+ * What one scan of a machine signals: its ISO zone from the last velocity measured while running
+ * (against the velocity detector's baseline when learned), and a drift warning for each feature whose
+ * detector holds an alert and that `keep` accepts.
+ */
+export function scanSignals<F extends MessageFeature | SnapshotFeature>(
+  source: DriftSource,
+  machineKey: string,
+  m: VibrationClass,
+  scan: {
+    velocity?: { v: number; ts: number } | undefined;
+    velocityState: Pick<DetectorState, "ready" | "median">;
+    features: readonly F[];
+    stateOf: (f: F) => DetectorState;
+    versionOf: (f: F) => string;
+    lastValue: Partial<Record<F, number>>;
+    at: number;
+    keep?: (f: F) => boolean;
+  },
+): AlertSignal[] {
+  const signals: AlertSignal[] = [];
+  const zone = scan.velocity && zoneSignal(machineKey, m, scan.velocity, scan.velocityState.ready ? scan.velocityState.median : undefined);
+  if (zone) signals.push(zone);
+  for (const f of scan.features) {
+    const state = scan.stateOf(f);
+    const value = scan.lastValue[f];
+    if (!state.alert || value === undefined || (scan.keep && !scan.keep(f))) continue;
+    signals.push(driftSignal(source, machineKey, m, { feature: f, value, state, detectorVersion: scan.versionOf(f), at: scan.at }));
+  }
+  return signals;
+}
+
 /** Why a person's change is refused (the codes of lib/contract/errors.ts), or undefined when it is allowed. */
 export type Refusal = { code: "forbidden" | "conflict" | "invalid"; message: string } | undefined;
 

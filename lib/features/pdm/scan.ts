@@ -5,7 +5,7 @@
 
 import type { MachineInfo } from "#lib/adapters/db/plant.ts";
 import { type FeatureRow, featureRowsSince } from "#lib/adapters/questdb/pdm-telemetry.ts";
-import { type AlertSignal, driftSignal, zoneSignal } from "#lib/domain/pdm/alert-rules.ts";
+import { scanSignals } from "#lib/domain/pdm/alert-rules.ts";
 import { DETECTOR_V4, type DetectorParams, type DetectorSnapshot, RobustEwmaDetector } from "#lib/domain/pdm/detector.ts";
 import { MESSAGE_FEATURES, type MessageFeature } from "#lib/domain/pdm/features.ts";
 import type { ScanSource, WatermarkScanDeps } from "./watermark-scan.ts";
@@ -44,19 +44,15 @@ export function featureSource(params: DetectorParams): ScanSource<FeatureRow, Me
           if (f === "velocity_rms_mm_s" && running) lastVelocity = { v, ts: r.ts };
         }
       }
-      const signals: AlertSignal[] = [];
-      if (lastVelocity) {
-        const d = detectors.velocity_rms_mm_s.state;
-        const zone = zoneSignal(m.key, m, lastVelocity, d.ready ? d.median : undefined);
-        if (zone) signals.push(zone);
-      }
-      const at = rows[rows.length - 1]?.ts ?? 0;
-      for (const f of MESSAGE_FEATURES) {
-        const state = detectors[f].state;
-        const value = lastValue[f];
-        if (!state.alert || value === undefined) continue;
-        signals.push(driftSignal("features", m.key, m, { feature: f, value, state, detectorVersion: params.version, at }));
-      }
+      const signals = scanSignals("features", m.key, m, {
+        velocity: lastVelocity,
+        velocityState: detectors.velocity_rms_mm_s.state,
+        features: MESSAGE_FEATURES,
+        stateOf: (f) => detectors[f].state,
+        versionOf: () => params.version,
+        lastValue,
+        at: rows[rows.length - 1]?.ts ?? 0,
+      });
       const snapshots = Object.fromEntries(MESSAGE_FEATURES.map((f) => [f, detectors[f].snapshot()])) as Record<MessageFeature, DetectorSnapshot>;
       return { signals, detectors: snapshots, used: rows.length, skipped: 0 };
     },

@@ -7,7 +7,7 @@
 
 import type { MachineInfo } from "#lib/adapters/db/plant.ts";
 import { type SnapshotRow, snapshotRowsSince } from "#lib/adapters/questdb/pdm-telemetry.ts";
-import { type AlertSignal, driftSignal, zoneSignal } from "#lib/domain/pdm/alert-rules.ts";
+import { scanSignals } from "#lib/domain/pdm/alert-rules.ts";
 import { type Bearing, SNAPSHOT_FEATURES, type SnapshotFeature } from "#lib/domain/pdm/features.ts";
 import { analyseSnapshot, type Snapshot, type SnapshotMachine, saveDetectors, snapshotDetectors } from "#lib/domain/pdm/snapshot.ts";
 import { type ScanSource, scanStateKey, type WatermarkScanDeps, watermarkScan } from "./watermark-scan.ts";
@@ -84,22 +84,19 @@ export function waveformSource(limit = 500): ScanSource<SnapshotRow, SnapshotFea
           for (const f of SNAPSHOT_FEATURES) stillOut[f] = detectors[f].state.lastOut;
         }
       }
-      const signals: AlertSignal[] = [];
-      if (lastVelocity) {
-        const d = detectors.velocity_rms_mm_s.state;
-        const zone = zoneSignal(m.key, m, lastVelocity, d.ready ? d.median : undefined);
-        if (zone) signals.push(zone);
-      }
-      const at = rows[rows.length - 1]?.ts ?? 0;
-      for (const f of SNAPSHOT_FEATURES) {
-        const state = detectors[f].state;
-        const value = lastValue[f];
+      const signals = scanSignals("waveform", m.key, m, {
+        velocity: lastVelocity,
+        velocityState: detectors.velocity_rms_mm_s.state,
+        features: SNAPSHOT_FEATURES,
+        stateOf: (f) => detectors[f].state,
+        versionOf: (f) => detectors[f].version,
+        lastValue,
+        at: rows[rows.length - 1]?.ts ?? 0,
         // kept alive only while the latest snapshot taken running is still out of control: a machine
         // stopped for its repair sends none, its alert clears after the quiet time, and the healthy
         // snapshots after the repair (while the detector's hysteresis still holds the alert) raise nothing
-        if (!state.alert || !stillOut[f] || value === undefined) continue;
-        signals.push(driftSignal("waveform", m.key, m, { feature: f, value, state, detectorVersion: detectors[f].version, at }));
-      }
+        keep: (f) => stillOut[f] === true,
+      });
       return { signals, detectors: saveDetectors(detectors), used, skipped };
     },
   };
