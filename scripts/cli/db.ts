@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { prismaFor } from "#lib/adapters/db/client.ts";
 import { ensureDatabase, migrate } from "#lib/adapters/db/migrate.ts";
 import { readPlantFile } from "#lib/adapters/db/plant.ts";
-import { seedPlant } from "#lib/adapters/db/seed.ts";
+import { machineCount, seedPlant } from "#lib/adapters/db/seed.ts";
 import { config, repoRoot } from "#lib/platform/config.ts";
 
 export const DEMO_PLANT = join(repoRoot, "prisma", "seed", "demo-plant.json");
@@ -18,7 +18,7 @@ export async function migrateAndSeed(say: (m: string) => void, plantFile = DEMO_
   const r = await migrate(cfg.DATABASE_URL, join(repoRoot, "prisma", "migrations"), say);
   say(`migrations: ${r.applied.length} applied, ${r.alreadyApplied} already there`);
   const prisma = prismaFor(cfg.DATABASE_URL);
-  const existing = await prisma.machine.count();
+  const existing = await machineCount(prisma);
   if (onlyIfEmpty && existing > 0) {
     say(`asset model: ${existing} machines (kept as they are; \`andon db seed\` reloads the demo plant)`);
   } else {

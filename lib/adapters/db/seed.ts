@@ -80,3 +80,8 @@ export async function seedPlant(prisma: PrismaClient, plant: PlantFile): Promise
   );
   return { machines };
 }
+
+/** How many machines the asset model has (0: a fresh database the demo plant may be seeded into). */
+export function machineCount(prisma: PrismaClient): Promise<number> {
+  return prisma.machine.count();
+}
