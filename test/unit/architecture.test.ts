@@ -124,6 +124,26 @@ describe("architecture: the layers of docs/architecture.md", () => {
     expect(broken).toEqual([]);
   });
 
+  it("every database call is in an adapter: Prisma model calls only in lib/adapters/db, SQL only in lib/adapters (and the benchmarks' checks)", () => {
+    const models = [...readFileSync(join(repoRoot, "prisma", "schema.prisma"), "utf8").matchAll(/^model (\w+) /gm)].map((m) => {
+      const name = m[1] ?? "";
+      return name.charAt(0).toLowerCase() + name.slice(1);
+    });
+    expect(models).toContain("auditLog");
+    const prismaCall = new RegExp(
+      `\\.(${models.join("|")})\\.(find\\w*|create\\w*|update\\w*|delete\\w*|upsert|count|aggregate|groupBy)\\(|\\$(transaction|queryRaw\\w*|executeRaw\\w*)\\(`,
+    );
+    const sql = /\b(SELECT|INSERT INTO|UPDATE|DELETE FROM)\b[^;]{0,400}?\b(FROM|VALUES|SET|WHERE)\b/;
+    const broken = files.flatMap((f) => {
+      const text = readFileSync(join(repoRoot, f), "utf8").replace(/^\s*(\/\/|\*).*$/gm, "");
+      const out: string[] = [];
+      if (!f.startsWith("lib/adapters/db/") && prismaCall.test(text)) out.push(`${f}: a Prisma call`);
+      if (!f.startsWith("lib/adapters/") && !f.startsWith("lib/dev/") && sql.test(text)) out.push(`${f}: SQL`);
+      return out;
+    });
+    expect(broken).toEqual([]);
+  });
+
   it("nothing of the product in lib/ names a file of workers/, app/ or scripts/ (entry points are the top, not a dependency; the benchmarks in lib/dev start the real workers)", () => {
     const named = files
       .filter((f) => f.startsWith("lib/") && !f.startsWith("lib/dev/"))
