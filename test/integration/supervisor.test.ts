@@ -53,13 +53,12 @@ describe("supervisor", () => {
     const sup = new Supervisor({ statusFile, say: () => undefined, baseDelayMs: 20, maxDelayMs: 40, crashLoopWindowMs: 1500 });
     const counter = join(dir, "starts");
     writeFileSync(counter, "");
-    // crashes on its first three starts, then stays up
-    await sup.start(
-      node(
-        "flaky",
-        `const f=${JSON.stringify(counter)};const fs=require("fs");fs.appendFileSync(f,"x");if(fs.readFileSync(f,"utf8").length<=3)throw new Error("boom");setInterval(()=>{},1000);`,
-      ),
-    );
+    // crashes on its first three starts, then stays up. A shell, not Node: the three crashes must fall
+    // inside the 1.5 s window, and three Node start-ups on a loaded 2-core machine can take longer than
+    // that (seen in a fresh-clone run: the window never held three exits, so it never said crash-looping)
+    const logFile = join(dir, "flaky.log");
+    const script = `printf x >> "$0"; if [ "$(wc -c < "$0")" -le 3 ]; then echo boom >&2; exit 1; fi; exec sleep 3600`;
+    await sup.start({ name: "flaky", logFile, start: () => spawnManaged("flaky", "/bin/sh", ["-c", script, counter], { logFile }) });
     const state = () => readProcessStatus(statusFile)?.processes[0]?.state;
     await expect.poll(() => sup.status()[0]?.restarts, { timeout: 10_000 }).toBe(3);
     await expect.poll(state, { timeout: 5_000 }).toBe("crash-looping");
