@@ -1,12 +1,11 @@
 // The multivariate detector (lib/domain/pdm/multivariate.ts) on synthetic correlated sensors with a
 // known answer, and on SKAB when the shared datasets are there.
-import { existsSync } from "node:fs";
-import { join } from "node:path";
+
 import { describe, expect, it } from "vitest";
 import { fitT2Q, scoreT2Q, T2Q_V1, T2QDetector, type T2QUpdate, topContributors } from "#lib/domain/pdm/multivariate.ts";
 import { robustInliers, smoothRows, symmetricEigen } from "#lib/domain/pdm/robust-stats.ts";
 import { evaluateSkabT2Q } from "#lib/features/pdm/evaluate-skab.ts";
-import { repoRoot } from "#lib/platform/config.ts";
+import { dataset } from "../support/datasets.ts";
 
 /** A seeded PRNG (mulberry32) and standard normal draws from it (Box–Muller). */
 function gaussian(seed: number): () => number {
@@ -146,14 +145,9 @@ describe("multivariate detector (T² + SPE on MEWMA-smoothed sensors)", () => {
   });
 });
 
-// the team's shared datasets: next to the repository (../shared/datasets) or where the machines keep them
-const datasets = [process.env.ANDON_DATASETS, join(repoRoot, "..", "shared", "datasets"), "/work/shared/datasets"].find(
-  (d) => d && existsSync(join(d, "skab")),
-);
-
-describe.skipIf(!datasets)("the multivariate detector on SKAB", () => {
+describe("the multivariate detector on SKAB", () => {
   it("F1 ≥ 0.78 over every row (SKAB's convention), and ≥ 0.78 after the training rows too; the alerts name sensors", () => {
-    const r = evaluateSkabT2Q(join(datasets ?? "", "skab"));
+    const r = evaluateSkabT2Q(dataset("skab"));
     expect(r.files).toBe(34);
     expect(r.rows).toBe(37401);
     expect(r.f1).toBeGreaterThanOrEqual(0.78);

@@ -1,12 +1,13 @@
 // The novelty detector (lib/domain/pdm/novelty.ts) on signals with a known answer: deterministic,
 // scores in [0, 1], causal, a spike and a level shift scored above noise, its state round-trips, the
 // alert rule's hysteresis; and, when the NAB corpus is at hand, the whole corpus's figures.
+
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { NOVELTY_V2, NoveltyAlert, NoveltyDetector } from "#lib/domain/pdm/novelty.ts";
 import { repoRoot } from "#lib/platform/config.ts";
+import { dataset } from "../support/datasets.ts";
 
 /** A deterministic pseudo-random series: a daily-ish sine and uniform noise. */
 function series(n: number, seed = 1): number[] {
@@ -75,8 +76,8 @@ describe("novelty detector", () => {
   });
 });
 
-const nab = join(repoRoot, "..", "shared", "datasets", "nab");
-describe.skipIf(!existsSync(join(nab, "labels", "combined_windows.json")))("novelty detector on NAB", () => {
+describe("novelty detector on NAB", () => {
+  const nab = dataset("nab");
   it("andon pdm evaluate --format nab: the corpus in well under a minute of CPU, the figures as documented", () => {
     const r = spawnSync(process.execPath, [join(repoRoot, "scripts", "andon.mjs"), "pdm", "evaluate", "--dataset", nab, "--format", "nab"], {
       encoding: "utf8",

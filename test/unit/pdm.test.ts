@@ -1,7 +1,8 @@
 // The NAB scorer against hand-computed values and its own normalization anchors, SKAB's metrics,
 // and the streaming detector on signals with a known answer.
+
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -20,6 +21,7 @@ import {
 } from "#lib/domain/pdm/nab.ts";
 import { calibrateSkabSensors, calibrateSkabVote, evaluateSkab } from "#lib/features/pdm/evaluate-skab.ts";
 import { repoRoot } from "#lib/platform/config.ts";
+import { datasets } from "../support/datasets.ts";
 
 const file = { rows: 2000, windows: [{ left: 500, right: 599 }] };
 
@@ -173,9 +175,6 @@ describe("NAB threshold sweep", () => {
     expect(twiddleThreshold((x) => -x).threshold).toBe(0);
   });
 });
-
-// the team's shared datasets: next to the repository (../shared/datasets) or where the machines keep them
-const datasets = [process.env.ANDON_DATASETS, join(repoRoot, "..", "shared", "datasets"), "/work/shared/datasets"].find((d) => d && existsSync(join(d, "nab")));
 
 describe("andon pdm evaluate on the published datasets", () => {
   it("finds the datasets (set ANDON_DATASETS to their folder)", () => expect(datasets).toBeDefined());
