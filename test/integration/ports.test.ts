@@ -6,11 +6,20 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
+import { dropScratchDatabase } from "#lib/dev/isolated-stack.ts";
 import { freePort } from "#lib/features/stack/net.ts";
 import { portProblems } from "#lib/features/stack/ports.ts";
 import { repoRoot } from "#lib/platform/config.ts";
 
 const stack = inject("stack");
+/** The test stack's services, which `andon up` then uses instead of starting its own. */
+const reused = {
+  REDIS_URL: stack.REDIS_URL,
+  MQTT_URL: stack.MQTT_URL,
+  QUESTDB_HTTP_URL: stack.QUESTDB_HTTP_URL,
+  QUESTDB_PG_URL: stack.QUESTDB_PG_URL,
+  QUESTDB_PG_PASSWORD: stack.QUESTDB_PG_PASSWORD,
+};
 const homes: string[] = [];
 const servers: Server[] = [];
 afterAll(async () => {
@@ -43,10 +52,10 @@ async function ownPorts(): Promise<Record<string, string>> {
   };
 }
 
-function andonUp(env: Record<string, string>): Promise<{ code: number | null; out: string }> {
+function andonUp(env: Record<string, string>, args: string[] = []): Promise<{ code: number | null; out: string }> {
   const home = mkdtempSync(join(tmpdir(), "andon-ports-"));
   homes.push(home);
-  const child = spawn(process.execPath, [join(repoRoot, "scripts", "andon.mjs"), "up"], {
+  const child = spawn(process.execPath, [join(repoRoot, "scripts", "andon.mjs"), "up", ...args], {
     cwd: repoRoot,
     env: { ...process.env, ANDON_HOME: home, LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -109,16 +118,41 @@ describe("ports of andon up", () => {
     // ports, and QuestDB's ILP and health ports, are not Andon's to bind
     const r = await andonUp({
       ...(await ownPorts()),
-      REDIS_URL: stack.REDIS_URL,
-      MQTT_URL: stack.MQTT_URL,
-      QUESTDB_HTTP_URL: stack.QUESTDB_HTTP_URL,
-      QUESTDB_PG_URL: stack.QUESTDB_PG_URL,
-      QUESTDB_PG_PASSWORD: stack.QUESTDB_PG_PASSWORD,
+      ...reused,
       QUESTDB_ILP_PORT: String(taken),
       WEB_PORT: String(taken),
     });
     expect(r.code, r.out).toBe(2);
     const lines = r.out.split("\n").filter((l) => l.includes("is in use"));
     expect(lines).toEqual([`andon up: WEB_PORT=${taken} is in use (by another process; Andon would run the dashboard there): set WEB_PORT to a free port`]);
+  });
+
+  it("multi-site: names BROKER_CENTRAL_PORT before anything starts", { timeout: 60_000 }, async () => {
+    const taken = await occupy();
+    const r = await andonUp({ ...(await ownPorts()), BROKER_CENTRAL_PORT: String(taken) }, ["--topology", "multi-site"]);
+    expect(r.code, r.out).toBe(2);
+    expect(r.out).toContain(`andon up: BROKER_CENTRAL_PORT=${taken} is in use (by another process; Andon would run the central broker there)`);
+  });
+
+  it("multi-site: names BROKER_SITE_PORTS_FROM once the asset model gives the sites, before any broker starts", { timeout: 120_000 }, async () => {
+    const taken = await occupy();
+    const db = new URL(stack.DATABASE_URL);
+    db.pathname = `/andon_ports_${Date.now()}`;
+    try {
+      // the first factory broker's port is taken; the services are the test stack's (nothing to start)
+      const r = await andonUp({ ...(await ownPorts()), ...reused, DATABASE_URL: db.toString(), BROKER_SITE_PORTS_FROM: String(taken) }, [
+        "--topology",
+        "multi-site",
+      ]);
+      expect(r.code, r.out).toBe(2);
+      expect(r.out).toMatch(
+        new RegExp(
+          `port ${taken} \\(BROKER_SITE_PORTS_FROM\\) is in use \\(by another process; Andon would run the [a-z0-9/_-]+ factory broker there\\): set BROKER_SITE_PORTS_FROM so that its ports are free`,
+        ),
+      );
+      expect(r.out).not.toContain("started by Andon");
+    } finally {
+      await dropScratchDatabase(db.toString()).catch(() => undefined);
+    }
   });
 });
