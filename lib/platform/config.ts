@@ -65,6 +65,8 @@ const schema = z.object({
   QUESTDB_HTTP_URL: url(["http:", "https:"]).default("http://127.0.0.1:9000"),
   QUESTDB_PG_URL: url(["postgresql:", "postgres:"]).default("postgresql://admin@127.0.0.1:8812/qdb"),
   QUESTDB_PG_PASSWORD: z.string().min(1).optional(),
+  QUESTDB_ILP_PORT: int(1, 65535).default(9009),
+  QUESTDB_HEALTH_PORT: int(1, 65535).default(9003),
   QUESTDB_VERSION: z
     .string()
     .regex(/^\d+\.\d+\.\d+$/, "must be a version like 9.3.4")
@@ -153,6 +155,9 @@ export const CONFIG_DOCS: Record<keyof Config, string> = {
   QUESTDB_HTTP_URL: "QuestDB HTTP endpoint: ILP over HTTP writes and `/exec` DDL.",
   QUESTDB_PG_URL: "QuestDB PostgreSQL-wire endpoint for queries.",
   QUESTDB_PG_PASSWORD: "Password for QUESTDB_PG_URL; for the QuestDB Andon runs itself a random one is generated into `$ANDON_HOME/andon.env`.",
+  QUESTDB_ILP_PORT:
+    "ILP-over-TCP port of the QuestDB Andon runs itself (127.0.0.1; Andon writes over HTTP, this is for other writers). Its HTTP and PG-wire ports are those of QUESTDB_HTTP_URL and QUESTDB_PG_URL.",
+  QUESTDB_HEALTH_PORT: "Health-check (minimal HTTP) port of the QuestDB Andon runs itself (127.0.0.1).",
   QUESTDB_VERSION: "Version of `org.questdb:questdb` that set-up fetches from Maven Central (pinned).",
   QUESTDB_JAVA_HOME: "JDK used to run QuestDB (default: the `java` on PATH; a 9.4+ version needs Java 25).",
   INGEST_SHARE_GROUP: "Shared-subscription group: every worker in it shares the telemetry load.",
@@ -182,7 +187,7 @@ export const CONFIG_DOCS: Record<keyof Config, string> = {
     "How long after a sent command's expiry the service still waits for the machine's answer (in transit) before it calls the command expired.",
   QUEUE_PREFIX: "BullMQ key prefix, a Redis hash tag so each queue stays in one Redis Cluster slot.",
   OEE_JOB_LOCK_MS: "How long an OEE job's lock lasts without renewal; a job of a killed worker runs again after this.",
-  WEB_PORT: "Port of the Next.js dashboard.",
+  WEB_PORT: "Port of the Next.js dashboard (127.0.0.1).",
   WEB_SHARE_MS:
     "How long (ms) the dashboard server shares one computed answer of the overview and plant-page APIs among everyone allowed to see it (0: compute every request). Changes made through this server show at once; others within this time.",
   TRUSTED_PROXIES:

@@ -9,7 +9,7 @@ import type { GeneratedBrokers } from "#lib/features/broker/generate.ts";
 import { assetMachines, clientEnv, describeCreated, generateFromConfig } from "#lib/features/broker/setup.ts";
 import { startBroker } from "#lib/features/broker/start.ts";
 import { ServiceError } from "#lib/features/stack/ensure.ts";
-import { tcpOpen } from "#lib/features/stack/net.ts";
+import { type PortUse, portProblems, stackListens } from "#lib/features/stack/ports.ts";
 import type { Managed } from "#lib/features/stack/process.ts";
 import type { Config } from "#lib/platform/config.ts";
 
@@ -38,13 +38,22 @@ export async function startMultiSite(cfg: Config, say: (m: string) => void, onSt
   const prisma = prismaFor(cfg.DATABASE_URL);
   let machines = await assetMachines(prisma);
   const g = generateFromConfig(cfg, machines, true);
-  for (const b of [g.central, ...g.sites]) {
-    if (await tcpOpen("127.0.0.1", b.port)) {
-      throw new ServiceError(
-        `port ${b.port} for the ${b.id === CENTRAL ? "central" : `${b.id} factory`} broker is in use (BROKER_CENTRAL_PORT, BROKER_SITE_PORTS_FROM)`,
-      );
-    }
-  }
+  // the central broker's port was checked with the others at start; the factory brokers' follow the asset model
+  const problems = await portProblems([
+    ...stackListens(cfg, true),
+    ...g.sites.map(
+      (b, i): PortUse => ({
+        setting: "BROKER_SITE_PORTS_FROM",
+        port: b.port,
+        host: cfg.BROKER_BIND_HOST,
+        what: `the ${b.id} factory broker`,
+        derived: i === 0 ? "BROKER_SITE_PORTS_FROM" : `BROKER_SITE_PORTS_FROM + ${i}`,
+      }),
+    ),
+  ]);
+  // the dashboard and metrics ports are not taken yet: only problems with the brokers' ports count here
+  const mine = problems.filter((p) => p.includes("factory broker"));
+  if (mine.length) throw new ServiceError(mine.join("\n"));
   const brokers: Managed[] = [];
   const byId = new Map<BrokerId, Managed>();
   for (const b of [g.central, ...g.sites]) {

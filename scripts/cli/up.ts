@@ -9,6 +9,7 @@ import { ensureQuestSchema } from "#lib/adapters/questdb/schema.ts";
 import { ensureFirstAdmin } from "#lib/features/auth/sessions.ts";
 import { ensureServices } from "#lib/features/stack/ensure.ts";
 import { waitFor } from "#lib/features/stack/net.ts";
+import { stackListens } from "#lib/features/stack/ports.ts";
 import { type Managed, spawnScript } from "#lib/features/stack/process.ts";
 import { processStatusFile, Supervisor } from "#lib/features/stack/supervisor.ts";
 import { ensureWebBuild, startWeb } from "#lib/features/stack/web.ts";
@@ -44,7 +45,8 @@ export async function run(argv: string[] = []): Promise<void> {
     throw Object.assign(new Error("--topology must be single or multi-site"), { name: "UsageError" });
   }
   say(`starting Andon (state in ${cfg0.ANDON_HOME}${topology === "multi-site" ? "; multi-site brokers" : ""})`);
-  const services = await ensureServices(cfg0, say, { mqtt: topology === "single" });
+  // every port it will listen on is checked before anything starts (a taken one: exit 2 naming its setting)
+  const services = await ensureServices(cfg0, say, { mqtt: topology === "single", listens: stackListens(cfg0, topology === "multi-site") });
   if (services.generated.QUESTDB_PG_PASSWORD) process.env.QUESTDB_PG_PASSWORD = services.generated.QUESTDB_PG_PASSWORD;
   const cfg = config();
   // workers and the dashboard: restarted with back-off when they die (lib/features/stack/supervisor.ts)
@@ -125,6 +127,6 @@ export async function run(argv: string[] = []): Promise<void> {
     }, 15_000).unref();
   } catch (e) {
     console.error(`[andon] ${(e as Error).message}`);
-    await stopAll(1);
+    await stopAll((e as Error).name === "ServiceError" ? 2 : 1); // a port or service to set, as before the start
   }
 }

@@ -9,6 +9,8 @@ describe("configuration", () => {
     expect(c.MQTT_URL).toBe("mqtt://127.0.0.1:1883");
     expect(c.INGEST_ENTERPRISE).toBe("+");
     expect(c.QUESTDB_PG_PASSWORD).toBeUndefined();
+    // the ports of the QuestDB Andon runs itself: settings, QuestDB's own defaults
+    expect([c.QUESTDB_ILP_PORT, c.QUESTDB_HEALTH_PORT, c.WEB_PORT, c.INGEST_METRICS_PORT, c.SIM_METRICS_PORT]).toEqual([9009, 9003, 3000, 9464, 9465]);
   });
 
   it.each([
@@ -22,6 +24,8 @@ describe("configuration", () => {
     ["BROKER_CLIENT_AUTH", "none", /BROKER_CLIENT_AUTH/],
     ["BROKER_GATEWAY_ACCOUNTS", "line", /BROKER_GATEWAY_ACCOUNTS/],
     ["BROKER_CENTRAL_PORT", "70000", /BROKER_CENTRAL_PORT/],
+    ["QUESTDB_ILP_PORT", "0", /QUESTDB_ILP_PORT/],
+    ["QUESTDB_HEALTH_PORT", "health", /QUESTDB_HEALTH_PORT/],
     ["BROKER_CENTRAL_HOST", "central host", /BROKER_CENTRAL_HOST: a host name or IP address/],
     ["SIM_SITES", "dresden", /SIM_SITES: comma-separated enterprise\/site keys/],
   ])("names %s when it is broken", (key, value, message) => {

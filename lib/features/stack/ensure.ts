@@ -9,6 +9,7 @@ import { questPing, redactUrl } from "#lib/adapters/questdb/http.ts";
 import type { Config } from "#lib/platform/config.ts";
 import { startMosquitto, startRedis } from "./local-servers.ts";
 import { hostPort, tcpOpen, waitFor } from "./net.ts";
+import { type PortUse, portProblems } from "./ports.ts";
 import type { Managed } from "./process.ts";
 import { ensureQuestDbJar, HTTP_USER, startQuestDb } from "./questdb.ts";
 
@@ -49,11 +50,23 @@ async function postgresAnswers(url: string): Promise<boolean> {
   }
 }
 
-/** `mqtt: false`: leave the broker at MQTT_URL alone (the multi-site topology runs its own brokers). */
-export async function ensureServices(cfg: Config, say: (m: string) => void, opts: { mqtt?: boolean } = {}): Promise<StartedServices> {
+export interface EnsureOptions {
+  /** false: leave the broker at MQTT_URL alone (the multi-site topology runs its own brokers). */
+  mqtt?: boolean;
+  /** The other ports the caller will listen on (dashboard, worker metrics, brokers): checked with the services' own. */
+  listens?: readonly PortUse[];
+}
+
+/**
+ * Uses the configured services, starting a local Redis, Mosquitto or QuestDB where none answers. Before
+ * anything starts, every port that will be listened on (the services to start and `opts.listens`) is
+ * checked: one in use stops with a ServiceError naming its setting. A service that answers is reused
+ * and its port is not checked.
+ */
+export async function ensureServices(cfg: Config, say: (m: string) => void, opts: EnsureOptions = {}): Promise<StartedServices> {
   const owned: StartedServices["owned"] = [];
   try {
-    return await ensureAll(cfg, say, owned, opts.mqtt !== false);
+    return await ensureAll(cfg, say, owned, opts.mqtt !== false, opts.listens ?? []);
   } catch (e) {
     // leave nothing running that this call started
     for (const s of [...owned].reverse()) await s.stop().catch(() => undefined);
@@ -61,10 +74,89 @@ export async function ensureServices(cfg: Config, say: (m: string) => void, opts
   }
 }
 
-async function ensureAll(cfg: Config, say: (m: string) => void, owned: StartedServices["owned"], mqtt: boolean): Promise<StartedServices> {
+interface LocalService {
+  name: string;
+  setting: "REDIS_URL" | "MQTT_URL";
+  host: string;
+  port: number;
+  /** something answers there: it is used, not started */
+  up: boolean;
+  bin: string;
+  pkg: string;
+  start: (port: number) => Promise<Managed>;
+}
+
+async function localService(
+  name: string,
+  setting: LocalService["setting"],
+  url: string,
+  defPort: number,
+  bin: string,
+  pkg: string,
+  start: LocalService["start"],
+): Promise<LocalService> {
+  const { host, port } = hostPort(url, defPort);
+  const up = await tcpOpen(host, port);
+  if (!up && !isLoopback(host)) throw new ServiceError(`${name} is not answering at ${host}:${port} (${setting}): check that it runs and is reachable.`);
+  if (!up && !which(bin)) {
+    throw new ServiceError(
+      `${name} is not answering at ${host}:${port} and is not installed here. Install it (Debian: apt-get install ${pkg}) or point ${setting} at yours.`,
+    );
+  }
+  return { name, setting, host, port, up, bin, pkg, start };
+}
+
+async function ensureAll(
+  cfg: Config,
+  say: (m: string) => void,
+  owned: StartedServices["owned"],
+  mqtt: boolean,
+  listens: readonly PortUse[],
+): Promise<StartedServices> {
   const generated: Record<string, string> = {};
   const home = cfg.ANDON_HOME;
   mkdirSync(home, { recursive: true });
+
+  // What answers already is used; what does not is started below, on ports checked first.
+  const locals = [
+    await localService("Redis", "REDIS_URL", cfg.REDIS_URL, 6379, "redis-server", "redis-server", (port) => startRedis(join(home, "redis"), port)),
+  ];
+  if (mqtt) {
+    locals.push(
+      await localService("Mosquitto", "MQTT_URL", cfg.MQTT_URL, 1883, "mosquitto", "mosquitto", (port) => startMosquitto(join(home, "mosquitto"), port)),
+    );
+  }
+  const questUp = await questPing(cfg.QUESTDB_HTTP_URL);
+  const http = hostPort(cfg.QUESTDB_HTTP_URL, 9000);
+  const pgw = hostPort(cfg.QUESTDB_PG_URL, 8812);
+  const httpCred = new URL(cfg.QUESTDB_HTTP_URL);
+  if (!questUp) {
+    if (!isLoopback(http.host)) throw new ServiceError(`QuestDB is not answering at ${redactUrl(cfg.QUESTDB_HTTP_URL)} (QUESTDB_HTTP_URL).`);
+    if (!which(cfg.QUESTDB_JAVA_HOME ? join(cfg.QUESTDB_JAVA_HOME, "bin", "java") : "java")) {
+      throw new ServiceError("QuestDB needs Java 17 or later: install it (Debian: apt-get install openjdk-17-jre-headless) or set QUESTDB_JAVA_HOME.");
+    }
+    if (!httpCred.password && (await tcpOpen(http.host, http.port))) {
+      throw new ServiceError(
+        `something answers on ${http.host}:${http.port} but not as QuestDB without credentials: put its HTTP user and password in QUESTDB_HTTP_URL (http://user:password@host:port).`,
+      );
+    }
+  }
+  const binds: PortUse[] = locals
+    .filter((l) => !l.up)
+    .map((l): PortUse => ({ setting: l.setting, port: l.port, host: l.host, inUrl: true, what: l.name }))
+    .concat(
+      questUp
+        ? []
+        : [
+            { setting: "QUESTDB_HTTP_URL", port: http.port, host: http.host, inUrl: true, what: "QuestDB's HTTP server" },
+            { setting: "QUESTDB_PG_URL", port: pgw.port, inUrl: true, what: "QuestDB's PostgreSQL wire" },
+            { setting: "QUESTDB_ILP_PORT", port: cfg.QUESTDB_ILP_PORT, what: "QuestDB's ILP listener" },
+            { setting: "QUESTDB_HEALTH_PORT", port: cfg.QUESTDB_HEALTH_PORT, what: "QuestDB's health check" },
+          ],
+      listens,
+    );
+  const problems = await portProblems(binds);
+  if (problems.length) throw new ServiceError(problems.join("\n"));
 
   // PostgreSQL: start the machine's own cluster (Debian's pg_ctlcluster) when it is installed but down.
   const pgHost = hostPort(cfg.DATABASE_URL, 5432);
@@ -87,49 +179,27 @@ async function ensureAll(cfg: Config, say: (m: string) => void, owned: StartedSe
   }
   say(`PostgreSQL  ${pgHost.host}:${pgHost.port}`);
 
-  const local = async (name: string, url: string, defPort: number, bin: string, pkg: string, start: (port: number) => Promise<Managed>) => {
-    const { host, port } = hostPort(url, defPort);
-    if (await tcpOpen(host, port)) {
-      say(`${name.padEnd(11)} ${host}:${port}`);
-      if (bin === "mosquitto") {
+  for (const l of locals) {
+    if (l.up) {
+      say(`${l.name.padEnd(11)} ${l.host}:${l.port}`);
+      if (l.bin === "mosquitto") {
         say("            (an existing broker: for loss-free ingest it must queue enough for a stopped worker; see README, 'Using your own broker')");
       }
-      return;
+      continue;
     }
-    const setting = name === "Redis" ? "REDIS_URL" : "MQTT_URL";
-    if (!isLoopback(host)) throw new ServiceError(`${name} is not answering at ${host}:${port} (${setting}): check that it runs and is reachable.`);
-    if (!which(bin)) {
-      throw new ServiceError(
-        `${name} is not answering at ${host}:${port} and is not installed here. Install it (Debian: apt-get install ${pkg}) or point ${setting} at yours.`,
-      );
-    }
-    say(`starting ${name} on ${host}:${port} (data in ${home}) ...`);
-    owned.push(await start(port));
-    say(`${name.padEnd(11)} ${host}:${port} (started by Andon)`);
-  };
-  await local("Redis", cfg.REDIS_URL, 6379, "redis-server", "redis-server", (port) => startRedis(join(home, "redis"), port));
-  if (mqtt) await local("Mosquitto", cfg.MQTT_URL, 1883, "mosquitto", "mosquitto", (port) => startMosquitto(join(home, "mosquitto"), port));
+    say(`starting ${l.name} on ${l.host}:${l.port} (data in ${home}) ...`);
+    owned.push(await l.start(l.port));
+    say(`${l.name.padEnd(11)} ${l.host}:${l.port} (started by Andon)`);
+  }
 
   // QuestDB: not packaged anywhere we can install from; Andon runs the pinned jar from Maven Central.
-  if (await questPing(cfg.QUESTDB_HTTP_URL)) {
+  if (questUp) {
     say(`QuestDB     ${redactUrl(cfg.QUESTDB_HTTP_URL)}`);
     if (!cfg.QUESTDB_PG_PASSWORD) say("warning: QUESTDB_PG_PASSWORD is not set; queries over PG wire will fail unless your QuestDB needs none");
   } else {
-    const http = hostPort(cfg.QUESTDB_HTTP_URL, 9000);
-    const pgw = hostPort(cfg.QUESTDB_PG_URL, 8812);
-    if (!isLoopback(http.host)) throw new ServiceError(`QuestDB is not answering at ${redactUrl(cfg.QUESTDB_HTTP_URL)} (QUESTDB_HTTP_URL).`);
-    if (!which(cfg.QUESTDB_JAVA_HOME ? join(cfg.QUESTDB_JAVA_HOME, "bin", "java") : "java")) {
-      throw new ServiceError("QuestDB needs Java 17 or later: install it (Debian: apt-get install openjdk-17-jre-headless) or set QUESTDB_JAVA_HOME.");
-    }
     const jar = await ensureQuestDbJar(home, cfg.QUESTDB_VERSION, say);
     // HTTP basic auth: the user and password in QUESTDB_HTTP_URL, or generated once (never a default)
-    const httpCred = new URL(cfg.QUESTDB_HTTP_URL);
     if (!httpCred.password) {
-      if (await tcpOpen(http.host, http.port)) {
-        throw new ServiceError(
-          `something answers on ${http.host}:${http.port} but not as QuestDB without credentials: put its HTTP user and password in QUESTDB_HTTP_URL (http://user:password@host:port).`,
-        );
-      }
       httpCred.username = HTTP_USER;
       httpCred.password = randomBytes(18).toString("base64url");
       const url = httpCred.toString().replace(/\/$/, "");
@@ -151,7 +221,7 @@ async function ensureAll(cfg: Config, say: (m: string) => void, owned: StartedSe
     const q = await startQuestDb({
       jar,
       root: join(home, "questdb", "root"),
-      ports: { http: http.port, pg: pgw.port, ilp: 9009, health: 9003 },
+      ports: { http: http.port, pg: pgw.port, ilp: cfg.QUESTDB_ILP_PORT, health: cfg.QUESTDB_HEALTH_PORT },
       pgPassword: password,
       httpUser: decodeURIComponent(httpCred.username),
       httpPassword: decodeURIComponent(httpCred.password),
