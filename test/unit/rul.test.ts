@@ -77,7 +77,7 @@ describe("withForecast", () => {
     const s = zoneSignal("acme/dresden/machining/line-1/pump-01", { vibrationGroup: "GROUP_2", foundation: "RIGID" }, { v: 3.2, ts: 0 });
     if (!s) throw new Error("zone C expected");
     const at = Date.parse("2026-11-25T08:00:00Z");
-    const f = {
+    const f: RulTrend = {
       kind: "trend",
       boundary: 4.5,
       zone: "D",
@@ -89,7 +89,7 @@ describe("withForecast", () => {
       fitted: [],
       windowMs: H,
       at,
-    } as const;
+    };
     expect(withForecast(s, f).explanation).toBe(`${s.explanation}; velocity forecast: zone D (4.5 mm/s) in ~5.2 h (3.9 h–7.0 h, 90 % interval)`);
     expect(withForecast(s, { kind: "none", reason: "no rising trend", at })).toBe(s);
     expect(withForecast(s, undefined)).toBe(s);
