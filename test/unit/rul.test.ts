@@ -133,13 +133,17 @@ function runToFailure(m: MachineInfo, seed: number, failureH: number, everyS: nu
   return out;
 }
 
-/** The true crossing: the first time the 10-minute median of the running velocity reaches the boundary. */
+/**
+ * The true crossing: the first time the median of the running velocity over the 10 minutes centred
+ * on it reaches the boundary (centred: a trailing median would lag the rising velocity by 5 minutes).
+ */
 function trueCrossing(points: readonly VelocityPoint[], boundary: number): number | undefined {
   let j = 0;
-  for (let i = 0; i < points.length; i++) {
-    const p = points[i] as VelocityPoint;
-    while ((points[j] as VelocityPoint).ts < p.ts - 10 * 60_000) j++;
-    if (i - j >= 10 && median(points.slice(j, i + 1).map((q) => q.v)) >= boundary) return p.ts;
+  let k = 0;
+  for (const p of points) {
+    while ((points[j] as VelocityPoint).ts < p.ts - 5 * 60_000) j++;
+    while (k < points.length && (points[k] as VelocityPoint).ts <= p.ts + 5 * 60_000) k++;
+    if (k - j >= 10 && median(points.slice(j, k).map((q) => q.v)) >= boundary) return p.ts;
   }
   return undefined;
 }

@@ -7,8 +7,8 @@
 // log(boundary); the interval is where the line's prediction band for a block median (residual
 // spread, slope and intercept uncertainty, Student t) reaches it, so a trend that does not follow an
 // exponential (the residuals grow) gets a wider interval. Several window lengths are tried (a short
-// window follows an accelerating wear best, a long one averages the noise best) and the one whose
-// interval is narrowest, relative to its forecast, is kept. No positive slope at the band's
+// window follows an accelerating wear best, a long one averages the noise best; none shorter than an
+// eighth of the history) and the one whose interval is narrowest, relative to its forecast, is kept. No positive slope at the band's
 // confidence, too few points, or a velocity already in zone D: no forecast.
 
 import { median } from "./robust-stats.ts";
@@ -45,7 +45,7 @@ export interface RulNone {
 export type RulForecast = RulTrend | RulNone;
 
 export interface RulOptions {
-  /** window lengths tried, ms (default 30 min to 4 h) */
+  /** window lengths tried, ms (default 10 min to 4 h) */
   windowsMs?: readonly number[];
   /** blocks per window */
   blocks?: number;
@@ -58,7 +58,7 @@ export interface RulOptions {
 }
 
 export const RUL_DEFAULTS = {
-  windowsMs: [30, 60, 120, 240].map((m) => m * 60_000),
+  windowsMs: [10, 20, 30, 60, 120, 240].map((m) => m * 60_000),
   blocks: 10,
   minPerBlock: 5,
   confidence: 0.9,
@@ -192,7 +192,13 @@ export function forecastCrossing(
   const horizonH = o.horizonMs / 3_600_000;
   let best: { trend: RulTrend; spread: number } | undefined;
   let reason = "not enough velocity measured while running";
+  // a short window follows a fast wear, but on a long history it fits noise: windows shorter than an
+  // eighth of the history measured (up to the longest window) are not tried
+  const longest = Math.max(...o.windowsMs);
+  let earliest = now;
+  for (const p of history) if (p.ts > now - longest && p.ts < earliest) earliest = p.ts;
   for (const windowMs of o.windowsMs) {
+    if (windowMs < (now - earliest) / 8) continue;
     const line = fitLine(blockPoints(history, now, windowMs, o.blocks, o.minPerBlock), o.confidence);
     if (!line) continue;
     const level = Math.exp(yAt(line, 0));
