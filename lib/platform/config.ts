@@ -174,7 +174,7 @@ export const CONFIG_DOCS: Record<keyof Config, string> = {
   SIM_WAVEFORM_EVERY: "Every Nth tick, machines with a waveform sensor send a snapshot (0: never).",
   SIM_DEGRADE: "Comma-separated machine paths (site/area/line/machine) whose bearing degrades to failure over hours.",
   SIM_DEMO_DEGRADE:
-    "`andon up` only, when SIM_DEGRADE is empty: the demo's accelerated bearing degradation (`site/area/line/machine:hours`; its zone C alert comes about 8 minutes after the start). Empty: every machine healthy.",
+    "`andon up` only, when SIM_DEGRADE is empty: the demo's accelerated bearing degradation (`site/area/line/machine:hours`; its zone C alert comes about 8 minutes after the start). `none`: every machine healthy.",
   SIM_METRICS_PORT: "Port of the simulator's Prometheus `/metrics` (0: a free port).",
   SIM_OFFLINE:
     "Comma-separated machine paths (site/area/line/machine[:minutes]) whose command link is down for that long after start (default: until stopped), to try command queuing and expiry.",

@@ -136,11 +136,11 @@ export async function run(argv: string[] = []): Promise<void> {
  * it: a first start shows a real alert, with its forecast, within about ten minutes.
  */
 async function demoDegrade(cfg: Config, say: (s: string) => void): Promise<Record<string, string>> {
-  if (cfg.SIM_DEGRADE || !cfg.SIM_DEMO_DEGRADE) return {};
+  if (cfg.SIM_DEGRADE || cfg.SIM_DEMO_DEGRADE === "none") return {};
   try {
     const degrade = parseDegrade(cfg.SIM_DEMO_DEGRADE, await loadMachines(prismaFor(cfg.DATABASE_URL)));
     for (const [machine, hours] of degrade)
-      say(`demo: ${machine}'s bearing degrades to failure in ${Math.round(hours * 60)} min (SIM_DEMO_DEGRADE; empty: none)`);
+      say(`demo: ${machine}'s bearing degrades to failure in ${Math.round(hours * 60)} min (SIM_DEMO_DEGRADE; none: off)`);
     return { SIM_DEGRADE: cfg.SIM_DEMO_DEGRADE };
   } catch (e) {
     say(`demo degradation skipped: ${e instanceof Error ? e.message : String(e)}`);
