@@ -11,6 +11,7 @@ import { mqttOptions } from "#lib/adapters/mqtt/options.ts";
 import { questPool } from "#lib/adapters/questdb/pg.ts";
 import { sandboxedWaveformWorker } from "#lib/adapters/queues/pdm.ts";
 import { WaveformJob } from "#lib/contract/jobs/pdm.ts";
+import { forecastHook } from "#lib/features/pdm/rul.ts";
 import { scanWaveforms, type WaveformScanResult } from "#lib/features/pdm/waveform-scan.ts";
 import { config } from "#lib/platform/config.ts";
 
@@ -36,12 +37,13 @@ export default async function process_(job: SandboxedJob): Promise<WaveformScanR
   const data = WaveformJob.parse(job.data);
   conn ??= open();
   const { cfg, prisma, pool, redis, client } = await conn;
+  const machines = (await loadMachines(prisma)).filter((m) => !data.enterprise || m.enterprise === data.enterprise);
   const r = await scanWaveforms({
     pool,
-    machines: (await loadMachines(prisma)).filter((m) => !data.enterprise || m.enterprise === data.enterprise),
+    machines,
     store: redis,
     keyPrefix: cfg.QUEUE_PREFIX,
-    alerts: { prisma, publish: async (t, p) => void (await client.publishAsync(t, p, { qos: 1 })) },
+    alerts: { prisma, forecast: forecastHook(pool, () => machines), publish: async (t, p) => void (await client.publishAsync(t, p, { qos: 1 })) },
     ...(data.now ? { now: data.now } : {}),
   });
   return { ...r, processorPid: process.pid };

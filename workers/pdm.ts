@@ -9,6 +9,7 @@ import { mqttOptions } from "#lib/adapters/mqtt/options.ts";
 import { questPool } from "#lib/adapters/questdb/pg.ts";
 import { ensureQuestSchema } from "#lib/adapters/questdb/schema.ts";
 import { pdmQueue, pdmWaveformQueue, pdmWorker, sandboxedWaveformWorker, upsertPdmScheduler, upsertWaveformScheduler } from "#lib/adapters/queues/pdm.ts";
+import { forecastHook } from "#lib/features/pdm/rul.ts";
 import { scanVibration } from "#lib/features/pdm/scan.ts";
 import { config } from "#lib/platform/config.ts";
 import { createLogger } from "#lib/platform/log.ts";
@@ -45,18 +46,23 @@ runMain(async () => {
     if (r.raised || r.cleared || r.skipped) log.info(r, "waveform snapshots scanned");
   });
   waveformWorker.on("failed", (_job, e) => log.error({ err: e.message }, "waveform scan failed; BullMQ retries it"));
+  // the alerts' remaining-useful-life forecasts, read at most once a minute per machine
+  let machines: Awaited<ReturnType<typeof loadMachines>> = [];
+  const forecast = forecastHook(pool, () => machines);
   const worker = pdmWorker(
     connection,
-    async () =>
-      scanVibration({
+    async () => {
+      machines = await loadMachines(prisma);
+      return scanVibration({
         pool,
-        machines: await loadMachines(prisma),
+        machines,
         store: connection,
         keyPrefix: cfg.QUEUE_PREFIX,
         // a publish waits at most 5 s (the broker away): the alert is saved, the scan goes on, and the
         // message stays in the client's queue until the broker is back
-        alerts: { prisma, publish: async (t, p) => void (await withTimeout(client.publishAsync(t, p, { qos: 1 }), 5000, `publishing on ${t}`)) },
-      }),
+        alerts: { prisma, forecast, publish: async (t, p) => void (await withTimeout(client.publishAsync(t, p, { qos: 1 }), 5000, `publishing on ${t}`)) },
+      });
+    },
     cfg.QUEUE_PREFIX,
   );
   worker.on("completed", (_job, r) => {

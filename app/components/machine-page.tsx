@@ -3,6 +3,7 @@
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ReferenceArea, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { MachineDetail } from "#lib/features/dashboard/machine.ts";
 import { LOSS_COLOR } from "./loss-colors.ts";
+import { RulChart } from "./rul-chart.tsx";
 
 const ZONE_COLOR = { A: "#2ea04333", B: "#3fb95018", C: "#d2992233", D: "#da363333" } as const;
 const tip = { contentStyle: { background: "#182029", border: "1px solid #2d3a47" } };
@@ -159,6 +160,7 @@ export function MachinePage({ detail: d, canCommand = false }: { detail: Machine
           </div>
         )}
       </div>
+      <RulChart detail={d} hm={hm} />
       <div className="card" data-testid="machine-alerts">
         <h2>
           Open alerts{" "}

@@ -97,6 +97,7 @@ const schema = z.object({
   SIM_INTERVAL_MS: int(10, 3_600_000).default(1000),
   SIM_WAVEFORM_EVERY: int(0, 10_000).default(60),
   SIM_DEGRADE: z.string().default(""),
+  SIM_DEMO_DEGRADE: z.string().default("dresden/machining/line-1/pump-01:0.15"),
   SIM_METRICS_PORT: int(0, 65535).default(9465),
   SIM_OFFLINE: z.string().default(""),
 
@@ -177,6 +178,8 @@ export const CONFIG_DOCS: Record<keyof Config, string> = {
   SIM_INTERVAL_MS: "Simulator tick per machine (ms); each tick publishes state changes, counts and vibration.",
   SIM_WAVEFORM_EVERY: "Every Nth tick, machines with a waveform sensor send a snapshot (0: never).",
   SIM_DEGRADE: "Comma-separated machine paths (site/area/line/machine) whose bearing degrades to failure over hours.",
+  SIM_DEMO_DEGRADE:
+    "`andon up` only, when SIM_DEGRADE is empty: the demo's accelerated bearing degradation (`site/area/line/machine:hours`; its zone C alert comes about 8 minutes after the start). `none`: every machine healthy.",
   SIM_METRICS_PORT: "Port of the simulator's Prometheus `/metrics` (0: a free port).",
   SIM_OFFLINE:
     "Comma-separated machine paths (site/area/line/machine[:minutes]) whose command link is down for that long after start (default: until stopped), to try command queuing and expiry.",

@@ -4,16 +4,18 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { AbortError } from "p-retry";
 import { prismaFor } from "#lib/adapters/db/client.ts";
+import { loadMachines } from "#lib/adapters/db/plant.ts";
 import { readMetric } from "#lib/adapters/http/metrics-server.ts";
 import { ensureQuestSchema } from "#lib/adapters/questdb/schema.ts";
 import { ensureFirstAdmin } from "#lib/features/auth/sessions.ts";
+import { parseDegrade } from "#lib/features/sim/run.ts";
 import { ensureServices } from "#lib/features/stack/ensure.ts";
 import { waitFor } from "#lib/features/stack/net.ts";
 import { stackListens } from "#lib/features/stack/ports.ts";
 import { type Managed, spawnScript } from "#lib/features/stack/process.ts";
 import { processStatusFile, Supervisor } from "#lib/features/stack/supervisor.ts";
 import { ensureWebBuild, startWeb } from "#lib/features/stack/web.ts";
-import { config } from "#lib/platform/config.ts";
+import { type Config, config } from "#lib/platform/config.ts";
 import { migrateAndSeed } from "./db.ts";
 import { type MultiSite, startMultiSite } from "./up-multi-site.ts";
 
@@ -83,7 +85,7 @@ export async function run(argv: string[] = []): Promise<void> {
     // has no session for it yet, and each machine's first state (sent once, then only on change)
     // would be lost, leaving machines "no data" until their state next changed
     await ingestSubscribed(ingest, Number(multi?.ingest?.INGEST_METRICS_PORT ?? cfg.INGEST_METRICS_PORT), say);
-    for (const sim of multi?.simulators ?? [{ name: "simulator", env: {} }]) await worker(sim.name, "workers/simulator.ts", sim.env);
+    for (const sim of multi?.simulators ?? [{ name: "simulator", env: await demoDegrade(cfg, say) }]) await worker(sim.name, "workers/simulator.ts", sim.env);
     await worker("oee", "workers/oee.ts");
     await worker("pdm", "workers/pdm.ts", multi?.pdm);
     await worker("commands", "workers/commands.ts", multi?.commands);
@@ -128,5 +130,22 @@ export async function run(argv: string[] = []): Promise<void> {
   } catch (e) {
     console.error(`[andon] ${(e as Error).message}`);
     await stopAll((e as Error).name === "ServiceError" ? 2 : 1); // a port or service to set, as before the start
+  }
+}
+
+/**
+ * The demo's degrading machine (SIM_DEMO_DEGRADE) when SIM_DEGRADE names none and the asset model has
+ * it: a first start shows a real alert, with its forecast, within about ten minutes.
+ */
+async function demoDegrade(cfg: Config, say: (s: string) => void): Promise<Record<string, string>> {
+  if (cfg.SIM_DEGRADE || cfg.SIM_DEMO_DEGRADE === "none") return {};
+  try {
+    const degrade = parseDegrade(cfg.SIM_DEMO_DEGRADE, await loadMachines(prismaFor(cfg.DATABASE_URL)));
+    for (const [machine, hours] of degrade)
+      say(`demo: ${machine}'s bearing degrades to failure in ${Math.round(hours * 60)} min (SIM_DEMO_DEGRADE; none: off)`);
+    return { SIM_DEGRADE: cfg.SIM_DEMO_DEGRADE };
+  } catch (e) {
+    say(`demo degradation skipped: ${e instanceof Error ? e.message : String(e)}`);
+    return {};
   }
 }

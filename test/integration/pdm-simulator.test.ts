@@ -16,6 +16,7 @@ import { TABLES } from "#lib/adapters/questdb/tables.ts";
 import { QuestWriter } from "#lib/adapters/questdb/writer.ts";
 import { parsePayload } from "#lib/contract/payloads.ts";
 import { telemetryRows } from "#lib/features/ingest/mapping.ts";
+import { forecastHook } from "#lib/features/pdm/rul.ts";
 import { scanVibration } from "#lib/features/pdm/scan.ts";
 import { scanWaveforms } from "#lib/features/pdm/waveform-scan.ts";
 import { MachineSim } from "#lib/features/sim/machine.ts";
@@ -49,6 +50,8 @@ let failedAt: number | undefined;
 let repairedAt: number | undefined;
 let repairedSimStarted = false;
 const activeAfterScan: { now: number; active: { machine: string; cause: string }[] }[] = [];
+/** active alerts whose explanation carried a remaining-useful-life forecast, after each scan */
+const forecasts: { now: number; machine: string; explanation: string }[] = [];
 
 beforeAll(async () => {
   await seedTestPlant(env.DATABASE_URL, plant);
@@ -97,12 +100,13 @@ beforeAll(async () => {
   await waitWalApplied(pool, [TABLES.state, TABLES.vibration, TABLES.waveform]);
 
   // the pdm worker's two scans, as its schedulers would run them, in simulated time
-  const deps = { pool, machines, store: redis, keyPrefix: `{test-${ent}}`, alerts: { prisma } };
+  const deps = { pool, machines, store: redis, keyPrefix: `{test-${ent}}`, alerts: { prisma, forecast: forecastHook(pool, () => machines) } };
   for (let now = START + SCAN_EVERY_MS; now <= START + HOURS * 3_600_000; now += SCAN_EVERY_MS) {
     await scanVibration({ ...deps, now });
     await scanWaveforms({ ...deps, now });
     const active = await prisma.alert.findMany({ where: { siteKey: `${ent}/${site.slug}`, status: { in: ["OPEN", "ACKNOWLEDGED"] } } });
     activeAfterScan.push({ now, active: active.map((a) => ({ machine: a.machineKey, cause: a.cause })) });
+    for (const a of active) if (a.explanation.includes("velocity forecast:")) forecasts.push({ now, machine: a.machineKey, explanation: a.explanation });
   }
 }, 900_000);
 
@@ -133,6 +137,17 @@ describe("simulated bearing degradation", () => {
     );
     // the first hour is healthy (degradation under 0.5 %): nothing may fire there
     expect(before[0]!.onsetAt.getTime() - START).toBeGreaterThan(3_600_000);
+  });
+
+  it("its alerts carry the remaining-useful-life forecast before the failure, the healthy machines' none", async () => {
+    const key = keyOf(machines[0]!);
+    const mine = forecasts.filter((f) => f.machine === key && f.now < failedAt!);
+    expect(mine.length).toBeGreaterThan(0);
+    // the forecast as it was each hour (scan times; the zone C alert's onset is the true crossing, to a scan)
+    const hourly = mine.filter((f, i) => i === 0 || Math.floor((f.now - START) / 3_600_000) > Math.floor((mine[i - 1]!.now - START) / 3_600_000));
+    for (const f of hourly)
+      console.log(`[scenario] at ${h(f.now - START)} h (${h(failedAt! - f.now)} h before the failure): ${f.explanation.split("; ").at(-1)}`);
+    expect(forecasts.filter((f) => f.machine !== key)).toEqual([]);
   });
 
   it("clears the degraded machine's alerts by itself after the repair", async () => {

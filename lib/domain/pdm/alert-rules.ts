@@ -5,6 +5,7 @@
 import { type Foundation, type VibrationGroup, ZONE_LIMITS, zoneOf } from "#lib/domain/vibration/iso10816.ts";
 import type { DetectorState } from "./detector.ts";
 import type { MessageFeature, SnapshotFeature } from "./features.ts";
+import { describeForecast, type RulForecast } from "./rul.ts";
 
 export type Severity = "WARNING" | "CRITICAL";
 const RANK: Record<Severity, number> = { WARNING: 1, CRITICAL: 2 };
@@ -149,6 +150,16 @@ export function scanSignals<F extends MessageFeature | SnapshotFeature>(
     signals.push(driftSignal(source, machineKey, m, { feature: f, value, state, detectorVersion: scan.versionOf(f), at: scan.at }));
   }
   return signals;
+}
+
+/**
+ * The signal with the machine's remaining-useful-life forecast (lib/domain/pdm/rul.ts) in its
+ * explanation: "…; velocity forecast: zone C (4.5 mm/s) in ~5.2 h (3.9 h–7.0 h, 90 % interval)".
+ * A machine without a rising velocity trend keeps the explanation as it is.
+ */
+export function withForecast(s: AlertSignal, f: RulForecast | undefined): AlertSignal {
+  if (f?.kind !== "trend") return s;
+  return { ...s, explanation: `${s.explanation}; velocity forecast: ${describeForecast(f)}` };
 }
 
 /** Why a person's change is refused (the codes of lib/contract/errors.ts), or undefined when it is allowed. */

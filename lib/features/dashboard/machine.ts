@@ -12,6 +12,7 @@ import { DEFAULT_MAPPING } from "#lib/domain/oee/mapping.ts";
 import type { Kpis, ReasonEdit } from "#lib/domain/oee/types.ts";
 import { ZONE_LIMITS, type Zone, zoneOf } from "#lib/domain/vibration/iso10816.ts";
 import { loadFleetEvents } from "#lib/features/oee/events.ts";
+import { machineForecast } from "#lib/features/pdm/rul.ts";
 import { machineTimeline, type Segment, stateName } from "./plant.ts";
 
 export interface MachineDetail {
@@ -43,8 +44,35 @@ export interface MachineDetail {
   timeline: Segment[];
   /** onsets of the alerts that began in the window (any status): markers on the charts */
   anomalies: { ts: number; severity: string; cause: string; status: string }[];
+  /**
+   * when the running velocity will cross the next ISO zone boundary (lib/domain/pdm/rul.ts): the
+   * fitted block medians and trend line, the forecast and its interval (etaHigh null: unbounded)
+   */
+  forecast: ForecastView;
   /** active (open or acknowledged) alerts of this machine */
   alerts: { id: string; cause: string; severity: string; status: string; explanation: string; suggestedAction: string; onsetAt: string }[];
+}
+
+export type ForecastView =
+  | {
+      kind: "trend";
+      zone: "C" | "D";
+      boundary: number;
+      eta: number;
+      etaLow: number;
+      etaHigh: number | null;
+      growthPerHour: number;
+      windowMs: number;
+      points: { ts: number; v: number }[];
+      fitted: { ts: number; v: number }[];
+    }
+  | { kind: "none"; reason: string };
+
+async function forecastView(pool: pg.Pool, m: MachineInfo, now: number): Promise<ForecastView> {
+  const f = await machineForecast(pool, m, now);
+  if (f.kind === "none") return { kind: "none", reason: f.reason };
+  const { at: _at, etaHigh, ...rest } = f;
+  return { ...rest, etaHigh: Number.isFinite(etaHigh) ? etaHigh : null };
 }
 
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
@@ -62,7 +90,7 @@ export async function machineDetail(
   const from = now - spanHours * 3_600_000;
   const sample = spanHours <= 24 ? "5m" : "1h";
   const mapping = m.lossMapping ?? DEFAULT_MAPPING;
-  const [hours, vib, events, edits, alerts, anomalies] = await Promise.all([
+  const [hours, vib, events, edits, alerts, anomalies, forecast] = await Promise.all([
     machineHourRows(pool, path, from, now),
     vibrationSamples(pool, path, from, now, sample),
     loadFleetEvents(pool, {
@@ -77,6 +105,7 @@ export async function machineDetail(
     activeAlertsOf(prisma, key),
     // every alert that began in the window, whatever became of it: the charts' anomaly markers
     alertOnsetsOf(prisma, key, from, now),
+    forecastView(pool, m, now),
   ]);
   const ev = events.get(key);
   const timeline = ev ? machineTimeline(m, { start: from, end: now }, ev.states, edits.get(key) ?? []) : [];
@@ -124,6 +153,7 @@ export async function machineDetail(
     zone: latest ? { now: zoneOf(latest.velocity, m.vibrationGroup, m.foundation), velocity: latest.velocity, at: latest.ts } : null,
     timeline,
     anomalies: anomalies.map((a) => ({ ts: a.onsetAt.getTime(), severity: a.severity, cause: a.cause, status: a.status })),
+    forecast,
     alerts: alerts.map((a) => ({
       id: a.id,
       cause: a.cause,

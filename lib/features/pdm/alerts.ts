@@ -39,7 +39,9 @@ import {
   resolveRefusal,
   type Severity,
   siteRefusal,
+  withForecast,
 } from "#lib/domain/pdm/alert-rules.ts";
+import type { RulForecast } from "#lib/domain/pdm/rul.ts";
 
 export type { AlertSignal, Severity };
 
@@ -59,6 +61,8 @@ export interface AlertDeps {
    */
   onPublishFailed?: (e: Error, topic: string) => void;
   flapWindowMs?: number;
+  /** the machine's remaining-useful-life forecast at a time (lib/features/pdm/rul.ts), added to the explanation */
+  forecast?: (machineKey: string, at: number) => Promise<RulForecast | undefined>;
 }
 
 /** A refused request (lib/contract/errors.ts); the API answers it with its code. */
@@ -120,8 +124,9 @@ export async function raiseAlert(deps: AlertDeps, s: AlertSignal): Promise<{ ale
   }
 }
 
-async function raiseOnce(deps: AlertDeps, s: AlertSignal): Promise<{ alert: Alert; change: "opened" | "updated" | "escalated" | "reopened" }> {
+async function raiseOnce(deps: AlertDeps, raised: AlertSignal): Promise<{ alert: Alert; change: "opened" | "updated" | "escalated" | "reopened" }> {
   const { prisma } = deps;
+  const s = deps.forecast ? withForecast(raised, await forecastOrNone(deps.forecast, raised)) : raised;
   const parsed = parseMachineKey(s.machineKey);
   const machineId = parsed.ok ? await machineIdOf(prisma, parsed.path) : undefined;
   if (!parsed.ok || !machineId) throw new AlertError("not_found", `no machine ${s.machineKey}`);
@@ -160,6 +165,16 @@ async function raiseOnce(deps: AlertDeps, s: AlertSignal): Promise<{ alert: Aler
   });
   await announce(deps, alert, "opened");
   return { alert, change: "opened" };
+}
+
+/** A forecast that cannot be made (QuestDB away) leaves the alert without one: it never stops the alert. */
+async function forecastOrNone(forecast: NonNullable<AlertDeps["forecast"]>, s: AlertSignal): Promise<RulForecast | undefined> {
+  try {
+    return await forecast(s.machineKey, s.at);
+  } catch (e) {
+    console.warn(`no forecast for ${s.machineKey}: ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
+  }
 }
 
 /** Active alerts (of these machines, or all) whose condition has not come back for `quietMs` are cleared. */

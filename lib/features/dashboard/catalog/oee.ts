@@ -135,6 +135,23 @@ export const oeeRoutes = {
       zone: z.object({ now: z.enum(["A", "B", "C", "D"]), velocity: z.number(), at: z.number() }).nullable(),
       timeline: z.array(z.object({ start: z.number(), end: z.number(), state: z.string(), reason: z.string().optional(), loss: z.string() })),
       anomalies: z.array(z.object({ ts: z.number(), severity: z.string(), cause: z.string(), status: z.string() })).describe("onsets of alerts in the window"),
+      forecast: z
+        .discriminatedUnion("kind", [
+          z.object({
+            kind: z.literal("trend"),
+            zone: z.enum(["C", "D"]),
+            boundary: z.number(),
+            eta: z.number(),
+            etaLow: z.number(),
+            etaHigh: z.number().nullable().describe("null: the interval has no upper end"),
+            growthPerHour: z.number(),
+            windowMs: z.number(),
+            points: z.array(z.object({ ts: z.number(), v: z.number() })),
+            fitted: z.array(z.object({ ts: z.number(), v: z.number() })),
+          }),
+          z.object({ kind: z.literal("none"), reason: z.string() }),
+        ])
+        .describe("remaining useful life: when the running velocity crosses the next ISO 10816-3 boundary, with a 90 % interval"),
       alerts: z.array(
         z.object({
           id: z.string(),
