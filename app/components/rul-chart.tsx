@@ -5,6 +5,10 @@ import type { MachineDetail } from "#lib/features/dashboard/machine.ts";
 
 const tip = { contentStyle: { background: "#182029", border: "1px solid #2d3a47" } };
 
+/** The trend's growth as people read it: a percentage per hour while small, else the time to double. */
+const growth = (perHour: number) =>
+  perHour <= 1 ? `+${(perHour * 100).toFixed(0)} %/h` : `doubling every ${inHours((Math.LN2 / Math.log1p(perHour)) * 3_600_000)}`;
+
 const inHours = (ms: number) => {
   const h = ms / 3_600_000;
   return h < 1 ? `${Math.max(1, Math.round(h * 60))} min` : `${h.toFixed(h < 10 ? 1 : 0)} h`;
@@ -37,7 +41,7 @@ export function RulChart({ detail: d, hm }: { detail: MachineDetail; hm: (t: num
         Remaining useful life{" "}
         <small data-testid="rul-forecast">
           zone {f.zone} ({f.boundary} mm/s) in ~{inHours(f.eta - d.to)} ({inHours(f.etaLow - d.to)}–{f.etaHigh === null ? "open" : inHours(f.etaHigh - d.to)},
-          90 % interval); velocity +{(f.growthPerHour * 100).toFixed(0)} %/h over the last {inHours(f.windowMs)} of running
+          90 % interval); velocity {growth(f.growthPerHour)} over the last {inHours(f.windowMs)} of running
         </small>
       </h2>
       <div className="chart" style={{ height: 260 }}>
