@@ -3,8 +3,6 @@
 // topics are <enterprise>/<site>/<name>. Spec: docs/mqtt.md. Pure: no I/O.
 import { type MachineKey, type MachinePath, machineKey, SEGMENT, type SiteKey, type SitePath, siteKey } from "./identity.ts";
 
-export { type MachineKey, type MachinePath, machineKey, SEGMENT, type SiteKey, type SitePath, siteKey } from "./identity.ts";
-
 export const TELEMETRY_CHANNELS = ["state", "counts", "vibration", "waveform", "metrics"] as const;
 export type TelemetryChannel = (typeof TELEMETRY_CHANNELS)[number];
 

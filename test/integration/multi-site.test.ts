@@ -11,7 +11,7 @@ import { loadMachineKeys } from "#lib/adapters/db/assets.ts";
 import { prismaFor } from "#lib/adapters/db/client.ts";
 import { loadMachines } from "#lib/adapters/db/plant.ts";
 import { TABLES } from "#lib/adapters/questdb/tables.ts";
-import type { MachinePath } from "#lib/contract/topics.ts";
+import type { MachinePath } from "#lib/contract/identity.ts";
 import { alertsTopic, bridgeStateFilter, bridgeStateTopic, commandTopic, responseTopic } from "#lib/contract/topics.ts";
 import type { Principal } from "#lib/domain/auth/policy.ts";
 import { bridgeUser, gatewayUser, SERVICE_USERS } from "#lib/features/broker/acl.ts";

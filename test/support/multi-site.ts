@@ -6,7 +6,7 @@ import { join } from "node:path";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import { type PlantFile, readPlantFile } from "#lib/adapters/db/plant.ts";
 import { questPool } from "#lib/adapters/questdb/pg.ts";
-import { type MachinePath, machineKey } from "#lib/contract/topics.ts";
+import { type MachinePath, machineKey } from "#lib/contract/identity.ts";
 import { repoRoot } from "#lib/platform/config.ts";
 import type { TestEnv } from "./stack.ts";
 

@@ -3,8 +3,8 @@
 // checks that Mosquitto enforces the same.
 
 import { describe, expect, it } from "vitest";
+import type { MachinePath } from "#lib/contract/identity.ts";
 import { asSiteKey } from "#lib/contract/identity.ts";
-import type { MachinePath } from "#lib/contract/topics.ts";
 import { type Account, accountsOn, aclText, bridgeText, CENTRAL, mosquittoConfText, planAccounts, SERVICE_USERS } from "#lib/features/broker/acl.ts";
 
 const m = (site: string, machine: string, enterprise = "acme"): MachinePath => ({ enterprise, site, area: "machining", line: "line-1", machine });

@@ -4,20 +4,10 @@
 // Layout (docs/deployment.md): one central broker (Andon's services, one bridge account per site) and
 // one factory broker per site (that site's gateways), each factory bridged to the central broker:
 // telemetry and command responses up, commands and alerts down, each site only its own subtree.
+
+import { type MachinePath, machineKey, type SiteKey, siteKey } from "#lib/contract/identity.ts";
 import { MQTT_MAX_PACKET_BYTES } from "#lib/contract/limits.ts";
-import {
-  alertsFilter,
-  alertsTopic,
-  bridgeStateFilter,
-  bridgeStateTopic,
-  COMMAND_CHANNEL,
-  type MachinePath,
-  machineKey,
-  RESPONSE_CHANNEL,
-  type SiteKey,
-  siteKey,
-  TELEMETRY_CHANNELS,
-} from "#lib/contract/topics.ts";
+import { alertsFilter, alertsTopic, bridgeStateFilter, bridgeStateTopic, COMMAND_CHANNEL, RESPONSE_CHANNEL, TELEMETRY_CHANNELS } from "#lib/contract/topics.ts";
 
 /** One account per site gateway, or one per machine. */
 export type GatewayScope = "site" | "machine";

@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { MachinePath } from "#lib/contract/topics.ts";
+import type { MachinePath } from "#lib/contract/identity.ts";
 import {
   type Account,
   accountsOn,

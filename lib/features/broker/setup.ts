@@ -4,8 +4,8 @@
 import { join } from "node:path";
 import { loadMachineKeys } from "#lib/adapters/db/assets.ts";
 import type { PrismaClient } from "#lib/adapters/db/client.ts";
+import type { MachinePath } from "#lib/contract/identity.ts";
 import { asMachineKey, pathOf } from "#lib/contract/identity.ts";
-import type { MachinePath } from "#lib/contract/topics.ts";
 import type { Config } from "#lib/platform/config.ts";
 import type { BrokerId } from "./acl.ts";
 import { type BrokerFiles, clientCredentials, type GeneratedBrokers, generateBrokers } from "./generate.ts";

@@ -3,10 +3,11 @@
 import { createHash } from "node:crypto";
 import type { Field, Row } from "#lib/adapters/questdb/rows.ts";
 import { TABLES } from "#lib/adapters/questdb/tables.ts";
+import { type MachinePath, machineKey } from "#lib/contract/identity.ts";
 import { parsePayload, parseTimestamp, type Telemetry } from "#lib/contract/payloads.ts";
 import { bounded } from "#lib/contract/preview.ts";
 import { isoOrNumber } from "#lib/contract/timestamp.ts";
-import { type MachinePath, machineKey, parseTelemetryTopic, type TelemetryChannel } from "#lib/contract/topics.ts";
+import { parseTelemetryTopic, type TelemetryChannel } from "#lib/contract/topics.ts";
 import { isLate, lateMarkMicros } from "#lib/domain/oee/late.ts";
 
 export interface MappingContext {

@@ -1,4 +1,4 @@
-import { machineKey } from "#lib/contract/topics.ts";
+import { machineKey } from "#lib/contract/identity.ts";
 import { commandFor, commandJson, listCommands, requestCommand } from "#lib/features/commands/store.ts";
 import { route } from "#lib/features/dashboard/api.ts";
 import { catalog } from "#lib/features/dashboard/catalog.ts";
