@@ -3,31 +3,22 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { MachineInfo } from "#lib/adapters/db/plant.ts";
 import { CommandRequest, CommandResponse, parseCommandParams } from "#lib/contract/commands.ts";
-import { asMachineKey } from "#lib/contract/identity.ts";
 import { machineOfCommandTopic } from "#lib/contract/topics.ts";
 import { COMMAND_STATUSES, type CommandEvent, FINAL, nextStatus } from "#lib/domain/commands/lifecycle.ts";
 import { MachineSim } from "#lib/features/sim/machine.ts";
 import { repoRoot } from "#lib/platform/config.ts";
+import { testMachine } from "../support/machine.ts";
 
-const machine: MachineInfo = {
-  enterprise: "acme",
-  site: "dresden",
-  area: "machining",
-  line: "line-1",
+const machine = testMachine({
   slug: "cnc-01",
-  path: { enterprise: "acme", site: "dresden", area: "machining", line: "line-1", machine: "cnc-01" },
-  key: asMachineKey("acme/dresden/machining/line-1/cnc-01"),
   name: "CNC",
   idealCycleTimeS: 2,
   vibrationGroup: "GROUP_2",
   foundation: "RIGID",
   nominalSpeedRpm: 1500,
   hasWaveformSensor: false,
-  timeZone: "Europe/Berlin",
-  shifts: [{ name: "all", weekdays: [1, 2, 3, 4, 5, 6, 7], start: "00:00", end: "00:00", breaks: [] }],
-};
+});
 
 /** Every event the lifecycle knows. */
 const EVENTS: CommandEvent[] = [

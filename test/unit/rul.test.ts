@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import type { MachineInfo } from "#lib/adapters/db/plant.ts";
-import { asMachineKey } from "#lib/contract/identity.ts";
 import { withForecast, zoneSignal } from "#lib/domain/pdm/alert-rules.ts";
 import { median } from "#lib/domain/pdm/robust-stats.ts";
 import { describeForecast, forecastCrossing, type RulTrend, type VelocityPoint } from "#lib/domain/pdm/rul.ts";
@@ -8,6 +7,7 @@ import { ZONE_LIMITS } from "#lib/domain/vibration/iso10816.ts";
 import { MachineSim } from "#lib/features/sim/machine.ts";
 import { parseDegrade } from "#lib/features/sim/run.ts";
 import { parseConfig } from "#lib/platform/config.ts";
+import { testMachine } from "../support/machine.ts";
 
 const H = 3_600_000;
 const limits = [1.4, 2.8, 4.5] as const;
@@ -99,27 +99,20 @@ describe("withForecast", () => {
 });
 
 // The simulator's bearing degradations, forecast at several times before each crossing.
-const machine = (vibrationGroup: MachineInfo["vibrationGroup"], foundation: MachineInfo["foundation"]): MachineInfo => ({
-  enterprise: "acme",
-  site: "dresden",
-  area: "machining",
-  line: "line-1",
-  slug: "pump-01",
-  path: { enterprise: "acme", site: "dresden", area: "machining", line: "line-1", machine: "pump-01" },
-  key: asMachineKey("acme/dresden/machining/line-1/pump-01"),
-  name: "Pump",
-  idealCycleTimeS: 1,
-  vibrationGroup,
-  foundation,
-  nominalSpeedRpm: 2950,
-  bearingRollingElements: 9,
-  bearingBallDiameterMm: 7.94,
-  bearingPitchDiameterMm: 39.04,
-  bearingContactAngleDeg: 0,
-  hasWaveformSensor: false,
-  timeZone: "Europe/Berlin",
-  shifts: [{ name: "all", weekdays: [1, 2, 3, 4, 5, 6, 7], start: "00:00", end: "00:00", breaks: [] }],
-});
+const machine = (vibrationGroup: MachineInfo["vibrationGroup"], foundation: MachineInfo["foundation"]): MachineInfo =>
+  testMachine({
+    slug: "pump-01",
+    name: "Pump",
+    idealCycleTimeS: 1,
+    vibrationGroup,
+    foundation,
+    nominalSpeedRpm: 2950,
+    bearingRollingElements: 9,
+    bearingBallDiameterMm: 7.94,
+    bearingPitchDiameterMm: 39.04,
+    bearingContactAngleDeg: 0,
+    hasWaveformSensor: false,
+  });
 
 /** The running velocity of a run to failure, sampled every `everyS`. */
 function runToFailure(m: MachineInfo, seed: number, failureH: number, everyS: number): VelocityPoint[] {

@@ -1,22 +1,15 @@
 import { describe, expect, it } from "vitest";
-import type { MachineInfo } from "#lib/adapters/db/plant.ts";
-import { asMachineKey } from "#lib/contract/identity.ts";
 import { parsePayload } from "#lib/contract/payloads.ts";
 import { planStatus } from "#lib/features/sim/calendar.ts";
 import { MachineSim } from "#lib/features/sim/machine.ts";
+import { testMachine } from "../support/machine.ts";
 
 const shifts = [
   { name: "early", weekdays: [1, 2, 3, 4, 5], start: "06:00", end: "14:00", breaks: [{ name: "b", startOffsetMin: 120, durationMin: 15 }] },
   { name: "night", weekdays: [1, 2, 3, 4, 5], start: "22:00", end: "06:00", breaks: [] },
 ];
-const machine: MachineInfo = {
-  enterprise: "acme",
-  site: "dresden",
-  area: "machining",
-  line: "line-1",
+const machine = testMachine({
   slug: "pump-01",
-  path: { enterprise: "acme", site: "dresden", area: "machining", line: "line-1", machine: "pump-01" },
-  key: asMachineKey("acme/dresden/machining/line-1/pump-01"),
   name: "Pump",
   idealCycleTimeS: 1,
   vibrationGroup: "GROUP_2",
@@ -27,9 +20,7 @@ const machine: MachineInfo = {
   bearingPitchDiameterMm: 39.04,
   bearingContactAngleDeg: 0,
   hasWaveformSensor: true,
-  timeZone: "Europe/Berlin",
-  shifts: [{ name: "all", weekdays: [1, 2, 3, 4, 5, 6, 7], start: "00:00", end: "00:00", breaks: [] }],
-};
+});
 
 describe("shift calendar", () => {
   // 2026-11-25 is a Wednesday; Berlin is UTC+1 in November.
