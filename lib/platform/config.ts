@@ -113,6 +113,7 @@ const schema = z.object({
     .regex(/^\{[A-Za-z0-9_-]{1,64}\}$/, "must be a Redis hash tag such as {andon}")
     .default("{andon}"),
   OEE_JOB_LOCK_MS: int(1000, 600_000).default(30_000),
+  OEE_METRICS_PORT: int(0, 65535).default(9466),
 
   WEB_PORT: int(1, 65535).default(3000),
   WEB_SHARE_MS: int(0, 60_000).default(2000),
@@ -189,6 +190,7 @@ export const CONFIG_DOCS: Record<keyof Config, string> = {
   COMMAND_ANSWER_GRACE_S:
     "How long after a sent command's expiry the service still waits for the machine's answer (in transit) before it calls the command expired.",
   QUEUE_PREFIX: "BullMQ key prefix, a Redis hash tag so each queue stays in one Redis Cluster slot.",
+  OEE_METRICS_PORT: "Port of the OEE worker's Prometheus `/metrics`: how far each granularity's roll-up got (0: a free port).",
   OEE_JOB_LOCK_MS: "How long an OEE job's lock lasts without renewal; a job of a killed worker runs again after this.",
   WEB_PORT: "Port of the Next.js dashboard (127.0.0.1).",
   WEB_SHARE_MS:

@@ -44,6 +44,7 @@ async function makeStack(name: string): Promise<Stack> {
     health: await freePort(),
     web: await freePort(),
     ingest: await freePort(),
+    oee: await freePort(),
     sim: await freePort(),
   };
   const env = {
@@ -57,6 +58,7 @@ async function makeStack(name: string): Promise<Stack> {
     QUESTDB_HEALTH_PORT: String(p.health),
     WEB_PORT: String(p.web),
     INGEST_METRICS_PORT: String(p.ingest),
+    OEE_METRICS_PORT: String(p.oee),
     SIM_METRICS_PORT: String(p.sim),
     LOG_LEVEL: "warn",
   };

@@ -35,14 +35,48 @@ function daysByLabel(labels: Set<string>, now: number): Select {
   };
 }
 
+/** The buckets that closed in (from, to], for every machine place (days: by local date, see above). */
+export function closedSelect(g: Granularity, places: readonly BucketPlace[], from: number, to: number): Select {
+  if (g === "day") {
+    const labels = new Set(places.flatMap((p) => bucketsEndingIn("day", p, from, to).map((b) => b.label)));
+    return daysByLabel(labels, to);
+  }
+  return (place) => bucketsEndingIn(g, place, from, to);
+}
+
 /** The buckets that closed in the scheduled look-back, for every machine place. */
 export function scheduledSelect(g: Granularity, places: readonly BucketPlace[], now: number): Select {
-  const from = now - SCHEDULES[g].closedWithinMs;
-  if (g === "day") {
-    const labels = new Set(places.flatMap((p) => bucketsEndingIn("day", p, from, now).map((b) => b.label)));
-    return daysByLabel(labels, now);
+  return closedSelect(g, places, now - SCHEDULES[g].closedWithinMs, now);
+}
+
+export interface CatchUpLimits {
+  /** the oldest a run goes back (the raw data's retention): older buckets are given up */
+  maxBackMs: number;
+  /** one piece's span, so one load never reads days of data */
+  pieceMs: number;
+  /** pieces per run, so one run of a long catch-up does not hold the queue for the others */
+  maxPieces: number;
+}
+
+export const CATCH_UP: CatchUpLimits = { maxBackMs: 30 * 24 * 3_600_000, pieceMs: 6 * 3_600_000, maxPieces: 8 };
+
+/**
+ * What a scheduled run of granularity `g` computes, oldest first: the buckets that closed after the
+ * cursor (every bucket ending at or before it was computed at least once), and the scheduled
+ * look-back (buckets still receiving data less than a minute late). Without a cursor (a first start)
+ * only the look-back. The cursor moves to each piece's end once that piece is written; a run that
+ * reaches the piece limit leaves the rest, newer, to the next run.
+ */
+export function closedRunPieces(g: Granularity, cursor: number | undefined, now: number, limits: CatchUpLimits = CATCH_UP): Interval[] {
+  const lookBack = now - SCHEDULES[g].closedWithinMs;
+  let from = Math.max(Math.min(cursor ?? lookBack, lookBack), now - limits.maxBackMs);
+  const pieces: Interval[] = [];
+  while (from < now && pieces.length < limits.maxPieces) {
+    const end = Math.min(now, from + limits.pieceMs);
+    pieces.push({ start: from, end });
+    from = end;
   }
-  return (place) => bucketsEndingIn(g, place, from, now);
+  return pieces;
 }
 
 /** The closed buckets that overlap any touched interval. */
