@@ -178,7 +178,10 @@ describe("OEE catch-up after worker downtime", () => {
     for (let now = backAt + MIN; now <= end; now += MIN) await tick(after, now);
     expect(await after.cursor!.get("minute")).toBe(end);
     // the worker's metrics read the same cursor: how far each granularity got, how far behind the clock
-    const metrics = await oeeMetrics(() => oeeCursors(prisma, `{catch-up-${ents.down}}`), () => end + 30_000).registry.metrics();
+    const metrics = await oeeMetrics(
+      () => oeeCursors(prisma, `{catch-up-${ents.down}}`),
+      () => end + 30_000,
+    ).registry.metrics();
     expect(metrics).toContain(`andon_oee_computed_until_seconds{granularity="minute"} ${end / 1000}`);
     expect(metrics).toContain(`andon_oee_behind_seconds{granularity="minute"} 30`);
 

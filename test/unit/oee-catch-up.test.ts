@@ -23,19 +23,16 @@ describe("closedRunPieces", () => {
     expect(pieces.at(-1)!.end).toBe(now);
   });
 
-  it("stops at the piece limit and leaves the newer rest to the next run", () => {
-    const limits = { ...CATCH_UP, maxPieces: 2 };
-    const pieces = closedRunPieces("day", now - 3 * 24 * HOUR, now, limits);
-    expect(pieces).toEqual([
-      { start: now - 72 * HOUR, end: now - 66 * HOUR },
-      { start: now - 66 * HOUR, end: now - 60 * HOUR },
-    ]);
-    // the next run starts where this one's cursor ended
-    expect(closedRunPieces("day", now - 60 * HOUR, now + MIN, limits)[0]!.start).toBe(now - 60 * HOUR);
+  it("plans a long outage whole, oldest first (the run's time budget decides how much of it one run does)", () => {
+    const pieces = closedRunPieces("day", now - 3 * 24 * HOUR, now);
+    expect(pieces).toHaveLength(12);
+    expect(pieces[0]).toEqual({ start: now - 72 * HOUR, end: now - 66 * HOUR });
+    // the next run starts where the cursor got to
+    expect(closedRunPieces("day", now - 60 * HOUR, now + MIN)[0]!.start).toBe(now - 60 * HOUR);
   });
 
   it("gives up buckets older than the raw data's retention", () => {
-    const pieces = closedRunPieces("hour", now - 90 * 24 * HOUR, now, { ...CATCH_UP, maxPieces: 1000 });
+    const pieces = closedRunPieces("hour", now - 90 * 24 * HOUR, now);
     expect(pieces[0]!.start).toBe(now - CATCH_UP.maxBackMs);
     expect(pieces.at(-1)!.end).toBe(now);
   });

@@ -29,3 +29,18 @@ export function oeeCursorStore(prisma: PrismaClient, queue: string): OeeCursorSt
 export async function oeeCursors(prisma: PrismaClient, queue: string): Promise<{ granularity: string; computedUntil: Date; updatedAt: Date }[]> {
   return prisma.oeeCursor.findMany({ where: { queue }, select: { granularity: true, computedUntil: true, updatedAt: true } });
 }
+
+/**
+ * Sets every granularity's cursor of a queue to `ms`, also backwards: the scheduled runs then
+ * compute every bucket closed since (a history filled into an empty stack).
+ */
+export async function resetOeeCursors(prisma: PrismaClient, queue: string, granularities: readonly string[], ms: number): Promise<void> {
+  const computedUntil = new Date(ms);
+  for (const granularity of granularities) {
+    await prisma.oeeCursor.upsert({
+      where: { queue_granularity: { queue, granularity } },
+      create: { queue, granularity, computedUntil },
+      update: { computedUntil },
+    });
+  }
+}

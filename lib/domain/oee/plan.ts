@@ -54,31 +54,29 @@ export interface CatchUpLimits {
   maxBackMs: number;
   /** one piece's span, so one load never reads days of data */
   pieceMs: number;
-  /** pieces per run, so one run of a long catch-up does not hold the queue for the others */
-  maxPieces: number;
+  /** a run starts no new piece after this long, so a long catch-up does not hold the queue for the other granularities */
+  budgetMs: number;
 }
 
-export const CATCH_UP: CatchUpLimits = { maxBackMs: 30 * 24 * 3_600_000, pieceMs: 6 * 3_600_000, maxPieces: 8 };
+export const CATCH_UP: CatchUpLimits = { maxBackMs: 30 * 24 * 3_600_000, pieceMs: 6 * 3_600_000, budgetMs: 60_000 };
 
 /**
  * What a scheduled run of granularity `g` computes, oldest first: the buckets that closed after the
  * cursor (every bucket ending at or before it was computed at least once), and the scheduled
  * look-back (buckets still receiving data less than a minute late). Without a cursor (a first start)
- * only the look-back. The cursor moves to each piece's end once that piece is written; a run that
- * reaches the piece limit leaves the rest, newer, to the next run.
+ * only the look-back. The cursor moves to each piece's end once that piece is written; a run past
+ * its time budget leaves the rest, newer, to the next run.
  */
 export function closedRunPieces(g: Granularity, cursor: number | undefined, now: number, limits: CatchUpLimits = CATCH_UP): Interval[] {
   const lookBack = now - SCHEDULES[g].closedWithinMs;
-  let from = Math.max(Math.min(cursor ?? lookBack, lookBack), now - limits.maxBackMs);
   const pieces: Interval[] = [];
-  while (from < now && pieces.length < limits.maxPieces) {
+  for (let from = Math.max(Math.min(cursor ?? lookBack, lookBack), now - limits.maxBackMs); from < now; ) {
     const end = Math.min(now, from + limits.pieceMs);
     pieces.push({ start: from, end });
     from = end;
   }
   return pieces;
 }
-
 /** The closed buckets that overlap any touched interval. */
 export function touchedSelect(g: Granularity, places: readonly BucketPlace[], touched: readonly Interval[], now: number): Select {
   const overlapping = (place: BucketPlace) => uniq(touched.flatMap((t) => bucketsOverlapping(g, place, t.start, t.end)).filter((b) => b.end <= now));

@@ -13,7 +13,7 @@ import { oeeQueueWorker } from "#lib/adapters/queues/oee.ts";
 import { DEFAULT_PREFIX, OeeJob, type OeeJobResult } from "#lib/contract/jobs/oee.ts";
 import { GRANULARITIES, type Granularity } from "#lib/domain/oee/buckets.ts";
 import { lateScanFrom, markedMinute } from "#lib/domain/oee/late.ts";
-import { closedRunPieces, closedSelect, clusters, touchedSelect } from "#lib/domain/oee/plan.ts";
+import { CATCH_UP, closedRunPieces, closedSelect, clusters, touchedSelect } from "#lib/domain/oee/plan.ts";
 import type { Interval } from "#lib/domain/oee/types.ts";
 import { placeOf, type RollupDeps, type RollupStats, rollupBuckets } from "./rollup.ts";
 
@@ -26,6 +26,8 @@ export interface OeeJobDeps extends RollupDeps {
    * hours or days (a deploy, Redis lost its schedulers) leaves no hole. Absent: the look-back only.
    */
   cursor?: OeeCursorStore;
+  /** A catch-up run starts no new piece after this long (default CATCH_UP.budgetMs). */
+  catchUpBudgetMs?: number;
   /** Told after each piece of a "closed" run is written (the worker's metrics). */
   onProgress?: (granularity: Granularity, computedUntilMs: number) => void;
   /**
@@ -56,6 +58,11 @@ function sum(kind: string, stats: RollupStats[], touched?: number): OeeJobResult
     runs: stats.length,
     buckets: stats.reduce((a, s) => a + s.buckets, 0),
     rows: stats.reduce((a, s) => a + s.machineRows + s.rollupRows, 0),
+    ms: {
+      load: Math.round(stats.reduce((a, s) => a + s.ms.load, 0)),
+      compute: Math.round(stats.reduce((a, s) => a + s.ms.compute, 0)),
+      write: Math.round(stats.reduce((a, s) => a + s.ms.write, 0)),
+    },
     ...(touched !== undefined ? { touched } : {}),
   };
 }
@@ -79,13 +86,17 @@ export async function handleOeeJob(raw: unknown, deps: () => Promise<OeeJobDeps>
       const g = job.granularity;
       const places = d.machines.map(placeOf);
       const stats: RollupStats[] = [];
-      const pieces = closedRunPieces(g, await d.cursor?.get(g), now);
-      for (const piece of pieces) {
+      const started = performance.now();
+      let until = now;
+      for (const piece of closedRunPieces(g, await d.cursor?.get(g), now)) {
+        // past the budget: the rest (newer) is the next run's, so the other granularities get their turn
+        if (stats.length > 0 && performance.now() - started > (d.catchUpBudgetMs ?? CATCH_UP.budgetMs)) break;
         stats.push(await rollupBuckets(d, g, closedSelect(g, places, piece.start, piece.end)));
         await d.cursor?.advance(g, piece.end);
         d.onProgress?.(g, piece.end);
+        until = piece.end;
       }
-      return { ...sum(job.kind, stats), computedUntil: new Date(pieces.at(-1)?.end ?? now).toISOString() };
+      return { ...sum(job.kind, stats), computedUntil: new Date(until).toISOString() };
     }
     case "recompute": {
       const touched = job.ranges.map((r) => ({ start: r.from, end: r.to }));
