@@ -42,8 +42,13 @@ export async function run(argv: string[]): Promise<void> {
       console.log("no new accounts; existing passwords and certificates are kept");
     }
     if (g.removed.length) console.log(`removed accounts (no longer in the asset model): ${g.removed.join(", ")}`);
+    if (g.revoked.length) console.log(`revoked client certificates (refused at the TLS handshake): ${g.revoked.join(", ")}`);
+    if (g.crl)
+      console.log(
+        `    revocation list          ${g.crl.file}  (${g.crl.revoked} revoked; valid until ${g.crl.nextUpdate.toISOString()}, renewed by every run)`,
+      );
     console.log("");
-    console.log("Running brokers pick up changed accounts and ACLs on SIGHUP; a new site needs its factory broker started.");
+    console.log("Running brokers pick up changed accounts, ACLs and the revocation list on SIGHUP (`kill -HUP`); a new site needs its factory broker started.");
     console.log(
       `Accounts per broker: ${[CENTRAL, ...g.sites.map((s) => s.id)].map((b) => `${b}: ${g.plan.accounts.filter((a) => a.broker === b).length}`).join(", ")}`,
     );
