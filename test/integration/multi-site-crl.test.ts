@@ -86,6 +86,7 @@ describe("certificate revocation: a removed account's certificate is refused at 
     expect(g2.removed).toEqual([gw(m2)]);
     expect(g2.revoked).toEqual([gw(m2)]);
     expect(g2.crl?.revoked).toBe(1);
+    expect(g2.restart).toEqual([]); // same mosquitto.conf: SIGHUP is enough
     expect(existsSync(join(dir, "clients", `${gw(m2)}.crt`))).toBe(false);
     expect(readFileSync(join(site.dir, "mosquitto.conf"), "utf8")).toMatch(new RegExp(`^crlfile ${join(site.dir, "ca.crl")}$`, "m"));
     reload();

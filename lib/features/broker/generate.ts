@@ -82,6 +82,8 @@ export interface GeneratedBrokers {
   /** Certificate mode: the CNs whose client certificates this run revoked, and the revocation list the brokers load. */
   revoked: string[];
   crl?: Crl;
+  /** Running brokers whose mosquitto.conf changed: SIGHUP does not apply listener settings (a new `crlfile` included). */
+  restart: BrokerId[];
   /** 0600 JSON file {username: password} of Andon's own accounts (and, if asked, the simulator's gateways). */
   secretsFile: string;
 }
@@ -102,6 +104,13 @@ function handToBrokerUser(dir: string): void {
     return;
   }
   execFileSync("chown", ["-R", "mosquitto:mosquitto", dir]);
+}
+
+/** Writes a mosquitto.conf (0600); true when one with other content was there. */
+function writeConf(file: string, text: string): boolean {
+  const changed = existsSync(file) && readFileSync(file, "utf8") !== text;
+  writeFileSync(file, text, { mode: 0o600 });
+  return changed;
 }
 
 export function generateBrokers(o: GenerateOptions): GeneratedBrokers {
@@ -196,6 +205,7 @@ export function generateBrokers(o: GenerateOptions): GeneratedBrokers {
     writeFileSync(join(b.dir, "acl"), aclText(accounts), { mode: 0o600 });
   }
 
+  const restart: BrokerId[] = [];
   // the bridges need their account's secret in the factory broker's configuration (mode 0600)
   const central = brokers[0] as BrokerFiles;
   for (const b of brokers.slice(1)) {
@@ -227,10 +237,10 @@ export function generateBrokers(o: GenerateOptions): GeneratedBrokers {
         auth,
       },
     });
-    writeFileSync(b.conf, text, { mode: 0o600 });
+    if (writeConf(b.conf, text)) restart.push(b.id);
   }
   central.conf = join(central.dir, "mosquitto.conf");
-  writeFileSync(
+  const centralChanged = writeConf(
     central.conf,
     mosquittoConfText({
       listener: {
@@ -242,8 +252,8 @@ export function generateBrokers(o: GenerateOptions): GeneratedBrokers {
       dir: central.dir,
       maxQueuedMessages: o.maxQueuedMessages,
     }),
-    { mode: 0o600 },
   );
+  if (centralChanged) restart.unshift(CENTRAL);
   for (const b of brokers) handToBrokerUser(b.dir);
 
   writeFileSync(secretsFile, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
@@ -266,6 +276,7 @@ export function generateBrokers(o: GenerateOptions): GeneratedBrokers {
     removed: oldAccounts.filter((u) => !current.has(u)),
     revoked,
     crl,
+    restart,
     secretsFile,
   };
 }

@@ -90,15 +90,15 @@ export function revokeRemovedClients(ca: Ca, clientDir: string, accounts: Readon
   for (const name of readdirSync(clientDir)) if (name.endsWith(".crt")) recordIssued(ca, join(clientDir, name), false);
   const list = readIssued(ca);
   const now = new Date().toISOString();
-  const revoked: string[] = [];
+  const revoked: IssuedCert[] = [];
   for (const c of list) {
     if (c.revokedAt || dirname(c.file) !== clientDir || accounts.has(c.cn)) continue;
     Object.assign(c, { revokedAt: now, reason: "cessationOfOperation" as const });
-    revoked.push(c.cn);
+    revoked.push(c);
   }
   writeIssued(ca, list);
-  for (const cn of revoked) for (const ext of [".crt", ".key"]) rmSync(join(clientDir, `${cn}${ext}`), { force: true });
-  return [...new Set(revoked)];
+  for (const c of revoked) for (const f of [c.file, c.file.replace(/\.crt$/, ".key")]) rmSync(f, { force: true });
+  return [...new Set(revoked.map((c) => c.cn))];
 }
 
 /** True when `file` holds a certificate the record says is revoked (it must be issued anew). */
