@@ -1,5 +1,5 @@
 // `andon up`'s first start: the demo plant's last days, published through the real path before the
-// live simulator starts (docs/dashboard.md "A week of history"). Later starts find the marker in
+// live simulator starts (README "A week of history on the first start"). Later starts find the marker in
 // ANDON_HOME and keep what is there; the live simulation continues from now.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

@@ -2,7 +2,7 @@
 // ingest worker, QuestDB; then the OEE and PdM jobs read it like any late data), with the device
 // timestamps of the past. Deterministic for a seed: the same seed, plant and span give the same
 // messages. One bearing degrades and fails in the middle of the span and is replaced, so the alert
-// inbox has a history. Commands and reasons are not part of it (see docs/dashboard.md).
+// inbox has a history. Commands and downtime reasons are not part of it yet.
 import mqtt from "mqtt";
 import type { MachineInfo } from "#lib/adapters/db/plant.ts";
 import { mqttOptions } from "#lib/adapters/mqtt/options.ts";
