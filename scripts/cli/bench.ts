@@ -96,7 +96,7 @@ async function runPdm(argv: string[]): Promise<void> {
     `[bench] pipeline ${r.snapshotsPerS.toFixed(0)} snapshots/s (${r.msPerSnapshot.toFixed(3)} ms each; ${r.snapshotsPerCpuS.toFixed(0)} per CPU-second); bare FFT ${r.fftPerS.toFixed(0)}/s (${r.fftPerCpuS.toFixed(0)} per CPU-second); ratio ${r.ratio.toFixed(2)} (by CPU time ${(r.fftPerCpuS / r.snapshotsPerCpuS).toFixed(2)}); alerts opened ${r.alertsOpened}`,
   );
   console.log(
-    `[bench] old-style baseline (FFT fed number[], own worker thread, after the rounds): ${r.oldStyleFftPerS.toFixed(0)}/s, ratio against it ${(r.oldStyleFftPerS / r.snapshotsPerS).toFixed(2)}`,
+    `[bench] old-style baseline (FFT fed number[], own worker thread, one block after the rounds): ${r.oldStyleFftPerS.toFixed(0)}/s (${r.oldStyleFftPerCpuS.toFixed(0)} per CPU-second); ratio against it ${(r.oldStyleFftPerS / r.snapshotsPerS).toFixed(2)} (by CPU time ${(r.oldStyleFftPerCpuS / r.snapshotsPerCpuS).toFixed(2)})`,
   );
   console.log(
     `[bench] one core keeps up with ${Math.floor(r.snapshotsPerS * 10)} machines sending a snapshot every 10 s (${Math.floor(r.snapshotsPerCpuS * 10)} by CPU time)`,

@@ -2,7 +2,7 @@
 // noise, plus bearing impacts when degraded) through exactly what the waveform scan runs per
 // snapshot (lib/domain/pdm/snapshot.ts: feature extraction with the envelope at the bearing defect
 // frequencies, then the drift detector of every feature). Pure CPU on one thread, so the rate is
-// what one core does. The baseline, measured in the same run (in rounds alternating with the
+// what one core does. The baseline, measured in the same run (in short rounds alternating with the
 // pipeline), is one real FFT of the same samples (fft.js, plan made once): the least any spectral
 // feature costs; the ratio is the cost of one snapshot in bare FFTs.
 import { createRequire } from "node:module";
@@ -29,14 +29,16 @@ export interface PdmBenchResult {
   /** snapshots per second of this process's CPU time (user + system): unaffected by other load on the machine */
   snapshotsPerCpuS: number;
   fftPerCpuS: number;
-  /** the previous bench's baseline (the FFT fed the snapshot's number[] directly), in a fresh worker thread of its own after the rounds */
+  /** the previous bench's baseline (the FFT fed the snapshot's number[] directly), in a fresh worker thread of its own after the rounds, in one block */
   oldStyleFftPerS: number;
+  oldStyleFftPerCpuS: number;
   alertsOpened: number;
 }
 
 const FS = 10240;
 const SPEED = 2950;
-const ROUNDS = 10;
+/** snapshots per round */
+const ROUND = 30;
 // the demo plant's pumps: a 6205-like bearing
 const BEARING = { bearingRollingElements: 9, bearingBallDiameterMm: 7.94, bearingPitchDiameterMm: 39.04, bearingContactAngleDeg: 0 };
 const MACHINE: SnapshotMachine = {
@@ -82,39 +84,51 @@ export async function benchPdm(o: PdmBenchOptions): Promise<PdmBenchResult> {
   detectors = snapshotDetectors();
   opened = 0;
 
-  // rounds alternating the two, so that both see the same load on the shared machine
+  // short rounds alternating the two, each block lasting about as long as the other (the FFT count
+  // follows the ratio measured so far): on a shared machine the scheduler then stretches both alike
+  // (with equal counts the FFT block was short enough to run within one time slice more often than
+  // the pipeline's, which favoured the baseline under load)
+  let ffts = 0;
   let fftS = 0;
   let fftCpuS = 0;
   let pipeS = 0;
   let pipeCpuS = 0;
   let done = 0;
-  for (let r = 0; r < ROUNDS; r++) {
-    const end = Math.round(((r + 1) * o.snapshots) / ROUNDS);
+  let fftsPerRound = ROUND * 5;
+  let nextSay = o.snapshots / 4;
+  while (done < o.snapshots) {
+    const end = Math.min(o.snapshots, done + ROUND);
     let c = process.cpuUsage();
     let t = performance.now();
-    for (let i = done; i < end; i++) bareFft(i);
+    for (let i = 0; i < fftsPerRound; i++) bareFft(ffts + i);
     fftS += (performance.now() - t) / 1000;
     fftCpuS += cpuS(process.cpuUsage(c));
+    ffts += fftsPerRound;
     c = process.cpuUsage();
     t = performance.now();
     for (let i = done; i < end; i++) snapshot(i);
     pipeS += (performance.now() - t) / 1000;
     pipeCpuS += cpuS(process.cpuUsage(c));
     done = end;
-    o.say(`round ${r + 1}/${ROUNDS}: ${done} snapshots; so far ${(done / pipeS).toFixed(0)} snapshots/s, ${(done / fftS).toFixed(0)} FFTs/s`);
+    fftsPerRound = Math.max(ROUND, Math.min(100 * ROUND, Math.round((ROUND * ffts * pipeS) / (fftS * done))));
+    if (done >= nextSay) {
+      o.say(`${done}/${o.snapshots} snapshots: so far ${(done / pipeS).toFixed(0)} snapshots/s, ${(ffts / fftS).toFixed(0)} FFTs/s`);
+      nextSay += o.snapshots / 4;
+    }
   }
   if (Number.isNaN(sink)) o.say("(unreachable)");
-  const oldStyleFftPerS = await oldStyleBaseline(pool, o.snapshots);
+  const [oldStyleFftPerS, oldStyleFftPerCpuS] = await oldStyleBaseline(pool, ffts);
   const snapshotsPerS = o.snapshots / pipeS;
-  const fftPerS = o.snapshots / fftS;
+  const fftPerS = ffts / fftS;
   return {
     snapshotsPerS,
     fftPerS,
     ratio: fftPerS / snapshotsPerS,
     msPerSnapshot: (pipeS * 1000) / o.snapshots,
     snapshotsPerCpuS: o.snapshots / pipeCpuS,
-    fftPerCpuS: o.snapshots / fftCpuS,
+    fftPerCpuS: ffts / fftCpuS,
     oldStyleFftPerS,
+    oldStyleFftPerCpuS,
     alertsOpened: opened,
   };
 }
@@ -122,9 +136,10 @@ export async function benchPdm(o: PdmBenchOptions): Promise<PdmBenchResult> {
 /**
  * The previous bench's baseline, for comparison with earlier figures: the FFT fed each snapshot's
  * number[] as is. In a worker thread (a fresh JIT of its own, so neither measurement bends the other's
- * code to two array kinds), with the same warm-up.
+ * code to two array kinds), with the same warm-up. Its CPU time is the process's (this thread waits
+ * meanwhile).
  */
-function oldStyleBaseline(pool: number[][], count: number): Promise<number> {
+function oldStyleBaseline(pool: number[][], count: number): Promise<[perS: number, perCpuS: number]> {
   const code = `
     const { parentPort, workerData } = require("node:worker_threads");
     const FFT = require(workerData.fftPath);
@@ -133,13 +148,16 @@ function oldStyleBaseline(pool: number[][], count: number): Promise<number> {
     const out = f.createComplexArray();
     let sink = 0;
     for (let i = 0; i < 200; i++) { f.realTransform(out, pool[i % pool.length]); sink += out[2]; }
+    const c = process.cpuUsage();
     const t = performance.now();
     for (let i = 0; i < count; i++) { f.realTransform(out, pool[i % pool.length]); sink += out[2]; }
-    parentPort.postMessage(Number.isNaN(sink) ? 0 : count / ((performance.now() - t) / 1000));`;
+    const wall = (performance.now() - t) / 1000;
+    const cpu = process.cpuUsage(c);
+    parentPort.postMessage(Number.isNaN(sink) ? [0, 0] : [count / wall, count / ((cpu.user + cpu.system) / 1e6)]);`;
   const fftPath = createRequire(import.meta.url).resolve("fft.js");
   return new Promise((resolve, reject) => {
     const w = new Worker(code, { eval: true, workerData: { fftPath, pool, count } });
-    w.once("message", (v: number) => resolve(v));
+    w.once("message", (v: [number, number]) => resolve(v));
     w.once("error", reject);
   });
 }

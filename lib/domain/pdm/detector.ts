@@ -214,7 +214,7 @@ export class RobustEwmaDetector {
 
   #refresh(): void {
     // typed arrays sort numerically without a comparator (the window holds finite values only)
-    const s = Float64Array.from(this.#window).sort();
+    const s = new Float64Array(this.#window).sort();
     this.#median = median(s);
     const dev = new Float64Array(s.length);
     for (let i = 0; i < s.length; i++) dev[i] = Math.abs((s[i] as number) - this.#median);
