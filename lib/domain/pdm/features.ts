@@ -13,7 +13,7 @@
 //   bearing geometry are known. With shaft frequency f_r, n rolling elements, ball diameter d,
 //   pitch diameter D, contact angle φ and r = (d / D) cos φ: FTF = f_r / 2 · (1 − r),
 //   BPFO = n · f_r / 2 · (1 − r), BPFI = n · f_r / 2 · (1 + r), BSF = D / (2d) · f_r · (1 − r²).
-import { envelopeAmplitudeAt, envelopeSpectrum, signalSpectrum, spectralPlan } from "./spectral.ts";
+import { envelopeAmplitudeAt, envelopeSpectrum, loadSignal, signalSpectrum, spectralPlan } from "./spectral.ts";
 
 const G = 9.80665;
 
@@ -68,38 +68,21 @@ export function defectFrequencies(speedRpm: number, b: Bearing): DefectFrequenci
 
 const pow2Below = (n: number) => 2 ** Math.floor(Math.log2(n));
 
+/** RMS (g) of the lines within ±`half` Hz of `h` × the shaft frequency `fr`. */
+function bandRms(ms: Float64Array, n: number, fs: number, fr: number, half: number, h: number): number {
+  let s = 0;
+  const hi = Math.min(n / 2, Math.floor(((h * fr + half) * n) / fs) + 1);
+  for (let k = Math.max(1, Math.floor(((h * fr - half) * n) / fs) - 1); k <= hi; k++) if (Math.abs((k * fs) / n - h * fr) <= half) s += ms[k] as number;
+  return Math.sqrt(s);
+}
+
 export function waveformFeatures(w: WaveformInput): Features {
   if (!(w.sampleRateHz > 0)) throw new Error("sample rate must be positive");
   if (w.samples.length < 64) throw new Error("a waveform needs at least 64 samples");
   const n = pow2Below(w.samples.length);
   const fs = w.sampleRateHz;
   const p = spectralPlan(n);
-  const x = p.x;
-  // pass 1: copy, mean and extremes (the peak of |x − mean| is at the largest or the smallest sample)
-  let sum = 0;
-  let lo = Number.POSITIVE_INFINITY;
-  let hi = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < n; i++) {
-    const v = w.samples[i] as number;
-    x[i] = v;
-    sum += v;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  const mean = sum / n;
-  const peak = Number.isNaN(sum) ? Number.NaN : Math.max(hi - mean, mean - lo);
-  // pass 2: mean removed, second and fourth moments
-  let m2 = 0;
-  let m4 = 0;
-  for (let i = 0; i < n; i++) {
-    const v = (x[i] as number) - mean;
-    x[i] = v;
-    const v2 = v * v;
-    m2 += v2;
-    m4 += v2 * v2;
-  }
-  m2 /= n;
-  m4 /= n;
+  const { m2, m4, peak } = loadSignal(p, w.samples);
   const rms = Math.sqrt(m2);
   const fr = w.speedRpm && w.speedRpm > 0 ? w.speedRpm / 60 : 0;
   // the lines the velocity (to 1000 Hz) and the 1×/2× bands read: only those are windowed
@@ -122,14 +105,8 @@ export function waveformFeatures(w: WaveformInput): Features {
     velocityRmsMmS: Math.sqrt(vel) * 1000,
   };
   if (w.speedRpm && w.speedRpm > 0) {
-    const band = (h: number) => {
-      let s = 0;
-      const hi = Math.min(n / 2, Math.floor(((h * fr + half) * n) / fs) + 1);
-      for (let k = Math.max(1, Math.floor(((h * fr - half) * n) / fs) - 1); k <= hi; k++) if (Math.abs((k * fs) / n - h * fr) <= half) s += ms[k] as number;
-      return Math.sqrt(s);
-    };
-    out.band1xG = band(1);
-    out.band2xG = band(2);
+    out.band1xG = bandRms(ms, n, fs, fr, half, 1);
+    out.band2xG = bandRms(ms, n, fs, fr, half, 2);
     if (w.bearing) {
       const d = defectFrequencies(w.speedRpm, w.bearing);
       envelopeSpectrum(p, fs, w.envelopeHighPassHz ?? Math.min(1000, fs / 4));
