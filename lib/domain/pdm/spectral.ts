@@ -133,8 +133,9 @@ export function envelopeSpectrum(p: SpectralPlan, fs: number, highPassHz: number
   const { n, spec, z, x: env } = p;
   let lo = 1;
   while (lo < n / 2 && (lo * fs) / n < highPassHz) lo++;
-  spec.fill(0, 0, 2 * lo); // lines below the cut
-  spec.fill(0, n); // lines N/2 and up: the negative frequencies
+  // lines below the cut and lines N/2 and up (the negative frequencies) to 0 (loops: faster than fill here)
+  for (let i = 0; i < 2 * lo; i++) spec[i] = 0;
+  for (let i = n; i < 2 * n; i++) spec[i] = 0;
   p.fft.transform(z, spec);
   const scale = 2 / n;
   for (let i = 0; i < n; i++) {
