@@ -7,6 +7,7 @@
 // - Drift: an EWMA of z (winsorized at ±3) with the control limit L · sqrt(λ / (2 − λ)); a huge |z|
 //   (spike) also counts as out of control.
 // - Persistence before an alert opens, hysteresis before it clears.
+import { medianAbsDeviationSorted } from "./robust-stats.ts";
 
 export interface DetectorParams {
   version: string;
@@ -216,9 +217,7 @@ export class RobustEwmaDetector {
     // typed arrays sort numerically without a comparator (the window holds finite values only)
     const s = new Float64Array(this.#window).sort();
     this.#median = median(s);
-    const dev = new Float64Array(s.length);
-    for (let i = 0; i < s.length; i++) dev[i] = Math.abs((s[i] as number) - this.#median);
-    const mad = median(dev.sort());
+    const mad = medianAbsDeviationSorted(s, this.#median);
     let resolution = 0;
     if (this.#p.resolutionFloor) {
       resolution = Number.POSITIVE_INFINITY;
