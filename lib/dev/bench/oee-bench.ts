@@ -15,6 +15,7 @@ import { questPool, waitWalApplied } from "#lib/adapters/questdb/pg.ts";
 import { ensureQuestSchema } from "#lib/adapters/questdb/schema.ts";
 import { TABLES } from "#lib/adapters/questdb/tables.ts";
 import { QuestWriter } from "#lib/adapters/questdb/writer.ts";
+import { machineKey } from "#lib/contract/identity.ts";
 import { startScratchQuestDb } from "#lib/dev/isolated-stack.ts";
 import { bucketsOverlapping } from "#lib/domain/oee/buckets.ts";
 import { computeOee } from "#lib/domain/oee/compute.ts";
@@ -64,21 +65,32 @@ const PATTERN: { until: number; state: string; runs: boolean }[] = [
 
 function machinesOf(n: number, hours: number): MachineInfo[] {
   const shift = { ...SHIFT, end: `${String(6 + hours).padStart(2, "0")}:00`, breaks: hours >= 6 ? SHIFT.breaks : [] };
-  return Array.from({ length: n }, (_, i) => ({
-    slug: `m-${String(i).padStart(4, "0")}`,
-    name: `Machine ${i}`,
-    idealCycleTimeS: ICT,
-    vibrationGroup: "GROUP_2",
-    foundation: "RIGID",
-    hasWaveformSensor: false,
-    enterprise: "bench",
-    site: `site-${Math.floor(i / 100)}`,
-    area: "assembly",
-    line: `line-${Math.floor(i / 10)}`,
-    timeZone: TZ,
-    shifts: [shift],
-    lossMapping: DEFAULT_MAPPING,
-  })) as unknown as MachineInfo[];
+  return Array.from({ length: n }, (_, i): MachineInfo => {
+    const path = {
+      enterprise: "bench",
+      site: `site-${Math.floor(i / 100)}`,
+      area: "assembly",
+      line: `line-${Math.floor(i / 10)}`,
+      machine: `m-${String(i).padStart(4, "0")}`,
+    };
+    return {
+      slug: path.machine,
+      name: `Machine ${i}`,
+      idealCycleTimeS: ICT,
+      vibrationGroup: "GROUP_2",
+      foundation: "RIGID",
+      hasWaveformSensor: false,
+      enterprise: path.enterprise,
+      site: path.site,
+      area: path.area,
+      line: path.line,
+      path,
+      key: machineKey(path),
+      timeZone: TZ,
+      shifts: [shift],
+      lossMapping: DEFAULT_MAPPING,
+    };
+  });
 }
 
 /** SQL for the generated rows: x = 1..n, machine = (x-1) % M, second = (x-1) / M. */
