@@ -6,12 +6,13 @@ import { parseArgs } from "node:util";
 import { DETECTORS } from "#lib/domain/pdm/detector.ts";
 import { NOVELTY_ALERT_V2, NOVELTY_V2 } from "#lib/domain/pdm/novelty.ts";
 import { evaluateNab, evaluateNabNovelty, evaluateNabScores, type NabReport } from "#lib/features/pdm/evaluate.ts";
+import { nabNeighbourhood } from "#lib/features/pdm/nab-neighbourhood.ts";
 import { f2, runSkab, type Say } from "./pdm-skab.ts";
 
 const usage = (m: string) =>
   Object.assign(
     new Error(
-      `${m}\nusage: andon pdm evaluate --dataset DIR --format nab|skab [--detector novelty|t2q|v1|v2|v3|v4] [--files even|odd] [--vote | --quiet-sensors] [--scores DIR] [--alerts]`,
+      `${m}\nusage: andon pdm evaluate --dataset DIR --format nab|skab [--detector novelty|t2q|v1|v2|v3|v4] [--files even|odd] [--neighbours N [--seed S]] [--vote | --quiet-sensors] [--scores DIR] [--alerts]`,
     ),
     { name: "UsageError" },
   );
@@ -30,6 +31,8 @@ export async function run(argv: string[]): Promise<void> {
       scores: { type: "string" },
       alerts: { type: "boolean" },
       files: { type: "string" },
+      neighbours: { type: "string" },
+      seed: { type: "string" },
     },
   });
   if (!values.dataset || !existsSync(values.dataset)) throw usage(`--dataset: no such folder ${values.dataset ?? "(missing)"}`);
@@ -44,6 +47,10 @@ export async function run(argv: string[]): Promise<void> {
     if (values.files !== undefined && (detector !== "novelty" || !["even", "odd"].includes(values.files))) {
       throw usage("--files even|odd: only with --format nab and the novelty detector (the files of even or odd index in the sorted corpus)");
     }
+    if ((values.neighbours !== undefined || values.seed !== undefined) && (detector !== "novelty" || values.scores || values.neighbours === undefined)) {
+      throw usage("--neighbours N [--seed S]: only with --format nab and the novelty detector");
+    }
+    const draws = values.neighbours === undefined ? undefined : neighbourCount(values.neighbours, values.seed);
     let r: NabReport;
     if (values.scores) r = evaluateNabScores(values.dataset, values.scores, say);
     else if (params) {
@@ -52,17 +59,43 @@ export async function run(argv: string[]): Promise<void> {
     } else {
       say(`detector ${NOVELTY_V2.version}: ${JSON.stringify(NOVELTY_V2)}; alert ${JSON.stringify(NOVELTY_ALERT_V2)}`);
       const half = values.files === "even" ? 0 : 1;
-      r = evaluateNabNovelty(values.dataset, NOVELTY_V2, say, NOVELTY_ALERT_V2, values.files ? (i) => i % 2 === half : undefined);
+      const only = values.files ? (i: number) => i % 2 === half : undefined;
+      r = evaluateNabNovelty(values.dataset, NOVELTY_V2, say, NOVELTY_ALERT_V2, only);
+      if (draws) neighbourhood(values.dataset, draws, only, r, say);
     }
     printNab(r, say);
     return;
   }
   if (values.format === "skab") {
-    if (values.files !== undefined) throw usage("--files: only with --format nab");
+    if (values.files !== undefined || values.neighbours !== undefined || values.seed !== undefined) {
+      throw usage("--files, --neighbours, --seed: only with --format nab");
+    }
     runSkab(values.dataset, { detector: values.detector ?? "t2q", vote: values.vote, quiet: values["quiet-sensors"], alerts: values.alerts }, say, usage);
     return;
   }
   throw usage("--format must be nab or skab");
+}
+
+/** --neighbours N [--seed S], checked before anything is scored. */
+function neighbourCount(n: string, seed: string | undefined): { count: number; seed: number } {
+  const count = Number(n);
+  const s = seed === undefined ? 1 : Number(seed);
+  if (!Number.isInteger(count) || count < 2 || count > 500) throw usage(`--neighbours: a whole number from 2 to 500, not ${n}`);
+  if (!Number.isInteger(s) || s < 1) throw usage(`--seed: a whole number ≥ 1, not ${seed}`);
+  return { count, seed: s };
+}
+
+/** Places the frozen set among N random neighbours on the same files (an overfitting check). */
+function neighbourhood(dir: string, draws: { count: number; seed: number }, only: ((i: number) => boolean) | undefined, r: NabReport, say: Say): void {
+  const { count, seed } = draws;
+  const xs = nabNeighbourhood(dir, NOVELTY_V2, count, seed, only, say).map((x) => x.profiles.standard.scoreboard.normalized);
+  const mean = xs.reduce((a, b) => a + b, 0) / count;
+  const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (count - 1));
+  const frozen = r.profiles.standard.scoreboard.normalized;
+  say(
+    `neighbourhood of ${NOVELTY_V2.version} (${count} random neighbours, seed ${seed}): standard mean ${f2(mean)} sd ${f2(sd)} min ${f2(Math.min(...xs))} max ${f2(Math.max(...xs))}` +
+      `; the frozen set ${f2(frozen)} (${f2((frozen - mean) / (sd || 1))} sd above the mean, above ${xs.filter((x) => x < frozen).length} of ${count})`,
+  );
 }
 
 function printNab(r: NabReport, say: Say): void {
