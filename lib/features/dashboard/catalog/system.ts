@@ -27,7 +27,7 @@ export const systemRoutes = {
   ingestStatus: {
     method: "GET",
     path: "/api/v1/ingest/status",
-    summary: "Live ingest: every machine's latest state, message rates, recent dead letters",
+    summary: "Live ingest: every machine's latest state, message rates, recent dead letters, how far the OEE roll-up got",
     auth: "ingest:read",
     response: z.object({
       generatedAt: z.string(),
@@ -35,6 +35,7 @@ export const systemRoutes = {
       rate: z.array(z.unknown()),
       deadLetters: z.unknown(),
       questdb: z.string(),
+      oeeRollup: z.array(z.object({ granularity: z.string(), computedUntil: z.string(), behindS: z.number() })),
       processes: z.object({ supervised: z.boolean(), degraded: z.boolean(), processes: z.array(z.unknown()) }),
     }),
   },
