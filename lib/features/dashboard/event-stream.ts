@@ -92,12 +92,16 @@ export function eventStream(d: EventStreamDeps): ReadableStream<Uint8Array> {
           controller.close();
         } catch {}
       });
-      const removeSources = await d.open(
-        (event, data) => send(sseFrame(event, data)),
-        () => principal,
-      );
-      if (closed) removeSources();
-      else remove = removeSources;
+      try {
+        const removeSources = await d.open(
+          (event, data) => send(sseFrame(event, data)),
+          () => principal,
+        );
+        if (closed) removeSources();
+        else remove = removeSources;
+      } catch {
+        end("the live source could not be opened; reconnect");
+      }
     },
     cancel() {
       stop();
