@@ -28,7 +28,7 @@ function withPushed(view: PlantView, pushed: Record<string, StateEventData>): Pl
 }
 
 export function PlantBoard({ initial, canEditReasons }: { initial: PlantView; canEditReasons: boolean }) {
-  const [fetched, setView] = useState(initial);
+  const [fetched, setFetched] = useState(initial);
   const [pushed, setPushed] = useState<Record<string, StateEventData>>({});
   const view = useMemo(() => withPushed(fetched, pushed), [fetched, pushed]);
   const [error, setError] = useState<string | null>(null);
@@ -39,14 +39,14 @@ export function PlantBoard({ initial, canEditReasons }: { initial: PlantView; ca
   const refresh = useCallback(async () => {
     const res = await fetch(`/api/v1/sites/${view.site.key}/shift`, { cache: "no-store" }).catch(() => null);
     if (res?.ok) {
-      setView((await res.json()) as PlantView);
+      setFetched((await res.json()) as PlantView);
       setError(null);
     } else setError(res ? `refresh failed (${res.status})` : "the server did not answer; retrying");
   }, [view.site.key]);
 
   const live = useEventStream(`/api/v1/sites/${view.site.key}/stream`, {
     view: (data) => {
-      setView(JSON.parse(data) as PlantView);
+      setFetched(JSON.parse(data) as PlantView);
       setError(null);
     },
     state: (data) => {
