@@ -3,7 +3,8 @@
 // One server-sent event stream for a page, shared by its widgets: the handlers get each event's data.
 // The browser's EventSource reconnects by itself after a dropped connection or an `end` (the server
 // checks the credential again then); a stream refused outright (signed out: 401) is tried again every
-// 30 s. Returns whether the stream is open now: while it is not, the page polls as it used to.
+// 30 s. Returns whether the stream is ready (open, its server-side sources in place): while it is
+// not, the page polls as it used to.
 import { useEffect, useRef, useState } from "react";
 
 const REOPEN_MS = 30_000;
@@ -21,7 +22,6 @@ export function useEventStream(url: string, handlers: Record<string, (data: stri
     let gone = false;
     const open = () => {
       es = new EventSource(url);
-      es.onopen = () => setLive(true);
       es.onerror = () => {
         setLive(false);
         // CLOSED: refused (an error status); CONNECTING: the browser retries by itself
@@ -30,6 +30,8 @@ export function useEventStream(url: string, handlers: Record<string, (data: stri
       for (const name of events.split(",")) {
         if (name) es.addEventListener(name, (e) => current.current[name]?.((e as MessageEvent<string>).data));
       }
+      // the server's sources are in place: from now on nothing is missed
+      es.addEventListener("ready", () => setLive(true));
       // the server ended it (sign-out, revoked, site taken away): not live until the browser is let in again
       es.addEventListener("end", () => setLive(false));
     };

@@ -76,18 +76,12 @@ describe("the plant board's stream", () => {
     expect(stream.res.status).toBe(200);
     expect(stream.res.headers.get("content-type")).toBe("text/event-stream");
     await expect.poll(() => stream.state.text).toContain(`: andon plant ${site}`);
-    // the web process subscribes when the first stream opens: publish until the subscription is in place
+    // `ready`: the web process's subscription is in place, so one message published now must arrive
+    await expect.poll(() => events(stream.state.text, "ready").length, { timeout: 20_000 }).toBe(1);
     const ts = Date.now();
     const state = { v: 1, ts, state: "equipment_failure", reason: "motor trip" };
-    await expect
-      .poll(
-        async () => {
-          await pub.publishAsync(telemetryTopic(asMachineKey(machine(0)), "state"), JSON.stringify(state), { qos: 1 });
-          return events(stream.state.text, "state").length;
-        },
-        { timeout: 20_000, interval: 500 },
-      )
-      .toBeGreaterThan(0);
+    await pub.publishAsync(telemetryTopic(asMachineKey(machine(0)), "state"), JSON.stringify(state), { qos: 1 });
+    await expect.poll(() => events(stream.state.text, "state").length, { timeout: 10_000 }).toBe(1);
     expect(events(stream.state.text, "state")[0]).toEqual({
       machine: machine(0),
       state: "equipment_failure",
@@ -137,19 +131,10 @@ describe("the machine page's command stream", () => {
     const stream = await open(commandStreamGET, path(0), pm.cookie);
     expect(stream.res.status).toBe(200);
     await expect.poll(() => stream.state.text).toContain(`: andon commands ${machine(0)}`);
-    // the web process's LISTEN starts with the first stream: queue commands until one is seen
-    const ids: string[] = [];
-    await expect
-      .poll(
-        async () => {
-          ids.push((await requestCommand(prisma, seeder, { machine: machine(0), type: "request_inspection", params: { note: "live" } })).command.id);
-          return events(stream.state.text, "command").length;
-        },
-        { timeout: 20_000, interval: 500 },
-      )
-      .toBeGreaterThan(0);
-    const id = events(stream.state.text, "command")[0]?.id as string;
-    expect(ids).toContain(id);
+    // `ready`: the web process LISTENs, so the one command queued now must arrive
+    await expect.poll(() => events(stream.state.text, "ready").length, { timeout: 20_000 }).toBe(1);
+    const id = (await requestCommand(prisma, seeder, { machine: machine(0), type: "request_inspection", params: { note: "live" } })).command.id;
+    await expect.poll(() => events(stream.state.text, "command").length, { timeout: 10_000 }).toBe(1);
     expect(events(stream.state.text, "command")[0]).toMatchObject({ id, machineKey: machine(0), status: "QUEUED" });
     // another machine's command is not this page's business
     const other = (await requestCommand(prisma, seeder, { machine: machine(1), type: "request_inspection", params: { note: "other" } })).command.id;

@@ -3,7 +3,8 @@
 // sign-out, an expired session, a revoked or expired token, a disabled user or a caller who may no
 // longer see what the stream is about ends the stream (with an `end` event saying why); a changed
 // list of sites applies to the next event. A failed check also ends it: the browser reconnects and
-// is asked again. A comment every 15 s keeps proxies from closing an idle stream.
+// is asked again. A comment every 15 s keeps proxies from closing an idle stream. A `ready` event
+// says the sources are in place (subscribed, listening): what happens from then on is sent.
 import type { Principal } from "#lib/domain/auth/policy.ts";
 
 export const STREAM_RECHECK_MS = 5000;
@@ -98,7 +99,11 @@ export function eventStream(d: EventStreamDeps): ReadableStream<Uint8Array> {
           () => principal,
         );
         if (closed) removeSources();
-        else remove = removeSources;
+        else {
+          remove = removeSources;
+          // from here on nothing is missed: the page may stop polling
+          send(sseFrame("ready", "{}"));
+        }
       } catch {
         end("the live source could not be opened; reconnect");
       }

@@ -9,6 +9,7 @@ import { type CommandStatusListener, type CommandStatusNote, listenCommandStatus
 import { mqttOptions } from "#lib/adapters/mqtt/options.ts";
 import { alertsFilter, parseTelemetryTopic, siteOfAlertsTopic, stateFilter } from "#lib/contract/topics.ts";
 import { config } from "#lib/platform/config.ts";
+import { withTimeout } from "#lib/platform/timeout.ts";
 
 type AlertListener = (siteKey: string, payload: string) => void;
 type StateListener = (machineKey: string, payload: string) => void;
@@ -17,9 +18,13 @@ type CommandListener = (note: CommandStatusNote | undefined) => void;
 
 interface Live {
   mqtt?: MqttClient;
+  /** resolves once the broker has acknowledged the first subscription */
+  subscribed?: Promise<void>;
   alerts: Set<AlertListener>;
   states: Set<StateListener>;
   pg?: CommandStatusListener;
+  /** resolves once the first LISTEN is in place */
+  listening?: Promise<void>;
   commands: Set<CommandListener>;
 }
 
@@ -34,9 +39,13 @@ const live = (): Live => {
  * restarted broker has forgotten the clean session); a broker down when the first stream opens is
  * found once it is up. Alerts at QoS 1; states at QoS 0 (a lost one is corrected by the next view).
  */
-function subscriber(): void {
+function subscriber(): Promise<void> {
   const l = live();
-  if (l.mqtt) return;
+  if (l.mqtt && l.subscribed) return l.subscribed;
+  let subscribed = () => {};
+  l.subscribed = new Promise<void>((r) => {
+    subscribed = r;
+  });
   const cfg = config();
   const client = mqtt.connect(
     cfg.MQTT_URL,
@@ -47,7 +56,10 @@ function subscriber(): void {
   client.on("connect", () => {
     // (a broker whose ACL predates the state grant refuses that filter alone: alerts still flow, and
     // the plant board keeps its view pushes; regenerate the broker configuration, docs/dashboard.md)
-    void client.subscribeAsync({ [alertsFilter()]: { qos: 1 }, [stateFilter()]: { qos: 0 } }).catch(() => client.stream.destroy());
+    void client
+      .subscribeAsync({ [alertsFilter()]: { qos: 1 }, [stateFilter()]: { qos: 0 } })
+      .then(() => subscribed())
+      .catch(() => client.stream.destroy());
   });
   client.on("message", (topic, payload) => {
     const site = siteOfAlertsTopic(topic);
@@ -61,6 +73,7 @@ function subscriber(): void {
       for (const f of l.states) f(key, payload.toString());
     }
   });
+  return l.subscribed;
 }
 
 function add<T>(set: Set<T>, listener: T): () => void {
@@ -68,17 +81,24 @@ function add<T>(set: Set<T>, listener: T): () => void {
   return () => set.delete(listener);
 }
 
+/**
+ * Waits until the source is in place, so that a stream reports itself ready (./event-stream.ts) only
+ * once nothing published from then on can be missed; at most WEB_IO_TIMEOUT_MS (a broker or database
+ * that is away: the stream opens anyway and its events flow once the source is back).
+ */
+const settled = (p: Promise<void>) => withTimeout(p, config().WEB_IO_TIMEOUT_MS, "a live source").catch(() => undefined);
+
 /** Live alert changes (site key, the MQTT alert message). Returns a function that removes the listener. */
 export async function onAlertChange(listener: AlertListener): Promise<() => void> {
   const remove = add(live().alerts, listener);
-  subscriber();
+  await settled(subscriber());
   return remove;
 }
 
 /** Live state messages of every machine (machine key, the raw MQTT payload, not yet validated). */
 export async function onStateChange(listener: StateListener): Promise<() => void> {
   const remove = add(live().states, listener);
-  subscriber();
+  await settled(subscriber());
   return remove;
 }
 
@@ -86,15 +106,23 @@ export async function onStateChange(listener: StateListener): Promise<() => void
 export async function onCommandStatus(listener: CommandListener): Promise<() => void> {
   const l = live();
   const remove = add(l.commands, listener);
-  let first = true;
-  l.pg ??= listenCommandStatus(config().DATABASE_URL, {
-    onNote: (n) => {
-      for (const f of l.commands) f(n);
-    },
-    onConnect: () => {
-      if (!first) for (const f of l.commands) f(undefined);
-      first = false;
-    },
-  });
+  if (!l.pg) {
+    let first = true;
+    let listening = () => {};
+    l.listening = new Promise<void>((r) => {
+      listening = r;
+    });
+    l.pg = listenCommandStatus(config().DATABASE_URL, {
+      onNote: (n) => {
+        for (const f of l.commands) f(n);
+      },
+      onConnect: () => {
+        if (!first) for (const f of l.commands) f(undefined);
+        first = false;
+        listening();
+      },
+    });
+  }
+  await settled(l.listening ?? Promise.resolve());
   return remove;
 }
