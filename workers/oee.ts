@@ -1,11 +1,14 @@
 // OEE roll-up worker process: upserts the job schedulers and computes the buckets they ask for.
 import { Redis } from "ioredis";
 import { prismaFor } from "#lib/adapters/db/client.ts";
+import { oeeCursorStore, oeeCursors } from "#lib/adapters/db/oee-cursor.ts";
+import { startMetricsServer } from "#lib/adapters/http/metrics-server.ts";
 import { questPool } from "#lib/adapters/questdb/pg.ts";
 import { ensureQuestSchema } from "#lib/adapters/questdb/schema.ts";
 import { QuestWriter } from "#lib/adapters/questdb/writer.ts";
 import { keepOeeSchedulers, oeeQueue, redisWatermark } from "#lib/adapters/queues/oee.ts";
 import { databaseJobDeps, oeeWorker } from "#lib/features/oee/jobs.ts";
+import { oeeMetrics } from "#lib/features/oee/metrics.ts";
 import { config } from "#lib/platform/config.ts";
 import { createLogger } from "#lib/platform/log.ts";
 import { onShutdown, runMain } from "#lib/platform/process.ts";
@@ -23,15 +26,24 @@ runMain(async () => {
   connection.on("ready", () => log.info("Redis connection ready"));
   connection.on("close", () => log.warn("Redis connection closed; reconnecting"));
   const watermark = redisWatermark(connection, cfg.QUEUE_PREFIX);
-  const lastClosedRun = new Map<string, number>();
-  const worker = oeeWorker(connection, databaseJobDeps(prisma, { pool, writer, watermark, lastClosedRun }), cfg.QUEUE_PREFIX, cfg.OEE_JOB_LOCK_MS);
+  const cursor = oeeCursorStore(prisma, cfg.QUEUE_PREFIX);
+  const metrics = oeeMetrics(() => oeeCursors(prisma, cfg.QUEUE_PREFIX));
+  const server = await startMetricsServer(metrics.registry, cfg.OEE_METRICS_PORT);
+  const worker = oeeWorker(connection, databaseJobDeps(prisma, { pool, writer, watermark, cursor }), cfg.QUEUE_PREFIX, cfg.OEE_JOB_LOCK_MS);
   worker.on("error", (e) => log.warn({ err: e.message }, "OEE worker error (Redis away?); it goes on when Redis is back"));
   queue.on("error", (e) => log.warn({ err: e.message }, "OEE queue error (Redis away?)"));
-  worker.on("completed", (job, r) => log.info({ job: job.name, data: job.data, result: r }, "OEE buckets written"));
-  worker.on("failed", (job, e) => log.error({ job: job?.name, data: job?.data, err: e.message }, "OEE job failed; BullMQ retries it"));
-  log.info("OEE roll-up worker started");
+  worker.on("completed", (job, r) => {
+    metrics.jobDone(r);
+    log.info({ job: job.name, data: job.data, result: r }, "OEE buckets written");
+  });
+  worker.on("failed", (job, e) => {
+    metrics.jobFailed(String(job?.data?.kind ?? "unknown"));
+    log.error({ job: job?.name, data: job?.data, err: e.message }, "OEE job failed; BullMQ retries it");
+  });
+  log.info({ metrics: server.port }, "OEE roll-up worker started");
   onShutdown(async () => {
     await worker.close();
+    await server.close();
     await queue.close();
     await writer.close();
     await pool.end();

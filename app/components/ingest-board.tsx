@@ -5,6 +5,7 @@ import { Area, AreaChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, X
 import type { IngestStatus, MachineStatus } from "#lib/features/dashboard/ingest-status.ts";
 import type { ProcessesView } from "#lib/features/dashboard/process-status.ts";
 import type { ProcessStatus } from "#lib/features/stack/supervisor.ts";
+import { OeeRollupProgress } from "./oee-progress.tsx";
 
 const SITE_COLORS = ["#58a6ff", "#3fb950", "#d29922", "#bc8cff", "#ff7b72", "#79c0ff"];
 const SILENT_AFTER_MS = 30_000;
@@ -171,6 +172,8 @@ export function IngestBoard({ initial }: { initial: IngestStatus }) {
           );
         })}
       </div>
+
+      <OeeRollupProgress rows={data.oeeRollup ?? []} />
 
       {data.processes?.supervised && data.processes.processes.length > 0 && <Processes view={data.processes} now={now} />}
 

@@ -116,5 +116,5 @@ export async function seedPlantInto(databaseUrl: string, plant: PlantFile): Prom
 }
 
 export function stackConfig(env: StackEnv, extra: Record<string, string> = {}) {
-  return parseConfig({ ...env, LOG_LEVEL: "warn", INGEST_METRICS_PORT: "0", SIM_METRICS_PORT: "0", ...extra });
+  return parseConfig({ ...env, LOG_LEVEL: "warn", INGEST_METRICS_PORT: "0", OEE_METRICS_PORT: "0", SIM_METRICS_PORT: "0", ...extra });
 }

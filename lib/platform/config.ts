@@ -99,6 +99,9 @@ const schema = z.object({
   SIM_DEGRADE: z.string().default(""),
   SIM_DEMO_DEGRADE: z.string().default("dresden/machining/line-1/pump-01:0.15"),
   SIM_METRICS_PORT: int(0, 65535).default(9465),
+  SIM_HISTORY_DAYS: int(0, 30).default(7),
+  SIM_HISTORY_STEP_S: int(1, 3600).default(60),
+  SIM_HISTORY_DEGRADE: z.string().default("monterrey/stamping/press-1/pump-01:100"),
   SIM_OFFLINE: z.string().default(""),
 
   COMMAND_CLIENT_ID: z
@@ -113,6 +116,7 @@ const schema = z.object({
     .regex(/^\{[A-Za-z0-9_-]{1,64}\}$/, "must be a Redis hash tag such as {andon}")
     .default("{andon}"),
   OEE_JOB_LOCK_MS: int(1000, 600_000).default(30_000),
+  OEE_METRICS_PORT: int(0, 65535).default(9466),
 
   WEB_PORT: int(1, 65535).default(3000),
   WEB_SHARE_MS: int(0, 60_000).default(2000),
@@ -180,6 +184,10 @@ export const CONFIG_DOCS: Record<keyof Config, string> = {
   SIM_DEGRADE: "Comma-separated machine paths (site/area/line/machine) whose bearing degrades to failure over hours.",
   SIM_DEMO_DEGRADE:
     "`andon up` only, when SIM_DEGRADE is empty: the demo's accelerated bearing degradation (`site/area/line/machine:hours`; its zone C alert comes about 8 minutes after the start). `none`: every machine healthy.",
+  SIM_HISTORY_DAYS:
+    "`andon up` only, on the first start (no history.json in ANDON_HOME): this many days of simulated history published before the live simulator starts (0: none).",
+  SIM_HISTORY_STEP_S: "The history's simulator tick (s): state changes and counts this often, vibration every second tick.",
+  SIM_HISTORY_DEGRADE: "A bearing that degrades in the history (`site/area/line/machine:hours` from its start; fails, then is replaced). `none`: none.",
   SIM_METRICS_PORT: "Port of the simulator's Prometheus `/metrics` (0: a free port).",
   SIM_OFFLINE:
     "Comma-separated machine paths (site/area/line/machine[:minutes]) whose command link is down for that long after start (default: until stopped), to try command queuing and expiry.",
@@ -189,6 +197,7 @@ export const CONFIG_DOCS: Record<keyof Config, string> = {
   COMMAND_ANSWER_GRACE_S:
     "How long after a sent command's expiry the service still waits for the machine's answer (in transit) before it calls the command expired.",
   QUEUE_PREFIX: "BullMQ key prefix, a Redis hash tag so each queue stays in one Redis Cluster slot.",
+  OEE_METRICS_PORT: "Port of the OEE worker's Prometheus `/metrics`: how far each granularity's roll-up got (0: a free port).",
   OEE_JOB_LOCK_MS: "How long an OEE job's lock lasts without renewal; a job of a killed worker runs again after this.",
   WEB_PORT: "Port of the Next.js dashboard (127.0.0.1).",
   WEB_SHARE_MS:

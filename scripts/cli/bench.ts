@@ -91,14 +91,17 @@ async function runPdm(argv: string[]): Promise<void> {
   const samples = int(values.samples, 4096, "samples");
   if (samples < 64 || 2 ** Math.floor(Math.log2(samples)) !== samples)
     throw Object.assign(new Error("--samples must be a power of two, at least 64"), { name: "UsageError" });
-  const r = benchPdm({ snapshots: int(values.snapshots, 3000, "snapshots"), samples, say: (m) => console.log(`[bench] ${m}`) });
+  const r = await benchPdm({ snapshots: int(values.snapshots, 10000, "snapshots"), samples, say: (m) => console.log(`[bench] ${m}`) });
   console.log(
-    `[bench] pipeline ${r.snapshotsPerS.toFixed(0)} snapshots/s (${r.msPerSnapshot.toFixed(2)} ms each; ${r.snapshotsPerCpuS.toFixed(0)} per CPU-second); baseline ${r.baselinePerS.toFixed(0)}/s; ratio (baseline / pipeline) ${r.ratio.toFixed(1)}; alerts opened ${r.alertsOpened}`,
+    `[bench] pipeline ${r.snapshotsPerS.toFixed(0)} snapshots/s (${r.msPerSnapshot.toFixed(3)} ms each), bare FFT ${r.fftPerS.toFixed(0)}/s: ratio ${r.ratio.toFixed(2)}; by CPU time ${r.snapshotsPerCpuS.toFixed(0)} snapshots/s, ${r.fftPerCpuS.toFixed(0)} FFTs/s: ratio ${(r.fftPerCpuS / r.snapshotsPerCpuS).toFixed(2)}; alerts opened ${r.alertsOpened}`,
+  );
+  console.log(
+    `[bench] old-style baseline (FFT fed number[], own worker thread, one block after the rounds): ${r.oldStyleFftPerS.toFixed(0)}/s (${r.oldStyleFftPerCpuS.toFixed(0)} per CPU-second); ratio against it ${(r.oldStyleFftPerS / r.snapshotsPerS).toFixed(2)} (by CPU time ${(r.oldStyleFftPerCpuS / r.snapshotsPerCpuS).toFixed(2)})`,
   );
   console.log(
     `[bench] one core keeps up with ${Math.floor(r.snapshotsPerS * 10)} machines sending a snapshot every 10 s (${Math.floor(r.snapshotsPerCpuS * 10)} by CPU time)`,
   );
-  console.log(`pdm snapshots_per_s=${r.snapshotsPerS.toFixed(0)}`);
+  console.log(`pdm snapshots_per_s=${r.snapshotsPerS.toFixed(0)} fft_per_s=${r.fftPerS.toFixed(0)} ratio=${r.ratio.toFixed(2)}`);
 }
 
 export async function run(argv: string[]): Promise<void> {

@@ -30,6 +30,10 @@ export async function run(argv: string[]): Promise<void> {
     console.log(`    central broker           ${g.central.conf}  (mqtts://${g.central.host}:${g.central.port})`);
     for (const s of g.sites) console.log(`    factory ${s.site.key.padEnd(16)} ${s.conf}  (mqtts://${s.host}:${s.port})`);
     console.log(`    CA certificate           ${g.cafile}`);
+    if (g.crl)
+      console.log(
+        `    revocation list          ${g.crl.file}  (${g.crl.revoked} revoked; valid until ${g.crl.nextUpdate.toISOString()}, renewed by every run)`,
+      );
     if (g.created.length) {
       console.log("");
       console.log(
@@ -42,8 +46,10 @@ export async function run(argv: string[]): Promise<void> {
       console.log("no new accounts; existing passwords and certificates are kept");
     }
     if (g.removed.length) console.log(`removed accounts (no longer in the asset model): ${g.removed.join(", ")}`);
+    if (g.revoked.length) console.log(`revoked client certificates (refused at the TLS handshake): ${g.revoked.join(", ")}`);
+    if (g.restart.length) console.log(`restart these brokers once: their mosquitto.conf changed, which SIGHUP does not apply: ${g.restart.join(", ")}`);
     console.log("");
-    console.log("Running brokers pick up changed accounts and ACLs on SIGHUP; a new site needs its factory broker started.");
+    console.log("Running brokers pick up changed accounts, ACLs and the revocation list on SIGHUP (`kill -HUP`); a new site needs its factory broker started.");
     console.log(
       `Accounts per broker: ${[CENTRAL, ...g.sites.map((s) => s.id)].map((b) => `${b}: ${g.plan.accounts.filter((a) => a.broker === b).length}`).join(", ")}`,
     );

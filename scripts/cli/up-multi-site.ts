@@ -74,7 +74,9 @@ export async function startMultiSite(cfg: Config, say: (m: string) => void, onSt
       machines = now;
       const again = generateFromConfig(cfg, now, true);
       for (const m of byId.values()) m.child.kill("SIGHUP");
-      say(`asset model changed: broker accounts and ACLs regenerated and reloaded${again.removed.length ? `; removed ${again.removed.join(", ")}` : ""}`);
+      say(
+        `asset model changed: broker accounts and ACLs regenerated and reloaded${again.removed.length ? `; removed ${again.removed.join(", ")}` : ""}${again.revoked.length ? `; revoked the certificates of ${again.revoked.join(", ")}` : ""}`,
+      );
       showCreated(again, say);
       const sites = new Set(again.sites.map((s) => s.id));
       if (sites.size !== g.sites.length || g.sites.some((s) => !sites.has(s.id)))

@@ -8,6 +8,7 @@ import { loadMachines } from "#lib/adapters/db/plant.ts";
 import { readMetric } from "#lib/adapters/http/metrics-server.ts";
 import { ensureQuestSchema } from "#lib/adapters/questdb/schema.ts";
 import { ensureFirstAdmin } from "#lib/features/auth/sessions.ts";
+import { fillDemoHistory } from "#lib/features/sim/demo-history.ts";
 import { parseDegrade } from "#lib/features/sim/run.ts";
 import { ensureServices } from "#lib/features/stack/ensure.ts";
 import { waitFor } from "#lib/features/stack/net.ts";
@@ -85,6 +86,8 @@ export async function run(argv: string[] = []): Promise<void> {
     // has no session for it yet, and each machine's first state (sent once, then only on change)
     // would be lost, leaving machines "no data" until their state next changed
     await ingestSubscribed(ingest, Number(multi?.ingest?.INGEST_METRICS_PORT ?? cfg.INGEST_METRICS_PORT), say);
+    // a first start: the demo plant's last days, so every page has something to show at once
+    if (!multi) await fillDemoHistory(cfg, await loadMachines(prismaFor(cfg.DATABASE_URL)), say);
     for (const sim of multi?.simulators ?? [{ name: "simulator", env: await demoDegrade(cfg, say) }]) await worker(sim.name, "workers/simulator.ts", sim.env);
     await worker("oee", "workers/oee.ts");
     await worker("pdm", "workers/pdm.ts", multi?.pdm);

@@ -8,6 +8,7 @@ import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { loadMachineKeys } from "#lib/adapters/db/assets.ts";
 import { prismaFor } from "#lib/adapters/db/client.ts";
+import { oeeCursorStore } from "#lib/adapters/db/oee-cursor.ts";
 import { loadMachines } from "#lib/adapters/db/plant.ts";
 import { createScratchDatabase, dropScratchDatabase } from "#lib/dev/isolated-stack.ts";
 import { createUser } from "#lib/features/auth/sessions.ts";
@@ -99,6 +100,20 @@ describe("live ingest page", () => {
       .toBeGreaterThan(0);
     await expect.poll(() => page.getByText("machines reporting").count()).toBe(1);
     await page.screenshot({ path: join(repoRoot, ".andon", "e2e-ingest-page.png"), fullPage: true });
+  });
+
+  it("shows how far the OEE roll-up got, and a catch-up after the OEE worker was down", async () => {
+    // as the OEE worker leaves it: minutes three hours behind (it was stopped), hours up to date
+    const cursor = oeeCursorStore(prismaFor(databaseUrl), testConfig(stack).QUEUE_PREFIX);
+    await cursor.advance("minute", Date.now() - 3 * 3_600_000);
+    await cursor.advance("hour", Date.now());
+    const page = await browser!.newPage();
+    await page.goto(`http://127.0.0.1:${port}/ingest`);
+    const card = page.getByTestId("oee-rollup");
+    await expect.poll(() => card.locator("h2").textContent(), { timeout: 30_000 }).toContain("catching up: minute 3.0 h behind");
+    expect(await page.getByTestId("oee-rollup-hour").textContent()).toMatch(/\d+ s$/);
+    await cursor.advance("minute", Date.now());
+    await expect.poll(() => card.locator("h2").textContent(), { timeout: 30_000 }).toContain("up to date");
   });
 
   it("lists a rejected message with its reason without a reload", async () => {

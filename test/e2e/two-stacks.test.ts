@@ -4,7 +4,7 @@
 // their own supervised processes; SIGINT stops each and frees every one of its ports.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -27,7 +27,7 @@ interface Stack {
 
 const stacks: Stack[] = [];
 
-async function makeStack(name: string): Promise<Stack> {
+async function makeStack(name: string, historyDays: number): Promise<Stack> {
   const home = mkdtempSync(join(tmpdir(), `andon-${name}-`));
   // the QuestDB jar is shared (not fetched again per home)
   const jar = await ensureQuestDbJar(config().ANDON_HOME, config().QUESTDB_VERSION);
@@ -44,6 +44,7 @@ async function makeStack(name: string): Promise<Stack> {
     health: await freePort(),
     web: await freePort(),
     ingest: await freePort(),
+    oee: await freePort(),
     sim: await freePort(),
   };
   const env = {
@@ -57,8 +58,10 @@ async function makeStack(name: string): Promise<Stack> {
     QUESTDB_HEALTH_PORT: String(p.health),
     WEB_PORT: String(p.web),
     INGEST_METRICS_PORT: String(p.ingest),
+    OEE_METRICS_PORT: String(p.oee),
     SIM_METRICS_PORT: String(p.sim),
     LOG_LEVEL: "warn",
+    SIM_HISTORY_DAYS: String(historyDays),
   };
   const ports: PortUse[] = Object.entries(p).map(([what, port]) => ({ setting: what, port, what }));
   return { name, home, env, ports, out: "" };
@@ -100,7 +103,8 @@ function stop(s: Stack): Promise<number | null> {
 beforeAll(async () => {
   // one build for both dashboards (two `andon up` building at once would share .next)
   await ensureWebBuild(join(config().ANDON_HOME, "two-stacks-web-build.log"));
-  stacks.push(await makeStack("stack-a"), await makeStack("stack-b"));
+  // one with a day of history (the first start's fill, kept small here), one without
+  stacks.push(await makeStack("stack-a", 1), await makeStack("stack-b", 0));
 }, 600_000);
 
 afterAll(async () => {
@@ -141,6 +145,10 @@ describe("two stacks on one machine", () => {
         .poll(() => readMetric(Number(s.env.INGEST_METRICS_PORT), "andon_ingest_rows_written_total"), { timeout: 120_000, interval: 2000 })
         .toBeGreaterThan(0);
     }
+    // a's first start filled its history before the simulator started, and says so; b has none
+    expect(a.out).toMatch(/history: \d+ messages in \d+ s/);
+    expect(JSON.parse(readFileSync(join(a.home, "history.json"), "utf8")).messages).toBeGreaterThan(44 * 1440);
+    expect(existsSync(join(b.home, "history.json"))).toBe(false);
     expect(await Promise.all([stop(a), stop(b)])).toEqual([0, 0]);
     for (const s of [a, b]) {
       expect(s.out).toContain("[andon] stopped");

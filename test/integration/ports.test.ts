@@ -48,6 +48,7 @@ async function ownPorts(): Promise<Record<string, string>> {
     QUESTDB_HEALTH_PORT: String(await freePort()),
     WEB_PORT: String(await freePort()),
     INGEST_METRICS_PORT: String(await freePort()),
+    OEE_METRICS_PORT: String(await freePort()),
     SIM_METRICS_PORT: String(await freePort()),
   };
 }
@@ -89,7 +90,7 @@ describe("ports of andon up", () => {
     expect(await portProblems([{ setting: "WEB_PORT", port: free, what: "the dashboard" }])).toEqual([]);
   });
 
-  it.each(["QUESTDB_ILP_PORT", "QUESTDB_HEALTH_PORT", "WEB_PORT", "INGEST_METRICS_PORT"])(
+  it.each(["QUESTDB_ILP_PORT", "QUESTDB_HEALTH_PORT", "WEB_PORT", "INGEST_METRICS_PORT", "OEE_METRICS_PORT"])(
     "stops `andon up` before anything starts when %s is in use: exit 2, the setting named",
     { timeout: 60_000 },
     async (setting) => {

@@ -143,5 +143,12 @@ describe("broker accounts from the asset model", () => {
     expect(cert).toMatch(/^require_certificate true$/m);
     expect(cert).toMatch(/^use_identity_as_username true$/m);
     expect(cert).not.toMatch(/password_file/);
+    expect(cert).not.toMatch(/crlfile/);
+    const revoking = mosquittoConfText({
+      listener: { ...listener, tls: { ...listener.tls, crlfile: "/crl" }, clientAuth: "certificate" },
+      dir: "/b",
+      maxQueuedMessages: 1000,
+    });
+    expect(revoking).toMatch(/^crlfile \/crl$/m);
   });
 });

@@ -10,7 +10,9 @@ describe("configuration", () => {
     expect(c.INGEST_ENTERPRISE).toBe("+");
     expect(c.QUESTDB_PG_PASSWORD).toBeUndefined();
     // the ports of the QuestDB Andon runs itself: settings, QuestDB's own defaults
-    expect([c.QUESTDB_ILP_PORT, c.QUESTDB_HEALTH_PORT, c.WEB_PORT, c.INGEST_METRICS_PORT, c.SIM_METRICS_PORT]).toEqual([9009, 9003, 3000, 9464, 9465]);
+    expect([c.QUESTDB_ILP_PORT, c.QUESTDB_HEALTH_PORT, c.WEB_PORT, c.INGEST_METRICS_PORT, c.OEE_METRICS_PORT, c.SIM_METRICS_PORT]).toEqual([
+      9009, 9003, 3000, 9464, 9466, 9465,
+    ]);
   });
 
   it.each([

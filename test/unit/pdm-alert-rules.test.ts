@@ -3,9 +3,11 @@
 // people may make in which status.
 import { describe, expect, it } from "vitest";
 import {
+  type AlertSignal,
   acknowledgeRefusal,
   assignRefusal,
   driftSignal,
+  episodeSignals,
   escalates,
   FLAP_WINDOW_MS,
   flapSince,
@@ -138,5 +140,27 @@ describe("people's changes", () => {
     expect(resolveRefusal("CLEARED", "bearing replaced")).toBeUndefined();
     expect(resolveRefusal("RESOLVED", "again")).toEqual({ code: "conflict", message: "the alert is resolved already" });
     expect(resolveRefusal("OPEN", "  ")).toEqual({ code: "invalid", message: "body.note: say what was found and done" });
+  });
+});
+
+describe("episodeSignals: a long read's stretches reduced to onsets, escalations and last sightings", () => {
+  const sig = (cause: string, at: number, severity: "WARNING" | "CRITICAL" = "WARNING"): AlertSignal => ({
+    machineKey: "m",
+    feature: cause,
+    cause,
+    severity,
+    value: at,
+    explanation: "",
+    suggestedAction: "",
+    detectorVersion: "t",
+    at,
+  });
+  it("keeps the first and last of an episode, a change of severity, and a new episode after a gap", () => {
+    const stretches = [[sig("a", 1)], [sig("a", 2), sig("b", 2)], [sig("a", 3), sig("b", 3, "CRITICAL")], [sig("a", 4)], [], [sig("a", 6)]];
+    expect(episodeSignals(stretches).map((s) => `${s.cause}${s.at}${s.severity === "CRITICAL" ? "!" : ""}`)).toEqual(["a1", "b2", "b3!", "a4", "a6"]);
+  });
+  it("a single stretch (a live scan) is passed on as it is", () => {
+    const live = [sig("a", 5), sig("b", 5)];
+    expect(episodeSignals([live])).toEqual(live);
   });
 });

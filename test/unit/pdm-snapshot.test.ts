@@ -2,6 +2,7 @@
 // the detector options the snapshot detectors use: one-sided, deadband, lastOut.
 import { describe, expect, it } from "vitest";
 import { DETECTOR_SNAPSHOT_V1, DETECTOR_V3, DETECTOR_V4, RobustEwmaDetector } from "#lib/domain/pdm/detector.ts";
+import { median, medianAbsDeviationSorted } from "#lib/domain/pdm/robust-stats.ts";
 import { analyseSnapshot, snapshotDetectors, snapshotFeatures } from "#lib/domain/pdm/snapshot.ts";
 import { mulberry32 } from "#lib/features/sim/prng.ts";
 import { synthWaveform } from "#lib/features/sim/waveform.ts";
@@ -30,6 +31,19 @@ describe("detector direction and deadband", () => {
     const params = { ...DETECTOR_V3, baselineSize: 60, refreshEvery: 10 };
     expect(run(params, 0.7)).toEqual({ opens: 1, lastOut: true });
     expect(run({ ...params, minRelativeDeviation: DETECTOR_V4.minRelativeDeviation as number }, 0.7).opens).toBe(0);
+  });
+});
+
+describe("the detectors' MAD without sorting the deviations", () => {
+  it("equals the median of the sorted |x − median| on odd and even sizes, ties and constant windows", () => {
+    const rng = mulberry32(3);
+    const cases = [[5], [1, 1, 1, 1], [0, 0, 1, 5], [-2, 7, 7, 7, 9]];
+    for (let t = 0; t < 200; t++) cases.push(Array.from({ length: 1 + (t % 61) }, () => Math.round(rng() * 20) / (t % 3 ? 4 : 1) - 3));
+    for (const xs of cases) {
+      const s = [...xs].sort((a, b) => a - b);
+      const m = median(s);
+      expect(medianAbsDeviationSorted(Float64Array.from(s), m)).toBe(median(s.map((x) => Math.abs(x - m))));
+    }
   });
 });
 

@@ -24,4 +24,12 @@ export const OeeJob = z.discriminatedUnion("kind", [
 export type OeeJob = z.infer<typeof OeeJob>;
 
 /** What a job returns (BullMQ keeps it with the completed job; the worker logs it). */
-export type OeeJobResult = { kind: string; runs: number; buckets: number; rows: number; touched?: number };
+export type OeeJobResult = {
+  kind: string;
+  runs: number;
+  buckets: number;
+  rows: number;
+  touched?: number;
+  computedUntil?: string;
+  ms?: { load: number; compute: number; write: number };
+};

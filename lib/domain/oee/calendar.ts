@@ -5,22 +5,50 @@ import type { Interval, ShiftDef } from "./types.ts";
 
 const MIN = 60_000;
 const DAY = 86_400_000;
+const SLOT = 15 * MIN;
 const formatters = new Map<string, Intl.DateTimeFormat>();
+/** zone -> 15-minute slot -> offset (ms); bounded */
+const offsets = new Map<string, Map<number, number>>();
 
-function parts(epochMs: number, timeZone: string): { y: number; m: number; d: number; h: number; mi: number } {
+function formatter(timeZone: string): Intl.DateTimeFormat {
   let f = formatters.get(timeZone);
   if (!f) {
     f = new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
     formatters.set(timeZone, f);
   }
-  const p = Object.fromEntries(f.formatToParts(new Date(epochMs)).map((x) => [x.type, Number(x.value)]));
-  return { y: p.year ?? 0, m: p.month ?? 0, d: p.day ?? 0, h: p.hour ?? 0, mi: p.minute ?? 0 };
+  return f;
 }
 
-/** Offset of the zone from UTC at an instant, ms. */
+/**
+ * Offset of the zone from UTC at an instant, ms. Asking Intl is slow (formatToParts), so it is asked
+ * once per zone and 15-minute slot: every UTC offset in use is a multiple of 15 minutes and changes
+ * at a local wall-clock time on a quarter hour, so it is constant within a UTC slot.
+ */
 function offsetAt(epochMs: number, timeZone: string): number {
-  const p = parts(epochMs, timeZone);
-  return Date.UTC(p.y, p.m - 1, p.d, p.h, p.mi) - Math.floor(epochMs / MIN) * MIN;
+  const slot = Math.floor(epochMs / SLOT);
+  let zone = offsets.get(timeZone);
+  if (!zone) {
+    zone = new Map();
+    offsets.set(timeZone, zone);
+  }
+  const known = zone.get(slot);
+  if (known !== undefined) return known;
+  const at = slot * SLOT;
+  const p = Object.fromEntries(
+    formatter(timeZone)
+      .formatToParts(new Date(at))
+      .map((x) => [x.type, Number(x.value)]),
+  );
+  const offset = Date.UTC(p.year ?? 0, (p.month ?? 1) - 1, p.day ?? 0, p.hour ?? 0, p.minute ?? 0) - at;
+  if (zone.size > 200_000) zone.clear();
+  zone.set(slot, offset);
+  return offset;
+}
+
+/** Local wall-clock fields of an instant (minutes; seconds dropped). */
+function parts(epochMs: number, timeZone: string): { y: number; m: number; d: number; h: number; mi: number } {
+  const local = new Date(Math.floor(epochMs / MIN) * MIN + offsetAt(epochMs, timeZone));
+  return { y: local.getUTCFullYear(), m: local.getUTCMonth() + 1, d: local.getUTCDate(), h: local.getUTCHours(), mi: local.getUTCMinutes() };
 }
 
 /** The instant of a local wall-clock time. A time skipped by a DST change maps to the instant after the gap. */

@@ -35,16 +35,48 @@ function daysByLabel(labels: Set<string>, now: number): Select {
   };
 }
 
-/** The buckets that closed in the scheduled look-back, for every machine place. */
-export function scheduledSelect(g: Granularity, places: readonly BucketPlace[], now: number): Select {
-  const from = now - SCHEDULES[g].closedWithinMs;
+/** The buckets that closed in (from, to], for every machine place (days: by local date, see above). */
+export function closedSelect(g: Granularity, places: readonly BucketPlace[], from: number, to: number): Select {
   if (g === "day") {
-    const labels = new Set(places.flatMap((p) => bucketsEndingIn("day", p, from, now).map((b) => b.label)));
-    return daysByLabel(labels, now);
+    const labels = new Set(places.flatMap((p) => bucketsEndingIn("day", p, from, to).map((b) => b.label)));
+    return daysByLabel(labels, to);
   }
-  return (place) => bucketsEndingIn(g, place, from, now);
+  return (place) => bucketsEndingIn(g, place, from, to);
 }
 
+/** The buckets that closed in the scheduled look-back, for every machine place. */
+export function scheduledSelect(g: Granularity, places: readonly BucketPlace[], now: number): Select {
+  return closedSelect(g, places, now - SCHEDULES[g].closedWithinMs, now);
+}
+
+export interface CatchUpLimits {
+  /** the oldest a run goes back (the raw data's retention): older buckets are given up */
+  maxBackMs: number;
+  /** one piece's span, so one load never reads days of data */
+  pieceMs: number;
+  /** a run starts no new piece after this long, so a long catch-up does not hold the queue for the other granularities */
+  budgetMs: number;
+}
+
+export const CATCH_UP: CatchUpLimits = { maxBackMs: 30 * 24 * 3_600_000, pieceMs: 6 * 3_600_000, budgetMs: 60_000 };
+
+/**
+ * What a scheduled run of granularity `g` computes, oldest first: the buckets that closed after the
+ * cursor (every bucket ending at or before it was computed at least once), and the scheduled
+ * look-back (buckets still receiving data less than a minute late). Without a cursor (a first start)
+ * only the look-back. The cursor moves to each piece's end once that piece is written; a run past
+ * its time budget leaves the rest, newer, to the next run.
+ */
+export function closedRunPieces(g: Granularity, cursor: number | undefined, now: number, limits: CatchUpLimits = CATCH_UP): Interval[] {
+  const lookBack = now - SCHEDULES[g].closedWithinMs;
+  const pieces: Interval[] = [];
+  for (let from = Math.max(Math.min(cursor ?? lookBack, lookBack), now - limits.maxBackMs); from < now; ) {
+    const end = Math.min(now, from + limits.pieceMs);
+    pieces.push({ start: from, end });
+    from = end;
+  }
+  return pieces;
+}
 /** The closed buckets that overlap any touched interval. */
 export function touchedSelect(g: Granularity, places: readonly BucketPlace[], touched: readonly Interval[], now: number): Select {
   const overlapping = (place: BucketPlace) => uniq(touched.flatMap((t) => bucketsOverlapping(g, place, t.start, t.end)).filter((b) => b.end <= now));

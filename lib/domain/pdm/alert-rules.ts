@@ -185,3 +185,28 @@ export function resolveRefusal(status: AlertStatus, note: string): Refusal {
   if (!note.trim()) return { code: "invalid", message: "body.note: say what was found and done" };
   return undefined;
 }
+
+/**
+ * The signals of consecutive stretches of one long read (oldest first), reduced to what the alert
+ * store needs: for each episode of a cause (signalled in consecutive stretches), its first signal
+ * (the onset), every change of severity, and its last signal (when it was last seen). A read of days
+ * of history then writes a few rows per episode instead of one per stretch.
+ */
+export function episodeSignals(stretches: readonly (readonly AlertSignal[])[]): AlertSignal[] {
+  const out: AlertSignal[] = [];
+  let open = new Map<string, { latest: AlertSignal; raised: AlertSignal }>();
+  for (const signals of stretches) {
+    const next = new Map<string, { latest: AlertSignal; raised: AlertSignal }>();
+    for (const s of signals) {
+      const ep = open.get(s.cause);
+      if (!ep || ep.raised.severity !== s.severity) {
+        out.push(s);
+        next.set(s.cause, { latest: s, raised: s });
+      } else next.set(s.cause, { latest: s, raised: ep.raised });
+    }
+    for (const [cause, ep] of open) if (!next.has(cause) && ep.latest !== ep.raised) out.push(ep.latest);
+    open = next;
+  }
+  for (const ep of open.values()) if (ep.latest !== ep.raised) out.push(ep.latest);
+  return out.sort((a, b) => a.at - b.at);
+}

@@ -7,6 +7,7 @@
 // - Drift: an EWMA of z (winsorized at ±3) with the control limit L · sqrt(λ / (2 − λ)); a huge |z|
 //   (spike) also counts as out of control.
 // - Persistence before an alert opens, hysteresis before it clears.
+import { medianAbsDeviationSorted } from "./robust-stats.ts";
 
 export interface DetectorParams {
   version: string;
@@ -141,7 +142,7 @@ export interface DetectorState {
   ready: boolean;
 }
 
-const median = (sorted: readonly number[]) => {
+const median = (sorted: ArrayLike<number>) => {
   const n = sorted.length;
   return n % 2 ? (sorted[(n - 1) / 2] as number) : ((sorted[n / 2 - 1] as number) + (sorted[n / 2] as number)) / 2;
 };
@@ -213,10 +214,10 @@ export class RobustEwmaDetector {
   }
 
   #refresh(): void {
-    const s = [...this.#window].sort((a, b) => a - b);
+    // typed arrays sort numerically without a comparator (the window holds finite values only)
+    const s = new Float64Array(this.#window).sort();
     this.#median = median(s);
-    const dev = s.map((x) => Math.abs(x - this.#median)).sort((a, b) => a - b);
-    const mad = median(dev);
+    const mad = medianAbsDeviationSorted(s, this.#median);
     let resolution = 0;
     if (this.#p.resolutionFloor) {
       resolution = Number.POSITIVE_INFINITY;
@@ -238,18 +239,8 @@ export class RobustEwmaDetector {
     const i = this.#index++;
     this.#lastOut = false;
     if (!Number.isFinite(value) || !running) return undefined;
-    const learn = () => {
-      this.#window.push(value);
-      if (this.#window.length > this.#p.baselineSize) this.#window.shift();
-      if (++this.#sinceRefresh >= this.#p.refreshEvery || !this.#ready) {
-        if (this.#window.length >= this.#p.baselineSize) {
-          this.#refresh();
-          this.#ready = true;
-        }
-      }
-    };
     if (!this.#ready) {
-      learn();
+      this.#learn(value);
       return undefined;
     }
     this.#z = (0.6745 * (value - this.#median)) / this.#scale;
@@ -262,35 +253,40 @@ export class RobustEwmaDetector {
       meaningful &&
       (this.#p.direction === "up" ? this.#ewma > lim || this.#z >= this.#p.spikeZ : Math.abs(this.#ewma) > lim || Math.abs(this.#z) >= this.#p.spikeZ);
     this.#lastOut = out;
-    const event = (kind: "open" | "clear"): DetectorEvent => ({
-      kind,
-      index: i,
-      ts,
-      value,
-      z: this.#z,
-      ewma: this.#ewma,
-      median: this.#median,
-      scale: this.#scale,
-    });
     if (!this.#alert) {
       this.#out = out ? this.#out + 1 : 0;
       if (this.#out >= this.#p.persist) {
         this.#alert = true;
         this.#alertFor = 0;
         this.#in = 0;
-        return event("open");
+        return this.#event("open", i, ts, value);
       }
-      if (!out) learn(); // only in-control samples teach the baseline
+      if (!out) this.#learn(value); // only in-control samples teach the baseline
       return undefined;
     }
     this.#alertFor++;
-    if (this.#p.relearnAfter !== undefined && this.#alertFor > this.#p.relearnAfter) learn();
+    if (this.#p.relearnAfter !== undefined && this.#alertFor > this.#p.relearnAfter) this.#learn(value);
     this.#in = Math.abs(this.#ewma) < this.#p.clearFraction * lim && Math.abs(this.#z) < this.#p.spikeZ ? this.#in + 1 : 0;
     if (this.#in >= this.#p.clearAfter) {
       this.#alert = false;
       this.#out = 0;
-      return event("clear");
+      return this.#event("clear", i, ts, value);
     }
     return undefined;
+  }
+
+  #learn(value: number): void {
+    this.#window.push(value);
+    if (this.#window.length > this.#p.baselineSize) this.#window.shift();
+    if (++this.#sinceRefresh >= this.#p.refreshEvery || !this.#ready) {
+      if (this.#window.length >= this.#p.baselineSize) {
+        this.#refresh();
+        this.#ready = true;
+      }
+    }
+  }
+
+  #event(kind: "open" | "clear", index: number, ts: number, value: number): DetectorEvent {
+    return { kind, index, ts, value, z: this.#z, ewma: this.#ewma, median: this.#median, scale: this.#scale };
   }
 }

@@ -10,6 +10,30 @@ export function median(xs: readonly number[]): number {
   return n % 2 ? (s[(n - 1) / 2] as number) : ((s[n / 2 - 1] as number) + (s[n / 2] as number)) / 2;
 }
 
+/**
+ * Median of |x − m| over an ascending array whose median is m, without sorting the deviations: those
+ * left of m grow leftwards, those right of it rightwards, so merging the two sides outwards yields
+ * them in order (O(n); the same values as sorting |x − m|).
+ */
+export function medianAbsDeviationSorted(s: ArrayLike<number>, m: number): number {
+  const n = s.length;
+  if (n === 0) return Number.NaN;
+  let r = 0;
+  while (r < n && (s[r] as number) < m) r++;
+  let l = r - 1;
+  const want = n >> 1; // odd n: the deviation at index want; even n: the mean of want − 1 and want
+  let prev = 0;
+  for (let k = 0; ; k++) {
+    const dl = l >= 0 ? m - (s[l] as number) : Number.POSITIVE_INFINITY;
+    const dr = r < n ? (s[r] as number) - m : Number.POSITIVE_INFINITY;
+    const d = Math.min(dl, dr);
+    if (dl <= dr) l--;
+    else r++;
+    if (k === want) return n % 2 ? d : (prev + d) / 2;
+    prev = d;
+  }
+}
+
 export function quantileOf(xs: readonly number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);
   if (s.length === 0) return Number.NaN;

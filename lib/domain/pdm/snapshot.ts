@@ -42,7 +42,7 @@ export function snapshotFeatures(s: Snapshot, m: SnapshotMachine): Features | un
   const speedRpm = s.speedRpm && s.speedRpm > 0 ? s.speedRpm : m.nominalSpeedRpm;
   return waveformFeatures({
     sampleRateHz: s.sampleRateHz,
-    samples: s.unit === "m_s2" ? s.samples.map((v) => v / G) : s.samples,
+    samples: s.unit === "m_s2" ? Float64Array.from(s.samples, (v) => v / G) : s.samples,
     ...(speedRpm ? { speedRpm } : {}),
     ...(m.bearing ? { bearing: m.bearing } : {}),
   });

@@ -185,6 +185,8 @@ export interface TlsFiles {
   cafile: string;
   certfile: string;
   keyfile: string;
+  /** Certificate mode: the CA's revocation list; a revoked client certificate fails the TLS handshake. */
+  crlfile?: string;
 }
 
 export interface ListenerSpec {
@@ -255,6 +257,7 @@ export function mosquittoConfText(spec: BrokerConfSpec): string {
     `cafile ${l.tls.cafile}`,
     `certfile ${l.tls.certfile}`,
     `keyfile ${l.tls.keyfile}`,
+    ...(l.tls.crlfile ? [`crlfile ${l.tls.crlfile}`] : []),
     "tls_version tlsv1.2",
     ...(l.clientAuth === "certificate"
       ? ["require_certificate true", "use_identity_as_username true"]

@@ -1,10 +1,11 @@
 // Writes the broker configuration planned by lib/features/broker/acl.ts: per broker a folder with mosquitto.conf, acl,
 // passwd (hashed by mosquitto_passwd), its TLS files and persistence; the CA and client certificates.
 // Re-running it after the asset model changed keeps the passwords of accounts that still exist, creates new
-// ones for new accounts (returned once, to be shown once) and drops the accounts that are gone.
+// ones for new accounts (returned once, to be shown once) and drops the accounts that are gone (in certificate
+// mode their certificates are revoked: lib/features/broker/revocation.ts, `crlfile` of every broker).
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { MachinePath } from "#lib/contract/identity.ts";
 import {
@@ -21,7 +22,9 @@ import {
   planAccounts,
   type Site,
 } from "./acl.ts";
+import { hashPasswords, readPasswd } from "./passwd.ts";
 import { ensureCa, issueCert } from "./pki.ts";
+import { type Crl, isRevoked, revokeRemovedClients, writeCrl } from "./revocation.ts";
 
 export interface BrokerFiles {
   id: BrokerId;
@@ -76,6 +79,11 @@ export interface GeneratedBrokers {
   created: Credential[];
   /** Accounts of the previous generation that no longer exist. */
   removed: string[];
+  /** Certificate mode: the CNs whose client certificates this run revoked, and the revocation list the brokers load. */
+  revoked: string[];
+  crl?: Crl;
+  /** Running brokers whose mosquitto.conf changed: SIGHUP does not apply listener settings (a new `crlfile` included). */
+  restart: BrokerId[];
   /** 0600 JSON file {username: password} of Andon's own accounts (and, if asked, the simulator's gateways). */
   secretsFile: string;
 }
@@ -87,30 +95,6 @@ function readJson<T>(path: string, fallback: T): T {
   return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as T) : fallback;
 }
 
-/** username -> hash line of an existing Mosquitto password file. */
-function readPasswd(path: string): Map<string, string> {
-  const out = new Map<string, string>();
-  if (!existsSync(path)) return out;
-  for (const line of readFileSync(path, "utf8").split("\n")) {
-    const i = line.indexOf(":");
-    if (i > 0) out.set(line.slice(0, i), line);
-  }
-  return out;
-}
-
-/** Hashes `user:password` lines with `mosquitto_passwd -U` (no password on any command line). */
-function hashPasswords(dir: string, plain: [string, string][]): string[] {
-  if (plain.length === 0) return [];
-  const tmp = join(dir, `.passwd-${randomBytes(4).toString("hex")}`);
-  writeFileSync(tmp, `${plain.map(([u, p]) => `${u}:${p}`).join("\n")}\n`, { mode: 0o600 });
-  try {
-    execFileSync("mosquitto_passwd", ["-U", tmp], { stdio: ["ignore", "ignore", "pipe"] });
-    return readFileSync(tmp, "utf8").split("\n").filter(Boolean);
-  } finally {
-    rmSync(tmp, { force: true });
-  }
-}
-
 /** When run as root, Mosquitto drops to its own user: it must be able to read its folder and write its data. */
 function handToBrokerUser(dir: string): void {
   if (process.getuid?.() !== 0) return;
@@ -120,6 +104,13 @@ function handToBrokerUser(dir: string): void {
     return;
   }
   execFileSync("chown", ["-R", "mosquitto:mosquitto", dir]);
+}
+
+/** Writes a mosquitto.conf (0600); true when one with other content was there. */
+function writeConf(file: string, text: string): boolean {
+  const changed = existsSync(file) && readFileSync(file, "utf8") !== text;
+  writeFileSync(file, text, { mode: 0o600 });
+  return changed;
 }
 
 export function generateBrokers(o: GenerateOptions): GeneratedBrokers {
@@ -152,21 +143,32 @@ export function generateBrokers(o: GenerateOptions): GeneratedBrokers {
   // certificate mode: one client certificate per account, CN = user name
   const clientDir = join(o.dir, "clients");
   const clientCert = (username: string) => ({ certfile: join(clientDir, `${username}.crt`), keyfile: join(clientDir, `${username}.key`) });
+  let revoked: string[] = [];
+  let crl: Crl | undefined;
   if (o.clientAuth === "certificate") {
     mkdirSync(clientDir, { recursive: true, mode: 0o700 });
+    revoked = revokeRemovedClients(ca, clientDir, new Set(plan.accounts.map((a) => a.username)));
     for (const a of plan.accounts) {
       const f = clientCert(a.username);
-      if (existsSync(f.certfile) && existsSync(f.keyfile)) continue;
+      if (existsSync(f.certfile) && existsSync(f.keyfile) && !isRevoked(ca, f.certfile)) continue;
       issueCert(ca, { cn: a.username, cert: f.certfile, key: f.keyfile });
       created.push({ username: a.username, role: a.role, broker: a.broker, ...f });
     }
+    crl = writeCrl(ca); // on every run: the revocations, and a nextUpdate that moves forward
   }
+  const tlsFiles = (dir: string) => ({
+    cafile: join(dir, "ca.crt"),
+    certfile: join(dir, "server.crt"),
+    keyfile: join(dir, "server.key"),
+    ...(crl ? { crlfile: join(dir, "ca.crl") } : {}),
+  });
 
   for (const b of brokers) {
     mkdirSync(join(b.dir, "data"), { recursive: true });
     const accounts = accountsOn(plan, b.id);
-    const tls = { cafile: join(b.dir, "ca.crt"), certfile: join(b.dir, "server.crt"), keyfile: join(b.dir, "server.key") };
+    const tls = tlsFiles(b.dir);
     copyFileSync(ca.cert, tls.cafile);
+    if (crl && tls.crlfile) copyFileSync(crl.file, tls.crlfile);
     const hosts = [...new Set([b.host, "127.0.0.1", "localhost"])];
     const hostsFile = join(b.dir, "server.hosts");
     if (!existsSync(tls.certfile) || !existsSync(hostsFile) || readFileSync(hostsFile, "utf8") !== hosts.join(",")) {
@@ -203,6 +205,7 @@ export function generateBrokers(o: GenerateOptions): GeneratedBrokers {
     writeFileSync(join(b.dir, "acl"), aclText(accounts), { mode: 0o600 });
   }
 
+  const restart: BrokerId[] = [];
   // the bridges need their account's secret in the factory broker's configuration (mode 0600)
   const central = brokers[0] as BrokerFiles;
   for (const b of brokers.slice(1)) {
@@ -221,7 +224,7 @@ export function generateBrokers(o: GenerateOptions): GeneratedBrokers {
       listener: {
         host: o.bindHost,
         port: b.port,
-        tls: { cafile: join(b.dir, "ca.crt"), certfile: join(b.dir, "server.crt"), keyfile: join(b.dir, "server.key") },
+        tls: tlsFiles(b.dir),
         clientAuth: o.clientAuth,
       },
       dir: b.dir,
@@ -234,23 +237,23 @@ export function generateBrokers(o: GenerateOptions): GeneratedBrokers {
         auth,
       },
     });
-    writeFileSync(b.conf, text, { mode: 0o600 });
+    if (writeConf(b.conf, text)) restart.push(b.id);
   }
   central.conf = join(central.dir, "mosquitto.conf");
-  writeFileSync(
+  const centralChanged = writeConf(
     central.conf,
     mosquittoConfText({
       listener: {
         host: o.bindHost,
         port: central.port,
-        tls: { cafile: join(central.dir, "ca.crt"), certfile: join(central.dir, "server.crt"), keyfile: join(central.dir, "server.key") },
+        tls: tlsFiles(central.dir),
         clientAuth: o.clientAuth,
       },
       dir: central.dir,
       maxQueuedMessages: o.maxQueuedMessages,
     }),
-    { mode: 0o600 },
   );
+  if (centralChanged) restart.unshift(CENTRAL);
   for (const b of brokers) handToBrokerUser(b.dir);
 
   writeFileSync(secretsFile, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
@@ -271,6 +274,9 @@ export function generateBrokers(o: GenerateOptions): GeneratedBrokers {
     sites: brokers.slice(1).map((b) => ({ ...b, site: b.site as Site })),
     created,
     removed: oldAccounts.filter((u) => !current.has(u)),
+    revoked,
+    crl,
+    restart,
     secretsFile,
   };
 }

@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { dirname, join } from "node:path";
+import { CERT_DAYS, recordIssued } from "./revocation.ts";
 
 export interface Ca {
   cert: string;
@@ -52,10 +53,14 @@ export interface IssueOptions {
   days?: number;
 }
 
-/** A certificate signed by the CA (server and client use, so a broker's certificate also serves its bridge). */
+/**
+ * A certificate signed by the CA (server and client use, so a broker's certificate also serves its bridge), recorded
+ * with its serial (lib/features/broker/revocation.ts); the certificate it replaces in the same file is revoked.
+ */
 export function issueCert(ca: Ca, o: IssueOptions): void {
   const dir = dirname(o.cert);
   mkdirSync(dir, { recursive: true });
+  if (existsSync(o.cert)) recordIssued(ca, o.cert, false); // issued before the record existed: keep it, to revoke it
   const tmp = join(dir, `.issue-${randomBytes(4).toString("hex")}`);
   try {
     const san = (o.hosts ?? []).map((h) => (isIP(h) ? `IP:${h}` : `DNS:${h}`));
@@ -84,7 +89,7 @@ export function issueCert(ca: Ca, o: IssueOptions): void {
         "-set_serial",
         `0x${randomBytes(16).toString("hex")}`,
         "-days",
-        String(o.days ?? 825),
+        String(o.days ?? CERT_DAYS),
         "-extfile",
         `${tmp}.ext`,
         "-out",
@@ -92,6 +97,7 @@ export function issueCert(ca: Ca, o: IssueOptions): void {
       ],
       dir,
     );
+    recordIssued(ca, o.cert, true);
   } finally {
     rmSync(`${tmp}.ext`, { force: true });
     rmSync(`${tmp}.csr`, { force: true });

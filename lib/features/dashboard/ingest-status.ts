@@ -2,9 +2,11 @@
 // it was last heard from; message rates; recent dead letters. Server-only (QuestDB over PG wire).
 import { type ProcessesView, processesView } from "./process-status.ts";
 import "server-only";
+import { oeeCursors } from "#lib/adapters/db/oee-cursor.ts";
 import { loadMachines } from "#lib/adapters/db/plant.ts";
 import { ingestRows } from "#lib/adapters/questdb/read-ingest.ts";
 import { machineKey, siteKey } from "#lib/contract/identity.ts";
+import { config } from "#lib/platform/config.ts";
 import { db, quest } from "./context.ts";
 
 export interface MachineStatus {
@@ -26,12 +28,20 @@ export interface SiteStatus {
   machines: MachineStatus[];
 }
 
+export interface OeeProgress {
+  granularity: string;
+  computedUntil: string;
+  behindS: number;
+}
+
 export interface IngestStatus {
   generatedAt: string;
   sites: SiteStatus[];
   rate: { t: string; [site: string]: number | string }[];
   deadLetters: { lastHour: number; latest: { ts: string; topic: string; reason: string }[] };
   questdb: "ok" | string;
+  /** How far each granularity's scheduled OEE roll-up got (far behind: catching up after the worker was down). */
+  oeeRollup: OeeProgress[];
   /** The stack's processes as `andon up` supervises them (restarts, crash loops, why each last died). */
   processes: ProcessesView;
 }
@@ -102,6 +112,21 @@ export async function ingestStatus(): Promise<IngestStatus> {
       .map(([t, v]) => ({ t, ...v })),
     deadLetters,
     questdb,
+    oeeRollup: await oeeProgress(),
     processes: processesView(),
   };
+}
+
+const ORDER = ["minute", "hour", "shift", "day"];
+
+async function oeeProgress(): Promise<OeeProgress[]> {
+  const now = Date.now();
+  const rows = await oeeCursors(db(), config().QUEUE_PREFIX).catch(() => []);
+  return rows
+    .map((r) => ({
+      granularity: r.granularity,
+      computedUntil: r.computedUntil.toISOString(),
+      behindS: Math.max(0, Math.round((now - r.computedUntil.getTime()) / 1000)),
+    }))
+    .sort((a, b) => ORDER.indexOf(a.granularity) - ORDER.indexOf(b.granularity));
 }

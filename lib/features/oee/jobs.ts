@@ -1,18 +1,19 @@
 // What each OEE roll-up job does (the queue and its schedulers: lib/adapters/queues/oee.ts):
-// - "closed": the buckets of one granularity that just closed, and after a gap everything that
-//   closed since the last run;
+// - "closed": the buckets of one granularity that closed since the cursor (how far the last runs got),
+//   oldest first, and again the last few minutes' (data up to a minute late);
 // - "late": the buckets that late telemetry (marks written by the ingest) or a reason edit touched;
 // - "recompute": the buckets the given intervals touch (a reason edit, a loss-mapping change).
 import type { ConnectionOptions, Worker } from "bullmq";
 import type { PrismaClient } from "#lib/adapters/db/client.ts";
+import type { OeeCursorStore } from "#lib/adapters/db/oee-cursor.ts";
 import { reasonEditsByPath, reasonEditsSavedSince } from "#lib/adapters/db/oee-reasons.ts";
 import { loadMachines } from "#lib/adapters/db/plant.ts";
 import { lateMarksSince } from "#lib/adapters/questdb/oee-late.ts";
 import { oeeQueueWorker } from "#lib/adapters/queues/oee.ts";
 import { DEFAULT_PREFIX, OeeJob, type OeeJobResult } from "#lib/contract/jobs/oee.ts";
-import { GRANULARITIES } from "#lib/domain/oee/buckets.ts";
+import { GRANULARITIES, type Granularity } from "#lib/domain/oee/buckets.ts";
 import { lateScanFrom, markedMinute } from "#lib/domain/oee/late.ts";
-import { clusters, SCHEDULES, scheduledSelect, touchedSelect } from "#lib/domain/oee/plan.ts";
+import { CATCH_UP, closedRunPieces, closedSelect, clusters, touchedSelect } from "#lib/domain/oee/plan.ts";
 import type { Interval } from "#lib/domain/oee/types.ts";
 import { placeOf, type RollupDeps, type RollupStats, rollupBuckets } from "./rollup.ts";
 
@@ -20,11 +21,15 @@ export interface OeeJobDeps extends RollupDeps {
   /** Where the late scan remembers how far it got (a Redis string). */
   watermark: { get(): Promise<number | undefined>; set(ms: number): Promise<void> };
   /**
-   * When this worker last ran each scheduled "closed" job (in memory). A run after a gap (Redis was
-   * restarted and lost its schedulers, or could not be reached) also computes every bucket that
-   * closed since the last run, not only the scheduled look-back.
+   * How far the scheduled "closed" runs got, per granularity (PostgreSQL: lib/adapters/db/oee-cursor.ts).
+   * A run computes every bucket that closed after it, oldest first, so a worker that was down for
+   * hours or days (a deploy, Redis lost its schedulers) leaves no hole. Absent: the look-back only.
    */
-  lastClosedRun?: Map<string, number>;
+  cursor?: OeeCursorStore;
+  /** A catch-up run starts no new piece after this long (default CATCH_UP.budgetMs). */
+  catchUpBudgetMs?: number;
+  /** Told after each piece of a "closed" run is written (the worker's metrics). */
+  onProgress?: (granularity: Granularity, computedUntilMs: number) => void;
   /**
    * The intervals of the downtime-reason edits saved after `sinceMs` (PostgreSQL): the late scan
    * recomputes them too, so an edit whose recompute job was never queued (Redis away) or was lost
@@ -32,10 +37,6 @@ export interface OeeJobDeps extends RollupDeps {
    */
   editedSince?: (sinceMs: number) => Promise<Interval[]>;
 }
-
-/** The longest gap a scheduled run catches up on (older buckets need an explicit recompute). */
-export const CATCH_UP_MAX_MS = 7 * 24 * 3_600_000;
-const CATCH_UP_PIECE_MS = 6 * 3_600_000;
 
 /**
  * A job's inputs as the OEE worker gives them: the asset model (each machine's calendar and loss
@@ -57,6 +58,11 @@ function sum(kind: string, stats: RollupStats[], touched?: number): OeeJobResult
     runs: stats.length,
     buckets: stats.reduce((a, s) => a + s.buckets, 0),
     rows: stats.reduce((a, s) => a + s.machineRows + s.rollupRows, 0),
+    ms: {
+      load: Math.round(stats.reduce((a, s) => a + s.ms.load, 0)),
+      compute: Math.round(stats.reduce((a, s) => a + s.ms.compute, 0)),
+      write: Math.round(stats.reduce((a, s) => a + s.ms.write, 0)),
+    },
     ...(touched !== undefined ? { touched } : {}),
   };
 }
@@ -79,18 +85,18 @@ export async function handleOeeJob(raw: unknown, deps: () => Promise<OeeJobDeps>
     case "closed": {
       const g = job.granularity;
       const places = d.machines.map(placeOf);
-      const last = d.lastClosedRun?.get(g);
-      const stats = [await rollupBuckets(d, g, scheduledSelect(g, places, now))];
-      if (last !== undefined && now - last > 2 * SCHEDULES[g].everyMs) {
-        // a gap: the buckets that closed since the last run's look-back, beyond this run's
-        // in pieces of 6 hours, so one load never reads days of data
-        const end = now - SCHEDULES[g].closedWithinMs;
-        for (let t = Math.max(last - SCHEDULES[g].closedWithinMs, now - CATCH_UP_MAX_MS); t < end; t += CATCH_UP_PIECE_MS) {
-          stats.push(await rollupBuckets(d, g, touchedSelect(g, places, [{ start: t, end: Math.min(end, t + CATCH_UP_PIECE_MS) }], now)));
-        }
+      const stats: RollupStats[] = [];
+      const started = performance.now();
+      let until = now;
+      for (const piece of closedRunPieces(g, await d.cursor?.get(g), now)) {
+        // past the budget: the rest (newer) is the next run's, so the other granularities get their turn
+        if (stats.length > 0 && performance.now() - started > (d.catchUpBudgetMs ?? CATCH_UP.budgetMs)) break;
+        stats.push(await rollupBuckets(d, g, closedSelect(g, places, piece.start, piece.end)));
+        await d.cursor?.advance(g, piece.end);
+        d.onProgress?.(g, piece.end);
+        until = piece.end;
       }
-      d.lastClosedRun?.set(g, Math.max(now, last ?? now));
-      return sum(job.kind, stats);
+      return { ...sum(job.kind, stats), computedUntil: new Date(until).toISOString() };
     }
     case "recompute": {
       const touched = job.ranges.map((r) => ({ start: r.from, end: r.to }));

@@ -5,15 +5,22 @@
 
 import type { MachineInfo } from "#lib/adapters/db/plant.ts";
 import { type FeatureRow, featureRowsSince } from "#lib/adapters/questdb/pdm-telemetry.ts";
-import { scanSignals } from "#lib/domain/pdm/alert-rules.ts";
+import { type AlertSignal, episodeSignals, scanSignals } from "#lib/domain/pdm/alert-rules.ts";
 import { DETECTOR_V4, type DetectorParams, type DetectorSnapshot, RobustEwmaDetector } from "#lib/domain/pdm/detector.ts";
 import { MESSAGE_FEATURES, type MessageFeature } from "#lib/domain/pdm/features.ts";
 import type { ScanSource, WatermarkScanDeps } from "./watermark-scan.ts";
-import { watermarkScan } from "./watermark-scan.ts";
+import { scanStateKey, watermarkScan } from "./watermark-scan.ts";
 
 export interface ScanDeps extends WatermarkScanDeps {
   params?: DetectorParams;
 }
+
+const SOURCE = "pdm";
+/** Where a machine's feature detectors and watermark are kept (Redis). */
+export const featureStateKey = (prefix: string, machineKey: string) => scanStateKey(prefix, SOURCE, machineKey);
+
+/** In a long read, signals are taken at least this often (device time). */
+const SIGNAL_EVERY_MS = 10 * 60_000;
 
 export interface ScanResult {
   machines: number;
@@ -24,7 +31,7 @@ export interface ScanResult {
 
 export function featureSource(params: DetectorParams): ScanSource<FeatureRow, MessageFeature> {
   return {
-    name: "pdm",
+    name: SOURCE,
     watches: () => true,
     read: (pool, m, since, until) => featureRowsSince(pool, m.path, since, until),
     evaluate(m: MachineInfo, saved, rows, runningAt) {
@@ -34,7 +41,29 @@ export function featureSource(params: DetectorParams): ScanSource<FeatureRow, Me
       >;
       let lastVelocity: { v: number; ts: number } | undefined;
       const lastValue: Partial<Record<MessageFeature, number>> = {};
+      const stretches: AlertSignal[][] = [];
+      // signals at least every SIGNAL_EVERY_MS of device time: a scan that reads hours (the first
+      // one after a history fill, or after the worker was down) raises what happened then, when it did
+      const signalsAt = (at: number) =>
+        stretches.push(
+          scanSignals("features", m.key, m, {
+            velocity: lastVelocity,
+            velocityState: detectors.velocity_rms_mm_s.state,
+            features: MESSAGE_FEATURES,
+            stateOf: (f) => detectors[f].state,
+            versionOf: () => params.version,
+            lastValue,
+            at,
+          }),
+        );
+      let chunkStart = rows[0]?.ts ?? 0;
+      let prev = chunkStart;
       for (const r of rows) {
+        if (r.ts - chunkStart >= SIGNAL_EVERY_MS) {
+          signalsAt(prev); // the state after the rows up to the previous one
+          chunkStart = r.ts;
+        }
+        prev = r.ts;
         const running = runningAt(r.ts);
         for (const f of MESSAGE_FEATURES) {
           const v = r.values[f];
@@ -44,17 +73,9 @@ export function featureSource(params: DetectorParams): ScanSource<FeatureRow, Me
           if (f === "velocity_rms_mm_s" && running) lastVelocity = { v, ts: r.ts };
         }
       }
-      const signals = scanSignals("features", m.key, m, {
-        velocity: lastVelocity,
-        velocityState: detectors.velocity_rms_mm_s.state,
-        features: MESSAGE_FEATURES,
-        stateOf: (f) => detectors[f].state,
-        versionOf: () => params.version,
-        lastValue,
-        at: rows[rows.length - 1]?.ts ?? 0,
-      });
+      signalsAt(rows[rows.length - 1]?.ts ?? 0);
       const snapshots = Object.fromEntries(MESSAGE_FEATURES.map((f) => [f, detectors[f].snapshot()])) as Record<MessageFeature, DetectorSnapshot>;
-      return { signals, detectors: snapshots, used: rows.length, skipped: 0 };
+      return { signals: episodeSignals(stretches), detectors: snapshots, used: rows.length, skipped: 0 };
     },
   };
 }

@@ -1,0 +1,101 @@
+// The demo plant's past: days of simulated telemetry published through the real path (MQTT, the
+// ingest worker, QuestDB; then the OEE and PdM jobs read it like any late data), with the device
+// timestamps of the past. Deterministic for a seed: the same seed, plant and span give the same
+// messages. One bearing degrades and fails in the middle of the span and is replaced, so the alert
+// inbox has a history. Commands and downtime reasons are not part of it yet.
+import mqtt from "mqtt";
+import type { MachineInfo } from "#lib/adapters/db/plant.ts";
+import { mqttOptions } from "#lib/adapters/mqtt/options.ts";
+import { type TelemetryChannel, telemetryTopic } from "#lib/contract/topics.ts";
+import type { Config } from "#lib/platform/config.ts";
+import { MachineSim } from "./machine.ts";
+
+export interface HistorySpan {
+  from: number;
+  to: number;
+  /** one simulator tick per machine this often (ms): state changes and counts */
+  stepMs: number;
+  /** vibration features every Nth tick */
+  vibrationEvery: number;
+}
+
+export interface HistoryMessage {
+  topic: string;
+  payload: string;
+}
+
+/** The span's messages, time-major (every machine at one instant, then the next), as a gateway would send them. */
+export function* historyMessages(
+  machines: readonly MachineInfo[],
+  span: HistorySpan,
+  o: { seed: number; degrade?: ReadonlyMap<string, number> },
+): Generator<HistoryMessage> {
+  const sims = machines.map((m) => {
+    const hours = o.degrade?.get(m.key);
+    // the live simulator's seed: the same machines (baselines, count modes), so the present continues the past
+    return new MachineSim(m, { seed: o.seed, waveformEvery: 0, ...(hours ? { degradeToFailureMs: hours * 3_600_000 } : {}) });
+  });
+  let tick = 0;
+  for (let t = span.from; t < span.to; t += span.stepMs, tick++) {
+    for (const sim of sims) {
+      for (const msg of sim.tick(t)) {
+        if (msg.channel === "vibration" && tick % span.vibrationEvery !== 0) continue;
+        yield { topic: telemetryTopic(sim.machine.path, msg.channel as TelemetryChannel), payload: JSON.stringify(msg.payload) };
+      }
+    }
+  }
+}
+
+export interface FillProgress {
+  published: number;
+  /** the share of the span's device time published */
+  fraction: number;
+  /** the device time reached */
+  at: number;
+}
+
+/**
+ * Publishes the span over MQTT (QoS 1, at most `window` unacknowledged), calling `progress` now and
+ * then. Resolves once the broker acknowledged every message.
+ */
+export async function publishHistory(
+  cfg: Config,
+  machines: readonly MachineInfo[],
+  span: HistorySpan,
+  o: { seed: number; degrade?: ReadonlyMap<string, number>; progress?: (p: FillProgress) => void; window?: number },
+): Promise<number> {
+  const client = await mqtt.connectAsync(cfg.MQTT_URL, mqttOptions(cfg, { clientId: `andon-history-${process.pid}`, clean: true }));
+  const window = o.window ?? 2000;
+  let published = 0;
+  let inFlight = 0;
+  let failed: Error | undefined;
+  let wake: (() => void) | undefined;
+  const done = () => {
+    inFlight--;
+    published++;
+    wake?.();
+  };
+  try {
+    let lastReport = 0;
+    for (const m of historyMessages(machines, span, o)) {
+      while (inFlight >= window) await new Promise<void>((r) => (wake = r));
+      if (failed) throw failed;
+      inFlight++;
+      client.publish(m.topic, m.payload, { qos: 1 }, (err) => {
+        if (err) failed ??= err;
+        done();
+      });
+      if (published - lastReport >= 5000) {
+        lastReport = published;
+        const at = Date.parse(JSON.parse(m.payload).ts);
+        o.progress?.({ published, fraction: (at - span.from) / (span.to - span.from), at });
+      }
+    }
+    while (inFlight > 0) await new Promise<void>((r) => (wake = r));
+    if (failed) throw failed;
+    o.progress?.({ published, fraction: 1, at: span.to });
+    return published;
+  } finally {
+    await client.endAsync();
+  }
+}
