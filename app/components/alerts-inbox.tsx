@@ -2,6 +2,7 @@
 
 import { useCallback, useEffect, useState } from "react";
 import type { alertJson } from "#lib/features/dashboard/alerts-api.ts";
+import { useEventStream } from "./use-event-stream.ts";
 
 type AlertRow = ReturnType<typeof alertJson>;
 const STATUS_SETS: Record<string, string> = { active: "OPEN,ACKNOWLEDGED", open: "OPEN", resolved: "RESOLVED", cleared: "CLEARED", all: "" };
@@ -36,20 +37,14 @@ export function AlertsInbox({ initial, sites, canAct }: { initial: AlertRow[]; s
   }, [site, severity, status]);
 
   // live: every alert change of your sites arrives as a server-sent event and reloads the list;
-  // a slow poll stays as a fallback when the stream is down
-  const [live, setLive] = useState(false);
+  // while the stream is down a slow poll keeps the list fresh
+  const live = useEventStream("/api/v1/alerts/stream", { alert: () => void load() });
   useEffect(() => {
     void load();
+    if (live) return;
     const t = setInterval(load, 15_000);
-    const es = new EventSource("/api/v1/alerts/stream");
-    es.onopen = () => setLive(true);
-    es.onerror = () => setLive(false);
-    es.addEventListener("alert", () => void load());
-    return () => {
-      clearInterval(t);
-      es.close();
-    };
-  }, [load]);
+    return () => clearInterval(t);
+  }, [live, load]);
 
   const act = async (id: string, what: "acknowledge" | "assign" | "resolve", body?: object) => {
     setError(null);

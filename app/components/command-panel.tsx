@@ -2,9 +2,12 @@
 
 // The machine page's command panel: send a command (a hazardous one only after a second, explicit
 // confirmation), then follow it live until the machine has answered; the machine's command history.
+// Live: the machine's command stream pushes each command on every status change; while the stream is
+// down the panel polls (every second while a command is on its way, every 10 s otherwise).
 import { useCallback, useEffect, useMemo, useState } from "react";
 import type { commandTypes } from "#lib/features/dashboard/commands-api.ts";
 import { type CommandRow, CommandTable, isFinalStatus } from "./command-table.tsx";
+import { useEventStream } from "./use-event-stream.ts";
 
 type Types = ReturnType<typeof commandTypes>;
 
@@ -56,12 +59,23 @@ export function CommandPanel({
     if (res?.ok) setCommands(((await res.json()) as { commands: CommandRow[] }).commands);
   }, [url]);
 
-  // live: every second while a command is on its way, every 10 s otherwise
+  const live = useEventStream(`${url}/stream`, {
+    command: (data) => {
+      const c = JSON.parse(data) as CommandRow;
+      setCommands((list) => (list.some((x) => x.id === c.id) ? list.map((x) => (x.id === c.id ? c : x)) : [c, ...list].slice(0, 50)));
+    },
+    resync: () => void reload(),
+  });
+  // (re)opened: what changed before it opened is read once
+  useEffect(() => {
+    if (live) void reload();
+  }, [live, reload]);
   const pending = useMemo(() => commands.some((c) => !isFinalStatus(c.status)), [commands]);
   useEffect(() => {
+    if (live) return;
     const t = setInterval(() => void reload(), pending ? 1000 : 10_000);
     return () => clearInterval(t);
-  }, [pending, reload]);
+  }, [live, pending, reload]);
 
   const params = (): Record<string, unknown> => {
     switch (type) {
@@ -225,7 +239,7 @@ export function CommandPanel({
           {error}
         </div>
       ) : null}
-      {sent ? <div className="muted small">Queued; the status below updates live.</div> : null}
+      {sent ? <div className="muted small">Queued; the status below updates {live ? "live" : "every second"}.</div> : null}
       <CommandTable commands={commands} timeZone={timeZone} onCancel={sendable.length ? cancel : undefined} cancellable={sendable.map((t) => t.type)} />
     </div>
   );

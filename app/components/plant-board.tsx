@@ -1,16 +1,36 @@
 "use client";
 
 // The plant board of a site: its lines' andon tiles and state timelines over the shift, the shift's
-// losses, and (for who may) a stop's reason corrected in a dialog; refreshed every 5 s.
-import { useCallback, useEffect, useState } from "react";
+// losses, and (for who may) a stop's reason corrected in a dialog. Live: the site's stream pushes a
+// machine's new state the moment it arrives and the whole board every 5 s; while the stream is down
+// the board polls every 5 s instead.
+import { useCallback, useEffect, useMemo, useState } from "react";
+import type { StateEventData } from "#lib/features/dashboard/live-streams.ts";
 import type { MachineView, PlantView, Segment } from "#lib/features/dashboard/plant.ts";
 import { fmt } from "./plant-format.ts";
 import { PlantLine } from "./plant-line.tsx";
 import { PlantLosses } from "./plant-losses.tsx";
 import { ReasonDialog } from "./plant-reason-dialog.tsx";
+import { useEventStream } from "./use-event-stream.ts";
+
+const POLL_MS = 5000;
+
+/** The view with each pushed state that is newer than what the view knows (the ingest may not have stored it yet). */
+function withPushed(view: PlantView, pushed: Record<string, StateEventData>): PlantView {
+  let now = view.now;
+  const machines = view.machines.map((m) => {
+    const p = pushed[m.key];
+    if (!p || p.since <= (m.since ?? Number.NEGATIVE_INFINITY)) return m;
+    now = Math.max(now, p.since);
+    return { ...m, state: p.state, since: p.since, loss: p.loss as MachineView["loss"] };
+  });
+  return { ...view, now, machines };
+}
 
 export function PlantBoard({ initial, canEditReasons }: { initial: PlantView; canEditReasons: boolean }) {
-  const [view, setView] = useState(initial);
+  const [fetched, setFetched] = useState(initial);
+  const [pushed, setPushed] = useState<Record<string, StateEventData>>({});
+  const view = useMemo(() => withPushed(fetched, pushed), [fetched, pushed]);
   const [error, setError] = useState<string | null>(null);
   const [editing, setEditing] = useState<{ machine: MachineView; seg: Segment } | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -19,15 +39,26 @@ export function PlantBoard({ initial, canEditReasons }: { initial: PlantView; ca
   const refresh = useCallback(async () => {
     const res = await fetch(`/api/v1/sites/${view.site.key}/shift`, { cache: "no-store" }).catch(() => null);
     if (res?.ok) {
-      setView((await res.json()) as PlantView);
+      setFetched((await res.json()) as PlantView);
       setError(null);
     } else setError(res ? `refresh failed (${res.status})` : "the server did not answer; retrying");
   }, [view.site.key]);
 
+  const live = useEventStream(`/api/v1/sites/${view.site.key}/stream`, {
+    view: (data) => {
+      setFetched(JSON.parse(data) as PlantView);
+      setError(null);
+    },
+    state: (data) => {
+      const e = JSON.parse(data) as StateEventData;
+      setPushed((p) => ({ ...p, [e.machine]: e }));
+    },
+  });
   useEffect(() => {
-    const t = setInterval(refresh, 5000);
+    if (live) return;
+    const t = setInterval(refresh, POLL_MS);
     return () => clearInterval(t);
-  }, [refresh]);
+  }, [live, refresh]);
 
   const lines = view.lines.map((l) => ({ ...l, machines: view.machines.filter((m) => m.line === l.key) }));
   const pick = (machine: MachineView, seg: Segment) => setEditing({ machine, seg });
@@ -44,7 +75,7 @@ export function PlantBoard({ initial, canEditReasons }: { initial: PlantView; ca
           ) : (
             <div className="sub">
               {view.shift.current ? "Current shift" : "Last shift (none running now)"}: <b>{view.shift.label}</b>, {fmt(view.shift.start, tz)}–
-              {fmt(view.shift.end, tz)} {tz}. OEE so far from the closed minutes; updates every 5 s.{" "}
+              {fmt(view.shift.end, tz)} {tz}. OEE so far from the closed minutes; <span data-testid="board-live">{live ? "live" : "updates every 5 s"}</span>.{" "}
               <a href={`/sites/${view.site.key}/commands`}>Command history</a>
             </div>
           )}

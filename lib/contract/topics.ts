@@ -20,6 +20,9 @@ export function telemetryFilters(enterprise = "+"): string[] {
   return TELEMETRY_CHANNELS.map((c) => `${enterprise}/+/+/+/+/${c}`);
 }
 
+/** Subscription filter for the state channel of every machine of one enterprise (or of all with '+'). */
+export const stateFilter = (enterprise = "+") => `${enterprise}/+/+/+/+/state`;
+
 export function sharedFilter(group: string, filter: string): string {
   return `$share/${group}/${filter}`;
 }

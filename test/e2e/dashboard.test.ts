@@ -389,6 +389,10 @@ const REQUESTS: Record<keyof typeof catalog, { method: string; path: () => strin
     { method: "GET", path: () => `/api/v1/sites/${ent}/dresden/shift` },
     { method: "GET", path: () => `/api/v1/sites/${ent}/pune/shift` },
   ],
+  plantStream: [
+    { method: "GET", path: () => `/api/v1/sites/${ent}/dresden/stream` },
+    { method: "GET", path: () => `/api/v1/sites/${ent}/pune/stream` },
+  ],
   machine: [
     { method: "GET", path: () => `/api/v1/machines/${ent}/dresden/machining/line-1/cnc-01` },
     { method: "GET", path: () => `/api/v1/machines/${ent}/pune/packaging/fill-1/filler-01?hours=48` },
@@ -425,6 +429,10 @@ const REQUESTS: Record<keyof typeof catalog, { method: string; path: () => strin
   machineCommands: [
     { method: "GET", path: () => `/api/v1/machines/${dresdenMachine()}/commands` },
     { method: "GET", path: () => `/api/v1/machines/${puneMachine()}/commands` },
+  ],
+  machineCommandStream: [
+    { method: "GET", path: () => `/api/v1/machines/${dresdenMachine()}/commands/stream` },
+    { method: "GET", path: () => `/api/v1/machines/${puneMachine()}/commands/stream` },
   ],
   sendCommand: [
     { method: "POST", path: () => `/api/v1/machines/${dresdenMachine()}/commands`, body: () => ({ type: "request_inspection", params: { note: "matrix" } }) },
@@ -523,6 +531,8 @@ const EXPECT: Record<string, Record<Exclude<Who, "read-token">, "ok" | 401 | 403
   "siteOee#1": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": 403, "tech.pune": "ok", token: 403 },
   "plantShift#0": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": "ok", "tech.pune": 403, token: "ok" },
   "plantShift#1": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": 403, "tech.pune": "ok", token: 403 },
+  "plantStream#0": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": "ok", "tech.pune": 403, token: "ok" },
+  "plantStream#1": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": 403, "tech.pune": "ok", token: 403 },
   "machine#0": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": "ok", "tech.pune": 403, token: "ok" },
   "machine#1": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": 403, "tech.pune": "ok", token: 403 },
   "assignReason#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": "ok", "tech.pune": 403, token: "ok" },
@@ -538,6 +548,8 @@ const EXPECT: Record<string, Record<Exclude<Who, "read-token">, "ok" | 401 | 403
   "commandTypes#0": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": "ok", "tech.pune": "ok", token: "ok" },
   "machineCommands#0": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": "ok", "tech.pune": 403, token: "ok" },
   "machineCommands#1": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": 403, "tech.pune": "ok", token: 403 },
+  "machineCommandStream#0": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": "ok", "tech.pune": 403, token: "ok" },
+  "machineCommandStream#1": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": 403, "tech.pune": "ok", token: 403 },
   // corporate never commands machines; maintenance may not change a machine's speed
   "sendCommand#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": "ok", "tech.pune": 403, token: "ok" },
   "sendCommand#1": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },

@@ -8,6 +8,7 @@ import type { Principal } from "#lib/domain/auth/policy.ts";
 import { createApiToken, createUser, principalFromApiToken, principalFromSession, signIn, signOut, tokenExpiry } from "#lib/features/auth/sessions.ts";
 import { redisLoginThrottle } from "#lib/features/auth/throttle.ts";
 import { alertEventStream } from "#lib/features/dashboard/alert-stream.ts";
+import { collect } from "../support/sse.ts";
 
 const env = inject("stack");
 const prisma = prismaFor(env.DATABASE_URL);
@@ -28,16 +29,7 @@ const publish = (siteKey: string, payload: string) => {
 /** Opens a stream for the credential; collects its text until it ends. */
 function open(principal: Principal, recheck: () => Promise<Principal | undefined>) {
   const abort = new AbortController();
-  const reader = alertEventStream({ principal, recheck, subscribe, signal: abort.signal, recheckMs: 100 }).getReader();
-  const state = { text: "", ended: false };
-  void (async () => {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      state.text += new TextDecoder().decode(value);
-    }
-    state.ended = true;
-  })();
+  const state = collect(alertEventStream({ principal, recheck, subscribe, signal: abort.signal, recheckMs: 100 }));
   return { state, abort: () => abort.abort() };
 }
 

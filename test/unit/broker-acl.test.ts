@@ -75,7 +75,9 @@ describe("broker accounts from the asset model", () => {
     [SERVICE_USERS.dashboard, "write", "acme/pune/alerts", true],
     [SERVICE_USERS.dashboard, "write", "acme/pune/machining/line-1/filler-01/state", false],
     [SERVICE_USERS.dashboard, "write", "acme/pune/machining/line-1/filler-01/command", false],
-    [SERVICE_USERS.dashboard, "read", "acme/pune/machining/line-1/filler-01/state", false],
+    [SERVICE_USERS.dashboard, "read", "acme/pune/machining/line-1/filler-01/state", true], // the plant board's live states
+    [SERVICE_USERS.dashboard, "read", "acme/pune/machining/line-1/filler-01/counts", false],
+    [SERVICE_USERS.dashboard, "read", "acme/pune/machining/line-1/filler-01/command/response", false],
     [SERVICE_USERS.pdm, "write", "acme/pune/alerts", true],
     [SERVICE_USERS.pdm, "read", "acme/pune/alerts", false],
     [SERVICE_USERS.pdm, "write", "acme/pune/machining/line-1/filler-01/command", false],
@@ -105,7 +107,7 @@ describe("broker accounts from the asset model", () => {
 
   it("writes Mosquitto ACL blocks, one topic line per filter, read and write merged", () => {
     const text = aclText(accountsOn(site, CENTRAL));
-    expect(text).toContain("user andon-dashboard\ntopic readwrite acme/+/alerts\n");
+    expect(text).toContain("user andon-dashboard\ntopic readwrite acme/+/alerts\ntopic read acme/+/+/+/+/state\n");
     expect(text).toContain("user andon-pdm\ntopic write acme/+/alerts\n");
     expect(text).not.toMatch(/^pattern|^topic .*#/m); // no broad patterns, no multi-level wildcards
   });

@@ -1,10 +1,12 @@
 // Every change of a command's status: a conditional update (the status just read), its timestamped
 // event row and its audit row in one transaction. The lifecycle rules are in
 // lib/domain/commands/lifecycle.ts; this module only applies them, so a redelivered answer, a
-// second service instance or a restart changes nothing twice.
+// second service instance or a restart changes nothing twice. Each change is announced (NOTIFY, on
+// commit) for the dashboard's live command status: ./command-status.ts.
 import { type CommandEvent, type CommandStatus, nextStatus } from "#lib/domain/commands/lifecycle.ts";
 import { audit, siteSlugOf } from "./audit.ts";
 import type { PrismaClient } from "./client.ts";
+import { notifyCommandStatus } from "./command-status.ts";
 import type { Command } from "./generated/client.ts";
 
 const STAMP: Partial<Record<CommandStatus, "sentAt" | "acceptedAt" | "finishedAt">> = {
@@ -73,6 +75,7 @@ export async function transition(prisma: PrismaClient, id: string, event: Comman
       result: to.toLowerCase(),
       details: { command: id, type: c.type, from: c.status, ...(o.reason ? { reason: o.reason } : {}) },
     });
+    await notifyCommandStatus(tx, { id, machineKey: c.machineKey, siteKey: c.siteKey, status: to });
     return tx.command.findUniqueOrThrow({ where: { id } });
   });
 }
@@ -99,6 +102,7 @@ export async function recordRepublish(prisma: PrismaClient, id: string, o: { act
       result: "sent",
       details: { command: id, type: c.type, publishes: c.publishes, reason },
     });
+    await notifyCommandStatus(tx, { id, machineKey: c.machineKey, siteKey: c.siteKey, status: "SENT" });
     return c;
   });
 }

@@ -3,6 +3,7 @@
 import { preview } from "#lib/contract/preview.ts";
 import { audit, siteSlugOf } from "./audit.ts";
 import type { PrismaClient } from "./client.ts";
+import { notifyCommandStatus } from "./command-status.ts";
 import type { Command, CommandEvent as CommandEventRow, Prisma } from "./generated/client.ts";
 
 export type { Command, CommandEventRow };
@@ -104,6 +105,7 @@ export async function insertQueuedCommand(prisma: PrismaClient, c: NewCommand, a
       result: "queued",
       details: auditDetails as Prisma.InputJsonObject,
     });
+    await notifyCommandStatus(tx, { id: c.id, machineKey: c.machineKey, siteKey: c.siteKey, status: "QUEUED" });
     return command;
   });
 }

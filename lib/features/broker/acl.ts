@@ -7,7 +7,16 @@
 
 import { type MachinePath, machineKey, type SiteKey, siteKey } from "#lib/contract/identity.ts";
 import { MQTT_MAX_PACKET_BYTES } from "#lib/contract/limits.ts";
-import { alertsFilter, alertsTopic, bridgeStateFilter, bridgeStateTopic, COMMAND_CHANNEL, RESPONSE_CHANNEL, TELEMETRY_CHANNELS } from "#lib/contract/topics.ts";
+import {
+  alertsFilter,
+  alertsTopic,
+  bridgeStateFilter,
+  bridgeStateTopic,
+  COMMAND_CHANNEL,
+  RESPONSE_CHANNEL,
+  stateFilter,
+  TELEMETRY_CHANNELS,
+} from "#lib/contract/topics.ts";
 
 /** One account per site gateway, or one per machine. */
 export type GatewayScope = "site" | "machine";
@@ -136,14 +145,16 @@ export function planAccounts(machines: readonly MachinePath[], gateways: Gateway
       ]),
     },
     {
-      // The dashboard reads the alert stream and publishes an alert's change when a user acknowledges or resolves
-      // it (lib/features/dashboard/context.ts publishAlert). Nothing else.
+      // The dashboard reads the alert stream and the machines' states (its live streams,
+      // lib/features/dashboard/live-sources.ts) and publishes an alert's change when a user acknowledges or
+      // resolves it (lib/features/dashboard/context.ts publishAlert). Nothing else.
       username: SERVICE_USERS.dashboard,
       role: "dashboard",
       broker: CENTRAL,
       grants: perEnterprise((e) => [
         { access: "read", topic: alertsFilter(e) },
         { access: "write", topic: alertsFilter(e) },
+        { access: "read", topic: stateFilter(e) },
       ]),
     },
     {

@@ -1,11 +1,10 @@
-// The live alert stream (server-sent events) of one signed-in caller. The credential is checked again
-// every `recheckMs` against PostgreSQL: a sign-out, an expired session, a revoked or expired token or a
-// disabled user ends the stream (with an `end` event saying why), and a change of the caller's sites
-// applies to the next alert. A failed check also ends it: the browser reconnects and is asked again.
+// The live alert stream of one signed-in caller: every alert change of the caller's sites (event
+// `alert`, data = the MQTT alert message), on the shared stream of ./event-stream.ts (credential
+// re-checked every 5 s, an `end` event saying why it stopped, keep-alive).
 import type { Principal } from "#lib/domain/auth/policy.ts";
+import { eventStream } from "./event-stream.ts";
 
-export const STREAM_RECHECK_MS = 5000;
-const KEEP_ALIVE_MS = 15_000;
+export { STREAM_RECHECK_MS } from "./event-stream.ts";
 
 export interface AlertStreamDeps {
   principal: Principal;
@@ -18,62 +17,18 @@ export interface AlertStreamDeps {
   recheckMs?: number;
 }
 
+export const mayFollow = (p: Principal, siteKey: string) => p.sites === "all" || p.sites.includes(siteKey);
+
 export function alertEventStream(d: AlertStreamDeps): ReadableStream<Uint8Array> {
-  const enc = new TextEncoder();
-  let principal = d.principal;
-  let stop = () => {};
-  return new ReadableStream<Uint8Array>({
-    async start(controller) {
-      let closed = false;
-      const send = (s: string) => {
-        try {
-          controller.enqueue(enc.encode(s));
-        } catch {
-          stop();
-        }
-      };
-      const end = (reason: string) => {
-        if (closed) return;
-        send(`event: end\ndata: ${JSON.stringify({ reason })}\n\n`);
-        stop();
-        try {
-          controller.close();
-        } catch {}
-      };
-      send(": andon alerts\n\n");
-      const remove = await d.subscribe((siteKey, payload) => {
-        if (principal.sites === "all" || principal.sites.includes(siteKey)) send(`event: alert\ndata: ${payload}\n\n`);
-      });
-      const beat = setInterval(() => send(": keep-alive\n\n"), KEEP_ALIVE_MS);
-      let checking = false;
-      const check = setInterval(async () => {
-        if (checking || closed) return;
-        checking = true;
-        try {
-          const fresh = await d.recheck();
-          if (!fresh) end("signed out, expired or revoked");
-          else principal = fresh;
-        } catch {
-          end("the credential could not be checked; reconnect");
-        } finally {
-          checking = false;
-        }
-      }, d.recheckMs ?? STREAM_RECHECK_MS);
-      stop = () => {
-        closed = true;
-        clearInterval(beat);
-        clearInterval(check);
-        remove();
-      };
-      d.signal.addEventListener("abort", () => {
-        stop();
-        try {
-          controller.close();
-        } catch {}
-      });
-    },
-    cancel() {
-      stop();
-    },
+  return eventStream({
+    name: "andon alerts",
+    principal: d.principal,
+    recheck: d.recheck,
+    signal: d.signal,
+    ...(d.recheckMs ? { recheckMs: d.recheckMs } : {}),
+    open: (emit, principal) =>
+      d.subscribe((siteKey, payload) => {
+        if (mayFollow(principal(), siteKey)) emit("alert", payload);
+      }),
   });
 }

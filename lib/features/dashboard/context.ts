@@ -11,7 +11,6 @@ import { mqttOptions } from "#lib/adapters/mqtt/options.ts";
 import { questPool } from "#lib/adapters/questdb/pg.ts";
 import { enqueueRecompute, oeeQueue } from "#lib/adapters/queues/oee.ts";
 import { siteKey } from "#lib/contract/identity.ts";
-import { alertsFilter, siteOfAlertsTopic } from "#lib/contract/topics.ts";
 import { type LoginThrottle, redisLoginThrottle } from "#lib/features/auth/throttle.ts";
 import type { ReasonDeps } from "#lib/features/oee/reasons.ts";
 import { config } from "#lib/platform/config.ts";
@@ -99,7 +98,7 @@ export function sharedPlantView(enterprise: string, site: string): Shared<PlantV
   });
 }
 
-const mq = globalThis as unknown as { __andonMqtt?: MqttClient; __andonAlertClient?: MqttClient };
+const mq = globalThis as unknown as { __andonMqtt?: MqttClient };
 
 /**
  * This server process's MQTT client for alert changes. Never a cached connection attempt: the client
@@ -128,35 +127,4 @@ export async function publishAlert(topic: string, payload: string): Promise<void
     config().WEB_IO_TIMEOUT_MS,
     `publishing on ${topic}`,
   );
-}
-
-type AlertListener = (siteKey: string, payload: string) => void;
-const ls = globalThis as unknown as { __andonAlertListeners?: Set<AlertListener> };
-
-/**
- * Live alert changes for this server process: one MQTT subscription to every site's alerts topic,
- * fanned out to the listeners (the SSE streams of signed-in users, each filtered by site).
- * The client reconnects by itself and subscribes again on every connection (a restarted broker has
- * forgotten the clean session); a broker down when the first stream opens is found once it is up.
- * Returns a function that removes the listener.
- */
-export async function onAlertChange(listener: AlertListener): Promise<() => void> {
-  ls.__andonAlertListeners ??= new Set();
-  ls.__andonAlertListeners.add(listener);
-  if (!mq.__andonAlertClient) {
-    const cfg = config();
-    const client = mqtt.connect(
-      cfg.MQTT_URL,
-      mqttOptions(cfg, { clientId: `andon-web-alerts-${process.pid}`, clean: true, reconnectPeriod: 1000, resubscribe: false }),
-    );
-    mq.__andonAlertClient = client;
-    client.on("error", () => undefined); // retried by the reconnect
-    client.on("connect", () => void client.subscribeAsync(alertsFilter(), { qos: 1 }).catch(() => client.stream.destroy()));
-    client.on("message", (topic, payload) => {
-      const site = siteOfAlertsTopic(topic);
-      if (!site) return;
-      for (const l of ls.__andonAlertListeners ?? []) l(site, payload.toString());
-    });
-  }
-  return () => ls.__andonAlertListeners?.delete(listener);
 }

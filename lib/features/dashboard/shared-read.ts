@@ -17,6 +17,7 @@ interface Entry {
   at: number;
   ttlMs: number;
   value: Promise<unknown>;
+  text?: Promise<string>;
   json?: Promise<Uint8Array<ArrayBuffer>>;
   /** the computation has succeeded */
   done?: boolean;
@@ -90,17 +91,24 @@ export interface Shared<T> {
    * Compression stays with the server: Next.js drops a route's own content-encoding and gzips.
    */
   json(): Promise<Response>;
+  /** The value as JSON text (as json() sends it), serialized once per computation. */
+  text(): Promise<string>;
 }
 
 /** The answer for `key`: computed by `compute` at most once per `ttlMs` in this server process (0: every time). */
 export function shared<T>(key: string, ttlMs: number, compute: () => Promise<T>): Shared<T> {
   const e = entry(key, ttlMs, compute);
+  const text = () => {
+    e.text ??= e.value.then((v) => JSON.stringify(v, sixDecimals) ?? "null");
+    return e.text;
+  };
   return {
     value: e.value as Promise<T>,
     json: async () => {
-      e.json ??= e.value.then((v) => new TextEncoder().encode(JSON.stringify(v, sixDecimals) ?? "null"));
+      e.json ??= text().then((t) => new TextEncoder().encode(t));
       return new Response(await e.json, { headers: { "content-type": "application/json", "cache-control": "no-store" } });
     },
+    text,
   };
 }
 

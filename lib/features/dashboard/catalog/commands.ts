@@ -78,6 +78,16 @@ export const commandsRoutes = {
     site: siteOfParams,
     response: z.object({ command: commandSchema, created: z.boolean() }),
   },
+  machineCommandStream: {
+    method: "GET",
+    path: "/api/v1/machines/{enterprise}/{site}/{area}/{line}/{machine}/commands/stream",
+    summary:
+      "Server-sent events for a machine's commands: `command` (the command with every transition, on each status change), `resync` (changes may have been missed: list again), `ready` (listening: no change from then on is missed), `end` (why the stream stopped); a comment every 15 s",
+    auth: "commands:read",
+    params: machineParams,
+    site: siteOfParams,
+    response: z.string().describe("text/event-stream"),
+  },
   siteCommands: {
     method: "GET",
     path: "/api/v1/sites/{enterprise}/{site}/commands",

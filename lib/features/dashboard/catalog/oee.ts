@@ -90,6 +90,16 @@ export const oeeRoutes = {
       knownReasons: z.array(z.string()),
     }),
   },
+  plantStream: {
+    method: "GET",
+    path: "/api/v1/sites/{enterprise}/{site}/stream",
+    summary:
+      "Server-sent events for the site's board: `state` (a machine's new state as it arrives over MQTT: machine, state, since, loss, reason), `view` (every 5 s, the board as GET .../shift answers it), `ready` (the server's subscription is in place: nothing published from then on is missed), `end` (why the stream stopped: signed out, revoked, site taken away); a comment every 15 s",
+    auth: "oee:read",
+    params: z.object({ enterprise: slugParam, site: slugParam }),
+    site: siteOfParams,
+    response: z.string().describe("text/event-stream"),
+  },
   machine: {
     method: "GET",
     path: "/api/v1/machines/{enterprise}/{site}/{area}/{line}/{machine}",

@@ -1,7 +1,8 @@
 import { alertEventStream } from "#lib/features/dashboard/alert-stream.ts";
 import { principalOf, route } from "#lib/features/dashboard/api.ts";
 import { catalog } from "#lib/features/dashboard/catalog.ts";
-import { onAlertChange } from "#lib/features/dashboard/context.ts";
+import { sseHeaders } from "#lib/features/dashboard/event-stream.ts";
+import { onAlertChange } from "#lib/features/dashboard/live-sources.ts";
 
 export const dynamic = "force-dynamic";
 
@@ -13,5 +14,5 @@ export const GET = route(catalog.alertStream, async ({ principal, req }) => {
     subscribe: onAlertChange,
     signal: req.signal,
   });
-  return new Response(stream, { headers: { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" } });
+  return new Response(stream, { headers: sseHeaders });
 });
