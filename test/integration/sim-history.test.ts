@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { loadMachineKeys } from "#lib/adapters/db/assets.ts";
 import { prismaFor } from "#lib/adapters/db/client.ts";
 import { loadMachines, type MachineInfo } from "#lib/adapters/db/plant.ts";
+import { readMetric } from "#lib/adapters/http/metrics-server.ts";
 import { questPool, waitWalApplied } from "#lib/adapters/questdb/pg.ts";
 import { TABLES } from "#lib/adapters/questdb/tables.ts";
 import { type IngestWorker, startIngestWorker } from "#lib/features/ingest/worker.ts";
@@ -46,7 +47,21 @@ describe("history fill", () => {
     const expected = { state: 0, counts: 0, vibration: 0 };
     for (const m of historyMessages(machines, span, { seed: 7, degrade })) expected[m.topic.split("/").at(-1) as keyof typeof expected]++;
     const progress: number[] = [];
-    const published = await publishHistory(cfg, machines, span, { seed: 7, degrade, window: 500, progress: (p) => progress.push(p.fraction) });
+    // paced by what the ingest worker has received, as andon up does (a broker drops what it cannot queue)
+    const before = await readMetric(ingest.metricsPort, "andon_ingest_received_total");
+    let polls = 0;
+    const received = async () => {
+      polls++;
+      return (await readMetric(ingest.metricsPort, "andon_ingest_received_total")) - before;
+    };
+    const published = await publishHistory(cfg, machines, span, {
+      seed: 7,
+      degrade,
+      window: 500,
+      pace: { received, maxAhead: 200 },
+      progress: (p) => progress.push(p.fraction),
+    });
+    expect(polls).toBeGreaterThan(published / 200 - 1); // it did wait for the worker
     expect(published).toBe(expected.state + expected.counts + expected.vibration);
     expect(progress.at(-1)).toBe(1);
     for (let i = 1; i < progress.length; i++) expect(progress[i]!).toBeGreaterThanOrEqual(progress[i - 1]!);

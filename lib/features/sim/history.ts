@@ -62,7 +62,19 @@ export async function publishHistory(
   cfg: Config,
   machines: readonly MachineInfo[],
   span: HistorySpan,
-  o: { seed: number; degrade?: ReadonlyMap<string, number>; progress?: (p: FillProgress) => void; window?: number },
+  o: {
+    seed: number;
+    degrade?: ReadonlyMap<string, number>;
+    progress?: (p: FillProgress) => void;
+    /** unacknowledged publishes at most */
+    window?: number;
+    /**
+     * How many messages the consumer (the ingest worker) has received so far. The broker queues at
+     * most so many messages for a subscriber and drops the rest (Mosquitto: max_queued_messages,
+     * 1000 by default), so the publisher stays at most `maxAhead` messages ahead of it.
+     */
+    pace?: { received: () => Promise<number>; maxAhead: number };
+  },
 ): Promise<number> {
   const client = await mqtt.connectAsync(cfg.MQTT_URL, mqttOptions(cfg, { clientId: `andon-history-${process.pid}`, clean: true }));
   const window = o.window ?? 2000;
@@ -77,8 +89,14 @@ export async function publishHistory(
   };
   try {
     let lastReport = 0;
+    let allowed = o.pace ? o.pace.maxAhead : Number.POSITIVE_INFINITY;
     for (const m of historyMessages(machines, span, o)) {
       while (inFlight >= window) await new Promise<void>((r) => (wake = r));
+      while (o.pace && published + inFlight >= allowed) {
+        const received = await o.pace.received();
+        allowed = (Number.isFinite(received) ? received : 0) + o.pace.maxAhead;
+        if (published + inFlight >= allowed) await new Promise((r) => setTimeout(r, 20));
+      }
       if (failed) throw failed;
       inFlight++;
       client.publish(m.topic, m.payload, { qos: 1 }, (err) => {
