@@ -15,6 +15,7 @@ import { type PortUse, portProblems } from "#lib/features/stack/ports.ts";
 import { ensureQuestDbJar } from "#lib/features/stack/questdb.ts";
 import { ensureWebBuild } from "#lib/features/stack/web.ts";
 import { config, repoRoot } from "#lib/platform/config.ts";
+import { launchBrowser, signIn } from "../support/browser.ts";
 
 interface Stack {
   name: string;
@@ -144,6 +145,30 @@ describe("two stacks on one machine", () => {
       await expect
         .poll(() => readMetric(Number(s.env.INGEST_METRICS_PORT), "andon_ingest_rows_written_total"), { timeout: 120_000, interval: 2000 })
         .toBeGreaterThan(0);
+    }
+    // a's first start filled its history: signed in as the first admin, every page has figures, none says "no data"
+    await expect.poll(() => /password: +(\S+)/.exec(a.out)?.[1], { timeout: 30_000 }).toBeTruthy();
+    const base = `http://127.0.0.1:${a.env.WEB_PORT}`;
+    const browser = await launchBrowser();
+    try {
+      await signIn(browser, base, "admin", /password: +(\S+)/.exec(a.out)![1]!);
+      const page = await browser.newPage();
+      const text = async (path: string) => {
+        await page.goto(`${base}${path}`);
+        return (await page.locator("main").textContent()) ?? "";
+      };
+      // the OEE worker catches the history up right after the start: the last 24 h are there within a minute or two
+      await expect.poll(() => text("/?period=24h"), { timeout: 180_000, interval: 5000 }).toMatch(/Dresden[\s\S]*\d+\.\d %/);
+      expect(await text("/?period=24h")).not.toMatch(/No OEE computed|no data: nothing computed/);
+      const board = await text("/sites/acme/dresden");
+      expect(board).toMatch(/OEE \d+\.\d %/);
+      const machine = await text("/sites/acme/dresden/machining/line-1/cnc-01");
+      expect(machine).toContain("State timeline");
+      expect(machine).not.toContain("no data");
+      await page.goto(`${base}/ingest`);
+      await expect.poll(() => page.getByTestId("oee-rollup").locator("h2").textContent(), { timeout: 180_000, interval: 5000 }).toContain("up to date");
+    } finally {
+      await browser.close();
     }
     // a's first start filled its history before the simulator started, and says so; b has none
     expect(a.out).toMatch(/history: \d+ messages in \d+ s/);
