@@ -8,6 +8,8 @@ import { prismaFor } from "#lib/adapters/db/client.ts";
 import { resetOeeCursors } from "#lib/adapters/db/oee-cursor.ts";
 import type { MachineInfo } from "#lib/adapters/db/plant.ts";
 import { readMetric } from "#lib/adapters/http/metrics-server.ts";
+import { questPool, waitWalApplied } from "#lib/adapters/questdb/pg.ts";
+import { TABLES } from "#lib/adapters/questdb/tables.ts";
 import { redisWatermark } from "#lib/adapters/queues/oee.ts";
 import { featureStateKey } from "#lib/features/pdm/scan.ts";
 import { waveformStateKey } from "#lib/features/pdm/waveform-scan.ts";
@@ -83,6 +85,18 @@ export async function fillDemoHistory(cfg: Config, machines: readonly MachineInf
       got = await received();
     }
     if (got < messages) say(`history: the ingest worker received ${got} of ${messages} messages in 5 min; going on (see logs/ingest.log)`);
+    // durable (nothing pending in the worker), then visible to queries (QuestDB's WAL applied): the
+    // OEE catch-up computes each bucket once, and must not read it half-applied
+    while ((await readMetric(cfg.INGEST_METRICS_PORT, "andon_ingest_pending_messages")) > 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    const pool = questPool(cfg.QUESTDB_PG_URL, cfg.QUESTDB_PG_PASSWORD);
+    try {
+      await waitWalApplied(pool, [TABLES.state, TABLES.counts, TABLES.vibration], 120_000);
+    } catch (e) {
+      say(`history: ${(e as Error).message}; going on`);
+    } finally {
+      await pool.end();
+    }
   } else say("history: the ingest worker's metrics cannot be read (INGEST_METRICS_PORT=0?): published without pacing, the broker may drop some");
   // the OEE worker computes the history by its catch-up (oldest first, progress on the ingest page),
   // not once more from the late marks the ingest wrote for every minute of it
