@@ -6,7 +6,7 @@
 import mqtt from "mqtt";
 import type { MachineInfo } from "#lib/adapters/db/plant.ts";
 import { mqttOptions } from "#lib/adapters/mqtt/options.ts";
-import { type TelemetryChannel, telemetryTopic } from "#lib/contract/topics.ts";
+import { telemetryTopic } from "#lib/contract/topics.ts";
 import type { Config } from "#lib/platform/config.ts";
 import { MachineSim } from "./machine.ts";
 
@@ -22,6 +22,8 @@ export interface HistorySpan {
 export interface HistoryMessage {
   topic: string;
   payload: string;
+  /** the device time it carries */
+  at: number;
 }
 
 /** The span's messages, time-major (every machine at one instant, then the next), as a gateway would send them. */
@@ -40,7 +42,7 @@ export function* historyMessages(
     for (const sim of sims) {
       for (const msg of sim.tick(t)) {
         if (msg.channel === "vibration" && tick % span.vibrationEvery !== 0) continue;
-        yield { topic: telemetryTopic(sim.machine.path, msg.channel as TelemetryChannel), payload: JSON.stringify(msg.payload) };
+        yield { topic: telemetryTopic(sim.machine.path, msg.channel), payload: JSON.stringify(msg.payload), at: t };
       }
     }
   }
@@ -105,8 +107,7 @@ export async function publishHistory(
       });
       if (published - lastReport >= 5000) {
         lastReport = published;
-        const at = Date.parse(JSON.parse(m.payload).ts);
-        o.progress?.({ published, fraction: (at - span.from) / (span.to - span.from), at });
+        o.progress?.({ published, fraction: (m.at - span.from) / (span.to - span.from), at: m.at });
       }
     }
     while (inFlight > 0) await new Promise<void>((r) => (wake = r));
