@@ -76,7 +76,7 @@ export function PlantBoard({ initial, canEditReasons }: { initial: PlantView; ca
             <div className="sub">
               {view.shift.current ? "Current shift" : "Last shift (none running now)"}: <b>{view.shift.label}</b>, {fmt(view.shift.start, tz)}–
               {fmt(view.shift.end, tz)} {tz}. OEE so far from the closed minutes; <span data-testid="board-live">{live ? "live" : "updates every 5 s"}</span>.{" "}
-              <a href={`/sites/${view.site.key}/commands`}>Command history</a>
+              <a href={`/sites/${view.site.key}/commands`}>Command history</a> · <a href={`/sites/${view.site.key}/report`}>Shift report</a>
             </div>
           )}
         </div>

@@ -2,7 +2,7 @@
 // each role signs in and sees what it should; every API route is enumerated for every role, an API
 // token and a signed-out visitor (cross-site attempts included); responses match the OpenAPI
 // document; a corporate user compares sites and exports CSV.
-import { readdirSync, statSync } from "node:fs";
+import { readdirSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import Ajv2020 from "ajv/dist/2020.js";
 import { Redis } from "ioredis";
@@ -26,6 +26,7 @@ import { createApiToken, createUser, tokenExpiry } from "#lib/features/auth/sess
 import { type CommandService, startCommandService } from "#lib/features/commands/service.ts";
 import { requestCommand } from "#lib/features/commands/store.ts";
 import { catalog } from "#lib/features/dashboard/catalog.ts";
+import type { ShiftReport } from "#lib/features/dashboard/shift-report.ts";
 import { telemetryRows } from "#lib/features/ingest/mapping.ts";
 import { oeeWorker } from "#lib/features/oee/jobs.ts";
 import { rollupBuckets } from "#lib/features/oee/rollup.ts";
@@ -41,6 +42,8 @@ import { launchBrowser, signIn } from "../support/browser.ts";
 import { seedTestPlant } from "../support/stack.ts";
 
 const stack = inject("stack");
+/** The report as JSON (ISO strings where the server has Dates). */
+type ShiftReportJson = ShiftReport;
 const DAY = 86_400_000;
 let databaseUrl: string;
 let web: Managed | undefined;
@@ -389,6 +392,10 @@ const REQUESTS: Record<keyof typeof catalog, { method: string; path: () => strin
     { method: "GET", path: () => `/api/v1/sites/${ent}/dresden/shift` },
     { method: "GET", path: () => `/api/v1/sites/${ent}/pune/shift` },
   ],
+  shiftReport: [
+    { method: "GET", path: () => `/api/v1/sites/${ent}/dresden/report` },
+    { method: "GET", path: () => `/api/v1/sites/${ent}/pune/report?day=${new Date().toISOString().slice(0, 10)}` },
+  ],
   plantStream: [
     { method: "GET", path: () => `/api/v1/sites/${ent}/dresden/stream` },
     { method: "GET", path: () => `/api/v1/sites/${ent}/pune/stream` },
@@ -531,6 +538,8 @@ const EXPECT: Record<string, Record<Exclude<Who, "read-token">, "ok" | 401 | 403
   "siteOee#1": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": 403, "tech.pune": "ok", token: 403 },
   "plantShift#0": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": "ok", "tech.pune": 403, token: "ok" },
   "plantShift#1": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": 403, "tech.pune": "ok", token: 403 },
+  "shiftReport#0": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": "ok", "tech.pune": 403, token: "ok" },
+  "shiftReport#1": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": 403, "tech.pune": "ok", token: 403 },
   "plantStream#0": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": "ok", "tech.pune": 403, token: "ok" },
   "plantStream#1": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": 403, "tech.pune": "ok", token: 403 },
   "machine#0": { anonymous: 401, admin: "ok", corp: "ok", "pm.dresden": "ok", "tech.pune": 403, token: "ok" },
@@ -773,6 +782,166 @@ describe("plant page", () => {
       await writer.close();
       await pool.end();
     }
+  });
+});
+
+describe("shift report", () => {
+  it("a corporate user opens the last shift's report from the plant board; its figures are the API's, and it prints to PDF", { timeout: 180_000 }, async () => {
+    const MIN = 60_000;
+    const cookie = await cookieFor("corp");
+    const api = async (q = "") => {
+      const res = await fetch(`${base}/api/v1/sites/${ent}/monterrey/report${q}`, { headers: { cookie } });
+      expect(res.status).toBe(200);
+      return (await res.json()) as ShiftReportJson;
+    };
+    // the period the report shows by default: the last complete shift of Monterrey's calendar
+    const { period } = await api();
+    expect(period.kind).toBe("shift");
+    expect(period.complete).toBe(true);
+    const S = period.start;
+    // press-01 in that shift: running, a 20 min breakdown after an hour, two 60 s stops (micro-stops:
+    // the mapping's threshold is 120 s), 20 parts a minute while running and a reject every 10 minutes
+    const path = { enterprise: ent, site: "monterrey", area: "stamping", line: "press-1", machine: "press-01" };
+    const states: [number, string][] = [
+      [S - 1000, "running"],
+      [S + 60 * MIN, "equipment_failure"],
+      [S + 80 * MIN, "running"],
+      [S + 200 * MIN, "equipment_failure"],
+      [S + 201 * MIN, "running"],
+      [S + 320 * MIN, "equipment_failure"],
+      [S + 321 * MIN, "running"],
+    ];
+    // no parts in the stops, nor in the calendar's breaks (150–165 and 270–300 min into the shift)
+    const off = [
+      [60, 80],
+      [150, 165],
+      [200, 201],
+      [270, 300],
+      [320, 321],
+    ];
+    const running = (t: number) => !off.some(([a, b]) => t >= S + (a as number) * MIN && t < S + (b as number) * MIN);
+    const minutes = Array.from({ length: (period.end - S) / MIN }, (_, i) => S + i * MIN).filter(running);
+    const seeded = { total: minutes.length * 20, reject: minutes.filter((t) => (t - S) % (10 * MIN) === 0).length };
+    const writer = new QuestWriter({ httpUrl: stack.QUESTDB_HTTP_URL });
+    await writer.write([
+      ...states.flatMap(([ts, state]) => telemetryRows(path, { channel: "state", msg: { v: 1, ts: ts * 1000, state } } as never, Date.now() * 1000)),
+      ...minutes.flatMap((t) =>
+        telemetryRows(
+          path,
+          { channel: "counts", msg: { v: 1, ts: (t + 30_000) * 1000, mode: "delta", total: 20, reject: (t - S) % (10 * MIN) === 0 ? 1 : 0 } } as never,
+          Date.now() * 1000,
+        ),
+      ),
+    ]);
+    const pool = questPool(stack.QUESTDB_PG_URL, stack.QUESTDB_PG_PASSWORD);
+    const prisma = prismaFor(databaseUrl);
+    try {
+      await waitWalApplied(pool, [TABLES.state, TABLES.counts]);
+      // the shift's minute buckets of Monterrey, as the scheduled job writes them
+      const machines = (await loadMachines(prisma)).filter((m) => m.site === "monterrey");
+      await rollupBuckets({ pool, writer, machines, reasonEdits: (r) => reasonEditsByPath(prisma, r) }, "minute", (place) =>
+        bucketsOverlapping("minute", place, S, period.end),
+      );
+      await waitWalApplied(pool, [TABLES.oeeMachine]);
+      // an alert that opened during the shift
+      const pub = await mqtt.connectAsync(stack.MQTT_URL, { protocolVersion: 5 });
+      const alert = await raiseAlert(
+        { prisma, publish: async (t: string, p: string) => void (await pub.publishAsync(t, p, { qos: 1 })) },
+        {
+          machineKey: `${ent}/monterrey/stamping/press-1/press-01`,
+          feature: "velocity_rms_mm_s",
+          cause: "zone:velocity_rms_mm_s",
+          severity: "WARNING",
+          value: 5.1,
+          baseline: 2.0,
+          zone: "C",
+          explanation: "velocity_rms_mm_s 5.1 mm/s in zone C",
+          suggestedAction: "plan an inspection of the press bearings",
+          detectorVersion: "test",
+          at: S + 120 * MIN,
+        },
+      );
+      await pub.endAsync();
+
+      const report = await api();
+      const press = report.machines.find((m) => m.key === `${ent}/monterrey/stamping/press-1/press-01`);
+      expect(press?.elements.total).toBe(seeded.total);
+      expect(press?.elements.reject).toBe(seeded.reject);
+      expect(press?.microStops).toBe(2);
+      expect(press?.stops).toBe(3);
+      expect(report.microStops.count).toBe(2);
+      expect(report.reasons.find((r) => r.reason === "(equipment_failure, no reason given)")).toMatchObject({ stops: 3, seconds: 22 * 60 });
+      expect(report.losses.find((l) => l.name === "Breakdowns")?.seconds).toBe(20 * 60);
+      expect(report.alerts?.list.map((a) => a.id)).toContain(alert.alert.id);
+      expect(report.alerts?.list.find((a) => a.id === alert.alert.id)).toMatchObject({ opened: true, closed: false });
+
+      // from the plant board to the report, in the browser
+      const page = await (await browserAs("corp")).newPage();
+      await page.goto(`${base}/sites/${ent}/monterrey`);
+      await page.getByRole("link", { name: "Shift report" }).click();
+      await page.waitForURL(/\/monterrey\/report$/);
+      expect(await page.getByTestId("report-period").textContent()).toBe(period.label);
+      const pct = (v: number | null) => (v === null ? "—" : `${(v * 100).toFixed(1)} %`);
+      expect(await page.getByTestId("report-oee").textContent()).toBe(pct(report.totals.kpis.oee));
+      expect(await page.getByTestId("report-availability").textContent()).toBe(pct(report.totals.kpis.availability));
+      expect(await page.getByTestId("report-performance").textContent()).toBe(pct(report.totals.kpis.performance));
+      expect(await page.getByTestId("report-quality").textContent()).toBe(pct(report.totals.kpis.quality));
+      expect(await page.getByTestId("report-microstops").textContent()).toBe("2");
+      expect(await page.getByTestId("report-alerts-opened").textContent()).toBe(String(report.alerts?.opened));
+      for (const l of report.lines) {
+        const cells = await page.getByTestId("report-lines").locator(`tr[data-key="${l.key}"] td`).allTextContents();
+        expect(cells.slice(0, 5)).toEqual([l.name, pct(l.kpis.oee), pct(l.kpis.availability), pct(l.kpis.performance), pct(l.kpis.quality)]);
+      }
+      const row = await page.getByTestId("report-machines").locator(`tr[data-key="${press?.key}"] td`).allTextContents();
+      expect(row.slice(2, 10)).toEqual([
+        pct(press?.kpis.oee ?? null),
+        pct(press?.kpis.availability ?? null),
+        pct(press?.kpis.performance ?? null),
+        pct(press?.kpis.quality ?? null),
+        (seeded.total - seeded.reject).toLocaleString("en-GB"),
+        String(seeded.reject),
+        "3",
+        "2",
+      ]);
+      expect(await page.getByTestId("report-reasons").textContent()).toContain("(equipment_failure, no reason given)");
+      // Chromium's print of the page: a PDF with the report (print styles, A4)
+      const pdf = await page.pdf({ format: "A4", printBackground: true });
+      expect(pdf.subarray(0, 5).toString()).toBe("%PDF-");
+      expect(pdf.toString("latin1").match(/\/Type\s*\/Page\b/g)?.length ?? 0).toBeGreaterThanOrEqual(1);
+      writeFileSync(join(repoRoot, ".andon", "e2e-shift-report.pdf"), pdf);
+      await page.screenshot({ path: join(repoRoot, ".andon", "e2e-shift-report.png"), fullPage: true });
+
+      // another period from the picker: a local day
+      const day = report.periods.find((p) => p.kind === "day" && p.complete);
+      await page.getByLabel("Period").selectOption(`day:${day?.id}`);
+      await page.getByRole("button", { name: "Show" }).click();
+      await expect.poll(() => page.getByTestId("report-period").textContent()).toBe(day?.label);
+      const dayReport = await api(`?day=${day?.id}`);
+      expect(await page.getByTestId("report-oee").textContent()).toBe(pct(dayReport.totals.kpis.oee));
+    } finally {
+      await writer.close();
+      await pool.end();
+    }
+  });
+
+  it("the day's report lists the commands sent to the site's machines; a period outside the last week is a clear 404", async () => {
+    const cookie = await cookieFor("pm.dresden");
+    const today = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Berlin" }).format(new Date());
+    const res = await fetch(`${base}/api/v1/sites/${ent}/dresden/report?day=${today}`, { headers: { cookie } });
+    expect(res.status).toBe(200);
+    const report = (await res.json()) as ShiftReportJson;
+    expect(report.period).toMatchObject({ kind: "day", id: today, complete: false });
+    expect(report.commands?.list.map((c) => c.id)).toContain(commandIds.dresden);
+    expect(report.commands?.total).toBe(report.commands?.list.length);
+    const page = await (await browserAs("pm.dresden")).newPage();
+    await page.goto(`${base}/sites/${ent}/dresden/report?day=${today}`);
+    expect(await page.getByTestId("report-commands-total").textContent()).toBe(String(report.commands?.total));
+    expect(await page.getByTestId("report-commands").textContent()).toContain("request_inspection");
+    const old = await fetch(`${base}/api/v1/sites/${ent}/dresden/report?day=2020-01-01`, { headers: { cookie } });
+    expect(old.status).toBe(404);
+    expect(((await old.json()) as { error: { message: string } }).error.message).toContain("no local day 2020-01-01 in the last 7 days");
+    await page.goto(`${base}/sites/${ent}/dresden/report?day=2020-01-01`);
+    expect(await page.getByTestId("report-unknown-period").textContent()).toContain("no local day 2020-01-01");
   });
 });
 

@@ -17,6 +17,7 @@ import { config } from "#lib/platform/config.ts";
 import { withTimeout } from "#lib/platform/timeout.ts";
 import { emptyPlantView, type PlantView, plantView } from "./plant.ts";
 import { type Shared, shared, sharedValue } from "./shared-read.ts";
+import { type ReportAsk, type ShiftReport, shiftReport } from "./shift-report.ts";
 
 const g = globalThis as unknown as { __andonQuestPool?: pg.Pool };
 
@@ -96,6 +97,15 @@ export function sharedPlantView(enterprise: string, site: string): Shared<PlantV
     const row = (await siteRows()).find((r) => r.key === siteKey({ enterprise, site }));
     return row ? emptyPlantView(row) : undefined;
   });
+}
+
+/** A site's shift report (never shared: each reader sees the sections they may). */
+export async function reportFor(
+  where: { enterprise: string; site: string },
+  ask: ReportAsk,
+  see: { alerts: boolean; commands: boolean },
+): Promise<ShiftReport | undefined> {
+  return shiftReport({ prisma: db(), pool: quest(), fleet: await machines() }, where, ask, see);
 }
 
 const mq = globalThis as unknown as { __andonMqtt?: MqttClient };

@@ -94,10 +94,27 @@ export async function plantView(
   site: string,
   now = Date.now(),
 ): Promise<PlantView | undefined> {
+  const first = fleet.find((m) => m.enterprise === enterprise && m.site === site);
+  if (!first) return undefined;
+  return siteWindowView(prisma, pool, fleet, enterprise, site, shiftOf(first, now), now);
+}
+
+/**
+ * The plant board's figures for any window of a site (a shift, a day: the shift report's too): OEE
+ * from the closed minute buckets in it, lines, six big losses, top downtime reasons, timelines.
+ */
+export async function siteWindowView(
+  prisma: PrismaClient,
+  pool: pg.Pool,
+  fleet: readonly MachineInfo[],
+  enterprise: string,
+  site: string,
+  shift: PlantView["shift"],
+  now = Date.now(),
+): Promise<PlantView | undefined> {
   const machines = fleet.filter((m) => m.enterprise === enterprise && m.site === site);
   const first = machines[0];
   if (!first) return undefined;
-  const shift = shiftOf(first, now);
   const until = Math.min(now, shift.end);
   const closedUntil = Math.floor(until / 60_000) * 60_000;
   const thresholdMs = Math.max(...machines.map((m) => (m.lossMapping ?? DEFAULT_MAPPING).microStopThresholdS)) * 1000;

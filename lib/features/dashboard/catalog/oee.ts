@@ -3,6 +3,15 @@ import { z } from "zod";
 import type { RouteSpec } from "#lib/features/dashboard/api.ts";
 import { elements, instant, kpis, siteOfParams, slugParam } from "./schemas.ts";
 
+const reportPeriod = z.object({
+  kind: z.enum(["shift", "day"]),
+  id: z.string(),
+  label: z.string(),
+  start: z.number(),
+  end: z.number(),
+  complete: z.boolean(),
+});
+
 export const oeeRoutes = {
   sites: {
     method: "GET",
@@ -88,6 +97,77 @@ export const oeeRoutes = {
       losses: z.array(z.object({ name: z.string(), seconds: z.number() })),
       reasons: z.array(z.object({ reason: z.string(), seconds: z.number(), stops: z.number() })),
       knownReasons: z.array(z.string()),
+    }),
+  },
+  shiftReport: {
+    method: "GET",
+    path: "/api/v1/sites/{enterprise}/{site}/report",
+    summary:
+      "The shift report of one shift (shift = its start instant) or local day (day = YYYY-MM-DD) of the last 7 days, by default the last complete shift: OEE and its factors for the site, each line and machine, the six big losses, the top downtime reasons, micro-stops, the alerts opened and closed and the commands sent in it (null where the caller may not read alerts or commands); the periods to choose from. The same figures as the plant board (its closed minute buckets); the printable page is /sites/{enterprise}/{site}/report",
+    auth: "oee:read",
+    params: z.object({ enterprise: slugParam, site: slugParam }),
+    query: z
+      .object({
+        shift: z.iso.datetime({ offset: true }).optional().describe("the start instant of the shift, as in `periods[].id`"),
+        day: z
+          .string()
+          .regex(/^\d{4}-\d{2}-\d{2}$/, "must be YYYY-MM-DD")
+          .optional()
+          .describe("the site-local date"),
+      })
+      .refine((q) => !(q.shift && q.day), "give shift or day, not both"),
+    site: siteOfParams,
+    response: z.object({
+      site: z.object({ key: z.string(), name: z.string(), timeZone: z.string() }),
+      period: reportPeriod,
+      periods: z.array(reportPeriod),
+      generatedAt: z.number(),
+      totals: z.object({ kpis, elements }),
+      lines: z.array(z.object({ key: z.string(), name: z.string(), kpis, elements })),
+      machines: z.array(z.object({ key: z.string(), name: z.string(), line: z.string(), kpis, elements, stops: z.number(), microStops: z.number() })),
+      losses: z.array(z.object({ name: z.string(), seconds: z.number() })),
+      reasons: z.array(z.object({ reason: z.string(), seconds: z.number(), stops: z.number() })),
+      microStops: z.object({ count: z.number(), seconds: z.number() }),
+      alerts: z
+        .object({
+          opened: z.number(),
+          closed: z.number(),
+          list: z.array(
+            z.object({
+              id: z.string(),
+              machineKey: z.string(),
+              cause: z.string(),
+              severity: z.string(),
+              status: z.string(),
+              explanation: z.string(),
+              onsetAt: z.string(),
+              clearedAt: z.string().nullable(),
+              resolvedAt: z.string().nullable(),
+              resolvedBy: z.string().nullable(),
+              opened: z.boolean(),
+              closed: z.boolean(),
+            }),
+          ),
+        })
+        .nullable(),
+      commands: z
+        .object({
+          total: z.number(),
+          byStatus: z.record(z.string(), z.number()),
+          list: z.array(
+            z.object({
+              id: z.string(),
+              machineKey: z.string(),
+              type: z.string(),
+              status: z.string(),
+              reason: z.string().nullable(),
+              requestedBy: z.string(),
+              createdAt: z.string(),
+              finishedAt: z.string().nullable(),
+            }),
+          ),
+        })
+        .nullable(),
     }),
   },
   plantStream: {
