@@ -40,6 +40,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               {can(p, "ingest:read") ? <a href="/ingest">Live ingest</a> : null}
               {can(p, "admin") ? <a href="/admin/users">Users</a> : null}
               {can(p, "admin") ? <a href="/admin/assets">Assets</a> : null}
+              {can(p, "admin") ? <a href="/admin/connect">Connect a machine</a> : null}
               {can(p, "admin") ? <a href="/admin/loss-mappings">Loss mappings</a> : null}
               {can(p, "admin") ? <a href="/admin/tokens">API tokens</a> : null}
             </nav>

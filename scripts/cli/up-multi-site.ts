@@ -92,7 +92,8 @@ export async function startMultiSite(cfg: Config, say: (m: string) => void, onSt
     ingest: clientEnv(cfg, g, CENTRAL, SERVICE_USERS.ingest),
     pdm: clientEnv(cfg, g, CENTRAL, SERVICE_USERS.pdm),
     commands: clientEnv(cfg, g, CENTRAL, SERVICE_USERS.command),
-    web: clientEnv(cfg, g, CENTRAL, SERVICE_USERS.dashboard),
+    // the dashboard's "Connect a machine" page points devices at the factory brokers
+    web: { ...clientEnv(cfg, g, CENTRAL, SERVICE_USERS.dashboard), ANDON_TOPOLOGY: "multi-site" },
     simulators: g.sites.map((s, i) => ({
       name: `simulator-${s.site.enterprise}.${s.site.site}`,
       env: {

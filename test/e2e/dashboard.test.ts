@@ -2,6 +2,7 @@
 // each role signs in and sees what it should; every API route is enumerated for every role, an API
 // token and a signed-out visitor (cross-site attempts included); responses match the OpenAPI
 // document; a corporate user compares sites and exports CSV.
+import { execFileSync } from "node:child_process";
 import { readdirSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import Ajv2020 from "ajv/dist/2020.js";
@@ -12,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { prismaFor } from "#lib/adapters/db/client.ts";
 import { reasonEditsByPath } from "#lib/adapters/db/oee-reasons.ts";
 import { loadMachines, readPlantFile } from "#lib/adapters/db/plant.ts";
+import { readMetric } from "#lib/adapters/http/metrics-server.ts";
 import { oeeFields } from "#lib/adapters/questdb/oee-rows.ts";
 import { questPool, waitWalApplied } from "#lib/adapters/questdb/pg.ts";
 import { ensureQuestSchema } from "#lib/adapters/questdb/schema.ts";
@@ -40,6 +42,7 @@ import { repoRoot } from "#lib/platform/config.ts";
 import { createLogger } from "#lib/platform/log.ts";
 import { launchBrowser, signIn } from "../support/browser.ts";
 import { seedTestPlant } from "../support/stack.ts";
+import { endSession, spawnIngestWorker } from "../support/worker-process.ts";
 
 const stack = inject("stack");
 /** The report as JSON (ISO strings where the server has Dates). */
@@ -452,6 +455,7 @@ const REQUESTS: Record<keyof typeof catalog, { method: string; path: () => strin
   createToken: [{ method: "POST", path: () => "/api/v1/admin/tokens", body: () => ({ name: "matrix-token", role: "CORPORATE", sites: [site("pune")] }) }],
   revokeToken: [{ method: "POST", path: () => "/api/v1/admin/tokens/to-revoke/revoke" }],
   assets: [{ method: "GET", path: () => "/api/v1/admin/assets" }],
+  connectActivity: [{ method: "GET", path: () => `/api/v1/admin/connect/${dresdenMachine()}?since=${Date.now() - 60_000}` }],
   createMachine: [
     {
       method: "POST",
@@ -570,6 +574,7 @@ const EXPECT: Record<string, Record<Exclude<Who, "read-token">, "ok" | 401 | 403
   "createToken#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
   "revokeToken#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
   "assets#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
+  "connectActivity#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
   "createMachine#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
   "updateMachine#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
   "setLineCalendar#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
@@ -942,6 +947,57 @@ describe("shift report", () => {
     expect(((await old.json()) as { error: { message: string } }).error.message).toContain("no local day 2020-01-01 in the last 7 days");
     await page.goto(`${base}/sites/${ent}/dresden/report?day=2020-01-01`);
     expect(await page.getByTestId("report-unknown-period").textContent()).toContain("no local day 2020-01-01");
+  });
+});
+
+describe("connect a machine", () => {
+  it("an admin picks a machine, runs the page's mosquitto_pub line as shown, and sees its message arrive; a bad one shows its reason", {
+    timeout: 120_000,
+  }, async () => {
+    // the ingest worker of this enterprise, as `andon up` runs it
+    const clientId = `connect-${ent}`;
+    const metricsPort = await freePort();
+    const worker = spawnIngestWorker({
+      ...(stack as unknown as Record<string, string>),
+      // this file's asset model (a machine it does not know is dead-lettered as unknown)
+      DATABASE_URL: databaseUrl,
+      INGEST_CLIENT_ID: clientId,
+      INGEST_ENTERPRISE: ent,
+      INGEST_FLUSH_MS: "100",
+      INGEST_METRICS_PORT: String(metricsPort),
+    });
+    try {
+      // subscribed (a first session: nothing published before it would reach the worker)
+      await expect.poll(() => readMetric(metricsPort, "andon_ingest_subscribed"), { timeout: 60_000, interval: 200 }).toBe(1);
+      const page = await (await browserAs("admin")).newPage();
+      await page.goto(`${base}/admin/assets`);
+      await page.getByRole("link", { name: "Connect a machine" }).click();
+      await page.waitForURL(/\/admin\/connect$/);
+      await page.getByLabel("Machine").selectOption(`${ent}/dresden/machining/line-1/cnc-03`);
+      await page.getByRole("button", { name: "Show" }).click();
+      await page.waitForURL(/machine=/);
+      const broker = new URL(stack.MQTT_URL);
+      expect(await page.getByTestId("connect-broker").textContent()).toContain(`mqtt://${broker.hostname}:${broker.port}`);
+      await expect.poll(() => page.getByTestId("connect-waiting").count(), { timeout: 15_000 }).toBe(1);
+      // the state example exactly as the page shows it, run by a shell
+      const command = (await page.getByTestId("pub-state").textContent()) as string;
+      expect(command).toContain(`-t '${ent}/dresden/machining/line-1/cnc-03/state'`);
+      execFileSync("sh", ["-c", command], { stdio: "pipe", timeout: 15_000 });
+      await expect.poll(() => page.getByTestId("arrived-state").textContent(), { timeout: 60_000 }).toMatch(/1 message stored; the latest received/);
+      expect(await page.getByTestId("connect-waiting").count()).toBe(0);
+      // the counts example with a mistake: a delta with more rejects than parts is dead-lettered with the reason
+      const bad = ((await page.getByTestId("pub-counts").textContent()) as string).replace('\\"reject\\":1', '\\"reject\\":99');
+      expect(bad).toContain('\\"reject\\":99');
+      execFileSync("sh", ["-c", bad], { stdio: "pipe", timeout: 15_000 });
+      await expect
+        .poll(() => page.getByTestId("connect-dead-letters").textContent(), { timeout: 60_000 })
+        .toContain("reject (99) cannot exceed total (12) in a delta");
+      expect(await page.getByTestId("connect-arrived").textContent()).not.toContain("counts");
+      await page.screenshot({ path: join(repoRoot, ".andon", "e2e-connect.png"), fullPage: true });
+    } finally {
+      await worker.stop();
+      await endSession(stack.MQTT_URL, clientId);
+    }
   });
 });
 

@@ -4,7 +4,7 @@ import { ShiftSchema } from "#lib/adapters/db/plant.ts";
 import { MachineSettingsSchema } from "#lib/contract/machine-settings.ts";
 import { MappingDraftFields, withMappingChecks } from "#lib/domain/oee/loss-mapping-draft.ts";
 import type { RouteSpec } from "#lib/features/dashboard/api.ts";
-import { instantBody, machinePath, ok, slugParam } from "./schemas.ts";
+import { instant, instantBody, machinePath, ok, slugParam } from "./schemas.ts";
 
 export const adminAssetsRoutes = {
   assets: {
@@ -16,6 +16,21 @@ export const adminAssetsRoutes = {
       enterprises: z.array(z.object({ slug: z.string(), name: z.string() })),
       sites: z.array(z.record(z.string(), z.unknown())),
       lossMappings: z.array(z.record(z.string(), z.unknown())),
+    }),
+  },
+  connectActivity: {
+    method: "GET",
+    path: "/api/v1/admin/connect/{enterprise}/{site}/{area}/{line}/{machine}",
+    summary:
+      "What arrived from one machine since an instant (the 'Connect a machine' page polls it): per telemetry channel the messages stored since then and the latest's device and receive times; the dead letters of its topics since then with their reasons, and those of other topics (a mistyped topic)",
+    auth: "admin",
+    params: z.object({ enterprise: slugParam, site: slugParam, area: slugParam, line: slugParam, machine: slugParam }),
+    query: z.object({ since: instant.describe("ISO 8601 with offset, or epoch milliseconds; at most 1 day ago") }),
+    response: z.object({
+      since: z.string(),
+      arrived: z.array(z.object({ channel: z.string(), messages: z.number(), ts: z.string(), receivedAt: z.string() })),
+      deadLetters: z.array(z.object({ receivedAt: z.string(), topic: z.string(), reason: z.string(), bytes: z.number() })),
+      otherDeadLetters: z.array(z.object({ receivedAt: z.string(), topic: z.string(), reason: z.string(), bytes: z.number() })),
     }),
   },
   createMachine: {
