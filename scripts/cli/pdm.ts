@@ -3,16 +3,17 @@
 // SKAB: the multivariate T²+SPE detector by default; the per-sensor robust EWMA (v1..v4) stays selectable.
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { CONTEXT_ALERT_V1, CONTEXT_V1, ContextDetector } from "#lib/domain/pdm/context.ts";
 import { DETECTORS } from "#lib/domain/pdm/detector.ts";
 import { NOVELTY_ALERT_V2, NOVELTY_V2 } from "#lib/domain/pdm/novelty.ts";
-import { evaluateNab, evaluateNabNovelty, evaluateNabScores, type NabReport } from "#lib/features/pdm/evaluate.ts";
+import { evaluateNab, evaluateNabNovelty, evaluateNabScores, evaluateNabStream, type NabReport } from "#lib/features/pdm/evaluate.ts";
 import { nabNeighbourhood } from "#lib/features/pdm/nab-neighbourhood.ts";
 import { f2, runSkab, type Say } from "./pdm-skab.ts";
 
 const usage = (m: string) =>
   Object.assign(
     new Error(
-      `${m}\nusage: andon pdm evaluate --dataset DIR --format nab|skab [--detector novelty|t2q|v1|v2|v3|v4] [--files even|odd] [--neighbours N [--seed S]] [--vote | --quiet-sensors] [--scores DIR] [--alerts]`,
+      `${m}\nusage: andon pdm evaluate --dataset DIR --format nab|skab [--detector novelty|context|t2q|v1|v2|v3|v4] [--files even|odd] [--neighbours N [--seed S]] [--vote | --quiet-sensors] [--scores DIR] [--alerts]`,
     ),
     { name: "UsageError" },
   );
@@ -43,23 +44,27 @@ export async function run(argv: string[]): Promise<void> {
   if (values.format === "nab") {
     const detector = values.detector ?? "novelty";
     const params = DETECTORS[detector];
-    if (detector !== "novelty" && !params) throw usage(`--detector for NAB: novelty, ${Object.keys(DETECTORS).join(", ")}`);
-    if (values.files !== undefined && (detector !== "novelty" || !["even", "odd"].includes(values.files))) {
-      throw usage("--files even|odd: only with --format nab and the novelty detector (the files of even or odd index in the sorted corpus)");
+    const grading = detector === "novelty" || detector === "context";
+    if (!grading && !params) throw usage(`--detector for NAB: novelty, context, ${Object.keys(DETECTORS).join(", ")}`);
+    if (values.files !== undefined && (!grading || !["even", "odd"].includes(values.files))) {
+      throw usage("--files even|odd: only with --format nab and the novelty or context detector (the files of even or odd index in the sorted corpus)");
     }
     if ((values.neighbours !== undefined || values.seed !== undefined) && (detector !== "novelty" || values.scores || values.neighbours === undefined)) {
       throw usage("--neighbours N [--seed S]: only with --format nab and the novelty detector");
     }
     const draws = values.neighbours === undefined ? undefined : neighbourCount(values.neighbours, values.seed);
     let r: NabReport;
+    const half = values.files === "even" ? 0 : 1;
+    const only = values.files ? (i: number) => i % 2 === half : undefined;
     if (values.scores) r = evaluateNabScores(values.dataset, values.scores, say);
-    else if (params) {
+    else if (detector === "context") {
+      say(`detector ${CONTEXT_V1.version}: ${JSON.stringify(CONTEXT_V1)}; alert ${JSON.stringify(CONTEXT_ALERT_V1)}`);
+      r = evaluateNabStream(values.dataset, (learn) => new ContextDetector(CONTEXT_V1, learn), say, CONTEXT_ALERT_V1, only);
+    } else if (params) {
       say(`detector ${params.version}: ${JSON.stringify(params)}`);
       r = evaluateNab(values.dataset, params, say);
     } else {
       say(`detector ${NOVELTY_V2.version}: ${JSON.stringify(NOVELTY_V2)}; alert ${JSON.stringify(NOVELTY_ALERT_V2)}`);
-      const half = values.files === "even" ? 0 : 1;
-      const only = values.files ? (i: number) => i % 2 === half : undefined;
       r = evaluateNabNovelty(values.dataset, NOVELTY_V2, say, NOVELTY_ALERT_V2, only);
       if (draws) neighbourhood(values.dataset, draws, only, r, say);
     }

@@ -122,12 +122,31 @@ export function evaluateNabNovelty(
   alert: NoveltyAlertParams = NOVELTY_ALERT_V2,
   only?: (index: number) => boolean,
 ): NabReport & { seconds: number } {
+  return evaluateNabStream(dir, (learn) => new NoveltyDetector(params, learn), say, alert, only);
+}
+
+/** A grading detector of one series: `update` returns the score of each sample in [0, 1], causally. */
+export interface StreamingDetector {
+  update(ts: number, value: number): number;
+}
+
+/**
+ * Any grading detector streamed over the corpus in time order, without look-ahead; `make(learn)`
+ * builds one per file, `learn` being the file's probation (what NAB hands every detector).
+ */
+export function evaluateNabStream(
+  dir: string,
+  make: (learn: number) => StreamingDetector,
+  say: (m: string) => void = () => undefined,
+  alert: NoveltyAlertParams = NOVELTY_ALERT_V2,
+  only?: (index: number) => boolean,
+): NabReport & { seconds: number } {
   const corpus = loadNabCorpus(dir).filter((_, i) => !only || only(i));
   const scores = new Map<string, Float64Array>();
   const runs: { file: NabFile; detections: number[] }[] = [];
   const started = performance.now();
   for (const s of corpus) {
-    const d = new NoveltyDetector(params, probationLength(s.file.rows));
+    const d = make(probationLength(s.file.rows));
     const a = new NoveltyAlert(alert);
     const row = new Float64Array(s.file.rows);
     const detections: number[] = [];
