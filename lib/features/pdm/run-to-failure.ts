@@ -204,7 +204,8 @@ export function describeRunToFailure(label: string, spec: RunToFailureSpec, r: R
     const zoneD = f.zoneDAt === undefined ? "no zone D alert" : `zone D at ${h(f.zoneDAt)} h (${(f.leadToZoneDHours ?? 0).toFixed(2)} h after the first alert)`;
     return `${label}: ${f.machineKey} (${f.degradeHours} h to failure): ${failed}; ${alert}; ${lead}; ${zoneD}`;
   });
-  for (const a of r.falseAlerts) lines.push(`${label}: false alert ${a.change} ${a.machineKey} ${a.cause} at ${h(a.at)} h: ${a.explanation}`);
+  for (const a of r.falseAlerts.slice(0, 10)) lines.push(`${label}: false alert ${a.change} ${a.machineKey} ${a.cause} at ${h(a.at)} h: ${a.explanation}`);
+  if (r.falseAlerts.length > 10) lines.push(`${label}: … and ${r.falseAlerts.length - 10} more false alerts`);
   const leads = r.failures.map((f) => (f.leadHours === undefined ? "none" : f.leadHours.toFixed(2)));
   lines.push(
     `${label}: run-to-failure lead_h=${leads.join(",")} false_alerts=${r.falseAlerts.length} healthy_machine_weeks=${r.healthyMachineWeeks.toFixed(1)} false_per_machine_week=${(r.falseAlerts.length / r.healthyMachineWeeks).toFixed(3)} samples=${r.samples} scans=${r.scans}`,

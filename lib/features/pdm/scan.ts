@@ -1,12 +1,14 @@
-// The vibration-feature source of the watermark scan (watermark-scan.ts): the features of each
-// vibration message, machine by machine. Raises the ISO 10816-3 zone alert of the latest velocity
-// measured while running (C: warning, D: critical) and a drift alert for each feature whose
-// detector holds one, learning only while the machine produces.
+// The vibration-feature sources of the watermark scan (watermark-scan.ts): the features of each
+// vibration message, machine by machine. Both raise the ISO 10816-3 zone alert of the latest velocity
+// measured while running (C: warning, D: critical) and learn only while the machine produces. The
+// live one (multivariateSource, t2q-live@v1) raises one drift alert per machine when its vibration
+// leaves the learned running pattern at its speed; featureSource (robust-ewma per feature, the live
+// detector before it) one per drifting feature.
 
 import type { MachineInfo } from "#lib/adapters/db/plant.ts";
 import { type FeatureRow, featureRowsSince } from "#lib/adapters/questdb/pdm-telemetry.ts";
 import { type AlertSignal, episodeSignals, scanSignals, zoneSignal } from "#lib/domain/pdm/alert-rules.ts";
-import { DETECTOR_V4, type DetectorParams, type DetectorSnapshot, RobustEwmaDetector } from "#lib/domain/pdm/detector.ts";
+import { type DetectorParams, type DetectorSnapshot, RobustEwmaDetector } from "#lib/domain/pdm/detector.ts";
 import { MESSAGE_FEATURES, type MessageFeature } from "#lib/domain/pdm/features.ts";
 import { LiveMultivariate, type LiveMultivariateState, multivariateSignal, T2Q_LIVE_V1 } from "#lib/domain/pdm/live-multivariate.ts";
 import type { T2QParams } from "#lib/domain/pdm/multivariate.ts";
@@ -14,6 +16,7 @@ import type { SavedDetectors, ScanSource, WatermarkScanDeps } from "./watermark-
 import { scanStateKey, watermarkScan } from "./watermark-scan.ts";
 
 export interface ScanDeps extends WatermarkScanDeps {
+  /** the per-feature detectors (robust-ewma, featureSource) with these parameters instead of the multivariate detector */
   params?: DetectorParams;
 }
 
@@ -125,6 +128,8 @@ export function multivariateSource(params: T2QParams = T2Q_LIVE_V1): ScanSource<
 }
 
 export async function scanVibration(deps: ScanDeps): Promise<ScanResult> {
-  const r = await watermarkScan(featureSource(deps.params ?? DETECTOR_V4), deps);
+  // the multivariate detector by default: better on the simulator's run to failure than robust-ewma@v4
+  // per feature (docs/predictive-maintenance.md, "Live detection and run-to-failure")
+  const r = deps.params ? await watermarkScan(featureSource(deps.params), deps) : await watermarkScan(multivariateSource(), deps);
   return { machines: r.machines, samples: r.used, raised: r.raised, cleared: r.cleared };
 }
