@@ -81,4 +81,16 @@ describe("run-to-failure on the simulator's week", () => {
     expect(a?.explanation).toMatch(/% speed .*against .*\(\d+ %\).*zone [ABCD]/);
     expect(a?.suggestedAction.length).toBeGreaterThan(10);
   });
+
+  it("the first start's history: one scan over the filled week alerts only on the degrading pump (README)", { timeout: 600_000 }, async () => {
+    // as npm start fills it (SIM_HISTORY_DEGRADE alone), then the pdm worker's first scan reads the whole week at once
+    const fill: RunToFailureSpec = { ...spec, degrade: parseDegrade(cfg.SIM_HISTORY_DEGRADE, machines), scanEveryMs: spec.span.to - spec.span.from };
+    const r = await runToFailure(fill, [multivariateSource() as Parameters<typeof runToFailure>[1][number]]);
+    for (const l of describeRunToFailure("history fill, t2q-live@v1", fill, r)) console.log(l);
+    const pump = [...fill.degrade.keys()];
+    expect(pump).toHaveLength(1);
+    const alerted = new Set(r.events.filter((e) => e.change === "opened").map((e) => e.alert.machineKey));
+    expect([...alerted]).toEqual(pump);
+    expect(r.failures[0]?.leadHours).toBeGreaterThanOrEqual(2);
+  });
 });
