@@ -1,7 +1,8 @@
-// Vibration telemetry in QuestDB through the scan (as the pdm worker runs it) into alerts in
-// PostgreSQL and on the MQTT alerts topic: an ISO zone D velocity is a critical alert, a drift from
-// the learned baseline a warning; nothing is learned or scored while the machine is stopped; a
-// repeated scan (redelivery) changes nothing.
+// Vibration telemetry in QuestDB through the scan into alerts in PostgreSQL and on the MQTT alerts
+// topic, with the per-feature detectors (robust-ewma@v4, the live detector before t2q-live@v1; the
+// default is tested in pdm-scan-multivariate.test.ts): an ISO zone D velocity is a critical alert, a
+// drift from the learned baseline a warning; nothing is learned or scored while the machine is
+// stopped; a repeated scan (redelivery) changes nothing.
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import mqtt from "mqtt";
@@ -13,6 +14,7 @@ import { ensureQuestSchema } from "#lib/adapters/questdb/schema.ts";
 import { TABLES } from "#lib/adapters/questdb/tables.ts";
 import { QuestWriter } from "#lib/adapters/questdb/writer.ts";
 import { alertsTopic } from "#lib/contract/topics.ts";
+import { DETECTOR_V4 } from "#lib/domain/pdm/detector.ts";
 import { telemetryRows } from "#lib/features/ingest/mapping.ts";
 import { scanVibration } from "#lib/features/pdm/scan.ts";
 import { seedTestPlant, testPlant } from "../support/stack.ts";
@@ -83,6 +85,7 @@ describe("vibration scan", () => {
       machines,
       store: redis,
       keyPrefix: `{test-${ent}}`,
+      params: DETECTOR_V4,
       alerts: { prisma, publish: async (t: string, p: string) => void (await client.publishAsync(t, p, { qos: 1 })) },
     };
     const r = await scanVibration(deps);

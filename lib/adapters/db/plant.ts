@@ -153,3 +153,38 @@ export async function loadMachines(prisma: PrismaClient): Promise<MachineInfo[]>
     };
   });
 }
+
+/** A plant file's machines as loadMachines would give them after seeding it (no database: the run-to-failure harness, tests). */
+export function machinesOfPlant(plant: PlantFile): MachineInfo[] {
+  const mapping: LossMapping = {
+    name: plant.lossMapping.name,
+    version: plant.lossMapping.version,
+    microStopThresholdS: plant.lossMapping.microStopThresholdS,
+    ...(plant.lossMapping.startupWindowS ? { startupWindowS: plant.lossMapping.startupWindowS } : {}),
+    rules: plant.lossMapping.rules,
+  };
+  return plant.sites.flatMap((s) =>
+    s.areas.flatMap((a) =>
+      a.lines.flatMap((l) => {
+        const shifts = (l.calendar ? s.calendars.find((c) => c.name === l.calendar)?.shifts : undefined) ?? [];
+        return l.machines.map((m) => {
+          const path = { enterprise: plant.enterprise.slug, site: s.slug, area: a.slug, line: l.slug, machine: m.slug };
+          return {
+            ...m,
+            path,
+            key: machineKey(path),
+            enterprise: path.enterprise,
+            site: s.slug,
+            siteName: s.name,
+            area: a.slug,
+            line: l.slug,
+            lineName: l.name,
+            timeZone: s.timeZone,
+            lossMapping: mapping,
+            shifts,
+          };
+        });
+      }),
+    ),
+  );
+}

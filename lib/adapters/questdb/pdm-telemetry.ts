@@ -22,11 +22,13 @@ const params = (p: MachinePath, since: number, until: number) => [
 export interface FeatureRow {
   ts: number;
   values: Partial<Record<MessageFeature, number>>;
+  /** the shaft speed the message carried (rpm), a context for the multivariate detector */
+  speedRpm?: number;
 }
 
 export async function featureRowsSince(pool: pg.Pool, p: MachinePath, since: number, until: number, limit = 20_000): Promise<FeatureRow[]> {
   const { rows } = await pool.query(
-    `SELECT ts, ${MESSAGE_FEATURES.join(", ")} FROM ${TABLES.vibration} WHERE ${MACHINE_SINCE} ORDER BY ts LIMIT ${Math.trunc(limit)}`,
+    `SELECT ts, ${MESSAGE_FEATURES.join(", ")}, speed_rpm FROM ${TABLES.vibration} WHERE ${MACHINE_SINCE} ORDER BY ts LIMIT ${Math.trunc(limit)}`,
     params(p, since, until),
   );
   return rows.map((r) => {
@@ -35,7 +37,8 @@ export async function featureRowsSince(pool: pg.Pool, p: MachinePath, since: num
       const v = r[f];
       if (v !== null && v !== undefined) values[f] = Number(v);
     }
-    return { ts: (r.ts as Date).getTime(), values };
+    const speed = r.speed_rpm;
+    return { ts: (r.ts as Date).getTime(), values, ...(speed !== null && speed !== undefined ? { speedRpm: Number(speed) } : {}) };
   });
 }
 

@@ -44,6 +44,12 @@ export interface T2QParams {
   /** Consecutive rows below clearFraction × threshold before it clears. */
   clearAfter: number;
   clearFraction: number;
+  /**
+   * "up": a row counts as above the threshold only when most of its score (by the sensors'
+   * contributions) comes from sensors above their mean: for features that a fault raises, a fall
+   * is no fault (a repaired machine vibrating less than when it was learned). Default: both ways.
+   */
+  direction?: "up" | "both";
 }
 
 /**
@@ -243,6 +249,19 @@ export class T2QDetector {
     return d;
   }
 
+  /** with direction "up": whether sensors above their mean carry more than half of the positive contributions */
+  #rising(contributions: readonly number[]): boolean {
+    if (this.params.direction !== "up" || !this.model || !this.smoothed) return true;
+    let up = 0;
+    let all = 0;
+    for (let j = 0; j < contributions.length; j++) {
+      const c = Math.max(0, contributions[j] as number);
+      all += c;
+      if ((this.smoothed[j] as number) > (this.model.mean[j] as number)) up += c;
+    }
+    return up > 0.5 * all;
+  }
+
   update(row: readonly number[]): T2QUpdate {
     const named = (xs: readonly number[]) => Object.fromEntries(this.sensors.map((s, j) => [s, xs[j] ?? 0]));
     if (!this.model) {
@@ -265,7 +284,7 @@ export class T2QDetector {
     const thr = this.model.threshold;
     let event: "open" | "clear" | undefined;
     if (!this.alert) {
-      this.above = s.score > thr ? this.above + 1 : 0;
+      this.above = s.score > thr && this.#rising(s.contributions) ? this.above + 1 : 0;
       if (this.above >= this.params.persist) {
         this.alert = true;
         this.below = 0;

@@ -1,17 +1,22 @@
-// The vibration-feature source of the watermark scan (watermark-scan.ts): the features of each
-// vibration message, machine by machine. Raises the ISO 10816-3 zone alert of the latest velocity
-// measured while running (C: warning, D: critical) and a drift alert for each feature whose
-// detector holds one, learning only while the machine produces.
+// The vibration-feature sources of the watermark scan (watermark-scan.ts): the features of each
+// vibration message, machine by machine. Both raise the ISO 10816-3 zone alert of the latest velocity
+// measured while running (C: warning, D: critical) and learn only while the machine produces. The
+// live one (multivariateSource, t2q-live@v1) raises one drift alert per machine when its vibration
+// leaves the learned running pattern at its speed; featureSource (robust-ewma per feature, the live
+// detector before it) one per drifting feature.
 
 import type { MachineInfo } from "#lib/adapters/db/plant.ts";
 import { type FeatureRow, featureRowsSince } from "#lib/adapters/questdb/pdm-telemetry.ts";
-import { type AlertSignal, episodeSignals, scanSignals } from "#lib/domain/pdm/alert-rules.ts";
-import { DETECTOR_V4, type DetectorParams, type DetectorSnapshot, RobustEwmaDetector } from "#lib/domain/pdm/detector.ts";
+import { type AlertSignal, episodeSignals, scanSignals, zoneSignal } from "#lib/domain/pdm/alert-rules.ts";
+import { type DetectorParams, type DetectorSnapshot, RobustEwmaDetector } from "#lib/domain/pdm/detector.ts";
 import { MESSAGE_FEATURES, type MessageFeature } from "#lib/domain/pdm/features.ts";
-import type { ScanSource, WatermarkScanDeps } from "./watermark-scan.ts";
+import { LiveMultivariate, type LiveMultivariateState, multivariateSignal, T2Q_LIVE_V1 } from "#lib/domain/pdm/live-multivariate.ts";
+import type { T2QParams } from "#lib/domain/pdm/multivariate.ts";
+import type { SavedDetectors, ScanSource, WatermarkScanDeps } from "./watermark-scan.ts";
 import { scanStateKey, watermarkScan } from "./watermark-scan.ts";
 
 export interface ScanDeps extends WatermarkScanDeps {
+  /** the per-feature detectors (robust-ewma, featureSource) with these parameters instead of the multivariate detector */
   params?: DetectorParams;
 }
 
@@ -29,13 +34,13 @@ export interface ScanResult {
   cleared: number;
 }
 
-export function featureSource(params: DetectorParams): ScanSource<FeatureRow, MessageFeature> {
+export function featureSource(params: DetectorParams): ScanSource<FeatureRow, SavedDetectors<MessageFeature>> {
   return {
     name: SOURCE,
     watches: () => true,
     read: (pool, m, since, until) => featureRowsSince(pool, m.path, since, until),
     evaluate(m: MachineInfo, saved, rows, runningAt) {
-      const detectors = Object.fromEntries(MESSAGE_FEATURES.map((f) => [f, RobustEwmaDetector.restore(params, saved[f])])) as Record<
+      const detectors = Object.fromEntries(MESSAGE_FEATURES.map((f) => [f, RobustEwmaDetector.restore(params, saved?.[f])])) as Record<
         MessageFeature,
         RobustEwmaDetector
       >;
@@ -80,7 +85,51 @@ export function featureSource(params: DetectorParams): ScanSource<FeatureRow, Me
   };
 }
 
+/**
+ * The multivariate source: one T² + SPE detector per machine over its vibration features and speed
+ * (lib/domain/pdm/live-multivariate.ts), the ISO zone alert as featureSource raises it. Same store
+ * key as featureSource: a machine whose saved detectors are of the other kind starts learning again
+ * from its watermark.
+ */
+export function multivariateSource(params: T2QParams = T2Q_LIVE_V1): ScanSource<FeatureRow, LiveMultivariateState> {
+  return {
+    name: SOURCE,
+    watches: () => true,
+    read: (pool, m, since, until) => featureRowsSince(pool, m.path, since, until),
+    evaluate(m: MachineInfo, saved, rows, runningAt) {
+      const d = new LiveMultivariate(params, saved);
+      let lastVelocity: { v: number; ts: number } | undefined;
+      const stretches: AlertSignal[][] = [];
+      const signalsAt = (at: number) => {
+        const out: AlertSignal[] = [];
+        const zone = lastVelocity && zoneSignal(m.key, m, lastVelocity, d.baseline("velocity_rms_mm_s"));
+        if (zone) out.push(zone);
+        const drift = multivariateSignal(m.key, m, d, at);
+        if (drift) out.push(drift);
+        stretches.push(out);
+      };
+      let chunkStart = rows[0]?.ts ?? 0;
+      let prev = chunkStart;
+      for (const r of rows) {
+        if (r.ts - chunkStart >= SIGNAL_EVERY_MS) {
+          signalsAt(prev);
+          chunkStart = r.ts;
+        }
+        prev = r.ts;
+        const running = runningAt(r.ts);
+        d.update(r, running, m.nominalSpeedRpm);
+        const v = r.values.velocity_rms_mm_s;
+        if (running && v !== undefined) lastVelocity = { v, ts: r.ts };
+      }
+      signalsAt(rows[rows.length - 1]?.ts ?? 0);
+      return { signals: episodeSignals(stretches), detectors: d.snapshot(), used: rows.length, skipped: 0 };
+    },
+  };
+}
+
 export async function scanVibration(deps: ScanDeps): Promise<ScanResult> {
-  const r = await watermarkScan(featureSource(deps.params ?? DETECTOR_V4), deps);
+  // the multivariate detector by default: better on the simulator's run to failure than robust-ewma@v4
+  // per feature (docs/predictive-maintenance.md, "Live detection and run-to-failure")
+  const r = deps.params ? await watermarkScan(featureSource(deps.params), deps) : await watermarkScan(multivariateSource(), deps);
   return { machines: r.machines, samples: r.used, raised: r.raised, cleared: r.cleared };
 }

@@ -21,21 +21,21 @@ export interface ScanStore {
 
 export type SavedDetectors<F extends string> = Partial<Record<F, DetectorSnapshot>>;
 
-/** A source of rows (each with its timestamp) and the detectors that watch them. */
-export interface ScanSource<Row extends { ts: number }, F extends string> {
+/** A source of rows (each with its timestamp) and the detectors that watch them; S: the detectors' saved state (JSON). */
+export interface ScanSource<Row extends { ts: number }, S> {
   /** the middle of the store key: `<prefix>:<name>:<machine key>` */
   name: string;
   watches(m: MachineInfo): boolean;
   /** the machine's rows in (since, until], oldest first */
   read(pool: pg.Pool, m: MachineInfo, since: number, until: number): Promise<Row[]>;
-  /** feeds the rows (at least one) to the machine's detectors restored from `saved` */
-  evaluate(m: MachineInfo, saved: SavedDetectors<F>, rows: readonly Row[], runningAt: (ts: number) => boolean): Evaluation<F>;
+  /** feeds the rows (at least one) to the machine's detectors restored from `saved` (undefined: none yet) */
+  evaluate(m: MachineInfo, saved: S | undefined, rows: readonly Row[], runningAt: (ts: number) => boolean): Evaluation<S>;
 }
 
-export interface Evaluation<F extends string> {
+export interface Evaluation<S> {
   /** the alerts to raise, in order */
   signals: AlertSignal[];
-  detectors: Record<F, DetectorSnapshot>;
+  detectors: S;
   /** rows the detectors used, and rows they could not (a bad snapshot) */
   used: number;
   skipped: number;
@@ -60,43 +60,76 @@ export interface WatermarkScanResult {
   cleared: number;
 }
 
-interface MachineScanState<F extends string> {
+interface MachineScanState<S> {
   watermark: number;
-  detectors: SavedDetectors<F>;
+  detectors?: S;
 }
 
 export const scanStateKey = (prefix: string, source: string, machineKey: string) => `${prefix}:${source}:${machineKey}`;
 
-export async function watermarkScan<Row extends { ts: number }, F extends string>(
-  source: ScanSource<Row, F>,
-  deps: WatermarkScanDeps,
+/**
+ * What the scan loop reads and writes. Production binds it to QuestDB, PostgreSQL and Redis
+ * (watermarkScan); the run-to-failure harness (run-to-failure.ts) to the simulator's messages and an
+ * in-memory alert book, so both run this same loop.
+ */
+export interface ScanIo<Row> {
+  store: ScanStore;
+  read(m: MachineInfo, since: number, until: number): Promise<Row[]>;
+  runningAt(m: MachineInfo, first: number, last: number): Promise<(ts: number) => boolean>;
+  raise(s: AlertSignal): Promise<unknown>;
+  autoClear(now: number, quietMs: number, machineKeys: readonly string[]): Promise<number>;
+}
+
+export async function watermarkScan<Row extends { ts: number }, S>(source: ScanSource<Row, S>, deps: WatermarkScanDeps): Promise<WatermarkScanResult> {
+  return scanLoop(
+    source,
+    {
+      store: deps.store,
+      read: (m, since, until) => source.read(deps.pool, m, since, until),
+      runningAt: (m, first, last) => runningCursor(deps.pool, m, first, last),
+      raise: (s) => raiseAlert(deps.alerts, s),
+      autoClear: (now, quietMs, keys) => autoClear(deps.alerts, now, quietMs, keys),
+    },
+    {
+      machines: deps.machines,
+      keyPrefix: deps.keyPrefix,
+      ...(deps.quietMs !== undefined ? { quietMs: deps.quietMs } : {}),
+      ...(deps.now !== undefined ? { now: deps.now } : {}),
+    },
+  );
+}
+
+/** One scan of the machines the source watches: see the top of this file. */
+export async function scanLoop<Row extends { ts: number }, S>(
+  source: ScanSource<Row, S>,
+  io: ScanIo<Row>,
+  o: { machines: readonly MachineInfo[]; keyPrefix: string; quietMs?: number; now?: number },
 ): Promise<WatermarkScanResult> {
-  const now = deps.now ?? Date.now();
-  const machines = deps.machines.filter((m) => source.watches(m));
+  const now = o.now ?? Date.now();
+  const machines = o.machines.filter((m) => source.watches(m));
   const total = { used: 0, skipped: 0, raised: 0 };
   for (const m of machines) {
-    const storeKey = scanStateKey(deps.keyPrefix, source.name, m.key);
-    const saved = await deps.store.get(storeKey);
-    const state: MachineScanState<F> = saved ? (JSON.parse(saved) as MachineScanState<F>) : { watermark: 0, detectors: {} };
-    const rows = await source.read(deps.pool, m, state.watermark, now);
+    const storeKey = scanStateKey(o.keyPrefix, source.name, m.key);
+    const saved = await io.store.get(storeKey);
+    const state: MachineScanState<S> = saved ? (JSON.parse(saved) as MachineScanState<S>) : { watermark: 0 };
+    const rows = await io.read(m, state.watermark, now);
     const first = rows[0];
     const last = rows[rows.length - 1];
     if (!first || !last) continue;
-    const runningAt = await runningCursor(deps.pool, m, first.ts, last.ts);
+    const runningAt = await io.runningAt(m, first.ts, last.ts);
     const out = source.evaluate(m, state.detectors, rows, runningAt);
     total.used += out.used;
     total.skipped += out.skipped;
     for (const s of out.signals) {
-      await raiseAlert(deps.alerts, s);
+      await io.raise(s);
       total.raised++;
     }
-    const next: MachineScanState<F> = { watermark: last.ts, detectors: out.detectors };
-    await deps.store.set(storeKey, JSON.stringify(next));
+    const next: MachineScanState<S> = { watermark: last.ts, detectors: out.detectors };
+    await io.store.set(storeKey, JSON.stringify(next));
   }
-  const cleared = await autoClear(
-    deps.alerts,
+  const cleared = await io.autoClear(
     now,
-    deps.quietMs ?? QUIET_MS,
+    o.quietMs ?? QUIET_MS,
     machines.map((m) => m.key),
   );
   return { machines: machines.length, ...total, cleared };

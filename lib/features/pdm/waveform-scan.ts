@@ -10,7 +10,7 @@ import { type SnapshotRow, snapshotRowsSince } from "#lib/adapters/questdb/pdm-t
 import { scanSignals } from "#lib/domain/pdm/alert-rules.ts";
 import { type Bearing, SNAPSHOT_FEATURES, type SnapshotFeature } from "#lib/domain/pdm/features.ts";
 import { analyseSnapshot, type Snapshot, type SnapshotMachine, saveDetectors, snapshotDetectors } from "#lib/domain/pdm/snapshot.ts";
-import { type ScanSource, scanStateKey, type WatermarkScanDeps, watermarkScan } from "./watermark-scan.ts";
+import { type SavedDetectors, type ScanSource, scanStateKey, type WatermarkScanDeps, watermarkScan } from "./watermark-scan.ts";
 
 export interface WaveformScanDeps extends WatermarkScanDeps {
   /** snapshots read per machine and scan (the rest wait for the next scan) */
@@ -46,13 +46,13 @@ function snapshotMachine(m: MachineInfo): SnapshotMachine {
   return { ...(m.nominalSpeedRpm ? { nominalSpeedRpm: m.nominalSpeedRpm } : {}), ...(bearing ? { bearing } : {}) };
 }
 
-export function waveformSource(limit = 500): ScanSource<SnapshotRow, SnapshotFeature> {
+export function waveformSource(limit = 500): ScanSource<SnapshotRow, SavedDetectors<SnapshotFeature>> {
   return {
     name: SOURCE,
     watches: (m) => m.hasWaveformSensor,
     read: (pool, m, since, until) => snapshotRowsSince(pool, m.path, since, until, limit),
     evaluate(m, saved, rows, runningAt) {
-      const detectors = snapshotDetectors(saved);
+      const detectors = snapshotDetectors(saved ?? {});
       const machine = snapshotMachine(m);
       let used = 0;
       let skipped = 0;

@@ -60,6 +60,17 @@ export class MachineSim {
   #announce = false;
   /** inspection requests and HMI alarm acknowledgements shown on the machine's HMI */
   readonly hmi: string[] = [];
+  /**
+   * The healthy machine's nuisance (what a detector must not alarm on), drawn from a stream of its
+   * own so the state machine's sequence is the same with or without it: the product's speed and
+   * load (new at each changeover), the thermal state (0 cold, 1 at operating temperature: warm-up
+   * after every restart), the ambient temperature's slow drift, rare one-sample sensor glitches.
+   */
+  readonly #noise: Rng;
+  #product = { speed: 1, load: 1 };
+  #heat = 0;
+  #ambientDrift = 0;
+  #localHour = { bucket: Number.NaN, offsetH: 0 };
 
   constructor(
     readonly machine: MachineInfo,
@@ -67,6 +78,7 @@ export class MachineSim {
   ) {
     this.key = machine.key;
     this.#rng = mulberry32(hashSeed(opts.seed, this.key));
+    this.#noise = mulberry32(hashSeed(opts.seed, `${this.key}#nuisance`));
     this.#countMode = this.#rng() < 0.8 ? { mode: "cumulative", counterMax: this.#rng() < 0.5 ? 65535 : 4294967295 } : { mode: "delta" };
     // Healthy vibration in zone A/B of its ISO 10816-3 class.
     const ab = ZONE_LIMITS[machine.vibrationGroup][machine.foundation][0];
@@ -145,6 +157,11 @@ export class MachineSim {
 
     const before = this.#state;
     this.#advanceState(nowMs);
+    if (this.#state === "changeover" && before !== "changeover") {
+      // another product: its own speed and load (tooling, part mass) until the next changeover
+      this.#product = { speed: uniform(this.#noise, 0.85, 1.1), load: uniform(this.#noise, 0.92, 1.08) };
+    }
+    this.#warm(dtS);
     if (this.#state !== before || this.#ticks === 0 || this.#announce) {
       this.#announce = false;
       out.push({ channel: "state", payload: { v: 1, ts, state: this.#state, ...(this.#reason ? { reason: this.#reason } : {}) } });
@@ -191,6 +208,34 @@ export class MachineSim {
     this.#total = (this.#total + made) % (max + 1);
     this.#reject = (this.#reject + rejected) % (max + 1);
     return { v: 1, ts, mode: "cumulative", total: this.#total, reject: this.#reject, counter_max: max };
+  }
+
+  /** Heats while turning (time constant 25 min), cools while stopped (90 min); the ambient drifts slowly. */
+  #warm(dtS: number): void {
+    if (dtS <= 0) return;
+    if (this.#isTurning()) this.#heat += (1 - this.#heat) * (1 - Math.exp(-dtS / (25 * 60)));
+    else this.#heat *= Math.exp(-dtS / (90 * 60));
+    // Ornstein-Uhlenbeck: mean 0, time constant 2 days, standard deviation 1.5 °C
+    const tau = 2 * 86_400;
+    const a = Math.exp(-dtS / tau);
+    this.#ambientDrift = this.#ambientDrift * a + 1.5 * Math.sqrt(1 - a * a) * normal(this.#noise);
+  }
+
+  /** The hall's temperature: 22 °C, ±4 °C over the local day (warmest at 15:00), plus the slow drift. */
+  #ambient(now: number): number {
+    const bucket = Math.floor(now / 3_600_000);
+    if (bucket !== this.#localHour.bucket) {
+      const parts = new Intl.DateTimeFormat("en-GB", { timeZone: this.machine.timeZone, hour: "numeric", hourCycle: "h23" }).formatToParts(now);
+      const localH = Number(parts.find((x) => x.type === "hour")?.value ?? 0);
+      this.#localHour = { bucket, offsetH: localH - new Date(bucket * 3_600_000).getUTCHours() };
+    }
+    const hour = (((now / 3_600_000 + this.#localHour.offsetH) % 24) + 24) % 24;
+    return 22 + 4 * Math.sin((2 * Math.PI * (hour - 9)) / 24) + this.#ambientDrift;
+  }
+
+  /** The shaft's speed as a fraction of nominal: the command's setting, the product's, 70 % at low speed. */
+  #speedFraction(): number {
+    return (this.#speedPct / 100) * this.#product.speed * (this.#state === "low_speed" ? 0.7 : 1);
   }
 
   #isTurning(): boolean {
@@ -258,18 +303,33 @@ export class MachineSim {
     const d = this.#degradation(now);
     const rng = this.#rng;
     const turning = this.#isTurning();
-    const velocity = turning ? this.#baselineVelocity * (1 + 4 * d) * Math.max(0.5, normal(rng, 1, 0.05)) : Math.abs(normal(rng, 0.05, 0.02));
-    const accelRms = turning ? 0.25 * velocity * (1 + 2 * d) * Math.max(0.5, normal(rng, 1, 0.05)) : Math.abs(normal(rng, 0.01, 0.005));
-    const crest = turning ? Math.max(1.5, normal(rng, 3 + 3 * d, 0.15)) : Math.max(1.5, normal(rng, 3, 0.3));
+    // nuisance: vibration rises with speed (velocity ~ speed^1.5, acceleration ~ speed^2) and load,
+    // a cold machine vibrates up to 12 % more, the temperature follows the ambient and the heat
+    const s = this.#speedFraction();
+    const cold = 1 + 0.12 * (1 - this.#heat);
+    const velocity = turning
+      ? this.#baselineVelocity * (1 + 4 * d) * s ** 1.5 * this.#product.load * cold * Math.max(0.5, normal(rng, 1, 0.05))
+      : Math.abs(normal(rng, 0.05, 0.02));
+    let accelRms = turning ? 0.25 * velocity * (1 + 2 * d) * Math.sqrt(s) * Math.max(0.5, normal(rng, 1, 0.05)) : Math.abs(normal(rng, 0.01, 0.005));
+    let crest = turning ? Math.max(1.5, normal(rng, 3 + 3 * d, 0.15)) : Math.max(1.5, normal(rng, 3, 0.3));
+    let kurtosis = turning ? Math.max(1.5, normal(rng, 3 + 6 * d, 0.2)) : Math.max(1.5, normal(rng, 3, 0.3));
+    const rise = 23 * this.#product.load + 8 * (s - 1);
+    const temperature = normal(rng, this.#ambient(now) + rise * this.#heat + 15 * d, 0.3);
+    // a sensor glitch (a knock on the housing, electrical noise): one sample, acceleration only
+    if (this.#noise() < 1 / 1500) {
+      accelRms *= uniform(this.#noise, 1.5, 3);
+      crest *= uniform(this.#noise, 1.3, 2);
+      kurtosis += uniform(this.#noise, 2, 6);
+    }
     const round = (x: number) => Math.round(x * 1000) / 1000;
     return {
       velocity_rms_mm_s: round(velocity),
       accel_rms_g: round(accelRms),
       accel_peak_g: round(accelRms * crest),
       crest_factor: round(crest),
-      kurtosis: round(turning ? Math.max(1.5, normal(rng, 3 + 6 * d, 0.2)) : Math.max(1.5, normal(rng, 3, 0.3))),
-      temperature_c: round(normal(rng, (turning ? 45 : 30) + 15 * d, 0.3)),
-      speed_rpm: turning ? round(((this.machine.nominalSpeedRpm ?? 1500) * (this.#state === "low_speed" ? 0.7 : 1) * this.#speedPct) / 100) : 0,
+      kurtosis: round(kurtosis),
+      temperature_c: round(temperature),
+      speed_rpm: turning ? round((this.machine.nominalSpeedRpm ?? 1500) * s) : 0,
     };
   }
 }

@@ -1,0 +1,127 @@
+// The live multivariate detector (t2q-live@v1) on synthetic streams, and the in-memory alert book the
+// run-to-failure harness uses (the production lifecycle rules without PostgreSQL).
+import { describe, expect, it } from "vitest";
+import { AlertBook } from "#lib/domain/pdm/alert-book.ts";
+import type { AlertSignal } from "#lib/domain/pdm/alert-rules.ts";
+import { BUCKET_MS, LiveMultivariate, type LiveSample, multivariateSignal, T2Q_LIVE_V1 } from "#lib/domain/pdm/live-multivariate.ts";
+import { mulberry32, normal } from "#lib/features/sim/prng.ts";
+
+const NOMINAL = 3000;
+const H = 3_600_000;
+const T0 = Date.parse("2026-11-16T06:00:00Z");
+
+/** A healthy machine's message at a speed (fraction of nominal); `fault` scales the bearing's signature (0: none). */
+function sample(rng: () => number, ts: number, speed: number, fault = 0, scale = 1): LiveSample {
+  return {
+    ts,
+    values: {
+      velocity_rms_mm_s: scale * 1.2 * speed ** 1.5 * (1 + fault) * normal(rng, 1, 0.04),
+      accel_rms_g: scale * 0.3 * speed ** 2 * (1 + 1.5 * fault) * normal(rng, 1, 0.04),
+      crest_factor: normal(rng, 3 + 2 * fault, 0.12),
+      kurtosis: normal(rng, 3 + 3 * fault, 0.2),
+      temperature_c: normal(rng, 45, 0.3),
+    },
+    speedRpm: NOMINAL * speed,
+  };
+}
+
+const SPEEDS = [1, 0.9, 1.05, 0.7, 0.95];
+/** the speed in effect at t: a new one every 50 minutes */
+const speedAt = (t: number) => SPEEDS[Math.floor((t - T0) / (50 * 60_000)) % SPEEDS.length] as number;
+
+/** Feeds messages every `stepMs` from `from` for `hours`; returns the bucket times at which an alert opened. */
+function feed(d: LiveMultivariate, rng: () => number, from: number, hours: number, stepMs: number, o: { fault?: number; scale?: number } = {}): number[] {
+  const opened: number[] = [];
+  for (let t = from; t < from + hours * H; t += stepMs) if (d.update(sample(rng, t, speedAt(t), o.fault, o.scale), true, NOMINAL) === "open") opened.push(t);
+  return opened;
+}
+
+describe("t2q-live@v1", () => {
+  it("learns 8 h of running (2-minute buckets), and speed changes alone never alarm, whatever the message rate", () => {
+    for (const stepMs of [1000, 10_000, BUCKET_MS]) {
+      const rng = mulberry32(5);
+      const d = new LiveMultivariate();
+      expect(feed(d, rng, T0, 7.9, stepMs)).toEqual([]);
+      expect(d.ready).toBe(false);
+      expect(feed(d, rng, T0 + 7.9 * H, 0.2, stepMs)).toEqual([]);
+      expect(d.ready).toBe(true);
+      expect(feed(d, rng, T0 + 8.1 * H, 12, stepMs)).toEqual([]);
+      // the baseline follows the speed: at 70 % the learned velocity is about 0.7^1.5 of nominal's
+      const atNominal = d.baseline("velocity_rms_mm_s", 1) as number;
+      expect(atNominal).toBeCloseTo(1.2, 1);
+      expect((d.baseline("velocity_rms_mm_s", 0.7) as number) / atNominal).toBeCloseTo(0.7 ** 1.5, 1);
+    }
+  });
+
+  it("alarms when the bearing's signature rises at the same speeds, not when the machine vibrates less", () => {
+    const rng = mulberry32(9);
+    const d = new LiveMultivariate();
+    feed(d, rng, T0, 10, 10_000);
+    expect(feed(d, rng, T0 + 10 * H, 3, 10_000, { scale: 0.7 })).toEqual([]); // 30 % less (a new bearing): no fault
+    const opened = feed(d, rng, T0 + 13 * H, 2, 10_000, { fault: 0.3 });
+    expect(opened).toHaveLength(1);
+    expect(opened[0]! - (T0 + 13 * H)).toBeLessThan(30 * 60_000);
+    const s = multivariateSignal("acme/x/y/z/m", { vibrationGroup: "GROUP_2", foundation: "RIGID" }, d, opened[0]!) as AlertSignal;
+    expect(s.cause).toBe("drift:multivariate");
+    expect(s.detectorVersion).toBe("t2q-live@v1");
+    expect(s.value).toBeGreaterThan(s.baseline as number);
+    expect(s.explanation).toMatch(/at \d+ % speed .* against .* \(\d+ %\)/);
+  });
+
+  it("continues exactly where it stopped after its state went through JSON (the scans' Redis value)", () => {
+    const run = (cutEvery: number | undefined) => {
+      const rng = mulberry32(3);
+      let d = new LiveMultivariate();
+      const events: string[] = [];
+      let i = 0;
+      for (let t = T0; t < T0 + 14 * H; t += 30_000, i++) {
+        if (cutEvery && i % cutEvery === 0) d = new LiveMultivariate(T2Q_LIVE_V1, JSON.parse(JSON.stringify(d.snapshot())));
+        const e = d.update(sample(rng, t, speedAt(t), t > T0 + 11 * H ? 0.4 : 0), true, NOMINAL);
+        if (e) events.push(`${e}@${t}`);
+      }
+      return { events, last: d.last };
+    };
+    const whole = run(undefined);
+    expect(whole.events.length).toBeGreaterThan(0);
+    expect(run(7)).toEqual(whole);
+  });
+
+  it("a stopped machine's messages are neither learned nor scored; a state of another version starts afresh", () => {
+    const rng = mulberry32(1);
+    const d = new LiveMultivariate();
+    for (let t = T0; t < T0 + 10 * H; t += 10_000) d.update(sample(rng, t, 1, 0.5), false, NOMINAL);
+    expect(d.snapshot().buckets).toBe(0);
+    const other = new LiveMultivariate(T2Q_LIVE_V1, { ...d.snapshot(), version: "t2q-live@v0", buckets: 99 });
+    expect(other.snapshot().buckets).toBe(0);
+  });
+});
+
+describe("alert book (the alert lifecycle in memory)", () => {
+  const signal = (at: number, severity: "WARNING" | "CRITICAL" = "WARNING"): AlertSignal => ({
+    machineKey: "acme/x/y/z/m",
+    feature: "velocity_rms_mm_s",
+    cause: "zone:velocity_rms_mm_s",
+    severity,
+    value: 5,
+    explanation: "e",
+    suggestedAction: "a",
+    detectorVersion: "iso10816-3",
+    at,
+  });
+
+  it("opens, updates, escalates, clears after the quiet time, reopens within the flap window, opens anew after it", () => {
+    const b = new AlertBook();
+    const M = 60_000;
+    expect(b.raise(signal(0))).toBe("opened");
+    expect(b.raise(signal(M))).toBe("updated");
+    expect(b.raise(signal(2 * M, "CRITICAL"))).toBe("escalated");
+    expect(b.autoClear(20 * M, 30 * M)).toBe(0);
+    expect(b.autoClear(33 * M, 30 * M)).toBe(1);
+    expect(b.raise(signal(40 * M))).toBe("reopened");
+    expect(b.alerts[0]).toMatchObject({ flaps: 1, severity: "CRITICAL", status: "OPEN" });
+    expect(b.autoClear(80 * M, 30 * M)).toBe(1);
+    expect(b.raise(signal(100 * M))).toBe("opened");
+    expect(b.alerts).toHaveLength(2);
+    expect(b.events.map((e) => e.change)).toEqual(["opened", "escalated", "cleared", "reopened", "cleared", "opened"]);
+  });
+});
