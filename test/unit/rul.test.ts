@@ -51,6 +51,17 @@ describe("forecastCrossing", () => {
     ).toMatchObject({ kind: "none", reason: "already in zone D" });
   });
 
+  it("forecasts zone D for a machine measured in zone C while its fitted trend is still below B/C (a zone C alert never forecasts zone C)", () => {
+    // the same growth as above, 3 h in: the trend's level is 1.73 mm/s, below B/C (2.8)
+    const rising = series((h) => 1.2 ** h, 3);
+    const now = t0 + 3 * H;
+    expect((forecastCrossing(rising, limits, now) as RulTrend).zone).toBe("C");
+    const inC = forecastCrossing(rising, limits, now, { measuredZone: "C" }) as RulTrend;
+    expect(inC.zone).toBe("D");
+    expect((inC.eta - t0) / H).toBeCloseTo(Math.log(4.5) / Math.log(1.2), 1);
+    expect(forecastCrossing(rising, limits, now, { measuredZone: "D" })).toMatchObject({ kind: "none", reason: "already in zone D" });
+  });
+
   it("says no trend for a flat noisy velocity, and for too little data", () => {
     let s = 7;
     const noise = () => {

@@ -55,6 +55,12 @@ export interface RulOptions {
   confidence?: 0.8 | 0.9 | 0.95;
   /** forecasts further than this ahead of `now` are "no trend" (ms) */
   horizonMs?: number;
+  /**
+   * The ISO zone of the latest measurement (a zone alert's): a machine measured in zone C is forecast
+   * to its C/D crossing even while the fitted trend is still below B/C (a zone C alert never says
+   * "zone C in ~11 h"); measured in D, there is nothing left to forecast.
+   */
+  measuredZone?: string;
 }
 
 export const RUL_DEFAULTS = {
@@ -203,11 +209,11 @@ export function forecastCrossing(
     if (!line) continue;
     const level = Math.exp(yAt(line, 0));
     const [, bc, cd] = limits;
-    if (level >= cd) {
+    if (level >= cd || o.measuredZone === "D") {
       reason = "already in zone D";
       continue;
     }
-    const boundary = level < bc ? bc : cd;
+    const boundary = level < bc && o.measuredZone !== "C" ? bc : cd;
     const target = Math.log(boundary);
     // a trend only when the slope is positive at the interval's confidence
     if (line.b - (line.q * line.sigma) / Math.sqrt(line.sxx) <= 0) {

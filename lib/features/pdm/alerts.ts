@@ -62,7 +62,8 @@ export interface AlertDeps {
   onPublishFailed?: (e: Error, topic: string) => void;
   flapWindowMs?: number;
   /** the machine's remaining-useful-life forecast at a time (lib/features/pdm/rul.ts), added to the explanation */
-  forecast?: (machineKey: string, at: number) => Promise<RulForecast | undefined>;
+  /** the forecast of the machine's next zone crossing; `measuredZone`: the zone of the signal's latest measurement */
+  forecast?: (machineKey: string, at: number, measuredZone?: string) => Promise<RulForecast | undefined>;
 }
 
 /** A refused request (lib/contract/errors.ts); the API answers it with its code. */
@@ -170,7 +171,7 @@ async function raiseOnce(deps: AlertDeps, raised: AlertSignal): Promise<{ alert:
 /** A forecast that cannot be made (QuestDB away) leaves the alert without one: it never stops the alert. */
 async function forecastOrNone(forecast: NonNullable<AlertDeps["forecast"]>, s: AlertSignal): Promise<RulForecast | undefined> {
   try {
-    return await forecast(s.machineKey, s.at);
+    return await forecast(s.machineKey, s.at, s.zone);
   } catch (e) {
     console.warn(`no forecast for ${s.machineKey}: ${e instanceof Error ? e.message : String(e)}`);
     return undefined;

@@ -25,8 +25,8 @@ export async function runningVelocity(pool: pg.Pool, m: MachineInfo, now: number
   return out;
 }
 
-export async function machineForecast(pool: pg.Pool, m: MachineInfo, now = Date.now()): Promise<RulForecast> {
-  return forecastCrossing(await runningVelocity(pool, m, now), ZONE_LIMITS[m.vibrationGroup][m.foundation], now);
+export async function machineForecast(pool: pg.Pool, m: MachineInfo, now = Date.now(), measuredZone?: string): Promise<RulForecast> {
+  return forecastCrossing(await runningVelocity(pool, m, now), ZONE_LIMITS[m.vibrationGroup][m.foundation], now, measuredZone ? { measuredZone } : {});
 }
 
 /**
@@ -35,13 +35,14 @@ export async function machineForecast(pool: pg.Pool, m: MachineInfo, now = Date.
  */
 export function forecastHook(pool: pg.Pool, machines: () => Promise<readonly MachineInfo[]> | readonly MachineInfo[], maxAgeMs = 60_000) {
   const cache = new Map<string, { at: number; f: RulForecast }>();
-  return async (machineKey: string, at: number): Promise<RulForecast | undefined> => {
-    const hit = cache.get(machineKey);
+  return async (machineKey: string, at: number, measuredZone?: string): Promise<RulForecast | undefined> => {
+    const key = `${machineKey}@${measuredZone ?? ""}`;
+    const hit = cache.get(key);
     if (hit && Math.abs(hit.at - at) < maxAgeMs) return hit.f;
     const m = (await machines()).find((x) => x.key === machineKey);
     if (!m) return undefined;
-    const f = await machineForecast(pool, m, at);
-    cache.set(machineKey, { at, f });
+    const f = await machineForecast(pool, m, at, measuredZone);
+    cache.set(key, { at, f });
     return f;
   };
 }
