@@ -41,8 +41,10 @@ export interface RollupOptions {
    * exact, the raw events elsewhere) or "raw" (the raw events only). Minute buckets: always raw.
    */
   source?: "minutes" | "raw";
-  /** Do not write; the computed machine results are handed to this instead (comparisons, benches). */
-  dryRun?: (results: Map<MachineKey, Map<number, OeeResult>>) => void;
+  /** Write the rows (default true); false: compute only (comparisons, benches). */
+  write?: boolean;
+  /** Given every machine's results, by machine key and bucket start. */
+  onResults?: (results: Map<MachineKey, Map<number, OeeResult>>) => void;
 }
 
 export const placeOf = (m: MachineInfo): BucketPlace => ({ timeZone: m.timeZone, shifts: m.shifts });
@@ -148,8 +150,8 @@ export async function rollupBuckets(
   const rollupRows = complete.map((grp) => rollupOeeRow(g, grp.level, grp.key, grp.bucket, rollup(grp.results), computedAt));
   const t3 = performance.now();
   stats.ms.compute += t3 - t2;
-  if (opts.dryRun) opts.dryRun(byMachine);
-  else await deps.writer.write([...machineRows, ...rollupRows]);
+  opts.onResults?.(byMachine);
+  if (opts.write !== false) await deps.writer.write([...machineRows, ...rollupRows]);
   stats.ms.write = performance.now() - t3;
   return { ...stats, buckets: seen.size, machineRows: machineRows.length, rollupRows: rollupRows.length };
 }
