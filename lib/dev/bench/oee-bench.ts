@@ -243,8 +243,7 @@ export async function benchOee(o: OeeBenchOptions): Promise<OeeBenchResult> {
     );
     await waitWalApplied(pool, [TABLES.oeeMachine, TABLES.oeeRollup]);
 
-    const select = (place: BucketPlace) =>
-      bucketsOverlapping("shift", place, shift.start, shift.end).filter((b) => b.start === shift.start);
+    const select = (place: BucketPlace) => bucketsOverlapping("shift", place, shift.start, shift.end).filter((b) => b.start === shift.start);
     o.say(
       `roll-up of shift ${shift.label} (${new Date(shift.start).toISOString()} .. ${new Date(shift.end).toISOString()}) for ${o.machines} machines from their minute rows`,
     );

@@ -66,6 +66,14 @@ function sum(kind: string, stats: RollupStats[], touched?: number): OeeJobResult
       write: Math.round(stats.reduce((a, s) => a + s.ms.write, 0)),
     },
     ...(touched !== undefined ? { touched } : {}),
+    sources: {
+      minutes: stats.reduce((a, s) => a + s.sources.minutes, 0),
+      raw: stats.reduce((a, s) => a + s.sources.raw, 0),
+      why: stats.reduce<Record<string, number>>((a, s) => {
+        for (const [k, v] of Object.entries(s.sources.why)) a[k] = (a[k] ?? 0) + (v ?? 0);
+        return a;
+      }, {}),
+    },
   };
 }
 

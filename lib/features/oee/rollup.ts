@@ -200,6 +200,7 @@ async function fromRawEvents(deps: RollupDeps, plan: { m: MachineInfo; buckets: 
       lookbackMs: Math.max(thresholdMs, 3_600_000),
       lookaheadMs: thresholdMs,
       parallelism: deps.parallelism ?? 2,
+      rejectRises: plan.some((p) => (mappingOf(p.m).startupWindowS ?? 0) > 0),
     }),
     deps.reasonEdits ? deps.reasonEdits(range) : Promise.resolve(new Map<string, ReasonEdit[]>()),
   ]);
