@@ -134,11 +134,10 @@ function ingestRows(i: number, list: { states?: StateEvent[]; counts?: CountEven
   return rows;
 }
 
-function core(i: number, extra: StateEvent[] = []): OeeResult {
-  const m = machines[i]!;
+function core(i: number, extra: StateEvent[] = [], idealCycleTimeS = machines[i]!.idealCycleTimeS): OeeResult {
   return computeOee({
     window: { start: shift.start, end: shift.end },
-    idealCycleTimeS: m.idealCycleTimeS,
+    idealCycleTimeS,
     plan: { kind: "calendar", timeZone: TZ, shifts: SHIFTS },
     mapping: MAPPING,
     states: [...events[i]!.states, ...extra],
@@ -161,9 +160,9 @@ function expectSame(got: OeeResult | undefined, want: OeeResult) {
 const minutesIn = (from: number, to: number) => (p: BucketPlace) => bucketsOverlapping("minute", p, from, to);
 const theShift = (p: BucketPlace) => bucketsOverlapping("shift", p, shift.start, shift.end).filter((b) => b.start === shift.start);
 
-async function shiftResults(opts: RollupOptions = {}) {
+async function shiftResults(opts: RollupOptions = {}, fleet = machines) {
   let results = new Map<MachineKey, Map<number, OeeResult>>();
-  const stats = await rollupBuckets(deps, "shift", theShift, {
+  const stats = await rollupBuckets({ ...deps, machines: fleet }, "shift", theShift, {
     ...opts,
     onResults: (r) => {
       results = r;
@@ -223,6 +222,12 @@ describe("hours, shifts and days summed from minute rows", () => {
       expectSame(summed.of(i), core(i));
       expectSame(raw.of(i), core(i));
     }
+    // a changed ideal cycle time not recomputed yet: that machine from its own raw events, the others summed
+    const changed = machines.map((m, i) => (i === 2 ? { ...m, idealCycleTimeS: 9 } : m));
+    const mixed = await shiftResults({ write: false }, changed);
+    expect(mixed.stats.sources).toEqual({ minutes: 2, raw: 1, why: { ideal_cycle_changed: 1 } });
+    expectSame(mixed.of(2), core(2, [], 9));
+    expectSame(mixed.of(0), core(0));
     // and the written row is the summed result
     const { rows } = await pool.query(`SELECT * FROM ${TABLES.oeeMachine} WHERE enterprise = $1 AND machine = 'm-1' AND granularity = 'shift'`, [ent]);
     expect(rows).toHaveLength(1);

@@ -17,6 +17,8 @@ const machine = fc.record({
   idealCycleTimeS: fc.double({ min: 0.1, max: 60, noNaN: true }),
   // changes and heartbeats, some at the same instant, some before the span
   states: fc.array(fc.record({ offset: fc.integer({ min: -40 * MIN, max: SPAN + 5 * MIN }), state: fc.constantFrom(...states) }), { maxLength: 80 }),
+  // sometimes nothing at all before the span's end: a machine that never sent, or started just after
+  silent: fc.boolean(),
   first: fc.option(fc.constantFrom(...states), { nil: undefined }),
   cumulative: fc.boolean(),
   counts: fc.array(
@@ -36,7 +38,7 @@ function base(m: Machine): Omit<OeeInput, "window"> {
   const stateEvents: StateEvent[] = [
     ...(m.first ? [{ ts: T0 - 3_600_000, state: m.first }] : []),
     ...m.states.map((s) => ({ ts: T0 + s.offset, state: s.state })),
-  ];
+  ].filter((e) => !m.silent || e.ts >= T0 + SPAN);
   const counts: CountEvent[] = m.cumulative
     ? m.counts.map((c) => ({ ts: T0 + c.offset, mode: "cumulative", total: c.total, reject: Math.min(c.total, c.reject) }))
     : m.counts.map((c) => ({ ts: T0 + c.offset, mode: "delta", total: c.total, reject: Math.min(c.total, c.reject) }));
@@ -122,7 +124,7 @@ describe("OEE over many windows", () => {
         const why = minuteSumUsable(s, bucket, version, m.idealCycleTimeS);
         const whole = computeOee({ ...b, window: bucket });
         if (why !== null) {
-          // the only reason here: time before the first event ever
+          // the only reason here: time before the first event ever, not the whole bucket
           expect(why).toBe("data_gap");
           expect(whole.elements.dataGapS).toBeGreaterThan(0);
           return;
@@ -179,5 +181,11 @@ describe("OEE over many windows", () => {
     expect(minuteSumUsable({ ...s, mappingVersions: ["std@v1", "std@v2"] }, hour, "std@v1", 2)).toBe("mapping_changed");
     expect(minuteSumUsable(s, hour, "std@v1", 3)).toBe("ideal_cycle_changed");
     expect(minuteSumUsable({ ...s, elements: { ...s.elements, dataGapS: 5 } }, hour, "std@v1", 2)).toBe("data_gap");
+    // a machine that sent nothing in the whole bucket: an unknown stop throughout, which adds up
+    expect(minuteSumUsable({ ...s, elements: { ...s.elements, dataGapS: 3600, otherStopS: 3600, runS: 0 } }, hour, "std@v1", 2)).toBeNull();
+    // ... unless its first event came just after, making the last minutes small stops
+    expect(minuteSumUsable({ ...s, elements: { ...s.elements, dataGapS: 3600, otherStopS: 3540, smallStopS: 60, runS: 0 } }, hour, "std@v1", 2)).toBe(
+      "data_gap",
+    );
   });
 });

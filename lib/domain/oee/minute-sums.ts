@@ -48,7 +48,8 @@ export type Unusable = "not_minute_aligned" | "minutes_missing" | "minutes_unset
  * - every minute must have its row, computed after it settled, with the machine's current mapping
  *   version and ideal cycle time (a change without a recompute would mix two definitions);
  * - no data gap: time before a machine's first event is an unknown state whose small-stop test
- *   depends on where the window starts, so it does not add up over minutes.
+ *   depends on where the window starts, so it does not add up over minutes (a bucket that is all
+ *   gap, with no small stop, does).
  */
 export function minuteSumUsable(s: MinuteSum | undefined, bucket: Interval, mappingVersion: string, idealCycleTimeS: number): Unusable | null {
   if (bucket.start % MINUTE_MS !== 0 || bucket.end % MINUTE_MS !== 0) return "not_minute_aligned";
@@ -56,7 +57,10 @@ export function minuteSumUsable(s: MinuteSum | undefined, bucket: Interval, mapp
   if (s.unsettled > 0) return "minutes_unsettled";
   if (s.mappingVersions.length !== 1 || s.mappingVersions[0] !== mappingVersion) return "mapping_changed";
   if (s.idealCycleTimes.length !== 1 || s.idealCycleTimes[0] !== idealCycleTimeS) return "ideal_cycle_changed";
-  if (s.elements.dataGapS > 0) return "data_gap";
+  // a bucket wholly without data (a machine that never sent) adds up: every minute is an unknown
+  // stop, never a small one (unless its first event follows within the threshold: smallStopS > 0)
+  const wholeGap = Math.round(s.elements.dataGapS * 1000) === bucket.end - bucket.start && s.elements.smallStopS === 0;
+  if (s.elements.dataGapS > 0 && !wholeGap) return "data_gap";
   return null;
 }
 

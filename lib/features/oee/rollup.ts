@@ -22,7 +22,7 @@ import { DEFAULT_MAPPING, versionLabel } from "#lib/domain/oee/mapping.ts";
 import { type MinuteSum, minuteSumUsable, resultFromMinutes, settleMs, type Unusable } from "#lib/domain/oee/minute-sums.ts";
 import type { Interval, OeeResult, Plan, ReasonEdit } from "#lib/domain/oee/types.ts";
 import { computeWindows } from "#lib/domain/oee/windows.ts";
-import { loadFleetEvents, type MachineEvents } from "./events.ts";
+import { type FleetQuery, loadFleetEvents, type MachineEvents } from "./events.ts";
 
 export interface RollupDeps {
   pool: pg.Pool;
@@ -193,15 +193,17 @@ async function fromRawEvents(deps: RollupDeps, plan: { m: MachineInfo; buckets: 
   const range = { start: Math.min(...all.map((b) => b.start)), end: Math.max(...all.map((b) => b.end)) };
   const boundaries = [...new Set(all.flatMap((b) => [b.start, b.end]))];
   const thresholdMs = Math.max(...plan.map((p) => mappingOf(p.m).microStopThresholdS)) * 1000;
+  const query = {
+    range,
+    boundaries,
+    lookbackMs: Math.max(thresholdMs, 3_600_000),
+    lookaheadMs: thresholdMs,
+    parallelism: deps.parallelism ?? 2,
+    rejectRises: plan.some((p) => (mappingOf(p.m).startupWindowS ?? 0) > 0),
+  };
   const [events, edits] = await Promise.all([
-    loadFleetEvents(deps.pool, {
-      range,
-      boundaries,
-      lookbackMs: Math.max(thresholdMs, 3_600_000),
-      lookaheadMs: thresholdMs,
-      parallelism: deps.parallelism ?? 2,
-      rejectRises: plan.some((p) => (mappingOf(p.m).startupWindowS ?? 0) > 0),
-    }),
+    // a few machines whose minutes are not usable (a new machine, a changed mapping): only theirs
+    plan.length <= FEW && plan.length < deps.machines.length ? loadEach(deps, plan, query) : loadFleetEvents(deps.pool, query),
     deps.reasonEdits ? deps.reasonEdits(range) : Promise.resolve(new Map<string, ReasonEdit[]>()),
   ]);
   const t1 = performance.now();
@@ -219,5 +221,22 @@ async function fromRawEvents(deps: RollupDeps, plan: { m: MachineInfo; buckets: 
   });
   stats.ms.load += t1 - t0;
   stats.ms.compute += performance.now() - t1;
+  return out;
+}
+
+/** Up to this many machines are read one by one rather than the whole fleet at once. */
+const FEW = 8;
+
+async function loadEach(deps: RollupDeps, plan: { m: MachineInfo }[], q: Omit<FleetQuery, "only">): Promise<Map<string, MachineEvents>> {
+  const out = new Map<string, MachineEvents>();
+  const todo = plan.map((p) => p.m);
+  const workers = Array.from({ length: Math.max(1, deps.parallelism ?? 2) }, async () => {
+    for (let m = todo.shift(); m; m = todo.shift()) {
+      const one = await loadFleetEvents(deps.pool, { ...q, parallelism: 1, only: m.path });
+      const ev = one.get(m.key);
+      if (ev) out.set(m.key, ev);
+    }
+  });
+  await Promise.all(workers);
   return out;
 }
