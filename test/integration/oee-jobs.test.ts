@@ -175,8 +175,8 @@ function expectRowEquals(row: Record<string, unknown>, e: OeeResult) {
 
 describe("OEE roll-up jobs", () => {
   it("write per-machine and line OEE equal to the core's numbers on the raw events; a re-run changes nothing", async () => {
-    // ten minutes past the hour too, to have buckets that late data will not touch
-    const result = await finished(await enqueueRecompute(queue, [{ from: H, to: H + HOUR + 10 * MIN }]));
+    // ten minutes before the first event too, to have buckets that late data will not reach
+    const result = await finished(await enqueueRecompute(queue, [{ from: H - 10 * MIN, to: H + HOUR + 10 * MIN }]));
     expect(result).toMatchObject({ kind: "recompute" });
     const expected = machines.map((_m, k) => coreHour(k));
     for (const k of machines.keys()) {
@@ -207,13 +207,13 @@ describe("OEE roll-up jobs", () => {
     expect(Number(minutes[0].total)).toBe(expected[1]!.elements.total);
 
     // at-least-once delivery: the same job again writes the same rows, no more
-    await finished(await enqueueRecompute(queue, [{ from: H, to: H + HOUR + 10 * MIN }]));
+    await finished(await enqueueRecompute(queue, [{ from: H - 10 * MIN, to: H + HOUR + 10 * MIN }]));
     const { rows: again } = await pool.query(`SELECT count() n FROM ${TABLES.oeeMachine} WHERE enterprise = $1 AND granularity = 'hour'`, [ent]);
-    expect(Number(again[0].n)).toBe(2 * fleet.length); // hours H and H + 1, every machine of the plant
+    expect(Number(again[0].n)).toBe(3 * fleet.length); // hours H − 1, H and H + 1, every machine of the plant
     expectRowEquals(await hourRow(0), expected[0]!);
   });
 
-  it("late data recomputes the buckets it touches, and only those", async () => {
+  it("late data recomputes the buckets it reaches, and only those", async () => {
     const late: StateEvent[] = [
       { ts: H + 50 * MIN, state: "idle" },
       { ts: H + 55 * MIN, state: "running" },
@@ -227,7 +227,7 @@ describe("OEE roll-up jobs", () => {
 
     const { rows: untouched } = await pool.query(`SELECT computed_at FROM ${TABLES.oeeMachine} WHERE enterprise = $1 AND granularity = 'minute' AND ts = $2`, [
       ent,
-      new Date(H + 65 * MIN).toISOString(),
+      new Date(H - 8 * MIN).toISOString(),
     ]);
     expect(untouched.length).toBeGreaterThan(0);
     const result = await finished(await queue.add("late", { kind: "late" }));
@@ -235,10 +235,11 @@ describe("OEE roll-up jobs", () => {
     expect((result as { touched: number }).touched).toBeGreaterThanOrEqual(2);
     expectRowEquals(await hourRow(0), coreHour(0, { states: late }));
     expect((await hourRow(0)).other_stop_s).toBeCloseTo(5 * 60 + 0, 6);
-    // a minute the late data did not touch was not rewritten
+    // a minute before what the late data reaches (its minutes, from the micro-stop threshold before;
+    // every event published so far was late, from H − 1 min) was not rewritten
     const { rows: after } = await pool.query(`SELECT computed_at FROM ${TABLES.oeeMachine} WHERE enterprise = $1 AND granularity = 'minute' AND ts = $2`, [
       ent,
-      new Date(H + 65 * MIN).toISOString(),
+      new Date(H - 8 * MIN).toISOString(),
     ]);
     expect(after.map((r) => new Date(r.computed_at).getTime())).toEqual(untouched.map((r) => new Date(r.computed_at).getTime()));
     events[0]!.states.push(...late);

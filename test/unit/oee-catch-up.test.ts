@@ -1,6 +1,6 @@
 // The plan of a scheduled "closed" run: what it computes after the cursor, oldest first, in bounded pieces.
 import { describe, expect, it } from "vitest";
-import { CATCH_UP, closedRunPieces, SCHEDULES } from "#lib/domain/oee/plan.ts";
+import { CATCH_UP, closedHorizon, closedRunPieces, pieces, reachOf, SCHEDULES } from "#lib/domain/oee/plan.ts";
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -35,5 +35,40 @@ describe("closedRunPieces", () => {
     const pieces = closedRunPieces("hour", now - 90 * 24 * HOUR, now);
     expect(pieces[0]!.start).toBe(now - CATCH_UP.maxBackMs);
     expect(pieces.at(-1)!.end).toBe(now);
+  });
+});
+
+describe("closedHorizon", () => {
+  it("minutes run up to now; hours, shifts and days wait until the minute runs have computed their minutes for the last time", () => {
+    expect(closedHorizon("minute", now, now - 3 * HOUR)).toBe(now);
+    expect(closedHorizon("shift", now, now)).toBe(now - SCHEDULES.minute.closedWithinMs);
+    expect(closedHorizon("hour", now, undefined)).toBe(now - SCHEDULES.minute.closedWithinMs);
+    // the minute job is catching up: the others do not pass it
+    expect(closedHorizon("day", now, now - 2 * HOUR)).toBe(now - 2 * HOUR - SCHEDULES.minute.closedWithinMs);
+  });
+});
+
+describe("reachOf", () => {
+  const o = { backMs: 2 * MIN, thresholdMs: 2 * MIN, startupMs: 5 * MIN, now };
+  const t = { start: now - 60 * MIN, end: now - 59 * MIN };
+  it("reaches back by the micro-stop threshold and forward to the next state change plus the startup window and threshold", () => {
+    expect(reachOf(t, { stateChange: now - 30 * MIN, countSample: now - 58 * MIN }, o)).toEqual({ start: now - 62 * MIN, end: now - 25 * MIN + 1 });
+  });
+  it("to the next count sample when that is later (its increase is counted from the sample inside)", () => {
+    expect(reachOf(t, { stateChange: now - 58 * MIN, countSample: now - 40 * MIN }, o).end).toBe(now - 40 * MIN + 1);
+  });
+  it("up to now when the state has not changed since, or is not known", () => {
+    expect(reachOf(t, { stateChange: null, countSample: undefined }, o).end).toBe(now);
+    expect(reachOf(t, { stateChange: undefined, countSample: undefined }, o).end).toBe(now);
+  });
+});
+
+describe("pieces", () => {
+  it("cuts long spans into pieces of at most 6 h that join", () => {
+    expect(pieces([{ start: 0, end: 13 * HOUR }]).map((p) => [p.start / HOUR, p.end / HOUR])).toEqual([
+      [0, 6],
+      [6, 12],
+      [12, 13],
+    ]);
   });
 });

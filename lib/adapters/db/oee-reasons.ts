@@ -79,8 +79,25 @@ export async function reasonEditsByPath(
   return out;
 }
 
-/** The intervals of the edits saved after `sinceMs` (at most 10 000). */
-export async function reasonEditsSavedSince(prisma: PrismaClient, sinceMs: number): Promise<Interval[]> {
-  const rows = await prisma.reasonEdit.findMany({ where: { createdAt: { gt: new Date(sinceMs) } }, select: { start: true, end: true }, take: 10_000 });
-  return rows.map((e) => ({ start: e.start.getTime(), end: e.end.getTime() }));
+/** The intervals of the edits saved after `sinceMs` (at most 10 000), with their machine. */
+export async function reasonEditsSavedSince(prisma: PrismaClient, sinceMs: number): Promise<(Interval & { machine: MachinePath })[]> {
+  const rows = await prisma.reasonEdit.findMany({
+    where: { createdAt: { gt: new Date(sinceMs) } },
+    select: {
+      start: true,
+      end: true,
+      machine: {
+        select: {
+          slug: true,
+          line: { select: { slug: true, area: { select: { slug: true, site: { select: { slug: true, enterprise: { select: { slug: true } } } } } } } },
+        },
+      },
+    },
+    take: 10_000,
+  });
+  return rows.map((e) => {
+    const l = e.machine.line;
+    const machine = { enterprise: l.area.site.enterprise.slug, site: l.area.site.slug, area: l.area.slug, line: l.slug, machine: e.machine.slug };
+    return { start: e.start.getTime(), end: e.end.getTime(), machine };
+  });
 }

@@ -3,7 +3,8 @@
 // - states: only the rows whose state key (state, code, reason) differs from the row before, per
 //   machine (a 1 Hz heartbeat of the same state is one event); the core treats repeats the same way;
 // - cumulative counts: the first and last sample of each chunk and, around every decrease (reset or
-//   rollover), the sample before it and the sample itself. Delta counts are all kept.
+//   rollover), the sample before it and the sample itself; where startup rejects are counted, also
+//   every sample whose reject counter rose. Delta counts are all kept.
 // All values are bound parameters; each function reads one time chunk, optionally of one machine or site.
 import type pg from "pg";
 import { type MachineKey, machineKey } from "#lib/contract/identity.ts";
@@ -62,11 +63,11 @@ const sql = {
   WHERE state_key IS NULL OR prev_key IS NULL OR prev_key != state_key`,
   stateBefore: (p: PathPrefix) =>
     `SELECT ${PATH}, ts, state, code, reason FROM ${TABLES.state} WHERE ts < $1 ${pathFilter(p, 2)} LATEST ON ts PARTITION BY ${PATH}`,
-  countsKept: (p: PathPrefix) => `SELECT ${PATH}, ts, mode, total, reject, counter_max, pt, pr FROM (
+  countsKept: (p: PathPrefix, rejectRises: boolean) => `SELECT ${PATH}, ts, mode, total, reject, counter_max, pt, pr FROM (
     SELECT ${PATH}, ts, mode, total, reject, counter_max, lag(total) OVER w AS pt, lag(reject) OVER w AS pr
     FROM ${TABLES.counts} WHERE ts >= $1 AND ts < $2 ${pathFilter(p, 3)}
     WINDOW w AS (PARTITION BY ${PATH} ORDER BY ts))
-  WHERE mode = 'delta' OR pt IS NULL OR total < pt OR reject < pr`,
+  WHERE mode = 'delta' OR pt IS NULL OR total < pt OR reject < pr${rejectRises ? " OR reject > pr" : ""}`,
   countsLast: (p: PathPrefix) => `SELECT ${PATH}, ts, mode, total, reject, counter_max, NULL pt, NULL pr FROM ${TABLES.counts}
   WHERE ts >= $1 AND ts < $2 AND mode = 'cumulative' ${pathFilter(p, 3)} LATEST ON ts PARTITION BY ${PATH}`,
   countBaseline: (p: PathPrefix) => `SELECT ${PATH}, ts, mode, total, reject, counter_max, NULL pt, NULL pr FROM ${TABLES.counts}
@@ -109,10 +110,15 @@ export async function countBaseline(pool: pg.Pool, beforeMs: number, path: PathP
   return (await pool.query<CountRow>(sql.countBaseline(path), [iso(beforeMs), ...path])).rows.map(toCounts);
 }
 
-/** The count samples of the chunk the core needs: deltas, first and last samples, and around every decrease. */
-export async function countsKeptIn(pool: pg.Pool, c: Interval, path: PathPrefix): Promise<KeyedCounts[]> {
+/**
+ * The count samples of the chunk the core needs: deltas, first and last samples, and around every
+ * decrease. With `rejectRises`, also every sample whose reject counter rose: startup rejects are the
+ * rejects counted by samples inside a startup window, so each rise must keep its own timestamp
+ * (between two kept samples the reject counter then rises only at the later one).
+ */
+export async function countsKeptIn(pool: pg.Pool, c: Interval, path: PathPrefix, rejectRises = false): Promise<KeyedCounts[]> {
   const [a, b] = await Promise.all([
-    pool.query<CountRow>(sql.countsKept(path), [iso(c.start), iso(c.end), ...path]),
+    pool.query<CountRow>(sql.countsKept(path, rejectRises), [iso(c.start), iso(c.end), ...path]),
     pool.query<CountRow>(sql.countsLast(path), [iso(c.start), iso(c.end), ...path]),
   ]);
   return [...a.rows, ...b.rows].map(toCounts);

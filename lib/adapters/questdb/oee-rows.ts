@@ -37,8 +37,8 @@ export function oeeFields(r: OeeResult, bucketEndMs: number, computedAtMs: numbe
   ];
 }
 
-/** The row of one machine's bucket. */
-export function machineOeeRow(g: Granularity, p: MachinePath, b: Bucket, r: OeeResult, computedAtMs: number): Row {
+/** The row of one machine's bucket, computed with this ideal cycle time (s). */
+export function machineOeeRow(g: Granularity, p: MachinePath, b: Bucket, r: OeeResult, computedAtMs: number, idealCycleTimeS: number): Row {
   return {
     table: TABLES.oeeMachine,
     symbols: [
@@ -51,7 +51,7 @@ export function machineOeeRow(g: Granularity, p: MachinePath, b: Bucket, r: OeeR
       ["label", b.label],
       ["mapping_version", r.mappingVersion],
     ],
-    fields: oeeFields(r, b.end, computedAtMs),
+    fields: [...oeeFields(r, b.end, computedAtMs), { kind: "float", name: "ideal_cycle_s", value: idealCycleTimeS }],
     ts: b.start * 1000,
   };
 }

@@ -39,7 +39,9 @@ export const DDL: readonly string[] = [
    payload_b64 VARCHAR, payload_bytes INT, worker SYMBOL, received_at TIMESTAMP)
    TIMESTAMP(ts) PARTITION BY DAY WAL DEDUP UPSERT KEYS(ts, topic, payload_sha256)`,
   // OEE per machine and bucket (ts = bucket start); re-running a bucket replaces it.
-  `CREATE TABLE IF NOT EXISTS ${TABLES.oeeMachine} (ts TIMESTAMP, granularity SYMBOL, ${PATH}, ${OEE_COLUMNS})
+  // ideal_cycle_s: the cycle time the row was computed with (a coarser bucket sums minute rows only
+  // when they all used the machine's current one)
+  `CREATE TABLE IF NOT EXISTS ${TABLES.oeeMachine} (ts TIMESTAMP, granularity SYMBOL, ${PATH}, ${OEE_COLUMNS}, ideal_cycle_s DOUBLE)
    TIMESTAMP(ts) PARTITION BY DAY WAL DEDUP UPSERT KEYS(ts, granularity, enterprise, site, area, line, machine)`,
   // Roll-ups: level line | site | enterprise, key = the path of that level.
   `CREATE TABLE IF NOT EXISTS ${TABLES.oeeRollup} (ts TIMESTAMP, granularity SYMBOL, level SYMBOL, key SYMBOL, ${OEE_COLUMNS})
@@ -56,4 +58,5 @@ export const DDL: readonly string[] = [
   `ALTER TABLE ${TABLES.oeeRollup} ADD COLUMN IF NOT EXISTS label SYMBOL`,
   `ALTER TABLE ${TABLES.oeeMachine} ADD COLUMN IF NOT EXISTS startup_reject LONG`,
   `ALTER TABLE ${TABLES.oeeRollup} ADD COLUMN IF NOT EXISTS startup_reject LONG`,
+  `ALTER TABLE ${TABLES.oeeMachine} ADD COLUMN IF NOT EXISTS ideal_cycle_s DOUBLE`,
 ];

@@ -32,4 +32,6 @@ export type OeeJobResult = {
   touched?: number;
   computedUntil?: string;
   ms?: { load: number; compute: number; write: number };
+  /** Machine buckets of hours, shifts and days summed from minute rows, and computed on the raw events (all minutes: raw). */
+  sources?: { minutes: number; raw: number; why: Record<string, number> };
 };

@@ -4,6 +4,7 @@
 import { mergeIntervals, overlapMs, plannedIntervals } from "./calendar.ts";
 import { countsInWindow } from "./counts.ts";
 import { flagsOf, kpisOf, lossesOf } from "./kpis.ts";
+import { versionLabel } from "./mapping.ts";
 import { lossOf, segments, startupTest } from "./timeline.ts";
 import type { Interval, OeeInput, OeeResult, TimeElements } from "./types.ts";
 
@@ -35,8 +36,9 @@ export function computeOee(input: OeeInput): OeeResult {
       case "BREAKDOWN":
         breakdownMs += inPlan;
         // A failure counts once, in the window holding the stop's first planned moment: so it is
-        // counted for the first piece of the stop with planned time, if none before the window had any.
-        if (inPlan > 0 && s.start === Math.max(s.ts, w.start) && plannedMsBetween(plan, s.ts, w.start) === 0) failures++;
+        // counted for the piece of the stop with planned time that has none before it (from the
+        // stop's start), whether the piece starts at a window's start or after a reason edit's end.
+        if (inPlan > 0 && plannedMsBetween(plan, s.ts, s.start) === 0) failures++;
         break;
       case "SETUP_ADJUSTMENT":
         setupMs += inPlan;
@@ -53,13 +55,16 @@ export function computeOee(input: OeeInput): OeeResult {
     }
   }
   const calendarS = sec(w.end - w.start);
-  const plannedCalendarS = planned.reduce((a, i) => a + sec(i.end - i.start), 0);
-  const plannedBusyS = plan.kind === "explicit" ? plan.plannedTimeS : plannedCalendarS - sec(plannedStateStopMs);
-  const runS = Math.max(0, plannedBusyS - sec(breakdownMs + setupMs + otherMs));
+  // on the clock, in whole milliseconds until the end, so that no float residue is left (a run time of
+  // 1e-13 s would make a performance of 0 where there is none) and the parts of a window add up to it
+  const plannedBusyMs = planned.reduce((a, i) => a + (i.end - i.start), 0) - plannedStateStopMs;
+  const stopsMs = breakdownMs + setupMs + otherMs;
+  const plannedBusyS = plan.kind === "explicit" ? plan.plannedTimeS : sec(plannedBusyMs);
+  const runS = Math.max(0, plan.kind === "explicit" ? plannedBusyS - sec(stopsMs) : sec(plannedBusyMs - stopsMs));
   const counts = countsInWindow(input.counts, w, startupTest(input));
   const elements: TimeElements = {
     calendarS,
-    plannedStopS: calendarS - plannedBusyS,
+    plannedStopS: plan.kind === "explicit" ? calendarS - plannedBusyS : sec(w.end - w.start - plannedBusyMs),
     plannedBusyS,
     breakdownS: sec(breakdownMs),
     setupS: sec(setupMs),
@@ -76,7 +81,7 @@ export function computeOee(input: OeeInput): OeeResult {
     failures,
   };
   return {
-    mappingVersion: `${mapping.name}@v${mapping.version}`,
+    mappingVersion: versionLabel(mapping),
     elements,
     kpis: kpisOf(elements),
     losses: lossesOf(elements, input.idealCycleTimeS),

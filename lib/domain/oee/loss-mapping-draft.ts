@@ -33,8 +33,7 @@ export const MappingDraftFields = z.object({
   rules: z.array(RuleDraft).min(1, "a mapping needs rules").max(200, "at most 200 rules"),
 });
 
-/** How people and the audit log name a mapping version: "standard@v3". */
-export const versionLabel = (m: { name: string; version: number }) => `${m.name}@v${m.version}`;
+export { versionLabel } from "./mapping.ts";
 
 /** Identity of a rule: what it matches (two rules matching the same thing would make the result depend on their order). */
 export const ruleKey = (r: Pick<MappingRule, "state" | "code" | "category" | "reason">) =>

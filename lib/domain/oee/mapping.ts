@@ -34,6 +34,9 @@ export const STATE_CODES = {
 
 const STATE_CODE: Readonly<Record<string, number>> = STATE_CODES;
 
+/** How people, the audit log and the OEE rows name a mapping version: "standard@v3". */
+export const versionLabel = (m: { name: string; version: number }) => `${m.name}@v${m.version}`;
+
 export const UNKNOWN_CODE = 30000;
 
 export function codeOf(e: Pick<StateEvent, "state" | "code">): number {

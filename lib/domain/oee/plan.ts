@@ -6,8 +6,10 @@ import type { Interval } from "./types.ts";
 
 /** A bucket is computed this long after it closes at the latest, and again by the next runs. */
 export const SCHEDULES: Record<Granularity, { everyMs: number; closedWithinMs: number }> = {
-  // every minute: the minutes that closed in the last 3 minutes (each minute is computed 3 times)
-  minute: { everyMs: 60_000, closedWithinMs: 3 * 60_000 },
+  // every minute: the minutes that closed in the last 5 minutes (each minute is computed 5 times), so
+  // the last run of a minute sees it settled (lib/domain/oee/minute-sums.ts: micro-stop threshold +
+  // 60 s, 3 min with the default threshold of 120 s); hours, shifts and days are summed from them
+  minute: { everyMs: 60_000, closedWithinMs: 5 * 60_000 },
   // every 5 minutes: the buckets that closed in the last 11 minutes (each computed twice or 3 times)
   hour: { everyMs: 5 * 60_000, closedWithinMs: 11 * 60_000 },
   shift: { everyMs: 5 * 60_000, closedWithinMs: 11 * 60_000 },
@@ -77,6 +79,50 @@ export function closedRunPieces(g: Granularity, cursor: number | undefined, now:
   }
   return pieces;
 }
+/**
+ * How far a scheduled run of granularity g may go at `now`. Hours, shifts and days are sums of minute
+ * rows: they wait until the minute runs have computed their minutes for the last time (the minute
+ * look-back after the minute cursor), so a bucket is summed from settled minutes and not computed
+ * on the raw events because its last minutes were too fresh. A minute cursor behind the clock
+ * (a minute catch-up) holds them back too. Exactness does not depend on this (a bucket whose minutes
+ * are not usable is computed on the raw events); speed does.
+ */
+export function closedHorizon(g: Granularity, now: number, minuteCursor: number | undefined): number {
+  if (g === "minute") return now;
+  return Math.min(now, minuteCursor ?? now) - SCHEDULES.minute.closedWithinMs;
+}
+
+/**
+ * The span a change to one machine's events in [t.start, t.end) can alter, given the first state
+ * change and count sample at or after t.end (lib/adapters/questdb/oee-reach.ts):
+ * - back to `backMs` before (late events: a stop that ended inside may have started up to the
+ *   micro-stop threshold before, small stop or not; reason edits: 0);
+ * - forward to the next state change (the state running at t.end now started inside, so every
+ *   minute of it until the next change may have another state or start), plus the startup window
+ *   (a restart's rejects) and the threshold (a small-stop test), and to the next count sample (its
+ *   increase is counted from the last sample inside). With no later change: up to now.
+ * Capped at `now`. Recomputing the minutes of this span, then every coarser bucket they fall in,
+ * gives what the raw events give.
+ */
+export function reachOf(
+  t: Interval,
+  next: { stateChange: number | null | undefined; countSample: number | undefined },
+  o: { backMs: number; thresholdMs: number; startupMs: number; now: number },
+): Interval {
+  const change = next.stateChange ?? o.now;
+  const end = Math.max(t.end + Math.max(o.thresholdMs, o.startupMs), change + Math.max(o.thresholdMs, o.startupMs) + 1, (next.countSample ?? t.end) + 1);
+  return { start: t.start - o.backMs, end: Math.min(o.now, Math.max(t.end, end)) };
+}
+
+/** Intervals cut into pieces no longer than maxMs, so one load never reads days of data. */
+export function pieces(touched: readonly Interval[], maxMs = 6 * 3_600_000): Interval[] {
+  return touched.flatMap((t) => {
+    const out: Interval[] = [];
+    for (let s = t.start; s < t.end; s += maxMs) out.push({ start: s, end: Math.min(t.end, s + maxMs) });
+    return out;
+  });
+}
+
 /** The closed buckets that overlap any touched interval. */
 export function touchedSelect(g: Granularity, places: readonly BucketPlace[], touched: readonly Interval[], now: number): Select {
   const overlapping = (place: BucketPlace) => uniq(touched.flatMap((t) => bucketsOverlapping(g, place, t.start, t.end)).filter((b) => b.end <= now));

@@ -2,7 +2,8 @@
 // chunks that run concurrently (QuestDB runs window functions on one thread per query). The reduction
 // (lib/adapters/questdb/oee-events.ts) changes no result: count chunks are cut at every bucket
 // boundary, and between two kept samples both counters only rose, so the core's sum of increases over
-// the kept samples equals the sum over all of them, bucket by bucket.
+// the kept samples equals the sum over all of them, bucket by bucket; with startup windows, every
+// rise of the reject counter is kept, so each startup reject is counted at its own sample's time.
 
 import type pg from "pg";
 import { countBaseline, countsKeptIn, stateChangesIn, statesBefore } from "#lib/adapters/questdb/oee-events.ts";
@@ -26,6 +27,8 @@ export interface FleetQuery {
   lookaheadMs: number;
   /** Split the range into at least this many chunks to use more than one QuestDB worker. */
   parallelism?: number;
+  /** Keep every count sample whose reject counter rose (needed where startup rejects are counted). */
+  rejectRises?: boolean;
   /** Only this machine (default: every machine). */
   only?: MachinePath;
   /** Only this site's machines. */
@@ -44,7 +47,7 @@ export async function loadFleetEvents(pool: pg.Pool, q: FleetQuery): Promise<Map
     statesBefore(pool, stateFrom, path),
     Promise.all(stateChunks.map((c) => stateChangesIn(pool, c, path))),
     countBaseline(pool, q.range.start, path),
-    Promise.all(countChunks.map((c) => countsKeptIn(pool, c, path))),
+    Promise.all(countChunks.map((c) => countsKeptIn(pool, c, path, q.rejectRises ?? false))),
   ]);
   const out = new Map<MachineKey, MachineEvents>();
   const of = (k: MachineKey) => {

@@ -10,11 +10,13 @@ import { reasonEditsByPath, reasonEditsSavedSince } from "#lib/adapters/db/oee-r
 import { loadMachines } from "#lib/adapters/db/plant.ts";
 import { lateMarksSince } from "#lib/adapters/questdb/oee-late.ts";
 import { oeeQueueWorker } from "#lib/adapters/queues/oee.ts";
+import type { MachinePath } from "#lib/contract/identity.ts";
 import { DEFAULT_PREFIX, OeeJob, type OeeJobResult } from "#lib/contract/jobs/oee.ts";
 import { GRANULARITIES, type Granularity } from "#lib/domain/oee/buckets.ts";
 import { lateScanFrom, markedMinute } from "#lib/domain/oee/late.ts";
-import { CATCH_UP, closedRunPieces, closedSelect, clusters, touchedSelect } from "#lib/domain/oee/plan.ts";
+import { CATCH_UP, closedHorizon, closedRunPieces, closedSelect, clusters, pieces, touchedSelect } from "#lib/domain/oee/plan.ts";
 import type { Interval } from "#lib/domain/oee/types.ts";
+import { reachOfTouches, type Touch } from "./reach.ts";
 import { placeOf, type RollupDeps, type RollupStats, rollupBuckets } from "./rollup.ts";
 
 export interface OeeJobDeps extends RollupDeps {
@@ -35,7 +37,7 @@ export interface OeeJobDeps extends RollupDeps {
    * recomputes them too, so an edit whose recompute job was never queued (Redis away) or was lost
    * (Redis restarted empty) is still recomputed.
    */
-  editedSince?: (sinceMs: number) => Promise<Interval[]>;
+  editedSince?: (sinceMs: number) => Promise<(Interval & { machine: MachinePath })[]>;
 }
 
 /**
@@ -64,14 +66,27 @@ function sum(kind: string, stats: RollupStats[], touched?: number): OeeJobResult
       write: Math.round(stats.reduce((a, s) => a + s.ms.write, 0)),
     },
     ...(touched !== undefined ? { touched } : {}),
+    sources: {
+      minutes: stats.reduce((a, s) => a + s.sources.minutes, 0),
+      raw: stats.reduce((a, s) => a + s.sources.raw, 0),
+      why: stats.reduce<Record<string, number>>((a, s) => {
+        for (const [k, v] of Object.entries(s.sources.why)) a[k] = (a[k] ?? 0) + (v ?? 0);
+        return a;
+      }, {}),
+    },
   };
 }
 
-/** Recomputes, for every granularity, the closed buckets the intervals touch (clustered). */
+/**
+ * Recomputes, for every granularity, the closed buckets the intervals touch (cut into pieces of at
+ * most 6 h, clustered): minutes first, on the raw events, then the hours, shifts and days they fall
+ * in, summed from the minutes just written. Late events and reason edits reach further than their
+ * own interval: callers pass the spans from `reachOfTouches`.
+ */
 export async function recomputeTouched(deps: RollupDeps, touched: Interval[], now: number): Promise<RollupStats[]> {
   const places = deps.machines.map(placeOf);
   const out: RollupStats[] = [];
-  for (const cluster of clusters(touched)) {
+  for (const cluster of clusters(pieces(touched))) {
     for (const g of GRANULARITIES) out.push(await rollupBuckets(deps, g, touchedSelect(g, places, cluster, now)));
   }
   return out;
@@ -87,8 +102,9 @@ export async function handleOeeJob(raw: unknown, deps: () => Promise<OeeJobDeps>
       const places = d.machines.map(placeOf);
       const stats: RollupStats[] = [];
       const started = performance.now();
-      let until = now;
-      for (const piece of closedRunPieces(g, await d.cursor?.get(g), now)) {
+      const horizon = closedHorizon(g, now, g === "minute" ? undefined : await d.cursor?.get("minute"));
+      let until = horizon;
+      for (const piece of closedRunPieces(g, await d.cursor?.get(g), horizon)) {
         // past the budget: the rest (newer) is the next run's, so the other granularities get their turn
         if (stats.length > 0 && performance.now() - started > (d.catchUpBudgetMs ?? CATCH_UP.budgetMs)) break;
         stats.push(await rollupBuckets(d, g, closedSelect(g, places, piece.start, piece.end)));
@@ -107,10 +123,14 @@ export async function handleOeeJob(raw: unknown, deps: () => Promise<OeeJobDeps>
     case "late": {
       const from = lateScanFrom(await d.watermark.get(), now);
       const marks = await lateMarksSince(d.pool, [...new Set(d.machines.map((m) => m.enterprise))], from);
-      const touched = [...marks.map(markedMinute), ...((await d.editedSince?.(from)) ?? [])];
-      const stats = touched.length ? await recomputeTouched(d, touched, now) : [];
+      const touches: Touch[] = [
+        ...marks.map((m) => ({ ...markedMinute(m.ts), machine: m.machine, kind: "late" as const })),
+        ...((await d.editedSince?.(from)) ?? []).map((e) => ({ ...e, kind: "edit" as const })),
+      ];
+      const spans = touches.length ? await reachOfTouches(d.pool, d.machines, touches, now, d.parallelism) : [];
+      const stats = spans.length ? await recomputeTouched(d, spans, now) : [];
       await d.watermark.set(now);
-      return sum(job.kind, stats, touched.length);
+      return sum(job.kind, stats, touches.length);
     }
   }
 }

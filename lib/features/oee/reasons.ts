@@ -15,6 +15,7 @@ import { intervalProblem, producing } from "#lib/domain/oee/reason-rules.ts";
 import { stateTimeline } from "#lib/domain/oee/timeline.ts";
 import type { Interval } from "#lib/domain/oee/types.ts";
 import { loadFleetEvents } from "./events.ts";
+import { reachOfTouches } from "./reach.ts";
 
 export interface Actor {
   /** A user name or API token name: who is recorded in the edit and the audit log. */
@@ -119,7 +120,7 @@ export async function assignReason(deps: ReasonDeps, actor: Actor, input: Assign
       details: { start: iso(input.start), end: iso(input.end), reason, ...(note ? { note } : {}) },
     },
   });
-  await recomputeAfterCommit(deps, [{ from: input.start, to: input.end }], `reason edit ${id}`);
+  await recomputeAfterCommit(deps, m, input, `reason edit ${id}`);
   return id as string;
 }
 
@@ -160,7 +161,7 @@ export async function splitStop(deps: ReasonDeps, actor: Actor, input: SplitInpu
       details: { start: iso(input.start), at: iso(input.at), end: iso(input.end), reasons: [first, second], ...(note ? { note } : {}) },
     },
   });
-  await recomputeAfterCommit(deps, [{ from: input.start, to: input.end }], `reason split ${a}`);
+  await recomputeAfterCommit(deps, m, input, `reason split ${a}`);
   return [a as string, b as string];
 }
 
@@ -169,9 +170,15 @@ export async function splitStop(deps: ReasonDeps, actor: Actor, input: SplitInpu
  * edit is saved, and the OEE worker's late scan recomputes every edit saved since its last scan
  * (lib/features/oee/jobs.ts), so the buckets follow within about a minute of Redis being back.
  */
-async function recomputeAfterCommit(deps: ReasonDeps, ranges: { from: number; to: number }[], why: string) {
+async function recomputeAfterCommit(deps: ReasonDeps, m: MachineInfo, edit: Interval, why: string) {
   try {
-    await deps.recompute(ranges, why);
+    // up to the end of the edited stop and its restart: the minutes there change too
+    const touch = { start: edit.start, end: edit.end, machine: m.path, kind: "edit" as const };
+    const spans = await reachOfTouches(deps.pool, [m], [touch], (deps.now ?? Date.now)(), 1);
+    await deps.recompute(
+      spans.map((s) => ({ from: s.start, to: s.end })),
+      why,
+    );
   } catch (e) {
     console.warn(`${why}: saved; its recompute could not be queued now (${(e as Error)?.message}); the OEE worker's late scan picks it up`);
   }
