@@ -22,6 +22,19 @@ export interface Stack {
   startedAt?: number;
 }
 
+/** Ports handed out in this process: a port free now may be offered again a moment later (a CI run got the same one twice). */
+const handedOut = new Set<number>();
+
+async function distinctPort(): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+}
+
 export async function makeStack(name: string, historyDays: number): Promise<Stack> {
   const home = mkdtempSync(join(tmpdir(), `andon-${name}-`));
   // the QuestDB jar is shared (not fetched again per home)
@@ -31,16 +44,16 @@ export async function makeStack(name: string, historyDays: number): Promise<Stac
   const db = new URL(config().DATABASE_URL);
   db.pathname = `/andon_${name.replace(/\W/g, "_")}_${randomBytes(3).toString("hex")}`;
   const p = {
-    redis: await freePort(),
-    mqtt: await freePort(),
-    http: await freePort(),
-    pg: await freePort(),
-    ilp: await freePort(),
-    health: await freePort(),
-    web: await freePort(),
-    ingest: await freePort(),
-    oee: await freePort(),
-    sim: await freePort(),
+    redis: await distinctPort(),
+    mqtt: await distinctPort(),
+    http: await distinctPort(),
+    pg: await distinctPort(),
+    ilp: await distinctPort(),
+    health: await distinctPort(),
+    web: await distinctPort(),
+    ingest: await distinctPort(),
+    oee: await distinctPort(),
+    sim: await distinctPort(),
   };
   const env = {
     ANDON_HOME: home,

@@ -2,7 +2,8 @@
 // known answer, and on SKAB when the shared datasets are there.
 
 import { describe, expect, it } from "vitest";
-import { fitT2Q, scoreT2Q, T2Q_V1, T2QDetector, type T2QUpdate, topContributors } from "#lib/domain/pdm/multivariate.ts";
+import { fitT2Q, scoreT2Q, T2Q_V1 } from "#lib/domain/pdm/multivariate.ts";
+import { T2QDetector, type T2QUpdate, topContributors } from "#lib/domain/pdm/multivariate-stream.ts";
 import { robustInliers, smoothRows, symmetricEigen } from "#lib/domain/pdm/robust-stats.ts";
 import { evaluateSkabT2Q } from "#lib/features/pdm/evaluate-skab.ts";
 import { dataset } from "../support/datasets.ts";

@@ -3,14 +3,14 @@
 // low speed, warm-up after every stop, the hall's daily temperature and its drift, sensor glitches),
 // three bearings that degrade to failure (the history's own SIM_HISTORY_DEGRADE pump, 100 h, and two
 // more of other classes and sites, 60 h and 36 h), through the production scan loop and alert rules
-// (lib/features/pdm/run-to-failure.ts), once with the old live detector (robust-ewma@v4 per feature)
+// (lib/dev/run-to-failure.ts), once with the old live detector (robust-ewma@v4 per feature)
 // and once with the new one (t2q-live@v1). Prints the lead time of each failure and the false alerts
 // per healthy machine-week of both; the targets are asserted for the live one.
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { machinesOfPlant, readPlantFile } from "#lib/adapters/db/plant.ts";
+import { describeRunToFailure, type RunToFailureResult, type RunToFailureSpec, runToFailure } from "#lib/dev/run-to-failure.ts";
 import { DETECTOR_V4 } from "#lib/domain/pdm/detector.ts";
-import { describeRunToFailure, type RunToFailureResult, type RunToFailureSpec, runToFailure } from "#lib/features/pdm/run-to-failure.ts";
 import { featureSource, multivariateSource } from "#lib/features/pdm/scan.ts";
 import { parseDegrade } from "#lib/features/sim/run.ts";
 import { parseConfig, repoRoot } from "#lib/platform/config.ts";

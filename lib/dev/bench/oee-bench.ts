@@ -23,14 +23,13 @@ import { ensureQuestSchema } from "#lib/adapters/questdb/schema.ts";
 import { TABLES } from "#lib/adapters/questdb/tables.ts";
 import { QuestWriter } from "#lib/adapters/questdb/writer.ts";
 import type { MachineKey } from "#lib/contract/identity.ts";
-import { machineKey } from "#lib/contract/identity.ts";
 import { startScratchQuestDb } from "#lib/dev/isolated-stack.ts";
 import { type BucketPlace, bucketsOverlapping } from "#lib/domain/oee/buckets.ts";
 import { computeOee } from "#lib/domain/oee/compute.ts";
 import { DEFAULT_MAPPING } from "#lib/domain/oee/mapping.ts";
 import type { CountEvent, OeeResult, StateEvent } from "#lib/domain/oee/types.ts";
-import { stateKey } from "#lib/features/ingest/mapping.ts";
 import { rollupBuckets } from "#lib/features/oee/rollup.ts";
+import { generators, machinesOf } from "./oee-bench-data.ts";
 
 export interface OeeBenchOptions {
   machines: number;
@@ -56,90 +55,6 @@ export interface OeeBenchResult {
   /** Machines whose summed shift equals the raw-events shift; machines checked against the core on all raw rows. */
   equalToRaw: number;
   verified: number;
-}
-
-const TZ = "Europe/Berlin";
-const SHIFT = {
-  name: "early",
-  weekdays: [1, 2, 3, 4, 5, 6, 7],
-  start: "06:00",
-  end: "14:00",
-  breaks: [{ name: "lunch", startOffsetMin: 240, durationMin: 30 }],
-};
-const ICT = 2; // ideal cycle time, s
-const CYCLE = 3000; // each machine repeats a 50 min pattern, phase-shifted per machine
-
-/** The pattern, by second p of the cycle: run, a 60 s micro-stop, run, a breakdown, a changeover. */
-const PATTERN: { until: number; state: string; runs: boolean }[] = [
-  { until: 2000, state: "running", runs: true },
-  { until: 2060, state: "idle", runs: false },
-  { until: 2400, state: "running", runs: true },
-  { until: 2700, state: "equipment_failure", runs: false },
-  { until: 3000, state: "changeover", runs: false },
-];
-
-function machinesOf(n: number, hours: number): MachineInfo[] {
-  const shift = { ...SHIFT, end: `${String(6 + hours).padStart(2, "0")}:00`, breaks: hours >= 6 ? SHIFT.breaks : [] };
-  return Array.from({ length: n }, (_, i): MachineInfo => {
-    const path = {
-      enterprise: "bench",
-      site: `site-${Math.floor(i / 100)}`,
-      area: "assembly",
-      line: `line-${Math.floor(i / 10)}`,
-      machine: `m-${String(i).padStart(4, "0")}`,
-    };
-    return {
-      slug: path.machine,
-      name: `Machine ${i}`,
-      idealCycleTimeS: ICT,
-      vibrationGroup: "GROUP_2",
-      foundation: "RIGID",
-      hasWaveformSensor: false,
-      enterprise: path.enterprise,
-      site: path.site,
-      area: path.area,
-      line: path.line,
-      path,
-      key: machineKey(path),
-      timeZone: TZ,
-      shifts: [shift],
-      lossMapping: DEFAULT_MAPPING,
-    };
-  });
-}
-
-/** SQL for the generated rows: x = 1..n, machine = (x-1) % M, second = (x-1) / M. */
-function generators(m: number, n: number, startMs: number) {
-  const idx = `((x - 1) % ${m})`;
-  const sec = `((x - 1) / ${m})`;
-  const t = `(${sec} + ${idx} * 37)`;
-  const p = `(${t} % ${CYCLE})`;
-  const path = `'bench', 'site-' || (${idx} / 100), 'assembly', 'line-' || (${idx} / 10), 'm-' || lpad(cast(${idx} as string), 4, '0')`;
-  const ts = `cast(${startMs * 1000}L + ${sec} * 1000000L as timestamp)`;
-  let lo = 0;
-  const stateCase = `case ${PATTERN.map((s) => `when ${p} < ${s.until} then '${s.state}'`).join(" ")} end`;
-  const keyCase = `case ${PATTERN.map((s) => `when ${p} < ${s.until} then ${stateKey(s.state, undefined, undefined)}L`).join(" ")} end`;
-  // running seconds in [0, q) of a cycle position q, then cumulative running seconds up to t
-  const runUpTo = (q: string) =>
-    PATTERN.map((s) => {
-      const from = lo;
-      lo = s.until;
-      return s.runs ? `greatest(0, least(${q}, ${s.until}) - ${from})` : "0";
-    }).join(" + ");
-  const perCycle = PATTERN.reduce((a, s, i) => a + (s.runs ? s.until - (i ? (PATTERN[i - 1]?.until ?? 0) : 0) : 0), 0);
-  const cum = (tt: string) => {
-    lo = 0;
-    return `((${tt}) / ${CYCLE} * ${perCycle} + ${runUpTo(`((${tt}) % ${CYCLE})`)})`;
-  };
-  // every 10th machine's PLC counter resets to 0 half-way through
-  const half = Math.floor(n / m / 2);
-  const produced = `case when ${idx} % 10 = 0 and ${sec} >= ${half} then ${cum(t)} - ${cum(`${half} + ${idx} * 37`)} else ${cum(t)} - ${cum(`${idx} * 37`)} end`;
-  return {
-    states: `INSERT INTO ${TABLES.state} (ts, enterprise, site, area, line, machine, state, state_key, received_at)
-      SELECT ${ts}, ${path}, ${stateCase}, ${keyCase}, now() FROM long_sequence(${n})`,
-    counts: `INSERT INTO ${TABLES.counts} (ts, enterprise, site, area, line, machine, mode, total, reject, received_at)
-      SELECT ${ts}, ${path}, 'cumulative', (${produced}) / ${ICT}, (${produced}) / ${ICT} / 40, now() FROM long_sequence(${n})`,
-  };
 }
 
 const close = (a: number, b: number) => Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(a), Math.abs(b));
@@ -191,7 +106,7 @@ export async function benchOee(o: OeeBenchOptions): Promise<OeeBenchResult> {
     const day = Date.now() - 86_400_000;
     const first = machines[0];
     if (!first) throw new Error("no machines");
-    const shift = bucketsOverlapping("shift", { timeZone: TZ, shifts: first.shifts }, day - 86_400_000, day).at(-1);
+    const shift = bucketsOverlapping("shift", { timeZone: first.timeZone, shifts: first.shifts }, day - 86_400_000, day).at(-1);
     if (!shift) throw new Error("no shift");
     const n = o.machines * o.hours * 3600;
     const sql = generators(o.machines, n, shift.start);

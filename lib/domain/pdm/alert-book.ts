@@ -1,6 +1,6 @@
 // The alert lifecycle of lib/features/pdm/alerts.ts (raise: open, update, escalate or reopen; clear
 // after the quiet time) kept in memory, with the same rules (alert-rules.ts), and every change
-// recorded. For the run-to-failure harness (lib/features/pdm/run-to-failure.ts), which needs the
+// recorded. For the run-to-failure harness (lib/dev/run-to-failure.ts), which needs the
 // alerts a week of scans would have left in PostgreSQL without a database. People's actions
 // (acknowledge, assign, resolve) are not part of it: nobody acts on a simulated week.
 import { type AlertSignal, escalates, FLAP_WINDOW_MS, flapSince, quietBefore, reopenedSeverity, type Severity } from "./alert-rules.ts";

@@ -18,7 +18,8 @@ import { type Foundation, type VibrationGroup, zoneOf } from "#lib/domain/vibrat
 import type { AlertSignal } from "./alert-rules.ts";
 import { SUGGESTED_ACTIONS } from "./alert-rules.ts";
 import type { MessageFeature } from "./features.ts";
-import { fitT2Q, T2Q_V1, T2QDetector, type T2QParams, type T2QSnapshot, topContributors } from "./multivariate.ts";
+import { fitT2Q, T2Q_V1, type T2QParams } from "./multivariate.ts";
+import { T2QDetector, type T2QSnapshot, topContributors } from "./multivariate-stream.ts";
 
 /**
  * T2Q_V1 (SKAB) with the training set at 240 buckets of 2 minutes (8 hours of running) and one-sided:

@@ -5,7 +5,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { DETECTOR_V1, type DetectorParams, RobustEwmaDetector } from "#lib/domain/pdm/detector.ts";
 import { outlierMetrics } from "#lib/domain/pdm/metrics.ts";
-import { T2Q_V1, T2QDetector, type T2QParams } from "#lib/domain/pdm/multivariate.ts";
+import { T2Q_V1, type T2QParams } from "#lib/domain/pdm/multivariate.ts";
+import { T2QDetector } from "#lib/domain/pdm/multivariate-stream.ts";
 import { utc } from "./nab-corpus.ts";
 
 export interface SkabReport {

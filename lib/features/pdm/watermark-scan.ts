@@ -69,7 +69,7 @@ export const scanStateKey = (prefix: string, source: string, machineKey: string)
 
 /**
  * What the scan loop reads and writes. Production binds it to QuestDB, PostgreSQL and Redis
- * (watermarkScan); the run-to-failure harness (run-to-failure.ts) to the simulator's messages and an
+ * (watermarkScan); the run-to-failure harness (lib/dev/run-to-failure.ts) to the simulator's messages and an
  * in-memory alert book, so both run this same loop.
  */
 export interface ScanIo<Row> {

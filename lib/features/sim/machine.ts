@@ -9,6 +9,8 @@ import type { MachineStateName } from "#lib/contract/payloads.ts";
 import type { TelemetryChannel } from "#lib/contract/topics.ts";
 import { ZONE_LIMITS } from "#lib/domain/vibration/iso10816.ts";
 import { planStatus } from "./calendar.ts";
+import { PlcCounter } from "./counter.ts";
+import { Nuisance } from "./nuisance.ts";
 import { exponential, hashSeed, mulberry32, normal, type Rng, uniform } from "./prng.ts";
 import { synthWaveform } from "./waveform.ts";
 
@@ -25,9 +27,6 @@ export interface MachineSimOptions {
   degradeToFailureMs?: number;
 }
 
-/** How each machine reports counts: most send cumulative PLC counters, some send deltas. */
-type CountMode = { mode: "cumulative"; counterMax: number } | { mode: "delta" };
-
 const MINUTE = 60_000;
 
 /** The speed range (percent of nominal) a simulated machine accepts from commands. */
@@ -43,13 +42,11 @@ export class MachineSim {
   #stateUntil = 0;
   #lastTick: number | undefined;
   #partProgress = 0;
-  #total = 0;
-  #reject = 0;
   #ticks = 0;
   #degradeStart: number | undefined;
   /** the degrading bearing was replaced: the new one stays healthy */
   #bearingReplaced = false;
-  readonly #countMode: CountMode;
+  readonly #counter: PlcCounter;
   readonly #baselineVelocity: number;
   readonly #speedFactor: number;
   /** stopped by a command (until a start command) */
@@ -60,17 +57,9 @@ export class MachineSim {
   #announce = false;
   /** inspection requests and HMI alarm acknowledgements shown on the machine's HMI */
   readonly hmi: string[] = [];
-  /**
-   * The healthy machine's nuisance (what a detector must not alarm on), drawn from a stream of its
-   * own so the state machine's sequence is the same with or without it: the product's speed and
-   * load (new at each changeover), the thermal state (0 cold, 1 at operating temperature: warm-up
-   * after every restart), the ambient temperature's slow drift, rare one-sample sensor glitches.
-   */
-  readonly #noise: Rng;
+  /** the healthy machine's nuisance (./nuisance.ts); the product's speed and load, new at each changeover */
+  readonly #nuisance: Nuisance;
   #product = { speed: 1, load: 1 };
-  #heat = 0;
-  #ambientDrift = 0;
-  #localHour = { bucket: Number.NaN, offsetH: 0 };
 
   constructor(
     readonly machine: MachineInfo,
@@ -78,15 +67,12 @@ export class MachineSim {
   ) {
     this.key = machine.key;
     this.#rng = mulberry32(hashSeed(opts.seed, this.key));
-    this.#noise = mulberry32(hashSeed(opts.seed, `${this.key}#nuisance`));
-    this.#countMode = this.#rng() < 0.8 ? { mode: "cumulative", counterMax: this.#rng() < 0.5 ? 65535 : 4294967295 } : { mode: "delta" };
+    this.#nuisance = new Nuisance(opts.seed, this.key, machine.timeZone);
+    this.#counter = new PlcCounter(this.#rng);
     // Healthy vibration in zone A/B of its ISO 10816-3 class.
     const ab = ZONE_LIMITS[machine.vibrationGroup][machine.foundation][0];
     this.#baselineVelocity = ab * uniform(this.#rng, 0.45, 0.8);
     this.#speedFactor = uniform(this.#rng, 1.02, 1.12);
-    // Counters start at 0 like a PLC after power-on: a simulator restart reads as a counter reset.
-    this.#total = 0;
-    this.#reject = 0;
   }
 
   get state(): MachineStateName {
@@ -159,9 +145,9 @@ export class MachineSim {
     this.#advanceState(nowMs);
     if (this.#state === "changeover" && before !== "changeover") {
       // another product: its own speed and load (tooling, part mass) until the next changeover
-      this.#product = { speed: uniform(this.#noise, 0.85, 1.1), load: uniform(this.#noise, 0.92, 1.08) };
+      this.#product = { speed: uniform(this.#nuisance.rng, 0.85, 1.1), load: uniform(this.#nuisance.rng, 0.92, 1.08) };
     }
-    this.#warm(dtS);
+    this.#nuisance.warm(dtS, this.#isTurning());
     if (this.#state !== before || this.#ticks === 0 || this.#announce) {
       this.#announce = false;
       out.push({ channel: "state", payload: { v: 1, ts, state: this.#state, ...(this.#reason ? { reason: this.#reason } : {}) } });
@@ -178,7 +164,7 @@ export class MachineSim {
       this.#partProgress -= made;
       for (let i = 0; i < made; i++) if (this.#rng() < 0.015) rejected++;
     }
-    out.push({ channel: "counts", payload: this.#countPayload(ts, made, rejected) });
+    out.push({ channel: "counts", payload: this.#counter.payload(ts, made, rejected) });
 
     const features = this.#vibration(nowMs);
     out.push({ channel: "vibration", payload: { v: 1, ts, sensor: "de-bearing", ...features } });
@@ -200,37 +186,6 @@ export class MachineSim {
     }
     this.#ticks++;
     return out;
-  }
-
-  #countPayload(ts: string, made: number, rejected: number): Record<string, unknown> {
-    if (this.#countMode.mode === "delta") return { v: 1, ts, mode: "delta", total: made, reject: rejected };
-    const max = this.#countMode.counterMax;
-    this.#total = (this.#total + made) % (max + 1);
-    this.#reject = (this.#reject + rejected) % (max + 1);
-    return { v: 1, ts, mode: "cumulative", total: this.#total, reject: this.#reject, counter_max: max };
-  }
-
-  /** Heats while turning (time constant 25 min), cools while stopped (90 min); the ambient drifts slowly. */
-  #warm(dtS: number): void {
-    if (dtS <= 0) return;
-    if (this.#isTurning()) this.#heat += (1 - this.#heat) * (1 - Math.exp(-dtS / (25 * 60)));
-    else this.#heat *= Math.exp(-dtS / (90 * 60));
-    // Ornstein-Uhlenbeck: mean 0, time constant 2 days, standard deviation 1.5 °C
-    const tau = 2 * 86_400;
-    const a = Math.exp(-dtS / tau);
-    this.#ambientDrift = this.#ambientDrift * a + 1.5 * Math.sqrt(1 - a * a) * normal(this.#noise);
-  }
-
-  /** The hall's temperature: 22 °C, ±4 °C over the local day (warmest at 15:00), plus the slow drift. */
-  #ambient(now: number): number {
-    const bucket = Math.floor(now / 3_600_000);
-    if (bucket !== this.#localHour.bucket) {
-      const parts = new Intl.DateTimeFormat("en-GB", { timeZone: this.machine.timeZone, hour: "numeric", hourCycle: "h23" }).formatToParts(now);
-      const localH = Number(parts.find((x) => x.type === "hour")?.value ?? 0);
-      this.#localHour = { bucket, offsetH: localH - new Date(bucket * 3_600_000).getUTCHours() };
-    }
-    const hour = (((now / 3_600_000 + this.#localHour.offsetH) % 24) + 24) % 24;
-    return 22 + 4 * Math.sin((2 * Math.PI * (hour - 9)) / 24) + this.#ambientDrift;
   }
 
   /** The shaft's speed as a fraction of nominal: the command's setting, the product's, 70 % at low speed. */
@@ -271,8 +226,7 @@ export class MachineSim {
         this.#bearingReplaced = true;
       }
       if (bearing || this.#rng() < 0.3) {
-        this.#total = 0;
-        this.#reject = 0;
+        this.#counter.reset();
       }
     }
     const r = this.#rng();
@@ -306,7 +260,7 @@ export class MachineSim {
     // nuisance: vibration rises with speed (velocity ~ speed^1.5, acceleration ~ speed^2) and load,
     // a cold machine vibrates up to 12 % more, the temperature follows the ambient and the heat
     const s = this.#speedFraction();
-    const cold = 1 + 0.12 * (1 - this.#heat);
+    const cold = 1 + 0.12 * (1 - this.#nuisance.heat);
     const velocity = turning
       ? this.#baselineVelocity * (1 + 4 * d) * s ** 1.5 * this.#product.load * cold * Math.max(0.5, normal(rng, 1, 0.05))
       : Math.abs(normal(rng, 0.05, 0.02));
@@ -314,12 +268,12 @@ export class MachineSim {
     let crest = turning ? Math.max(1.5, normal(rng, 3 + 3 * d, 0.15)) : Math.max(1.5, normal(rng, 3, 0.3));
     let kurtosis = turning ? Math.max(1.5, normal(rng, 3 + 6 * d, 0.2)) : Math.max(1.5, normal(rng, 3, 0.3));
     const rise = 23 * this.#product.load + 8 * (s - 1);
-    const temperature = normal(rng, this.#ambient(now) + rise * this.#heat + 15 * d, 0.3);
-    // a sensor glitch (a knock on the housing, electrical noise): one sample, acceleration only
-    if (this.#noise() < 1 / 1500) {
-      accelRms *= uniform(this.#noise, 1.5, 3);
-      crest *= uniform(this.#noise, 1.3, 2);
-      kurtosis += uniform(this.#noise, 2, 6);
+    const temperature = normal(rng, this.#nuisance.ambient(now) + rise * this.#nuisance.heat + 15 * d, 0.3);
+    const glitch = this.#nuisance.glitch();
+    if (glitch) {
+      accelRms *= glitch.accel;
+      crest *= glitch.crest;
+      kurtosis += glitch.kurtosis;
     }
     const round = (x: number) => Math.round(x * 1000) / 1000;
     return {

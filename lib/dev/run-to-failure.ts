@@ -15,9 +15,9 @@ import type { StateEvent } from "#lib/domain/oee/types.ts";
 import { AlertBook, type BookEvent } from "#lib/domain/pdm/alert-book.ts";
 import { QUIET_MS } from "#lib/domain/pdm/alert-rules.ts";
 import { MESSAGE_FEATURES } from "#lib/domain/pdm/features.ts";
+import { runningCursorOver } from "#lib/features/pdm/running.ts";
+import { type ScanIo, type ScanSource, type ScanStore, scanLoop } from "#lib/features/pdm/watermark-scan.ts";
 import { type HistorySpan, historyMessages } from "#lib/features/sim/history.ts";
-import { runningCursorOver } from "./running.ts";
-import { type ScanIo, type ScanSource, type ScanStore, scanLoop } from "./watermark-scan.ts";
 
 const HOUR = 3_600_000;
 const WEEK = 7 * 24 * HOUR;
