@@ -51,7 +51,9 @@ export async function run(argv: string[] = []): Promise<void> {
   // every port it will listen on is checked before anything starts (a taken one: exit 2 naming its setting)
   const services = await ensureServices(cfg0, say, { mqtt: topology === "single", listens: stackListens(cfg0, topology === "multi-site") });
   if (services.generated.QUESTDB_PG_PASSWORD) process.env.QUESTDB_PG_PASSWORD = services.generated.QUESTDB_PG_PASSWORD;
-  const cfg = config();
+  // config() was read before the password was generated (first start): this process's own queries need it too
+  // (the history fill's WAL wait and reasons failed with "invalid username/password" on every first start)
+  const cfg = { ...config(), ...services.generated };
   // workers and the dashboard: restarted with back-off when they die (lib/features/stack/supervisor.ts)
   const supervisor = new Supervisor({ statusFile: processStatusFile(cfg.ANDON_HOME), say, onFatal: () => void stopAll(1) });
   const brokers: Managed[] = [];
