@@ -5,6 +5,7 @@ const HELP = `andon - OEE and predictive maintenance over MQTT
 
   andon up [--topology multi-site]   start everything: services, migrations, seed, ingest, simulator, dashboard
                                 (multi-site: a central broker and one factory broker per site, bridged, TLS, generated accounts)
+  andon demo reset [--yes]      delete the demo plant's data and start again, filling a fresh week of history
   andon broker config [--gateways site|machine] [--auth password|certificate]
                                 broker accounts, ACLs, certificates and bridges from the asset model (docs/deployment.md)
   andon simulate                run the plant simulator (SIM_* settings; --seed, --interval-ms, --degrade)
@@ -22,6 +23,7 @@ const HELP = `andon - OEE and predictive maintenance over MQTT
 
 const commands: Record<string, () => Promise<{ run(argv: string[]): Promise<void> }>> = {
   up: () => import("./up.ts"),
+  demo: () => import("./demo.ts"),
   broker: () => import("./broker.ts"),
   simulate: () => import("./simulate.ts"),
   ingest: () => import("./ingest.ts"),

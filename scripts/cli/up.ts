@@ -9,6 +9,7 @@ import { readMetric } from "#lib/adapters/http/metrics-server.ts";
 import { ensureQuestSchema } from "#lib/adapters/questdb/schema.ts";
 import { ensureFirstAdmin } from "#lib/features/auth/sessions.ts";
 import { fillDemoHistory } from "#lib/features/sim/demo-history.ts";
+import { resetDemo } from "#lib/features/sim/demo-reset.ts";
 import { parseDegrade } from "#lib/features/sim/run.ts";
 import { ensureServices } from "#lib/features/stack/ensure.ts";
 import { waitFor } from "#lib/features/stack/net.ts";
@@ -39,7 +40,8 @@ async function ingestSubscribed(ingest: Managed, port: number, say: (m: string) 
   });
 }
 
-export async function run(argv: string[] = []): Promise<void> {
+/** `resetDemo`: `andon demo reset` — the demo plant's data is deleted once the services are up, before anything else starts. */
+export async function run(argv: string[] = [], o: { resetDemo?: boolean } = {}): Promise<void> {
   const started = Date.now();
   const cfg0 = config();
   const { values } = parseArgs({ args: argv, options: { topology: { type: "string" } } });
@@ -77,6 +79,7 @@ export async function run(argv: string[] = []): Promise<void> {
     await migrateAndSeed(say, undefined, true);
     const firstAdmin = await ensureFirstAdmin(prismaFor(cfg.DATABASE_URL));
     await ensureQuestSchema(cfg.QUESTDB_HTTP_URL);
+    if (o.resetDemo) await resetDemo(cfg, say);
     const logs = join(cfg.ANDON_HOME, "logs");
     mkdirSync(logs, { recursive: true });
 

@@ -2,13 +2,16 @@
 // `npm start` on a fresh clone) fills the default week of history, and the first admin, signed in with
 // the password it printed, finds figures on every page: the sites at 1 h / 24 h / shifts / 7 d / 30 d
 // with MTBF and MTTR, the plant board with its losses and reasons, a machine's timeline, the shift
-// report, the alert of the degrading pump, the ingest page's roll-up up to date. It prints how long
-// after the start each page had them, and takes the README's screenshots from what it sees
-// (.andon/screenshots; ANDON_SCREENSHOTS=docs writes docs/screenshots).
+// report, the history's commands and the audit log of its people, the alert of the degrading pump, the
+// ingest page's roll-up up to date. It prints how long after the start each page had them, and takes
+// the README's screenshots from what it sees (.andon/screenshots; ANDON_SCREENSHOTS=docs writes
+// docs/screenshots). Then `andon demo reset` starts the plant over.
+import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { prismaFor } from "#lib/adapters/db/client.ts";
 import { ensureWebBuild } from "#lib/features/stack/web.ts";
 import { config, repoRoot } from "#lib/platform/config.ts";
 import { adminPassword, makeStack, removeStack, type Stack, stop, up } from "../support/andon-up.ts";
@@ -28,7 +31,7 @@ afterAll(async () => {
 }, 120_000);
 
 describe("first start", () => {
-  it("fills a week of history; the first admin finds figures on every page", { timeout: 900_000 }, async () => {
+  it("fills a week of history; the first admin finds figures on every page; demo reset starts it over", { timeout: 1_200_000 }, async () => {
     const s = stack as Stack;
     await up(s);
     const runningS = Math.round((Date.now() - (s.startedAt as number)) / 1000);
@@ -85,6 +88,11 @@ describe("first start", () => {
       await visit("machine", "/sites/acme/monterrey/stamping/press-1/pump-01", (t) => t.includes("State timeline") && !t.includes("no data"));
       const report = await visit("shift-report", "/sites/acme/monterrey/report", (t) => /\d+\.\d %OEE/.test(t));
       expect(report).not.toContain("No stops in this period.");
+      // what the history's people did: commands with the machines' answers, reasons given afterwards, in the audit log
+      const commands = await visit("commands", "/sites/acme/monterrey/commands", (t) => /request inspection/.test(t) && /rejected/.test(t));
+      expect(commands).toContain("bearing failure: the bearing must be replaced");
+      const audit = await visit("audit", "/admin/audit?actor=demo.plant-manager", (t) => t.includes("downtime.reason.assign"));
+      expect(audit).toContain("command.requested");
       // the bearing that degraded over the history (Monterrey's coolant pump): its alerts, raised by the
       // PdM scan of the history, closed since (it was replaced); and the live demo's accelerated
       // degradation (Dresden's pump, SIM_DEMO_DEGRADE): an open alert in the inbox
@@ -102,5 +110,25 @@ describe("first start", () => {
       await browser.close();
     }
     expect(await stop(s)).toBe(0);
+
+    // andon demo reset: refused without --yes (nothing deleted); with it, the plant's data goes and the
+    // start fills a fresh week, with the history's people once (not twice)
+    const prisma = prismaFor(s.env.DATABASE_URL as string);
+    const before = { commands: await prisma.command.count(), edits: await prisma.reasonEdit.count() };
+    expect(before.edits).toBeGreaterThan(0);
+    const { QUESTDB_PG_PASSWORD: _p, QUESTDB_HTTP_URL: _h, ...parent } = process.env;
+    const refused = spawnSync(process.execPath, [join(repoRoot, "scripts", "andon.mjs"), "demo", "reset"], { env: { ...parent, ...s.env }, encoding: "utf8" });
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain("andon demo reset --yes");
+    expect(await prisma.command.count()).toBe(before.commands);
+    s.out = "";
+    await up(s, ["demo", "reset", "--yes"]);
+    expect(s.out).toMatch(/demo reset: QuestDB tables emptied/);
+    expect(s.out).toContain(`PostgreSQL ${before.commands} commands`);
+    expect(s.out).toMatch(/history: \d+ messages in \d+ s/);
+    expect(await prisma.command.count()).toBe(before.commands);
+    expect(await prisma.auditLog.count({ where: { action: "demo.reset" } })).toBe(1);
+    expect(await stop(s)).toBe(0);
+    console.log(`demo reset: ${/history: \d+ messages in \d+ s/.exec(s.out)?.[0]}`);
   });
 });

@@ -75,12 +75,12 @@ export async function makeStack(name: string, historyDays: number): Promise<Stac
   return { name, home, env, ports, out: "" };
 }
 
-/** Spawns `andon up` and resolves once it prints "Andon is running". */
-export function up(s: Stack): Promise<void> {
+/** Spawns `andon up` (or another command that starts the stack) and resolves once it prints "Andon is running". */
+export function up(s: Stack, args: readonly string[] = ["up"]): Promise<void> {
   // QUESTDB_PG_PASSWORD and friends of this test process must not leak into the stack: its own are generated
   const { QUESTDB_PG_PASSWORD: _p, QUESTDB_HTTP_URL: _h, ...parent } = process.env;
   s.startedAt = Date.now();
-  const child = spawn(process.execPath, [join(repoRoot, "scripts", "andon.mjs"), "up"], {
+  const child = spawn(process.execPath, [join(repoRoot, "scripts", "andon.mjs"), ...args], {
     cwd: repoRoot,
     env: { ...parent, ...s.env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -15,8 +15,7 @@ export default async function UsersPage() {
     <>
       <h1>Users and roles</h1>
       <div className="sub">
-        Passwords are generated and shown once; they are stored only as scrypt hashes. Every change is in the{" "}
-        <a href="/api/v1/admin/audit?format=csv">audit log (CSV)</a>.
+        Passwords are generated and shown once; they are stored only as scrypt hashes. Every change is in the <a href="/admin/audit">audit log</a>.
       </div>
       <UsersAdmin initial={await listUsers(db())} sites={sites} me={principal.name} />
     </>

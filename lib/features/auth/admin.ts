@@ -1,7 +1,7 @@
 // User administration for admins: list, create (password generated, shown once), disable, reset the
 // password (ends the user's sessions). Every change goes to the audit log with who did it.
 
-import { latestAuditRows } from "#lib/adapters/db/admin-audit.ts";
+import { type AuditFilter, latestAuditRows } from "#lib/adapters/db/admin-audit.ts";
 import { audit } from "#lib/adapters/db/audit.ts";
 import { findTokenByName, listTokenRows, markTokenRevoked } from "#lib/adapters/db/auth-tokens.ts";
 import { disableUserAndSessions, findUser, insertUser, listUserRows, setPasswordAndEndSessions } from "#lib/adapters/db/auth-users.ts";
@@ -115,9 +115,10 @@ export async function revokeToken(prisma: PrismaClient, actor: Principal, origin
   await audit(prisma, { actor: actor.name, origin, action: "token.revoke", subject: name });
 }
 
-export async function auditEntries(prisma: PrismaClient, limit: number) {
-  const rows = await latestAuditRows(prisma, limit);
+export async function auditEntries(prisma: PrismaClient, limit: number, filter: AuditFilter = {}) {
+  const rows = await latestAuditRows(prisma, limit, filter);
   return rows.map((r) => ({
+    id: String(r.id),
     at: r.at.toISOString(),
     actor: r.actor,
     origin: r.origin,

@@ -5,6 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { prismaFor } from "#lib/adapters/db/client.ts";
+import { saveDemoActions } from "#lib/adapters/db/demo-actions.ts";
 import { resetOeeCursors } from "#lib/adapters/db/oee-cursor.ts";
 import type { MachineInfo } from "#lib/adapters/db/plant.ts";
 import { readMetric } from "#lib/adapters/http/metrics-server.ts";
@@ -15,6 +16,7 @@ import { featureStateKey } from "#lib/features/pdm/scan.ts";
 import { waveformStateKey } from "#lib/features/pdm/waveform-scan.ts";
 import type { Config } from "#lib/platform/config.ts";
 import { publishHistory } from "./history.ts";
+import { DEMO_PEOPLE, HistoryActions } from "./history-actions.ts";
 import { parseDegrade } from "./run.ts";
 
 const DAY = 86_400_000;
@@ -63,9 +65,11 @@ export async function fillDemoHistory(cfg: Config, machines: readonly MachineInf
     `history: filling the last ${cfg.SIM_HISTORY_DAYS} days of ${machines.length} machines through MQTT and the ingest (first start only; SIM_HISTORY_DAYS=0: off)`,
   );
   let shown = -1; // the last tenth shown
+  const actions = new HistoryActions(machines, span, { seed: cfg.SIM_SEED, degrade });
   const messages = await publishHistory(cfg, machines, span, {
     seed: cfg.SIM_SEED,
     degrade,
+    actions,
     // the broker drops what it cannot queue for the ingest worker: stay at most 500 messages ahead of it
     ...(Number.isFinite(receivedBefore) ? { pace: { received, maxAhead: 500 } } : {}),
     progress: (p) => {
@@ -102,6 +106,9 @@ export async function fillDemoHistory(cfg: Config, machines: readonly MachineInf
   // not once more from the late marks the ingest wrote for every minute of it
   // (minutes for the last day only: they feed the live trends; 7 days of them would hold the rest up)
   const prisma = prismaFor(cfg.DATABASE_URL);
+  // what people did meanwhile, stored before the OEE worker computes the history (its catch-up reads the reasons)
+  const saved = await saveDemoActions(prisma, actions);
+  say(`history: ${saved.edits} downtime reasons given after the fact by ${DEMO_PEOPLE.plantManager}, ${saved.commands} commands with their answers`);
   await resetOeeCursors(prisma, cfg.QUEUE_PREFIX, ["minute"], Math.max(span.from, span.to - DAY));
   await resetOeeCursors(prisma, cfg.QUEUE_PREFIX, ["hour", "shift", "day"], span.from);
   const redis = new Redis(cfg.REDIS_URL, { maxRetriesPerRequest: 2 });

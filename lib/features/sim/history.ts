@@ -2,12 +2,14 @@
 // ingest worker, QuestDB; then the OEE and PdM jobs read it like any late data), with the device
 // timestamps of the past. Deterministic for a seed: the same seed, plant and span give the same
 // messages. One bearing degrades and fails in the middle of the span and is replaced, so the alert
-// inbox has a history. Commands and downtime reasons are not part of it yet.
+// inbox has a history. What people did meanwhile (reasons given after the fact, commands carried out
+// or refused by the simulated PLCs) is decided along the way by ./history-actions.ts.
 import mqtt from "mqtt";
 import type { MachineInfo } from "#lib/adapters/db/plant.ts";
 import { mqttOptions } from "#lib/adapters/mqtt/options.ts";
 import { telemetryTopic } from "#lib/contract/topics.ts";
 import type { Config } from "#lib/platform/config.ts";
+import type { HistoryActions } from "./history-actions.ts";
 import { MachineSim } from "./machine.ts";
 
 export interface HistorySpan {
@@ -30,7 +32,7 @@ export interface HistoryMessage {
 export function* historyMessages(
   machines: readonly MachineInfo[],
   span: HistorySpan,
-  o: { seed: number; degrade?: ReadonlyMap<string, number> },
+  o: { seed: number; degrade?: ReadonlyMap<string, number>; actions?: HistoryActions },
 ): Generator<HistoryMessage> {
   const sims = machines.map((m) => {
     const hours = o.degrade?.get(m.key);
@@ -40,7 +42,9 @@ export function* historyMessages(
   let tick = 0;
   for (let t = span.from; t < span.to; t += span.stepMs, tick++) {
     for (const sim of sims) {
+      o.actions?.beforeTick(sim, t);
       for (const msg of sim.tick(t)) {
+        o.actions?.observe(sim, msg, t);
         if (msg.channel === "vibration" && tick % span.vibrationEvery !== 0) continue;
         yield { topic: telemetryTopic(sim.machine.path, msg.channel), payload: JSON.stringify(msg.payload), at: t };
       }
@@ -67,6 +71,8 @@ export async function publishHistory(
   o: {
     seed: number;
     degrade?: ReadonlyMap<string, number>;
+    /** decides what people did along the way (./history-actions.ts) */
+    actions?: HistoryActions;
     progress?: (p: FillProgress) => void;
     /** unacknowledged publishes at most */
     window?: number;

@@ -238,7 +238,10 @@ export class MachineSim {
     } else if (r < 0.75) {
       this.#set("low_speed", now + uniform(rng, 2, 10) * MINUTE);
     } else if (r < 0.87) {
-      this.#set("idle", now + uniform(rng, 1, 6) * MINUTE, rng() < 0.6 ? "starved" : "blocked");
+      // one wait in five has no reason from the PLC: someone gives it one afterwards, or nobody does
+      const until = now + uniform(rng, 1, 6) * MINUTE;
+      const why = rng();
+      this.#set("idle", until, why < 0.2 ? undefined : why < 0.6 ? "starved" : "blocked");
     } else if (r < 0.95) {
       this.#set("changeover", now + uniform(rng, 10, 25) * MINUTE, "product change");
     } else {

@@ -6,12 +6,21 @@ export const systemRoutes = {
   audit: {
     method: "GET",
     path: "/api/v1/admin/audit",
-    summary: "The latest audit log entries (who, from where, what, when, result); format=csv to export",
+    summary:
+      "The latest audit log entries (who, from where, what, when, result), newest first; filtered by actor, action prefix (e.g. command.), site slug or subject text; format=csv to export",
     auth: "admin",
-    query: z.object({ limit: z.coerce.number().int().min(1).max(10_000).default(200), format: z.enum(["json", "csv"]).default("json") }),
+    query: z.object({
+      limit: z.coerce.number().int().min(1).max(10_000).default(200),
+      format: z.enum(["json", "csv"]).default("json"),
+      actor: z.string().max(200).optional(),
+      action: z.string().max(200).optional(),
+      site: z.string().max(200).optional(),
+      subject: z.string().max(500).optional(),
+    }),
     response: z.object({
       entries: z.array(
         z.object({
+          id: z.string(),
           at: z.string(),
           actor: z.string(),
           origin: z.string().nullable(),

@@ -7,7 +7,7 @@ import { csvDocument } from "#lib/features/dashboard/csv.ts";
 export const dynamic = "force-dynamic";
 
 export const GET = route(catalog.audit, async ({ query }) => {
-  const entries = await auditEntries(db(), query.limit);
+  const entries = await auditEntries(db(), query.limit, { actor: query.actor, action: query.action, site: query.site, subject: query.subject });
   if (query.format === "csv") {
     const header = ["at", "actor", "origin", "action", "subject", "site", "result", "details"];
     const csv = csvDocument(

@@ -19,7 +19,8 @@ export default async function SiteCommands({ params }: { params: Promise<{ enter
       <h1>Commands · {site}</h1>
       <div className="sub">
         Every command sent to a machine of <a href={`/sites/${key}`}>{site}</a>, newest first, with each transition (times in {tz}). The full audit trail (who,
-        from where) is in the admin audit log; the API has it as JSON: <code>/api/v1/sites/{key}/commands</code>.
+        from where) is in the <a href={`/admin/audit?action=command.&site=${site}`}>audit log</a> (admins); the API has it as JSON:{" "}
+        <code>/api/v1/sites/{key}/commands</code>.
       </div>
       <div className="card">
         <CommandTable commands={commands} timeZone={tz} showMachine />
