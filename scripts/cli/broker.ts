@@ -2,6 +2,7 @@
 // asset model into $ANDON_HOME/brokers (docs/deployment.md). Run it again after the asset model changed.
 import { parseArgs } from "node:util";
 import { prismaFor } from "#lib/adapters/db/client.ts";
+import { devicePasswdLines } from "#lib/adapters/db/device-accounts.ts";
 import { CENTRAL } from "#lib/features/broker/acl.ts";
 import { assetMachines, brokersDir, describeCreated, generateFromConfig } from "#lib/features/broker/setup.ts";
 import { config } from "#lib/platform/config.ts";
@@ -25,7 +26,8 @@ export async function run(argv: string[]): Promise<void> {
   const prisma = prismaFor(cfg.DATABASE_URL);
   try {
     const machines = await assetMachines(prisma);
-    const g = generateFromConfig(cfg, machines, false);
+    // devices' own accounts made on the dashboard keep their passwords (hash lines from PostgreSQL)
+    const g = generateFromConfig(cfg, machines, false, await devicePasswdLines(prisma));
     console.log(`broker configuration in ${brokersDir(cfg)} (${g.plan.sites.length} sites, ${g.plan.accounts.length} accounts):`);
     console.log(`    central broker           ${g.central.conf}  (mqtts://${g.central.host}:${g.central.port})`);
     for (const s of g.sites) console.log(`    factory ${s.site.key.padEnd(16)} ${s.conf}  (mqtts://${s.host}:${s.port})`);

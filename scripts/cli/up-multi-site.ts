@@ -3,6 +3,7 @@
 // gets the MQTT_* settings of its own account. docs/deployment.md.
 
 import { prismaFor } from "#lib/adapters/db/client.ts";
+import { devicePasswdLines } from "#lib/adapters/db/device-accounts.ts";
 import { type MachinePath, machineKey } from "#lib/contract/identity.ts";
 import { type BrokerId, CENTRAL, gatewayUser, SERVICE_USERS } from "#lib/features/broker/acl.ts";
 import type { GeneratedBrokers } from "#lib/features/broker/generate.ts";
@@ -28,6 +29,7 @@ export interface MultiSite {
 }
 
 const machinesSignature = (machines: MachinePath[]) => machines.map(machineKey).sort().join("\n");
+const devicesSignature = (devices: ReadonlyMap<string, string>) => [...devices.values()].sort().join("\n");
 
 export async function startMultiSite(cfg: Config, say: (m: string) => void, onStarted: (m: Managed) => void): Promise<MultiSite> {
   if (cfg.BROKER_GATEWAY_ACCOUNTS !== "site") {
@@ -37,7 +39,9 @@ export async function startMultiSite(cfg: Config, say: (m: string) => void, onSt
   }
   const prisma = prismaFor(cfg.DATABASE_URL);
   let machines = await assetMachines(prisma);
-  const g = generateFromConfig(cfg, machines, true);
+  // devices' own accounts, made on the dashboard's "Connect a machine" page (hash lines only)
+  let devices = await devicePasswdLines(prisma);
+  const g = generateFromConfig(cfg, machines, true, devices);
   // the central broker's port was checked with the others at start; the factory brokers' follow the asset model
   const problems = await portProblems([
     ...stackListens(cfg, true),
@@ -66,16 +70,19 @@ export async function startMultiSite(cfg: Config, say: (m: string) => void, onSt
   }
   showCreated(g, say);
 
-  // Regenerate when the asset model changes: accounts and ACLs reload on SIGHUP; a new or removed site needs a restart.
+  // Regenerate when the asset model or the device accounts change (checked every minute): accounts and ACLs
+  // reload on SIGHUP; a new or removed site needs a restart.
   const timer = setInterval(async () => {
     try {
       const now = await assetMachines(prisma);
-      if (machinesSignature(now) === machinesSignature(machines)) return;
+      const nowDevices = await devicePasswdLines(prisma);
+      if (machinesSignature(now) === machinesSignature(machines) && devicesSignature(nowDevices) === devicesSignature(devices)) return;
       machines = now;
-      const again = generateFromConfig(cfg, now, true);
+      devices = nowDevices;
+      const again = generateFromConfig(cfg, now, true, devices);
       for (const m of byId.values()) m.child.kill("SIGHUP");
       say(
-        `asset model changed: broker accounts and ACLs regenerated and reloaded${again.removed.length ? `; removed ${again.removed.join(", ")}` : ""}${again.revoked.length ? `; revoked the certificates of ${again.revoked.join(", ")}` : ""}`,
+        `asset model or device accounts changed: broker accounts and ACLs regenerated and reloaded${again.removed.length ? `; removed ${again.removed.join(", ")}` : ""}${again.revoked.length ? `; revoked the certificates of ${again.revoked.join(", ")}` : ""}`,
       );
       showCreated(again, say);
       const sites = new Set(again.sites.map((s) => s.id));

@@ -456,6 +456,8 @@ const REQUESTS: Record<keyof typeof catalog, { method: string; path: () => strin
   revokeToken: [{ method: "POST", path: () => "/api/v1/admin/tokens/to-revoke/revoke" }],
   assets: [{ method: "GET", path: () => "/api/v1/admin/assets" }],
   connectActivity: [{ method: "GET", path: () => `/api/v1/admin/connect/${dresdenMachine()}?since=${Date.now() - 60_000}` }],
+  // the e2e stack is single-broker: an admin gets 409 (device accounts are for the factory brokers), others are refused first
+  connectAccount: [{ method: "POST", path: () => `/api/v1/admin/connect/${dresdenMachine()}/account` }],
   createMachine: [
     {
       method: "POST",
@@ -575,6 +577,7 @@ const EXPECT: Record<string, Record<Exclude<Who, "read-token">, "ok" | 401 | 403
   "revokeToken#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
   "assets#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
   "connectActivity#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
+  "connectAccount#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
   "createMachine#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
   "updateMachine#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
   "setLineCalendar#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },

@@ -9,11 +9,13 @@ import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { loadMachineKeys } from "#lib/adapters/db/assets.ts";
 import { prismaFor } from "#lib/adapters/db/client.ts";
+import { devicePasswdLines } from "#lib/adapters/db/device-accounts.ts";
 import { loadMachines } from "#lib/adapters/db/plant.ts";
 import { TABLES } from "#lib/adapters/questdb/tables.ts";
 import type { MachinePath } from "#lib/contract/identity.ts";
 import { alertsTopic, bridgeStateFilter, bridgeStateTopic, commandTopic, responseTopic } from "#lib/contract/topics.ts";
 import type { Principal } from "#lib/domain/auth/policy.ts";
+import { type ConnectConfig, createDeviceAccount } from "#lib/features/admin/connect.ts";
 import { bridgeUser, gatewayUser, SERVICE_USERS } from "#lib/features/broker/acl.ts";
 import { clientCredentials, type GeneratedBrokers, generateBrokers } from "#lib/features/broker/generate.ts";
 import { startBroker } from "#lib/features/broker/start.ts";
@@ -414,5 +416,75 @@ describe("refused by the brokers (MQTT 5 reason codes as Mosquitto 2.0.11 sends 
     const passwd = readFileSync(join(g.central.dir, "passwd"), "utf8");
     expect(passwd).not.toContain(password(SERVICE_USERS.ingest)); // stored hashed only
     expect(passwd).toMatch(/^andon-ingest:\$7\$/m);
+  });
+
+  it("takes a machine's own account made on the Connect page once regenerated: its own topics only; a new password replaces the old", async () => {
+    const prisma = prismaFor(env.DATABASE_URL);
+    const fleet = (await loadMachines(prisma)).filter((m) => m.enterprise === ent);
+    const infoA = fleet.find((m) => m.key === key(mA))!;
+    const cfg: ConnectConfig = {
+      MQTT_URL: url(g.central.port),
+      MQTT_USERNAME: undefined,
+      ANDON_TOPOLOGY: "multi-site",
+      ANDON_HOME: dir,
+      BROKER_BIND_HOST: "127.0.0.1",
+      BROKER_CENTRAL_HOST: "127.0.0.1",
+      BROKER_SITE_PORTS_FROM: factoryOf(mA).port,
+      BROKER_CLIENT_AUTH: "password",
+    };
+    const admin = { name: "ms-admin" };
+    const first = await createDeviceAccount(prisma, cfg, admin, infoA, machines);
+    expect(first).toMatchObject({ username: gatewayUser(mA, "machine"), replaced: false });
+    // what `andon up` does within a minute: regenerate with the device accounts, SIGHUP the brokers
+    const regenerate = async () => {
+      const again = generateBrokers({
+        dir: brokerDir,
+        machines,
+        gateways: "site",
+        clientAuth: "password",
+        bindHost: "127.0.0.1",
+        centralHost: "127.0.0.1",
+        centralPort: g.central.port,
+        sitePort: (s) => g.sites.find((x) => x.id === s.key)!.port,
+        maxQueuedMessages: 100_000,
+        storeGatewaySecrets: true,
+        devicePasswd: await devicePasswdLines(prisma),
+      });
+      for (const f of factories) f.child.kill("SIGHUP");
+      return again;
+    };
+    const again = await regenerate();
+    expect(again.created).toEqual([]); // nothing to show: the dashboard showed the password
+    const passwd = readFileSync(join(factoryOf(mA).dir, "passwd"), "utf8");
+    expect(passwd).toContain(`${first.username}:$7$101$`);
+    expect(passwd).not.toContain(first.password);
+    const asDevice = (password: string) => ({ username: first.username, password, clientId: `device-${ent}` });
+    await expect
+      .poll(async () => (await refused(factoryOf(mA).port, asDevice(first.password))) ?? "connected", { timeout: 15_000, interval: 300 })
+      .toBe("connected");
+    expect(await refused(factoryOf(mB).port, asDevice(first.password))).toBe(0x87); // not at another site's broker
+    const device = await mqtt.connectAsync(url(factoryOf(mA).port), { ...tls(), ...asDevice(first.password) });
+    clients.push(device);
+    const ts = Date.now();
+    expect(await pubackCode(device, `${key(mA)}/counts`, countsMsg(ts))).toBe(0);
+    expect(await pubackCode(device, `${key(mB)}/counts`, countsMsg(ts))).toBe(0x87);
+    expect(await pubackCode(device, `${key(mA)}/command`, "{}")).toBe(0x87);
+    await expect
+      .poll(async () => (await rows(TABLES.counts, "AND machine = $2 AND ts = $3", [mA.machine, new Date(ts).toISOString()])).n, { timeout: 20_000 })
+      .toBe(1);
+    await device.endAsync();
+    // a new password (the old one lost): the old one stops working after the next regeneration
+    const second = await createDeviceAccount(prisma, cfg, admin, infoA, machines);
+    expect(second).toMatchObject({ username: first.username, replaced: true });
+    await regenerate();
+    await expect.poll(() => refused(factoryOf(mA).port, asDevice(first.password)), { timeout: 15_000, interval: 300 }).toBe(0x87);
+    expect(await refused(factoryOf(mA).port, asDevice(second.password))).toBeUndefined();
+    const audit = await prisma.auditLog.findMany({ where: { action: "broker.device-account.create", subject: key(mA) } });
+    expect(audit.map((a) => a.actor)).toEqual(["ms-admin", "ms-admin"]);
+    expect(JSON.stringify(audit.map((a) => a.details))).not.toContain(first.password);
+    // the site's gateway still logs in (the simulator's account)
+    expect(
+      await refused(factoryOf(mA).port, { username: gatewayUser(mA, "site"), password: password(gatewayUser(mA, "site")), clientId: `gw-${ent}` }),
+    ).toBeUndefined();
   });
 });

@@ -25,6 +25,7 @@ const cfg: ConnectConfig = {
   BROKER_BIND_HOST: "0.0.0.0",
   BROKER_CENTRAL_HOST: "andon.example.com",
   BROKER_SITE_PORTS_FROM: 8884,
+  BROKER_CLIENT_AUTH: "password",
 };
 const enc = new TextEncoder();
 
@@ -67,5 +68,13 @@ describe("connect a machine", () => {
     expect(g.broker.login.username).toBe("gateway.acme.dresden");
     const args = argsOf(g.publish[0]?.command as string);
     expect(args).toEqual(expect.arrayContaining(["--cafile", "/srv/andon/brokers/ca.crt", "-u", "gateway.acme.dresden", "-P", ""]));
+  });
+
+  it("with the machine's own account (made on the page) logs in as that account, not the site's gateway", () => {
+    const device = { username: "gateway.acme.dresden.machining.line-1.cnc-01", createdBy: "admin", createdAt: new Date("2026-12-05T04:00:00Z") };
+    const g = connectGuide({ ...cfg, ANDON_TOPOLOGY: "multi-site" }, machine, [machine.path], device);
+    expect(g.broker.login.username).toBe(device.username);
+    expect(g.broker.login.text).toContain("its own account gateway.acme.dresden.machining.line-1.cnc-01 (made by admin on 2026-12-05T04:00 UTC");
+    expect(argsOf(g.publish[0]?.command as string)).toEqual(expect.arrayContaining(["-u", device.username]));
   });
 });

@@ -1,9 +1,10 @@
-import { connectGuide } from "#lib/features/admin/connect.ts";
-import { machines } from "#lib/features/dashboard/context.ts";
+import { connectGuide, deviceAccount } from "#lib/features/admin/connect.ts";
+import { db, machines } from "#lib/features/dashboard/context.ts";
 import { allowed } from "#lib/features/dashboard/page-auth.ts";
 import { config } from "#lib/platform/config.ts";
 import { ConnectLive } from "../../components/connect-live.tsx";
 import { CopyButton } from "../../components/copy-button.tsx";
+import { DeviceAccount } from "../../components/device-account.tsx";
 import { Forbidden } from "../../components/forbidden.tsx";
 
 export const dynamic = "force-dynamic";
@@ -14,11 +15,15 @@ export default async function ConnectPage({ searchParams }: { searchParams: Prom
   const fleet = await machines();
   const asked = (await searchParams).machine;
   const m = fleet.find((x) => x.key === asked) ?? (asked ? undefined : fleet[0]);
+  const cfg = config();
+  const multiSite = cfg.ANDON_TOPOLOGY === "multi-site";
+  const device = m && multiSite ? await deviceAccount(db(), m) : null;
   const guide = m
     ? connectGuide(
-        config(),
+        cfg,
         m,
         fleet.map((x) => x.path),
+        device,
       )
     : undefined;
   return (
@@ -65,7 +70,10 @@ export default async function ConnectPage({ searchParams }: { searchParams: Prom
                 </tr>
                 <tr>
                   <th>Log in</th>
-                  <td data-testid="connect-login">{guide.broker.login.text}</td>
+                  <td data-testid="connect-login">
+                    {guide.broker.login.text}
+                    {multiSite && cfg.BROKER_CLIENT_AUTH === "password" ? <DeviceAccount machineKey={guide.machine.key} exists={device !== null} /> : null}
+                  </td>
                 </tr>
                 {guide.broker.caFile ? (
                   <tr>

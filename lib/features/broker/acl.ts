@@ -97,7 +97,7 @@ function gatewayGrants(prefix: string): Grant[] {
  * Every account and its grants. Mosquitto denies whatever is not granted; there are no wildcard
  * accounts and no anonymous access.
  */
-export function planAccounts(machines: readonly MachinePath[], gateways: GatewayScope): BrokerPlan {
+export function planAccounts(machines: readonly MachinePath[], gateways: GatewayScope, devices: ReadonlySet<string> = new Set()): BrokerPlan {
   const sites = sitesOf(machines);
   const enterprises = [...new Set(sites.map((s) => s.enterprise))];
   const accounts: Account[] = [];
@@ -105,8 +105,10 @@ export function planAccounts(machines: readonly MachinePath[], gateways: Gateway
     const sitePrefix = `${siteKey(s)}/+/+/+`;
     if (gateways === "site") {
       accounts.push({ username: gatewayUser(s, "site"), role: "gateway", broker: s.key, site: s.key, grants: gatewayGrants(sitePrefix) });
-    } else {
-      for (const m of s.machines) {
+    }
+    // per machine: every machine's, or (beside the site's) those a device account was made for
+    for (const m of s.machines) {
+      if (gateways === "machine" || devices.has(machineKey(m))) {
         accounts.push({
           username: gatewayUser(m, "machine"),
           role: "gateway",

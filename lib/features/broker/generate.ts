@@ -3,7 +3,6 @@
 // Re-running it after the asset model changed keeps the passwords of accounts that still exist, creates new
 // ones for new accounts (returned once, to be shown once) and drops the accounts that are gone (in certificate
 // mode their certificates are revoked: lib/features/broker/revocation.ts, `crlfile` of every broker).
-import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -22,6 +21,7 @@ import {
   planAccounts,
   type Site,
 } from "./acl.ts";
+import { handToBrokerUser, readJson, writeConf } from "./files.ts";
 import { hashPasswords, readPasswd } from "./passwd.ts";
 import { ensureCa, issueCert } from "./pki.ts";
 import { type Crl, isRevoked, revokeRemovedClients, writeCrl } from "./revocation.ts";
@@ -58,6 +58,11 @@ export interface GenerateOptions {
    * gateways; a real gateway's password is shown once and stored nowhere but hashed in the broker.
    */
   storeGatewaySecrets: boolean;
+  /**
+   * Device accounts made in the dashboard ("Connect a machine"): machine key -> the Mosquitto password file
+   * line (the password itself was shown once and is kept nowhere). Password mode only.
+   */
+  devicePasswd?: ReadonlyMap<string, string>;
 }
 
 export interface Credential {
@@ -91,30 +96,9 @@ export interface GeneratedBrokers {
 const randomPassword = () => randomBytes(24).toString("base64url");
 const brokerDirName = (id: BrokerId) => (id === CENTRAL ? "central" : `site-${id.replace("/", ".")}`);
 
-function readJson<T>(path: string, fallback: T): T {
-  return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as T) : fallback;
-}
-
-/** When run as root, Mosquitto drops to its own user: it must be able to read its folder and write its data. */
-function handToBrokerUser(dir: string): void {
-  if (process.getuid?.() !== 0) return;
-  try {
-    execFileSync("id", ["mosquitto"], { stdio: "ignore" });
-  } catch {
-    return;
-  }
-  execFileSync("chown", ["-R", "mosquitto:mosquitto", dir]);
-}
-
-/** Writes a mosquitto.conf (0600); true when one with other content was there. */
-function writeConf(file: string, text: string): boolean {
-  const changed = existsSync(file) && readFileSync(file, "utf8") !== text;
-  writeFileSync(file, text, { mode: 0o600 });
-  return changed;
-}
-
 export function generateBrokers(o: GenerateOptions): GeneratedBrokers {
-  const plan = planAccounts(o.machines, o.gateways);
+  const devices = o.clientAuth === "password" ? (o.devicePasswd ?? new Map<string, string>()) : new Map<string, string>();
+  const plan = planAccounts(o.machines, o.gateways, new Set(devices.keys()));
   if (plan.sites.length === 0) throw new Error("the asset model has no machines: nothing to generate broker accounts for");
   // traversable (not listable) by the broker's user, which reads only its own folder; pki/ and secrets stay private
   mkdirSync(o.dir, { recursive: true, mode: 0o711 });
@@ -187,6 +171,11 @@ export function generateBrokers(o: GenerateOptions): GeneratedBrokers {
       const lines: string[] = [];
       const fresh: [string, string][] = [];
       for (const a of accounts) {
+        const device = a.machine ? devices.get(a.machine) : undefined;
+        if (device?.startsWith(`${a.username}:`)) {
+          lines.push(device);
+          continue;
+        }
         const kept = old.get(a.username);
         const known = oldSecrets[a.username];
         if (kept && (known !== undefined || !keepSecret(a))) {

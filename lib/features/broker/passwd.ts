@@ -1,6 +1,6 @@
 // Mosquitto password files: read the hash lines of an existing one, hash new passwords with mosquitto_passwd.
 import { execFileSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { pbkdf2Sync, randomBytes } from "node:crypto";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -26,4 +26,16 @@ export function hashPasswords(dir: string, plain: [string, string][]): string[] 
   } finally {
     rmSync(tmp, { force: true });
   }
+}
+
+/**
+ * One password file line as `mosquitto_passwd` writes it (Mosquitto 2: `$7$` = PBKDF2-HMAC-SHA512,
+ * 101 iterations, a 12-byte salt, base64), made without the tool: the dashboard makes device
+ * accounts on a host that may not have Mosquitto installed.
+ */
+export function passwdLine(username: string, password: string, iterations = 101): string {
+  if (username.includes(":") || /\s/.test(username)) throw new Error(`a broker user name cannot contain ":" or spaces: ${username}`);
+  const salt = randomBytes(12);
+  const hash = pbkdf2Sync(password, salt, iterations, 64, "sha512");
+  return `${username}:$7$${iterations}$${salt.toString("base64")}$${hash.toString("base64")}`;
 }

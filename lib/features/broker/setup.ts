@@ -28,8 +28,14 @@ type BrokerConfig = Pick<
   | "BROKER_MAX_QUEUED_MESSAGES"
 >;
 
-export function generateFromConfig(cfg: BrokerConfig, machines: readonly MachinePath[], storeGatewaySecrets: boolean): GeneratedBrokers {
+export function generateFromConfig(
+  cfg: BrokerConfig,
+  machines: readonly MachinePath[],
+  storeGatewaySecrets: boolean,
+  devicePasswd?: ReadonlyMap<string, string>,
+): GeneratedBrokers {
   return generateBrokers({
+    ...(devicePasswd ? { devicePasswd } : {}),
     dir: brokersDir(cfg),
     machines,
     gateways: cfg.BROKER_GATEWAY_ACCOUNTS,

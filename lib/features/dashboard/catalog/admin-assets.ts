@@ -33,6 +33,21 @@ export const adminAssetsRoutes = {
       otherDeadLetters: z.array(z.object({ receivedAt: z.string(), topic: z.string(), reason: z.string(), bytes: z.number() })),
     }),
   },
+  connectAccount: {
+    method: "POST",
+    path: "/api/v1/admin/connect/{enterprise}/{site}/{area}/{line}/{machine}/account",
+    summary:
+      "Makes (or replaces) the machine's own account on its site's factory broker (multi-site topology, password mode): only this machine's topics. The password is in this answer only (stored hashed); the brokers take the account within a minute. Audited.",
+    auth: "admin",
+    params: z.object({ enterprise: slugParam, site: slugParam, area: slugParam, line: slugParam, machine: slugParam }),
+    response: z.object({
+      username: z.string(),
+      password: z.string(),
+      replaced: z.boolean(),
+      broker: z.object({ host: z.string(), port: z.number() }),
+      effectiveWithinS: z.number(),
+    }),
+  },
   createMachine: {
     method: "POST",
     path: "/api/v1/admin/machines",
