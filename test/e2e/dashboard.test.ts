@@ -1442,6 +1442,44 @@ describe("admin: asset model and API tokens", () => {
     await page.screenshot({ path: join(repoRoot, ".andon", "e2e-tokens.png"), fullPage: true });
     expect((await call(`/api/v1/sites/${ent}/pune/shift`)).status).toBe(401);
   });
+
+  it("an admin reads the audit log: filtered by who and by kind of action, a page at a time, newest first", { timeout: 60_000 }, async () => {
+    // 130 entries of one actor, a minute apart, half of them commands
+    const t0 = Date.parse("2026-11-02T08:00:00Z");
+    await prismaFor(databaseUrl).auditLog.createMany({
+      data: Array.from({ length: 130 }, (_, i) => ({
+        at: new Date(t0 + i * 60_000),
+        actor: "auditor.e2e",
+        action: i % 2 ? "command.requested" : "downtime.reason.assign",
+        subject: `${ent}/dresden/machining/line-1/cnc-01`,
+        siteSlug: "dresden",
+        result: "ok",
+        details: { n: i },
+      })),
+    });
+    const page = await (await browserAs("admin")).newPage();
+    await page.goto(`${base}/admin/users`);
+    await page.getByRole("link", { name: "Audit log" }).first().click();
+    await page.waitForURL(/\/admin\/audit$/);
+    await page.getByTestId("audit-filters").locator("select[name=actor]").selectOption("auditor.e2e");
+    await page.getByRole("button", { name: "Show" }).click();
+    await page.waitForURL(/actor=auditor.e2e/);
+    const rows = () => page.getByTestId("audit").locator("tbody tr");
+    expect(await rows().count()).toBe(100);
+    const details = async () => (await rows().locator("td:last-child").allTextContents()).map((t) => Number(/n: (\d+)/.exec(t)?.[1]));
+    expect(await details()).toEqual(Array.from({ length: 100 }, (_, i) => 129 - i)); // newest first
+    await page.getByTestId("audit-older").click();
+    await expect.poll(async () => (await details()).join(",")).toBe(Array.from({ length: 30 }, (_, i) => 29 - i).join(","));
+    expect(await page.getByTestId("audit-older").count()).toBe(0);
+    // only the commands of that actor
+    await page.goto(`${base}/admin/audit?actor=auditor.e2e&action=command.`);
+    expect(await rows().count()).toBe(65);
+    expect(new Set(await rows().locator("td:nth-child(4)").allTextContents())).toEqual(new Set(["command.requested"]));
+    // not for a plant manager
+    const pm = await (await browserAs("pm.dresden")).newPage();
+    await pm.goto(`${base}/admin/audit`);
+    expect(await pm.locator("main").textContent()).not.toContain("auditor.e2e");
+  });
 });
 
 describe("commands from the dashboard", () => {

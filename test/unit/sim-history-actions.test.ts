@@ -85,4 +85,18 @@ describe("the history's people", () => {
     expect(again.commands).toEqual(actions.commands);
     expect(run(7).actions.edits).not.toEqual(actions.edits);
   });
+
+  it("replace a bearing whose repair ends after the shift: it fails once, and one reset is refused", () => {
+    // one shift 06:00-14:00 (Berlin); the bearing fails at 13:30 and its repair (45-120 min) ends after the shift
+    const shifts = [{ name: "early", weekdays: [1, 2, 3, 4, 5, 6, 7], start: "06:00", end: "14:00", breaks: [] }];
+    const pump = testMachine({ ...base, slug: "pump-02", hasWaveformSensor: true, shifts });
+    const failAt = new Map([[pump.key, 12.5]]); // span.from is 00:00 UTC = 01:00 Berlin; +12.5 h = 13:30 Berlin
+    const people = new HistoryActions([pump], span, { seed: 42, degrade: failAt });
+    const failures = [...historyMessages([pump], span, { seed: 42, degrade: failAt, actions: people })]
+      .filter((m) => m.topic.endsWith("/state"))
+      .map((m) => JSON.parse(m.payload) as { ts: string; reason?: string })
+      .filter((p) => p.reason === "bearing failure");
+    expect(failures.map((p) => p.ts)).toEqual(["2026-11-23T12:30:00.000Z"]);
+    expect(people.commands.filter((c) => c.type === "reset_fault" && c.outcome.status === "rejected")).toHaveLength(1);
+  });
 });

@@ -8,8 +8,14 @@ import { Forbidden } from "../../components/forbidden.tsx";
 
 export const dynamic = "force-dynamic";
 
-const LIMIT = 300;
+const LIMIT = 100;
 type Search = { actor?: string; action?: string; site?: string; subject?: string };
+
+/** "at|id" of the last entry shown: the next page starts after it. */
+function parseBefore(v: string | undefined): { at: Date; id: bigint } | undefined {
+  const m = v ? /^(\d{4}-\d\d-\d\dT[\d:.]+Z)\|(\d{1,19})$/.exec(v) : null;
+  return m?.[1] && m[2] && !Number.isNaN(Date.parse(m[1])) ? { at: new Date(m[1]), id: BigInt(m[2]) } : undefined;
+}
 
 const one = (v: string | string[] | undefined) => (typeof v === "string" && v.trim() ? v.trim().slice(0, 200) : undefined);
 const when = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
@@ -28,7 +34,13 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   if (!ok) return <Forbidden what="the audit log" />;
   const q = await searchParams;
   const f: Search = { actor: one(q.actor), action: one(q.action), site: one(q.site), subject: one(q.subject) };
-  const [entries, facets, sites] = await Promise.all([auditEntries(db(), LIMIT, f), auditFacets(db()), allSites()]);
+  const before = parseBefore(one(q.before));
+  const [entries, facets, sites] = await Promise.all([auditEntries(db(), LIMIT, { ...f, before }), auditFacets(db()), allSites()]);
+  const last = entries.at(-1);
+  const older =
+    entries.length === LIMIT && last
+      ? `/admin/audit?${new URLSearchParams({ ...Object.fromEntries(Object.entries(f).filter(([, v]) => v)), before: `${last.at}|${last.id}` })}`
+      : undefined;
   const kinds = [...new Set(facets.actions.map((a) => `${a.split(".")[0]}.`))];
   const csv = `/api/v1/admin/audit?${new URLSearchParams({ format: "csv", limit: "10000", ...Object.fromEntries(Object.entries(f).filter(([, v]) => v)) })}`;
   return (
@@ -36,7 +48,8 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       <h1>Audit log</h1>
       <div className="sub">
         Who did what, from where, when, with what result: sign-ins, users and tokens, asset and mapping changes, downtime reasons, commands and every answer to
-        them, alerts worked. Newest first, times in UTC; the latest {LIMIT} entries that match. <a href={csv}>Export as CSV</a>.
+        them, alerts worked. Newest first, times in UTC, {LIMIT} entries a page{before ? `, older than ${when(before.at.toISOString())}` : ""}.{" "}
+        <a href={csv}>Export as CSV</a>.
       </div>
       <form className="filters card" method="get" action="/admin/audit" data-testid="audit-filters">
         <label>
@@ -109,6 +122,13 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             </tbody>
           </table>
         )}
+        {older ? (
+          <p>
+            <a href={older} data-testid="audit-older">
+              Older entries →
+            </a>
+          </p>
+        ) : null}
       </div>
     </>
   );

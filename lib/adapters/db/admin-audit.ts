@@ -10,6 +10,8 @@ export interface AuditFilter {
   site?: string | undefined;
   /** subjects containing this, e.g. a machine path */
   subject?: string | undefined;
+  /** only entries older than this one (the next page) */
+  before?: { at: Date; id: bigint } | undefined;
 }
 
 /** The latest `limit` entries matching the filter, newest first (by when they happened, then as recorded). */
@@ -20,6 +22,7 @@ export function latestAuditRows(db: PrismaClient, limit: number, f: AuditFilter 
       ...(f.action ? { action: { startsWith: f.action } } : {}),
       ...(f.site ? { siteSlug: f.site } : {}),
       ...(f.subject ? { subject: { contains: f.subject } } : {}),
+      ...(f.before ? { OR: [{ at: { lt: f.before.at } }, { at: f.before.at, id: { lt: f.before.id } }] } : {}),
     },
     orderBy: [{ at: "desc" }, { id: "desc" }],
     take: limit,

@@ -209,6 +209,8 @@ export class MachineSim {
     if (this.#remoteStop) return;
     if (plan.kind !== "production") {
       const s: MachineStateName = plan.kind === "break" ? "break" : "no_shift";
+      // a bearing replaced during a break or after the shift: it does not fail again when production resumes
+      if (this.#state === "equipment_failure" && this.#reason === "bearing failure" && now >= this.#stateUntil) this.#repaired();
       if (this.#state !== "equipment_failure" || now >= this.#stateUntil) this.#set(s, now);
       return;
     }
@@ -217,18 +219,7 @@ export class MachineSim {
       return;
     }
     if (now < this.#stateUntil) return;
-    if (this.#state === "equipment_failure") {
-      // Repaired. A replaced bearing brings vibration back to baseline; a PLC restarted during the
-      // repair (always after a bearing change, sometimes otherwise) starts its counters again at 0.
-      const bearing = this.#reason === "bearing failure";
-      if (bearing) {
-        this.#degradeStart = undefined;
-        this.#bearingReplaced = true;
-      }
-      if (bearing || this.#rng() < 0.3) {
-        this.#counter.reset();
-      }
-    }
+    if (this.#state === "equipment_failure") this.#repaired();
     const r = this.#rng();
     const rng = this.#rng;
     if (this.#state !== "running") {
@@ -248,6 +239,19 @@ export class MachineSim {
       const reasons = ["spindle fault", "hydraulic leak", "sensor fault", "motor overload"];
       this.#set("equipment_failure", now + uniform(rng, 5, 40) * MINUTE, reasons[Math.floor(rng() * reasons.length)]);
     }
+  }
+
+  /**
+   * A repair ends. A replaced bearing brings vibration back to baseline; a PLC restarted during the
+   * repair (always after a bearing change, sometimes otherwise) starts its counters again at 0.
+   */
+  #repaired(): void {
+    const bearing = this.#reason === "bearing failure";
+    if (bearing) {
+      this.#degradeStart = undefined;
+      this.#bearingReplaced = true;
+    }
+    if (bearing || this.#rng() < 0.3) this.#counter.reset();
   }
 
   /** 0 (healthy) .. 1 (failure), rising as a cubic over the configured time to failure. */
