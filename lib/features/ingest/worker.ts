@@ -13,6 +13,7 @@ import { QuestWriter } from "#lib/adapters/questdb/writer.ts";
 import { MQTT_FORWARD_HEADROOM_BYTES, MQTT_MAX_PACKET_BYTES } from "#lib/contract/limits.ts";
 import { bounded } from "#lib/contract/preview.ts";
 import { sharedFilter, telemetryFilters } from "#lib/contract/topics.ts";
+import { umhEnterpriseFilters } from "#lib/contract/umh.ts";
 import type { Config } from "#lib/platform/config.ts";
 import { IngestBatcher } from "./batcher.ts";
 import { deadLetterRow, mapMessage } from "./mapping.ts";
@@ -115,7 +116,9 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
     }
     return c;
   };
-  const filters = telemetryFilters(cfg.INGEST_ENTERPRISE).map((f) => sharedFilter(cfg.INGEST_SHARE_GROUP, f));
+  const filters = [...telemetryFilters(cfg.INGEST_ENTERPRISE), ...(cfg.INGEST_UMH ? umhEnterpriseFilters(cfg.INGEST_ENTERPRISE) : [])].map((f) =>
+    sharedFilter(cfg.INGEST_SHARE_GROUP, f),
+  );
 
   client.on("connect", (connack) => {
     metrics.connected.set(1);
