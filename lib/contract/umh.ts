@@ -175,7 +175,6 @@ function vibration(t: UmhTopic, ts: number, numbers: { tag: string[]; value: num
   return validated(t.path, what, "vibration", { ts, sensor: t.rest[1] ?? "main", ...features }, strings);
 }
 
-const umhTime = z.unknown();
 const count = (field: string) =>
   z
     .number({ error: `${field} must be a number` })
@@ -184,14 +183,10 @@ const count = (field: string) =>
     .max(Number.MAX_SAFE_INTEGER);
 const StateAdd = z.object({
   state: count("state").min(1, "state is required (a UMH state code, e.g. 10000)").max(2_147_483_647),
-  start_time_unix_ms: umhTime,
-  start_time: umhTime,
 });
 const ProductAdd = z.object({
   quantity: count("quantity").min(1, "quantity must be at least 1"),
   bad_quantity: count("bad_quantity").default(0),
-  end_time_unix_ms: umhTime,
-  end_time: umhTime,
 });
 
 /** `start_time_unix_ms` (UMH's implementation), else `start_time` (an earlier version of UMH's page: ISO 8601 or ms). */
@@ -212,11 +207,11 @@ export const UMH_ANALYTICS_NOT_TAKEN: Readonly<Record<string, string>> = {
   "work-order/create": "Andon computes OEE per machine and calendar, not per work order",
   "work-order/start": "Andon computes OEE per machine and calendar, not per work order",
   "work-order/stop": "Andon computes OEE per machine and calendar, not per work order",
-  "product-type/create": "a machine's ideal cycle time is a machine setting in Andon (Admin, machine settings)",
+  "product-type/create": "a machine's ideal cycle time is a machine setting in Andon (/admin/assets)",
   "product/setBadQuantity": "Andon does not rewrite stored counts; send the correction as a later product/add or counts delta",
-  "shift/add": "shifts are the site's calendar in Andon (Admin), not messages",
-  "shift/delete": "shifts are the site's calendar in Andon (Admin), not messages",
-  "state/overwrite": "Andon keeps states as they were sent; correct a stop's reason on the machine page",
+  "shift/add": "shifts are the site's calendar in Andon (/admin/assets), not messages",
+  "shift/delete": "shifts are the site's calendar in Andon (/admin/assets), not messages",
+  "state/overwrite": "Andon keeps states as they were sent; correct a stop's reason on the plant page",
 };
 
 function analytics(t: UmhTopic, json: Record<string, unknown>): UmhTranslation {
