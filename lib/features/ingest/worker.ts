@@ -160,6 +160,13 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
       const mapped = mapMessage(topic, payload, mappingContext());
       receivedCounter(mapped.ok ? mapped.channel : "invalid").inc();
       if (mapped.ok) {
+        // a UMH message's values Andon does not store go to the dead letters beside its rows (lib/features/ingest/mapping.ts)
+        const partial = mapped.rows.find((r) => r.table === TABLES.deadLetters);
+        if (partial) {
+          metrics.deadLettered.inc({ kind: "UMH" });
+          const reason = partial.fields.find((f) => f.kind === "string" && f.name === "reason");
+          log.warn({ topic: topic.slice(0, 300), reason: reason && "value" in reason ? reason.value : undefined }, "partly dead-lettered");
+        }
         added = true;
         batcher.add({ rows: mapped.rows, ack, eventMicros: mapped.rows[0]?.ts, connection, source: { topic, payload } });
       } else {
