@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { loadMachineKeys } from "#lib/adapters/db/assets.ts";
 import { prismaFor } from "#lib/adapters/db/client.ts";
 import { questPool, waitWalApplied } from "#lib/adapters/questdb/pg.ts";
+import { deadLettersSince } from "#lib/adapters/questdb/read-connect.ts";
 import { TABLES } from "#lib/adapters/questdb/tables.ts";
 import { type IngestWorker, startIngestWorker } from "#lib/features/ingest/worker.ts";
 import { createLogger } from "#lib/platform/log.ts";
@@ -148,6 +149,11 @@ describe("UMH ingest", () => {
       expect(row, `dead letter for ${topic}`).toBeDefined();
       expect(row?.reason).toMatch(reason);
     }
+
+    // the "Connect a machine" page lists a machine's UMH dead letters as its own
+    const cncPath = { enterprise: ent, site: site.slug, area: area.slug, line: line.slug, machine: line.machines[0]!.slug };
+    const mine = await deadLettersSince(pool, cncPath, new Date(t0 - 60_000), 10);
+    expect(mine.machine.map((d) => d.topic).sort()).toEqual([`${cnc}/_analytics/shift/add`, `${cnc}/_historian`, `${cnc}/_historian`]);
 
     const deadLettered = await worker.metrics.deadLettered.get();
     // counted per message seen: the redelivered `withNote` counts again (its dead letter row is stored once, above)
