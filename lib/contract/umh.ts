@@ -163,7 +163,7 @@ function historian(t: UmhTopic, json: Record<string, unknown>): UmhTranslation {
 }
 
 function vibration(t: UmhTopic, ts: number, numbers: { tag: string[]; value: number }[], strings: string[]): UmhTranslation {
-  const what = `_historian/${t.rest.join("/")}`;
+  const what = `_historian/${bounded(t.rest.join("/"), 80)}`;
   const features: Record<string, number> = {};
   for (const { tag, value } of numbers) {
     const feature = tag.slice(t.rest.length).join(".");

@@ -176,6 +176,18 @@ describe("UMH payload refusals", () => {
     expect(reasonOf(topic, body)).toMatch(reason);
   });
 
+  it("refuses hostile shapes with a bounded reason: 100,000 tags, 5,000 levels of nesting, a 100 KB tag name", () => {
+    const wide = `{"timestamp_ms":${ts},${Array.from({ length: 100_000 }, (_, i) => `"t${i}":${i}`).join(",")}}`;
+    expect(reasonOf(H, wide)).toBe("UMH _historian: more than 1000 tags and tag groups");
+    const deep = `{"timestamp_ms":${ts},"a":${'{"a":'.repeat(5000)}1${"}".repeat(5000)}}`;
+    const deepReason = reasonOf(H, deep);
+    expect(deepReason).toMatch(/^UMH _historian: tag "a\.a\.a\.a\.a\.a\.a\.a" has \{"a":\{"a":.*…; UMH tag values are numbers, booleans or strings$/);
+    expect(deepReason.length).toBeLessThan(200);
+    const long = reasonOf(`${H}/${"g".repeat(100_000)}`, { timestamp_ms: ts, x: 1 });
+    expect(long).toMatch(/cannot be an Andon metric name/);
+    expect(long.length).toBeLessThan(400);
+  });
+
   it("says for every _analytics message it does not take where that lives in Andon", () => {
     for (const [op, why] of Object.entries(UMH_ANALYTICS_NOT_TAKEN)) {
       expect(reasonOf(`${M}/_analytics/${op}`, { start_time_unix_ms: ts })).toBe(
