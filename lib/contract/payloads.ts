@@ -149,6 +149,11 @@ export function parsePayload(channel: TelemetryChannel, raw: Uint8Array): Payloa
   } catch (e) {
     return { ok: false, reason: `invalid JSON: ${bounded((e as Error).message, 200)}` };
   }
+  return validateTelemetry(channel, json);
+}
+
+/** Validates a parsed JSON value as a message of one channel (what parsePayload does after JSON.parse). Never throws. */
+export function validateTelemetry(channel: TelemetryChannel, json: unknown): PayloadParse {
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
     return { ok: false, reason: "payload must be a JSON object" };
   }

@@ -92,6 +92,7 @@ const schema = z.object({
   INGEST_MAX_AGE_S: int(1, 86400 * 3650).default(30 * 86400),
   INGEST_ASSET_REFRESH_S: int(1, 86400).default(30),
   INGEST_METRICS_PORT: int(0, 65535).default(9464),
+  INGEST_UMH: bool.default(false),
 
   SIM_SEED: int(0, 2 ** 31 - 1).default(42),
   SIM_INTERVAL_MS: int(10, 3_600_000).default(1000),
@@ -178,6 +179,7 @@ export const CONFIG_DOCS: Record<keyof Config, string> = {
   INGEST_MAX_AGE_S: "Event timestamps older than this are dead-lettered.",
   INGEST_ASSET_REFRESH_S: "How often the worker reloads the machine list from PostgreSQL.",
   INGEST_METRICS_PORT: "Port of the worker's Prometheus `/metrics` (0: a free port).",
+  INGEST_UMH: "Also take the United Manufacturing Hub's data model (`umh/v1/...`: `_historian` tags, `_analytics` state and product messages; docs/mqtt.md).",
   SIM_SEED: "Seed of the plant simulator: the same seed gives the same plant behaviour.",
   SIM_INTERVAL_MS: "Simulator tick per machine (ms); each tick publishes state changes, counts and vibration.",
   SIM_WAVEFORM_EVERY: "Every Nth tick, machines with a waveform sensor send a snapshot (0: never).",

@@ -146,6 +146,7 @@ beforeAll(async () => {
     INGEST_CLIENT_ID: `ms-${ent}`,
     INGEST_ENTERPRISE: ent,
     INGEST_FLUSH_MS: "50",
+    INGEST_UMH: "1", // its UMH subscriptions are granted by the generated ACL too
   });
   worker = await startIngestWorker({
     config: cfg,
@@ -173,6 +174,18 @@ describe("factory brokers bridged to the central broker", () => {
     }
     await expect.poll(async () => (await rows(TABLES.state, "", [])).n, { timeout: 30_000, interval: 300 }).toBe(2);
     await expect.poll(async () => (await rows(TABLES.state, "AND site = $2", [mB.site])).n, { timeout: 5000 }).toBe(1);
+  });
+
+  it("stores UMH messages published at each factory broker (the site gateway's account) in QuestDB, through the bridges", async () => {
+    const ts = Date.now() - 1000;
+    for (const m of machines) {
+      const gw = await connect(factoryOf(m).port, gatewayUser(m, "site"));
+      await gw.publishAsync(`umh/v1/${key(m)}/_analytics/state/add`, JSON.stringify({ start_time_unix_ms: ts, state: 180000 }), { qos: 1 });
+      await gw.publishAsync(`umh/v1/${key(m)}/e5f484a1791d/_historian/head/pos`, JSON.stringify({ timestamp_ms: ts, x: 1, y: 2 }), { qos: 1 });
+      await gw.endAsync();
+    }
+    await expect.poll(async () => (await rows(TABLES.metrics, "AND name LIKE 'head.pos.%'", [])).n, { timeout: 30_000, interval: 300 }).toBe(4);
+    await expect.poll(async () => (await rows(TABLES.state, "AND code = 180000 AND state = 'equipment_failure'", [])).n, { timeout: 5000 }).toBe(2);
   });
 
   it("carries a command from the command service (andon-command account, central broker) through the bridge to the simulated machine and its answer back", async () => {
@@ -336,6 +349,11 @@ describe("refused by the brokers (MQTT 5 reason codes as Mosquitto 2.0.11 sends 
     expect(await pubackCode(gwA, `${key(mB)}/state`, JSON.stringify({ v: 1, ts: Date.now(), state: "running" }))).toBe(0x87);
     expect(await pubackCode(gwA, `${key(mA)}/command`, "{}")).toBe(0x87); // nor commands to its own machines
     expect(await pubackCode(gwA, `${key(mA)}/state`, JSON.stringify({ v: 1, ts: Date.now(), state: "idle" }))).toBe(0);
+    // the same in the UMH data model: its own machines' _historian and _analytics only
+    const umh = JSON.stringify({ timestamp_ms: Date.now(), t: 1 });
+    expect(await pubackCode(gwA, `umh/v1/${key(mB)}/_historian/t`, umh)).toBe(0x87);
+    expect(await pubackCode(gwA, `umh/v1/${key(mA)}/_local/t`, umh)).toBe(0x87);
+    expect(await pubackCode(gwA, `umh/v1/${key(mA)}/_historian/t`, umh)).toBe(0);
   });
 
   it("never delivers site B's commands to site A's gateway or bridge account that subscribe to them (2.0.11 grants the SUBSCRIBE; the ACL filters delivery)", async () => {

@@ -54,6 +54,16 @@ describe("broker accounts from the asset model", () => {
     ["gateway.acme.dresden", "read", "acme/dresden/machining/line-1/cnc-01/command", true],
     ["gateway.acme.dresden", "read", "acme/pune/machining/line-1/filler-01/command", false],
     ["gateway.acme.dresden", "read", "acme/dresden/machining/line-1/cnc-01/state", false],
+    // the United Manufacturing Hub's data model for the same machines (docs/mqtt.md)
+    ["gateway.acme.dresden", "write", "umh/v1/acme/dresden/machining/line-1/cnc-01/_historian/head/pos", true],
+    ["gateway.acme.dresden", "write", "umh/v1/acme/dresden/machining/line-1/cnc-01/e5f484a1791d/_analytics/state/add", true],
+    ["gateway.acme.dresden", "write", "umh/v1/acme/pune/machining/line-1/filler-01/_historian/temperature", false],
+    ["gateway.acme.dresden", "write", "umh/v1/acme/dresden/machining/line-1/cnc-01/_local/x", false],
+    ["gateway.acme.dresden", "read", "umh/v1/acme/dresden/machining/line-1/cnc-01/_historian/temperature", false],
+    ["bridge.acme.dresden", "write", "umh/v1/acme/dresden/machining/line-1/cnc-01/_analytics/product/add", true],
+    ["bridge.acme.dresden", "write", "umh/v1/acme/pune/machining/line-1/filler-01/_analytics/product/add", false],
+    [SERVICE_USERS.ingest, "read", "umh/v1/acme/pune/machining/line-1/filler-01/_historian/a/b/c", true],
+    [SERVICE_USERS.ingest, "write", "umh/v1/acme/pune/machining/line-1/filler-01/_historian/a", false],
     ["bridge.acme.dresden", "write", "acme/dresden/machining/line-1/cnc-01/counts", true],
     ["bridge.acme.dresden", "write", "acme/pune/machining/line-1/filler-01/counts", false],
     ["bridge.acme.dresden", "read", "acme/dresden/machining/line-1/cnc-01/command", true],
@@ -93,6 +103,8 @@ describe("broker accounts from the asset model", () => {
     expect(may(gw, "write", "acme/dresden/machining/line-1/cnc-02/vibration")).toBe(false);
     expect(may(gw, "read", "acme/dresden/machining/line-1/cnc-01/command")).toBe(true);
     expect(may(gw, "read", "acme/dresden/machining/line-1/cnc-02/command")).toBe(false);
+    expect(may(gw, "write", "umh/v1/acme/dresden/machining/line-1/cnc-01/_historian/vibration/de")).toBe(true);
+    expect(may(gw, "write", "umh/v1/acme/dresden/machining/line-1/cnc-02/_historian/vibration/de")).toBe(false);
     expect(accountsOn(plan, asSiteKey("acme/dresden"))).toHaveLength(2);
   });
 
@@ -109,7 +121,11 @@ describe("broker accounts from the asset model", () => {
     const text = aclText(accountsOn(site, CENTRAL));
     expect(text).toContain("user andon-dashboard\ntopic readwrite acme/+/alerts\ntopic read acme/+/+/+/+/state\n");
     expect(text).toContain("user andon-pdm\ntopic write acme/+/alerts\n");
-    expect(text).not.toMatch(/^pattern|^topic .*#/m); // no broad patterns, no multi-level wildcards
+    expect(text).not.toMatch(/^pattern/m); // no broad patterns
+    // no multi-level wildcards, except below a UMH schema level (UMH tag groups have any depth)
+    expect(
+      text.split("\n").filter((l) => l.startsWith("topic ") && l.includes("#") && !/^topic \w+ umh\/v1\/[^#]*\/_(historian|analytics)\/#$/.test(l)),
+    ).toEqual([]);
   });
 
   it("bridges each site's own subtree: telemetry and responses out, commands and alerts in, QoS 1, persistent, MQTT 5", () => {
@@ -121,6 +137,10 @@ describe("broker accounts from the asset model", () => {
       "topic acme/dresden/+/+/+/vibration out 1",
       "topic acme/dresden/+/+/+/waveform out 1",
       "topic acme/dresden/+/+/+/metrics out 1",
+      "topic umh/v1/acme/dresden/+/+/+/_historian/# out 1",
+      "topic umh/v1/acme/dresden/+/+/+/_analytics/# out 1",
+      "topic umh/v1/acme/dresden/+/+/+/+/_historian/# out 1",
+      "topic umh/v1/acme/dresden/+/+/+/+/_analytics/# out 1",
       "topic acme/dresden/+/+/+/command/response out 1",
       "topic acme/dresden/+/+/+/command in 1",
       "topic acme/dresden/alerts in 1",

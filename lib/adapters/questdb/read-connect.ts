@@ -5,6 +5,7 @@ import type pg from "pg";
 import type { MachinePath } from "#lib/contract/identity.ts";
 import { machineKey } from "#lib/contract/identity.ts";
 import type { TelemetryChannel } from "#lib/contract/topics.ts";
+import { UMH_PREFIX } from "#lib/contract/umh.ts";
 import { TABLES } from "./tables.ts";
 
 const CHANNEL_TABLES: [TelemetryChannel, string][] = [
@@ -58,5 +59,7 @@ export async function deadLettersSince(pool: pg.Pool, m: MachinePath, since: Dat
     [since.toISOString()],
   );
   const all = rows.map((x) => ({ receivedAt: x.received_at, topic: x.topic ?? "", reason: x.reason, bytes: Number(x.payload_bytes) }));
-  return { machine: all.filter((d) => d.topic.startsWith(prefix)).slice(0, limit), other: all.filter((d) => !d.topic.startsWith(prefix)).slice(0, limit) };
+  // the machine's own topics, and the same machine in the UMH data model (lib/contract/umh.ts)
+  const mine = (t: string) => t.startsWith(prefix) || t.startsWith(`${UMH_PREFIX}/${prefix}`);
+  return { machine: all.filter((d) => mine(d.topic)).slice(0, limit), other: all.filter((d) => !mine(d.topic)).slice(0, limit) };
 }

@@ -17,6 +17,7 @@ import {
   stateFilter,
   TELEMETRY_CHANNELS,
 } from "#lib/contract/topics.ts";
+import { umhEnterpriseFilters, umhFilters } from "#lib/contract/umh.ts";
 
 /** One account per site gateway, or one per machine. */
 export type GatewayScope = "site" | "machine";
@@ -88,9 +89,14 @@ export function sitesOf(machines: readonly MachinePath[]): Site[] {
 
 const telemetry = (prefix: string): Grant[] => TELEMETRY_CHANNELS.map((c) => ({ access: "write", topic: `${prefix}/${c}` }));
 
-/** What a gateway of this subtree may do: publish its telemetry and command responses, receive its commands. */
+/** What a gateway of this subtree may do: publish its telemetry (Andon's or UMH's) and responses, receive its commands. */
 function gatewayGrants(prefix: string): Grant[] {
-  return [...telemetry(prefix), { access: "read", topic: `${prefix}/${COMMAND_CHANNEL}` }, { access: "write", topic: `${prefix}/${RESPONSE_CHANNEL}` }];
+  return [
+    ...telemetry(prefix),
+    ...umhFilters(prefix).map((topic) => ({ access: "write" as const, topic })), // the same subtree in UMH's data model
+    { access: "read", topic: `${prefix}/${COMMAND_CHANNEL}` },
+    { access: "write", topic: `${prefix}/${RESPONSE_CHANNEL}` },
+  ];
 }
 
 /**
@@ -134,7 +140,10 @@ export function planAccounts(machines: readonly MachinePath[], gateways: Gateway
       username: SERVICE_USERS.ingest,
       role: "ingest",
       broker: CENTRAL,
-      grants: perEnterprise((e) => TELEMETRY_CHANNELS.map((c) => ({ access: "read" as const, topic: `${e}/+/+/+/+/${c}` }))),
+      grants: perEnterprise((e) => [
+        ...TELEMETRY_CHANNELS.map((c) => ({ access: "read" as const, topic: `${e}/+/+/+/+/${c}` })),
+        ...umhEnterpriseFilters(e).map((topic) => ({ access: "read" as const, topic })),
+      ]),
     },
     {
       username: SERVICE_USERS.command,
@@ -242,6 +251,7 @@ export function bridgeText(b: BridgeSpec): string {
     "start_type automatic",
     "# up: telemetry and command responses (QoS 1)",
     ...TELEMETRY_CHANNELS.map((c) => `topic ${prefix}/${c} out 1`),
+    ...umhFilters(prefix).map((f) => `topic ${f} out 1`),
     `topic ${prefix}/${RESPONSE_CHANNEL} out 1`,
     "# down: commands for this site's machines and the site's alerts (QoS 1)",
     `topic ${prefix}/${COMMAND_CHANNEL} in 1`,

@@ -8,6 +8,7 @@ import { parsePayload, parseTimestamp, type Telemetry } from "#lib/contract/payl
 import { bounded } from "#lib/contract/preview.ts";
 import { isoOrNumber } from "#lib/contract/timestamp.ts";
 import { parseTelemetryTopic, type TelemetryChannel } from "#lib/contract/topics.ts";
+import { isUmhTopic, translateUmh } from "#lib/contract/umh.ts";
 import { isLate, lateMarkMicros } from "#lib/domain/oee/late.ts";
 
 export interface MappingContext {
@@ -36,23 +37,40 @@ export function mapMessage(topic: string, payload: Uint8Array, ctx: MappingConte
 function mapUnguarded(topic: string, payload: Uint8Array, ctx: MappingContext): Mapped {
   const dead = (reason: string): Mapped => ({ ok: false, reason, deadLetter: deadLetterRow(topic, payload, reason, ctx) });
 
+  // the United Manufacturing Hub's data model: translated into one Andon message, then the same checks
+  if (isUmhTopic(topic)) {
+    const u = translateUmh(topic, payload);
+    if (!u.ok) return dead(u.reason);
+    const mapped = checkedRows(u.path, u.telemetry, ctx, dead);
+    // values Andon does not store (strings) are kept as a dead letter beside the rows, so nothing goes unsaid
+    if (mapped.ok && u.ignored.length) {
+      const reason = `UMH _historian: string values not stored (Andon keeps numbers): ${bounded(u.ignored.join(", "), 500)}`;
+      mapped.rows.push(deadLetterRow(topic, payload, reason, ctx));
+    }
+    return mapped;
+  }
   const t = parseTelemetryTopic(topic);
   if (!t.ok) return dead(t.reason);
   const p = parsePayload(t.channel, payload);
   if (!p.ok) return dead(p.reason);
-  const key = machineKey(t.path);
+  return checkedRows(t.path, p.value, ctx, dead);
+}
+
+/** An Andon message of a machine: known machine, plausible timestamp, then its rows (and a late mark). */
+function checkedRows(path: MachinePath, value: Telemetry, ctx: MappingContext, dead: (reason: string) => Mapped): Mapped {
+  const key = machineKey(path);
   if (!ctx.isKnownMachine(key)) return dead(`unknown machine ${key} (not in the asset model)`);
   // the contract bounds ts (lib/contract/timestamp.ts); the plausibility window is this worker's
-  const ts = p.value.msg.ts;
+  const ts = value.msg.ts;
   if (ts > ctx.nowMicros + ctx.maxFutureMicros) {
     return dead(`timestamp ${isoOrNumber(ts)} is more than ${ctx.maxFutureMicros / 1e6} s in the future`);
   }
   if (ts < ctx.nowMicros - ctx.maxAgeMicros) {
     return dead(`timestamp ${isoOrNumber(ts)} is older than ${ctx.maxAgeMicros / 1e6} s`);
   }
-  const rows = telemetryRows(t.path, p.value, ctx.nowMicros);
-  if (isLate(t.channel, ts, ctx.nowMicros)) rows.push(lateMark(t.path, t.channel, ts, ctx.nowMicros));
-  return { ok: true, channel: t.channel, rows };
+  const rows = telemetryRows(path, value, ctx.nowMicros);
+  if (isLate(value.channel, ts, ctx.nowMicros)) rows.push(lateMark(path, value.channel, ts, ctx.nowMicros));
+  return { ok: true, channel: value.channel, rows };
 }
 
 /** One row per machine and event minute (DEDUP), read by the OEE worker to recompute what it touches (lib/domain/oee/late.ts). */
@@ -192,7 +210,9 @@ export function deadLetterRow(topic: string, payload: Uint8Array, reason: string
   const buf = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
   let ts = ctx.nowMicros;
   try {
-    const parsed = parseTimestamp((JSON.parse(buf.toString("utf8")) as { ts?: unknown })?.ts);
+    const o = JSON.parse(buf.toString("utf8")) as Record<string, unknown> | null;
+    // Andon's `ts`, or a UMH message's own time (lib/contract/umh.ts), so a redelivered one lands once
+    const parsed = parseTimestamp(o?.ts ?? o?.timestamp_ms ?? o?.start_time_unix_ms ?? o?.end_time_unix_ms);
     const plausible = typeof parsed === "number" && parsed <= ctx.nowMicros + ctx.maxFutureMicros && parsed >= ctx.nowMicros - ctx.maxAgeMicros;
     if (plausible) ts = parsed;
   } catch {

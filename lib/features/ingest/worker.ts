@@ -13,6 +13,7 @@ import { QuestWriter } from "#lib/adapters/questdb/writer.ts";
 import { MQTT_FORWARD_HEADROOM_BYTES, MQTT_MAX_PACKET_BYTES } from "#lib/contract/limits.ts";
 import { bounded } from "#lib/contract/preview.ts";
 import { sharedFilter, telemetryFilters } from "#lib/contract/topics.ts";
+import { umhEnterpriseFilters } from "#lib/contract/umh.ts";
 import type { Config } from "#lib/platform/config.ts";
 import { IngestBatcher } from "./batcher.ts";
 import { deadLetterRow, mapMessage } from "./mapping.ts";
@@ -115,7 +116,9 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
     }
     return c;
   };
-  const filters = telemetryFilters(cfg.INGEST_ENTERPRISE).map((f) => sharedFilter(cfg.INGEST_SHARE_GROUP, f));
+  const filters = [...telemetryFilters(cfg.INGEST_ENTERPRISE), ...(cfg.INGEST_UMH ? umhEnterpriseFilters(cfg.INGEST_ENTERPRISE) : [])].map((f) =>
+    sharedFilter(cfg.INGEST_SHARE_GROUP, f),
+  );
 
   client.on("connect", (connack) => {
     metrics.connected.set(1);
@@ -157,6 +160,13 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
       const mapped = mapMessage(topic, payload, mappingContext());
       receivedCounter(mapped.ok ? mapped.channel : "invalid").inc();
       if (mapped.ok) {
+        // a UMH message's values Andon does not store go to the dead letters beside its rows (lib/features/ingest/mapping.ts)
+        const partial = mapped.rows.find((r) => r.table === TABLES.deadLetters);
+        if (partial) {
+          metrics.deadLettered.inc({ kind: "UMH" });
+          const reason = partial.fields.find((f) => f.kind === "string" && f.name === "reason");
+          log.warn({ topic: topic.slice(0, 300), reason: reason && "value" in reason ? reason.value : undefined }, "partly dead-lettered");
+        }
         added = true;
         batcher.add({ rows: mapped.rows, ack, eventMicros: mapped.rows[0]?.ts, connection, source: { topic, payload } });
       } else {
