@@ -2,7 +2,7 @@
 // `npm start` and `npm test` on a fresh machine: install dependencies and generate the Prisma client
 // when needed, then hand over to the TypeScript CLI (up) or the test runner (test). No dependencies.
 import { spawnSync } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -61,6 +61,16 @@ if (mode === "up") {
     run(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "--noEmit", "-p", "tsconfig.json"]);
   }
   run(process.execPath, [join(root, "node_modules", "vitest", "vitest.mjs"), "run", ...process.argv.slice(3)], { TZ: "UTC", NEXT_TELEMETRY_DISABLED: "1" });
+  if (process.argv.length === 3) {
+    // the broker-facing tests once more on HiveMQ CE (docs/deployment.md "Brokers"); Maven fetches it once
+    const both = JSON.parse(readFileSync(join(root, "test", "both-brokers.json"), "utf8")).files;
+    say(`the broker-facing tests on HiveMQ CE (ANDON_TEST_BROKER=hivemq): ${both.length} files ...`);
+    run(process.execPath, [join(root, "node_modules", "vitest", "vitest.mjs"), "run", ...both], {
+      TZ: "UTC",
+      NEXT_TELEMETRY_DISABLED: "1",
+      ANDON_TEST_BROKER: "hivemq",
+    });
+  }
 } else {
   console.error("usage: node scripts/bootstrap.mjs up|test");
   process.exit(2);

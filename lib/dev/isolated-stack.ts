@@ -9,6 +9,7 @@ import { prismaFor } from "#lib/adapters/db/client.ts";
 import { ensureDatabase, migrate } from "#lib/adapters/db/migrate.ts";
 import { type PlantFile, readPlantFile } from "#lib/adapters/db/plant.ts";
 import { seedPlant } from "#lib/adapters/db/seed.ts";
+import { startHiveMq } from "#lib/features/stack/hivemq.ts";
 import { startMosquitto, startRedis } from "#lib/features/stack/local-servers.ts";
 import { freePort } from "#lib/features/stack/net.ts";
 import type { Managed } from "#lib/features/stack/process.ts";
@@ -25,6 +26,15 @@ export interface StackEnv {
   ANDON_HOME: string;
   MOSQUITTO_DIR: string;
   MOSQUITTO_PORT: string;
+  /** which broker this stack runs (ANDON_TEST_BROKER: mosquitto, the default, or hivemq) */
+  BROKER: "mosquitto" | "hivemq";
+}
+
+/** The broker of the isolated stack: ANDON_TEST_BROKER=mosquitto|hivemq (docs/deployment.md). */
+export function testBroker(): "mosquitto" | "hivemq" {
+  const b = process.env.ANDON_TEST_BROKER ?? "mosquitto";
+  if (b !== "mosquitto" && b !== "hivemq") throw new Error(`ANDON_TEST_BROKER must be mosquitto or hivemq, not ${b}`);
+  return b;
 }
 
 export async function startScratchQuestDb(dir: string): Promise<QuestDbInstance> {
@@ -66,8 +76,11 @@ export async function startStack(): Promise<{ env: StackEnv; stop: () => Promise
   const started: (Managed | QuestDbInstance)[] = [];
   const mqttPort = await freePort();
   const redisPort = await freePort();
+  const broker = testBroker();
   const [mosq, redis, quest, databaseUrl] = await Promise.all([
-    startMosquitto(join(dir, "mosquitto"), mqttPort),
+    broker === "hivemq"
+      ? startHiveMq({ dir: join(dir, "hivemq"), port: mqttPort, home: config().ANDON_HOME })
+      : startMosquitto(join(dir, "mosquitto"), mqttPort),
     startRedis(join(dir, "redis"), redisPort),
     startScratchQuestDb(dir),
     createScratchDatabase(),
@@ -83,6 +96,7 @@ export async function startStack(): Promise<{ env: StackEnv; stop: () => Promise
     ANDON_HOME: config().ANDON_HOME,
     MOSQUITTO_DIR: join(dir, "mosquitto"),
     MOSQUITTO_PORT: String(mqttPort),
+    BROKER: broker,
   };
   return {
     env,
