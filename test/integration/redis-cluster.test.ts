@@ -6,7 +6,7 @@
 // runs on the cluster too, its detector state kept there. Every Andon key lands in the one slot of
 // the QUEUE_PREFIX hash tag, and `andon demo reset`'s key sweep finds them all.
 import { randomBytes } from "node:crypto";
-import { type Job, type Queue, QueueEvents } from "bullmq";
+import { type Job, Queue, QueueEvents, Worker } from "bullmq";
 import { Cluster } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { prismaFor } from "#lib/adapters/db/client.ts";
@@ -18,15 +18,20 @@ import { ensureQuestSchema } from "#lib/adapters/questdb/schema.ts";
 import { TABLES } from "#lib/adapters/questdb/tables.ts";
 import { QuestWriter } from "#lib/adapters/questdb/writer.ts";
 import { enqueueRecompute, oeeQueue, redisWatermark, upsertOeeSchedulers } from "#lib/adapters/queues/oee.ts";
-import { pdmQueue, pdmWorker } from "#lib/adapters/queues/pdm.ts";
+import { pdmQueue, pdmWaveformQueue, pdmWorker } from "#lib/adapters/queues/pdm.ts";
 import { deleteKeysUnder, type RedisClient, redisConnection } from "#lib/adapters/queues/redis.ts";
 import { PDM_SCAN_JOB } from "#lib/contract/jobs/pdm.ts";
 import { GRANULARITIES } from "#lib/domain/oee/buckets.ts";
 import { SCHEDULES } from "#lib/domain/oee/plan.ts";
+import { redisLoginThrottle } from "#lib/features/auth/throttle.ts";
 import { mapMessage } from "#lib/features/ingest/mapping.ts";
 import { oeeWorker } from "#lib/features/oee/jobs.ts";
 import { featureStateKey, type ScanResult, scanVibration } from "#lib/features/pdm/scan.ts";
+import { waveformStateKey } from "#lib/features/pdm/waveform-scan.ts";
+import { mulberry32 } from "#lib/features/sim/prng.ts";
+import { synthWaveform } from "#lib/features/sim/waveform.ts";
 import { parseConfig } from "#lib/platform/config.ts";
+import { pdmWaveformWorker } from "../../workers/pdm-waveform.processor.ts";
 import { type RedisClusterForTest, startRedisCluster } from "../support/redis-cluster.ts";
 import { seedTestPlant, testPlant } from "../support/stack.ts";
 
@@ -56,7 +61,11 @@ function plantOf(ent: string) {
   return plant;
 }
 
-/** Machine k's messages: breakdowns, micro-stops and minute counts in hour H, then running with vibration (machine 0 reaches zone D). */
+const SNAPSHOTS = 10;
+/** machine 0 of the test plant: a waveform sensor and a bearing geometry */
+const bearing = plantOf("x").sites[0]!.areas[0]!.lines[0]!.machines[0]!;
+
+/** Machine k's messages: breakdowns, micro-stops and minute counts in hour H, then running with vibration (machine 0 reaches zone D) and waveform snapshots (machine 0). */
 function messages(k: number): { channel: string; msg: Record<string, unknown> }[] {
   const out: { channel: string; msg: Record<string, unknown> }[] = [{ channel: "state", msg: { ts: H - MIN, state: "running" } }];
   out.push({ channel: "state", msg: { ts: H + (10 + 3 * k) * MIN, state: "equipment_failure", reason: "jam" } });
@@ -69,6 +78,11 @@ function messages(k: number): { channel: string; msg: Record<string, unknown> }[
     for (let i = 0; i < 480; i++) {
       const v = (i < 420 ? 1.0 : 5.0) + ((i * 7919) % 100) / 1000;
       out.push({ channel: "vibration", msg: { ts: T + i * 1000, sensor: "de-bearing", velocity_rms_mm_s: v } });
+    }
+    const rng = mulberry32(11);
+    for (let i = 0; i < SNAPSHOTS; i++) {
+      const samples = synthWaveform(rng, { sampleRateHz: 10240, n: 2048, speedRpm: 6000, degradation: 0, bearing });
+      out.push({ channel: "waveform", msg: { ts: T + i * MIN, sensor: "de-bearing", unit: "g", sample_rate_hz: 10240, speed_rpm: 6000, samples } });
     }
   }
   return out;
@@ -90,7 +104,7 @@ async function writeTelemetry() {
     }
   }
   await writer.write(rows);
-  await waitWalApplied(pool, [TABLES.state, TABLES.counts, TABLES.vibration, TABLES.oeeLate]);
+  await waitWalApplied(pool, [TABLES.state, TABLES.counts, TABLES.vibration, TABLES.waveform, TABLES.oeeLate]);
 }
 
 beforeAll(async () => {
@@ -148,16 +162,18 @@ async function oeeRun(which: keyof typeof settings) {
   );
   const results: Record<string, unknown> = {};
   try {
+    const t0 = performance.now();
     for (const g of GRANULARITIES) results[`closed-${g}`] = await done(await queue.add(`closed-${g}`, { kind: "closed", granularity: g }), events);
     results.late = await done(await queue.add("late", { kind: "late" }), events);
     results.recompute = await done(await enqueueRecompute(queue, [{ from: H - 10 * MIN, to: H + HOUR + 10 * MIN }], "redis-cluster test", ents[which]), events);
+    const ms = Math.round(performance.now() - t0);
     const watermark = await connection.get(`${prefix}:oee:late-watermark`);
     await worker.close();
     // the schedulers the worker process upserts, twice (a restart): one each
     await upsertOeeSchedulers(queue);
     await upsertOeeSchedulers(queue);
     const schedulers = (await queue.getJobSchedulers()).map((s) => s.key).sort();
-    return { results, watermark, schedulers, connection, queue };
+    return { results, ms, watermark, schedulers, connection, queue };
   } finally {
     await worker.close();
     await events.close();
@@ -245,7 +261,7 @@ describe("BullMQ jobs on a 3-master Redis Cluster", () => {
     for (const [key, [row]] of want) expect(got.get(key)![0], key).toEqual(row);
     console.log(
       `redis-cluster: ${got.size} OEE rows (${minuteRows.length} machine minutes) identical on a 3-master cluster and a single Redis; ` +
-        `jobs: ${Object.keys(onCluster.results).join(", ")}`,
+        `jobs: ${Object.keys(onCluster.results).join(", ")} in ${onCluster.ms} ms on the cluster, ${onSingle.ms} ms on the single Redis`,
     );
 
     // BullMQ's keys and Andon's own (the late watermark) all on the master of the prefix's slot
@@ -284,5 +300,70 @@ describe("BullMQ jobs on a 3-master Redis Cluster", () => {
     expect(before).toBeGreaterThan(0);
     expect(await deleteKeysUnder(c, prefixes.cluster)).toBe(before);
     expect(await keysPerMaster(c, prefixes.cluster)).toEqual([0, 0, 0]);
+  });
+
+  it("the sandboxed waveform processor and the sign-in throttle use the cluster from the settings", async () => {
+    // the child process BullMQ forks opens its own connections from the environment (workers/pdm-waveform.processor.ts)
+    const connection = open("cluster") as Cluster;
+    const childEnv = { ...process.env, ...env, LOG_LEVEL: "warn", QUEUE_PREFIX: prefixes.cluster, REDIS_CLUSTER_NODES: cluster.nodes.join(",") };
+    const worker = pdmWaveformWorker(connection, prefixes.cluster, childEnv);
+    const queue = pdmWaveformQueue(connection, prefixes.cluster);
+    const events = new QueueEvents(queue.name, { connection: open("cluster"), prefix: prefixes.cluster });
+    const machine0 = fleets.get(ents.cluster)![0]!;
+    try {
+      await events.waitUntilReady();
+      const r = (await (await queue.add("waveform-scan", { now: Date.now(), enterprise: ents.cluster })).waitUntilFinished(events, 120_000)) as {
+        processorPid: number;
+        snapshots: number;
+      };
+      expect(r.processorPid).not.toBe(process.pid);
+      expect(r.snapshots).toBe(SNAPSHOTS);
+      const saved = JSON.parse((await connection.get(waveformStateKey(prefixes.cluster, machine0.key))) ?? "{}");
+      expect(saved.watermark).toBe(T + (SNAPSHOTS - 1) * MIN);
+      console.log(`redis-cluster: waveform scan job in its child process on the cluster ${JSON.stringify(r)}`);
+    } finally {
+      await worker.close();
+      await events.close();
+      await queue.close();
+    }
+    // the dashboard's sign-in counters: one Lua script over several keys, one MULTI (same slot)
+    const throttle = redisLoginThrottle(connection, { prefix: prefixes.cluster, limits: { address: 3, user: 100, userAtAddress: 100 } });
+    const verdicts = [];
+    for (let i = 0; i < 4; i++) verdicts.push((await throttle.attempt("pm.dresden", "10.0.0.7")).allowed);
+    expect(verdicts).toEqual([true, true, true, false]);
+    await throttle.succeeded("pm.dresden", "10.0.0.7");
+    expect(await deleteKeysUnder(connection, prefixes.cluster)).toBeGreaterThan(0);
+  });
+
+  it("measures BullMQ's own round trip: the same empty jobs through a queue on the cluster and on the single Redis", async () => {
+    const JOBS = 500;
+    const rate = async (which: keyof typeof settings) => {
+      const connection = open(which);
+      const prefix = `{rc-${tag}-bench-${which}}`;
+      const queue = new Queue("bench", { connection, prefix });
+      let seen = 0;
+      let all: () => void = () => undefined;
+      const finished = new Promise<void>((r) => {
+        all = r;
+      });
+      const worker = new Worker("bench", async (job) => job.data.i, { connection, prefix, concurrency: 1 });
+      worker.on("completed", () => {
+        if (++seen === JOBS) all();
+      });
+      const t0 = performance.now();
+      await queue.addBulk(Array.from({ length: JOBS }, (_, i) => ({ name: "noop", data: { i }, opts: { removeOnComplete: true } })));
+      await finished;
+      const s = (performance.now() - t0) / 1000;
+      await worker.close();
+      await queue.obliterate({ force: true });
+      await queue.close();
+      return { seen, perS: Math.round(JOBS / s) };
+    };
+    const single = await rate("single");
+    const onCluster = await rate("cluster");
+    expect([single.seen, onCluster.seen]).toEqual([JOBS, JOBS]);
+    console.log(
+      `redis-cluster: ${JOBS} empty jobs (concurrency 1): ${onCluster.perS} jobs/s on the 3-master cluster, ${single.perS} jobs/s on the single Redis`,
+    );
   });
 });
