@@ -293,7 +293,9 @@ describe("BullMQ jobs on a 3-master Redis Cluster", () => {
     await onCluster.queue.close();
     await onSingle.queue.obliterate({ force: true });
     await onSingle.queue.close();
-    await deleteKeysUnder(onSingle.store, prefixes.single);
+    // the same sweep on a single Redis
+    expect(await deleteKeysUnder(onSingle.store, prefixes.single)).toBeGreaterThan(0);
+    expect(await onSingle.store.keys(`${prefixes.single}*`)).toEqual([]);
 
     const c = onCluster.store as Cluster;
     const before = (await keysPerMaster(c, prefixes.cluster)).reduce((a, b) => a + b, 0);
@@ -339,7 +341,7 @@ describe("BullMQ jobs on a 3-master Redis Cluster", () => {
     const JOBS = 500;
     const rate = async (which: keyof typeof settings) => {
       const connection = open(which);
-      const prefix = `{rc-${tag}-bench-${which}}`;
+      const prefix = `{rc-${tag}-bench-${which}-${randomBytes(2).toString("hex")}}`;
       const queue = new Queue("bench", { connection, prefix });
       let seen = 0;
       let all: () => void = () => undefined;
@@ -359,11 +361,21 @@ describe("BullMQ jobs on a 3-master Redis Cluster", () => {
       await queue.close();
       return { seen, perS: Math.round(JOBS / s) };
     };
-    const single = await rate("single");
-    const onCluster = await rate("cluster");
-    expect([single.seen, onCluster.seen]).toEqual([JOBS, JOBS]);
+    // three rounds, the order alternating (the machine is shared: one round alone is noisy)
+    const runs: Record<keyof typeof settings, { seen: number; perS: number }[]> = { cluster: [], single: [] };
+    for (const order of [
+      ["single", "cluster"],
+      ["cluster", "single"],
+      ["single", "cluster"],
+    ] as const) {
+      for (const which of order) runs[which].push(await rate(which));
+    }
+    for (const r of [...runs.cluster, ...runs.single]) expect(r.seen).toBe(JOBS);
+    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[1];
+    const perS = (which: keyof typeof settings) => runs[which].map((r) => r.perS);
     console.log(
-      `redis-cluster: ${JOBS} empty jobs (concurrency 1): ${onCluster.perS} jobs/s on the 3-master cluster, ${single.perS} jobs/s on the single Redis`,
+      `redis-cluster: ${JOBS} empty jobs (concurrency 1), jobs/s in 3 rounds: 3-master cluster ${perS("cluster").join(", ")} (median ${median(perS("cluster"))}), ` +
+        `single Redis ${perS("single").join(", ")} (median ${median(perS("single"))})`,
     );
   });
 });
