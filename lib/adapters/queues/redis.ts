@@ -34,10 +34,9 @@ export function redisConnection(cfg: RedisSettings, opts: RedisOptions = {}): Re
   if (!nodes.length) return new Redis(cfg.REDIS_URL, opts);
   return new Cluster(nodes, {
     redisOptions: { ...urlOptions(cfg.REDIS_URL), ...opts },
-    // commands issued before the slot map is known wait for it, as they wait for a single server
+    // commands issued before the slot map is known wait for it, as they wait for a single server;
+    // ioredis' default cluster retry strategy reconnects for ever, as a single-server client does
     enableOfflineQueue: opts.enableOfflineQueue ?? true,
-    // reconnects for ever, as a single-server client does (BullMQ workers must outlive a cluster restart)
-    clusterRetryStrategy: (times) => Math.min(100 * times, 2000),
   });
 }
 
@@ -52,7 +51,7 @@ export async function deleteKeysUnder(redis: RedisClient, prefix: string): Promi
     for await (const batch of server.scanStream({ match: `${prefix}*`, count: 500 }) as AsyncIterable<string[]>) {
       if (!batch.length) continue;
       // on a cluster node one command may only name keys of one slot: one UNLINK per key, pipelined
-      if (servers.length > 1 || redis instanceof Cluster) {
+      if (redis instanceof Cluster) {
         const replies = (await server.pipeline(batch.map((k) => ["unlink", k])).exec()) ?? [];
         for (const [err, n] of replies) {
           if (err) throw err;
