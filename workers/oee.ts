@@ -1,5 +1,4 @@
 // OEE roll-up worker process: upserts the job schedulers and computes the buckets they ask for.
-import { Redis } from "ioredis";
 import { prismaFor } from "#lib/adapters/db/client.ts";
 import { oeeCursorStore, oeeCursors } from "#lib/adapters/db/oee-cursor.ts";
 import { startMetricsServer } from "#lib/adapters/http/metrics-server.ts";
@@ -7,6 +6,7 @@ import { questPool } from "#lib/adapters/questdb/pg.ts";
 import { ensureQuestSchema } from "#lib/adapters/questdb/schema.ts";
 import { QuestWriter } from "#lib/adapters/questdb/writer.ts";
 import { keepOeeSchedulers, oeeQueue, redisWatermark } from "#lib/adapters/queues/oee.ts";
+import { redisConnection } from "#lib/adapters/queues/redis.ts";
 import { databaseJobDeps, oeeWorker } from "#lib/features/oee/jobs.ts";
 import { oeeMetrics } from "#lib/features/oee/metrics.ts";
 import { config } from "#lib/platform/config.ts";
@@ -19,7 +19,7 @@ runMain(async () => {
   const prisma = prismaFor(cfg.DATABASE_URL);
   const pool = questPool(cfg.QUESTDB_PG_URL, cfg.QUESTDB_PG_PASSWORD);
   const writer = new QuestWriter({ httpUrl: cfg.QUESTDB_HTTP_URL });
-  const connection = new Redis(cfg.REDIS_URL, { maxRetriesPerRequest: null });
+  const connection = redisConnection(cfg, { maxRetriesPerRequest: null });
   await ensureQuestSchema(cfg.QUESTDB_HTTP_URL);
   const queue = oeeQueue(connection, cfg.QUEUE_PREFIX);
   await keepOeeSchedulers(queue, connection, (e) => log.warn({ err: e.message }, "could not upsert the OEE schedulers; tried again on the next reconnect"));

@@ -3,13 +3,13 @@
 // lock renewal. Opens its connections once per child, from the environment (lib/platform/config.ts).
 import { fileURLToPath } from "node:url";
 import type { ConnectionOptions, SandboxedJob } from "bullmq";
-import { Redis } from "ioredis";
 import mqtt from "mqtt";
 import { prismaFor } from "#lib/adapters/db/client.ts";
 import { loadMachines } from "#lib/adapters/db/plant.ts";
 import { mqttOptions } from "#lib/adapters/mqtt/options.ts";
 import { questPool } from "#lib/adapters/questdb/pg.ts";
 import { sandboxedWaveformWorker } from "#lib/adapters/queues/pdm.ts";
+import { redisConnection } from "#lib/adapters/queues/redis.ts";
 import { WaveformJob } from "#lib/contract/jobs/pdm.ts";
 import { forecastHook } from "#lib/features/pdm/rul.ts";
 import { scanWaveforms, type WaveformScanResult } from "#lib/features/pdm/waveform-scan.ts";
@@ -26,7 +26,7 @@ async function open() {
     cfg,
     prisma: prismaFor(cfg.DATABASE_URL),
     pool: questPool(cfg.QUESTDB_PG_URL, cfg.QUESTDB_PG_PASSWORD),
-    redis: new Redis(cfg.REDIS_URL),
+    redis: redisConnection(cfg),
     client,
   };
 }

@@ -1,7 +1,6 @@
 // Predictive-maintenance worker process: scans vibration features every 30 s, and waveform snapshots
 // every 30 s in a sandboxed child process (features, then detectors); raises and clears alerts.
 import { fileURLToPath } from "node:url";
-import { Redis } from "ioredis";
 import mqtt from "mqtt";
 import { prismaFor } from "#lib/adapters/db/client.ts";
 import { loadMachines } from "#lib/adapters/db/plant.ts";
@@ -9,6 +8,7 @@ import { mqttOptions } from "#lib/adapters/mqtt/options.ts";
 import { questPool } from "#lib/adapters/questdb/pg.ts";
 import { ensureQuestSchema } from "#lib/adapters/questdb/schema.ts";
 import { pdmQueue, pdmWaveformQueue, pdmWorker, sandboxedWaveformWorker, upsertPdmScheduler, upsertWaveformScheduler } from "#lib/adapters/queues/pdm.ts";
+import { redisConnection } from "#lib/adapters/queues/redis.ts";
 import { forecastHook } from "#lib/features/pdm/rul.ts";
 import { scanVibration } from "#lib/features/pdm/scan.ts";
 import { config } from "#lib/platform/config.ts";
@@ -24,7 +24,7 @@ runMain(async () => {
   const log = createLogger("pdm", cfg.LOG_LEVEL);
   const prisma = prismaFor(cfg.DATABASE_URL);
   const pool = questPool(cfg.QUESTDB_PG_URL, cfg.QUESTDB_PG_PASSWORD);
-  const connection = new Redis(cfg.REDIS_URL, { maxRetriesPerRequest: null });
+  const connection = redisConnection(cfg, { maxRetriesPerRequest: null });
   const client = await mqtt.connectAsync(cfg.MQTT_URL, mqttOptions(cfg, { clientId: `andon-pdm-${process.pid}`, clean: true }));
   await ensureQuestSchema(cfg.QUESTDB_HTTP_URL);
   const queue = pdmQueue(connection, cfg.QUEUE_PREFIX);

@@ -41,6 +41,25 @@ const addressList = z
   )
   .refine((list) => list.every(isAddressOrCidr), { message: "comma-separated IP addresses or CIDR blocks (e.g. 10.0.0.5,192.168.0.0/16,::1)" });
 
+/** `host:port` (a bracketed IPv6 host too: `[::1]:7001`) into its parts; undefined when it is not one. */
+export function parseNode(entry: string): { host: string; port: number } | undefined {
+  const m = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(entry.trim());
+  const port = Number(m?.[2]);
+  if (!m?.[1] || !Number.isInteger(port) || port < 1 || port > 65535) return undefined;
+  return { host: m[1].replace(/^\[(.*)\]$/, "$1"), port };
+}
+const nodeList = z
+  .string()
+  .transform((v) =>
+    v
+      .split(",")
+      .map((e) => e.trim())
+      .filter(Boolean),
+  )
+  .refine((list) => list.length > 0 && list.every((e) => parseNode(e) !== undefined), {
+    message: "comma-separated host:port seed nodes of a Redis Cluster (e.g. 10.0.0.5:7001,10.0.0.6:7002)",
+  });
+
 const optionalFile = z
   .string()
   .optional()
@@ -53,6 +72,7 @@ const schema = z.object({
 
   DATABASE_URL: url(["postgresql:", "postgres:"]).default("postgresql://postgres@127.0.0.1:5432/andon"),
   REDIS_URL: url(["redis:", "rediss:"]).default("redis://127.0.0.1:6379"),
+  REDIS_CLUSTER_NODES: nodeList.optional(),
 
   MQTT_URL: url(["mqtt:", "mqtts:", "ws:", "wss:"]).default("mqtt://127.0.0.1:1883"),
   MQTT_USERNAME: z.string().min(1).optional(),
@@ -151,6 +171,8 @@ export const CONFIG_DOCS: Record<keyof Config, string> = {
   LOG_LEVEL: "pino log level.",
   DATABASE_URL: "PostgreSQL for the asset model, users, alerts, commands (Prisma).",
   REDIS_URL: "Redis for BullMQ queues. Run it with `maxmemory-policy noeviction`.",
+  REDIS_CLUSTER_NODES:
+    "A Redis Cluster instead of one server: comma-separated `host:port` seed nodes (e.g. `10.0.0.5:7001,10.0.0.6:7002`). REDIS_URL then gives only the credentials and TLS (`rediss://`). Every Andon key sits in QUEUE_PREFIX's slot (docs/deployment.md).",
   MQTT_URL: "The central MQTT broker (MQTT 5). `mqtts://` for TLS.",
   MQTT_USERNAME: "Broker user name.",
   MQTT_PASSWORD: "Broker password (never logged).",

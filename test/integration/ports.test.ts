@@ -128,6 +128,18 @@ describe("ports of andon up", () => {
     expect(lines).toEqual([`andon up: WEB_PORT=${taken} is in use (by another process; Andon would run the dashboard there): set WEB_PORT to a free port`]);
   });
 
+  it("a Redis Cluster (REDIS_CLUSTER_NODES) is never started: no seed answering stops `andon up` naming the setting", { timeout: 60_000 }, async () => {
+    const seeds = `127.0.0.1:${await freePort()},127.0.0.1:${await freePort()}`;
+    const r = await andonUp({ ...(await ownPorts()), REDIS_CLUSTER_NODES: seeds });
+    expect(r.code, r.out).toBe(2);
+    expect(r.out).toContain(`No seed node of the Redis Cluster answers (REDIS_CLUSTER_NODES=${seeds})`);
+    expect(r.out).not.toMatch(/starting (Redis|Mosquitto|QuestDB|PostgreSQL)/);
+    expect(r.out).toContain("[home: ]");
+    const bad = await andonUp({ ...(await ownPorts()), REDIS_CLUSTER_NODES: "redis://127.0.0.1:7001" });
+    expect(bad.code, bad.out).toBe(2);
+    expect(bad.out).toContain("REDIS_CLUSTER_NODES: comma-separated host:port seed nodes");
+  });
+
   it("multi-site: names BROKER_CENTRAL_PORT before anything starts", { timeout: 60_000 }, async () => {
     const taken = await occupy();
     const r = await andonUp({ ...(await ownPorts()), BROKER_CENTRAL_PORT: String(taken) }, ["--topology", "multi-site"]);

@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseConfig, repoRoot } from "#lib/platform/config.ts";
+import { ConfigError, parseConfig, parseNode, repoRoot } from "#lib/platform/config.ts";
 
 describe("configuration", () => {
   it("has working defaults without any setting", () => {
@@ -30,9 +30,25 @@ describe("configuration", () => {
     ["QUESTDB_HEALTH_PORT", "health", /QUESTDB_HEALTH_PORT/],
     ["BROKER_CENTRAL_HOST", "central host", /BROKER_CENTRAL_HOST: a host name or IP address/],
     ["SIM_SITES", "dresden", /SIM_SITES: comma-separated enterprise\/site keys/],
+    ["REDIS_CLUSTER_NODES", "redis://10.0.0.5:7001", /REDIS_CLUSTER_NODES: comma-separated host:port seed nodes/],
+    ["REDIS_CLUSTER_NODES", "10.0.0.5:7001,10.0.0.6", /REDIS_CLUSTER_NODES/],
+    ["REDIS_CLUSTER_NODES", "10.0.0.5:70001", /REDIS_CLUSTER_NODES/],
+    ["REDIS_CLUSTER_NODES", " , ", /REDIS_CLUSTER_NODES/],
   ])("names %s when it is broken", (key, value, message) => {
     expect(() => parseConfig({ [key]: value })).toThrow(ConfigError);
     expect(() => parseConfig({ [key]: value })).toThrow(message);
+  });
+
+  it("reads a Redis Cluster's seed nodes; without them, the single Redis of REDIS_URL", () => {
+    expect(parseConfig({}).REDIS_CLUSTER_NODES).toBeUndefined();
+    expect(parseConfig({ REDIS_CLUSTER_NODES: " 10.0.0.5:7001, redis-b.plant.local:7002 ,[::1]:7003" }).REDIS_CLUSTER_NODES).toEqual([
+      "10.0.0.5:7001",
+      "redis-b.plant.local:7002",
+      "[::1]:7003",
+    ]);
+    expect(parseNode("[::1]:7003")).toEqual({ host: "::1", port: 7003 });
+    expect(parseNode("redis-b.plant.local:7002")).toEqual({ host: "redis-b.plant.local", port: 7002 });
+    expect(parseNode("10.0.0.5")).toBeUndefined();
   });
 
   it("stops a worker process at start with a message naming the setting, exit code 2", () => {

@@ -4,7 +4,7 @@
 // rate over one window; no clean-up job, no table that grows), and the dashboard already uses Redis.
 // Keys hold SHA-256 digests of the user name and address, so their size does not depend on input.
 import { createHash } from "node:crypto";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "#lib/adapters/queues/redis.ts";
 import { type CounterKind, countersFor, KNOWN_ADDRESS_S, LIMITS, throttleUserKey, type Verdict, verdict, WINDOW_S } from "#lib/domain/auth/login-throttle.ts";
 
 export interface LoginThrottle {
@@ -38,7 +38,7 @@ return 0`;
 const h = (s: string) => createHash("sha256").update(s).digest("base64url").slice(0, 22);
 
 export function redisLoginThrottle(
-  redis: Redis,
+  redis: RedisClient,
   o: { prefix?: string; windowS?: number; limits?: Record<CounterKind, number>; knownAddressS?: number } = {},
 ): LoginThrottle {
   const prefix = `${o.prefix ?? "andon"}:login:`;

@@ -1,7 +1,6 @@
 // Server-side handles shared by pages and route handlers: one Prisma client and one QuestDB pool per
 // process (kept on globalThis so Next.js dev reloads do not open new pools).
 import type { Queue } from "bullmq";
-import { Redis } from "ioredis";
 import mqtt, { type MqttClient } from "mqtt";
 import type pg from "pg";
 import { prismaFor } from "#lib/adapters/db/client.ts";
@@ -10,6 +9,7 @@ import { siteRowsOf } from "#lib/adapters/db/read-sites.ts";
 import { mqttOptions } from "#lib/adapters/mqtt/options.ts";
 import { questPool } from "#lib/adapters/questdb/pg.ts";
 import { enqueueRecompute, oeeQueue } from "#lib/adapters/queues/oee.ts";
+import { redisConnection } from "#lib/adapters/queues/redis.ts";
 import { siteKey } from "#lib/contract/identity.ts";
 import { type LoginThrottle, redisLoginThrottle } from "#lib/features/auth/throttle.ts";
 import type { ReasonDeps } from "#lib/features/oee/reasons.ts";
@@ -37,7 +37,7 @@ const q = globalThis as unknown as { __andonOeeQueue?: Queue };
  */
 export function oeeJobs(): Queue {
   const cfg = config();
-  q.__andonOeeQueue ??= oeeQueue(new Redis(cfg.REDIS_URL, { maxRetriesPerRequest: 2, commandTimeout: cfg.WEB_IO_TIMEOUT_MS }), cfg.QUEUE_PREFIX);
+  q.__andonOeeQueue ??= oeeQueue(redisConnection(cfg, { maxRetriesPerRequest: 2, commandTimeout: cfg.WEB_IO_TIMEOUT_MS }), cfg.QUEUE_PREFIX);
   q.__andonOeeQueue.on("error", () => undefined); // reported by the call that failed
   return q.__andonOeeQueue;
 }
@@ -47,7 +47,7 @@ const lt = globalThis as unknown as { __andonLoginThrottle?: LoginThrottle };
 /** Sign-in throttling, shared through Redis by every dashboard process (lib/features/auth/throttle.ts). */
 export function loginThrottle(): LoginThrottle {
   // a sign-in waits at most 2 s for Redis, then fails (refused, never let through unthrottled)
-  lt.__andonLoginThrottle ??= redisLoginThrottle(new Redis(config().REDIS_URL, { commandTimeout: 2000, maxRetriesPerRequest: 1 }), {
+  lt.__andonLoginThrottle ??= redisLoginThrottle(redisConnection(config(), { commandTimeout: 2000, maxRetriesPerRequest: 1 }), {
     prefix: config().QUEUE_PREFIX,
   });
   return lt.__andonLoginThrottle;

@@ -3,7 +3,6 @@
 // ANDON_HOME and keep what is there; the live simulation continues from now.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Redis } from "ioredis";
 import { prismaFor } from "#lib/adapters/db/client.ts";
 import { saveDemoActions } from "#lib/adapters/db/demo-actions.ts";
 import { resetOeeCursors } from "#lib/adapters/db/oee-cursor.ts";
@@ -12,6 +11,7 @@ import { readMetric } from "#lib/adapters/http/metrics-server.ts";
 import { questPool, waitWalApplied } from "#lib/adapters/questdb/pg.ts";
 import { TABLES } from "#lib/adapters/questdb/tables.ts";
 import { redisWatermark } from "#lib/adapters/queues/oee.ts";
+import { redisConnection } from "#lib/adapters/queues/redis.ts";
 import { featureStateKey } from "#lib/features/pdm/scan.ts";
 import { waveformStateKey } from "#lib/features/pdm/waveform-scan.ts";
 import type { Config } from "#lib/platform/config.ts";
@@ -111,7 +111,7 @@ export async function fillDemoHistory(cfg: Config, machines: readonly MachineInf
   say(`history: ${saved.edits} downtime reasons given after the fact by ${DEMO_PEOPLE.plantManager}, ${saved.commands} commands with their answers`);
   await resetOeeCursors(prisma, cfg.QUEUE_PREFIX, ["minute"], Math.max(span.from, span.to - DAY));
   await resetOeeCursors(prisma, cfg.QUEUE_PREFIX, ["hour", "shift", "day"], span.from);
-  const redis = new Redis(cfg.REDIS_URL, { maxRetriesPerRequest: 2 });
+  const redis = redisConnection(cfg, { maxRetriesPerRequest: 2 });
   try {
     await redisWatermark(redis, cfg.QUEUE_PREFIX).set(Date.now());
     // and the PdM scans learn from the history: no detector state from an earlier stack on this Redis

@@ -3,11 +3,11 @@
 // the first start. The asset model, accounts, API tokens and the audit log of real people stay.
 import { rmSync } from "node:fs";
 import { userInfo } from "node:os";
-import { Redis } from "ioredis";
 import { prismaFor } from "#lib/adapters/db/client.ts";
 import { clearPlantRecords } from "#lib/adapters/db/demo-actions.ts";
 import { questPool } from "#lib/adapters/questdb/pg.ts";
 import { truncateAndonTables } from "#lib/adapters/questdb/truncate.ts";
+import { deleteKeysUnder, redisConnection } from "#lib/adapters/queues/redis.ts";
 import type { Config } from "#lib/platform/config.ts";
 import { historyMarkerFile } from "./demo-history.ts";
 
@@ -32,13 +32,11 @@ export async function resetDemo(cfg: Config, say: (m: string) => void): Promise<
       .map(([k, n]) => `${n} ${k}`)
       .join(", ")} deleted`,
   );
-  const redis = new Redis(cfg.REDIS_URL, { maxRetriesPerRequest: 2 });
+  const redis = redisConnection(cfg, { maxRetriesPerRequest: 2 });
   let keys = 0;
   try {
-    // every key of this stack's (queues, schedules, cursors, detector baselines) and no one else's
-    for await (const batch of redis.scanStream({ match: `${cfg.QUEUE_PREFIX}*`, count: 500 }) as AsyncIterable<string[]>) {
-      if (batch.length) keys += await redis.unlink(...batch);
-    }
+    // every key of this stack's (queues, schedules, cursors, detector baselines) and no one else's, on every master of a cluster
+    keys = await deleteKeysUnder(redis, cfg.QUEUE_PREFIX);
   } finally {
     redis.disconnect();
   }

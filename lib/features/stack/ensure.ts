@@ -6,7 +6,7 @@ import { appendFileSync, chmodSync, existsSync, mkdirSync, readdirSync } from "n
 import { join } from "node:path";
 import pg from "pg";
 import { questPing, redactUrl } from "#lib/adapters/questdb/http.ts";
-import type { Config } from "#lib/platform/config.ts";
+import { type Config, parseNode } from "#lib/platform/config.ts";
 import { startMosquitto, startRedis } from "./local-servers.ts";
 import { hostPort, tcpOpen, waitFor } from "./net.ts";
 import { type PortUse, portProblems } from "./ports.ts";
@@ -106,6 +106,15 @@ async function localService(
   return { name, setting, host, port, up, bin, pkg, start };
 }
 
+/** The first seed node of the cluster that answers; a ServiceError naming REDIS_CLUSTER_NODES when none does. */
+async function clusterSeedAnswering(nodes: readonly string[]): Promise<string> {
+  for (const n of nodes) {
+    const node = parseNode(n);
+    if (node && (await tcpOpen(node.host, node.port))) return `${n} (seed of ${nodes.length})`;
+  }
+  throw new ServiceError(`No seed node of the Redis Cluster answers (REDIS_CLUSTER_NODES=${nodes.join(",")}): check that it runs and is reachable.`);
+}
+
 async function ensureAll(
   cfg: Config,
   say: (m: string) => void,
@@ -118,9 +127,11 @@ async function ensureAll(
   mkdirSync(home, { recursive: true });
 
   // What answers already is used; what does not is started below, on ports checked first.
-  const locals = [
-    await localService("Redis", "REDIS_URL", cfg.REDIS_URL, 6379, "redis-server", "redis-server", (port) => startRedis(join(home, "redis"), port)),
-  ];
+  // A Redis Cluster (REDIS_CLUSTER_NODES) is always the user's own: used if a seed node answers, never started.
+  const locals = cfg.REDIS_CLUSTER_NODES
+    ? []
+    : [await localService("Redis", "REDIS_URL", cfg.REDIS_URL, 6379, "redis-server", "redis-server", (port) => startRedis(join(home, "redis"), port))];
+  if (cfg.REDIS_CLUSTER_NODES) say(`Redis       cluster ${await clusterSeedAnswering(cfg.REDIS_CLUSTER_NODES)}`);
   if (mqtt) {
     locals.push(
       await localService("Mosquitto", "MQTT_URL", cfg.MQTT_URL, 1883, "mosquitto", "mosquitto", (port) => startMosquitto(join(home, "mosquitto"), port)),
