@@ -23,6 +23,7 @@
 //   detection of an event matters, the ones right after it are mostly the same event.
 
 import { Prototypes, type PrototypesState, Tail, type TailState } from "./novelty-memory.ts";
+import { Rest, type RestState } from "./novelty-rest.ts";
 
 export interface NoveltyView {
   /** Segment lengths, most recent first (the first is the current sample). */
@@ -88,7 +89,7 @@ export interface NoveltyState {
   recent: number[];
   memories: PrototypesState[];
   tails: TailState[];
-  rest: { t: number[]; v: number[] };
+  rest: RestState;
 }
 
 export class NoveltyDetector {
@@ -100,10 +101,7 @@ export class NoveltyDetector {
   private readonly memories: Prototypes[];
   private readonly context: Float64Array;
   private readonly tails: Tail[];
-  private readonly rest: number;
-  private restT: number[] = [];
-  private restV: number[] = [];
-  private restHead = 0;
+  private readonly restStep: Rest;
   private t = 0;
   private min = Number.POSITIVE_INFINITY;
   private max = Number.NEGATIVE_INFINITY;
@@ -119,11 +117,21 @@ export class NoveltyDetector {
     this.context = new Float64Array(segments.length);
     this.memories = params.views.map((v) => new Prototypes(v.weights, params.maxPrototypes));
     this.tails = [...params.views, ...(params.level ? [0] : [])].map(() => new Tail(params.gain, params.memory ? 1 / (1 - 1 / params.memory) : 1));
-    this.rest = Math.max(1, Math.round(params.restFraction * learn));
+    this.restStep = new Rest(params, learn);
   }
 
   /** The anomaly score of this sample, in [0, 1]. A missing value (NaN) repeats the last one. */
   update(_ts: number, value: number): number {
+    const lt = this.logTail(value);
+    return lt === undefined ? 0 : this.restStep.score(this.t, lt);
+  }
+
+  /**
+   * The sample's log10 tail probability before the rest (the smaller of the ensemble's and the
+   * level's, × 2), or undefined while learning; it learns the sample either way. `update` is this
+   * followed by the rest; novelty-bag.ts averages it over several parameter sets.
+   */
+  logTail(value: number): number | undefined {
     const p = this.params;
     const x = Number.isFinite(value) ? value : this.t > 0 ? (this.ring[(this.t - 1) % this.span] as number) : 0;
     this.ring[this.t % this.span] = x;
@@ -133,7 +141,7 @@ export class NoveltyDetector {
     const prevRange = prevMax - prevMin;
     this.min = Math.min(this.min, x);
     this.max = Math.max(this.max, x);
-    if (this.t < this.span) return 0;
+    if (this.t < this.span) return undefined;
     const range = prevRange > 0 ? prevRange : Math.max(this.max - this.min, 1e-12);
     const c = this.context;
     const segments = p.views[0]?.segments ?? [];
@@ -160,26 +168,8 @@ export class NoveltyDetector {
       const e = prevRange > 0 ? Math.max(0, x - prevMax, prevMin - x) / range : 0;
       lt = Math.min(lt, (this.tails[p.views.length] as Tail).logTail(e));
     }
-    if (this.t <= this.learn) return 0;
-    lt += Math.log10(p.level ? 2 : 1);
-    let score = Math.min(1, Math.max(0, -lt / p.logScale));
-    // rest: the highest output of the rest window, from a monotonic deque of (sample, output)
-    const start = this.t - this.rest;
-    while (this.restT.length > this.restHead && (this.restT[this.restHead] as number) < start) this.restHead++;
-    const m = this.restT.length > this.restHead ? (this.restV[this.restHead] as number) : 0;
-    if (score <= m + p.restMargin) score *= p.restDamp;
-    while (this.restT.length > this.restHead && (this.restV[this.restV.length - 1] as number) <= score) {
-      this.restT.pop();
-      this.restV.pop();
-    }
-    this.restT.push(this.t);
-    this.restV.push(score);
-    if (this.restHead > 1024) {
-      this.restT.splice(0, this.restHead);
-      this.restV.splice(0, this.restHead);
-      this.restHead = 0;
-    }
-    return score ** p.outputExponent;
+    if (this.t <= this.learn) return undefined;
+    return lt + Math.log10(p.level ? 2 : 1);
   }
 
   /** Prototypes per view (how much the detector has learned). */
@@ -199,7 +189,7 @@ export class NoveltyDetector {
       recent,
       memories: this.memories.map((m) => m.state()),
       tails: this.tails.map((t) => t.state()),
-      rest: { t: this.restT.slice(this.restHead), v: this.restV.slice(this.restHead) },
+      rest: this.restStep.state(),
     };
   }
 
@@ -219,8 +209,7 @@ export class NoveltyDetector {
     s.tails.forEach((t, i) => {
       d.tails[i]?.restore(t);
     });
-    d.restT = [...s.rest.t];
-    d.restV = [...s.rest.v];
+    d.restStep.restore(s.rest);
     return d;
   }
 }
