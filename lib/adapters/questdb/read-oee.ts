@@ -35,11 +35,11 @@ const iso = (t: number) => new Date(t).toISOString();
 const MACHINE = "enterprise = $1 AND site = $2 AND area = $3 AND line = $4 AND machine = $5";
 const machineArgs = (p: MachinePath) => [p.enterprise, p.site, p.area, p.line, p.machine];
 
-/** The site roll-up rows of the given sites at a granularity in [from, to), oldest first. */
+/** The site roll-up rows of the given sites at a granularity in [from, to), oldest first: ts, bucket_end, key, label, flags, mapping_version and the element columns. */
 export async function siteRollupRows(pool: pg.Pool, keys: readonly string[], granularity: string, from: number, to: number): Promise<Row[]> {
   const list = keys.map((_k, i) => `$${i + 4}`).join(", ");
   const { rows } = await pool.query<Row>(
-    `SELECT * FROM ${TABLES.oeeRollup} WHERE level = 'site' AND granularity = $1 AND ts >= $2 AND ts < $3 AND key IN (${list}) ORDER BY ts`,
+    `SELECT ts, bucket_end, key, label, flags, mapping_version, ${ELEMENT_COLUMN_LIST.join(", ")} FROM ${TABLES.oeeRollup} WHERE level = 'site' AND granularity = $1 AND ts >= $2 AND ts < $3 AND key IN (${list}) ORDER BY ts`,
     [granularity, iso(from), iso(to), ...keys],
   );
   return rows;
