@@ -9,6 +9,7 @@
 import type pg from "pg";
 import { type MachineKey, machineKey } from "#lib/contract/identity.ts";
 import type { CountEvent, Interval, StateEvent } from "#lib/domain/oee/types.ts";
+import { prepared } from "./pg.ts";
 import { TABLES } from "./tables.ts";
 
 const PATH = "enterprise, site, area, line, machine";
@@ -97,12 +98,12 @@ function toCounts(r: CountRow): KeyedCounts {
 
 /** The state each machine was in at `beforeMs` (its last state row before it). */
 export async function statesBefore(pool: pg.Pool, beforeMs: number, path: PathPrefix): Promise<KeyedState[]> {
-  return (await pool.query<StateRow>(sql.stateBefore(path), [iso(beforeMs), ...path])).rows.map(toState);
+  return (await prepared<StateRow>(pool, sql.stateBefore(path), [iso(beforeMs), ...path])).rows.map(toState);
 }
 
 /** The state rows of the chunk that change a machine's state. */
 export async function stateChangesIn(pool: pg.Pool, c: Interval, path: PathPrefix): Promise<KeyedState[]> {
-  return (await pool.query<StateRow>(sql.statesChanged(path), [iso(c.start), iso(c.end), ...path])).rows.map(toState);
+  return (await prepared<StateRow>(pool, sql.statesChanged(path), [iso(c.start), iso(c.end), ...path])).rows.map(toState);
 }
 
 /** Each machine's last cumulative count sample before `beforeMs`: the baseline of the first increase. */

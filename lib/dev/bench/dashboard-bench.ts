@@ -120,7 +120,7 @@ function plant(sites: number, perSite: number): PlantFile {
 }
 
 /** INSERT … SELECT statements generating the roll-ups and raw states inside QuestDB. */
-function generators(sites: number, perSite: number, days: number, now: number) {
+export function generators(sites: number, perSite: number, days: number, now: number) {
   const machines = sites * perSite;
   const today = Math.floor(now / DAY) * DAY;
   const cols = `calendar_s, planned_busy_s, breakdown_s, setup_s, other_stop_s, run_s, small_stop_s, net_run_s, fully_productive_s, data_gap_s,

@@ -45,7 +45,10 @@ export const round6 = (v: number): number => (Number.isInteger(v) ? v : Math.rou
 /** A copy of a set of figures (time elements, KPIs) with every number to the millionth (null stays null). */
 export function roundFigures<T extends object>(o: T): T {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) out[k] = typeof v === "number" ? round6(v) : v;
+  for (const k in o) {
+    const v = o[k];
+    out[k] = typeof v === "number" ? round6(v) : v;
+  }
   return out as T;
 }
 
@@ -99,19 +102,20 @@ export async function siteFigures(
     const all = (bySite.get(s.key) ?? []).filter(inDays);
     const mine = q.last ? all.slice(-q.last) : all;
     const sums: TimeElements[] = [];
-    const series = mine.map((r) => {
+    const series = mine.map((r): BucketFigures => {
       const elements = elementsOf(r);
       sums.push(elements);
-      const ts = (r.ts as Date).toISOString();
+      const ts = String(r.ts);
       const flags = String(r.flags ?? "");
-      return {
+      const b: BucketFigures = {
         ts,
-        end: r.bucket_end instanceof Date ? r.bucket_end.toISOString() : ts,
+        end: r.bucket_end ? String(r.bucket_end) : ts,
         label: String(r.label ?? ""),
-        ...(q.elements === false ? {} : { elements: roundFigures(elements) }),
         kpis: roundFigures(kpisOf(elements)),
         flags: flags ? flags.split(",").filter(Boolean) : [],
       };
+      if (q.elements !== false) b.elements = roundFigures(elements);
+      return b;
     });
     const elements = sumElements(sums);
     return {
