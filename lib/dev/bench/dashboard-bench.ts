@@ -4,8 +4,10 @@
 // overview API (30 days of every site) and the plant-page API (a random site's current shift).
 // The baseline, measured in the same run with the same clients, is /api/health: the server's own
 // floor (routing, JSON), so the ratio says what the data work adds. The figures are for the default
-// settings (viewers of the same site share one computed answer for WEB_SHARE_MS); a second pass
-// with WEB_SHARE_MS=0 (every request computes its own answer) is printed next to them.
+// settings (viewers of the same site share one computed answer for WEB_SHARE_MS); a first pass
+// with WEB_SHARE_MS=0 (every request computes its own answer) is printed next to them, each with
+// the CPU time per request of the server and of QuestDB (from /proc: less at the mercy of other
+// load on the machine than the latencies).
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
