@@ -106,6 +106,20 @@ export async function stateChangesIn(pool: pg.Pool, c: Interval, path: PathPrefi
   return (await prepared<StateRow>(pool, sql.statesChanged(path), [iso(c.start), iso(c.end), ...path])).rows.map(toState);
 }
 
+/**
+ * Whether a state row of [from, before) was received at or after `receivedSinceMs` (a row stored
+ * late, behind rows read already). One row at most is read.
+ */
+export async function stateReceivedSince(pool: pg.Pool, c: Interval, receivedSinceMs: number, path: PathPrefix): Promise<boolean> {
+  const { rows } = await prepared(pool, `SELECT ts FROM ${TABLES.state} WHERE ts >= $1 AND ts < $2 AND received_at >= $3 ${pathFilter(path, 4)} LIMIT 1`, [
+    iso(c.start),
+    iso(c.end),
+    iso(receivedSinceMs),
+    ...path,
+  ]);
+  return rows.length > 0;
+}
+
 /** Each machine's last cumulative count sample before `beforeMs`: the baseline of the first increase. */
 export async function countBaseline(pool: pg.Pool, beforeMs: number, path: PathPrefix): Promise<KeyedCounts[]> {
   return (await pool.query<CountRow>(sql.countBaseline(path), [iso(beforeMs), ...path])).rows.map(toCounts);

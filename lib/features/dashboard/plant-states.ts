@@ -2,16 +2,18 @@
 // process and extended on every refresh instead of read again from the start of the shift: a refresh
 // reads only the last OVERLAP_MS before what was read last (states stored late by a few seconds, a
 // WAL not yet applied, are read again) up to now, and replaces that tail. Everything is read again
-// from the start when the kept states are older than FULL_MS (a state that arrives later than
-// OVERLAP_MS after its own time, from a device that buffered it, shows within FULL_MS) or when the
-// window starts elsewhere (a new shift). The states are the rows as read (no counts: the board
+// from the start when a state row older than that tail was received since the last read (its
+// received_at, with SLACK_MS for the time a row takes to become visible: a device that buffered
+// its states, a backfill), when the window starts elsewhere (a new shift), and at the latest after
+// FULL_MS (whatever the received_at check could miss, a row visible later than SLACK_MS after it
+// was received, shows within FULL_MS). The states are the rows as read (no counts: the board
 // takes its OEE from the minute buckets), so a timeline computed from them is the one computed from
 // a fresh read of everything, up to those bounds. Per machine, the timeline computed last is kept
 // too and reused when nothing it depends on changed but the window's end (./plant-timelines.ts).
 
 import { LRUCache } from "lru-cache";
 import type pg from "pg";
-import { stateChangesIn, statesBefore } from "#lib/adapters/questdb/oee-events.ts";
+import { stateChangesIn, stateReceivedSince, statesBefore } from "#lib/adapters/questdb/oee-events.ts";
 import type { SitePath } from "#lib/contract/identity.ts";
 import type { StateEvent } from "#lib/domain/oee/types.ts";
 
@@ -19,6 +21,8 @@ import type { StateEvent } from "#lib/domain/oee/types.ts";
 export const OVERLAP_MS = 120_000;
 /** How old the first read may be before everything is read again. */
 export const FULL_MS = 60_000;
+/** How long after its received_at a stored row is assumed visible to queries. */
+export const SLACK_MS = 5_000;
 
 interface SiteStates {
   /** start of what is kept (the window's start minus its lookback) */
@@ -27,6 +31,8 @@ interface SiteStates {
   fullAt: number;
   /** the end of the last read merged in */
   until: number;
+  /** when (wall clock) the last read merged in started */
+  readAt: number;
   /** per machine key, its state rows in time order (repeats of the same state removed) */
   byMachine: Map<string, StateEvent[]>;
 }
@@ -68,16 +74,21 @@ export async function siteStates(pool: pg.Pool, site: SitePath, from: number, un
   const key = `${site.enterprise}/${site.site}`;
   const path = [site.enterprise, site.site];
   const kept = store().get(key);
-  if (!kept || kept.from !== from || now - kept.fullAt >= FULL_MS || until < kept.until - OVERLAP_MS) {
+  const readAt = Date.now();
+  const full = async () => {
     const [before, inside] = await Promise.all([statesBefore(pool, from, path), stateChangesIn(pool, { start: from, end: until }, path)]);
     const byMachine = group([...before, ...inside]);
-    const fresh = { from, fullAt: now, until, byMachine };
     const cur = store().get(key);
-    if (!cur || cur.from !== from || cur.fullAt <= now) store().set(key, fresh);
+    if (!cur || cur.from !== from || cur.fullAt <= now) store().set(key, { from, fullAt: now, until, readAt, byMachine });
     return byMachine;
-  }
+  };
+  if (!kept || kept.from !== from || now - kept.fullAt >= FULL_MS || until < kept.until - OVERLAP_MS) return full();
   const tail = Math.max(from, kept.until - OVERLAP_MS);
-  const rows = await stateChangesIn(pool, { start: tail, end: until }, path);
+  const [rows, late] = await Promise.all([
+    stateChangesIn(pool, { start: tail, end: until }, path),
+    tail > from ? stateReceivedSince(pool, { start: from, end: tail }, kept.readAt - SLACK_MS, path) : false,
+  ]);
+  if (late) return full();
   // the kept rows before the tail, then the tail as read now
   const byMachine = new Map<string, StateEvent[]>();
   for (const [k, list] of kept.byMachine) {
@@ -88,7 +99,7 @@ export async function siteStates(pool: pg.Pool, site: SitePath, from: number, un
   group(rows, byMachine);
   // the newest read is kept (a slower, older one does not replace it)
   const cur = store().get(key);
-  if (cur === kept && until >= kept.until) store().set(key, { ...kept, until, byMachine });
+  if (cur === kept && until >= kept.until) store().set(key, { ...kept, until, readAt, byMachine });
   return byMachine;
 }
 
