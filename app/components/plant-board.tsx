@@ -7,6 +7,7 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import type { StateEventData } from "#lib/features/dashboard/live-streams.ts";
 import type { MachineView, PlantView, Segment } from "#lib/features/dashboard/plant.ts";
+import { fromWire, type WirePlantView } from "#lib/features/dashboard/plant-wire.ts";
 import { fmt } from "./plant-format.ts";
 import { PlantLine } from "./plant-line.tsx";
 import { PlantLosses } from "./plant-losses.tsx";
@@ -39,14 +40,14 @@ export function PlantBoard({ initial, canEditReasons }: { initial: PlantView; ca
   const refresh = useCallback(async () => {
     const res = await fetch(`/api/v1/sites/${view.site.key}/shift`, { cache: "no-store" }).catch(() => null);
     if (res?.ok) {
-      setFetched((await res.json()) as PlantView);
+      setFetched(fromWire((await res.json()) as WirePlantView));
       setError(null);
     } else setError(res ? `refresh failed (${res.status})` : "the server did not answer; retrying");
   }, [view.site.key]);
 
   const live = useEventStream(`/api/v1/sites/${view.site.key}/stream`, {
     view: (data) => {
-      setFetched(JSON.parse(data) as PlantView);
+      setFetched(fromWire(JSON.parse(data) as WirePlantView));
       setError(null);
     },
     state: (data) => {

@@ -9,7 +9,7 @@ import { startStack } from "#lib/dev/isolated-stack.ts";
 const usage = () =>
   Object.assign(
     new Error(
-      "usage: andon bench ingest [--messages N] [--window W] [--receive-max R] [--batch-rows B] [--profile DIR]\n       andon bench oee [--machines N] [--hours H] [--parallelism P] [--verify V]\n       andon bench dashboard [--clients C] [--requests N]\n       andon bench pdm [--snapshots N] [--samples 4096]\n       andon bench fuzz [--payloads N] [--seed S]",
+      "usage: andon bench ingest [--messages N] [--window W] [--receive-max R] [--batch-rows B] [--profile DIR]\n       andon bench oee [--machines N] [--hours H] [--parallelism P] [--verify V]\n       andon bench dashboard [--clients C] [--requests N] [--profile DIR]\n       andon bench pdm [--snapshots N] [--samples 4096]\n       andon bench fuzz [--payloads N] [--seed S]",
     ),
     { name: "UsageError" },
   );
@@ -41,13 +41,14 @@ async function runFuzzBench(argv: string[]): Promise<void> {
 }
 
 async function runDashboard(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { clients: { type: "string" }, requests: { type: "string" } } });
+  const { values } = parseArgs({ args: argv, options: { clients: { type: "string" }, requests: { type: "string" }, profile: { type: "string" } } });
   const r = await benchDashboard({
     sites: 10,
     machinesPerSite: 50,
     days: 90,
     clients: int(values.clients, 20, "clients"),
     requests: int(values.requests, 1000, "requests"),
+    ...(values.profile ? { profileDir: values.profile } : {}),
     say: (m) => console.log(`[bench] ${m}`),
   });
   const f = (l: { n: number; p50: number; p95: number; p99: number; errors: number }) =>
@@ -55,6 +56,8 @@ async function runDashboard(argv: string[]): Promise<void> {
   console.log(`[bench] WEB_SHARE_MS=0: overview API:   ${f(r.unshared.overview)}`);
   console.log(`[bench] WEB_SHARE_MS=0: plant-page API: ${f(r.unshared.plant)}`);
   console.log(`[bench] WEB_SHARE_MS=0: all:            ${f(r.unshared.all)}`);
+  const cpu = (c: { server: number; questdb: number }) => `server ${c.server.toFixed(1)} ms, QuestDB ${c.questdb.toFixed(1)} ms`;
+  console.log(`[bench] CPU per request: WEB_SHARE_MS=0: ${cpu(r.unshared.cpuMsPerRequest)}; default: ${cpu(r.cpuMsPerRequest)}`);
   console.log(
     `[bench] largest answers: overview ${(r.bytes.overview / 1024).toFixed(0)} KiB, plant page ${(r.bytes.plant / 1024).toFixed(0)} KiB (JSON; sent gzipped)`,
   );
@@ -62,6 +65,9 @@ async function runDashboard(argv: string[]): Promise<void> {
   console.log(`[bench] plant-page API: ${f(r.plant)}`);
   console.log(`[bench] baseline /api/health: ${f(r.baseline)}; ratio (p95 / baseline p95) ${r.ratio.toFixed(1)}`);
   if (r.all.errors + r.unshared.all.errors > 0) throw new Error(`${r.all.errors + r.unshared.all.errors} requests failed; see .andon/bench-web.log`);
+  // one line per mode (every request computed; answers shared, the default), then the default's alone
+  console.log(`dashboard unshared WEB_SHARE_MS=0 p50_ms=${r.unshared.all.p50.toFixed(0)} p95_ms=${r.unshared.all.p95.toFixed(0)}`);
+  console.log(`dashboard shared WEB_SHARE_MS=${r.shareMs} p50_ms=${r.all.p50.toFixed(0)} p95_ms=${r.all.p95.toFixed(0)}`);
   console.log(`dashboard p50_ms=${r.all.p50.toFixed(0)} p95_ms=${r.all.p95.toFixed(0)}`);
 }
 

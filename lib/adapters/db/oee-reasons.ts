@@ -46,34 +46,36 @@ export async function saveReasonEdits(
   });
 }
 
-/** Every edit overlapping the range, per machine key, oldest first (so later edits win in the core). */
+/**
+ * The edits overlapping the range, per machine key, oldest first (a later one wins); only one site's
+ * when given. One query with its joins (the plant board asks on every refresh).
+ */
 export async function reasonEditsByPath(
   prisma: PrismaClient,
   range: Interval,
   only?: { enterprise: string; site: string },
 ): Promise<Map<string, ReasonEdit[]>> {
-  const rows = await prisma.reasonEdit.findMany({
-    where: {
-      start: { lt: new Date(range.end) },
-      end: { gt: new Date(range.start) },
-      ...(only ? { machine: { line: { area: { site: { slug: only.site, enterprise: { slug: only.enterprise } } } } } } : {}),
-    },
-    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-    include: {
-      machine: {
-        select: {
-          slug: true,
-          line: { select: { slug: true, area: { select: { slug: true, site: { select: { slug: true, enterprise: { select: { slug: true } } } } } } } },
-        },
-      },
-    },
-  });
+  const from = new Date(range.start);
+  const to = new Date(range.end);
+  type EditRow = { enterprise: string; site: string; area: string; line: string; machine: string; start: Date; end: Date; reason: string };
+  const rows = only
+    ? await prisma.$queryRaw<EditRow[]>`
+      SELECT e.slug AS enterprise, s.slug AS site, a.slug AS area, l.slug AS line, m.slug AS machine, r."start", r."end", r.reason
+      FROM "ReasonEdit" r JOIN "Machine" m ON m.id = r."machineId" JOIN "Line" l ON l.id = m."lineId" JOIN "Area" a ON a.id = l."areaId"
+        JOIN "Site" s ON s.id = a."siteId" JOIN "Enterprise" e ON e.id = s."enterpriseId"
+      WHERE r."start" < ${to} AND r."end" > ${from} AND s.slug = ${only.site} AND e.slug = ${only.enterprise}
+      ORDER BY r."createdAt", r.id`
+    : await prisma.$queryRaw<EditRow[]>`
+      SELECT e.slug AS enterprise, s.slug AS site, a.slug AS area, l.slug AS line, m.slug AS machine, r."start", r."end", r.reason
+      FROM "ReasonEdit" r JOIN "Machine" m ON m.id = r."machineId" JOIN "Line" l ON l.id = m."lineId" JOIN "Area" a ON a.id = l."areaId"
+        JOIN "Site" s ON s.id = a."siteId" JOIN "Enterprise" e ON e.id = s."enterpriseId"
+      WHERE r."start" < ${to} AND r."end" > ${from}
+      ORDER BY r."createdAt", r.id`;
   const out = new Map<MachineKey, ReasonEdit[]>();
   for (const r of rows) {
-    const l = r.machine.line;
-    const key = machineKey({ enterprise: l.area.site.enterprise.slug, site: l.area.site.slug, area: l.area.slug, line: l.slug, machine: r.machine.slug });
+    const key = machineKey(r);
     const list = out.get(key) ?? [];
-    list.push({ start: r.start.getTime(), end: r.end.getTime(), reason: r.reason });
+    list.push({ start: new Date(r.start).getTime(), end: new Date(r.end).getTime(), reason: r.reason });
     out.set(key, list);
   }
   return out;

@@ -9,6 +9,7 @@
 import type pg from "pg";
 import { type MachineKey, machineKey } from "#lib/contract/identity.ts";
 import type { CountEvent, Interval, StateEvent } from "#lib/domain/oee/types.ts";
+import { prepared } from "./pg.ts";
 import { TABLES } from "./tables.ts";
 
 const PATH = "enterprise, site, area, line, machine";
@@ -97,12 +98,26 @@ function toCounts(r: CountRow): KeyedCounts {
 
 /** The state each machine was in at `beforeMs` (its last state row before it). */
 export async function statesBefore(pool: pg.Pool, beforeMs: number, path: PathPrefix): Promise<KeyedState[]> {
-  return (await pool.query<StateRow>(sql.stateBefore(path), [iso(beforeMs), ...path])).rows.map(toState);
+  return (await prepared<StateRow>(pool, sql.stateBefore(path), [iso(beforeMs), ...path])).rows.map(toState);
 }
 
 /** The state rows of the chunk that change a machine's state. */
 export async function stateChangesIn(pool: pg.Pool, c: Interval, path: PathPrefix): Promise<KeyedState[]> {
-  return (await pool.query<StateRow>(sql.statesChanged(path), [iso(c.start), iso(c.end), ...path])).rows.map(toState);
+  return (await prepared<StateRow>(pool, sql.statesChanged(path), [iso(c.start), iso(c.end), ...path])).rows.map(toState);
+}
+
+/**
+ * Whether a state row of [from, before) was received at or after `receivedSinceMs` (a row stored
+ * late, behind rows read already). One row at most is read.
+ */
+export async function stateReceivedSince(pool: pg.Pool, c: Interval, receivedSinceMs: number, path: PathPrefix): Promise<boolean> {
+  const { rows } = await prepared(pool, `SELECT ts FROM ${TABLES.state} WHERE ts >= $1 AND ts < $2 AND received_at >= $3 ${pathFilter(path, 4)} LIMIT 1`, [
+    iso(c.start),
+    iso(c.end),
+    iso(receivedSinceMs),
+    ...path,
+  ]);
+  return rows.length > 0;
 }
 
 /** Each machine's last cumulative count sample before `beforeMs`: the baseline of the first increase. */

@@ -1,4 +1,5 @@
 // Queries against QuestDB over its PostgreSQL wire protocol: parameterized, UTC.
+import { createHash } from "node:crypto";
 import pg from "pg";
 
 export function questPool(pgUrl: string, password?: string, max = 4): pg.Pool {
@@ -26,4 +27,19 @@ export async function waitWalApplied(pool: pg.Pool, tables: string[], timeoutMs 
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`WAL of ${tables.join(", ")} not applied within ${timeoutMs} ms`);
+}
+
+/**
+ * A query as a named prepared statement (the name from its text): QuestDB parses and compiles it
+ * once per connection instead of on every call, which is most of the cost of a small query (the
+ * plant board's minute sums: 5 ms of QuestDB CPU a call unnamed, 1.5 ms named).
+ */
+export function prepared<R extends pg.QueryResultRow>(
+  pool: pg.Pool,
+  text: string,
+  values: unknown[],
+  types?: pg.CustomTypesConfig,
+): Promise<pg.QueryResult<R>> {
+  const name = `andon_${createHash("sha1").update(text).digest("hex").slice(0, 20)}`;
+  return pool.query<R>({ name, text, values, ...(types ? { types } : {}) });
 }

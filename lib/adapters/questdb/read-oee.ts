@@ -1,9 +1,10 @@
 // The dashboard's reads of the OEE roll-up and vibration tables (parameterized; UTC): the site
 // roll-ups of a period, a machine's closed hours and vibration samples, a site's minute buckets
 // summed per machine. Rows come back as QuestDB gives them; the features turn them into figures.
-import type pg from "pg";
+import pg from "pg";
 import type { MachinePath, SitePath } from "#lib/contract/identity.ts";
 import type { TimeElements } from "#lib/domain/oee/types.ts";
+import { prepared } from "./pg.ts";
 import { TABLES } from "./tables.ts";
 
 /** The roll-up column of each ISO 22400 time element and count. */
@@ -35,12 +36,37 @@ const iso = (t: number) => new Date(t).toISOString();
 const MACHINE = "enterprise = $1 AND site = $2 AND area = $3 AND line = $4 AND machine = $5";
 const machineArgs = (p: MachinePath) => [p.enterprise, p.site, p.area, p.line, p.machine];
 
-/** The site roll-up rows of the given sites at a granularity in [from, to), oldest first. */
+const QUEST_TIMESTAMP = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?$/;
+const TIMESTAMP_OIDS = new Set([1114, 1184]);
+
+/**
+ * Timestamps as ISO 8601 text straight from QuestDB's text ("2026-12-05 06:00:00.000000", UTC: the
+ * pool's time zone), without a Date in between; anything else as pg parses it.
+ */
+const isoTimestamps = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") => {
+    const parse = pg.types.getTypeParser(oid, format as "text");
+    if (!TIMESTAMP_OIDS.has(oid)) return parse;
+    return (v: string) => {
+      const m = QUEST_TIMESTAMP.exec(v);
+      if (m) return `${m[1]}T${m[2]}.${(m[3] ?? "").padEnd(3, "0").slice(0, 3)}Z`;
+      const d = parse(v) as unknown as Date | null;
+      return d instanceof Date ? d.toISOString() : d;
+    };
+  }) as pg.CustomTypesConfig["getTypeParser"],
+};
+
+/**
+ * The site roll-up rows of the given sites at a granularity in [from, to), oldest first: ts and
+ * bucket_end (ISO 8601 text), key, label, flags, mapping_version and the element columns.
+ */
 export async function siteRollupRows(pool: pg.Pool, keys: readonly string[], granularity: string, from: number, to: number): Promise<Row[]> {
   const list = keys.map((_k, i) => `$${i + 4}`).join(", ");
-  const { rows } = await pool.query<Row>(
-    `SELECT * FROM ${TABLES.oeeRollup} WHERE level = 'site' AND granularity = $1 AND ts >= $2 AND ts < $3 AND key IN (${list}) ORDER BY ts`,
+  const { rows } = await prepared<Row>(
+    pool,
+    `SELECT ts, bucket_end, key, label, flags, mapping_version, ${ELEMENT_COLUMN_LIST.join(", ")} FROM ${TABLES.oeeRollup} WHERE level = 'site' AND granularity = $1 AND ts >= $2 AND ts < $3 AND key IN (${list}) ORDER BY ts`,
     [granularity, iso(from), iso(to), ...keys],
+    isoTimestamps,
   );
   return rows;
 }
@@ -67,7 +93,8 @@ export async function vibrationSamples(pool: pg.Pool, path: MachinePath, from: n
 /** A site's minute buckets in [from, to) summed per machine: area, line, machine and the element columns. */
 export async function siteMinuteSums(pool: pg.Pool, site: SitePath, from: number, to: number): Promise<Row[]> {
   const sums = ELEMENT_COLUMN_LIST.map((c) => `sum(${c}) ${c}`).join(", ");
-  const { rows } = await pool.query<Row>(
+  const { rows } = await prepared<Row>(
+    pool,
     `SELECT area, line, machine, ${sums} FROM ${TABLES.oeeMachine} WHERE granularity = 'minute' AND enterprise = $1 AND site = $2 AND ts >= $3 AND ts < $4 GROUP BY area, line, machine`,
     [site.enterprise, site.site, iso(from), iso(to)],
   );

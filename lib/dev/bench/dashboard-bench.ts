@@ -4,9 +4,11 @@
 // overview API (30 days of every site) and the plant-page API (a random site's current shift).
 // The baseline, measured in the same run with the same clients, is /api/health: the server's own
 // floor (routing, JSON), so the ratio says what the data work adds. The figures are for the default
-// settings (viewers of the same site share one computed answer for WEB_SHARE_MS); a second pass
-// with WEB_SHARE_MS=0 (every request computes its own answer) is printed next to them.
-import { mkdtempSync, rmSync } from "node:fs";
+// settings (viewers of the same site share one computed answer for WEB_SHARE_MS); a first pass
+// with WEB_SHARE_MS=0 (every request computes its own answer) is printed next to them, each with
+// the CPU time per request of the server and of QuestDB (from /proc: less at the mercy of other
+// load on the machine than the latencies).
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { prismaFor } from "#lib/adapters/db/client.ts";
@@ -20,7 +22,7 @@ import { createApiToken, tokenExpiry } from "#lib/features/auth/sessions.ts";
 import { stateKey } from "#lib/features/ingest/mapping.ts";
 import { freePort } from "#lib/features/stack/net.ts";
 import { ensureWebBuild, startWeb } from "#lib/features/stack/web.ts";
-import { repoRoot } from "#lib/platform/config.ts";
+import { config, repoRoot } from "#lib/platform/config.ts";
 
 export interface DashboardBenchOptions {
   sites: number;
@@ -28,6 +30,8 @@ export interface DashboardBenchOptions {
   days: number;
   clients: number;
   requests: number;
+  /** Write a V8 CPU profile of the server of each pass here (one subdirectory per pass). */
+  profileDir?: string;
   say: (m: string) => void;
 }
 
@@ -45,6 +49,8 @@ export interface DashboardRun {
   plant: Latency;
   /** size of the largest answer of each API (JSON, before compression) */
   bytes: { overview: number; plant: number };
+  /** CPU time (user + system) per measured request of the server and of QuestDB (Linux: /proc), ms */
+  cpuMsPerRequest: { server: number; questdb: number };
 }
 
 export interface DashboardBenchResult extends DashboardRun {
@@ -52,6 +58,8 @@ export interface DashboardBenchResult extends DashboardRun {
   ratio: number;
   /** the same load with WEB_SHARE_MS=0 */
   unshared: DashboardRun;
+  /** WEB_SHARE_MS of the default pass (this environment's, else the default) */
+  shareMs: number;
 }
 
 const ZONES = [
@@ -114,7 +122,7 @@ function plant(sites: number, perSite: number): PlantFile {
 }
 
 /** INSERT … SELECT statements generating the roll-ups and raw states inside QuestDB. */
-function generators(sites: number, perSite: number, days: number, now: number) {
+export function generators(sites: number, perSite: number, days: number, now: number) {
   const machines = sites * perSite;
   const today = Math.floor(now / DAY) * DAY;
   const cols = `calendar_s, planned_busy_s, breakdown_s, setup_s, other_stop_s, run_s, small_stop_s, net_run_s, fully_productive_s, data_gap_s,
@@ -158,6 +166,17 @@ function generators(sites: number, perSite: number, days: number, now: number) {
     ["machine minute buckets (last 8 h)", machineRows("minute", 60_000, 8 * 60, minuteEnd)],
     ["raw state changes (last 9 h)", states],
   ] as const;
+}
+
+/** CPU time used so far by a process (user + system), ms; NaN where /proc cannot tell. */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 function latency(ms: number[], errors: number): Latency {
@@ -236,8 +255,11 @@ export async function benchDashboard(o: DashboardBenchOptions): Promise<Dashboar
       o.say(`${label}: warming up (${o.clients} clients)`);
       await load(base, token, o.clients, o.clients * 4, mixed);
       o.say(`${label}: ${o.requests} requests, overview and plant page alternately, from ${o.clients} concurrent clients`);
+      const cpu0 = { server: cpuMs(web?.child.pid), questdb: cpuMs(q.process.child.pid) };
       const run = await load(base, token, o.clients, o.requests, mixed);
+      const cpu = (now: number, before: number) => (now - before) / o.requests;
       return {
+        cpuMsPerRequest: { server: cpu(cpuMs(web?.child.pid), cpu0.server), questdb: cpu(cpuMs(q.process.child.pid), cpu0.questdb) },
         all: latency(run.ms, run.errors),
         overview: latency(run.by.get("overview") ?? [], 0),
         plant: latency(run.by.get("plant") ?? [], 0),
@@ -245,15 +267,16 @@ export async function benchDashboard(o: DashboardBenchOptions): Promise<Dashboar
       };
     };
     const log = join(repoRoot, ".andon", "bench-web.log");
-    web = await startWeb(port, { ...env, WEB_SHARE_MS: "0" }, log);
+    const prof = (pass: string) => (o.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${join(o.profileDir, pass)}`] : []);
+    web = await startWeb(port, { ...env, WEB_SHARE_MS: "0" }, log, prof("unshared"));
     const unshared = await measure("WEB_SHARE_MS=0 (every request computes its answer)");
     await web.stop();
-    web = await startWeb(port, env, log);
+    web = await startWeb(port, env, log, prof("shared"));
     const shared = await measure("default settings");
     o.say(`baseline: ${o.requests} requests of /api/health from ${o.clients} concurrent clients`);
     const baseline = await load(base, token, o.clients, o.requests, () => "/api/health");
     const base95 = latency(baseline.ms, baseline.errors).p95;
-    return { ...shared, baseline: latency(baseline.ms, baseline.errors), ratio: shared.all.p95 / base95, unshared };
+    return { ...shared, baseline: latency(baseline.ms, baseline.errors), ratio: shared.all.p95 / base95, unshared, shareMs: config().WEB_SHARE_MS };
   } finally {
     await web?.stop();
     await prismaFor(databaseUrl).$disconnect();

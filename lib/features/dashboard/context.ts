@@ -16,6 +16,7 @@ import type { ReasonDeps } from "#lib/features/oee/reasons.ts";
 import { config } from "#lib/platform/config.ts";
 import { withTimeout } from "#lib/platform/timeout.ts";
 import { emptyPlantView, type PlantView, plantView } from "./plant.ts";
+import { toWire } from "./plant-wire.ts";
 import { type Shared, shared, sharedValue } from "./shared-read.ts";
 import { type ReportAsk, type ShiftReport, shiftReport } from "./shift-report.ts";
 
@@ -88,15 +89,23 @@ export async function reasonDeps(): Promise<ReasonDeps> {
 /** The key under which a site's plant view is shared (lib/features/dashboard/shared-read.ts); forget it after a change to the site. */
 export const plantViewKey = (enterprise: string, site: string) => `plant:${siteKey({ enterprise, site })}/`;
 
-/** A site's plant view as the board shows it now: computed at most once per WEB_SHARE_MS for every viewer. */
+/**
+ * A site's plant view as the board shows it now: computed at most once per WEB_SHARE_MS for every
+ * viewer; sent as JSON with its timelines as arrays (./plant-wire.ts).
+ */
 export function sharedPlantView(enterprise: string, site: string): Shared<PlantView | undefined> {
-  return shared(plantViewKey(enterprise, site), config().WEB_SHARE_MS, async () => {
-    const view = await plantView(db(), quest(), await machines(), enterprise, site);
-    if (view) return view;
-    // a site without machines yet (an admin just created it) has an empty board, not a 404
-    const row = (await siteRows()).find((r) => r.key === siteKey({ enterprise, site }));
-    return row ? emptyPlantView(row) : undefined;
-  });
+  return shared(
+    plantViewKey(enterprise, site),
+    config().WEB_SHARE_MS,
+    async () => {
+      const view = await plantView(db(), quest(), await machines(), enterprise, site);
+      if (view) return view;
+      // a site without machines yet (an admin just created it) has an empty board, not a 404
+      const row = (await siteRows()).find((r) => r.key === siteKey({ enterprise, site }));
+      return row ? emptyPlantView(row) : undefined;
+    },
+    (v) => (v ? toWire(v) : v),
+  );
 }
 
 /** A site's shift report (never shared: each reader sees the sections they may). */

@@ -13,7 +13,8 @@ export interface BucketFigures {
   ts: string;
   end: string;
   label: string;
-  elements: TimeElements;
+  /** absent where not asked for (the API's `fields=elements`) */
+  elements?: TimeElements;
   kpis: Kpis;
   flags: string[];
 }
@@ -35,11 +36,29 @@ export interface SiteFigures {
   series: BucketFigures[];
 }
 
+/**
+ * A figure to the millionth: float noise (0.7791234567891234) would double the size of the answers,
+ * and every client pays for it in transfer and parsing. Integers stay as they are.
+ */
+export const round6 = (v: number): number => (Number.isInteger(v) ? v : Math.round(v * 1e6) / 1e6);
+
+/** A copy of a set of figures (time elements, KPIs) with every number to the millionth (null stays null). */
+export function roundFigures<T extends object>(o: T): T {
+  const out: Record<string, unknown> = {};
+  for (const k in o) {
+    const v = o[k];
+    out[k] = typeof v === "number" ? round6(v) : v;
+  }
+  return out as T;
+}
+
+const ELEMENT_ENTRIES = Object.entries(ELEMENT_COLUMNS);
+
 function elementsOf(r: Row): TimeElements {
-  const n = (c: string) => Number(r[c] ?? 0);
-  const e = Object.fromEntries(Object.entries(ELEMENT_COLUMNS).map(([k, c]) => [k, n(c)])) as unknown as TimeElements;
-  e.plannedStopS = e.calendarS - e.plannedBusyS;
-  return e;
+  const e: Record<string, number> = {};
+  for (const [k, c] of ELEMENT_ENTRIES) e[k] = Number(r[c] ?? 0);
+  e.plannedStopS = (e.calendarS as number) - (e.plannedBusyS as number);
+  return e as unknown as TimeElements;
 }
 
 export function sumElements(list: readonly TimeElements[]): TimeElements {
@@ -60,40 +79,55 @@ export function lossSeconds(e: TimeElements): LossSeconds {
 
 export type SeriesGranularity = "minute" | "hour" | "shift" | "day";
 
-/** Site roll-ups of the given sites in [from, to): per bucket, and summed over the period. */
+/** Site roll-ups of the given sites in [from, to): per bucket (with its time elements unless `elements` is false), and summed over the period. */
 export async function siteFigures(
   pool: pg.Pool,
   sites: readonly { key: string; name: string; timeZone: string }[],
-  q: { granularity: SeriesGranularity; from: number; to: number; last?: number; days?: { from: string; to: string } },
+  q: { granularity: SeriesGranularity; from: number; to: number; last?: number; days?: { from: string; to: string }; elements?: boolean },
 ): Promise<SiteFigures[]> {
   if (sites.length === 0) return [];
   const keys = sites.map((s) => s.key);
   const rows = await siteRollupRows(pool, keys, q.granularity, q.from, q.to);
+  const bySite = new Map<string, Row[]>();
+  for (const r of rows) {
+    const k = String(r.key);
+    const list = bySite.get(k);
+    if (list) list.push(r);
+    else bySite.set(k, [r]);
+  }
   return sites.map((s) => {
     // the last N buckets of each site (its last N local days, for example), when asked
     // local dates (labels start with the site-local date): each site's own days, whatever its time zone
     const inDays = (r: Row) => !q.days || (String(r.label ?? "").slice(0, 10) >= q.days.from && String(r.label ?? "").slice(0, 10) <= q.days.to);
-    const all = rows.filter((r) => r.key === s.key && inDays(r));
+    const all = (bySite.get(s.key) ?? []).filter(inDays);
     const mine = q.last ? all.slice(-q.last) : all;
-    const series = mine.map((r) => {
+    const sums: TimeElements[] = [];
+    const series = mine.map((r): BucketFigures => {
       const elements = elementsOf(r);
-      return {
-        ts: (r.ts as Date).toISOString(),
-        end: r.bucket_end instanceof Date ? r.bucket_end.toISOString() : (r.ts as Date).toISOString(),
+      sums.push(elements);
+      const ts = String(r.ts);
+      const flags = String(r.flags ?? "");
+      const b: BucketFigures = {
+        ts,
+        end: r.bucket_end ? String(r.bucket_end) : ts,
         label: String(r.label ?? ""),
-        elements,
-        kpis: kpisOf(elements),
-        flags: String(r.flags ?? "")
-          .split(",")
-          .filter(Boolean),
+        kpis: roundFigures(kpisOf(elements)),
+        flags: flags ? flags.split(",").filter(Boolean) : [],
       };
+      if (q.elements !== false) b.elements = roundFigures(elements);
+      return b;
     });
-    const elements = sumElements(series.map((b) => b.elements));
+    const elements = sumElements(sums);
     return {
       key: s.key,
       name: s.name,
       timeZone: s.timeZone,
-      totals: { elements, kpis: kpisOf(elements), losses: lossSeconds(elements), mappingVersions: [...new Set(mine.map((r) => String(r.mapping_version)))] },
+      totals: {
+        elements: roundFigures(elements),
+        kpis: roundFigures(kpisOf(elements)),
+        losses: roundFigures(lossSeconds(elements)),
+        mappingVersions: [...new Set(mine.map((r) => String(r.mapping_version)))],
+      },
       series,
     };
   });
@@ -124,7 +158,7 @@ export function figuresCsv(figs: readonly SiteFigures[]): string {
   ];
   const rows: unknown[][] = [];
   for (const s of figs) {
-    for (const b of s.series) rows.push(line(s.key, b.ts, b.end, b.label, b.elements, b.kpis));
+    for (const b of s.series) if (b.elements) rows.push(line(s.key, b.ts, b.end, b.label, b.elements, b.kpis));
     rows.push(line(s.key, s.series[0]?.ts ?? "", s.series.at(-1)?.end ?? "", "TOTAL", s.totals.elements, s.totals.kpis));
   }
   return csvDocument(head.split(","), rows);

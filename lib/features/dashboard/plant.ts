@@ -12,20 +12,13 @@ import { ELEMENT_COLUMNS, siteMinuteSums } from "#lib/adapters/questdb/read-oee.
 import { lineKey, machineKey, siteKey } from "#lib/contract/identity.ts";
 import { bucketsEndingIn, bucketsOverlapping } from "#lib/domain/oee/buckets.ts";
 import { kpisOf, lossesOf } from "#lib/domain/oee/kpis.ts";
-import { DEFAULT_MAPPING, STATE_CODES, UNKNOWN_CODE } from "#lib/domain/oee/mapping.ts";
-import { stateTimeline } from "#lib/domain/oee/timeline.ts";
-import type { Interval, Kpis, LossCategory, ReasonEdit, StateEvent, TimeElements } from "#lib/domain/oee/types.ts";
-import { loadFleetEvents } from "#lib/features/oee/events.ts";
-import { planOf } from "#lib/features/oee/rollup.ts";
-import { sumElements } from "./oee-read.ts";
+import { DEFAULT_MAPPING } from "#lib/domain/oee/mapping.ts";
+import type { Kpis, LossCategory, TimeElements } from "#lib/domain/oee/types.ts";
+import { round6, roundFigures, sumElements } from "./oee-read.ts";
+import { readSiteStates, siteStates } from "./plant-states.ts";
+import { liveTimeline, machineTimeline, type Segment, stateName } from "./plant-timelines.ts";
 
-export interface Segment {
-  start: number;
-  end: number;
-  state: string;
-  reason?: string;
-  loss: LossCategory;
-}
+export { machineTimeline, type Segment, stateName };
 
 export interface MachineView {
   key: string;
@@ -52,27 +45,6 @@ export interface PlantView {
 }
 
 const H = 3_600_000;
-const NAME_OF_CODE = new Map<number, string>(Object.entries(STATE_CODES).map(([name, code]) => [code, name]));
-
-/** A state's name: its own, else the name of its code in the UMH table, else the code; time without data is "no data". */
-/** The machine's state segments in the window, classified by the OEE core, with their state names. */
-export function machineTimeline(m: MachineInfo, window: Interval, states: readonly StateEvent[], reasonEdits: readonly ReasonEdit[]): Segment[] {
-  return stateTimeline({
-    window,
-    idealCycleTimeS: m.idealCycleTimeS,
-    plan: planOf(m),
-    mapping: m.lossMapping ?? DEFAULT_MAPPING,
-    states: [...states],
-    counts: [],
-    reasonEdits: [...reasonEdits],
-  }).map((t) => ({ start: t.start, end: t.end, state: stateName(t), ...(t.reason ? { reason: t.reason } : {}), loss: t.loss }));
-}
-
-export function stateName(e: { state?: string; code?: number }): string {
-  if (e.state) return e.state;
-  if (e.code === UNKNOWN_CODE) return "no data";
-  return e.code === undefined ? "unknown" : (NAME_OF_CODE.get(e.code) ?? String(e.code));
-}
 
 function shiftOf(m: MachineInfo, now: number): PlantView["shift"] {
   const place = { timeZone: m.timeZone, shifts: m.shifts };
@@ -96,12 +68,14 @@ export async function plantView(
 ): Promise<PlantView | undefined> {
   const first = fleet.find((m) => m.enterprise === enterprise && m.site === site);
   if (!first) return undefined;
-  return siteWindowView(prisma, pool, fleet, enterprise, site, shiftOf(first, now), now);
+  return siteWindowView(prisma, pool, fleet, enterprise, site, shiftOf(first, now), now, { live: true });
 }
 
 /**
  * The plant board's figures for any window of a site (a shift, a day: the shift report's too): OEE
  * from the closed minute buckets in it, lines, six big losses, top downtime reasons, timelines.
+ * `live`: the board's refresh: the site's states and timelines kept in this process are extended
+ * (./plant-states.ts, ./plant-timelines.ts) instead of read and computed from the start.
  */
 export async function siteWindowView(
   prisma: PrismaClient,
@@ -111,6 +85,7 @@ export async function siteWindowView(
   site: string,
   shift: PlantView["shift"],
   now = Date.now(),
+  opts: { live?: boolean } = {},
 ): Promise<PlantView | undefined> {
   const machines = fleet.filter((m) => m.enterprise === enterprise && m.site === site);
   const first = machines[0];
@@ -118,18 +93,15 @@ export async function siteWindowView(
   const until = Math.min(now, shift.end);
   const closedUntil = Math.floor(until / 60_000) * 60_000;
   const thresholdMs = Math.max(...machines.map((m) => (m.lossMapping ?? DEFAULT_MAPPING).microStopThresholdS)) * 1000;
+  const lookback = Math.max(thresholdMs, H);
+  const read = opts.live ? siteStates : readSiteStates;
   const [sums, events, edits] = await Promise.all([
     siteMinuteSums(pool, { enterprise, site }, shift.start, closedUntil),
-    loadFleetEvents(pool, {
-      range: { start: shift.start, end: until },
-      boundaries: [],
-      lookbackMs: Math.max(thresholdMs, H),
-      lookaheadMs: 0,
-      parallelism: 1,
-      site: { enterprise, site },
-    }),
+    // only states: the OEE figures come from the minute buckets
+    read(pool, { enterprise, site }, shift.start - lookback, until),
     reasonEditsByPath(prisma, { start: shift.start, end: until }, { enterprise, site }),
   ]);
+  const timelineOf = opts.live ? liveTimeline : machineTimeline;
   const byMachine = new Map(sums.map((r) => [machineKey({ enterprise, site, area: String(r.area), line: String(r.line), machine: String(r.machine) }), r]));
   const views: MachineView[] = machines.map((m) => {
     const key = m.key;
@@ -139,9 +111,9 @@ export async function siteWindowView(
       for (const [k, c] of Object.entries(ELEMENT_COLUMNS)) (elements as unknown as Record<string, number>)[k] = Number(row[c] ?? 0);
       elements.plannedStopS = elements.calendarS - elements.plannedBusyS;
     }
-    const ev = events.get(key);
-    const timeline = ev && until > shift.start ? machineTimeline(m, { start: shift.start, end: until }, ev.states, edits.get(key) ?? []) : [];
-    const lastEvent = ev?.states.filter((s) => s.ts <= now).at(-1);
+    const states = events.get(key);
+    const timeline = states && until > shift.start ? timelineOf(m, { start: shift.start, end: until }, states, edits.get(key) ?? []) : [];
+    const lastEvent = states?.findLast((s) => s.ts <= now);
     const current = lastEvent ? stateName(lastEvent) : null;
     return {
       key,
@@ -176,7 +148,7 @@ export async function siteWindowView(
     otherStopsS: "Other unplanned stops",
   };
   const losses = (Object.keys(lossTotals) as (keyof typeof lossTotals)[])
-    .map((k) => ({ name: LOSS_NAMES[k], seconds: lossTotals[k] }))
+    .map((k) => ({ name: LOSS_NAMES[k], seconds: round6(lossTotals[k]) }))
     .sort((a, b) => b.seconds - a.seconds);
   const reasonMap = new Map<string, { seconds: number; stops: number }>();
   for (const v of views) {
@@ -198,8 +170,9 @@ export async function siteWindowView(
     site: { key: siteKey({ enterprise, site }), name: first.siteName ?? site, timeZone: first.timeZone },
     shift,
     now,
-    lines,
-    machines: views,
+    // figures to the millionth (./oee-read.ts roundFigures)
+    lines: lines.map((l) => ({ ...l, kpis: roundFigures(l.kpis), elements: roundFigures(l.elements) })),
+    machines: views.map((v) => ({ ...v, kpis: roundFigures(v.kpis), elements: roundFigures(v.elements) })),
     losses,
     reasons,
     knownReasons,

@@ -80,14 +80,11 @@ function entry(key: string, ttlMs: number, compute: () => Promise<unknown>): Ent
   return e;
 }
 
-// Seconds and ratios to the millionth: float noise (0.7791234567891234) would double the size of the
-// answers, and every client pays for it in transfer and parsing.
-const sixDecimals = (_k: string, v: unknown) => (typeof v === "number" && !Number.isInteger(v) ? Math.round(v * 1e6) / 1e6 : v);
-
 export interface Shared<T> {
   value: Promise<T>;
   /**
-   * The value as a JSON response, serialized once per computation (numbers to six decimals).
+   * The value as a JSON response, serialized once per computation (the figures in it are rounded to
+   * the millionth where they are made: ./oee-read.ts roundFigures).
    * Compression stays with the server: Next.js drops a route's own content-encoding and gzips.
    */
   json(): Promise<Response>;
@@ -95,11 +92,14 @@ export interface Shared<T> {
   text(): Promise<string>;
 }
 
-/** The answer for `key`: computed by `compute` at most once per `ttlMs` in this server process (0: every time). */
-export function shared<T>(key: string, ttlMs: number, compute: () => Promise<T>): Shared<T> {
+/**
+ * The answer for `key`: computed by `compute` at most once per `ttlMs` in this server process (0:
+ * every time). `wire` gives the form sent as JSON (default: the value itself).
+ */
+export function shared<T>(key: string, ttlMs: number, compute: () => Promise<T>, wire: (v: T) => unknown = (v) => v): Shared<T> {
   const e = entry(key, ttlMs, compute);
   const text = () => {
-    e.text ??= e.value.then((v) => JSON.stringify(v, sixDecimals) ?? "null");
+    e.text ??= e.value.then((v) => JSON.stringify(wire(v as T)) ?? "null");
     return e.text;
   };
   return {

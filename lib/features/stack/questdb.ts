@@ -85,6 +85,10 @@ export async function startQuestDb(o: QuestDbStartOptions): Promise<QuestDbInsta
       "telemetry.enabled=false",
       "http.frozen.clock=false",
       "shared.worker.count=2",
+      // the shared workers sleep after 100 idle cycles instead of QuestDB's default 10,000: on a small
+      // machine shared with the dashboard, spinning between queries took CPU from the server (the
+      // dashboard's queries from 20 clients: about 1.0 → 0.7 ms of QuestDB CPU each, docs/benchmarks.md)
+      "shared.worker.sleep.threshold=100",
       "",
     ].join("\n"),
     { mode: 0o600 },

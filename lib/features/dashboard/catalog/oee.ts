@@ -52,6 +52,12 @@ export const oeeRoutes = {
         .optional()
         .describe("only buckets whose label (a site-local date for days, a date and shift name for shifts) is within these local dates"),
       format: z.enum(["json", "csv"]).default("json"),
+      fields: z
+        .enum(["elements"])
+        .optional()
+        .describe(
+          "`elements`: every bucket also carries its ISO 22400 time elements and counts (`series[].elements`; the totals always do). Without it a bucket has its KPIs only, a sixth of the size",
+        ),
     }),
     site: ({ query }) => (query as { site?: string }).site,
     response: z.object({
@@ -64,7 +70,16 @@ export const oeeRoutes = {
           name: z.string(),
           timeZone: z.string(),
           totals: z.object({ elements, kpis, losses: z.record(z.string(), z.number()), mappingVersions: z.array(z.string()) }),
-          series: z.array(z.object({ ts: z.string(), end: z.string(), label: z.string(), elements, kpis, flags: z.array(z.string()) })),
+          series: z.array(
+            z.object({
+              ts: z.string(),
+              end: z.string(),
+              label: z.string(),
+              elements: elements.optional().describe("only with fields=elements"),
+              kpis,
+              flags: z.array(z.string()),
+            }),
+          ),
         }),
       ),
     }),
@@ -75,6 +90,14 @@ export const oeeRoutes = {
     summary: "The site's current (or last) shift: each machine's state now and OEE so far, lines, six big losses, top downtime reasons, state timelines",
     auth: "oee:read",
     params: z.object({ enterprise: z.string().regex(/^[a-z0-9_-]{1,64}$/), site: z.string().regex(/^[a-z0-9_-]{1,64}$/) }),
+    query: z.object({
+      timeline: z
+        .enum(["arrays", "objects"])
+        .default("arrays")
+        .describe(
+          "`arrays` (default): each timeline segment is [start, end, state, loss] or [start, end, state, loss, reason]; `objects`: {start, end, state, reason?, loss} (larger)",
+        ),
+    }),
     site: siteOfParams,
     response: z.object({
       site: z.object({ key: z.string(), name: z.string(), timeZone: z.string() }),
@@ -91,7 +114,16 @@ export const oeeRoutes = {
           loss: z.string().nullable(),
           kpis,
           elements,
-          timeline: z.array(z.object({ start: z.number(), end: z.number(), state: z.string(), reason: z.string().optional(), loss: z.string() })),
+          timeline: z.union([
+            z
+              .array(
+                z.union([z.tuple([z.number(), z.number(), z.string(), z.string()]), z.tuple([z.number(), z.number(), z.string(), z.string(), z.string()])]),
+              )
+              .describe("timeline=arrays: [start, end, state, loss(, reason)]"),
+            z
+              .array(z.object({ start: z.number(), end: z.number(), state: z.string(), reason: z.string().optional(), loss: z.string() }))
+              .describe("timeline=objects"),
+          ]),
         }),
       ),
       losses: z.array(z.object({ name: z.string(), seconds: z.number() })),

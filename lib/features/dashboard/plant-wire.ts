@@ -1,0 +1,33 @@
+// The plant view as the API sends it: each timeline segment an array [start, end, state, loss] (with
+// the reason as a fifth element where one is given) instead of an object, which makes the answer
+// about a third smaller and cheaper to serialize, compress and parse. Pure, also used in the browser.
+import type { LossCategory } from "#lib/domain/oee/types.ts";
+import type { MachineView, PlantView, Segment } from "./plant.ts";
+
+/** A segment on the wire: [start ms, end ms, state, loss] or [start ms, end ms, state, loss, reason]. */
+export type WireSegment = [number, number, string, LossCategory] | [number, number, string, LossCategory, string];
+
+export type WireMachine = Omit<MachineView, "timeline"> & { timeline: WireSegment[] };
+export type WirePlantView = Omit<PlantView, "machines"> & { machines: WireMachine[] };
+
+export function toWire(v: PlantView): WirePlantView {
+  return {
+    ...v,
+    machines: v.machines.map((m) => ({
+      ...m,
+      timeline: m.timeline.map((s): WireSegment => (s.reason !== undefined ? [s.start, s.end, s.state, s.loss, s.reason] : [s.start, s.end, s.state, s.loss])),
+    })),
+  };
+}
+
+export function fromWire(v: WirePlantView): PlantView {
+  return {
+    ...v,
+    machines: v.machines.map((m) => ({
+      ...m,
+      timeline: m.timeline.map(
+        ([start, end, state, loss, reason]): Segment => (reason !== undefined ? { start, end, state, reason, loss } : { start, end, state, loss }),
+      ),
+    })),
+  };
+}

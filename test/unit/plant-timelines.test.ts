@@ -1,0 +1,118 @@
+// The plant board's kept timelines (lib/features/dashboard/plant-timelines.ts): over random state
+// streams arriving over time, random reason edits and refreshes, the timeline given at every refresh
+// is the OEE core's on the states known then (machineTimeline); and the wire form
+// (lib/features/dashboard/plant-wire.ts) gives back the same view.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { MachineInfo } from "#lib/adapters/db/plant.ts";
+import { machineKey } from "#lib/contract/identity.ts";
+import { DEFAULT_MAPPING, STATE_CODES } from "#lib/domain/oee/mapping.ts";
+import type { ReasonEdit, StateEvent } from "#lib/domain/oee/types.ts";
+import type { PlantView } from "#lib/features/dashboard/plant.ts";
+import { liveTimeline, machineTimeline } from "#lib/features/dashboard/plant-timelines.ts";
+import { fromWire, toWire } from "#lib/features/dashboard/plant-wire.ts";
+
+const T0 = Date.UTC(2026, 11, 5, 6, 0);
+const MIN = 60_000;
+let n = 0;
+
+function machine(): MachineInfo {
+  const path = { enterprise: "t", site: "s", area: "a", line: "l", machine: `m-${n++}` };
+  return {
+    slug: path.machine,
+    name: path.machine,
+    idealCycleTimeS: 2,
+    vibrationGroup: "GROUP_2",
+    foundation: "RIGID",
+    hasWaveformSensor: false,
+    ...path,
+    path,
+    key: machineKey(path),
+    timeZone: "Europe/Berlin",
+    shifts: [],
+    lossMapping: DEFAULT_MAPPING,
+  } as MachineInfo;
+}
+
+const stream = fc.record({
+  // state changes (repeats included: heartbeats) at minute offsets into the window
+  states: fc.array(fc.record({ at: fc.integer({ min: -30, max: 240 }), state: fc.constantFrom(...Object.keys(STATE_CODES), "running") }), { maxLength: 40 }),
+  // reason edits, each saved at some refresh
+  edits: fc.array(
+    fc.record({ at: fc.integer({ min: 0, max: 240 }), len: fc.integer({ min: 1, max: 60 }), reason: fc.constantFrom("jam", "tooling"), savedAt: fc.nat(11) }),
+    { maxLength: 4 },
+  ),
+  // refresh times (minutes into the window), in any order of size: sorted below
+  refreshes: fc.array(fc.integer({ min: 1, max: 240 }), { minLength: 1, maxLength: 12 }),
+});
+
+describe("the plant board's kept timelines", () => {
+  it("equal the core's timeline of the states known at every refresh", () => {
+    fc.assert(
+      fc.property(stream, (s) => {
+        const m = machine();
+        const events: StateEvent[] = s.states.map((e) => ({ ts: T0 + e.at * MIN + 17, state: e.state })).sort((a, b) => a.ts - b.ts);
+        const ends = [...s.refreshes].sort((a, b) => a - b);
+        ends.forEach((end, i) => {
+          const until = T0 + end * MIN;
+          // what a read up to `until` gives, and the edits saved so far
+          const known = events.filter((e) => e.ts < until);
+          const edits: ReasonEdit[] = s.edits
+            .filter((e) => e.savedAt <= i)
+            .map((e) => ({ start: T0 + e.at * MIN, end: T0 + (e.at + e.len) * MIN, reason: e.reason }));
+          const window = { start: T0, end: until };
+          expect(liveTimeline(m, window, known, edits)).toEqual(machineTimeline(m, window, known, edits));
+        });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("reuses the last timeline when only the window's end moved", () => {
+    const m = machine();
+    const states = [
+      { ts: T0 - MIN, state: "running" },
+      { ts: T0 + 10 * MIN, state: "equipment_failure" },
+    ];
+    const a = liveTimeline(m, { start: T0, end: T0 + 20 * MIN }, states, []);
+    const b = liveTimeline(m, { start: T0, end: T0 + 25 * MIN }, [...states], []);
+    expect(b[0]).toBe(a[0]);
+    expect(b.at(-1)).toEqual({ ...a.at(-1), end: T0 + 25 * MIN });
+  });
+});
+
+describe("the plant view on the wire", () => {
+  it("timelines as arrays, read back as the view", () => {
+    const view = {
+      site: { key: "t/s", name: "S", timeZone: "UTC" },
+      shift: { label: "x", start: T0, end: T0 + 8 * 60 * MIN, current: true },
+      now: T0 + MIN,
+      lines: [],
+      machines: [
+        {
+          key: "t/s/a/l/m",
+          name: "M",
+          line: "t/s/a/l",
+          state: "running",
+          since: T0,
+          loss: "PRODUCTIVE",
+          kpis: {},
+          elements: {},
+          timeline: [
+            { start: T0, end: T0 + 5, state: "running", loss: "PRODUCTIVE" },
+            { start: T0 + 5, end: T0 + 9, state: "equipment_failure", reason: "jam", loss: "BREAKDOWN" },
+          ],
+        },
+      ],
+      losses: [],
+      reasons: [],
+      knownReasons: [],
+    } as unknown as PlantView;
+    const wire = toWire(view);
+    expect(wire.machines[0]?.timeline).toEqual([
+      [T0, T0 + 5, "running", "PRODUCTIVE"],
+      [T0 + 5, T0 + 9, "equipment_failure", "BREAKDOWN", "jam"],
+    ]);
+    expect(fromWire(JSON.parse(JSON.stringify(wire)))).toEqual(view);
+  });
+});
