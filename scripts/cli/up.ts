@@ -4,10 +4,11 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { AbortError } from "p-retry";
 import { prismaFor } from "#lib/adapters/db/client.ts";
-import { loadMachines } from "#lib/adapters/db/plant.ts";
+import { loadMachines, type MachineInfo } from "#lib/adapters/db/plant.ts";
 import { readMetric } from "#lib/adapters/http/metrics-server.ts";
 import { ensureQuestSchema } from "#lib/adapters/questdb/schema.ts";
 import { ensureFirstAdmin } from "#lib/features/auth/sessions.ts";
+import { demoMachine } from "#lib/features/sim/demo-degrade.ts";
 import { fillDemoHistory } from "#lib/features/sim/demo-history.ts";
 import { resetDemo } from "#lib/features/sim/demo-reset.ts";
 import { parseDegrade } from "#lib/features/sim/run.ts";
@@ -143,15 +144,30 @@ export async function run(argv: string[] = [], o: { resetDemo?: boolean } = {}):
 
 /**
  * The demo's degrading machine (SIM_DEMO_DEGRADE) when SIM_DEGRADE names none and the asset model has
- * it: a first start shows a real alert, with its forecast, within about ten minutes.
+ * it: a first start shows a real alert, with its forecast, within about ten minutes. Its line must have
+ * a shift meanwhile; if it has none, the same-named machine of a line that has takes its place
+ * (lib/features/sim/demo-degrade.ts).
  */
 async function demoDegrade(cfg: Config, say: (s: string) => void): Promise<Record<string, string>> {
   if (cfg.SIM_DEGRADE || cfg.SIM_DEMO_DEGRADE === "none") return {};
   try {
-    const degrade = parseDegrade(cfg.SIM_DEMO_DEGRADE, await loadMachines(prismaFor(cfg.DATABASE_URL)));
-    for (const [machine, hours] of degrade)
-      say(`demo: ${machine}'s bearing degrades to failure in ${Math.round(hours * 60)} min (SIM_DEMO_DEGRADE; none: off)`);
-    return { SIM_DEGRADE: cfg.SIM_DEMO_DEGRADE };
+    const machines = await loadMachines(prismaFor(cfg.DATABASE_URL));
+    const out: string[] = [];
+    for (const [key, hours] of parseDegrade(cfg.SIM_DEMO_DEGRADE, machines)) {
+      const configured = machines.find((m) => m.key === key) as MachineInfo;
+      const choice = demoMachine(configured, machines, Date.now(), hours * 3_600_000 + 3 * 60_000);
+      const short = (m: MachineInfo) => m.key.slice(m.path.enterprise.length + 1);
+      if (!choice.machine) {
+        say(
+          `demo: no live degradation now: no line with a ${configured.path.machine} has a shift for the next ${Math.round(hours * 60) + 3} min (the history's alerts are in the inbox)`,
+        );
+        continue;
+      }
+      if (choice.instead) say(`demo: ${short(choice.instead)}'s line has no shift now; ${short(choice.machine)} (a line with a shift) takes its place`);
+      say(`demo: ${choice.machine.key}'s bearing degrades to failure in ${Math.round(hours * 60)} min (SIM_DEMO_DEGRADE; none: off)`);
+      out.push(`${short(choice.machine)}:${hours}`);
+    }
+    return out.length ? { SIM_DEGRADE: out.join(",") } : {};
   } catch (e) {
     say(`demo degradation skipped: ${e instanceof Error ? e.message : String(e)}`);
     return {};
