@@ -55,6 +55,28 @@ const factoryOf = (m: MachinePath) => {
   if (!f) throw new Error(`no factory broker for ${m.site}`);
   return f;
 };
+/**
+ * What `andon up` does when the asset model or the device accounts change: generate again for the running
+ * brokers' ports (a site that has none yet gets `newSitePort`). The caller sends SIGHUP.
+ */
+const regenerate = (ms: MachinePath[], o: { newSitePort?: number; devicePasswd?: ReadonlyMap<string, string> } = {}) =>
+  generateBrokers({
+    dir: brokerDir,
+    machines: ms,
+    gateways: "site",
+    clientAuth: "password",
+    bindHost: "127.0.0.1",
+    centralHost: "127.0.0.1",
+    centralPort: g.central.port,
+    sitePort: (s) => {
+      const port = g.sites.find((x) => x.id === s.key)?.port ?? o.newSitePort;
+      if (port === undefined) throw new Error(`no port for the factory broker of ${s.key}`);
+      return port;
+    },
+    maxQueuedMessages: 100_000,
+    storeGatewaySecrets: true,
+    ...(o.devicePasswd ? { devicePasswd: o.devicePasswd } : {}),
+  });
 const tls = (): IClientOptions => ({ protocolVersion: 5, ca: readFileSync(g.cafile), rejectUnauthorized: true, reconnectPeriod: 0, connectTimeout: 5000 });
 async function connect(port: number, username: string, extra: IClientOptions = {}): Promise<MqttClient> {
   const c = await mqtt.connectAsync(url(port), { ...tls(), username, password: password(username), ...extra });
@@ -401,22 +423,9 @@ describe("refused by the brokers (MQTT 5 reason codes as Mosquitto 2.0.11 sends 
 
   it("regenerates from a changed asset model: new accounts for a new site (accepted after SIGHUP), none for the others, and removes them again", async () => {
     const spare = await freePort();
-    const regenerate = (ms: MachinePath[]) =>
-      generateBrokers({
-        dir: brokerDir,
-        machines: ms,
-        gateways: "site",
-        clientAuth: "password",
-        bindHost: "127.0.0.1",
-        centralHost: "127.0.0.1",
-        centralPort: g.central.port,
-        sitePort: (s) => g.sites.find((x) => x.id === s.key)?.port ?? spare,
-        maxQueuedMessages: 100_000,
-        storeGatewaySecrets: true,
-      });
     const ingestPassword = password(SERVICE_USERS.ingest);
     expect(regenerate(machines).created).toEqual([]);
-    const grown = regenerate([...machines, { ...mA, site: "newsite" }]);
+    const grown = regenerate([...machines, { ...mA, site: "newsite" }], { newSitePort: spare });
     expect(grown.created.map((c) => c.username).sort()).toEqual([`bridge.${ent}.newsite`, `gateway.${ent}.newsite`]);
     expect(password(SERVICE_USERS.ingest)).toBe(ingestPassword);
     // the running central broker takes the new account on SIGHUP (what `andon up` does on a change) ...
@@ -454,24 +463,12 @@ describe("refused by the brokers (MQTT 5 reason codes as Mosquitto 2.0.11 sends 
     const first = await createDeviceAccount(prisma, cfg, admin, infoA, machines);
     expect(first).toMatchObject({ username: gatewayUser(mA, "machine"), replaced: false });
     // what `andon up` does within a minute: regenerate with the device accounts, SIGHUP the brokers
-    const regenerate = async () => {
-      const again = generateBrokers({
-        dir: brokerDir,
-        machines,
-        gateways: "site",
-        clientAuth: "password",
-        bindHost: "127.0.0.1",
-        centralHost: "127.0.0.1",
-        centralPort: g.central.port,
-        sitePort: (s) => g.sites.find((x) => x.id === s.key)!.port,
-        maxQueuedMessages: 100_000,
-        storeGatewaySecrets: true,
-        devicePasswd: await devicePasswdLines(prisma),
-      });
+    const reload = async () => {
+      const again = regenerate(machines, { devicePasswd: await devicePasswdLines(prisma) });
       for (const f of factories) f.child.kill("SIGHUP");
       return again;
     };
-    const again = await regenerate();
+    const again = await reload();
     expect(again.created).toEqual([]); // nothing to show: the dashboard showed the password
     const passwd = readFileSync(join(factoryOf(mA).dir, "passwd"), "utf8");
     expect(passwd).toContain(`${first.username}:$7$101$`);
@@ -494,7 +491,7 @@ describe("refused by the brokers (MQTT 5 reason codes as Mosquitto 2.0.11 sends 
     // a new password (the old one lost): the old one stops working after the next regeneration
     const second = await createDeviceAccount(prisma, cfg, admin, infoA, machines);
     expect(second).toMatchObject({ username: first.username, replaced: true });
-    await regenerate();
+    await reload();
     await expect.poll(() => refused(factoryOf(mA).port, asDevice(first.password)), { timeout: 15_000, interval: 300 }).toBe(0x87);
     expect(await refused(factoryOf(mA).port, asDevice(second.password))).toBeUndefined();
     const audit = await prisma.auditLog.findMany({ where: { action: "broker.device-account.create", subject: key(mA) } });

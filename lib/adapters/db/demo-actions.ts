@@ -5,8 +5,9 @@
 // catch-up reads the reason edits when it computes the history.
 import { randomUUID } from "node:crypto";
 import { EXPIRY_S } from "#lib/contract/commands.ts";
-import { type MachineKey, machineKey, siteOf } from "#lib/contract/identity.ts";
+import { type MachineKey, siteOf } from "#lib/contract/identity.ts";
 import { type CommandEvent, nextStatus } from "#lib/domain/commands/lifecycle.ts";
+import { loadMachineIds } from "./assets.ts";
 import { siteSlugOf } from "./audit.ts";
 import type { Prisma, PrismaClient } from "./client.ts";
 
@@ -43,28 +44,12 @@ function answered(c: DemoCommand): [CommandEvent, number][] {
   return steps;
 }
 
-async function machineIds(prisma: PrismaClient): Promise<Map<string, string>> {
-  const rows = await prisma.machine.findMany({
-    select: {
-      id: true,
-      slug: true,
-      line: { select: { slug: true, area: { select: { slug: true, site: { select: { slug: true, enterprise: { select: { slug: true } } } } } } } },
-    },
-  });
-  return new Map(
-    rows.map((r) => {
-      const l = r.line;
-      return [machineKey({ enterprise: l.area.site.enterprise.slug, site: l.area.site.slug, area: l.area.slug, line: l.slug, machine: r.slug }), r.id];
-    }),
-  );
-}
-
 /** Saves the history's reason edits and commands; returns how many of each. */
 export async function saveDemoActions(
   prisma: PrismaClient,
   a: { edits: readonly DemoReasonEdit[]; commands: readonly DemoCommand[] },
 ): Promise<{ edits: number; commands: number }> {
-  const ids = await machineIds(prisma);
+  const ids = await loadMachineIds(prisma);
   const idOf = (key: string) => {
     const id = ids.get(key);
     if (!id) throw new Error(`the history's machine ${key} is not in the asset model`);

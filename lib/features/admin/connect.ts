@@ -2,7 +2,6 @@
 // broker to publish to and how to log in, the exact topics, a valid example message per channel and a
 // `mosquitto_pub` line that sends it — and, once they try, what arrived from that machine or why it was
 // dead-lettered (docs/dashboard.md "Connect a machine").
-import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import type pg from "pg";
 import type { PrismaClient } from "#lib/adapters/db/client.ts";
@@ -14,7 +13,7 @@ import { exampleMessage, exampleWhat } from "#lib/contract/examples.ts";
 import type { MachinePath } from "#lib/contract/identity.ts";
 import { commandTopic, responseTopic, TELEMETRY_CHANNELS, type TelemetryChannel, telemetryTopic } from "#lib/contract/topics.ts";
 import { gatewayUser, sitesOf } from "#lib/features/broker/acl.ts";
-import { passwdLine } from "#lib/features/broker/passwd.ts";
+import { passwdLine, randomBrokerPassword } from "#lib/features/broker/passwd.ts";
 import type { Config } from "#lib/platform/config.ts";
 
 export type ConnectConfig = Pick<
@@ -161,7 +160,7 @@ export async function createDeviceAccount(
     );
   }
   const username = gatewayUser(m.path, "machine");
-  const password = randomBytes(24).toString("base64url");
+  const password = randomBrokerPassword();
   const replaced = await saveDeviceAccount(
     prisma,
     { machineKey: m.key, username, passwdLine: passwdLine(username, password), createdBy: actor.name },

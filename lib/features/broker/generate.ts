@@ -3,7 +3,6 @@
 // Re-running it after the asset model changed keeps the passwords of accounts that still exist, creates new
 // ones for new accounts (returned once, to be shown once) and drops the accounts that are gone (in certificate
 // mode their certificates are revoked: lib/features/broker/revocation.ts, `crlfile` of every broker).
-import { randomBytes } from "node:crypto";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { MachinePath } from "#lib/contract/identity.ts";
@@ -22,7 +21,7 @@ import {
   type Site,
 } from "./acl.ts";
 import { handToBrokerUser, readJson, writeConf } from "./files.ts";
-import { hashPasswords, readPasswd } from "./passwd.ts";
+import { hashPasswords, randomBrokerPassword, readPasswd } from "./passwd.ts";
 import { ensureCa, issueCert } from "./pki.ts";
 import { type Crl, isRevoked, revokeRemovedClients, writeCrl } from "./revocation.ts";
 
@@ -93,7 +92,6 @@ export interface GeneratedBrokers {
   secretsFile: string;
 }
 
-const randomPassword = () => randomBytes(24).toString("base64url");
 const brokerDirName = (id: BrokerId) => (id === CENTRAL ? "central" : `site-${id.replace("/", ".")}`);
 
 export function generateBrokers(o: GenerateOptions): GeneratedBrokers {
@@ -182,7 +180,7 @@ export function generateBrokers(o: GenerateOptions): GeneratedBrokers {
           lines.push(kept);
           if (known !== undefined) secrets[a.username] = known; // still valid: keep what `andon up` stored
         } else {
-          const password = randomPassword();
+          const password = randomBrokerPassword();
           fresh.push([a.username, password]);
           if (keepSecret(a)) secrets[a.username] = password;
           created.push({ username: a.username, role: a.role, broker: a.broker, password });

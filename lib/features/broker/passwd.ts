@@ -4,6 +4,9 @@ import { pbkdf2Sync, randomBytes } from "node:crypto";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
+/** A new broker account's password (192 random bits, URL-safe base64). */
+export const randomBrokerPassword = () => randomBytes(24).toString("base64url");
+
 /** username -> hash line of an existing Mosquitto password file. */
 export function readPasswd(path: string): Map<string, string> {
   const out = new Map<string, string>();
