@@ -55,6 +55,19 @@ if (mode === "up") {
       process.exit(2);
     }
   }
+  // Maven and a JDK for the HiveMQ CE pass of the full suite (Maven fetches the broker, javac builds Andon's launcher)
+  const onPath = (bin) => spawnSync("sh", ["-c", `command -v ${bin}`], { stdio: "ignore" }).status === 0;
+  const jdk = [onPath("mvn") ? [] : ["maven"], onPath("javac") ? [] : ["openjdk-17-jdk-headless"]].flat();
+  if (process.argv.length === 3 && jdk.length > 0) {
+    if (process.getuid?.() === 0 && existsSync("/usr/bin/apt-get")) {
+      say(`installing ${jdk.join(" and ")} for the HiveMQ CE tests (apt-get) ...`);
+      run("apt-get", ["update", "-q"]);
+      run("apt-get", ["install", "-y", "-q", ...jdk], { DEBIAN_FRONTEND: "noninteractive" });
+    } else {
+      console.error(`The HiveMQ CE tests need Maven and a JDK: apt-get install ${jdk.join(" ")}`);
+      process.exit(2);
+    }
+  }
   if (process.argv.length === 3) {
     say("lint and type check ...");
     run(process.execPath, [join(root, "node_modules", "@biomejs", "biome", "bin", "biome"), "check", "."]);
