@@ -122,6 +122,19 @@ export function generateBrokers(o: GenerateOptions): GeneratedBrokers {
     })),
   ];
 
+  // every broker's server certificate first: the revocation list written below must not expire before any
+  // certificate this run issues (issued after it, a second later, one outlived it by that second)
+  for (const b of brokers) {
+    mkdirSync(join(b.dir, "data"), { recursive: true });
+    const hosts = [...new Set([b.host, "127.0.0.1", "localhost"])];
+    const hostsFile = join(b.dir, "server.hosts");
+    const server = { cert: join(b.dir, "server.crt"), key: join(b.dir, "server.key") };
+    if (!existsSync(server.cert) || !existsSync(hostsFile) || readFileSync(hostsFile, "utf8") !== hosts.join(",")) {
+      issueCert(ca, { cn: b.id === CENTRAL ? "andon-central-broker" : `andon-factory-broker.${b.id.replace("/", ".")}`, ...server, hosts });
+      writeFileSync(hostsFile, hosts.join(","));
+    }
+  }
+
   // certificate mode: one client certificate per account, CN = user name
   const clientDir = join(o.dir, "clients");
   const clientCert = (username: string) => ({ certfile: join(clientDir, `${username}.crt`), keyfile: join(clientDir, `${username}.key`) });
@@ -146,22 +159,10 @@ export function generateBrokers(o: GenerateOptions): GeneratedBrokers {
   });
 
   for (const b of brokers) {
-    mkdirSync(join(b.dir, "data"), { recursive: true });
     const accounts = accountsOn(plan, b.id);
     const tls = tlsFiles(b.dir);
     copyFileSync(ca.cert, tls.cafile);
     if (crl && tls.crlfile) copyFileSync(crl.file, tls.crlfile);
-    const hosts = [...new Set([b.host, "127.0.0.1", "localhost"])];
-    const hostsFile = join(b.dir, "server.hosts");
-    if (!existsSync(tls.certfile) || !existsSync(hostsFile) || readFileSync(hostsFile, "utf8") !== hosts.join(",")) {
-      issueCert(ca, {
-        cn: b.id === CENTRAL ? "andon-central-broker" : `andon-factory-broker.${b.id.replace("/", ".")}`,
-        cert: tls.certfile,
-        key: tls.keyfile,
-        hosts,
-      });
-      writeFileSync(hostsFile, hosts.join(","));
-    }
 
     // password mode: keep the hashes of accounts that still exist, hash new passwords for new ones
     if (o.clientAuth === "password") {
