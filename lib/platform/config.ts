@@ -48,18 +48,12 @@ export function parseNode(entry: string): { host: string; port: number } | undef
   if (!m?.[1] || !Number.isInteger(port) || port < 1 || port > 65535) return undefined;
   return { host: m[1].replace(/^\[(.*)\]$/, "$1"), port };
 }
-const nodeList = z
-  .string()
-  .transform((v) =>
-    v
-      .split(",")
-      .map((e) => e.trim())
-      .filter(Boolean),
-  )
-  .refine((list) => list.length > 0 && list.every((e) => parseNode(e) !== undefined), {
-    message: "comma-separated host:port seed nodes of a Redis Cluster (e.g. 10.0.0.5:7001,10.0.0.6:7002)",
-  });
-
+/** Comma-separated `host:port` entries (a cluster's seed nodes), at least one. */
+const nodeList = (what: string) =>
+  z
+    .string()
+    .transform((v) => v.split(",").flatMap((e) => (e.trim() ? [e.trim()] : [])))
+    .refine((list) => list.length > 0 && list.every((e) => parseNode(e) !== undefined), { message: `comma-separated host:port ${what}` });
 const optionalFile = z
   .string()
   .optional()
@@ -72,7 +66,7 @@ const schema = z.object({
 
   DATABASE_URL: url(["postgresql:", "postgres:"]).default("postgresql://postgres@127.0.0.1:5432/andon"),
   REDIS_URL: url(["redis:", "rediss:"]).default("redis://127.0.0.1:6379"),
-  REDIS_CLUSTER_NODES: nodeList.optional(),
+  REDIS_CLUSTER_NODES: nodeList("seed nodes of a Redis Cluster (e.g. 10.0.0.5:7001,10.0.0.6:7002)").optional(),
 
   MQTT_URL: url(["mqtt:", "mqtts:", "ws:", "wss:"]).default("mqtt://127.0.0.1:1883"),
   MQTT_USERNAME: z.string().min(1).optional(),
@@ -138,6 +132,20 @@ const schema = z.object({
     .default("{andon}"),
   OEE_JOB_LOCK_MS: int(1000, 600_000).default(30_000),
   OEE_METRICS_PORT: int(0, 65535).default(9466),
+
+  KAFKA_BROKERS: nodeList("bootstrap brokers of a Kafka cluster (e.g. 10.0.0.5:9092,10.0.0.6:9092)").optional(),
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{0,200}$/, "letters, digits, '.', '_' and '-'")
+    .default("andon."),
+  KAFKA_CLIENT_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,100}$/, "letters, digits, '.', '_' and '-'")
+    .default("andon-forwarder"),
+  FORWARD_BATCH_ROWS: int(1, 100_000).default(5000),
+  FORWARD_SETTLE_MS: int(0, 600_000).default(10_000),
+  FORWARD_POLL_MS: int(10, 60_000).default(1000),
+  FORWARD_METRICS_PORT: int(0, 65535).default(9468),
 
   WEB_PORT: int(1, 65535).default(3000),
   WEB_SHARE_MS: int(0, 60_000).default(2000),
@@ -239,6 +247,13 @@ export const CONFIG_DOCS: Record<keyof Config, string> = {
   BROKER_CENTRAL_PORT: "TLS port of the central broker (multi-site).",
   BROKER_SITE_PORTS_FROM: "TLS port of the first factory broker; the others follow in site order (multi-site).",
   BROKER_MAX_QUEUED_MESSAGES: "Messages a broker queues per disconnected persistent session: sizes how long a bridge or an ingest worker may be cut off.",
+  KAFKA_BROKERS: "Forward to Kafka: comma-separated `host:port` bootstrap brokers; set, `andon up` starts the forwarder.",
+  KAFKA_TOPIC_PREFIX: "Prefix of the forwarder's topic names (`andon.telemetry.state`, ...).",
+  KAFKA_CLIENT_ID: "Kafka client id of the forwarder.",
+  FORWARD_BATCH_ROWS: "Rows the forwarder reads, sends and commits at once (its memory bound); a time window holding more is halved.",
+  FORWARD_SETTLE_MS: "The forwarder reads only rows stored (received, computed, changed) at least this long ago: time for a row to become visible.",
+  FORWARD_POLL_MS: "How often the forwarder looks for new rows when it has caught up (ms).",
+  FORWARD_METRICS_PORT: "Port of the forwarder's Prometheus `/metrics`: lag, records sent, errors (0: a free port).",
   SIM_SITES: "Comma-separated enterprise/site keys the simulator runs (empty: every site).",
 };
 
