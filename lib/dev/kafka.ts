@@ -90,6 +90,7 @@ auto.create.topics.enable=false
 export async function startKafkaCluster(o: { n: number; home: string; heap?: string }): Promise<KafkaCluster> {
   const classPath = ensureKafka(o.home);
   const root = mkdtempSync(join(tmpdir(), "andon-kafka-"));
+  // (passed as --cluster-id=ID: an id starting with "-" would read as an option)
   const clusterId = randomBytes(16).toString("base64url");
   const nodes: { id: number; port: number; controllerPort: number; dir: string }[] = [];
   for (let id = 1; id <= o.n; id++) nodes.push({ id, port: await freePort(), controllerPort: await freePort(), dir: join(root, `broker-${id}`) });
@@ -111,7 +112,7 @@ export async function startKafkaCluster(o: { n: number; home: string; heap?: str
     mkdirSync(b.dir, { recursive: true });
     const props = join(b.dir, "server.properties");
     writeFileSync(props, serverProperties({ ...b, voters, n: o.n }));
-    execFileSync("java", java("kafka.tools.StorageTool", ["format", "-t", clusterId, "-c", props, "--ignore-formatted"]), { stdio: "pipe" });
+    execFileSync("java", java("kafka.tools.StorageTool", ["format", `--cluster-id=${clusterId}`, "-c", props, "--ignore-formatted"]), { stdio: "pipe" });
   }
   const brokers: (KafkaBroker & { proc?: Managed })[] = nodes.map((b) => {
     const log = join(b.dir, "kafka.out");

@@ -2,8 +2,8 @@
 // window after the committed position, send them, await Kafka's acks, then commit the window's end
 // in PostgreSQL. Nothing is held but one batch: while Kafka (or a source) is away the position
 // stays, and the same window is read and sent again once it is back (at-least-once; a record sent
-// twice keeps its id). A window holding more than FORWARD_BATCH_ROWS rows is halved; one that held
-// few is doubled, so a backlog is read in batches of about that size. Only rows stored at least
+// twice keeps its id). A window holding more than FORWARD_BATCH_ROWS rows is cut before the first row
+// past the batch; one that held few is doubled, so a backlog is read in batches of about that size. Only rows stored at least
 // FORWARD_SETTLE_MS ago are read: the time a stored row takes to become visible to a query.
 import type { PrismaClient } from "#lib/adapters/db/client.ts";
 import { alertsChangedIn, commandEventsIn, type ForwardCursorStore } from "#lib/adapters/db/forward.ts";
@@ -15,15 +15,19 @@ import { alertRecords, commandRecords, questRecords, type StreamName, TOPICS } f
 export interface ForwardSource {
   name: StreamName;
   topic: string;
-  /** the records of the rows stored in (fromMs, toMs], at most `limit` */
-  read(fromMs: number, toMs: number, limit: number): Promise<KafkaRecord[]>;
+  /** the records of the rows stored in (fromMs, toMs], at most `limit`, oldest first, and when each was stored (epoch µs) */
+  read(fromMs: number, toMs: number, limit: number): Promise<{ records: KafkaRecord[]; storedUs: number[] }>;
 }
 
 /** Every stream Andon forwards: telemetry (QuestDB), closed OEE buckets (QuestDB), alerts and command events (PostgreSQL). */
 export function forwardSources(deps: { pool: import("pg").Pool; prisma: PrismaClient }, topicPrefix: string): ForwardSource[] {
   const quest = (name: ForwardedTable): ForwardSource => {
     const topic = `${topicPrefix}${TOPICS[name]}`;
-    return { name, topic, read: async (from, to, limit) => questRecords(name, topic, await questRowsStoredIn(deps.pool, name, from, to, limit)) };
+    const read = async (from: number, to: number, limit: number) => {
+      const rows = await questRowsStoredIn(deps.pool, name, from, to, limit);
+      return { records: questRecords(name, topic, rows), storedUs: rows.map((r) => Number(r.stored_us)) };
+    };
+    return { name, topic, read };
   };
   const alerts = `${topicPrefix}${TOPICS.alerts}`;
   const commands = `${topicPrefix}${TOPICS.commands}`;
@@ -33,8 +37,22 @@ export function forwardSources(deps: { pool: import("pg").Pool; prisma: PrismaCl
     quest("vibration"),
     quest("metrics"),
     quest("oee"),
-    { name: "alerts", topic: alerts, read: async (from, to, limit) => alertRecords(alerts, await alertsChangedIn(deps.prisma, from, to, limit)) },
-    { name: "commands", topic: commands, read: async (from, to, limit) => commandRecords(commands, await commandEventsIn(deps.prisma, from, to, limit)) },
+    {
+      name: "alerts",
+      topic: alerts,
+      read: async (from, to, limit) => {
+        const rows = await alertsChangedIn(deps.prisma, from, to, limit);
+        return { records: alertRecords(alerts, rows), storedUs: rows.map((a) => a.updatedAt.getTime() * 1000) };
+      },
+    },
+    {
+      name: "commands",
+      topic: commands,
+      read: async (from, to, limit) => {
+        const rows = await commandEventsIn(deps.prisma, from, to, limit);
+        return { records: commandRecords(commands, rows), storedUs: rows.map((e) => e.at.getTime() * 1000) };
+      },
+    },
   ];
 }
 
@@ -91,19 +109,29 @@ export async function startForwarder(o: ForwarderOptions): Promise<Forwarder> {
     const st = state.get(s.name) as StreamState;
     const end = now() - o.settleMs;
     if (end <= st.until) return false;
-    const to = Math.min(end, st.until + st.windowMs);
+    let to = Math.min(end, st.until + st.windowMs);
     const narrowest = to - st.until <= 1;
-    let records: KafkaRecord[];
+    let read: { records: KafkaRecord[]; storedUs: number[] };
     try {
       // a single millisecond is not split further: all its rows go in one batch
-      records = await s.read(st.until, to, narrowest ? o.batchRows * 100 : o.batchRows + 1);
+      read = await s.read(st.until, to, narrowest ? o.batchRows * 100 : o.batchRows + 1);
     } catch (e) {
       o.metrics?.error(s.name, "read");
       throw e;
     }
-    if (records.length > o.batchRows && !narrowest) {
-      st.windowMs = Math.max(1, Math.floor((to - st.until) / 2));
-      return true;
+    let records = read.records;
+    const overflow = records.length > o.batchRows && !narrowest;
+    if (overflow) {
+      // the window ends at the last whole millisecond before the first row past the batch
+      const cut = Math.ceil((read.storedUs[o.batchRows] as number) / 1000) - 1;
+      if (cut <= st.until) {
+        st.windowMs = 1;
+        return true;
+      }
+      const keep = read.storedUs.findIndex((us) => us > cut * 1000);
+      records = records.slice(0, keep < 0 ? records.length : keep);
+      to = cut;
+      st.windowMs = to - st.until;
     }
     if (records.length > 0) {
       try {
@@ -124,7 +152,7 @@ export async function startForwarder(o: ForwarderOptions): Promise<Forwarder> {
       if (records.length > 0) o.metrics?.sent(s.topic, records.length);
     }
     st.until = to;
-    if (records.length <= o.batchRows / 2) st.windowMs = Math.min(MAX_WINDOW_MS, st.windowMs * 2);
+    if (!overflow && records.length <= o.batchRows / 2) st.windowMs = Math.min(MAX_WINDOW_MS, st.windowMs * 2);
     return to < end;
   };
 
