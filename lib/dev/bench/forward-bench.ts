@@ -27,6 +27,8 @@ export interface ForwardBenchResult {
   /** producer alone / forwarder: how many times slower the whole forwarder is */
   ratio: number;
   bytesPerRecord: number;
+  /** the forwarder's time: reading and building records, sending (acks awaited), the rest (commits, loop) */
+  ms: { read: number; send: number; total: number };
 }
 
 /** Counts rows of 100 machines, received over the last hour. */
@@ -62,16 +64,20 @@ async function fill(httpUrl: string, n: number): Promise<void> {
 }
 
 /** Counts what is acknowledged, so the run knows when the forwarder has sent everything. */
-function counting(sink: KafkaSink, done: number, onDone: () => void): KafkaSink & { acked(): number } {
+function counting(sink: KafkaSink, done: number, onDone: () => void): KafkaSink & { acked(): number; ms(): number } {
   let acked = 0;
+  let ms = 0;
   return {
     async send(records) {
+      const t = performance.now();
       await sink.send(records);
+      ms += performance.now() - t;
       acked += records.length;
       if (acked >= done) onDone();
     },
     close: () => sink.close(),
     acked: () => acked,
+    ms: () => ms,
   };
 }
 
@@ -91,7 +97,16 @@ export async function benchForward(o: { records: number; batchRows: number; say:
     o.say(`writing ${o.records} counts rows to QuestDB ...`);
     await fill(quest.httpUrl, o.records);
     await waitWalApplied(pool, [TABLES.counts], 300_000);
-    const sources = forwardSources({ pool, prisma }, "fwd.");
+    let readMs = 0;
+    const sources = forwardSources({ pool, prisma }, "fwd.").map((src) => ({
+      ...src,
+      read: async (from: number, to: number, limit: number) => {
+        const t0 = performance.now();
+        const r = await src.read(from, to, limit);
+        readMs += performance.now() - t0;
+        return r;
+      },
+    }));
     await ensureTopics({ brokers, clientId: "bench" }, [...sources.map((s) => s.topic), "alone.telemetry.counts"], 3);
 
     // the producer alone: the same records, built before the clock starts
@@ -116,11 +131,21 @@ export async function benchForward(o: { records: number; batchRows: number; say:
     const log = { warn: (x: object, m: string) => o.say(`${m} ${JSON.stringify(x)}`), info: () => undefined };
     const forwarder = await startForwarder({ sources, sink, cursor: forwardCursorStore(prisma), batchRows: o.batchRows, settleMs: 0, pollMs: 100, log });
     await finished;
-    const forwardedPerS = sink.acked() / ((performance.now() - t) / 1000);
+    const total = performance.now() - t;
+    const forwardedPerS = sink.acked() / (total / 1000);
     await forwarder.stop();
     await sink.close();
-    o.say(`forwarder: ${sink.acked()} records: ${forwardedPerS.toFixed(0)}/s`);
-    return { records: o.records, forwardedPerS, producerPerS, ratio: producerPerS / forwardedPerS, bytesPerRecord };
+    o.say(
+      `forwarder: ${sink.acked()} records: ${forwardedPerS.toFixed(0)}/s; of its ${total.toFixed(0)} ms: reading and building ${readMs.toFixed(0)} ms, sending ${sink.ms().toFixed(0)} ms, commits and the rest ${(total - readMs - sink.ms()).toFixed(0)} ms`,
+    );
+    return {
+      records: o.records,
+      forwardedPerS,
+      producerPerS,
+      ratio: producerPerS / forwardedPerS,
+      bytesPerRecord,
+      ms: { read: readMs, send: sink.ms(), total },
+    };
   } finally {
     await pool.end();
     await prisma.$disconnect();
