@@ -69,7 +69,7 @@ export interface ForwarderOptions {
 }
 
 export interface Forwarder {
-  /** per stream, the committed position (epoch ms) */
+  /** per stream, the position (epoch ms) up to which every row is acknowledged by Kafka (committed in PostgreSQL at the latest IDLE_COMMIT_MS later) */
   positions(): Map<string, number>;
   stop(): Promise<void>;
 }
@@ -179,7 +179,7 @@ export async function startForwarder(o: ForwarderOptions): Promise<Forwarder> {
   })();
 
   return {
-    positions: () => new Map([...state].map(([k, v]) => [k, v.committed])),
+    positions: () => new Map([...state].map(([k, v]) => [k, v.until])),
     async stop() {
       stopped = true;
       wake();
