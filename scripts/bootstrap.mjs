@@ -56,15 +56,16 @@ if (mode === "up") {
     }
   }
   // Maven and a JDK for the HiveMQ CE pass of the full suite (Maven fetches the broker, javac builds Andon's launcher)
+  // and for the Kafka forwarder's tests (Maven fetches Apache Kafka 4.4, which runs on Java 17)
   const onPath = (bin) => spawnSync("sh", ["-c", `command -v ${bin}`], { stdio: "ignore" }).status === 0;
   const jdk = [onPath("mvn") ? [] : ["maven"], onPath("javac") ? [] : ["openjdk-17-jdk-headless"]].flat();
   if (process.argv.length === 3 && jdk.length > 0) {
     if (process.getuid?.() === 0 && existsSync("/usr/bin/apt-get")) {
-      say(`installing ${jdk.join(" and ")} for the HiveMQ CE tests (apt-get) ...`);
+      say(`installing ${jdk.join(" and ")} for the HiveMQ CE and Kafka tests (apt-get) ...`);
       run("apt-get", ["update", "-q"]);
       run("apt-get", ["install", "-y", "-q", ...jdk], { DEBIAN_FRONTEND: "noninteractive" });
     } else {
-      console.error(`The HiveMQ CE tests need Maven and a JDK: apt-get install ${jdk.join(" ")}`);
+      console.error(`The HiveMQ CE and Kafka tests need Maven and a JDK: apt-get install ${jdk.join(" ")}`);
       process.exit(2);
     }
   }

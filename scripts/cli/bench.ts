@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { benchDashboard } from "#lib/dev/bench/dashboard-bench.ts";
+import { benchForward } from "#lib/dev/bench/forward-bench.ts";
 import { fuzzLine, runFuzz } from "#lib/dev/bench/fuzz-bench.ts";
 import { benchIngest } from "#lib/dev/bench/ingest-bench.ts";
 import { benchOee } from "#lib/dev/bench/oee-bench.ts";
@@ -9,7 +10,7 @@ import { startStack } from "#lib/dev/isolated-stack.ts";
 const usage = () =>
   Object.assign(
     new Error(
-      "usage: andon bench ingest [--messages N] [--window W] [--receive-max R] [--batch-rows B] [--profile DIR]\n       andon bench oee [--machines N] [--hours H] [--parallelism P] [--verify V]\n       andon bench dashboard [--clients C] [--requests N] [--profile DIR]\n       andon bench pdm [--snapshots N] [--samples 4096]\n       andon bench fuzz [--payloads N] [--seed S]",
+      "usage: andon bench ingest [--messages N] [--window W] [--receive-max R] [--batch-rows B] [--profile DIR]\n       andon bench oee [--machines N] [--hours H] [--parallelism P] [--verify V]\n       andon bench dashboard [--clients C] [--requests N] [--profile DIR]\n       andon bench pdm [--snapshots N] [--samples 4096]\n       andon bench fuzz [--payloads N] [--seed S]\n       andon bench forward [--records N] [--batch-rows B]",
     ),
     { name: "UsageError" },
   );
@@ -114,8 +115,21 @@ async function runPdm(argv: string[]): Promise<void> {
   console.log(`pdm snapshots_per_s=${r.snapshotsPerS.toFixed(0)} fft_per_s=${r.fftPerS.toFixed(0)} ratio=${r.ratio.toFixed(2)}`);
 }
 
+async function runForward(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { records: { type: "string" }, "batch-rows": { type: "string" } } });
+  const r = await benchForward({
+    records: int(values.records, 200_000, "records"),
+    batchRows: int(values["batch-rows"], 5000, "batch-rows"),
+    say: (m) => console.log(`[bench] ${m}`),
+  });
+  console.log(
+    `forward records=${r.records} forwarded=${r.forwardedPerS.toFixed(0)}/s producer_alone=${r.producerPerS.toFixed(0)}/s ratio=${r.ratio.toFixed(2)} bytes_per_record=${r.bytesPerRecord.toFixed(0)}`,
+  );
+}
+
 export async function run(argv: string[]): Promise<void> {
   const [what, ...rest] = argv;
+  if (what === "forward") return runForward(rest);
   if (what === "pdm") return runPdm(rest);
   if (what === "oee") return runOee(rest);
   if (what === "dashboard") return runDashboard(rest);

@@ -1,4 +1,5 @@
-import { CONFIG_DOCS, type Config, config } from "#lib/platform/config.ts";
+import { type Config, config } from "#lib/platform/config.ts";
+import { CONFIG_DOCS } from "#lib/platform/config-docs.ts";
 
 const SECRET = /PASSWORD|KEY_FILE|TOKEN|SECRET/;
 

@@ -109,6 +109,8 @@ export async function run(argv: string[] = [], o: { resetDemo?: boolean } = {}):
     await worker("oee", "workers/oee.ts");
     await worker("pdm", "workers/pdm.ts", multi?.pdm);
     await worker("commands", "workers/commands.ts", multi?.commands);
+    // the Kafka forwarder only where a Kafka is configured (docs/deployment.md "Forwarding to Kafka")
+    if (cfg.KAFKA_BROKERS) await worker("forward", "workers/forward.ts");
     // a factory broker that dies takes its site offline: that stops the stack, loudly
     for (const b of brokers) {
       b.child.once("exit", (code) => {

@@ -140,6 +140,16 @@ describe("ports of andon up", () => {
     expect(bad.out).toContain("REDIS_CLUSTER_NODES: comma-separated host:port seed nodes");
   });
 
+  it("Kafka (KAFKA_BROKERS) is never started: no broker answering stops `andon up` naming the setting", { timeout: 60_000 }, async () => {
+    const brokers = `127.0.0.1:${await freePort()}`;
+    const r = await andonUp({ ...(await ownPorts()), KAFKA_BROKERS: brokers });
+    expect(r.code, r.out).toBe(2);
+    expect(r.out).toContain(`No seed node of the Kafka cluster answers (KAFKA_BROKERS=${brokers})`);
+    const bad = await andonUp({ ...(await ownPorts()), KAFKA_BROKERS: "kafka://127.0.0.1:9092" });
+    expect(bad.code, bad.out).toBe(2);
+    expect(bad.out).toContain("KAFKA_BROKERS: comma-separated host:port bootstrap brokers");
+  });
+
   it("multi-site: names BROKER_CENTRAL_PORT before anything starts", { timeout: 60_000 }, async () => {
     const taken = await occupy();
     const r = await andonUp({ ...(await ownPorts()), BROKER_CENTRAL_PORT: String(taken) }, ["--topology", "multi-site"]);

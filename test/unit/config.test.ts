@@ -35,6 +35,10 @@ describe("configuration", () => {
     ["REDIS_CLUSTER_NODES", "10.0.0.5:7001,10.0.0.6", /REDIS_CLUSTER_NODES/],
     ["REDIS_CLUSTER_NODES", "10.0.0.5:70001", /REDIS_CLUSTER_NODES/],
     ["REDIS_CLUSTER_NODES", " , ", /REDIS_CLUSTER_NODES/],
+    ["KAFKA_BROKERS", "kafka://10.0.0.5:9092", /KAFKA_BROKERS: comma-separated host:port bootstrap brokers/],
+    ["KAFKA_BROKERS", "10.0.0.5:9092,10.0.0.6", /KAFKA_BROKERS/],
+    ["KAFKA_TOPIC_PREFIX", "andon/", /KAFKA_TOPIC_PREFIX/],
+    ["FORWARD_BATCH_ROWS", "0", /FORWARD_BATCH_ROWS/],
   ])("names %s when it is broken", (key, value, message) => {
     expect(() => parseConfig({ [key]: value })).toThrow(ConfigError);
     expect(() => parseConfig({ [key]: value })).toThrow(message);

@@ -128,13 +128,13 @@ async function hiveMqService(url: string, home: string): Promise<LocalService> {
   return { name: "HiveMQ CE", setting: "MQTT_URL", host, port, up: false, bin: "java", pkg: "openjdk-17-jdk-headless", start };
 }
 
-/** The first seed node of the cluster that answers; a ServiceError naming REDIS_CLUSTER_NODES when none does. */
-async function clusterSeedAnswering(nodes: readonly string[]): Promise<string> {
+/** The first seed node of a cluster that answers; a ServiceError naming its setting when none does. */
+async function clusterSeedAnswering(cluster: string, setting: string, nodes: readonly string[]): Promise<string> {
   for (const n of nodes) {
     const node = parseNode(n);
     if (node && (await tcpOpen(node.host, node.port))) return `${n} (seed of ${nodes.length})`;
   }
-  throw new ServiceError(`No seed node of the Redis Cluster answers (REDIS_CLUSTER_NODES=${nodes.join(",")}): check that it runs and is reachable.`);
+  throw new ServiceError(`No seed node of the ${cluster} answers (${setting}=${nodes.join(",")}): check that it runs and is reachable.`);
 }
 
 async function ensureAll(
@@ -153,7 +153,9 @@ async function ensureAll(
   const locals = cfg.REDIS_CLUSTER_NODES
     ? []
     : [await localService("Redis", "REDIS_URL", cfg.REDIS_URL, 6379, "redis-server", "redis-server", (port) => startRedis(join(home, "redis"), port))];
-  if (cfg.REDIS_CLUSTER_NODES) say(`Redis       cluster ${await clusterSeedAnswering(cfg.REDIS_CLUSTER_NODES)}`);
+  if (cfg.REDIS_CLUSTER_NODES) say(`Redis       cluster ${await clusterSeedAnswering("Redis Cluster", "REDIS_CLUSTER_NODES", cfg.REDIS_CLUSTER_NODES)}`);
+  // Kafka (the forwarder's, KAFKA_BROKERS) is always the user's own, like a Redis Cluster
+  if (cfg.KAFKA_BROKERS) say(`Kafka       ${await clusterSeedAnswering("Kafka cluster", "KAFKA_BROKERS", cfg.KAFKA_BROKERS)}`);
   if (broker === "hivemq") locals.push(await hiveMqService(cfg.MQTT_URL, home));
   else if (broker === "mosquitto") {
     locals.push(

@@ -53,7 +53,17 @@ export async function portProblems(uses: readonly PortUse[]): Promise<string[]> 
   return out;
 }
 
-type PortSettings = Pick<Config, "WEB_PORT" | "INGEST_METRICS_PORT" | "OEE_METRICS_PORT" | "SIM_METRICS_PORT" | "BROKER_CENTRAL_PORT" | "BROKER_BIND_HOST">;
+type PortSettings = Pick<
+  Config,
+  | "WEB_PORT"
+  | "INGEST_METRICS_PORT"
+  | "OEE_METRICS_PORT"
+  | "SIM_METRICS_PORT"
+  | "BROKER_CENTRAL_PORT"
+  | "BROKER_BIND_HOST"
+  | "KAFKA_BROKERS"
+  | "FORWARD_METRICS_PORT"
+>;
 
 /** The ports `andon up` listens on besides its services' (those: lib/features/stack/ensure.ts); the factory brokers' follow the asset model. */
 export function stackListens(cfg: PortSettings, multiSite: boolean): PortUse[] {
@@ -62,6 +72,7 @@ export function stackListens(cfg: PortSettings, multiSite: boolean): PortUse[] {
     { setting: "INGEST_METRICS_PORT", port: cfg.INGEST_METRICS_PORT, what: "the ingest worker's /metrics" },
     { setting: "OEE_METRICS_PORT", port: cfg.OEE_METRICS_PORT, what: "the OEE worker's /metrics" },
     { setting: "SIM_METRICS_PORT", port: cfg.SIM_METRICS_PORT, what: "the simulator's /metrics" },
+    ...(cfg.KAFKA_BROKERS ? [{ setting: "FORWARD_METRICS_PORT", port: cfg.FORWARD_METRICS_PORT, what: "the Kafka forwarder's /metrics" }] : []),
     ...(multiSite ? [{ setting: "BROKER_CENTRAL_PORT", port: cfg.BROKER_CENTRAL_PORT, host: cfg.BROKER_BIND_HOST, what: "the central broker" }] : []),
   ];
 }
