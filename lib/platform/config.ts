@@ -31,15 +31,17 @@ function isAddressOrCidr(entry: string): boolean {
   if (prefix === undefined) return true;
   return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
-const addressList = z
-  .string()
-  .transform((v) =>
-    v
-      .split(",")
-      .map((e) => e.trim())
-      .filter(Boolean),
-  )
-  .refine((list) => list.every(isAddressOrCidr), { message: "comma-separated IP addresses or CIDR blocks (e.g. 10.0.0.5,192.168.0.0/16,::1)" });
+/** A comma-separated list, trimmed, empty entries dropped. */
+const commaList = z.string().transform((v) =>
+  v
+    .split(",")
+    .map((e) => e.trim())
+    .filter(Boolean),
+);
+const sparkplugId = /^[^/+#\s]{1,128}$/;
+const addressList = commaList.refine((list) => list.every(isAddressOrCidr), {
+  message: "comma-separated IP addresses or CIDR blocks (e.g. 10.0.0.5,192.168.0.0/16,::1)",
+});
 
 /** `host:port` (a bracketed IPv6 host too: `[::1]:7001`) into its parts; undefined when it is not one. */
 export function parseNode(entry: string): { host: string; port: number } | undefined {
@@ -48,17 +50,9 @@ export function parseNode(entry: string): { host: string; port: number } | undef
   if (!m?.[1] || !Number.isInteger(port) || port < 1 || port > 65535) return undefined;
   return { host: m[1].replace(/^\[(.*)\]$/, "$1"), port };
 }
-const nodeList = z
-  .string()
-  .transform((v) =>
-    v
-      .split(",")
-      .map((e) => e.trim())
-      .filter(Boolean),
-  )
-  .refine((list) => list.length > 0 && list.every((e) => parseNode(e) !== undefined), {
-    message: "comma-separated host:port seed nodes of a Redis Cluster (e.g. 10.0.0.5:7001,10.0.0.6:7002)",
-  });
+const nodeList = commaList.refine((list) => list.length > 0 && list.every((e) => parseNode(e) !== undefined), {
+  message: "comma-separated host:port seed nodes of a Redis Cluster (e.g. 10.0.0.5:7001,10.0.0.6:7002)",
+});
 
 const optionalFile = z
   .string()
@@ -113,6 +107,12 @@ const schema = z.object({
   INGEST_ASSET_REFRESH_S: int(1, 86400).default(30),
   INGEST_METRICS_PORT: int(0, 65535).default(9464),
   INGEST_UMH: bool.default(false),
+  INGEST_SPARKPLUG_GROUPS: commaList
+    .refine((list) => list.every((g) => sparkplugId.test(g) && g !== "STATE"), {
+      message: "comma-separated Sparkplug group ids (no / + # or spaces, not STATE)",
+    })
+    .default([]),
+  INGEST_SPARKPLUG_HOST_ID: z.string().regex(sparkplugId, "a Sparkplug host id: no / + # or spaces").default("andon"),
 
   SIM_SEED: int(0, 2 ** 31 - 1).default(42),
   SIM_INTERVAL_MS: int(10, 3_600_000).default(1000),
@@ -201,6 +201,9 @@ export const CONFIG_DOCS: Record<keyof Config, string> = {
   INGEST_MAX_AGE_S: "Event timestamps older than this are dead-lettered.",
   INGEST_ASSET_REFRESH_S: "How often the worker reloads the machine list from PostgreSQL.",
   INGEST_METRICS_PORT: "Port of the worker's Prometheus `/metrics` (0: a free port).",
+  INGEST_SPARKPLUG_GROUPS:
+    "Sparkplug B groups this worker is the host application for (`spBv1.0/<group>/#`, not shared: run it on one ingest worker; docs/mqtt.md, Sparkplug B). Empty: none.",
+  INGEST_SPARKPLUG_HOST_ID: "The Sparkplug host id: the worker's STATE message is `spBv1.0/STATE/<id>` (retained, with a will).",
   INGEST_UMH: "Also take the United Manufacturing Hub's data model (`umh/v1/...`: `_historian` tags, `_analytics` state and product messages; docs/mqtt.md).",
   SIM_SEED: "Seed of the plant simulator: the same seed gives the same plant behaviour.",
   SIM_INTERVAL_MS: "Simulator tick per machine (ms); each tick publishes state changes, counts and vibration.",

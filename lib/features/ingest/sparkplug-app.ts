@@ -1,0 +1,54 @@
+// The ingest worker as a Sparkplug B host application (Sparkplug 3.0): its subscriptions (one per group,
+// not shared: the host must see every message of an edge node to follow its sequence), its STATE message
+// and will, the mapping it refreshes from PostgreSQL, and the rebirth requests it publishes.
+import type { MqttClient } from "mqtt";
+import type { Logger } from "pino";
+import { sparkplugGroupFilter, sparkplugStateTopic } from "#lib/contract/sparkplug.ts";
+import type { Config } from "#lib/platform/config.ts";
+import type { MappingContext } from "./mapping.ts";
+import { mapSparkplug, type SparkplugOutcome } from "./sparkplug-ingest.ts";
+import { indexMappings, mappingProblem, type StoredMapping } from "./sparkplug-mapping.ts";
+import { SparkplugHost } from "./sparkplug-session.ts";
+
+export interface SparkplugApp {
+  filters: string[];
+  /** The MQTT will: STATE offline, retained, with the timestamp of the online message. */
+  will: { topic: string; payload: Buffer; qos: 1; retain: true };
+  /** After each connect and subscribe: STATE online, retained. */
+  announce(client: MqttClient): void;
+  refresh(): Promise<void>;
+  handle(topic: string, payload: Uint8Array, ctx: MappingContext, client: MqttClient): SparkplugOutcome;
+}
+
+export function sparkplugApp(cfg: Config, log: Logger, loadMappings: () => Promise<StoredMapping[]>): SparkplugApp {
+  const host = new SparkplugHost();
+  let index = indexMappings([]);
+  const born = Date.now();
+  const state = (online: boolean) => Buffer.from(JSON.stringify({ online, timestamp: born }));
+  const stateTopic = sparkplugStateTopic(cfg.INGEST_SPARKPLUG_HOST_ID);
+  return {
+    filters: cfg.INGEST_SPARKPLUG_GROUPS.map(sparkplugGroupFilter),
+    will: { topic: stateTopic, payload: state(false), qos: 1, retain: true },
+    announce(client) {
+      client.publish(stateTopic, state(true), { qos: 1, retain: true }, (err) => {
+        if (err) log.error({ err: err.message }, "Sparkplug STATE publish failed");
+      });
+    },
+    async refresh() {
+      const all = await loadMappings();
+      for (const m of all) {
+        const problem = mappingProblem(m);
+        if (problem) log.warn({ group: m.group, edgeNode: m.edgeNode, device: m.device, metric: m.metric, problem }, "Sparkplug mapping ignored");
+      }
+      index = indexMappings(all);
+    },
+    handle(topic, payload, ctx, client) {
+      const out = mapSparkplug(topic, payload, host, index, ctx);
+      if (out.rebirth) {
+        log.warn({ topic: out.rebirth.topic, reason: out.rebirth.reason }, "Sparkplug rebirth requested");
+        client.publish(out.rebirth.topic, Buffer.from(out.rebirth.payload), { qos: 0 });
+      }
+      return out;
+    },
+  };
+}

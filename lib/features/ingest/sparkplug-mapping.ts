@@ -1,0 +1,138 @@
+// From a Sparkplug edge node's metrics to Andon messages, through the admins' mapping
+// (group / edge node / device / metric -> machine, channel and field; PostgreSQL, lib/adapters/db/sparkplug-mappings.ts).
+// Pure: the mapping and the host's event come in, validated Andon messages and reasons go out.
+import { type MachinePath, parseMachineKey } from "#lib/contract/identity.ts";
+import { type Telemetry, VIBRATION_FEATURES, validateTelemetry } from "#lib/contract/payloads.ts";
+import type { MetricValue } from "#lib/contract/sparkplug.ts";
+import type { Reading } from "./sparkplug-session.ts";
+
+export const SPARKPLUG_CHANNELS = ["state", "counts", "vibration", "metrics"] as const;
+export type SparkplugChannel = (typeof SPARKPLUG_CHANNELS)[number];
+
+export interface SparkplugMapping {
+  group: string;
+  edgeNode: string;
+  /** "" for a metric of the edge node itself. */
+  device: string;
+  metric: string;
+  /** The machine's key, enterprise/site/area/line/machine. */
+  machine: string;
+  channel: SparkplugChannel;
+  /**
+   * state: "" (a string is a state name, a number a state code, a boolean running/stopped); counts: "total"
+   * or "reject" (cumulative counters); vibration: one of VIBRATION_FEATURES; metrics: the Andon metric name.
+   */
+  field: string;
+}
+
+/** A stored row (its channel a string) as a mapping: the row is used only when mappingProblem finds nothing. */
+export type StoredMapping = Omit<SparkplugMapping, "channel"> & { channel: string };
+
+/** Why a mapping row cannot be used, or undefined. */
+export function mappingProblem(m: StoredMapping): string | undefined {
+  if (!(SPARKPLUG_CHANNELS as readonly string[]).includes(m.channel)) return `channel ${m.channel} is not one of ${SPARKPLUG_CHANNELS.join(", ")}`;
+  const k = parseMachineKey(m.machine);
+  if (!k.ok) return `machine ${m.machine} is not enterprise/site/area/line/machine`;
+  if (m.channel === "state" && m.field !== "") return "a state mapping has no field";
+  if (m.channel === "counts" && m.field !== "total" && m.field !== "reject") return "a counts mapping's field is total or reject";
+  if (m.channel === "vibration" && !(VIBRATION_FEATURES as readonly string[]).includes(m.field))
+    return `a vibration field is one of ${VIBRATION_FEATURES.join(", ")}`;
+  if (m.channel === "metrics" && !/^[a-z][a-z0-9_.]{0,99}$/.test(m.field)) return "a metric name is lower-case a-z 0-9 _ . (1-100)";
+  return undefined;
+}
+
+export const mappingKey = (group: string, edgeNode: string, device: string, metric: string) => `${group}\u0000${edgeNode}\u0000${device}\u0000${metric}`;
+
+export type MappingIndex = Map<string, SparkplugMapping>;
+export const indexMappings = (ms: readonly StoredMapping[]): MappingIndex =>
+  new Map(ms.filter((m): m is SparkplugMapping => !mappingProblem(m)).map((m) => [mappingKey(m.group, m.edgeNode, m.device, m.metric), m]));
+
+/** Sparkplug's own bookkeeping metrics: never data, never dead-lettered as unmapped. */
+export const isControlMetric = (name: string) => name === "bdSeq" || /^(Node Control|Device Control|Node Info|Device Info|Properties)\//.test(name);
+
+export interface Translated {
+  messages: { path: MachinePath; telemetry: Telemetry }[];
+  /** Metric names with no mapping. */
+  unmapped: string[];
+  /** Mapped metrics whose value the channel refused, with the reason. */
+  refused: string[];
+}
+
+const numeric = (v: MetricValue): number | undefined => (typeof v === "number" ? v : typeof v === "boolean" ? (v ? 1 : 0) : undefined);
+
+/**
+ * The Andon messages of one birth or data message of a node (device "" ) or device: readings grouped by
+ * machine, channel and timestamp, each group one message (counts complete a total or reject from the
+ * metric's last known value, as a data message holds only what changed).
+ */
+export function translateReadings(
+  index: MappingIndex,
+  at: { group: string; edgeNode: string; device: string },
+  readings: readonly Reading[],
+  last: (metric: string) => MetricValue | undefined,
+): Translated {
+  const out: Translated = { messages: [], unmapped: [], refused: [] };
+  const groups = new Map<string, { m: SparkplugMapping; ts: number; items: { m: SparkplugMapping; r: Reading }[] }>();
+  for (const r of readings) {
+    if (isControlMetric(r.name)) continue;
+    const m = index.get(mappingKey(at.group, at.edgeNode, at.device, r.name));
+    if (!m) {
+      out.unmapped.push(r.name);
+      continue;
+    }
+    const k = `${m.machine}\u0000${m.channel}\u0000${r.tsMs}`;
+    const g = groups.get(k) ?? { m, ts: r.tsMs, items: [] };
+    g.items.push({ m, r });
+    groups.set(k, g);
+  }
+  const counterpart = (m: SparkplugMapping, field: string) =>
+    [...index.values()].find(
+      (x) =>
+        x.machine === m.machine && x.channel === "counts" && x.field === field && x.group === m.group && x.edgeNode === m.edgeNode && x.device === m.device,
+    );
+  for (const { m, ts, items } of groups.values()) {
+    const k = parseMachineKey(m.machine);
+    if (!k.ok) continue;
+    const path = k.path;
+    const names = items.map((i) => i.r.name).join(", ");
+    let msg: Record<string, unknown>;
+    if (m.channel === "state") {
+      const v = items[items.length - 1]!.r.value;
+      msg = typeof v === "string" ? { state: v } : typeof v === "boolean" ? { state: v ? "running" : "stopped" } : { code: v };
+    } else if (m.channel === "counts") {
+      const value = (field: string) => {
+        const own = items.find((i) => i.m.field === field);
+        if (own) return numeric(own.r.value);
+        const other = counterpart(m, field);
+        return other ? numeric(last(other.metric) ?? null) : undefined;
+      };
+      msg = { mode: "cumulative", total: value("total"), ...(value("reject") !== undefined ? { reject: value("reject") } : {}) };
+    } else if (m.channel === "vibration") {
+      msg = Object.fromEntries(items.map((i) => [i.m.field, numeric(i.r.value)]));
+    } else {
+      const metrics = items.flatMap((i) => {
+        const value = numeric(i.r.value);
+        return value === undefined ? [] : [{ name: i.m.field, value }];
+      });
+      const strings = items.filter((i) => numeric(i.r.value) === undefined).map((i) => i.r.name);
+      if (strings.length) out.refused.push(`${strings.join(", ")} -> metrics: not a number`);
+      if (!metrics.length) continue;
+      msg = { metrics };
+    }
+    const v = validateTelemetry(m.channel, { v: 1, ts, ...msg });
+    if (v.ok) out.messages.push({ path, telemetry: v.value });
+    else out.refused.push(`${names} -> ${m.machine} ${m.channel}: ${v.reason}`);
+  }
+  return out;
+}
+
+/** The machines whose data comes from this edge node (or only this device): they go offline with it. */
+export function machinesOf(index: MappingIndex, group: string, edgeNode: string, device?: string): MachinePath[] {
+  const keys = new Set(
+    [...index.values()].filter((m) => m.group === group && m.edgeNode === edgeNode && (device === undefined || m.device === device)).map((m) => m.machine),
+  );
+  return [...keys].flatMap((k) => {
+    const p = parseMachineKey(k);
+    return p.ok ? [p.path] : [];
+  });
+}
