@@ -60,6 +60,9 @@ export function decodeSparkplug(raw: Uint8Array): { ok: true; payload: Payload }
   }
 }
 
+/** Sparkplug requires a sequence number on every message of an edge node but NDEATH (and the host's commands). */
+export const hasSeq = (p: Payload) => isFieldSet(p, PayloadSchema.field.seq);
+
 export const encodeSparkplug = (p: Parameters<typeof create<typeof PayloadSchema>>[1]) => toBinary(PayloadSchema, create(PayloadSchema, p));
 
 /** The metric's alias, or undefined when it has none (alias 0 is a valid alias: presence, not value). */

@@ -155,7 +155,7 @@ describe("Sparkplug metrics onto Andon's channels", () => {
 
   it("groups readings by machine, channel and time; completes counters from the last value; lists the unmapped", () => {
     const ts = 1_700_000_000_000;
-    const last = (n: string) => ({ Scrap: 3 })[n];
+    const last = (n: string) => (n === "Scrap" ? { value: 3, tsMs: ts - 1000 } : undefined);
     const out = translateReadings(
       index,
       at,
@@ -176,6 +176,16 @@ describe("Sparkplug metrics onto Andon's channels", () => {
       ["counts", { v: 1, ts: ts * 1000, mode: "cumulative", total: 120, reject: 3 }],
       ["vibration", { v: 1, ts: ts * 1000, sensor: "main", velocity_rms_mm_s: 2.5 }],
       ["metrics", { v: 1, ts: ts * 1000, metrics: [{ name: "oil_temp_c", value: 41.5 }] }],
+    ]);
+  });
+
+  it("a counter older than its counterpart's last value: skipped in a birth (already stored), refused in data", () => {
+    const ts = 1_700_000_000_000;
+    const last = (n: string) => (n === "Good" ? { value: 140, tsMs: ts + 4000 } : undefined);
+    const scrap = [{ name: "Scrap", value: 3, tsMs: ts }];
+    expect(translateReadings(index, at, scrap, last, true)).toEqual({ messages: [], unmapped: [], refused: [] });
+    expect(translateReadings(index, at, scrap, last).refused).toEqual([
+      `Scrap at ${new Date(ts).toISOString()} is older than the last value of Good (counts need both at one time)`,
     ]);
   });
 

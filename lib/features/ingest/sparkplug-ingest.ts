@@ -4,7 +4,7 @@
 import type { Row } from "#lib/adapters/questdb/rows.ts";
 import { validateTelemetry } from "#lib/contract/payloads.ts";
 import { bounded } from "#lib/contract/preview.ts";
-import { DataType, decodeSparkplug, encodeSparkplug, parseSparkplugTopic, type SparkplugTopic, sparkplugTopic } from "#lib/contract/sparkplug.ts";
+import { DataType, decodeSparkplug, encodeSparkplug, hasSeq, parseSparkplugTopic, type SparkplugTopic, sparkplugTopic } from "#lib/contract/sparkplug.ts";
 import { checkedRows, deadLetterRow, type Mapped, type MappingContext } from "./mapping.ts";
 import { type MappingIndex, machinesOf, translateReadings } from "./sparkplug-mapping.ts";
 import type { SparkplugHost } from "./sparkplug-session.ts";
@@ -36,6 +36,10 @@ export function mapSparkplug(topic: string, payload: Uint8Array, host: Sparkplug
   const d = decodeSparkplug(payload);
   if (!d.ok) return dead(d.reason);
   const p = d.payload;
+  // protobuf takes much as an empty message (e.g. a bad length prefix); a Sparkplug message without its seq is not one
+  if (!hasSeq(p) && (t.topic.type.endsWith("BIRTH") || t.topic.type.endsWith("DATA") || t.topic.type === "DDEATH")) {
+    return dead(`Sparkplug B: ${t.topic.type} payload has no seq (not a Sparkplug payload, or a malformed one)`);
+  }
   const ownTs = p.timestamp > 0n ? Number(p.timestamp) : undefined;
   const event = host.receive(t.topic, p, nowMs);
   const rebirth = (reason: string | undefined) => (reason ? { rebirth: { ...rebirthCommand(t.topic.group, t.topic.edgeNode, nowMs), reason } } : {});
@@ -59,7 +63,13 @@ export function mapSparkplug(topic: string, payload: Uint8Array, host: Sparkplug
     if (!offline.ok) reasons.push(offline.reason);
     else for (const path of machinesOf(index, t.topic.group, t.topic.edgeNode, event.device)) collect(checkedRows(path, offline.value, ctx, refuse));
   } else {
-    const tr = translateReadings(index, { group: t.topic.group, edgeNode: t.topic.edgeNode, device: event.device ?? "" }, event.readings, event.last);
+    const tr = translateReadings(
+      index,
+      { group: t.topic.group, edgeNode: t.topic.edgeNode, device: event.device ?? "" },
+      event.readings,
+      event.last,
+      event.birth,
+    );
     for (const m of tr.messages) collect(checkedRows(m.path, m.telemetry, ctx, refuse));
     if (tr.unmapped.length) reasons.push(`Sparkplug ${t.topic.type} of ${where}: metrics not mapped to a machine: ${bounded(tr.unmapped.join(", "), 500)}`);
     reasons.push(...tr.refused.map((r) => `Sparkplug ${t.topic.type} of ${where}: ${r}`));

@@ -4,7 +4,7 @@
 import { type MachinePath, parseMachineKey } from "#lib/contract/identity.ts";
 import { type Telemetry, VIBRATION_FEATURES, validateTelemetry } from "#lib/contract/payloads.ts";
 import type { MetricValue } from "#lib/contract/sparkplug.ts";
-import type { Reading } from "./sparkplug-session.ts";
+import type { LastValue, Reading } from "./sparkplug-session.ts";
 
 export const SPARKPLUG_CHANNELS = ["state", "counts", "vibration", "metrics"] as const;
 export type SparkplugChannel = (typeof SPARKPLUG_CHANNELS)[number];
@@ -69,7 +69,8 @@ export function translateReadings(
   index: MappingIndex,
   at: { group: string; edgeNode: string; device: string },
   readings: readonly Reading[],
-  last: (metric: string) => MetricValue | undefined,
+  last: (metric: string) => LastValue | undefined,
+  birth = false,
 ): Translated {
   const out: Translated = { messages: [], unmapped: [], refused: [] };
   const groups = new Map<string, { m: SparkplugMapping; ts: number; items: { m: SparkplugMapping; r: Reading }[] }>();
@@ -100,13 +101,23 @@ export function translateReadings(
       const v = items[items.length - 1]!.r.value;
       msg = typeof v === "string" ? { state: v } : typeof v === "boolean" ? { state: v ? "running" : "stopped" } : { code: v };
     } else if (m.channel === "counts") {
+      // the counter not in this group has the value it last had, if that is not newer than this group's time
+      let newer: string | undefined;
       const value = (field: string) => {
         const own = items.find((i) => i.m.field === field);
         if (own) return numeric(own.r.value);
         const other = counterpart(m, field);
-        return other ? numeric(last(other.metric) ?? null) : undefined;
+        const l = other ? last(other.metric) : undefined;
+        if (other && l && l.tsMs > ts) newer = other.metric;
+        return l && l.tsMs <= ts ? numeric(l.value) : undefined;
       };
-      msg = { mode: "cumulative", total: value("total"), ...(value("reject") !== undefined ? { reject: value("reject") } : {}) };
+      const [total, reject] = [value("total"), value("reject")];
+      if (newer !== undefined) {
+        // a birth restating an older value (its counterpart moved on since): already stored when it was new
+        if (!birth) out.refused.push(`${names} at ${new Date(ts).toISOString()} is older than the last value of ${newer} (counts need both at one time)`);
+        continue;
+      }
+      msg = { mode: "cumulative", total, ...(reject !== undefined ? { reject } : {}) };
     } else if (m.channel === "vibration") {
       msg = Object.fromEntries(items.map((i) => [i.m.field, numeric(i.r.value)]));
     } else {

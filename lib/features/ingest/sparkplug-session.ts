@@ -9,6 +9,8 @@ export interface MetricDef {
   datatype: number;
   /** The last value the node reported (birth or data): report by exception means a data message holds only changes. */
   value?: MetricValue;
+  /** When that value was measured (epoch ms). */
+  tsMs?: number;
 }
 
 interface Certificate {
@@ -25,6 +27,11 @@ interface NodeSession {
   rebirthAskedAtMs?: number;
 }
 
+export interface LastValue {
+  value: MetricValue;
+  tsMs: number;
+}
+
 export interface Reading {
   name: string;
   value: MetricValue;
@@ -38,7 +45,7 @@ export type HostEvent =
       birth: boolean;
       readings: Reading[];
       /** The metric's last known value (for counters split over two metrics, e.g. good and reject). */
-      last: (name: string) => MetricValue | undefined;
+      last: (name: string) => LastValue | undefined;
       /** Metrics of this message that could not be read (unknown alias, unsupported value), with the reason. */
       problems: string[];
       /** Set when this message shows the host missed something: ask the edge node for a rebirth. */
@@ -157,10 +164,21 @@ export class SparkplugHost {
         problems.push(`${name}: ${v.reason}`);
         continue;
       }
-      def.value = v.value;
       const ts = metricTimestampMs(m);
-      readings.push({ name, value: v.value, tsMs: ts !== undefined && ts > 0n ? Number(ts) : payloadTs });
+      const tsMs = ts !== undefined && ts > 0n ? Number(ts) : payloadTs;
+      if (def.tsMs === undefined || tsMs >= def.tsMs) Object.assign(def, { value: v.value, tsMs });
+      readings.push({ name, value: v.value, tsMs });
     }
-    return { kind: "values", ...(device !== undefined ? { device } : {}), birth, readings, problems, last: (n) => cert.metrics.get(n)?.value };
+    return {
+      kind: "values",
+      ...(device !== undefined ? { device } : {}),
+      birth,
+      readings,
+      problems,
+      last: (n) => {
+        const d = cert.metrics.get(n);
+        return d?.tsMs !== undefined && d.value !== undefined ? { value: d.value, tsMs: d.tsMs } : undefined;
+      },
+    };
   }
 }
