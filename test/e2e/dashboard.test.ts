@@ -482,6 +482,18 @@ const REQUESTS: Record<keyof typeof catalog, { method: string; path: () => strin
   setLineCalendar: [{ method: "POST", path: () => `/api/v1/admin/lines/${assetIds.fill2}/calendar`, body: () => ({ calendarId: assetIds.fill2Calendar }) }],
   setCalendarShifts: [{ method: "POST", path: () => `/api/v1/admin/calendars/${assetIds.fill2Calendar}/shifts`, body: () => ({ shifts: puneShifts }) }],
   lossMappings: [{ method: "GET", path: () => "/api/v1/admin/loss-mappings" }],
+  sparkplugMappings: [{ method: "GET", path: () => "/api/v1/admin/sparkplug-mappings" }],
+  // set, then removed by the next entry (run in this order), so the plant is as it was
+  setSparkplugMapping: [
+    {
+      method: "POST",
+      path: () => "/api/v1/admin/sparkplug-mappings",
+      body: () => ({ group: "e2e", edgeNode: "gw", device: "", metric: "Speed", machine: dresdenMachine(), channel: "metrics", field: "speed" }),
+    },
+  ],
+  removeSparkplugMapping: [
+    { method: "POST", path: () => "/api/v1/admin/sparkplug-mappings/remove", body: () => ({ group: "e2e", edgeNode: "gw", device: "", metric: "Speed" }) },
+  ],
   // an unchanged copy of v1 as v2 (assigned to no machine, not the default): the numbers stay what they were
   createLossMappingVersion: [
     {
@@ -583,6 +595,9 @@ const EXPECT: Record<string, Record<Exclude<Who, "read-token">, "ok" | 401 | 403
   "setLineCalendar#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
   "setCalendarShifts#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
   "lossMappings#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
+  "sparkplugMappings#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
+  "setSparkplugMapping#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
+  "removeSparkplugMapping#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
   "createLossMappingVersion#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
   "setMachineLossMapping#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
   "createSite#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },

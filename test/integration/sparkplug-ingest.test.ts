@@ -9,10 +9,12 @@ import { newClient, type UPayload } from "sparkplug-client";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { loadMachineKeys } from "#lib/adapters/db/assets.ts";
 import { prismaFor } from "#lib/adapters/db/client.ts";
-import { loadSparkplugMappings, putSparkplugMapping } from "#lib/adapters/db/sparkplug-mappings.ts";
+import { loadSparkplugMappings } from "#lib/adapters/db/sparkplug-mappings.ts";
 import { questPool, waitWalApplied } from "#lib/adapters/questdb/pg.ts";
 import { TABLES } from "#lib/adapters/questdb/tables.ts";
 import { decodeSparkplug } from "#lib/contract/sparkplug.ts";
+import type { Principal } from "#lib/domain/auth/policy.ts";
+import { removeSparkplugMapping, setSparkplugMapping, sparkplugMappings } from "#lib/features/admin/sparkplug.ts";
 import { type IngestWorker, startIngestWorker } from "#lib/features/ingest/worker.ts";
 import { createLogger } from "#lib/platform/log.ts";
 import { seedTestPlant, testConfig, testPlant } from "../support/stack.ts";
@@ -32,6 +34,7 @@ let worker: IngestWorker;
 let observer: mqtt.MqttClient;
 const seen: { topic: string; payload: Buffer }[] = [];
 
+const admin: Principal = { kind: "user", id: "u1", name: "admin.test", displayName: "Admin", role: "ADMIN", sites: "all" };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function until<T>(what: string, f: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -54,12 +57,21 @@ const deadLetters = async () =>
 beforeAll(async () => {
   await seedTestPlant(env.DATABASE_URL, plant);
   const map = (device: string, metric: string, machine: string, channel: string, field = "") =>
-    putSparkplugMapping(prisma, { group, edgeNode: "gw1", device, metric, machine: `${loc}/${machine}`, channel, field }, "test");
+    setSparkplugMapping(prisma, admin, "test", { group, edgeNode: "gw1", device, metric, machine: `${loc}/${machine}`, channel, field });
   await map("press", "Status", press, "state");
   await map("press", "Good", press, "counts", "total");
   await map("press", "Scrap", press, "counts", "reject");
   await map("press", "Vibration/Velocity", press, "vibration", "velocity_rms_mm_s");
   await map("", "Line Speed", oven, "metrics", "line_speed");
+  // the admin API's checks: a machine of the asset model, a field the channel has; set, replaced, removed
+  await expect(map("press", "Bad", "ghost-1", "metrics", "bad")).rejects.toThrow(/no machine .*ghost-1 in the asset model/);
+  await expect(map("press", "Bad", press, "counts", "sideways")).rejects.toThrow(/total or reject/);
+  await map("press", "Temp", press, "metrics", "temp");
+  await map("press", "Temp", press, "metrics", "temp_c");
+  expect((await sparkplugMappings(prisma)).mappings.filter((m) => m.group === group && m.metric === "Temp").map((m) => m.field)).toEqual(["temp_c"]);
+  await removeSparkplugMapping(prisma, admin, "test", { group, edgeNode: "gw1", device: "press", metric: "Temp" });
+  await expect(removeSparkplugMapping(prisma, admin, "test", { group, edgeNode: "gw1", device: "press", metric: "Temp" })).rejects.toThrow(/no mapping/);
+  expect((await sparkplugMappings(prisma)).mappings.filter((m) => m.group === group)).toHaveLength(5);
   observer = await mqtt.connectAsync(env.MQTT_URL, { protocolVersion: 5, clientId: `obs-${ent}` });
   observer.on("message", (topic, payload) => seen.push({ topic, payload }));
   await observer.subscribeAsync([`spBv1.0/${group}/#`, `spBv1.0/STATE/${hostId}`], { qos: 1 });

@@ -24,6 +24,12 @@ export async function loadSparkplugMappings(prisma: PrismaClient): Promise<Spark
   }));
 }
 
+/** Every mapping with who changed it last and when (the admin API). */
+export async function listSparkplugMappings(prisma: PrismaClient): Promise<(SparkplugMappingRow & { updatedBy: string; updatedAt: string })[]> {
+  const rows = await prisma.sparkplugMapping.findMany({ orderBy: [{ group: "asc" }, { edgeNode: "asc" }, { device: "asc" }, { metric: "asc" }] });
+  return rows.map(({ machineKey, updatedAt, ...r }) => ({ ...r, machine: machineKey, updatedAt: updatedAt.toISOString() }));
+}
+
 /** Sets (inserts or replaces) one metric's mapping. */
 export async function putSparkplugMapping(prisma: PrismaClient, m: SparkplugMappingRow, by: string): Promise<void> {
   const data = { machineKey: m.machine, channel: m.channel, field: m.field, updatedBy: by };
