@@ -267,5 +267,15 @@ describe("Sparkplug B host application", () => {
     expect(ncmd).toHaveLength(2);
     const d = decodeSparkplug(ncmd[0]!.payload);
     expect(d.ok && d.payload.metrics.map((m) => [m.name, m.value.value])).toEqual([["Node Control/Rebirth", true]]);
+
+    // a graceful stop sends no will: the host says offline itself (retained), with its online message's timestamp
+    await worker.stop();
+    const states = await until(
+      "the host's STATE offline",
+      async () =>
+        seen.filter((m) => m.topic === `spBv1.0/STATE/${hostId}`).map((m) => JSON.parse(m.payload.toString()) as { online: boolean; timestamp: number }),
+      (s) => s.some((x) => !x.online),
+    );
+    expect(states).toEqual([state[0], { online: false, timestamp: state[0]!.timestamp }]);
   });
 });

@@ -14,8 +14,12 @@ export interface SparkplugApp {
   filters: string[];
   /** The MQTT will: STATE offline, retained, with the timestamp of the online message. */
   will: { topic: string; payload: Buffer; qos: 1; retain: true };
-  /** After each connect and subscribe: STATE online, retained. */
+  /** After each connect and subscribe: STATE online, retained (with the timestamp of the will sent at that connect). */
   announce(client: MqttClient): void;
+  /** Before the client connects again: a new timestamp for the will and the next online message. */
+  renew(client: MqttClient): void;
+  /** A graceful stop sends no will: STATE offline, retained, before disconnecting. */
+  retire(client: MqttClient): Promise<void>;
   refresh(): Promise<void>;
   handle(topic: string, payload: Uint8Array, ctx: MappingContext, client: MqttClient): SparkplugOutcome;
 }
@@ -23,7 +27,8 @@ export interface SparkplugApp {
 export function sparkplugApp(cfg: Config, log: Logger, loadMappings: () => Promise<StoredMapping[]>): SparkplugApp {
   const host = new SparkplugHost();
   let index = indexMappings([]);
-  const born = Date.now();
+  // Sparkplug 3.0: the will and the online message of one connection carry the same timestamp, new per connection
+  let born = Date.now();
   const state = (online: boolean) => Buffer.from(JSON.stringify({ online, timestamp: born }));
   const stateTopic = sparkplugStateTopic(cfg.INGEST_SPARKPLUG_HOST_ID);
   return {
@@ -33,6 +38,16 @@ export function sparkplugApp(cfg: Config, log: Logger, loadMappings: () => Promi
       client.publish(stateTopic, state(true), { qos: 1, retain: true }, (err) => {
         if (err) log.error({ err: err.message }, "Sparkplug STATE publish failed");
       });
+    },
+    renew(client) {
+      born = Date.now();
+      if (client.options.will) client.options.will.payload = state(false);
+    },
+    async retire(client) {
+      if (!client.connected) return;
+      await client
+        .publishAsync(stateTopic, state(false), { qos: 1, retain: true })
+        .catch((e: Error) => log.warn({ err: e.message }, "Sparkplug STATE offline not published"));
     },
     async refresh() {
       const all = await loadMappings();

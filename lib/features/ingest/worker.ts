@@ -149,6 +149,7 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
     });
   });
   client.on("close", () => {
+    if (spb) spb.renew(client);
     metrics.connected.set(0);
     metrics.subscribed.set(0);
   });
@@ -251,6 +252,7 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
       const drained = await Promise.race([batcher.drain().then(() => true), new Promise<false>((r) => setTimeout(() => r(false), timeoutMs))]);
       batcher.stop();
       if (!drained) log.warn({ pending: batcher.pendingMessages }, "drain timed out; unacknowledged messages will be redelivered");
+      await spb?.retire(client);
       await new Promise<void>((r) => client.end(false, {}, () => r()));
       await writer.close();
       await server?.close();
