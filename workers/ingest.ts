@@ -2,7 +2,7 @@
 
 import { loadMachineKeys } from "#lib/adapters/db/assets.ts";
 import { prismaFor } from "#lib/adapters/db/client.ts";
-import { loadSparkplugMappings } from "#lib/adapters/db/sparkplug-mappings.ts";
+import { inFlightCommand, loadSparkplugMappings } from "#lib/adapters/db/sparkplug-mappings.ts";
 import { type IngestWorker, startIngestWorker } from "#lib/features/ingest/worker.ts";
 import { config } from "#lib/platform/config.ts";
 import { createLogger } from "#lib/platform/log.ts";
@@ -23,5 +23,6 @@ runMain(async () => {
     log,
     loadMachineKeys: () => loadMachineKeys(prisma),
     loadSparkplugMappings: () => loadSparkplugMappings(prisma),
+    inFlightCommand: (machine) => inFlightCommand(prisma, machine),
   });
 });

@@ -7,12 +7,13 @@ import { Field, FormError, useAdminForm } from "./admin-form.tsx";
 import { postJson } from "./admin-post.ts";
 
 type Mapping = Awaited<ReturnType<typeof sparkplugMappings>>["mappings"][number];
-const CHANNELS = ["state", "counts", "vibration", "metrics"] as const;
+const CHANNELS = ["state", "counts", "vibration", "metrics", "command"] as const;
 const FIELD_HINT: Record<(typeof CHANNELS)[number], string> = {
   state: "(none: a string is a state name, a number a code, a boolean running/stopped)",
   counts: "total or reject",
   vibration: "velocity_rms_mm_s, accel_rms_g, accel_peak_g, crest_factor, kurtosis, temperature_c or speed_rpm",
   metrics: "the Andon metric name, e.g. oil_temp_c",
+  command: "the Andon command type a DCMD writes to this metric (set_speed, stop, ...)",
 };
 
 export function SparkplugAdmin({ initial, machines }: { initial: Mapping[]; machines: string[] }) {

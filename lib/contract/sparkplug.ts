@@ -65,6 +65,26 @@ export const hasSeq = (p: Payload) => isFieldSet(p, PayloadSchema.field.seq);
 
 export const encodeSparkplug = (p: Parameters<typeof create<typeof PayloadSchema>>[1]) => toBinary(PayloadSchema, create(PayloadSchema, p));
 
+/**
+ * What a Sparkplug command (DCMD, NCMD for the node's own metric) writes for an Andon command: the speed of
+ * a speed command, the alarm code of an HMI acknowledgement, else true (docs/mqtt.md, Sparkplug B commands).
+ */
+export function commandValue(params: Record<string, unknown>): number | string | boolean {
+  if (typeof params.speed_pct === "number") return params.speed_pct;
+  if (typeof params.alarm_code === "string") return params.alarm_code;
+  return true;
+}
+
+export function commandPayload(metric: string, value: number | string | boolean, nowMs: number): Uint8Array {
+  const v =
+    typeof value === "number"
+      ? { datatype: DataType.Double, value: { case: "doubleValue" as const, value } }
+      : typeof value === "string"
+        ? { datatype: DataType.String, value: { case: "stringValue" as const, value } }
+        : { datatype: DataType.Boolean, value: { case: "booleanValue" as const, value } };
+  return encodeSparkplug({ timestamp: BigInt(nowMs), metrics: [{ name: metric, timestamp: BigInt(nowMs), ...v }] });
+}
+
 /** The metric's alias, or undefined when it has none (alias 0 is a valid alias: presence, not value). */
 export const aliasOf = (m: Payload_Metric): bigint | undefined => (isFieldSet(m, Payload_MetricSchema.field.alias) ? m.alias : undefined);
 export const nameOf = (m: Payload_Metric): string | undefined => (isFieldSet(m, Payload_MetricSchema.field.name) ? m.name : undefined);

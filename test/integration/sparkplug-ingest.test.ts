@@ -5,7 +5,7 @@
 // rebirth request that the edge node obeys, nothing stored twice, and NDEATH -> the machines' state unknown.
 import { randomBytes } from "node:crypto";
 import mqtt from "mqtt";
-import { newClient, type UPayload } from "sparkplug-client";
+import type { UPayload } from "sparkplug-client";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { loadMachineKeys } from "#lib/adapters/db/assets.ts";
 import { prismaFor } from "#lib/adapters/db/client.ts";
@@ -17,6 +17,7 @@ import type { Principal } from "#lib/domain/auth/policy.ts";
 import { removeSparkplugMapping, setSparkplugMapping, sparkplugMappings } from "#lib/features/admin/sparkplug.ts";
 import { type IngestWorker, startIngestWorker } from "#lib/features/ingest/worker.ts";
 import { createLogger } from "#lib/platform/log.ts";
+import { sparkplugEdge } from "../support/sparkplug.ts";
 import { seedTestPlant, testConfig, testPlant } from "../support/stack.ts";
 
 const env = inject("stack");
@@ -107,15 +108,7 @@ describe("Sparkplug B host application", () => {
 
     const t0 = Date.now() - 60_000;
     let births = 0;
-    const edge = newClient({
-      serverUrl: env.MQTT_URL,
-      username: `edge-${ent}`,
-      password: randomBytes(12).toString("hex"),
-      groupId: group,
-      edgeNode: "gw1",
-      clientId: `edge-${ent}`,
-      publishDeath: true,
-    });
+    const edge = sparkplugEdge(env.MQTT_URL, ent, group, true);
     // the edge node's current values (a birth carries them: a rebirth reports what is, with the time it was measured)
     const current: Record<string, { alias: number; type: string; value: unknown; timestamp: number }> = {
       Status: { alias: 10, type: "String", value: "running", timestamp: t0 },

@@ -4,7 +4,17 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import type { Payload_MetricSchema } from "#lib/contract/generated/sparkplug_b_pb.ts";
-import { DataType, decodeSparkplug, encodeSparkplug, metricValue, parseSparkplugTopic, type SparkplugTopic } from "#lib/contract/sparkplug.ts";
+import {
+  commandPayload,
+  commandValue,
+  DataType,
+  decodeSparkplug,
+  encodeSparkplug,
+  metricValue,
+  parseSparkplugTopic,
+  type SparkplugTopic,
+} from "#lib/contract/sparkplug.ts";
+import { reportAnswer } from "#lib/features/ingest/sparkplug-commands.ts";
 import { rebirthCommand } from "#lib/features/ingest/sparkplug-ingest.ts";
 import { indexMappings, machinesOf, mappingProblem, type SparkplugMapping, translateReadings } from "#lib/features/ingest/sparkplug-mapping.ts";
 import { REBIRTH_RETRY_MS, SparkplugHost } from "#lib/features/ingest/sparkplug-session.ts";
@@ -183,7 +193,7 @@ describe("Sparkplug metrics onto Andon's channels", () => {
     const ts = 1_700_000_000_000;
     const last = (n: string) => (n === "Good" ? { value: 140, tsMs: ts + 4000 } : undefined);
     const scrap = [{ name: "Scrap", value: 3, tsMs: ts }];
-    expect(translateReadings(index, at, scrap, last, true)).toEqual({ messages: [], unmapped: [], refused: [] });
+    expect(translateReadings(index, at, scrap, last, true)).toEqual({ messages: [], unmapped: [], refused: [], commandReports: [] });
     expect(translateReadings(index, at, scrap, last).refused).toEqual([
       `Scrap at ${new Date(ts).toISOString()} is older than the last value of Good (counts need both at one time)`,
     ]);
@@ -202,5 +212,39 @@ describe("Sparkplug metrics onto Andon's channels", () => {
     const two = indexMappings([map("Status", "state", ""), map("Status", "state", "", "oven", "acme/plant1/a/l/oven-1")]);
     expect(machinesOf(two, "plant", "gw1").map((p) => p.machine)).toEqual(["press-7", "oven-1"]);
     expect(machinesOf(two, "plant", "gw1", "oven").map((p) => p.machine)).toEqual(["oven-1"]);
+  });
+});
+
+describe("Andon commands as Sparkplug commands", () => {
+  it("writes the speed, the alarm code, or true; in a metric of the matching data type", () => {
+    expect(commandValue({ speed_pct: 70 })).toBe(70);
+    expect(commandValue({ alarm_code: "E42" })).toBe("E42");
+    expect(commandValue({ reason: "guard door" })).toBe(true);
+    const m = decode(commandPayload("Control/Speed", 70, 1_700_000_000_000)).metrics[0]!;
+    expect([m.name, m.datatype, m.value]).toEqual(["Control/Speed", DataType.Double, { case: "doubleValue", value: 70 }]);
+    expect(decode(commandPayload("Alarm/Ack", "E42", 0)).metrics[0]?.value).toEqual({ case: "stringValue", value: "E42" });
+  });
+
+  it("a command mapping names an Andon command type; reported command metrics are not data", () => {
+    expect(mappingProblem(map("Control/Speed", "command" as SparkplugMapping["channel"], "warp_speed"))).toMatch(/a command field is one of/);
+    const idx = indexMappings([map("Control/Speed", "command" as SparkplugMapping["channel"], "set_speed")]);
+    const at = { group: "plant", edgeNode: "gw1", device: "press" };
+    const r = [{ name: "Control/Speed", value: 70, tsMs: 1 }];
+    expect(translateReadings(idx, at, r, () => undefined)).toEqual({
+      messages: [],
+      unmapped: [],
+      refused: [],
+      commandReports: [{ machine: "acme/plant1/a/l/press-7", type: "set_speed", value: 70 }],
+    });
+    expect(translateReadings(idx, at, r, () => undefined, true).commandReports).toEqual([]);
+  });
+
+  it("a report completes the in-flight command only when it is of its type and shows the value asked for", () => {
+    const c = { id: "6f1c1b8e-4a8b-4f5e-9a57-0c5b7a1f2d3e", type: "set_speed", params: { speed_pct: 70 } };
+    const report = { machine: "acme/plant1/a/l/press-7", type: "set_speed", value: 70 };
+    expect(reportAnswer(c, report, 0)).toEqual({ v: 1, id: c.id, status: "completed", ts: "1970-01-01T00:00:00.000Z" });
+    expect(reportAnswer(c, { ...report, value: 100 }, 0)).toBeUndefined();
+    expect(reportAnswer(c, { ...report, type: "stop" }, 0)).toBeUndefined();
+    expect(reportAnswer(undefined, report, 0)).toBeUndefined();
   });
 });

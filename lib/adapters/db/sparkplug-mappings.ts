@@ -40,6 +40,18 @@ export async function putSparkplugMapping(prisma: PrismaClient, m: SparkplugMapp
   });
 }
 
+/** The Sparkplug metric a command of this type is written to for this machine (channel "command"), if any. */
+export async function sparkplugCommandTarget(prisma: PrismaClient, machine: string, type: string) {
+  const m = await prisma.sparkplugMapping.findFirst({ where: { machineKey: machine, channel: "command", field: type } });
+  return m ? { group: m.group, edgeNode: m.edgeNode, device: m.device, metric: m.metric } : undefined;
+}
+
+/** The machine's command in flight (sent or accepted; at most one), for the Sparkplug host to answer. */
+export async function inFlightCommand(prisma: PrismaClient, machine: string) {
+  const c = await prisma.command.findFirst({ where: { machineKey: machine, status: { in: ["SENT", "ACCEPTED"] } } });
+  return c ? { id: c.id, type: c.type, params: (c.params ?? {}) as Record<string, unknown> } : undefined;
+}
+
 /** Removes one metric's mapping; false when there was none. */
 export async function deleteSparkplugMapping(prisma: PrismaClient, k: Pick<SparkplugMappingRow, "group" | "edgeNode" | "device" | "metric">): Promise<boolean> {
   const r = await prisma.sparkplugMapping.deleteMany({ where: k });

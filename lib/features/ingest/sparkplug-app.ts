@@ -3,9 +3,12 @@
 // and will, the mapping it refreshes from PostgreSQL, and the rebirth requests it publishes.
 import type { MqttClient } from "mqtt";
 import type { Logger } from "pino";
+import { asMachineKey } from "#lib/contract/identity.ts";
 import { sparkplugGroupFilter, sparkplugStateTopic } from "#lib/contract/sparkplug.ts";
+import { responseTopic } from "#lib/contract/topics.ts";
 import type { Config } from "#lib/platform/config.ts";
 import type { MappingContext } from "./mapping.ts";
+import { type InFlightCommand, reportAnswer } from "./sparkplug-commands.ts";
 import { mapSparkplug, type SparkplugOutcome } from "./sparkplug-ingest.ts";
 import { indexMappings, mappingProblem, type StoredMapping } from "./sparkplug-mapping.ts";
 import { SparkplugHost } from "./sparkplug-session.ts";
@@ -24,7 +27,12 @@ export interface SparkplugApp {
   handle(topic: string, payload: Uint8Array, ctx: MappingContext, client: MqttClient): SparkplugOutcome;
 }
 
-export function sparkplugApp(cfg: Config, log: Logger, loadMappings: () => Promise<StoredMapping[]>): SparkplugApp {
+export function sparkplugApp(
+  cfg: Config,
+  log: Logger,
+  loadMappings: () => Promise<StoredMapping[]>,
+  inFlight: (machine: string) => Promise<InFlightCommand | undefined> = async () => undefined,
+): SparkplugApp {
   const host = new SparkplugHost();
   let index = indexMappings([]);
   // Sparkplug 3.0: the will and the online message of one connection carry the same timestamp, new per connection
@@ -62,6 +70,18 @@ export function sparkplugApp(cfg: Config, log: Logger, loadMappings: () => Promi
       if (out.rebirth) {
         log.warn({ topic: out.rebirth.topic, reason: out.rebirth.reason }, "Sparkplug rebirth requested");
         client.publish(out.rebirth.topic, Buffer.from(out.rebirth.payload), { qos: 0 });
+      }
+      for (const report of out.commandReports ?? []) {
+        // best effort: an answer not sent leaves the command to expire, as a machine that never answered
+        inFlight(report.machine)
+          .then((c) => {
+            const answer = reportAnswer(c, report, Date.now());
+            if (!answer) return;
+            log.info({ machine: report.machine, command: answer.id }, "Sparkplug device reported the commanded value: command completed");
+            const props = { correlationData: Buffer.from(answer.id, "utf8"), contentType: "application/json" };
+            return client.publishAsync(responseTopic(asMachineKey(report.machine)), JSON.stringify(answer), { qos: 1, properties: props });
+          })
+          .catch((e: Error) => log.warn({ machine: report.machine, err: e.message }, "Sparkplug command answer not sent"));
       }
       return out;
     },

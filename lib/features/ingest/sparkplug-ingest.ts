@@ -6,13 +6,15 @@ import { validateTelemetry } from "#lib/contract/payloads.ts";
 import { bounded } from "#lib/contract/preview.ts";
 import { DataType, decodeSparkplug, encodeSparkplug, hasSeq, parseSparkplugTopic, type SparkplugTopic, sparkplugTopic } from "#lib/contract/sparkplug.ts";
 import { checkedRows, deadLetterRow, type Mapped, type MappingContext } from "./mapping.ts";
-import { type MappingIndex, machinesOf, translateReadings } from "./sparkplug-mapping.ts";
+import { type CommandReport, type MappingIndex, machinesOf, translateReadings } from "./sparkplug-mapping.ts";
 import type { SparkplugHost } from "./sparkplug-session.ts";
 
 export interface SparkplugOutcome {
   rows: Row[];
   /** The dead letter's reason, when part or all of the message was not stored. */
   deadReason?: string;
+  /** Command metrics the device reported (lib/features/ingest/sparkplug-commands.ts answers the command they complete). */
+  commandReports?: CommandReport[];
   /** An NCMD `Node Control/Rebirth` to publish, and why. */
   rebirth?: { topic: string; payload: Uint8Array; reason: string };
 }
@@ -51,6 +53,7 @@ export function mapSparkplug(topic: string, payload: Uint8Array, host: Sparkplug
   const where = describe(t.topic);
   const rows: Row[] = [];
   const reasons: string[] = [];
+  const commandReports: CommandReport[] = [];
   const collect = (m: Mapped) => {
     if (m.ok) rows.push(...m.rows);
     else reasons.push(m.reason);
@@ -71,15 +74,17 @@ export function mapSparkplug(topic: string, payload: Uint8Array, host: Sparkplug
       event.birth,
     );
     for (const m of tr.messages) collect(checkedRows(m.path, m.telemetry, ctx, refuse));
+    commandReports.push(...tr.commandReports);
     if (tr.unmapped.length) reasons.push(`Sparkplug ${t.topic.type} of ${where}: metrics not mapped to a machine: ${bounded(tr.unmapped.join(", "), 500)}`);
     reasons.push(...tr.refused.map((r) => `Sparkplug ${t.topic.type} of ${where}: ${r}`));
     if (event.problems.length) reasons.push(`Sparkplug ${t.topic.type} of ${where}: ${bounded(event.problems.join("; "), 500)}`);
     if (event.rebirth) reasons.push(event.rebirth);
   }
-  if (!reasons.length) return { rows, ...rebirth(event.kind === "values" ? event.rebirth : undefined) };
+  const extra = { ...rebirth(event.kind === "values" ? event.rebirth : undefined), ...(commandReports.length ? { commandReports } : {}) };
+  if (!reasons.length) return { rows, ...extra };
   const deadReason = bounded(reasons.join(" | "), 1800);
   rows.push(deadLetterRow(topic, payload, deadReason, ctx, ownTs));
-  return { rows, deadReason, ...rebirth(event.kind === "values" ? event.rebirth : undefined) };
+  return { rows, deadReason, ...extra };
 }
 
 const describe = (t: SparkplugTopic) => `${t.group}/${t.edgeNode}${t.device !== undefined ? `/${t.device}` : ""}`;

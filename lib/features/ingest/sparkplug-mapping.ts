@@ -1,12 +1,14 @@
 // From a Sparkplug edge node's metrics to Andon messages, through the admins' mapping
 // (group / edge node / device / metric -> machine, channel and field; PostgreSQL, lib/adapters/db/sparkplug-mappings.ts).
 // Pure: the mapping and the host's event come in, validated Andon messages and reasons go out.
+import { COMMAND_TYPE_NAMES } from "#lib/contract/commands.ts";
 import { type MachinePath, parseMachineKey } from "#lib/contract/identity.ts";
 import { type Telemetry, VIBRATION_FEATURES, validateTelemetry } from "#lib/contract/payloads.ts";
 import type { MetricValue } from "#lib/contract/sparkplug.ts";
 import type { LastValue, Reading } from "./sparkplug-session.ts";
 
-export const SPARKPLUG_CHANNELS = ["state", "counts", "vibration", "metrics"] as const;
+/** Andon's channels, and `command`: the metric a DCMD writes for an Andon command type (field) of the machine. */
+export const SPARKPLUG_CHANNELS = ["state", "counts", "vibration", "metrics", "command"] as const;
 export type SparkplugChannel = (typeof SPARKPLUG_CHANNELS)[number];
 
 export interface SparkplugMapping {
@@ -38,6 +40,8 @@ export function mappingProblem(m: StoredMapping): string | undefined {
   if (m.channel === "vibration" && !(VIBRATION_FEATURES as readonly string[]).includes(m.field))
     return `a vibration field is one of ${VIBRATION_FEATURES.join(", ")}`;
   if (m.channel === "metrics" && !/^[a-z][a-z0-9_.]{0,99}$/.test(m.field)) return "a metric name is lower-case a-z 0-9 _ . (1-100)";
+  if (m.channel === "command" && !(COMMAND_TYPE_NAMES as readonly string[]).includes(m.field))
+    return `a command field is one of ${COMMAND_TYPE_NAMES.join(", ")}`;
   return undefined;
 }
 
@@ -56,6 +60,14 @@ export interface Translated {
   unmapped: string[];
   /** Mapped metrics whose value the channel refused, with the reason. */
   refused: string[];
+  /** Values of command metrics in data (not births): what the device reports after a DCMD. */
+  commandReports: CommandReport[];
+}
+
+export interface CommandReport {
+  machine: string;
+  type: string;
+  value: MetricValue;
 }
 
 const numeric = (v: MetricValue): number | undefined => (typeof v === "number" ? v : typeof v === "boolean" ? (v ? 1 : 0) : undefined);
@@ -72,13 +84,17 @@ export function translateReadings(
   last: (metric: string) => LastValue | undefined,
   birth = false,
 ): Translated {
-  const out: Translated = { messages: [], unmapped: [], refused: [] };
+  const out: Translated = { messages: [], unmapped: [], refused: [], commandReports: [] };
   const groups = new Map<string, { m: SparkplugMapping; ts: number; items: { m: SparkplugMapping; r: Reading }[] }>();
   for (const r of readings) {
     if (isControlMetric(r.name)) continue;
     const m = index.get(mappingKey(at.group, at.edgeNode, at.device, r.name));
     if (!m) {
       out.unmapped.push(r.name);
+      continue;
+    }
+    if (m.channel === "command") {
+      if (!birth) out.commandReports.push({ machine: m.machine, type: m.field, value: r.value });
       continue;
     }
     const k = `${m.machine}\u0000${m.channel}\u0000${r.tsMs}`;
@@ -130,6 +146,7 @@ export function translateReadings(
       if (!metrics.length) continue;
       msg = { metrics };
     }
+    if (m.channel === "command") continue; // not reached: command metrics are taken out above
     const v = validateTelemetry(m.channel, { v: 1, ts, ...msg });
     if (v.ok) out.messages.push({ path, telemetry: v.value });
     else out.refused.push(`${names} -> ${m.machine} ${m.channel}: ${v.reason}`);

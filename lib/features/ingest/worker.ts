@@ -20,6 +20,7 @@ import { IngestBatcher } from "./batcher.ts";
 import { deadLetterRow, mapMessage } from "./mapping.ts";
 import { createIngestMetrics, type IngestMetrics } from "./metrics.ts";
 import { sparkplugApp } from "./sparkplug-app.ts";
+import type { InFlightCommand } from "./sparkplug-commands.ts";
 import type { StoredMapping } from "./sparkplug-mapping.ts";
 
 export interface IngestWorkerDeps {
@@ -29,6 +30,8 @@ export interface IngestWorkerDeps {
   loadMachineKeys: () => Promise<Set<string>>;
   /** The admins' Sparkplug B mapping; needed when INGEST_SPARKPLUG_GROUPS is set. */
   loadSparkplugMappings?: () => Promise<StoredMapping[]>;
+  /** A machine's command in flight, answered when its Sparkplug device reports the commanded value. */
+  inFlightCommand?: (machine: string) => Promise<InFlightCommand | undefined>;
 }
 
 export interface IngestWorker {
@@ -70,7 +73,7 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
   );
   let machines = await retryUntil("loading the asset model", log, deps.loadMachineKeys, () => stopped);
   log.info({ machines: machines.size }, "asset model loaded");
-  const spb = cfg.INGEST_SPARKPLUG_GROUPS.length ? sparkplugApp(cfg, log, deps.loadSparkplugMappings ?? (async () => [])) : undefined;
+  const spb = cfg.INGEST_SPARKPLUG_GROUPS.length ? sparkplugApp(cfg, log, deps.loadSparkplugMappings ?? (async () => []), deps.inFlightCommand) : undefined;
   if (spb) await retryUntil("loading the Sparkplug mapping", log, spb.refresh, () => stopped);
   const refresh = setInterval(() => {
     deps

@@ -18,12 +18,14 @@ const key = {
 const mapping = z.object({
   ...key,
   machine: machinePath,
-  channel: z.enum(["state", "counts", "vibration", "metrics"]),
+  channel: z.enum(["state", "counts", "vibration", "metrics", "command"]),
   field: z
     .string()
     .max(100)
     .default("")
-    .describe(`state: ""; counts: total or reject; vibration: one of ${VIBRATION_FEATURES.join(", ")}; metrics: the Andon metric name`),
+    .describe(
+      `state: ""; counts: total or reject; vibration: one of ${VIBRATION_FEATURES.join(", ")}; metrics: the Andon metric name; command: the Andon command type written to this metric by a DCMD`,
+    ),
 });
 
 export const adminSparkplugRoutes = {
