@@ -1,11 +1,13 @@
 // Sparkplug B (spBv1.0, Sparkplug 3.0) topics and payloads: parsing a topic, decoding a payload with the
 // code generated from proto/sparkplug_b.proto (@bufbuild/protobuf; `npm run gen:sparkplug`), and a metric's
 // value as a JavaScript value. Spec and examples: docs/mqtt.md, "Sparkplug B". Pure: no I/O.
-import { create, fromBinary, isFieldSet, toBinary } from "@bufbuild/protobuf";
+import { create, fromBinary, isFieldSet, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
 import { DataType, type Payload, type Payload_Metric, Payload_MetricSchema, PayloadSchema } from "./generated/sparkplug_b_pb.ts";
 import { bounded, preview } from "./preview.ts";
 
 export { DataType, type Payload, type Payload_Metric };
+/** A metric as `encodeSparkplug` takes it. */
+export type MetricInit = MessageInitShape<typeof Payload_MetricSchema>;
 
 export const SPARKPLUG_NAMESPACE = "spBv1.0";
 export const isSparkplugTopic = (topic: string) => topic.startsWith(`${SPARKPLUG_NAMESPACE}/`);

@@ -124,6 +124,8 @@ const schema = z.object({
   SIM_HISTORY_STEP_S: int(1, 3600).default(60),
   SIM_HISTORY_DEGRADE: z.string().default("monterrey/stamping/press-1/pump-01:100"),
   SIM_OFFLINE: z.string().default(""),
+  SIM_SPARKPLUG_LINES: z.string().default(""),
+  SIM_SPARKPLUG_GROUP: z.string().regex(sparkplugId, "a Sparkplug group id: no / + # or spaces").default("andon-sim"),
 
   COMMAND_CLIENT_ID: z
     .string()
@@ -216,6 +218,9 @@ export const CONFIG_DOCS: Record<keyof Config, string> = {
   SIM_HISTORY_STEP_S: "The history's simulator tick (s): state changes and counts this often, vibration every second tick.",
   SIM_HISTORY_DEGRADE: "A bearing that degrades in the history (`site/area/line/machine:hours` from its start; fails, then is replaced). `none`: none.",
   SIM_METRICS_PORT: "Port of the simulator's Prometheus `/metrics` (0: a free port).",
+  SIM_SPARKPLUG_LINES:
+    "Lines (`site/area/line`, enterprise optional, comma-separated) whose machines speak Sparkplug B instead of Andon's JSON: one edge node per line, one device per machine (docs/mqtt.md, Sparkplug B).",
+  SIM_SPARKPLUG_GROUP: "The Sparkplug group of the simulated edge nodes (give it to the ingest worker's INGEST_SPARKPLUG_GROUPS).",
   SIM_OFFLINE:
     "Comma-separated machine paths (site/area/line/machine[:minutes]) whose command link is down for that long after start (default: until stopped), to try command queuing and expiry.",
   COMMAND_CLIENT_ID:

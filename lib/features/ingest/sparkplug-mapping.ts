@@ -87,7 +87,8 @@ export function translateReadings(
   const out: Translated = { messages: [], unmapped: [], refused: [], commandReports: [] };
   const groups = new Map<string, { m: SparkplugMapping; ts: number; items: { m: SparkplugMapping; r: Reading }[] }>();
   for (const r of readings) {
-    if (isControlMetric(r.name)) continue;
+    // Sparkplug's own metrics, and null values (is_null: no value now, e.g. in a birth before the first reading)
+    if (isControlMetric(r.name) || r.value === null) continue;
     const m = index.get(mappingKey(at.group, at.edgeNode, at.device, r.name));
     if (!m) {
       out.unmapped.push(r.name);
