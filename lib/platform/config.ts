@@ -147,6 +147,7 @@ const schema = z.object({
   WEB_IO_TIMEOUT_MS: int(100, 60_000).default(5000),
 
   ANDON_TOPOLOGY: z.enum(["single", "multi-site"]).default("single"),
+  ANDON_BROKER: z.enum(["mosquitto", "hivemq"]).default("mosquitto"),
   BROKER_GATEWAY_ACCOUNTS: z.enum(["site", "machine"]).default("site"),
   BROKER_CLIENT_AUTH: z.enum(["password", "certificate"]).default("password"),
   BROKER_BIND_HOST: z.string().min(1).default("127.0.0.1"),
@@ -240,6 +241,8 @@ export const CONFIG_DOCS: Record<keyof Config, string> = {
     "How long the dashboard server waits for the broker (publishing an alert change) or Redis (queueing a recompute) before it answers without it; a change already saved is never answered with an error.",
   ANDON_TOPOLOGY:
     "`single`: one broker at MQTT_URL. `multi-site`: `andon up` runs a central broker and one factory broker per site, bridged, locked down (docs/deployment.md).",
+  ANDON_BROKER:
+    "The broker `andon up` runs (single topology; `--broker` on the command line): `mosquitto` (one that answers at MQTT_URL is used, else a local one is started) or `hivemq` (Andon's own HiveMQ CE at MQTT_URL, a loopback port where nothing answers yet; needs a JDK and Maven; docs/deployment.md).",
   BROKER_GATEWAY_ACCOUNTS: "Generated gateway accounts: one per `site` or one per `machine`, each limited to its own topic subtree.",
   BROKER_CLIENT_AUTH: "How clients of the generated brokers authenticate: `password` (hashed by the broker) or `certificate` (X.509, the CN is the user name).",
   BROKER_BIND_HOST: "Address the generated brokers listen on (`0.0.0.0` for other hosts).",

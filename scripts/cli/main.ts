@@ -3,7 +3,9 @@ import { ConfigError } from "#lib/platform/config.ts";
 
 const HELP = `andon - OEE and predictive maintenance over MQTT
 
-  andon up [--topology multi-site]   start everything: services, migrations, seed, ingest, simulator, dashboard
+  andon up [--topology multi-site] [--broker mosquitto|hivemq]
+                                start everything: services, migrations, seed, ingest, simulator, dashboard
+                                (hivemq: Andon's own HiveMQ CE at MQTT_URL instead of Mosquitto)
                                 (multi-site: a central broker and one factory broker per site, bridged, TLS, generated accounts)
   andon demo reset [--yes]      delete the demo plant's data and start again, filling a fresh week of history
   andon broker config [--gateways site|machine] [--auth password|certificate]

@@ -45,14 +45,23 @@ async function ingestSubscribed(ingest: Managed, port: number, say: (m: string) 
 export async function run(argv: string[] = [], o: { resetDemo?: boolean } = {}): Promise<void> {
   const started = Date.now();
   const cfg0 = config();
-  const { values } = parseArgs({ args: argv, options: { topology: { type: "string" } } });
+  const { values } = parseArgs({ args: argv, options: { topology: { type: "string" }, broker: { type: "string" } } });
   const topology = values.topology ?? cfg0.ANDON_TOPOLOGY;
   if (topology !== "single" && topology !== "multi-site") {
     throw Object.assign(new Error("--topology must be single or multi-site"), { name: "UsageError" });
   }
+  const broker = values.broker ?? cfg0.ANDON_BROKER;
+  if (broker !== "mosquitto" && broker !== "hivemq") {
+    throw Object.assign(new Error("--broker must be mosquitto or hivemq"), { name: "UsageError" });
+  }
+  if (broker === "hivemq" && topology === "multi-site") {
+    throw Object.assign(new Error("--broker hivemq runs the single topology only: the multi-site brokers are Mosquitto, bridged (HiveMQ CE has no bridge)"), {
+      name: "UsageError",
+    });
+  }
   say(`starting Andon (state in ${cfg0.ANDON_HOME}${topology === "multi-site" ? "; multi-site brokers" : ""})`);
   // every port it will listen on is checked before anything starts (a taken one: exit 2 naming its setting)
-  const services = await ensureServices(cfg0, say, { mqtt: topology === "single", listens: stackListens(cfg0, topology === "multi-site") });
+  const services = await ensureServices(cfg0, say, { mqtt: topology === "single", broker, listens: stackListens(cfg0, topology === "multi-site") });
   if (services.generated.QUESTDB_PG_PASSWORD) process.env.QUESTDB_PG_PASSWORD = services.generated.QUESTDB_PG_PASSWORD;
   // config() was read before the password was generated (first start): this process's own queries need it too
   // (the history fill's WAL wait and reasons failed with "invalid username/password" on every first start)

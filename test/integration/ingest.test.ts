@@ -8,6 +8,7 @@ import { questPool, waitWalApplied } from "#lib/adapters/questdb/pg.ts";
 import { TABLES } from "#lib/adapters/questdb/tables.ts";
 import { type IngestWorker, startIngestWorker } from "#lib/features/ingest/worker.ts";
 import { createLogger } from "#lib/platform/log.ts";
+import { publishAll } from "../support/publish.ts";
 import { seedTestPlant, testConfig, testPlant } from "../support/stack.ts";
 
 const env = inject("stack");
@@ -30,6 +31,7 @@ beforeAll(async () => {
     log: createLogger("test-ingest", "warn"),
     loadMachineKeys: () => loadMachineKeys(prismaFor(env.DATABASE_URL)),
   });
+  await worker.subscribed;
 });
 
 afterAll(async () => {
@@ -87,7 +89,7 @@ describe("ingest", () => {
       [`${m1}/counts`, Buffer.from([0xff, 0xfe, 0x00, 0x01]), /invalid JSON/],
     ];
     const all = [...sends, ...dupes, ...invalid.map(([t, p]) => [t, p] as [string, string | Buffer])];
-    await Promise.all(all.map(([t, p]) => pub.publishAsync(t, p, { qos: 1 })));
+    await publishAll(pub, all);
     await pub.endAsync();
 
     const tables = Object.values(TABLES);

@@ -68,6 +68,8 @@ beforeAll(async () => {
     loadSparkplugMappings: () => loadSparkplugMappings(prisma),
     inFlightCommand: (m) => inFlightCommand(prisma, m),
   });
+  // publish only once the broker has granted the host's subscriptions (HiveMQ grants them later than Mosquitto)
+  await worker.subscribed;
   service = await startCommandService({ config: cfg, prisma, log });
 });
 

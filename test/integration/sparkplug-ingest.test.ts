@@ -88,6 +88,8 @@ beforeAll(async () => {
     loadMachineKeys: () => loadMachineKeys(prisma),
     loadSparkplugMappings: () => loadSparkplugMappings(prisma),
   });
+  // publish only once the broker has granted the host's subscriptions (HiveMQ grants them later than Mosquitto)
+  await worker.subscribed;
 });
 
 afterAll(async () => {

@@ -57,6 +57,8 @@ beforeAll(async () => {
     loadMachineKeys: () => loadMachineKeys(prisma),
     loadSparkplugMappings: () => loadSparkplugMappings(prisma),
   });
+  // publish only once the broker has granted the host's subscriptions (HiveMQ grants them later than Mosquitto)
+  await worker.subscribed;
   sim = await startSimulator({ config: cfg, machines: fleet, log, sparkplug: spb });
 });
 

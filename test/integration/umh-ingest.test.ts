@@ -11,6 +11,7 @@ import { deadLettersSince } from "#lib/adapters/questdb/read-connect.ts";
 import { TABLES } from "#lib/adapters/questdb/tables.ts";
 import { type IngestWorker, startIngestWorker } from "#lib/features/ingest/worker.ts";
 import { createLogger } from "#lib/platform/log.ts";
+import { publishAll } from "../support/publish.ts";
 import { seedTestPlant, testConfig, testPlant } from "../support/stack.ts";
 
 const env = inject("stack");
@@ -34,6 +35,7 @@ beforeAll(async () => {
     log: createLogger("test-umh", "warn"),
     loadMachineKeys: () => loadMachineKeys(prismaFor(env.DATABASE_URL)),
   });
+  await worker.subscribed;
 });
 
 afterAll(async () => {
@@ -87,7 +89,7 @@ describe("UMH ingest", () => {
     const all = [...sends, ...dupes, ...invalid.map(([t, b]) => [t, JSON.stringify(b)] as [string, string])];
 
     const pub = await mqtt.connectAsync(env.MQTT_URL, { protocolVersion: 5, clientId: `pub-${ent}` });
-    await Promise.all(all.map(([t, p]) => pub.publishAsync(t, p, { qos: 1 })));
+    await publishAll(pub, all);
     await pub.endAsync();
 
     const deadWhere = "topic LIKE $1";

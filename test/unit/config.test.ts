@@ -23,6 +23,7 @@ describe("configuration", () => {
     ["INGEST_ENTERPRISE", "ACME", /INGEST_ENTERPRISE: an enterprise slug/],
     ["QUESTDB_VERSION", "latest", /QUESTDB_VERSION: must be a version/],
     ["ANDON_TOPOLOGY", "cluster", /ANDON_TOPOLOGY/],
+    ["ANDON_BROKER", "emqx", /ANDON_BROKER/],
     ["BROKER_CLIENT_AUTH", "none", /BROKER_CLIENT_AUTH/],
     ["BROKER_GATEWAY_ACCOUNTS", "line", /BROKER_GATEWAY_ACCOUNTS/],
     ["BROKER_CENTRAL_PORT", "70000", /BROKER_CENTRAL_PORT/],

@@ -37,6 +37,12 @@ export interface IngestWorkerDeps {
 export interface IngestWorker {
   metrics: IngestMetrics;
   metricsPort: number;
+  /**
+   * Resolves once the broker has granted the worker's subscriptions on its first connection. Before that a
+   * new session has no subscription, and what is published is not queued for it (HiveMQ takes longer
+   * than Mosquitto to grant them: a test that publishes at once lost most of its messages there).
+   */
+  subscribed: Promise<void>;
   /** Graceful: stop taking new messages, write and acknowledge what was received, disconnect. */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -136,6 +142,10 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
     ...(spb?.filters ?? []),
   ];
 
+  let markSubscribed = () => {};
+  const subscribed = new Promise<void>((resolve) => {
+    markSubscribed = resolve;
+  });
   client.on("connect", (connack) => {
     metrics.connected.set(1);
     // a resumed session redelivers what the last connection did not acknowledge: drop our copies
@@ -147,7 +157,10 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
       if (err) log.error({ err: err.message }, "subscribe failed");
       const refused = granted?.filter((g) => g.qos > 2);
       if (refused?.length) log.error({ refused }, "broker refused subscriptions");
-      else if (!err) metrics.subscribed.set(1);
+      else if (!err) {
+        metrics.subscribed.set(1);
+        markSubscribed();
+      }
       if (!err) spb?.announce(client);
     });
   });
@@ -242,6 +255,7 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
 
   return {
     metrics,
+    subscribed,
     get metricsPort() {
       return server?.port ?? 0;
     },

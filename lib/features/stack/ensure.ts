@@ -7,6 +7,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { questPing, redactUrl } from "#lib/adapters/questdb/http.ts";
 import { type Config, parseNode } from "#lib/platform/config.ts";
+import { startHiveMq } from "./hivemq.ts";
 import { startMosquitto, startRedis } from "./local-servers.ts";
 import { hostPort, tcpOpen, waitFor } from "./net.ts";
 import { type PortUse, portProblems } from "./ports.ts";
@@ -53,6 +54,8 @@ async function postgresAnswers(url: string): Promise<boolean> {
 export interface EnsureOptions {
   /** false: leave the broker at MQTT_URL alone (the multi-site topology runs its own brokers). */
   mqtt?: boolean;
+  /** The broker to run at MQTT_URL (default mosquitto; ANDON_BROKER). */
+  broker?: Config["ANDON_BROKER"];
   /** The other ports the caller will listen on (dashboard, worker metrics, brokers): checked with the services' own. */
   listens?: readonly PortUse[];
 }
@@ -66,7 +69,7 @@ export interface EnsureOptions {
 export async function ensureServices(cfg: Config, say: (m: string) => void, opts: EnsureOptions = {}): Promise<StartedServices> {
   const owned: StartedServices["owned"] = [];
   try {
-    return await ensureAll(cfg, say, owned, opts.mqtt !== false, opts.listens ?? []);
+    return await ensureAll(cfg, say, owned, opts.mqtt === false ? undefined : (opts.broker ?? "mosquitto"), opts.listens ?? []);
   } catch (e) {
     // leave nothing running that this call started
     for (const s of [...owned].reverse()) await s.stop().catch(() => undefined);
@@ -106,6 +109,25 @@ async function localService(
   return { name, setting, host, port, up, bin, pkg, start };
 }
 
+/**
+ * Andon's own HiveMQ CE at MQTT_URL: never one that answers there already (that is another broker, and
+ * the user asked for HiveMQ), on loopback only (its TCP listener has no accounts in the single topology).
+ */
+async function hiveMqService(url: string, home: string): Promise<LocalService> {
+  const { host, port } = hostPort(url, 1883);
+  if (!isLoopback(host)) throw new ServiceError(`--broker hivemq runs HiveMQ CE on this machine: MQTT_URL must name a loopback address, not ${host}.`);
+  if (await tcpOpen(host, port)) {
+    throw new ServiceError(
+      `a broker already answers at ${host}:${port} (MQTT_URL), and --broker hivemq starts Andon's own HiveMQ CE there: stop that broker, or give HiveMQ a free port, e.g. MQTT_URL=mqtt://127.0.0.1:1884 npm start -- --broker hivemq`,
+    );
+  }
+  for (const bin of ["java", "javac", "mvn"]) {
+    if (!which(bin)) throw new ServiceError(`HiveMQ CE needs ${bin} (a JDK and Maven): install them (Debian: apt-get install openjdk-17-jdk-headless maven).`);
+  }
+  const start = (p: number) => startHiveMq({ dir: join(home, "hivemq-broker"), port: p, bindHost: host, home });
+  return { name: "HiveMQ CE", setting: "MQTT_URL", host, port, up: false, bin: "java", pkg: "openjdk-17-jdk-headless", start };
+}
+
 /** The first seed node of the cluster that answers; a ServiceError naming REDIS_CLUSTER_NODES when none does. */
 async function clusterSeedAnswering(nodes: readonly string[]): Promise<string> {
   for (const n of nodes) {
@@ -119,7 +141,7 @@ async function ensureAll(
   cfg: Config,
   say: (m: string) => void,
   owned: StartedServices["owned"],
-  mqtt: boolean,
+  broker: Config["ANDON_BROKER"] | undefined,
   listens: readonly PortUse[],
 ): Promise<StartedServices> {
   const generated: Record<string, string> = {};
@@ -132,7 +154,8 @@ async function ensureAll(
     ? []
     : [await localService("Redis", "REDIS_URL", cfg.REDIS_URL, 6379, "redis-server", "redis-server", (port) => startRedis(join(home, "redis"), port))];
   if (cfg.REDIS_CLUSTER_NODES) say(`Redis       cluster ${await clusterSeedAnswering(cfg.REDIS_CLUSTER_NODES)}`);
-  if (mqtt) {
+  if (broker === "hivemq") locals.push(await hiveMqService(cfg.MQTT_URL, home));
+  else if (broker === "mosquitto") {
     locals.push(
       await localService("Mosquitto", "MQTT_URL", cfg.MQTT_URL, 1883, "mosquitto", "mosquitto", (port) => startMosquitto(join(home, "mosquitto"), port)),
     );

@@ -83,6 +83,7 @@ export function hiveMqConfig(o: Pick<HiveMqOptions, "port" | "bindHost" | "maxQu
   <mqtt>
     <queued-messages><max-queue-size>${o.maxQueuedMessages ?? 2_000_000}</max-queue-size><strategy>discard</strategy></queued-messages>
     <session-expiry><max-interval>1209600</max-interval></session-expiry>
+    <receive-maximum><server-receive-maximum>65535</server-receive-maximum></receive-maximum>
     <packets><max-packet-size>${MQTT_MAX_PACKET_BYTES + 65_536}</max-packet-size></packets>
   </mqtt>
   <anonymous-usage-statistics><enabled>false</enabled></anonymous-usage-statistics>
