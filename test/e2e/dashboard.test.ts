@@ -1458,6 +1458,28 @@ describe("admin: asset model and API tokens", () => {
     expect((await call(`/api/v1/sites/${ent}/pune/shift`)).status).toBe(401);
   });
 
+  it("an admin maps a Sparkplug B metric in the browser: a bad field is explained, a good mapping is listed, then removed", { timeout: 60_000 }, async () => {
+    const page = await (await browserAs("admin")).newPage();
+    await page.goto(`${base}/admin/sparkplug`);
+    await page.getByLabel("Group").fill("e2e-ui");
+    await page.getByLabel("Edge node").fill("gw9");
+    await page.getByLabel("Metric").fill("Oil Temp");
+    await page.getByLabel("Machine").selectOption(dresdenMachine());
+    await page.getByLabel("Channel").selectOption("counts");
+    await page.getByLabel("Field").fill("sideways");
+    await page.getByRole("button", { name: "Save mapping" }).click();
+    await expect.poll(() => page.locator("body").textContent()).toContain("a counts mapping's field is total or reject");
+    await page.getByLabel("Channel").selectOption("metrics");
+    await page.getByLabel("Field").fill("oil_temp_c");
+    await page.getByRole("button", { name: "Save mapping" }).click();
+    const row = page.getByTestId("sparkplug-e2e-ui-gw9--Oil Temp");
+    await expect.poll(() => row.textContent()).toContain("oil_temp_c");
+    expect(await row.textContent()).toContain(dresdenMachine());
+    await page.screenshot({ path: join(repoRoot, ".andon", "e2e-sparkplug.png"), fullPage: true });
+    await row.getByRole("button", { name: "remove" }).click();
+    await expect.poll(() => row.count()).toBe(0);
+  });
+
   it("an admin reads the audit log: filtered by who and by kind of action, a page at a time, newest first", { timeout: 60_000 }, async () => {
     // 130 entries of one actor, a minute apart, half of them commands
     const t0 = Date.parse("2026-11-02T08:00:00Z");
