@@ -7,6 +7,7 @@ import { CONTEXT_ALERT_V1, CONTEXT_V1, ContextDetector } from "#lib/domain/pdm/c
 import { DETECTORS } from "#lib/domain/pdm/detector.ts";
 import { NOVELTY_ALERT_V2, NOVELTY_V2 } from "#lib/domain/pdm/novelty.ts";
 import { NOVELTY_BAG_ALERT_V1, NOVELTY_BAG_V1, NoveltyBagDetector } from "#lib/domain/pdm/novelty-bag.ts";
+import { RESONANCE_ALERT_V1, RESONANCE_V1, ResonanceDetector } from "#lib/domain/pdm/resonance.ts";
 import { evaluateNab, evaluateNabNovelty, evaluateNabScores, evaluateNabStream, type NabReport } from "#lib/features/pdm/evaluate.ts";
 import { nabNeighbourhood } from "#lib/features/pdm/nab-neighbourhood.ts";
 import { f2, runSkab, type Say } from "./pdm-skab.ts";
@@ -14,7 +15,7 @@ import { f2, runSkab, type Say } from "./pdm-skab.ts";
 const usage = (m: string) =>
   Object.assign(
     new Error(
-      `${m}\nusage: andon pdm evaluate --dataset DIR --format nab|skab [--detector novelty|bag|context|t2q|v1|v2|v3|v4] [--files even|odd] [--neighbours N [--seed S]] [--vote | --quiet-sensors] [--scores DIR] [--alerts]`,
+      `${m}\nusage: andon pdm evaluate --dataset DIR --format nab|skab [--detector novelty|bag|context|resonance|t2q|v1|v2|v3|v4] [--files even|odd] [--neighbours N [--seed S]] [--vote | --quiet-sensors] [--scores DIR] [--alerts]`,
     ),
     { name: "UsageError" },
   );
@@ -45,10 +46,12 @@ export async function run(argv: string[]): Promise<void> {
   if (values.format === "nab") {
     const detector = values.detector ?? "novelty";
     const params = DETECTORS[detector];
-    const grading = detector === "novelty" || detector === "bag" || detector === "context";
-    if (!grading && !params) throw usage(`--detector for NAB: novelty, bag, context, ${Object.keys(DETECTORS).join(", ")}`);
+    const grading = ["novelty", "bag", "context", "resonance"].includes(detector);
+    if (!grading && !params) throw usage(`--detector for NAB: novelty, bag, context, resonance, ${Object.keys(DETECTORS).join(", ")}`);
     if (values.files !== undefined && (!grading || !["even", "odd"].includes(values.files))) {
-      throw usage("--files even|odd: only with --format nab and the novelty, bag or context detector (the files of even or odd index in the sorted corpus)");
+      throw usage(
+        "--files even|odd: only with --format nab and the novelty, bag, context or resonance detector (the files of even or odd index in the sorted corpus)",
+      );
     }
     if ((values.neighbours !== undefined || values.seed !== undefined) && (detector !== "novelty" || values.scores || values.neighbours === undefined)) {
       throw usage("--neighbours N [--seed S]: only with --format nab and the novelty detector");
@@ -72,6 +75,9 @@ export async function run(argv: string[]): Promise<void> {
     } else if (detector === "context") {
       say(`detector ${CONTEXT_V1.version}: ${JSON.stringify(CONTEXT_V1)}; alert ${JSON.stringify(CONTEXT_ALERT_V1)}`);
       r = evaluateNabStream(values.dataset, (learn) => new ContextDetector(CONTEXT_V1, learn), say, CONTEXT_ALERT_V1, only);
+    } else if (detector === "resonance") {
+      say(`detector ${RESONANCE_V1.version}: ${JSON.stringify(RESONANCE_V1)}; alert ${JSON.stringify(RESONANCE_ALERT_V1)}`);
+      r = evaluateNabStream(values.dataset, (learn) => new ResonanceDetector(RESONANCE_V1, learn), say, RESONANCE_ALERT_V1, only);
     } else if (params) {
       say(`detector ${params.version}: ${JSON.stringify(params)}`);
       r = evaluateNab(values.dataset, params, say);

@@ -105,7 +105,7 @@ describe("context detector", () => {
 
 describe("context detector on NAB", () => {
   const nab = dataset("nab");
-  it("andon pdm evaluate --format nab --detector context: the corpus in well under a minute, the figures as documented", () => {
+  it("andon pdm evaluate --format nab --detector context: the figures as documented, and the time it took printed", () => {
     const r = spawnSync(
       process.execPath,
       [join(repoRoot, "scripts", "andon.mjs"), "pdm", "evaluate", "--dataset", nab, "--format", "nab", "--detector", "context"],
@@ -119,7 +119,7 @@ describe("context detector on NAB", () => {
     expect(Number(m?.[1])).toBeCloseTo(64.61, 1);
     expect(Number(m?.[2])).toBeCloseTo(55.42, 1);
     expect(Number(m?.[3])).toBeCloseTo(69.79, 1);
-    const seconds = Number(/scored in ([\d.]+) s/.exec(r.stdout)?.[1]);
-    expect(seconds).toBeLessThan(60);
+    // the corpus's time is printed, not asserted (tests never assert wall-clock times; `andon bench` measures speed)
+    console.log(/scored in [\d.]+ s/.exec(r.stdout)?.[0] ?? "no time printed");
   }, 200_000);
 });
