@@ -42,6 +42,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               {can(p, "admin") ? <a href="/admin/assets">Assets</a> : null}
               {can(p, "admin") ? <a href="/admin/connect">Connect a machine</a> : null}
               {can(p, "admin") ? <a href="/admin/loss-mappings">Loss mappings</a> : null}
+              {can(p, "admin") ? <a href="/admin/sparkplug">Sparkplug</a> : null}
               {can(p, "admin") ? <a href="/admin/tokens">API tokens</a> : null}
               {can(p, "admin") ? <a href="/admin/audit">Audit log</a> : null}
             </nav>

@@ -2,6 +2,7 @@
 
 import { loadMachineKeys } from "#lib/adapters/db/assets.ts";
 import { prismaFor } from "#lib/adapters/db/client.ts";
+import { inFlightCommand, loadSparkplugMappings } from "#lib/adapters/db/sparkplug-mappings.ts";
 import { type IngestWorker, startIngestWorker } from "#lib/features/ingest/worker.ts";
 import { config } from "#lib/platform/config.ts";
 import { createLogger } from "#lib/platform/log.ts";
@@ -17,5 +18,11 @@ runMain(async () => {
     await worker?.stop();
     await prisma.$disconnect();
   }, log);
-  worker = await startIngestWorker({ config: cfg, log, loadMachineKeys: () => loadMachineKeys(prisma) });
+  worker = await startIngestWorker({
+    config: cfg,
+    log,
+    loadMachineKeys: () => loadMachineKeys(prisma),
+    loadSparkplugMappings: () => loadSparkplugMappings(prisma),
+    inFlightCommand: (machine) => inFlightCommand(prisma, machine),
+  });
 });

@@ -2,8 +2,10 @@
 
 import { prismaFor } from "#lib/adapters/db/client.ts";
 import { loadMachines } from "#lib/adapters/db/plant.ts";
+import { putSparkplugMapping } from "#lib/adapters/db/sparkplug-mappings.ts";
 import { siteKey } from "#lib/contract/identity.ts";
-import { parseDegrade, parseOffline, startSimulator } from "#lib/features/sim/run.ts";
+import { parseDegrade, parseOffline, parseSparkplugLines, startSimulator } from "#lib/features/sim/run.ts";
+import { sparkplugSimMappings } from "#lib/features/sim/sparkplug-edge.ts";
 import { config } from "#lib/platform/config.ts";
 import { createLogger } from "#lib/platform/log.ts";
 import { onShutdown, runMain } from "#lib/platform/process.ts";
@@ -17,7 +19,12 @@ runMain(async () => {
   const machines = (await loadMachines(prisma)).filter((m) => sites.size === 0 || sites.has(siteKey(m.path)));
   if (machines.length === 0)
     throw new Error(`the asset model has no machines${sites.size ? ` in SIM_SITES (${cfg.SIM_SITES})` : ""}: run \`andon db seed\` first`);
+  // the machines that speak Sparkplug B, and the mapping that tells the ingest host where their metrics go
+  const sparkplug = parseSparkplugLines(cfg.SIM_SPARKPLUG_LINES, machines);
+  const spbMachines = machines.filter((m) => sparkplug.has(m.key));
+  for (const m of sparkplugSimMappings(cfg.SIM_SPARKPLUG_GROUP, spbMachines)) await putSparkplugMapping(prisma, m, "simulator");
   const sim = await startSimulator({
+    sparkplug,
     config: cfg,
     machines,
     log,

@@ -36,6 +36,9 @@ export const CONFIG_DOCS: Record<keyof Config, string> = {
   INGEST_MAX_AGE_S: "Event timestamps older than this are dead-lettered.",
   INGEST_ASSET_REFRESH_S: "How often the worker reloads the machine list from PostgreSQL.",
   INGEST_METRICS_PORT: "Port of the worker's Prometheus `/metrics` (0: a free port).",
+  INGEST_SPARKPLUG_GROUPS:
+    "Sparkplug B groups this worker is the host application for (`spBv1.0/<group>/#`, not shared: run it on one ingest worker; docs/mqtt.md, Sparkplug B). Empty: none.",
+  INGEST_SPARKPLUG_HOST_ID: "The Sparkplug host id: the worker's STATE message is `spBv1.0/STATE/<id>` (retained, with a will).",
   INGEST_UMH: "Also take the United Manufacturing Hub's data model (`umh/v1/...`: `_historian` tags, `_analytics` state and product messages; docs/mqtt.md).",
   SIM_SEED: "Seed of the plant simulator: the same seed gives the same plant behaviour.",
   SIM_INTERVAL_MS: "Simulator tick per machine (ms); each tick publishes state changes, counts and vibration.",
@@ -50,6 +53,9 @@ export const CONFIG_DOCS: Record<keyof Config, string> = {
   SIM_METRICS_PORT: "Port of the simulator's Prometheus `/metrics` (0: a free port).",
   SIM_OFFLINE:
     "Comma-separated machine paths (site/area/line/machine[:minutes]) whose command link is down for that long after start (default: until stopped), to try command queuing and expiry.",
+  SIM_SPARKPLUG_LINES:
+    "Lines (`site/area/line`, enterprise optional, comma-separated) whose machines speak Sparkplug B instead of Andon's JSON: one edge node per line, one device per machine (docs/mqtt.md, Sparkplug B).",
+  SIM_SPARKPLUG_GROUP: "The Sparkplug group of the simulated edge nodes (give it to the ingest worker's INGEST_SPARKPLUG_GROUPS).",
   COMMAND_CLIENT_ID:
     "MQTT client id of the command service: stable across restarts, so the broker keeps answers that arrive while it is down (persistent session).",
   COMMAND_TICK_MS: "How often the command service checks expiries and timeouts (it also wakes at once when a command is queued).",

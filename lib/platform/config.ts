@@ -31,15 +31,17 @@ function isAddressOrCidr(entry: string): boolean {
   if (prefix === undefined) return true;
   return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
-const addressList = z
-  .string()
-  .transform((v) =>
-    v
-      .split(",")
-      .map((e) => e.trim())
-      .filter(Boolean),
-  )
-  .refine((list) => list.every(isAddressOrCidr), { message: "comma-separated IP addresses or CIDR blocks (e.g. 10.0.0.5,192.168.0.0/16,::1)" });
+/** A comma-separated list, trimmed, empty entries dropped. */
+const commaList = z.string().transform((v) =>
+  v
+    .split(",")
+    .map((e) => e.trim())
+    .filter(Boolean),
+);
+const sparkplugId = /^[^/+#\s]{1,128}$/;
+const addressList = commaList.refine((list) => list.every(isAddressOrCidr), {
+  message: "comma-separated IP addresses or CIDR blocks (e.g. 10.0.0.5,192.168.0.0/16,::1)",
+});
 
 /** `host:port` (a bracketed IPv6 host too: `[::1]:7001`) into its parts; undefined when it is not one. */
 export function parseNode(entry: string): { host: string; port: number } | undefined {
@@ -50,10 +52,7 @@ export function parseNode(entry: string): { host: string; port: number } | undef
 }
 /** Comma-separated `host:port` entries (a cluster's seed nodes), at least one. */
 const nodeList = (what: string) =>
-  z
-    .string()
-    .transform((v) => v.split(",").flatMap((e) => (e.trim() ? [e.trim()] : [])))
-    .refine((list) => list.length > 0 && list.every((e) => parseNode(e) !== undefined), { message: `comma-separated host:port ${what}` });
+  commaList.refine((list) => list.length > 0 && list.every((e) => parseNode(e) !== undefined), { message: `comma-separated host:port ${what}` });
 const optionalFile = z
   .string()
   .optional()
@@ -107,6 +106,12 @@ const schema = z.object({
   INGEST_ASSET_REFRESH_S: int(1, 86400).default(30),
   INGEST_METRICS_PORT: int(0, 65535).default(9464),
   INGEST_UMH: bool.default(false),
+  INGEST_SPARKPLUG_GROUPS: commaList
+    .refine((list) => list.every((g) => sparkplugId.test(g) && g !== "STATE"), {
+      message: "comma-separated Sparkplug group ids (no / + # or spaces, not STATE)",
+    })
+    .default([]),
+  INGEST_SPARKPLUG_HOST_ID: z.string().regex(sparkplugId, "a Sparkplug host id: no / + # or spaces").default("andon"),
 
   SIM_SEED: int(0, 2 ** 31 - 1).default(42),
   SIM_INTERVAL_MS: int(10, 3_600_000).default(1000),
@@ -118,6 +123,8 @@ const schema = z.object({
   SIM_HISTORY_STEP_S: int(1, 3600).default(60),
   SIM_HISTORY_DEGRADE: z.string().default("monterrey/stamping/press-1/pump-01:100"),
   SIM_OFFLINE: z.string().default(""),
+  SIM_SPARKPLUG_LINES: z.string().default(""),
+  SIM_SPARKPLUG_GROUP: z.string().regex(sparkplugId, "a Sparkplug group id: no / + # or spaces").default("andon-sim"),
 
   COMMAND_CLIENT_ID: z
     .string()

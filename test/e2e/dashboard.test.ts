@@ -482,6 +482,18 @@ const REQUESTS: Record<keyof typeof catalog, { method: string; path: () => strin
   setLineCalendar: [{ method: "POST", path: () => `/api/v1/admin/lines/${assetIds.fill2}/calendar`, body: () => ({ calendarId: assetIds.fill2Calendar }) }],
   setCalendarShifts: [{ method: "POST", path: () => `/api/v1/admin/calendars/${assetIds.fill2Calendar}/shifts`, body: () => ({ shifts: puneShifts }) }],
   lossMappings: [{ method: "GET", path: () => "/api/v1/admin/loss-mappings" }],
+  sparkplugMappings: [{ method: "GET", path: () => "/api/v1/admin/sparkplug-mappings" }],
+  // set, then removed by the next entry (run in this order), so the plant is as it was
+  setSparkplugMapping: [
+    {
+      method: "POST",
+      path: () => "/api/v1/admin/sparkplug-mappings",
+      body: () => ({ group: "e2e", edgeNode: "gw", device: "", metric: "Speed", machine: dresdenMachine(), channel: "metrics", field: "speed" }),
+    },
+  ],
+  removeSparkplugMapping: [
+    { method: "POST", path: () => "/api/v1/admin/sparkplug-mappings/remove", body: () => ({ group: "e2e", edgeNode: "gw", device: "", metric: "Speed" }) },
+  ],
   // an unchanged copy of v1 as v2 (assigned to no machine, not the default): the numbers stay what they were
   createLossMappingVersion: [
     {
@@ -583,6 +595,9 @@ const EXPECT: Record<string, Record<Exclude<Who, "read-token">, "ok" | 401 | 403
   "setLineCalendar#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
   "setCalendarShifts#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
   "lossMappings#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
+  "sparkplugMappings#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
+  "setSparkplugMapping#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
+  "removeSparkplugMapping#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
   "createLossMappingVersion#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
   "setMachineLossMapping#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
   "createSite#0": { anonymous: 401, admin: "ok", corp: 403, "pm.dresden": 403, "tech.pune": 403, token: 403 },
@@ -1441,6 +1456,28 @@ describe("admin: asset model and API tokens", () => {
     await expect.poll(() => page.getByTestId("token-bi-pune").textContent()).toContain("revoked");
     await page.screenshot({ path: join(repoRoot, ".andon", "e2e-tokens.png"), fullPage: true });
     expect((await call(`/api/v1/sites/${ent}/pune/shift`)).status).toBe(401);
+  });
+
+  it("an admin maps a Sparkplug B metric in the browser: a bad field is explained, a good mapping is listed, then removed", { timeout: 60_000 }, async () => {
+    const page = await (await browserAs("admin")).newPage();
+    await page.goto(`${base}/admin/sparkplug`);
+    await page.getByLabel("Group").fill("e2e-ui");
+    await page.getByLabel("Edge node").fill("gw9");
+    await page.getByLabel("Metric").fill("Oil Temp");
+    await page.getByLabel("Machine").selectOption(dresdenMachine());
+    await page.getByLabel("Channel").selectOption("counts");
+    await page.getByLabel("Field").fill("sideways");
+    await page.getByRole("button", { name: "Save mapping" }).click();
+    await expect.poll(() => page.locator("body").textContent()).toContain("a counts mapping's field is total or reject");
+    await page.getByLabel("Channel").selectOption("metrics");
+    await page.getByLabel("Field").fill("oil_temp_c");
+    await page.getByRole("button", { name: "Save mapping" }).click();
+    const row = page.getByTestId("sparkplug-e2e-ui-gw9--Oil Temp");
+    await expect.poll(() => row.textContent()).toContain("oil_temp_c");
+    expect(await row.textContent()).toContain(dresdenMachine());
+    await page.screenshot({ path: join(repoRoot, ".andon", "e2e-sparkplug.png"), fullPage: true });
+    await row.getByRole("button", { name: "remove" }).click();
+    await expect.poll(() => row.count()).toBe(0);
   });
 
   it("an admin reads the audit log: filtered by who and by kind of action, a page at a time, newest first", { timeout: 60_000 }, async () => {

@@ -25,7 +25,8 @@ const MAY_IMPORT: Record<Layer, readonly Layer[]> = {
 /** npm packages a pure layer may use (everything else there would be I/O or a framework). */
 const PURE_PACKAGES: Partial<Record<Layer, readonly string[]>> = {
   domain: ["zod", "simple-statistics", "fft.js"],
-  contract: ["zod"],
+  // @bufbuild/protobuf: the Sparkplug B payload codec (lib/contract/sparkplug.ts), pure encoding and decoding
+  contract: ["zod", "@bufbuild/protobuf"],
 };
 
 /** Packages only one adapter folder may import: the one place that speaks to that system. */

@@ -31,6 +31,8 @@ export interface CommandSession {
   subscribe(filters: readonly string[]): Promise<void>;
   /** Publishes a command request to its machine: QoS 1, the response topic, correlation data = the id. */
   publishCommand(machine: MachineKey, request: CommandRequest, expiryS: number): Promise<void>;
+  /** Publishes a Sparkplug B command (DCMD/NCMD): QoS 0, not retained, as Sparkplug 3.0 says. */
+  publishSparkplug(topic: string, payload: Uint8Array): Promise<void>;
   end(): Promise<void>;
 }
 
@@ -77,6 +79,9 @@ export function openCommandSession(cfg: MqttConnectionConfig, clientId: string, 
           contentType: "application/json",
         },
       });
+    },
+    async publishSparkplug(topic, payload) {
+      await client.publishAsync(topic, Buffer.from(payload), { qos: 0 });
     },
     end: () => client.endAsync(),
   };

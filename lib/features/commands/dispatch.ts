@@ -17,6 +17,7 @@ import { ExpiredBeforeSend, transition } from "#lib/adapters/db/commands-transit
 import type { CommandSession } from "#lib/adapters/mqtt/command-session.ts";
 import { COMMAND_TYPES, type CommandRequest, type CommandType } from "#lib/contract/commands.ts";
 import { asMachineKey } from "#lib/contract/identity.ts";
+import { commandPayload, commandValue, sparkplugTopic } from "#lib/contract/sparkplug.ts";
 import {
   completionOverdue,
   completionOverdueReason,
@@ -40,13 +41,17 @@ export interface DispatchDeps {
   /** sites whose link to the central broker is down */
   held: ReadonlySet<string>;
   answerGraceS: number;
+  /** The Sparkplug metric a command goes to when its machine is a Sparkplug device (admins' mapping, channel "command"). */
+  sparkplugTarget?: (machine: string, type: string) => Promise<SparkplugTopicOf | undefined>;
 }
+
+type SparkplugTopicOf = { group: string; edgeNode: string; device: string; metric: string };
 
 /**
  * The last check before a command leaves: one already expired is never published (the broker would
  * still deliver it for the 1 s minimum expiry). It is recorded as EXPIRED with the reason.
  */
-export function publish({ prisma, log, session }: DispatchDeps, c: Command): void {
+export function publish({ prisma, log, session, sparkplugTarget }: DispatchDeps, c: Command): void {
   const now = Date.now();
   if (isExpired(c.expiresAt.getTime(), now)) {
     void transition(prisma, c.id, "expire", { actor: ACTOR, reason: NEVER_PUBLISHED, at: now }).catch((e: unknown) =>
@@ -63,9 +68,15 @@ export function publish({ prisma, log, session }: DispatchDeps, c: Command): voi
     expires_at: c.expiresAt.toISOString(),
     issued_by: c.requestedBy,
   };
-  session
-    .publishCommand(asMachineKey(c.machineKey), request, messageExpiryS(c.expiresAt.getTime(), now))
-    .catch((e: Error) => log.warn({ command: c.id, err: e.message }, "publish failed; the command is published again after a restart or expires"));
+  // a Sparkplug device gets a DCMD (NCMD for the edge node's own metric) writing the command's value to its
+  // metric; it answers by reporting that value (lib/features/ingest/sparkplug-commands.ts)
+  const send = async () => {
+    const t = await sparkplugTarget?.(c.machineKey, c.type);
+    if (!t) return session.publishCommand(asMachineKey(c.machineKey), request, messageExpiryS(c.expiresAt.getTime(), now));
+    const topic = sparkplugTopic({ group: t.group, type: t.device ? "DCMD" : "NCMD", edgeNode: t.edgeNode, ...(t.device ? { device: t.device } : {}) });
+    return session.publishSparkplug(topic, commandPayload(t.metric, commandValue(request.params), Date.now()));
+  };
+  send().catch((e: Error) => log.warn({ command: c.id, err: e.message }, "publish failed; the command is published again after a restart or expires"));
 }
 
 export async function round(deps: DispatchDeps): Promise<void> {

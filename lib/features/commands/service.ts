@@ -12,6 +12,7 @@ import type { Logger } from "pino";
 import type { PrismaClient } from "#lib/adapters/db/client.ts";
 import { COMMANDS_CHANNEL, enterpriseSlugs } from "#lib/adapters/db/commands.ts";
 import { takeCommandLeadership } from "#lib/adapters/db/commands-lock.ts";
+import { sparkplugCommandTarget } from "#lib/adapters/db/sparkplug-mappings.ts";
 import { type CommandSession, openCommandSession } from "#lib/adapters/mqtt/command-session.ts";
 import { bridgeStateFilter, responseFilter } from "#lib/contract/topics.ts";
 import type { Config } from "#lib/platform/config.ts";
@@ -71,7 +72,14 @@ export async function startCommandService(o: CommandServiceOptions): Promise<Com
   const session: CommandSession = openCommandSession(cfg, cfg.COMMAND_CLIENT_ID, log, (m) =>
     links.onMessage(m) ? undefined : handleAnswer({ prisma, log, onFinal: () => void rounds.schedule() }, m),
   );
-  const dispatch: DispatchDeps = { prisma, log, session, held: links.down, answerGraceS: cfg.COMMAND_ANSWER_GRACE_S };
+  const dispatch: DispatchDeps = {
+    prisma,
+    log,
+    session,
+    held: links.down,
+    answerGraceS: cfg.COMMAND_ANSWER_GRACE_S,
+    sparkplugTarget: (machine, type) => sparkplugCommandTarget(prisma, machine, type),
+  };
   await session.connected;
   const subscribe = async () => session.subscribe((await enterpriseSlugs(prisma)).flatMap((e) => [responseFilter(e), bridgeStateFilter(e)]));
   await subscribe();

@@ -5,6 +5,7 @@
 // the parts is the order of the OpenAPI document's paths.
 
 import { adminAssetsRoutes } from "#lib/features/dashboard/catalog/admin-assets.ts";
+import { adminSparkplugRoutes } from "#lib/features/dashboard/catalog/admin-sparkplug.ts";
 import { adminStructureRoutes } from "#lib/features/dashboard/catalog/admin-structure.ts";
 import { adminUsersRoutes } from "#lib/features/dashboard/catalog/admin-users.ts";
 import { alertsRoutes } from "#lib/features/dashboard/catalog/alerts.ts";
@@ -28,6 +29,7 @@ export const catalog = {
   ...adminUsersRoutes,
   ...adminAssetsRoutes,
   ...adminStructureRoutes,
+  ...adminSparkplugRoutes,
   ...systemRoutes,
 } as const satisfies Record<string, RouteSpec>;
 

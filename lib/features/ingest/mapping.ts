@@ -57,7 +57,7 @@ function mapUnguarded(topic: string, payload: Uint8Array, ctx: MappingContext): 
 }
 
 /** An Andon message of a machine: known machine, plausible timestamp, then its rows (and a late mark). */
-function checkedRows(path: MachinePath, value: Telemetry, ctx: MappingContext, dead: (reason: string) => Mapped): Mapped {
+export function checkedRows(path: MachinePath, value: Telemetry, ctx: MappingContext, dead: (reason: string) => Mapped): Mapped {
   const key = machineKey(path);
   if (!ctx.isKnownMachine(key)) return dead(`unknown machine ${key} (not in the asset model)`);
   // the contract bounds ts (lib/contract/timestamp.ts); the plausibility window is this worker's
@@ -206,11 +206,12 @@ export const DEAD_LETTER_PREFIX_BYTES = 4096;
  * are keyed by the message's own timestamp when it has a plausible one, so a redelivered bad message
  * lands once; otherwise by the time it was received. Never throws.
  */
-export function deadLetterRow(topic: string, payload: Uint8Array, reason: string, ctx: MappingContext): Row {
+export function deadLetterRow(topic: string, payload: Uint8Array, reason: string, ctx: MappingContext, ownTsMs?: number): Row {
   const buf = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
   let ts = ctx.nowMicros;
   try {
-    const o = JSON.parse(buf.toString("utf8")) as Record<string, unknown> | null;
+    // a binary message's own time (Sparkplug's payload timestamp) comes from its decoder
+    const o = (ownTsMs === undefined ? JSON.parse(buf.toString("utf8")) : { ts: ownTsMs }) as Record<string, unknown> | null;
     // Andon's `ts`, or a UMH message's own time (lib/contract/umh.ts), so a redelivered one lands once
     const parsed = parseTimestamp(o?.ts ?? o?.timestamp_ms ?? o?.start_time_unix_ms ?? o?.end_time_unix_ms);
     const plausible = typeof parsed === "number" && parsed <= ctx.nowMicros + ctx.maxFutureMicros && parsed >= ctx.nowMicros - ctx.maxAgeMicros;

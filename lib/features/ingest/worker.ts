@@ -12,18 +12,26 @@ import { TABLES } from "#lib/adapters/questdb/tables.ts";
 import { QuestWriter } from "#lib/adapters/questdb/writer.ts";
 import { MQTT_FORWARD_HEADROOM_BYTES, MQTT_MAX_PACKET_BYTES } from "#lib/contract/limits.ts";
 import { bounded } from "#lib/contract/preview.ts";
+import { isSparkplugTopic } from "#lib/contract/sparkplug.ts";
 import { sharedFilter, telemetryFilters } from "#lib/contract/topics.ts";
 import { umhEnterpriseFilters } from "#lib/contract/umh.ts";
 import type { Config } from "#lib/platform/config.ts";
 import { IngestBatcher } from "./batcher.ts";
 import { deadLetterRow, mapMessage } from "./mapping.ts";
 import { createIngestMetrics, type IngestMetrics } from "./metrics.ts";
+import { sparkplugApp } from "./sparkplug-app.ts";
+import type { InFlightCommand } from "./sparkplug-commands.ts";
+import type { StoredMapping } from "./sparkplug-mapping.ts";
 
 export interface IngestWorkerDeps {
   config: Config;
   log: Logger;
   /** The machine paths of the asset model (enterprise/site/area/line/machine). */
   loadMachineKeys: () => Promise<Set<string>>;
+  /** The admins' Sparkplug B mapping; needed when INGEST_SPARKPLUG_GROUPS is set. */
+  loadSparkplugMappings?: () => Promise<StoredMapping[]>;
+  /** A machine's command in flight, answered when its Sparkplug device reports the commanded value. */
+  inFlightCommand?: (machine: string) => Promise<InFlightCommand | undefined>;
 }
 
 export interface IngestWorker {
@@ -71,6 +79,8 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
   );
   let machines = await retryUntil("loading the asset model", log, deps.loadMachineKeys, () => stopped);
   log.info({ machines: machines.size }, "asset model loaded");
+  const spb = cfg.INGEST_SPARKPLUG_GROUPS.length ? sparkplugApp(cfg, log, deps.loadSparkplugMappings ?? (async () => []), deps.inFlightCommand) : undefined;
+  if (spb) await retryUntil("loading the Sparkplug mapping", log, spb.refresh, () => stopped);
   const refresh = setInterval(() => {
     deps
       .loadMachineKeys()
@@ -78,6 +88,7 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
         machines = m;
       })
       .catch((e: Error) => log.warn({ err: e.message }, "asset model refresh failed; keeping the last one"));
+    spb?.refresh().catch((e: Error) => log.warn({ err: e.message }, "Sparkplug mapping refresh failed; keeping the last one"));
   }, cfg.INGEST_ASSET_REFRESH_S * 1000);
 
   const client: MqttClient = mqtt.connect(
@@ -93,6 +104,7 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
         maximumPacketSize: MQTT_MAX_PACKET_BYTES + MQTT_FORWARD_HEADROOM_BYTES,
       },
       resubscribe: false,
+      ...(spb ? { will: spb.will } : {}),
     }),
   );
   const acks = deferPubacks(client);
@@ -122,9 +134,13 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
     }
     return c;
   };
-  const filters = [...telemetryFilters(cfg.INGEST_ENTERPRISE), ...(cfg.INGEST_UMH ? umhEnterpriseFilters(cfg.INGEST_ENTERPRISE) : [])].map((f) =>
-    sharedFilter(cfg.INGEST_SHARE_GROUP, f),
-  );
+  // Sparkplug's filters are not shared: the host application follows each edge node's sequence
+  const filters = [
+    ...[...telemetryFilters(cfg.INGEST_ENTERPRISE), ...(cfg.INGEST_UMH ? umhEnterpriseFilters(cfg.INGEST_ENTERPRISE) : [])].map((f) =>
+      sharedFilter(cfg.INGEST_SHARE_GROUP, f),
+    ),
+    ...(spb?.filters ?? []),
+  ];
 
   let markSubscribed = () => {};
   const subscribed = new Promise<void>((resolve) => {
@@ -145,9 +161,11 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
         metrics.subscribed.set(1);
         markSubscribed();
       }
+      if (!err) spb?.announce(client);
     });
   });
   client.on("close", () => {
+    if (spb) spb.renew(client);
     metrics.connected.set(0);
     metrics.subscribed.set(0);
   });
@@ -170,6 +188,18 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
     const connection = acks.connection;
     let added = false;
     try {
+      if (spb && isSparkplugTopic(topic)) {
+        const out = spb.handle(topic, payload, mappingContext(), client);
+        receivedCounter(out.rows.some((r) => r.table !== TABLES.deadLetters) ? "sparkplug" : "invalid").inc();
+        if (out.deadReason) {
+          metrics.deadLettered.inc({ kind: "Sparkplug" });
+          log.warn({ topic: topic.slice(0, 300), reason: out.deadReason }, "dead-lettered");
+        }
+        added = true;
+        if (out.rows.length) batcher.add({ rows: out.rows, ack, eventMicros: out.rows[0]?.ts, connection, source: { topic, payload } });
+        else ack();
+        return;
+      }
       const mapped = mapMessage(topic, payload, mappingContext());
       receivedCounter(mapped.ok ? mapped.channel : "invalid").inc();
       if (mapped.ok) {
@@ -239,6 +269,7 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
       const drained = await Promise.race([batcher.drain().then(() => true), new Promise<false>((r) => setTimeout(() => r(false), timeoutMs))]);
       batcher.stop();
       if (!drained) log.warn({ pending: batcher.pendingMessages }, "drain timed out; unacknowledged messages will be redelivered");
+      await spb?.retire(client);
       await new Promise<void>((r) => client.end(false, {}, () => r()));
       await writer.close();
       await server?.close();

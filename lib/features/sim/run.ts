@@ -10,6 +10,7 @@ import { telemetryTopic } from "#lib/contract/topics.ts";
 import type { Config } from "#lib/platform/config.ts";
 import { MachineCommandLink } from "./commands.ts";
 import { MachineSim } from "./machine.ts";
+import { SimEdgeNode, simEdgeNodeId } from "./sparkplug-edge.ts";
 
 export interface SimulatorHandle {
   machines: number;
@@ -24,6 +25,8 @@ export interface SimulatorOptions {
   degrade?: Map<string, number>;
   /** Command links down at start: machine path -> minutes (Infinity: until stopped). */
   offline?: Map<string, number>;
+  /** Machines (keys) that speak Sparkplug B (./sparkplug-edge.ts) instead of Andon's JSON. */
+  sparkplug?: ReadonlySet<string>;
 }
 
 export async function startSimulator(o: SimulatorOptions): Promise<SimulatorHandle> {
@@ -49,6 +52,7 @@ export async function startSimulator(o: SimulatorOptions): Promise<SimulatorHand
     }),
   );
   const client = await mqtt.connectAsync(cfg.MQTT_URL, mqttOptions(cfg, { clientId: `andon-sim-${process.pid}`, clean: true }));
+  const edges = sparkplugEdges(cfg, sims, o.sparkplug ?? new Set(), log);
   log.info({ machines: sims.length, intervalMs: cfg.SIM_INTERVAL_MS, seed: cfg.SIM_SEED }, "simulator publishing");
 
   let inFlight = 0;
@@ -56,6 +60,12 @@ export async function startSimulator(o: SimulatorOptions): Promise<SimulatorHand
     const now = Date.now();
     let up = 0;
     for (const sim of sims) {
+      const edge = edges.get(sim.key);
+      if (edge) {
+        edge.data(sim, sim.tick(now), now);
+        if (sim.state === "running" || sim.state === "low_speed") up++;
+        continue;
+      }
       const path = { enterprise: sim.machine.enterprise, site: sim.machine.site, area: sim.machine.area, line: sim.machine.line, machine: sim.machine.slug };
       for (const msg of sim.tick(now)) {
         // A real gateway buffers while the broker is away; past a bound we drop and count it.
@@ -84,9 +94,37 @@ export async function startSimulator(o: SimulatorOptions): Promise<SimulatorHand
       for (const t of timers) clearTimeout(t);
       await Promise.all(links.map((l) => l.disconnect()));
       await client.endAsync();
+      await Promise.all([...new Set(edges.values())].map((e) => e.end()));
       await metrics.close();
     },
   };
+}
+
+/** One Sparkplug edge node per line of the Sparkplug machines, by machine key. */
+function sparkplugEdges(cfg: Config, sims: MachineSim[], keys: ReadonlySet<string>, log: Logger): Map<string, SimEdgeNode> {
+  const byLine = new Map<string, MachineSim[]>();
+  for (const s of sims.filter((x) => keys.has(x.key))) byLine.set(simEdgeNodeId(s.machine), [...(byLine.get(simEdgeNodeId(s.machine)) ?? []), s]);
+  const out = new Map<string, SimEdgeNode>();
+  for (const [id, line] of byLine) {
+    const edge = new SimEdgeNode(cfg, cfg.SIM_SPARKPLUG_GROUP, id, line, log);
+    for (const s of line) out.set(s.key, edge);
+  }
+  if (out.size) log.info({ group: cfg.SIM_SPARKPLUG_GROUP, edgeNodes: byLine.size, machines: out.size }, "simulated machines speaking Sparkplug B");
+  return out;
+}
+
+/** SIM_SPARKPLUG_LINES: "site/area/line,..." (enterprise optional) -> the keys of their machines. */
+export function parseSparkplugLines(spec: string, machines: MachineInfo[]): Set<string> {
+  const out = new Set<string>();
+  for (const item of spec
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const on = machines.filter((m) => `${m.enterprise}/${m.site}/${m.area}/${m.line}` === item || `${m.site}/${m.area}/${m.line}` === item);
+    if (!on.length) throw new Error(`SIM_SPARKPLUG_LINES: no line "${item}" with machines in the asset model`);
+    for (const m of on) out.add(m.key);
+  }
+  return out;
 }
 
 /** "site/area/line/machine[:hours],..." (enterprise optional) -> full machine path -> hours to failure (default 6). */

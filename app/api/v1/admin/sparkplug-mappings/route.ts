@@ -1,0 +1,13 @@
+import { setSparkplugMapping, sparkplugMappings } from "#lib/features/admin/sparkplug.ts";
+import { route } from "#lib/features/dashboard/api.ts";
+import { catalog } from "#lib/features/dashboard/catalog.ts";
+import { db } from "#lib/features/dashboard/context.ts";
+
+export const dynamic = "force-dynamic";
+
+export const GET = route(catalog.sparkplugMappings, async () => sparkplugMappings(db()));
+
+export const POST = route(catalog.setSparkplugMapping, async ({ principal, origin, body }) => {
+  await setSparkplugMapping(db(), principal, origin, body);
+  return { ok: true as const };
+});
