@@ -1,6 +1,7 @@
 "use client";
 
 // Commands with their status and every transition: the machine page's history and the site's.
+import { isFinal } from "#lib/domain/commands/lifecycle.ts";
 import type { commandJson } from "#lib/features/commands/store.ts";
 
 export type CommandRow = ReturnType<typeof commandJson>;
@@ -80,7 +81,8 @@ export function CommandTable({
             <td>{c.requestedBy}</td>
             <td className="muted small">
               {c.events.map((e) => `${t(e.at).slice(-8)} ${e.to.toLowerCase()}`).join(" → ")}
-              <div>not after {t(c.expiresAt)}</div>
+              {/* the deadline matters while the command may still run; a finished one shows how it ended above */}
+              {isFinal(c.status) ? null : <div>not after {t(c.expiresAt)}</div>}
             </td>
           </tr>
         ))}
