@@ -39,8 +39,8 @@ export interface IngestWorker {
   metricsPort: number;
   /**
    * Resolves once the broker has granted the worker's subscriptions on its first connection. Before that a
-   * new session has no subscription, and what is published is not queued for it (HiveMQ takes longer
-   * than Mosquitto to grant them: a test that publishes at once lost most of its messages there).
+   * new session has no subscription, and what is published is not queued for it (a test that publishes
+   * as soon as the worker is started races the SUBACK; HiveMQ grants later than Mosquitto).
    */
   subscribed: Promise<void>;
   /** Graceful: stop taking new messages, write and acknowledge what was received, disconnect. */
