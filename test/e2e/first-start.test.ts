@@ -45,15 +45,22 @@ describe("first start", () => {
       const main = async (p: Page) => (await p.locator("main").textContent()) ?? "";
       /** Opens the page until `has` holds for its text, notes when, and takes its screenshot. */
       const visit = async (name: string, path: string, has: (text: string) => boolean, timeout = 240_000) => {
-        await expect
-          .poll(
-            async () => {
-              await page.goto(`${base}${path}`);
-              return has(await main(page));
-            },
-            { timeout, interval: 5000 },
-          )
-          .toBe(true);
+        let last = "";
+        try {
+          await expect
+            .poll(
+              async () => {
+                await page.goto(`${base}${path}`);
+                last = await main(page);
+                return has(last);
+              },
+              { timeout, interval: 5000 },
+            )
+            .toBe(true);
+        } catch (e) {
+          // say what the page showed: a time-of-day case this test has not met before is otherwise invisible
+          throw new Error(`${name} (${path}) never showed what it needs within ${timeout / 1000} s; it showed: ${last.slice(0, 2000)}`, { cause: e });
+        }
         seen.push([name, Math.round((Date.now() - (s.startedAt as number)) / 1000)]);
         await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
         return main(page);

@@ -88,10 +88,11 @@ describe("the simulator speaking Sparkplug B for one line", () => {
     const received = (await worker.metrics.received.get()).values.find((v) => v.labels.channel === "sparkplug")?.value ?? 0;
     expect(received).toBeGreaterThan(spb.size);
     // the Sparkplug machines' counts are cumulative (the edge node keeps its totals), rising
-    const spbSlug = fleet.find((m) => spb.has(m.key))!.slug;
+    // by its whole path: the test plant has machines of the same name on other lines, which speak JSON (delta counts)
+    const spbMachine = fleet.find((m) => spb.has(m.key))!;
     const { rows: counts } = await pool.query<{ mode: string; total: string }>(
-      `SELECT mode, total FROM ${TABLES.counts} WHERE enterprise = $1 AND machine = $2 ORDER BY ts`,
-      [ent, spbSlug],
+      `SELECT mode, total FROM ${TABLES.counts} WHERE enterprise = $1 AND site = $2 AND area = $3 AND line = $4 AND machine = $5 ORDER BY ts`,
+      [ent, spbMachine.site, spbMachine.area, spbMachine.line, spbMachine.slug],
     );
     expect(new Set(counts.map((r) => r.mode))).toEqual(new Set(["cumulative"]));
     const totals = counts.map((r) => Number(r.total));
