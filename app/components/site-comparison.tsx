@@ -100,7 +100,10 @@ export function SiteComparison({
               <div className={`big ${good ? "good" : ""}`} data-testid="oee">
                 {s.series.length === 0 ? (
                   <span className="muted small" data-testid="no-data">
-                    no data: nothing computed for this site in this period (a new site, or its machines have not reported)
+                    {granularity === "shift"
+                      ? // a site's shift figures exist only for its shifts: Dresden on a Saturday evening has had none in the last 24 hours
+                        "no shift in this period, or none computed yet (a shift's figures are written once it has ended)"
+                      : "no data: nothing computed for this site in this period (a new site, or its machines have not reported)"}
                   </span>
                 ) : s.totals.elements.plannedBusyS > 0 ? (
                   pct(k.oee)
