@@ -949,11 +949,14 @@ describe("shift report", () => {
 
   it("the day's report lists the commands sent to the site's machines; a period outside the last week is a clear 404", async () => {
     const cookie = await cookieFor("pm.dresden");
-    const today = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Berlin" }).format(new Date());
+    // the Dresden day the command was seeded on (not the day the test runs: a run across Berlin's midnight failed)
+    const seeded = (await prismaFor(databaseUrl).command.findUniqueOrThrow({ where: { id: commandIds.dresden as string } })).createdAt;
+    const berlinDay = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Berlin" });
+    const today = berlinDay.format(seeded);
     const res = await fetch(`${base}/api/v1/sites/${ent}/dresden/report?day=${today}`, { headers: { cookie } });
     expect(res.status).toBe(200);
     const report = (await res.json()) as ShiftReportJson;
-    expect(report.period).toMatchObject({ kind: "day", id: today, complete: false });
+    expect(report.period).toMatchObject({ kind: "day", id: today, complete: today !== berlinDay.format(new Date()) });
     expect(report.commands?.list.map((c) => c.id)).toContain(commandIds.dresden);
     expect(report.commands?.total).toBe(report.commands?.list.length);
     const page = await (await browserAs("pm.dresden")).newPage();
