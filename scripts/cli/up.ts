@@ -166,9 +166,11 @@ async function demoDegrade(cfg: Config, say: (s: string) => void): Promise<Recor
   try {
     const machines = await loadMachines(prismaFor(cfg.DATABASE_URL));
     const out: string[] = [];
+    // a stand-in is never the history's degrading machine (lib/features/sim/demo-degrade.ts)
+    const historyDegraded = new Set(cfg.SIM_HISTORY_DEGRADE === "none" ? [] : parseDegrade(cfg.SIM_HISTORY_DEGRADE, machines).keys());
     for (const [key, hours] of parseDegrade(cfg.SIM_DEMO_DEGRADE, machines)) {
       const configured = machines.find((m) => m.key === key) as MachineInfo;
-      const choice = demoMachine(configured, machines, Date.now(), hours * 3_600_000 + 3 * 60_000);
+      const choice = demoMachine(configured, machines, Date.now(), hours * 3_600_000 + 3 * 60_000, historyDegraded);
       const short = (m: MachineInfo) => m.key.slice(m.path.enterprise.length + 1);
       if (!choice.machine) {
         say(

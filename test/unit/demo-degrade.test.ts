@@ -34,6 +34,13 @@ describe("the live demo's degrading machine", () => {
   it("is Pune's when Dresden's shift has not begun (a weekday before 06:00 in Berlin)", () => {
     expect(demoMachine(dresden, fleet, Date.parse("2026-12-02T04:55:00Z"), NINE_MIN)).toEqual({ machine: pune, instead: dresden });
   });
+  it("is never the history's degrading pump: the next pump of a line with a shift, or none", () => {
+    const saturday = Date.parse("2026-12-05T06:00:00Z");
+    const pune2Path = { ...punePath, line: "fill-2" };
+    const pune2: MachineInfo = { ...pune, line: "fill-2", path: pune2Path, key: machineKey(pune2Path) };
+    expect(demoMachine(dresden, [dresden, pune, pune2], saturday, NINE_MIN, new Set([pune.key]))).toEqual({ machine: pune2, instead: dresden });
+    expect(demoMachine(dresden, fleet, saturday, NINE_MIN, new Set([pune.key]))).toEqual({ idle: dresden });
+  });
   it("is none on a Sunday, when no line with a pump works", () => {
     expect(demoMachine(dresden, fleet, Date.parse("2026-12-06T12:00:00Z"), NINE_MIN)).toEqual({ idle: dresden });
   });
