@@ -157,6 +157,9 @@ export async function run(argv: string[]): Promise<void> {
   });
   console.log(`[bench] ${r.messages} messages; pipeline p50 ${r.p50Ms.toFixed(0)} ms publish-to-queryable`);
   console.log(
+    `[bench] CPU seconds per 100k messages: worker ${r.workerCpuPer100k.toFixed(2)} (first publish to all rows queryable), baseline subscriber ${r.baselineCpuPer100k.toFixed(2)}`,
+  );
+  console.log(
     `ingest ratio=${r.ratio.toFixed(2)} pipeline=${r.pipelinePerS.toFixed(0)}/s baseline=${r.baselinePerS.toFixed(0)}/s lost=${r.lost} duplicated=${r.duplicated} rss_mb=${r.rssMb.toFixed(0)} p99_ms=${r.p99Ms.toFixed(0)}`,
   );
 }

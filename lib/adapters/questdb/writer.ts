@@ -1,9 +1,12 @@
 // Writes batches of rows to QuestDB over ILP/HTTP. A batch either lands whole (QuestDB answered 2xx:
 // the rows are in its WAL, durable) or the call throws and the caller keeps the batch to retry.
-// The client's flush() drops its buffer before sending, so we never rely on it to retry: we rebuild
-// the rows on every attempt, and DEDUP keys make a partly-landed earlier attempt harmless.
-import { Sender } from "@questdb/nodejs-client";
-import { withTimeout } from "#lib/platform/timeout.ts";
+// Every attempt encodes and stamps the rows again (ilp.ts) and sends them in one POST /write; DEDUP keys
+// make a partly-landed earlier attempt harmless. The encoding and the HTTP request are ours, not
+// @questdb/nodejs-client's: its per-character encoder was the ingest worker's largest cost.
+import http from "node:http";
+import https from "node:https";
+import { splitCredentials } from "./http.ts";
+import { IlpEncoder } from "./ilp.ts";
 import type { Row } from "./rows.ts";
 
 /**
@@ -27,96 +30,107 @@ export interface QuestWriterOptions {
   httpUrl: string;
   /** Upper bound for one HTTP request (ms); past it the attempt fails and the batch is retried. */
   requestTimeoutMs?: number;
-  /** The client's buffer limit (bytes): above the largest batch the batcher makes (INGEST_BATCH_BYTES). */
+  /** The encoder's buffer limit (bytes): above the largest batch the batcher makes (INGEST_BATCH_BYTES). */
   maxBufferBytes?: number;
 }
 
-/** Safe for concurrent write() calls: each one uses its own Sender from a small pool. */
+/** Safe for concurrent write() calls: each one encodes into its own buffer from a small pool. */
 export class QuestWriter implements RowWriter {
-  readonly #idle: Sender[] = [];
-  readonly #all = new Set<Sender>();
+  readonly #idle: IlpEncoder[] = [];
   readonly #opts: Required<QuestWriterOptions>;
+  readonly #target: { url: URL; headers: Record<string, string> };
+  readonly #agent: http.Agent;
+  #versionChecked: Promise<void> | undefined;
 
   constructor(opts: QuestWriterOptions) {
     this.#opts = { requestTimeoutMs: 10_000, maxBufferBytes: 64 * 1024 * 1024, ...opts };
-  }
-
-  async #acquire(): Promise<Sender> {
-    const idle = this.#idle.pop();
-    if (idle) return idle;
-    const u = new URL(this.#opts.httpUrl);
-    const scheme = u.protocol === "https:" ? "https" : "http";
-    const port = u.port || (scheme === "https" ? "443" : "80");
-    const auth = u.username ? `username=${decodeURIComponent(u.username)};password=${decodeURIComponent(u.password)};` : "";
-    // stdlib_http: Node's http module fails fast on a refused connection (the default undici transport
-    // was seen to hang forever). retry_timeout=0: retries are ours, with the whole batch.
-    const conf = `${scheme}::addr=${u.hostname}:${port};${auth}auto_flush=off;stdlib_http=on;retry_timeout=0;request_timeout=${this.#opts.requestTimeoutMs};max_buf_size=${this.#opts.maxBufferBytes};`;
-    const sender = await Sender.fromConfig(conf);
-    this.#all.add(sender);
-    return sender;
+    this.#target = splitCredentials(this.#opts.httpUrl);
+    const secure = this.#target.url.protocol === "https:";
+    this.#agent = secure ? new https.Agent({ keepAlive: true, maxSockets: 16 }) : new http.Agent({ keepAlive: true, maxSockets: 16 });
   }
 
   async write(rows: readonly Row[]): Promise<void> {
     if (rows.length === 0) return;
-    const sender = await this.#acquire();
-    sender.reset();
-    // taken before encoding: a row is committed at most the request timeout (+2 s) after its stamp
-    const storedUs = Date.now() * 1000;
+    this.#versionChecked ??= this.#checkVersion().catch((e) => {
+      this.#versionChecked = undefined;
+      throw e;
+    });
+    await this.#versionChecked;
+    const encoder = this.#idle.pop() ?? new IlpEncoder(this.#opts.maxBufferBytes);
     try {
+      let batch: ReturnType<IlpEncoder["encode"]>;
       try {
-        for (const row of rows) await appendRow(sender, row, storedUs);
+        batch = encoder.encode(rows);
       } catch (e) {
-        // the client refused to encode a row (too large for its buffer, a value of the wrong kind)
-        throw new RowsRefusedError(`the client could not encode the rows: ${(e as Error).message.slice(0, 300)}`);
+        // a row that cannot be encoded (a bad name, a value of the wrong kind, too large for the buffer)
+        throw new RowsRefusedError(`the rows could not be encoded: ${(e as Error).message.slice(0, 300)}`);
       }
+      // taken just before sending: a row is committed at most the request timeout after its stamp
+      IlpEncoder.stamp(batch, Date.now() * 1000);
       try {
-        // a guard on top of the client's own timeout: a flush that never settles must not stall ingest
-        await withTimeout(sender.flush(), this.#opts.requestTimeoutMs + 2000, "QuestDB write");
+        await this.#post(batch.bytes);
       } catch (e) {
         const message = (e as Error).message ?? String(e);
         if (REFUSED_STATUS.test(message)) throw new RowsRefusedError(message.slice(0, 500));
         throw e;
       }
-    } catch (e) {
-      sender.reset();
-      throw e;
     } finally {
-      this.#idle.push(sender);
+      encoder.shrink(4 * 1024 * 1024);
+      this.#idle.push(encoder);
     }
   }
 
   async close(): Promise<void> {
-    const all = [...this.#all];
-    this.#all.clear();
     this.#idle.length = 0;
-    await Promise.all(all.map((s) => s.close().catch(() => undefined)));
+    this.#agent.destroy();
   }
-}
 
-async function appendRow(sender: Sender, row: Row, storedUs: number): Promise<void> {
-  sender.table(row.table);
-  for (const [name, value] of row.symbols) sender.symbol(name, value);
-  for (const f of row.fields) {
-    switch (f.kind) {
-      case "float":
-        sender.floatColumn(f.name, f.value);
-        break;
-      case "int":
-        sender.intColumn(f.name, f.value);
-        break;
-      case "string":
-        sender.stringColumn(f.name, f.value);
-        break;
-      case "timestamp":
-        sender.timestampColumn(f.name, f.micros, "us");
-        break;
-      case "storedAt":
-        sender.timestampColumn(f.name, storedUs, "us");
-        break;
-      case "array":
-        sender.arrayColumn(f.name, f.value);
-        break;
+  /** ILP v2 (binary doubles and arrays) needs QuestDB 8.3 or later; an older server is a clear error, retried. */
+  async #checkVersion(): Promise<void> {
+    const res = await fetch(new URL("/settings", this.#target.url), {
+      headers: this.#target.headers,
+      signal: AbortSignal.timeout(this.#opts.requestTimeoutMs),
+    });
+    if (!res.ok) throw new Error(`QuestDB /settings answered HTTP ${res.status}`);
+    const body = (await res.json()) as { config?: Record<string, unknown> };
+    const versions = body.config?.["line.proto.support.versions"];
+    if (!Array.isArray(versions) || !versions.map(String).includes("2")) {
+      throw new Error(`QuestDB does not take line protocol v2 (it supports ${JSON.stringify(versions)}): Andon needs QuestDB 8.3 or later`);
     }
   }
-  await sender.at(row.ts, "us");
+
+  /** One POST /write; resolves on 204, rejects with the status and QuestDB's answer otherwise (or on a timeout). */
+  #post(body: Buffer): Promise<void> {
+    const { url, headers } = this.#target;
+    const request = url.protocol === "https:" ? https.request : http.request;
+    return new Promise<void>((resolve, reject) => {
+      const req = request(
+        {
+          hostname: url.hostname,
+          port: url.port || (url.protocol === "https:" ? 443 : 80),
+          path: "/write?precision=n",
+          method: "POST",
+          agent: this.#agent,
+          headers: { ...headers, "content-type": "text/plain", "content-length": body.length },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("error", reject);
+          res.on("close", () => {
+            if (!res.complete) reject(new Error("QuestDB write: the answer was cut off"));
+          });
+          res.on("end", () => {
+            if (res.statusCode === 204 || res.statusCode === 200) resolve();
+            else reject(new Error(`HTTP request failed, statusCode=${res.statusCode}, error=${Buffer.concat(chunks).toString("utf8").slice(0, 1000)}`));
+          });
+        },
+      );
+      // the whole request, not only an idle socket: a write that never settles must not stall ingest
+      const timer = setTimeout(() => req.destroy(new Error(`QuestDB write: no answer within ${this.#opts.requestTimeoutMs} ms`)), this.#opts.requestTimeoutMs);
+      req.on("close", () => clearTimeout(timer));
+      req.on("error", reject);
+      req.end(body);
+    });
+  }
 }

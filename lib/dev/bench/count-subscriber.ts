@@ -1,6 +1,6 @@
 // Baseline for `andon bench ingest`: the same MQTT 5 session as an ingest worker (shared
 // subscription, QoS 1, persistent session, same receive maximum) that only counts messages.
-// Prints "ready" once subscribed and "done <epoch ms>" after COUNT messages.
+// Prints "ready" once subscribed and "done <epoch ms> <CPU seconds since ready>" after COUNT messages.
 import mqtt from "mqtt";
 import { sharedFilter, telemetryFilters } from "#lib/contract/topics.ts";
 
@@ -13,16 +13,21 @@ const client = mqtt.connect(url, {
   properties: { sessionExpiryInterval: 300, receiveMaximum: Number(process.env.RECEIVE_MAXIMUM ?? 20000) },
 });
 let n = 0;
+let cpuAtReady = process.cpuUsage();
 client.on("connect", () => {
   client.subscribe(
     telemetryFilters(process.env.ENTERPRISE).map((f) => sharedFilter("bench-baseline", f)),
     { qos: 1 },
-    () => console.log("ready"),
+    () => {
+      cpuAtReady = process.cpuUsage();
+      console.log("ready");
+    },
   );
 });
 client.on("message", () => {
   if (++n === target) {
-    console.log(`done ${Date.now()}`);
+    const cpu = process.cpuUsage(cpuAtReady);
+    console.log(`done ${Date.now()} ${(cpu.user + cpu.system) / 1e6}`);
     client.end(false, {}, () => process.exit(0));
   }
 });

@@ -6,7 +6,7 @@ import { questPool } from "#lib/adapters/questdb/pg.ts";
 import { TABLES } from "#lib/adapters/questdb/tables.ts";
 import { scratchPlant, seedPlantInto, startStack } from "#lib/dev/isolated-stack.ts";
 import { freePort, waitFor } from "#lib/features/stack/net.ts";
-import { type Managed, rssMb, spawnScript } from "#lib/features/stack/process.ts";
+import { cpuSeconds, type Managed, rssMb, spawnScript } from "#lib/features/stack/process.ts";
 
 export interface IngestBenchOptions {
   messages: number;
@@ -27,6 +27,9 @@ export interface IngestBenchResult {
   lost: number;
   duplicated: number;
   rssMb: number;
+  /** CPU seconds (user + system) per 100,000 messages: the worker's from first publish to all rows queryable, the baseline subscriber's. */
+  workerCpuPer100k: number;
+  baselineCpuPer100k: number;
   p50Ms: number;
   p99Ms: number;
 }
@@ -119,7 +122,9 @@ export async function benchIngest(o: IngestBenchOptions): Promise<IngestBenchRes
     const baseStart = Date.now();
     const doneLine = next();
     await publishAll(pub, baseMsgs, o.window);
-    const baseEnd = Number((await doneLine).split(" ")[1]);
+    const [, baseEndText, baseCpuText] = (await doneLine).split(" ");
+    const baseEnd = Number(baseEndText);
+    const baselineCpuPer100k = (Number(baseCpuText) / o.messages) * 100_000;
     await counter.stop();
     const baselinePerS = o.messages / ((baseEnd - baseStart) / 1000);
     o.say(`baseline: ${baselinePerS.toFixed(0)} msg/s`);
@@ -164,6 +169,7 @@ export async function benchIngest(o: IngestBenchOptions): Promise<IngestBenchRes
       await new Promise((r) => setTimeout(r, 500));
       const msgs = workload(machines, o.messages, Date.now() - 3_600_000);
       const start = Date.now();
+      const cpuStart = cpuSeconds(worker.child.pid ?? 0);
       let maxRss = 0;
       const timeline: [number, number][] = [];
       let sentAt: Float64Array | undefined;
@@ -179,6 +185,7 @@ export async function benchIngest(o: IngestBenchOptions): Promise<IngestBenchRes
         await new Promise((r) => setTimeout(r, 100));
       }
       const end = timeline.at(-1)?.[0] ?? Date.now();
+      const workerCpuPer100k = ((cpuSeconds(worker.child.pid ?? 0) - cpuStart) / o.messages) * 100_000;
       await publishing;
       await new Promise((r) => setTimeout(r, 1000));
       const final = await rows();
@@ -203,6 +210,8 @@ export async function benchIngest(o: IngestBenchOptions): Promise<IngestBenchRes
         lost: Math.max(0, o.messages - final),
         duplicated: Math.max(0, final - o.messages),
         rssMb: maxRss,
+        workerCpuPer100k,
+        baselineCpuPer100k,
         p50Ms: pct(50),
         p99Ms: pct(99),
       };

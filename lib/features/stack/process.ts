@@ -61,6 +61,18 @@ export function spawnScript(
   });
 }
 
+/** CPU time (user + system, seconds) a process has used so far (0 once it is gone; Linux clock ticks of 10 ms). */
+export function cpuSeconds(pid: number): number {
+  try {
+    // fields after the command name, which is in parentheses and may hold spaces
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 /** Resident memory of a process in MiB (0 once it is gone). */
 export function rssMb(pid: number): number {
   try {
