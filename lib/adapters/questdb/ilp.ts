@@ -19,21 +19,30 @@ const ESCAPE_UNQUOTED = /[ ,=\n\r\\]/g;
 const ESCAPE_QUOTED = /["\n\r\\]/g;
 // QuestDB's (and its client's) rules for names
 const MAX_NAME = 127;
-const BAD_COLUMN = /[?.,'"\\/:)(+\-*%~\u0000-\u001f\u007f\ufeff]/;
-const BAD_TABLE = /[?,'"\\/:)(+*%~\u0000-\u001f\u007f\ufeff]/;
+const BAD_COLUMN = `?.,'"\\/:)(+-*%~`;
+const BAD_TABLE = `?,'"\\/:)(+*%~`;
+
+/** A control character, a byte-order mark or one of `bad`. */
+function hasBad(name: string, bad: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f || c === 0xfeff || bad.includes(name[i] as string)) return true;
+  }
+  return false;
+}
 
 const checkedNames = new Set<string>();
 const checkedTables = new Set<string>();
 
 function checkName(name: string): void {
   if (checkedNames.has(name)) return;
-  if (name.length === 0 || name.length > MAX_NAME || BAD_COLUMN.test(name)) throw new Error(`invalid column name ${JSON.stringify(name.slice(0, 200))}`);
+  if (name.length === 0 || name.length > MAX_NAME || hasBad(name, BAD_COLUMN)) throw new Error(`invalid column name ${JSON.stringify(name.slice(0, 200))}`);
   checkedNames.add(name);
 }
 
 function checkTable(name: string): void {
   if (checkedTables.has(name)) return;
-  if (name.length === 0 || name.length > MAX_NAME || BAD_TABLE.test(name) || name.startsWith(".") || name.endsWith(".") || name.includes("..")) {
+  if (name.length === 0 || name.length > MAX_NAME || hasBad(name, BAD_TABLE) || name.startsWith(".") || name.endsWith(".") || name.includes("..")) {
     throw new Error(`invalid table name ${JSON.stringify(name.slice(0, 200))}`);
   }
   checkedTables.add(name);
