@@ -145,7 +145,8 @@ export type PayloadParse = { ok: true; value: Telemetry } | { ok: false; reason:
 export function parsePayload(channel: TelemetryChannel, raw: Uint8Array): PayloadParse {
   let json: unknown;
   try {
-    json = JSON.parse(Buffer.from(raw).toString("utf8"));
+    // a view, not a copy (Buffer.from(raw) copied every payload)
+    json = JSON.parse(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString("utf8"));
   } catch (e) {
     return { ok: false, reason: `invalid JSON: ${bounded((e as Error).message, 200)}` };
   }

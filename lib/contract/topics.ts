@@ -27,14 +27,17 @@ export function sharedFilter(group: string, filter: string): string {
   return `$share/${group}/${filter}`;
 }
 
+const LEVELS = ["enterprise", "site", "area", "line", "machine"] as const;
+
 export function parseTelemetryTopic(topic: string): TopicParse {
   const parts = topic.split("/");
   if (parts.length !== 6) {
     return { ok: false, reason: `topic must have 6 levels enterprise/site/area/line/machine/channel, got ${parts.length}` };
   }
   const [enterprise, site, area, line, machine, channel] = parts as [string, string, string, string, string, string];
-  for (const [name, value] of Object.entries({ enterprise, site, area, line, machine })) {
-    if (!SEGMENT.test(value)) return { ok: false, reason: `topic level ${name} "${value}" is not a valid name` };
+  for (let i = 0; i < 5; i++) {
+    const value = parts[i] as string;
+    if (!SEGMENT.test(value)) return { ok: false, reason: `topic level ${LEVELS[i]} "${value}" is not a valid name` };
   }
   if (!(TELEMETRY_CHANNELS as readonly string[]).includes(channel)) {
     return { ok: false, reason: `unknown channel "${channel}" (expected ${TELEMETRY_CHANNELS.join(", ")})` };

@@ -59,6 +59,8 @@ export interface EncodedBatch {
 export class IlpEncoder {
   #buf: Buffer;
   #pos = 0;
+  /** ASCII text not yet in the buffer: a row's text goes in with one write, not one per name and value. */
+  #text = "";
   #stamps: number[] = [];
   readonly #maxBytes: number;
 
@@ -71,7 +73,9 @@ export class IlpEncoder {
   encode(rows: readonly Row[]): EncodedBatch {
     this.#pos = 0;
     this.#stamps = [];
+    this.#text = "";
     for (const row of rows) this.#row(row);
+    this.#flushText();
     return { bytes: this.#buf.subarray(0, this.#pos), stamps: this.#stamps };
   }
 
@@ -106,6 +110,7 @@ export class IlpEncoder {
       switch (f.kind) {
         case "float":
           if (typeof f.value !== "number") throw new Error(`column ${f.name}: a float must be a number`);
+          this.#flushText();
           this.#room(10);
           this.#buf[this.#pos++] = EQ;
           this.#buf[this.#pos++] = EQ;
@@ -128,7 +133,7 @@ export class IlpEncoder {
           break;
         case "storedAt":
           this.#ascii("=");
-          this.#stamps.push(this.#pos);
+          this.#stamps.push(this.#pos + this.#text.length);
           this.#ascii("0".repeat(STAMP_DIGITS));
           this.#ascii("t");
           break;
@@ -140,10 +145,12 @@ export class IlpEncoder {
     if (!Number.isInteger(row.ts)) throw new Error(`designated timestamp must be an integer, got ${row.ts}`);
     if (row.symbols.length === 0 && row.fields.length === 0) throw new Error("a row needs a symbol or a column");
     this.#ascii(` ${row.ts}t\n`);
+    if (this.#text.length > 4096) this.#flushText();
   }
 
   #array(name: string, values: readonly number[]): void {
     if (!Array.isArray(values) || values.length === 0) throw new Error(`column ${name}: an array needs at least one value`);
+    this.#flushText();
     this.#room(8 + 8 * values.length);
     const b = this.#buf;
     b[this.#pos++] = EQ;
@@ -161,6 +168,13 @@ export class IlpEncoder {
 
   /** Text known to be ASCII with nothing to escape. */
   #ascii(s: string): void {
+    this.#text += s;
+  }
+
+  #flushText(): void {
+    const s = this.#text;
+    if (s.length === 0) return;
+    this.#text = "";
     this.#room(s.length);
     this.#pos += this.#buf.write(s, this.#pos, s.length, "latin1");
   }
@@ -176,6 +190,7 @@ export class IlpEncoder {
   }
 
   #utf8(s: string): void {
+    this.#flushText();
     this.#room(Buffer.byteLength(s, "utf8"));
     this.#pos += this.#buf.write(s, this.#pos, "utf8");
   }

@@ -100,14 +100,25 @@ export function stateKey(state: string | undefined, code: number | undefined, re
   return (a >>> 0) * 0x100000 + ((b >>> 0) & 0xfffff);
 }
 
-function pathSymbols(p: MachinePath): [string, string][] {
-  return [
-    ["enterprise", p.enterprise],
-    ["site", p.site],
-    ["area", p.area],
-    ["line", p.line],
-    ["machine", p.machine],
-  ];
+// The five path symbols of a machine, built once per machine (the rows copy them, never change them).
+// Bounded: cleared when it outgrows any plausible plant (a machine must be in the asset model to get here).
+const symbolCache = new Map<string, readonly [string, string][]>();
+
+function pathSymbols(p: MachinePath): readonly [string, string][] {
+  const key = `${p.enterprise}/${p.site}/${p.area}/${p.line}/${p.machine}`;
+  let s = symbolCache.get(key);
+  if (!s) {
+    if (symbolCache.size >= 100_000) symbolCache.clear();
+    s = [
+      ["enterprise", p.enterprise],
+      ["site", p.site],
+      ["area", p.area],
+      ["line", p.line],
+      ["machine", p.machine],
+    ];
+    symbolCache.set(key, s);
+  }
+  return s;
 }
 
 const opt = (kind: "float" | "int", name: string, value: number | undefined): Field[] => (value === undefined ? [] : [{ kind, name, value }]);

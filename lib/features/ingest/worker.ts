@@ -17,7 +17,7 @@ import { sharedFilter, telemetryFilters } from "#lib/contract/topics.ts";
 import { umhEnterpriseFilters } from "#lib/contract/umh.ts";
 import type { Config } from "#lib/platform/config.ts";
 import { IngestBatcher } from "./batcher.ts";
-import { deadLetterRow, mapMessage } from "./mapping.ts";
+import { deadLetterRow, type MappingContext, mapMessage } from "./mapping.ts";
 import { createIngestMetrics, type IngestMetrics } from "./metrics.ts";
 import { sparkplugApp } from "./sparkplug-app.ts";
 import type { InFlightCommand } from "./sparkplug-commands.ts";
@@ -171,13 +171,19 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
   });
   client.on("error", (e) => log.error({ err: e.message }, "broker connection error"));
 
-  const mappingContext = () => ({
+  const mappingContext = (): MappingContext => ({
     nowMicros: Date.now() * 1000,
     maxFutureMicros: cfg.INGEST_MAX_FUTURE_S * 1e6,
     maxAgeMicros: cfg.INGEST_MAX_AGE_S * 1e6,
     isKnownMachine: (k: string) => machines.has(k),
     worker: cfg.INGEST_CLIENT_ID,
   });
+  // one context for the synchronous mapping of every message, its clock set per message (not an object and a closure each)
+  const sharedContext = mappingContext();
+  const contextNow = () => {
+    sharedContext.nowMicros = Date.now() * 1000;
+    return sharedContext;
+  };
   // One guard from the MQTT callback to the rows: whatever fails for one message dead-letters that
   // message (mapMessage never throws; this catches the rest), and no payload can stop the worker.
   // A message is handed to the batcher once, with one acknowledgement: a second PUBACK for its packet
@@ -200,7 +206,7 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
         else ack();
         return;
       }
-      const mapped = mapMessage(topic, payload, mappingContext());
+      const mapped = mapMessage(topic, payload, contextNow());
       receivedCounter(mapped.ok ? mapped.channel : "invalid").inc();
       if (mapped.ok) {
         // a UMH message's values Andon does not store go to the dead letters beside its rows (lib/features/ingest/mapping.ts)
