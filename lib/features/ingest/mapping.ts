@@ -121,7 +121,10 @@ function pathSymbols(p: MachinePath): readonly [string, string][] {
   return s;
 }
 
-const opt = (kind: "float" | "int", name: string, value: number | undefined): Field[] => (value === undefined ? [] : [{ kind, name, value }]);
+/** Adds a float or int field when the value is present (pushes: no array per optional field). */
+function opt(fields: Field[], kind: "float" | "int", name: string, value: number | undefined): void {
+  if (value !== undefined) fields.push({ kind, name, value });
+}
 
 /**
  * Telemetry's and late marks' `received_at` is when the row was stored (the writer stamps it on the
@@ -130,85 +133,62 @@ const opt = (kind: "float" | "int", name: string, value: number | undefined): Fi
  */
 const STORED_AT: Field = { kind: "storedAt", name: "received_at" };
 
+/** The path symbols and one or two more, in one array. */
+function withSymbols(path: readonly [string, string][], a: [string, string], b?: [string, string]): [string, string][] {
+  const out = path.slice() as [string, string][];
+  out.push(a);
+  if (b) out.push(b);
+  return out;
+}
+
 export function telemetryRows(path: MachinePath, t: Telemetry): Row[] {
   const symbols = pathSymbols(path);
-  const received = STORED_AT;
   switch (t.channel) {
     case "state": {
       const m = t.msg;
-      return [
-        {
-          table: TABLES.state,
-          symbols: [...symbols, ...(m.state ? ([["state", m.state]] as [string, string][]) : [])],
-          fields: [
-            ...opt("int", "code", m.code),
-            ...(m.reason ? [{ kind: "string", name: "reason", value: m.reason } as Field] : []),
-            { kind: "int", name: "state_key", value: stateKey(m.state, m.code, m.reason || undefined) },
-            received,
-          ],
-          ts: m.ts,
-        },
-      ];
+      const fields: Field[] = [];
+      opt(fields, "int", "code", m.code);
+      if (m.reason) fields.push({ kind: "string", name: "reason", value: m.reason });
+      fields.push({ kind: "int", name: "state_key", value: stateKey(m.state, m.code, m.reason || undefined) }, STORED_AT);
+      const syms = m.state ? withSymbols(symbols, ["state", m.state]) : (symbols.slice() as [string, string][]);
+      return [{ table: TABLES.state, symbols: syms, fields, ts: m.ts }];
     }
     case "counts": {
       const m = t.msg;
-      return [
-        {
-          table: TABLES.counts,
-          symbols: [...symbols, ["mode", m.mode]],
-          fields: [
-            { kind: "int", name: "total", value: m.total },
-            { kind: "int", name: "reject", value: m.reject },
-            ...opt("int", "counter_max", m.counter_max),
-            received,
-          ],
-          ts: m.ts,
-        },
+      const fields: Field[] = [
+        { kind: "int", name: "total", value: m.total },
+        { kind: "int", name: "reject", value: m.reject },
       ];
+      opt(fields, "int", "counter_max", m.counter_max);
+      fields.push(STORED_AT);
+      return [{ table: TABLES.counts, symbols: withSymbols(symbols, ["mode", m.mode]), fields, ts: m.ts }];
     }
     case "vibration": {
       const m = t.msg;
-      return [
-        {
-          table: TABLES.vibration,
-          symbols: [...symbols, ["sensor", m.sensor]],
-          fields: [
-            ...opt("float", "velocity_rms_mm_s", m.velocity_rms_mm_s),
-            ...opt("float", "accel_rms_g", m.accel_rms_g),
-            ...opt("float", "accel_peak_g", m.accel_peak_g),
-            ...opt("float", "crest_factor", m.crest_factor),
-            ...opt("float", "kurtosis", m.kurtosis),
-            ...opt("float", "temperature_c", m.temperature_c),
-            ...opt("float", "speed_rpm", m.speed_rpm),
-            received,
-          ],
-          ts: m.ts,
-        },
-      ];
+      const fields: Field[] = [];
+      opt(fields, "float", "velocity_rms_mm_s", m.velocity_rms_mm_s);
+      opt(fields, "float", "accel_rms_g", m.accel_rms_g);
+      opt(fields, "float", "accel_peak_g", m.accel_peak_g);
+      opt(fields, "float", "crest_factor", m.crest_factor);
+      opt(fields, "float", "kurtosis", m.kurtosis);
+      opt(fields, "float", "temperature_c", m.temperature_c);
+      opt(fields, "float", "speed_rpm", m.speed_rpm);
+      fields.push(STORED_AT);
+      return [{ table: TABLES.vibration, symbols: withSymbols(symbols, ["sensor", m.sensor]), fields, ts: m.ts }];
     }
     case "waveform": {
       const m = t.msg;
-      return [
-        {
-          table: TABLES.waveform,
-          symbols: [...symbols, ["sensor", m.sensor], ["unit", m.unit]],
-          fields: [
-            { kind: "float", name: "sample_rate_hz", value: m.sample_rate_hz },
-            ...opt("float", "speed_rpm", m.speed_rpm),
-            { kind: "int", name: "sample_count", value: m.samples.length },
-            { kind: "array", name: "samples", value: m.samples },
-            received,
-          ],
-          ts: m.ts,
-        },
-      ];
+      const fields: Field[] = [{ kind: "float", name: "sample_rate_hz", value: m.sample_rate_hz }];
+      opt(fields, "float", "speed_rpm", m.speed_rpm);
+      fields.push({ kind: "int", name: "sample_count", value: m.samples.length }, { kind: "array", name: "samples", value: m.samples }, STORED_AT);
+      return [{ table: TABLES.waveform, symbols: withSymbols(symbols, ["sensor", m.sensor], ["unit", m.unit]), fields, ts: m.ts }];
     }
     case "metrics": {
       const m = t.msg;
       return m.metrics.map((x) => ({
         table: TABLES.metrics,
-        symbols: [...symbols, ["name", x.name], ...(x.unit ? ([["unit", x.unit]] as [string, string][]) : [])],
-        fields: [{ kind: "float", name: "value", value: x.value }, received],
+        symbols: x.unit ? withSymbols(symbols, ["name", x.name], ["unit", x.unit]) : withSymbols(symbols, ["name", x.name]),
+        fields: [{ kind: "float", name: "value", value: x.value }, STORED_AT],
         ts: m.ts,
       }));
     }
