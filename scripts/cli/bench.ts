@@ -160,6 +160,9 @@ export async function run(argv: string[]): Promise<void> {
     `[bench] CPU seconds per 100k messages: worker ${r.workerCpuPer100k.toFixed(2)} (first publish to all rows queryable), baseline subscriber ${r.baselineCpuPer100k.toFixed(2)}`,
   );
   console.log(
+    `[bench] worker peak heap: ${r.heapMb.used} MB used, ${r.heapMb.total} MB reserved, ${r.heapMb.external} MB external (rss ${r.rssMb.toFixed(0)} MB)`,
+  );
+  console.log(
     `ingest ratio=${r.ratio.toFixed(2)} pipeline=${r.pipelinePerS.toFixed(0)}/s baseline=${r.baselinePerS.toFixed(0)}/s lost=${r.lost} duplicated=${r.duplicated} rss_mb=${r.rssMb.toFixed(0)} p99_ms=${r.p99Ms.toFixed(0)}`,
   );
 }

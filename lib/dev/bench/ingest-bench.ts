@@ -27,6 +27,8 @@ export interface IngestBenchResult {
   lost: number;
   duplicated: number;
   rssMb: number;
+  /** The worker's peak V8 heap used and reserved, and external memory (MiB), sampled once a second. */
+  heapMb: { used: number; total: number; external: number };
   /** CPU seconds (user + system) per 100,000 messages: the worker's from first publish to all rows queryable, the baseline subscriber's. */
   workerCpuPer100k: number;
   baselineCpuPer100k: number;
@@ -177,11 +179,22 @@ export async function benchIngest(o: IngestBenchOptions): Promise<IngestBenchRes
         sentAt = s;
       });
       let seen = 0;
+      // the worker's own view of its memory, once a second: peak V8 heap used and reserved
+      const heap = { used: 0, total: 0, external: 0 };
+      let polls = 0;
       const stopAt = Date.now() + Math.max(120_000, o.messages / 5);
       while (seen < o.messages && Date.now() < stopAt) {
         seen = await rows();
         timeline.push([Date.now(), seen]);
         maxRss = Math.max(maxRss, rssMb(worker.child.pid ?? 0));
+        if (polls++ % 10 === 0) {
+          const h = await fetch(`http://127.0.0.1:${metricsPort}/health`)
+            .then((r) => r.json() as Promise<{ memoryMb?: { heapUsed: number; heapTotal: number; external: number } }>)
+            .catch(() => ({ memoryMb: undefined }));
+          heap.used = Math.max(heap.used, h.memoryMb?.heapUsed ?? 0);
+          heap.total = Math.max(heap.total, h.memoryMb?.heapTotal ?? 0);
+          heap.external = Math.max(heap.external, h.memoryMb?.external ?? 0);
+        }
         await new Promise((r) => setTimeout(r, 100));
       }
       const end = timeline.at(-1)?.[0] ?? Date.now();
@@ -210,6 +223,7 @@ export async function benchIngest(o: IngestBenchOptions): Promise<IngestBenchRes
         lost: Math.max(0, o.messages - final),
         duplicated: Math.max(0, final - o.messages),
         rssMb: maxRss,
+        heapMb: heap,
         workerCpuPer100k,
         baselineCpuPer100k,
         p50Ms: pct(50),

@@ -65,6 +65,12 @@ function retryUntil<T>(what: string, log: Logger, fn: () => Promise<T>, isStoppe
   });
 }
 
+function memoryMb() {
+  const m = process.memoryUsage();
+  const mb = (n: number) => Math.round(n / 1048576);
+  return { rss: mb(m.rss), heapUsed: mb(m.heapUsed), heapTotal: mb(m.heapTotal), external: mb(m.external) };
+}
+
 export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestWorker> {
   const { config: cfg, log } = deps;
   let stopped = false;
@@ -256,6 +262,8 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
     heldBytes: batcher.heldBytes,
     readingHeld: flow.holding,
     heldAcks: acks.held,
+    // what the process's memory is made of (MiB): the V8 heap in use and reserved, and buffers outside it
+    memoryMb: memoryMb(),
   }));
   log.info({ port: server.port }, "metrics on /metrics");
 
