@@ -158,12 +158,13 @@ export async function benchIngest(o: IngestBenchOptions): Promise<IngestBenchRes
         return n;
       };
       await waitFor(
-        "ingest worker",
+        "ingest worker subscribed",
+        // subscribed, not only connected: what is published before the SUBACK is not queued for a new session
         () =>
-          fetch(`http://127.0.0.1:${metricsPort}/health`)
-            .then((r) => r.json() as Promise<{ connected: boolean }>)
+          fetch(`http://127.0.0.1:${metricsPort}/metrics`)
+            .then((r) => r.text())
             .then(
-              (h) => h.connected,
+              (m) => /^andon_ingest_subscribed 1$/m.test(m),
               () => false,
             ),
         120_000,
