@@ -7,7 +7,8 @@ import { devicePasswdLines } from "#lib/adapters/db/device-accounts.ts";
 import { type MachinePath, machineKey } from "#lib/contract/identity.ts";
 import { type BrokerId, CENTRAL, gatewayUser, SERVICE_USERS } from "#lib/features/broker/acl.ts";
 import type { GeneratedBrokers } from "#lib/features/broker/generate.ts";
-import { assetMachines, clientEnv, describeCreated, generateFromConfig } from "#lib/features/broker/setup.ts";
+import { assetMachines, clientEnv, describeCreated, generateFromConfig, sparkplugAccess } from "#lib/features/broker/setup.ts";
+import type { SparkplugAccess } from "#lib/features/broker/sparkplug-acl.ts";
 import { startBroker } from "#lib/features/broker/start.ts";
 import { ServiceError } from "#lib/features/stack/ensure.ts";
 import { type PortUse, portProblems, stackListens } from "#lib/features/stack/ports.ts";
@@ -30,6 +31,7 @@ export interface MultiSite {
 
 const machinesSignature = (machines: MachinePath[]) => machines.map(machineKey).sort().join("\n");
 const devicesSignature = (devices: ReadonlyMap<string, string>) => [...devices.values()].sort().join("\n");
+const sparkplugSignature = (s: SparkplugAccess) => s.mappings.map((m) => `${m.group}/${m.edgeNode}/${m.device} ${m.machine} ${m.channel}`).join("\n");
 
 export async function startMultiSite(cfg: Config, say: (m: string) => void, onStarted: (m: Managed) => void): Promise<MultiSite> {
   if (cfg.BROKER_GATEWAY_ACCOUNTS !== "site") {
@@ -41,7 +43,10 @@ export async function startMultiSite(cfg: Config, say: (m: string) => void, onSt
   let machines = await assetMachines(prisma);
   // devices' own accounts, made on the dashboard's "Connect a machine" page (hash lines only)
   let devices = await devicePasswdLines(prisma);
-  const g = generateFromConfig(cfg, machines, true, devices);
+  // the Sparkplug mapping says which edge nodes a site's gateway may be (the simulator writes its own at start:
+  // the watcher below picks it up and reloads the brokers within a minute)
+  let sparkplug = await sparkplugAccess(cfg, prisma);
+  const g = generateFromConfig(cfg, machines, true, devices, sparkplug);
   // the central broker's port was checked with the others at start; the factory brokers' follow the asset model
   const problems = await portProblems([
     ...stackListens(cfg, true),
@@ -76,13 +81,20 @@ export async function startMultiSite(cfg: Config, say: (m: string) => void, onSt
     try {
       const now = await assetMachines(prisma);
       const nowDevices = await devicePasswdLines(prisma);
-      if (machinesSignature(now) === machinesSignature(machines) && devicesSignature(nowDevices) === devicesSignature(devices)) return;
+      const nowSparkplug = await sparkplugAccess(cfg, prisma);
+      if (
+        machinesSignature(now) === machinesSignature(machines) &&
+        devicesSignature(nowDevices) === devicesSignature(devices) &&
+        sparkplugSignature(nowSparkplug) === sparkplugSignature(sparkplug)
+      )
+        return;
       machines = now;
       devices = nowDevices;
-      const again = generateFromConfig(cfg, now, true, devices);
+      sparkplug = nowSparkplug;
+      const again = generateFromConfig(cfg, now, true, devices, sparkplug);
       for (const m of byId.values()) m.child.kill("SIGHUP");
       say(
-        `asset model or device accounts changed: broker accounts and ACLs regenerated and reloaded${again.removed.length ? `; removed ${again.removed.join(", ")}` : ""}${again.revoked.length ? `; revoked the certificates of ${again.revoked.join(", ")}` : ""}`,
+        `asset model, device accounts or Sparkplug mapping changed: broker accounts and ACLs regenerated and reloaded${again.removed.length ? `; removed ${again.removed.join(", ")}` : ""}${again.revoked.length ? `; revoked the certificates of ${again.revoked.join(", ")}` : ""}`,
       );
       showCreated(again, say);
       const sites = new Set(again.sites.map((s) => s.id));
