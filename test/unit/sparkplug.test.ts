@@ -134,6 +134,28 @@ describe("Sparkplug host sessions", () => {
     expect(host.receive(topic("NDEATH"), payload(0, [bdSeq(7)]), 0)).toEqual({ kind: "death" });
     expect(host.online).toEqual([]);
   });
+
+  it("checkpoints what changed and resumes from it in a new host: aliases, bdSeq, last values; the first seq is the baseline", () => {
+    const host = new SparkplugHost();
+    host.receive(topic("NBIRTH"), payload(0, [bdSeq(3), dbl("node_temp", 1, 1)]), 0);
+    host.receive(topic("DBIRTH", "press"), payload(1, [dbl("good", 1, 100)], 1_700_000_000_000), 0);
+    host.receive(topic("DDATA", "press"), payload(2, [dbl(undefined, 1, 101)], 1_700_000_001_000), 0);
+    const changed = host.takeChanged();
+    expect(changed.map(([k]) => k)).toEqual(["plant/gw1"]);
+    expect(host.takeChanged()).toEqual([]); // nothing changed since
+    const restarted = new SparkplugHost();
+    restarted.restore("plant/gw1", JSON.parse(JSON.stringify(changed[0]![1])));
+    // redelivered data (seq 2 again, not the 3 that follows): resolved by alias, no gap, no rebirth
+    const again = restarted.receive(topic("DDATA", "press"), payload(2, [dbl(undefined, 1, 101)], 1_700_000_001_000), 0);
+    expect(again).toMatchObject({ kind: "values", device: "press", readings: [{ name: "good", value: 101 }], problems: [] });
+    expect(again).not.toHaveProperty("rebirth");
+    expect(again.kind === "values" && again.last("good")).toEqual({ value: 101, tsMs: 1_700_000_001_000 });
+    // from then on the sequence is followed again
+    expect(restarted.receive(topic("DDATA", "press"), payload(5, [dbl(undefined, 1, 102)]), 0)).toHaveProperty("rebirth");
+    // the will of the session's own bdSeq still ends it; the dead node's checkpoint is empty
+    expect(restarted.receive(topic("NDEATH"), payload(0, [bdSeq(3)]), 0)).toEqual({ kind: "death" });
+    expect(restarted.takeChanged()).toEqual([["plant/gw1", undefined]]);
+  });
 });
 
 const map = (metric: string, channel: SparkplugMapping["channel"], field: string, device = "press", machine = "acme/plant1/a/l/press-7"): SparkplugMapping => ({

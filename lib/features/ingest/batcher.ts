@@ -59,6 +59,7 @@ export class IngestBatcher {
   /** The most messages held at once since the start (the flow-control bound, observed). */
   #maxPending = 0;
   #settled: () => void = () => undefined;
+  #checkpoint: () => Row[] = () => [];
   readonly #opts: Required<BatcherOptions>;
 
   constructor(
@@ -92,6 +93,14 @@ export class IngestBatcher {
   /** `fn` runs whenever messages stop being held (written and acknowledged, or dropped). */
   onSettled(fn: () => void): void {
     this.#settled = fn;
+  }
+
+  /**
+   * `fn` runs when a batch is cut; its rows (e.g. the Sparkplug sessions' checkpoints, state after every message
+   * received so far) are written with the batch, whose messages are acknowledged only once both are durable.
+   */
+  checkpointWith(fn: () => Row[]): void {
+    this.#checkpoint = fn;
   }
 
   add(m: PendingMessage): void {
@@ -167,6 +176,8 @@ export class IngestBatcher {
       }
       const taken = this.#pending.splice(0, take);
       const batch = taken.map((h) => h.m);
+      const checkpoint = this.#checkpoint();
+      if (checkpoint.length) batch.push({ rows: checkpoint, ack: () => undefined });
       const size = taken.reduce((n, h) => n + heldSize(h), 0);
       this.#pendingRows -= rows;
       this.#pendingBytes -= bytes;

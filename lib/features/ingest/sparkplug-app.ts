@@ -3,11 +3,14 @@
 // and will, the mapping it refreshes from PostgreSQL, and the rebirth requests it publishes.
 import type { MqttClient } from "mqtt";
 import type { Logger } from "pino";
+import type { Row } from "#lib/adapters/questdb/rows.ts";
+import type { StoredSession } from "#lib/adapters/questdb/sparkplug-sessions.ts";
 import { asMachineKey } from "#lib/contract/identity.ts";
 import { sparkplugGroupFilter, sparkplugStateTopic } from "#lib/contract/sparkplug.ts";
 import { responseTopic } from "#lib/contract/topics.ts";
 import type { Config } from "#lib/platform/config.ts";
 import type { MappingContext } from "./mapping.ts";
+import { checkpointRows, restoreSessions } from "./sparkplug-checkpoint.ts";
 import { type InFlightCommand, reportAnswer } from "./sparkplug-commands.ts";
 import { mapSparkplug, type SparkplugOutcome } from "./sparkplug-ingest.ts";
 import { indexMappings, mappingProblem, type StoredMapping } from "./sparkplug-mapping.ts";
@@ -24,6 +27,10 @@ export interface SparkplugApp {
   /** A graceful stop sends no will: STATE offline, retained, before disconnecting. */
   retire(client: MqttClient): Promise<void>;
   refresh(): Promise<void>;
+  /** Before connecting: resume the edge nodes' sessions from their latest checkpoints (./sparkplug-checkpoint.ts). */
+  restore(): Promise<void>;
+  /** The checkpoint rows of the sessions changed since the last call: written with the batch being cut. */
+  checkpoint(): Row[];
   handle(topic: string, payload: Uint8Array, ctx: MappingContext, client: MqttClient): SparkplugOutcome;
 }
 
@@ -32,8 +39,10 @@ export function sparkplugApp(
   log: Logger,
   loadMappings: () => Promise<StoredMapping[]>,
   inFlight: (machine: string) => Promise<InFlightCommand | undefined> = async () => undefined,
+  loadSessions: (hostId: string) => Promise<StoredSession[]> = async () => [],
 ): SparkplugApp {
   const host = new SparkplugHost();
+  const clock = { lastMicros: 0 };
   let index = indexMappings([]);
   // Sparkplug 3.0: the will and the online message of one connection carry the same timestamp, new per connection
   let born = Date.now();
@@ -57,6 +66,12 @@ export function sparkplugApp(
         .publishAsync(stateTopic, state(false), { qos: 1, retain: true })
         .catch((e: Error) => log.warn({ err: e.message }, "Sparkplug STATE offline not published"));
     },
+    async restore() {
+      const r = restoreSessions(host, await loadSessions(cfg.INGEST_SPARKPLUG_HOST_ID));
+      if (r.unreadable.length) log.warn({ edgeNodes: r.unreadable }, "Sparkplug checkpoints unreadable: these edge nodes are asked for a rebirth");
+      log.info({ edgeNodes: r.restored }, "Sparkplug sessions resumed from their checkpoints");
+    },
+    checkpoint: () => checkpointRows(host, cfg.INGEST_SPARKPLUG_HOST_ID, clock, Date.now() * 1000),
     async refresh() {
       const all = await loadMappings();
       for (const m of all) {

@@ -8,6 +8,7 @@ import { deferPubacks } from "#lib/adapters/mqtt/deferred-acks.ts";
 import { holdWhileFull } from "#lib/adapters/mqtt/flow-control.ts";
 import { mqttOptions, redactUrl } from "#lib/adapters/mqtt/options.ts";
 import { ensureQuestSchema } from "#lib/adapters/questdb/schema.ts";
+import { loadSparkplugSessions } from "#lib/adapters/questdb/sparkplug-sessions.ts";
 import { TABLES } from "#lib/adapters/questdb/tables.ts";
 import { QuestWriter } from "#lib/adapters/questdb/writer.ts";
 import { MQTT_FORWARD_HEADROOM_BYTES, MQTT_MAX_PACKET_BYTES } from "#lib/contract/limits.ts";
@@ -79,8 +80,13 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
   );
   let machines = await retryUntil("loading the asset model", log, deps.loadMachineKeys, () => stopped);
   log.info({ machines: machines.size }, "asset model loaded");
-  const spb = cfg.INGEST_SPARKPLUG_GROUPS.length ? sparkplugApp(cfg, log, deps.loadSparkplugMappings ?? (async () => []), deps.inFlightCommand) : undefined;
+  const spb = cfg.INGEST_SPARKPLUG_GROUPS.length
+    ? sparkplugApp(cfg, log, deps.loadSparkplugMappings ?? (async () => []), deps.inFlightCommand, (host) =>
+        loadSparkplugSessions(cfg.QUESTDB_PG_URL, cfg.QUESTDB_PG_PASSWORD, host),
+      )
+    : undefined;
   if (spb) await retryUntil("loading the Sparkplug mapping", log, spb.refresh, () => stopped);
+  if (spb) await retryUntil("resuming the Sparkplug sessions", log, spb.restore, () => stopped);
   const refresh = setInterval(() => {
     deps
       .loadMachineKeys()
@@ -124,6 +130,7 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
   // sends (lib/adapters/mqtt/flow-control.ts): the receive maximum alone bounds a count, not memory
   const flow = holdWhileFull(client, () => batcher.pendingMessages >= cfg.INGEST_RECEIVE_MAXIMUM || batcher.heldBytes >= cfg.INGEST_MAX_HELD_BYTES);
   batcher.onSettled(() => flow.release());
+  if (spb) batcher.checkpointWith(spb.checkpoint);
   // prom-client hashes a label object on every inc(); bind the children once
   const receivedChildren = new Map<string, ReturnType<typeof metrics.received.labels>>();
   const receivedCounter = (channel: string) => {
@@ -196,8 +203,9 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
           log.warn({ topic: topic.slice(0, 300), reason: out.deadReason }, "dead-lettered");
         }
         added = true;
-        if (out.rows.length) batcher.add({ rows: out.rows, ack, eventMicros: out.rows[0]?.ts, connection, source: { topic, payload } });
-        else ack();
+        // a message without rows (a command, a birth of unmapped metrics) is acknowledged with its batch too: in
+        // order, once the checkpoint holding what it did to the edge node's session is durable
+        batcher.add({ rows: out.rows, ack, eventMicros: out.rows[0]?.ts, connection, ...(out.rows.length ? { source: { topic, payload } } : {}) });
         return;
       }
       const mapped = mapMessage(topic, payload, mappingContext());
