@@ -44,8 +44,8 @@ const password = (username: string) => {
 };
 const factoryPort = (site: string) => g.sites.find((s) => s.site.site === site)!.port;
 const tls = (): IClientOptions => ({ protocolVersion: 5, ca: readFileSync(g.cafile), rejectUnauthorized: true, reconnectPeriod: 0, connectTimeout: 5000 });
-async function connect(port: number, username: string, clientId: string): Promise<MqttClient> {
-  const c = await mqtt.connectAsync(url(port), { ...tls(), username, password: password(username), clientId: `${clientId}-${ent}` });
+async function connect(port: number, username: string, clientId: string, extra: IClientOptions = {}): Promise<MqttClient> {
+  const c = await mqtt.connectAsync(url(port), { ...tls(), username, password: password(username), clientId: `${clientId}-${ent}`, ...extra });
   clients.push(c);
   return c;
 }
@@ -56,6 +56,7 @@ function inbox(c: MqttClient): { topic: string; retain: boolean }[] {
   return got;
 }
 const topics = (got: { topic: string }[]) => got.map((x) => x.topic);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
   const ports = [await freePort(), await freePort(), await freePort()] as const;
@@ -125,6 +126,20 @@ describe("Sparkplug B edge nodes on the generated factory brokers", () => {
     ]) {
       expect([t, await pubackCode(gw, t, "x")]).toEqual([t, 0x87]);
     }
+  });
+
+  it("delivers an edge node's will (its NDEATH) to the host when it drops; one naming another site's node reaches nobody (2.0.11 accepts it at CONNECT)", async () => {
+    const host = await connect(g.central.port, SERVICE_USERS.ingest, "host-will");
+    const got = inbox(host);
+    await host.subscribeAsync(`spBv1.0/${group}/+/+`, { qos: 1 }); // node-level messages: births, data, deaths
+    const will = (node: string) => ({ topic: topic("NDEATH", node), payload: Buffer.from("death"), qos: 1 as const, retain: false });
+    const foreign = await connect(factoryPort(mA.site), gatewayUser(mA, "site"), "gw-a-foreign-will", { will: will("gw-b") });
+    const own = await connect(factoryPort(mA.site), gatewayUser(mA, "site"), "gw-a-will", { will: will("gw-a") });
+    foreign.stream.destroy(); // dropped, not disconnected: the broker publishes the will
+    await sleep(200);
+    own.stream.destroy();
+    await expect.poll(() => topics(got), { timeout: 15_000 }).toContain(topic("NDEATH", "gw-a"));
+    expect(topics(got).filter((t) => t.includes("/NDEATH/"))).toEqual([topic("NDEATH", "gw-a")]);
   });
 
   it("carries site A's edge-node data up the bridge to the ingest account, and site B's up its own", async () => {
