@@ -69,9 +69,9 @@ afterAll(async () => {
   await pool.end();
 });
 
-async function stored(): Promise<{ counts: number; countsDistinct: number; total: number; metrics: number; metricsDistinct: number }> {
-  const c = await pool.query<{ n: string; d: string; t: string }>(
-    `SELECT count() n, count_distinct(ts) d, sum(total) t FROM ${TABLES.counts} WHERE enterprise = $1 AND machine = $2`,
+async function stored(): Promise<{ counts: number; countsDistinct: number; total: number; reject: number; metrics: number; metricsDistinct: number }> {
+  const c = await pool.query<{ n: string; d: string; t: string; r: string }>(
+    `SELECT count() n, count_distinct(ts) d, sum(total) t, sum(reject) r FROM ${TABLES.counts} WHERE enterprise = $1 AND machine = $2`,
     [ent, press],
   );
   const m = await pool.query<{ n: string; d: string }>(`SELECT count() n, count_distinct(ts) d FROM ${TABLES.metrics} WHERE enterprise = $1 AND machine = $2`, [
@@ -82,6 +82,7 @@ async function stored(): Promise<{ counts: number; countsDistinct: number; total
     counts: Number(c.rows[0]?.n ?? 0),
     countsDistinct: Number(c.rows[0]?.d ?? 0),
     total: Number(c.rows[0]?.t ?? 0),
+    reject: Number(c.rows[0]?.r ?? 0),
     metrics: Number(m.rows[0]?.n ?? 0),
     metricsDistinct: Number(m.rows[0]?.d ?? 0),
   };
@@ -135,7 +136,8 @@ describe("Sparkplug B crash safety", () => {
             chunk.push(
               edge.publishAsync(
                 sparkplugTopic({ group, type: "DDATA", edgeNode: node, device: "press" }),
-                payload(ts, next(), [metric(2, ts, good), metric(3, ts, Math.floor(j / 10))]),
+                // report by exception: Scrap (floor(j / 10)) only when it changes; the host completes the counts with its last value
+                payload(ts, next(), j % 10 === 0 ? [metric(2, ts, good), metric(3, ts, j / 10)] : [metric(2, ts, good)]),
                 { qos: 1 },
               ),
             );
@@ -169,13 +171,22 @@ describe("Sparkplug B crash safety", () => {
     await sleep(1000); // anything still arriving late would be a duplicate: give it the chance
     await waitWalApplied(pool, [TABLES.counts, TABLES.metrics, TABLES.deadLetters]);
     const final = await stored();
-    const dead = await deadLetters();
+    // Killed between QuestDB's commit of a batch (its rows and the checkpoint after it) and its PUBACKs, the worker
+    // gets that batch again with the session already past it: a DDATA without Scrap whose Scrap changed later in
+    // the batch is refused as older than Scrap's last value. Its row is stored (the batch was durable), so that
+    // dead letter is the only one allowed (docs/mqtt.md); it is rare (the kill must land in that gap) and counted.
+    const all = await deadLetters();
+    const replayed = all.filter((r) => /DDATA of .*older than the last value of Scrap/.test(r));
+    const dead = all.filter((r) => !replayed.includes(r));
+    console.log(`Sparkplug crash test: ${replayed.length} dead letters of replayed split counters (rows stored before the crash)`);
     expect({ final, dead: dead.slice(0, 5), deadCount: dead.length }).toEqual({
       final: {
         counts: expected.counts,
         countsDistinct: expected.counts,
         // Good went 3, 6, ..., 3 * n/2 (0 at birth): their sum, once each
         total: (3 * (n / 2) * (n / 2 + 1)) / 2,
+        // each DDATA's reject is Scrap's value at its time, floor(j / 10), whether it carried Scrap or not
+        reject: Array.from({ length: n / 2 }, (_, i) => Math.floor((2 * i) / 10)).reduce((a, b) => a + b, 0),
         metrics: expected.metrics,
         metricsDistinct: expected.metrics,
       },

@@ -10,6 +10,9 @@ import type { Logger } from "pino";
 import type { Row } from "#lib/adapters/questdb/rows.ts";
 import { RowsRefusedError, type RowWriter } from "#lib/adapters/questdb/writer.ts";
 import type { IngestMetrics } from "./metrics.ts";
+import { messageBytes } from "./row-bytes.ts";
+
+export { messageBytes };
 
 export interface PendingMessage {
   rows: Row[];
@@ -60,6 +63,8 @@ export class IngestBatcher {
   #maxPending = 0;
   #settled: () => void = () => undefined;
   #checkpoint: () => Row[] = () => [];
+  /** With a checkpoint: one batch at a time, each taking every message held (see checkpointWith). */
+  #exact = false;
   readonly #opts: Required<BatcherOptions>;
 
   constructor(
@@ -96,11 +101,16 @@ export class IngestBatcher {
   }
 
   /**
-   * `fn` runs when a batch is cut; its rows (e.g. the Sparkplug sessions' checkpoints, state after every message
-   * received so far) are written with the batch, whose messages are acknowledged only once both are durable.
+   * `fn` runs when a batch is cut; its rows (the Sparkplug sessions' checkpoints: the state after every message
+   * received so far) are written last, after the batch's rows, and its messages are acknowledged only once all are
+   * durable. So that the checkpoint is the state after exactly the batch's messages, a batch then takes every
+   * message held (written in requests of at most batchRows / batchBytes, one after the other) and one batch is
+   * written at a time: a durable checkpoint means every message before it is durable, and a message not yet
+   * acknowledged (redelivered after a crash) is never behind, and at most one batch ahead of, the latest one.
    */
   checkpointWith(fn: () => Row[]): void {
     this.#checkpoint = fn;
+    this.#exact = true;
   }
 
   add(m: PendingMessage): void {
@@ -162,7 +172,7 @@ export class IngestBatcher {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     // Up to `concurrency` batches in flight; a second one only when a full batch is waiting.
-    while (this.#inFlight.size < this.#opts.concurrency && this.#pending.length > 0 && !this.#stopped) {
+    while (this.#inFlight.size < (this.#exact ? 1 : this.#opts.concurrency) && this.#pending.length > 0 && !this.#stopped) {
       if (this.#inFlight.size > 0 && !this.#full()) break;
       // Whole messages, up to batchRows rows and batchBytes bytes (at least one message).
       let take = 0;
@@ -170,7 +180,7 @@ export class IngestBatcher {
       let bytes = 0;
       for (; take < this.#pending.length; take++) {
         const h = this.#pending[take] as Held;
-        if (take > 0 && (rows + h.rows > this.#opts.batchRows || bytes + h.bytes > this.#opts.batchBytes)) break;
+        if (take > 0 && !this.#exact && (rows + h.rows > this.#opts.batchRows || bytes + h.bytes > this.#opts.batchBytes)) break;
         rows += h.rows;
         bytes += h.bytes;
       }
@@ -206,7 +216,7 @@ export class IngestBatcher {
       const rows = batch.flatMap((m) => m.rows);
       const started = performance.now();
       try {
-        await this.writer.write(rows);
+        for (const chunk of this.#exact ? this.#requests(rows) : [rows]) await this.writer.write(chunk);
       } catch (e) {
         this.metrics.writeErrors.inc();
         if (e instanceof RowsRefusedError) {
@@ -232,6 +242,24 @@ export class IngestBatcher {
       if (attempt > 1) this.log.info({ rows: rows.length, attempt }, "QuestDB write recovered");
       return;
     }
+  }
+
+  /** Rows in requests of at most batchRows rows and about batchBytes (a row above it alone), in order. */
+  #requests(rows: Row[]): Row[][] {
+    const out: Row[][] = [[]];
+    let bytes = 0;
+    for (const r of rows) {
+      const b = messageBytes([r]);
+      const last = out[out.length - 1] as Row[];
+      if (last.length && (last.length >= this.#opts.batchRows || bytes + b > this.#opts.batchBytes)) {
+        out.push([r]);
+        bytes = b;
+      } else {
+        last.push(r);
+        bytes += b;
+      }
+    }
+    return out;
   }
 
   /**
@@ -268,19 +296,3 @@ export class IngestBatcher {
 }
 
 const heldSize = (h: Held) => h.bytes + (h.m.source?.payload.length ?? 0);
-
-/** An upper bound of the bytes a message's rows take in an ILP request (strings counted at 3 bytes a character). */
-export function messageBytes(rows: readonly Row[]): number {
-  let n = 0;
-  for (const r of rows) {
-    n += 48 + r.table.length;
-    for (const [k, v] of r.symbols) n += 4 + k.length + 3 * v.length;
-    for (const f of r.fields) {
-      n += 4 + f.name.length;
-      if (f.kind === "string") n += 3 * f.value.length + 2;
-      else if (f.kind === "array") n += 16 + 8 * f.value.length;
-      else n += 24;
-    }
-  }
-  return n;
-}
