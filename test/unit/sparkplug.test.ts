@@ -156,6 +156,20 @@ describe("Sparkplug host sessions", () => {
     expect(restarted.receive(topic("NDEATH"), payload(0, [bdSeq(3)]), 0)).toEqual({ kind: "death" });
     expect(restarted.takeChanged()).toEqual([["plant/gw1", undefined]]);
   });
+
+  it("rewinds to the durable sessions: messages taken since are taken again, without a gap; nodes born since are forgotten", () => {
+    const host = new SparkplugHost();
+    host.receive(topic("NBIRTH"), payload(0, [bdSeq(1), dbl("t", 1, 1)], 1_700_000_000_000), 0);
+    const durable = new Map(host.takeChanged());
+    host.receive(topic("NDATA"), payload(1, [dbl(undefined, 1, 2)], 1_700_000_001_000), 0);
+    host.receive({ ...topic("NBIRTH"), edgeNode: "gw2" }, payload(0, [bdSeq(1), dbl("t", 1, 1)]), 0);
+    host.rewind(durable);
+    expect(host.online).toEqual(["plant/gw1"]);
+    expect(host.takeChanged()).toEqual([]);
+    const again = host.receive(topic("NDATA"), payload(1, [dbl(undefined, 1, 2)], 1_700_000_001_000), 0);
+    expect(again).toMatchObject({ kind: "values", readings: [{ name: "t", value: 2 }], problems: [] });
+    expect(again).not.toHaveProperty("rebirth");
+  });
 });
 
 const map = (metric: string, channel: SparkplugMapping["channel"], field: string, device = "press", machine = "acme/plant1/a/l/press-7"): SparkplugMapping => ({

@@ -10,7 +10,7 @@ import type { Logger } from "pino";
 import type { Row } from "#lib/adapters/questdb/rows.ts";
 import { RowsRefusedError, type RowWriter } from "#lib/adapters/questdb/writer.ts";
 import type { IngestMetrics } from "./metrics.ts";
-import { messageBytes } from "./row-bytes.ts";
+import { inRequests, messageBytes } from "./row-bytes.ts";
 
 export { messageBytes };
 
@@ -63,6 +63,7 @@ export class IngestBatcher {
   #maxPending = 0;
   #settled: () => void = () => undefined;
   #checkpoint: () => Row[] = () => [];
+  #checkpointDurable: (rows: Row[], connection?: number) => void = () => undefined;
   /** With a checkpoint: one batch at a time, each taking every message held (see checkpointWith). */
   #exact = false;
   readonly #opts: Required<BatcherOptions>;
@@ -102,14 +103,13 @@ export class IngestBatcher {
 
   /**
    * `fn` runs when a batch is cut; its rows (the Sparkplug sessions' checkpoints: the state after every message
-   * received so far) are written last, after the batch's rows, and its messages are acknowledged only once all are
-   * durable. So that the checkpoint is the state after exactly the batch's messages, a batch then takes every
-   * message held (written in requests of at most batchRows / batchBytes, one after the other) and one batch is
-   * written at a time: a durable checkpoint means every message before it is durable, and a message not yet
-   * acknowledged (redelivered after a crash) is never behind, and at most one batch ahead of, the latest one.
+   * received so far) are written after the batch's rows, its messages acknowledged once all are durable (then
+   * `durable` runs). So that it is the state after exactly the batch's messages, a batch takes every message held
+   * (written in requests of at most batchRows / batchBytes, in order) and one batch is written at a time.
    */
-  checkpointWith(fn: () => Row[]): void {
+  checkpointWith(fn: () => Row[], durable: (rows: Row[], connection?: number) => void): void {
     this.#checkpoint = fn;
+    this.#checkpointDurable = durable;
     this.#exact = true;
   }
 
@@ -187,7 +187,10 @@ export class IngestBatcher {
       const taken = this.#pending.splice(0, take);
       const batch = taken.map((h) => h.m);
       const checkpoint = this.#checkpoint();
-      if (checkpoint.length) batch.push({ rows: checkpoint, ack: () => undefined });
+      // on the batch's connection: dropped with its messages when the broker redelivers them (connectionResumed)
+      const on = batch.at(-1)?.connection;
+      if (checkpoint.length)
+        batch.push({ rows: checkpoint, ack: () => this.#checkpointDurable(checkpoint, on), ...(on !== undefined ? { connection: on } : {}) });
       const size = taken.reduce((n, h) => n + heldSize(h), 0);
       this.#pendingRows -= rows;
       this.#pendingBytes -= bytes;
@@ -216,7 +219,7 @@ export class IngestBatcher {
       const rows = batch.flatMap((m) => m.rows);
       const started = performance.now();
       try {
-        for (const chunk of this.#exact ? this.#requests(rows) : [rows]) await this.writer.write(chunk);
+        for (const chunk of this.#exact ? inRequests(rows, this.#opts.batchRows, this.#opts.batchBytes) : [rows]) await this.writer.write(chunk);
       } catch (e) {
         this.metrics.writeErrors.inc();
         if (e instanceof RowsRefusedError) {
@@ -242,24 +245,6 @@ export class IngestBatcher {
       if (attempt > 1) this.log.info({ rows: rows.length, attempt }, "QuestDB write recovered");
       return;
     }
-  }
-
-  /** Rows in requests of at most batchRows rows and about batchBytes (a row above it alone), in order. */
-  #requests(rows: Row[]): Row[][] {
-    const out: Row[][] = [[]];
-    let bytes = 0;
-    for (const r of rows) {
-      const b = messageBytes([r]);
-      const last = out[out.length - 1] as Row[];
-      if (last.length && (last.length >= this.#opts.batchRows || bytes + b > this.#opts.batchBytes)) {
-        out.push([r]);
-        bytes = b;
-      } else {
-        last.push(r);
-        bytes += b;
-      }
-    }
-    return out;
   }
 
   /**

@@ -16,3 +16,21 @@ export function messageBytes(rows: readonly Row[]): number {
   }
   return n;
 }
+
+/** Rows in requests of at most maxRows rows and about maxBytes (a row above it alone), in order. */
+export function inRequests(rows: readonly Row[], maxRows: number, maxBytes: number): Row[][] {
+  const out: Row[][] = [[]];
+  let bytes = 0;
+  for (const r of rows) {
+    const b = messageBytes([r]);
+    const last = out[out.length - 1] as Row[];
+    if (last.length && (last.length >= maxRows || bytes + b > maxBytes)) {
+      out.push([r]);
+      bytes = b;
+    } else {
+      last.push(r);
+      bytes += b;
+    }
+  }
+  return out;
+}

@@ -14,7 +14,7 @@ import { checkpointRows, restoreSessions } from "./sparkplug-checkpoint.ts";
 import { type InFlightCommand, reportAnswer } from "./sparkplug-commands.ts";
 import { mapSparkplug, type SparkplugOutcome } from "./sparkplug-ingest.ts";
 import { indexMappings, mappingProblem, type StoredMapping } from "./sparkplug-mapping.ts";
-import { SparkplugHost } from "./sparkplug-session.ts";
+import { type NodeSnapshot, SparkplugHost } from "./sparkplug-session.ts";
 
 export interface SparkplugApp {
   filters: string[];
@@ -31,6 +31,10 @@ export interface SparkplugApp {
   restore(): Promise<void>;
   /** The checkpoint rows of the sessions changed since the last call: written with the batch being cut. */
   checkpoint(): Row[];
+  /** Those rows are durable: the sessions to go back to on a resumed connection. */
+  durable(rows: Row[]): void;
+  /** The connection resumed the broker session: back to the durable sessions before it redelivers (./sparkplug-checkpoint.ts). */
+  rewind(): void;
   handle(topic: string, payload: Uint8Array, ctx: MappingContext, client: MqttClient): SparkplugOutcome;
 }
 
@@ -43,6 +47,8 @@ export function sparkplugApp(
 ): SparkplugApp {
   const host = new SparkplugHost();
   const clock = { lastMicros: 0 };
+  const durable = new Map<string, NodeSnapshot | undefined>();
+  const cuts = new WeakMap<Row[], [string, NodeSnapshot | undefined][]>();
   let index = indexMappings([]);
   // Sparkplug 3.0: the will and the online message of one connection carry the same timestamp, new per connection
   let born = Date.now();
@@ -67,11 +73,20 @@ export function sparkplugApp(
         .catch((e: Error) => log.warn({ err: e.message }, "Sparkplug STATE offline not published"));
     },
     async restore() {
-      const r = restoreSessions(host, await loadSessions(cfg.INGEST_SPARKPLUG_HOST_ID));
+      const r = restoreSessions(host, await loadSessions(cfg.INGEST_SPARKPLUG_HOST_ID), durable);
       if (r.unreadable.length) log.warn({ edgeNodes: r.unreadable }, "Sparkplug checkpoints unreadable: these edge nodes are asked for a rebirth");
       log.info({ edgeNodes: r.restored }, "Sparkplug sessions resumed from their checkpoints");
     },
-    checkpoint: () => checkpointRows(host, cfg.INGEST_SPARKPLUG_HOST_ID, clock, Date.now() * 1000),
+    checkpoint() {
+      const changed = host.takeChanged();
+      const rows = checkpointRows(changed, cfg.INGEST_SPARKPLUG_HOST_ID, clock, Date.now() * 1000);
+      cuts.set(rows, changed);
+      return rows;
+    },
+    durable(rows) {
+      for (const [node, snap] of cuts.get(rows) ?? []) durable.set(node, snap);
+    },
+    rewind: () => host.rewind(durable),
     async refresh() {
       const all = await loadMappings();
       for (const m of all) {

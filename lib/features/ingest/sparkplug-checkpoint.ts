@@ -10,6 +10,10 @@
 // written when a later one committed. Redelivered messages are then resolved with that session: the first one
 // becomes the sequence baseline (no gap, no rebirth request), aliases resolve as before, the last values are
 // newer (docs/mqtt.md says what that means for counters split over two metrics).
+//
+// A reconnect that resumes the broker session (a cut link, a broker restart) redelivers what was not
+// acknowledged, which the in-memory sessions have already taken: the host goes back (rewind) to the sessions of
+// the latest durable checkpoint, kept in memory, before the broker redelivers.
 import type { Row } from "#lib/adapters/questdb/rows.ts";
 import type { StoredSession } from "#lib/adapters/questdb/sparkplug-sessions.ts";
 import { TABLES } from "#lib/adapters/questdb/tables.ts";
@@ -20,9 +24,8 @@ export interface CheckpointClock {
   lastMicros: number;
 }
 
-/** The rows of the sessions that changed since the last call (an empty session: the edge node died). */
-export function checkpointRows(host: SparkplugHost, hostId: string, clock: CheckpointClock, nowMicros: number): Row[] {
-  const changed = host.takeChanged();
+/** The rows of these changed sessions (an empty session: the edge node died). */
+export function checkpointRows(changed: readonly [string, NodeSnapshot | undefined][], hostId: string, clock: CheckpointClock, nowMicros: number): Row[] {
   if (!changed.length) return [];
   clock.lastMicros = Math.max(nowMicros, clock.lastMicros + 1);
   return changed.map(([node, session]) => ({
@@ -36,14 +39,20 @@ export function checkpointRows(host: SparkplugHost, hostId: string, clock: Check
   }));
 }
 
-/** Resumes the stored sessions; returns how many, and the edge nodes whose checkpoint could not be read. */
-export function restoreSessions(host: SparkplugHost, stored: readonly StoredSession[]): { restored: number; unreadable: string[] } {
+/** Resumes the stored sessions (and notes them as durable); returns how many, and the edge nodes whose checkpoint could not be read. */
+export function restoreSessions(
+  host: SparkplugHost,
+  stored: readonly StoredSession[],
+  durable: Map<string, NodeSnapshot | undefined>,
+): { restored: number; unreadable: string[] } {
   let restored = 0;
   const unreadable: string[] = [];
   for (const s of stored) {
     if (!s.session) continue;
     try {
-      host.restore(s.node, JSON.parse(s.session) as NodeSnapshot);
+      const snap = JSON.parse(s.session) as NodeSnapshot;
+      host.restore(s.node, snap);
+      durable.set(s.node, snap);
       restored++;
     } catch {
       unreadable.push(s.node); // its next data asks for a rebirth, as without a checkpoint

@@ -105,6 +105,13 @@ export class SparkplugHost {
     };
   }
 
+  /** Goes back to these sessions (the latest durable checkpoint): every other edge node is forgotten. */
+  rewind(to: ReadonlyMap<string, NodeSnapshot | undefined>): void {
+    for (const key of [...this.nodes.keys()]) if (!to.get(key)) this.nodes.delete(key);
+    for (const [key, snap] of to) if (snap) this.restore(key, snap);
+    this.changed.clear(); // what they are now is what is durable
+  }
+
   /** Resumes an edge node's session from a checkpoint (a restarted worker, before any message arrives). */
   restore(key: string, snap: NodeSnapshot): void {
     this.nodes.set(key, {

@@ -130,7 +130,8 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
   // sends (lib/adapters/mqtt/flow-control.ts): the receive maximum alone bounds a count, not memory
   const flow = holdWhileFull(client, () => batcher.pendingMessages >= cfg.INGEST_RECEIVE_MAXIMUM || batcher.heldBytes >= cfg.INGEST_MAX_HELD_BYTES);
   batcher.onSettled(() => flow.release());
-  if (spb) batcher.checkpointWith(spb.checkpoint);
+  // a batch durable after its connection closed sent no PUBACK: its messages come again, the sessions stay before them
+  if (spb) batcher.checkpointWith(spb.checkpoint, (rows, on) => (on === undefined || (on === acks.connection && client.connected)) && spb.durable(rows));
   // prom-client hashes a label object on every inc(); bind the children once
   const receivedChildren = new Map<string, ReturnType<typeof metrics.received.labels>>();
   const receivedCounter = (channel: string) => {
@@ -156,7 +157,10 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
   client.on("connect", (connack) => {
     metrics.connected.set(1);
     // a resumed session redelivers what the last connection did not acknowledge: drop our copies
-    if (connack.sessionPresent) batcher.connectionResumed(acks.connection);
+    if (connack.sessionPresent) {
+      batcher.connectionResumed(acks.connection);
+      spb?.rewind(); // the Sparkplug sessions go back to what is durable before the broker redelivers the rest
+    }
     log.info({ broker: redactUrl(cfg.MQTT_URL), clientId: cfg.INGEST_CLIENT_ID, sessionPresent: connack.sessionPresent }, "connected to broker");
     if (stopped) return;
     metrics.subscribed.set(0);
