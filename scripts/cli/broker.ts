@@ -33,6 +33,11 @@ export async function run(argv: string[]): Promise<void> {
     console.log(`    central broker           ${g.central.conf}  (mqtts://${g.central.host}:${g.central.port})`);
     for (const s of g.sites) console.log(`    factory ${s.site.key.padEnd(16)} ${s.conf}  (mqtts://${s.host}:${s.port})`);
     console.log(`    CA certificate           ${g.cafile}`);
+    const edgeNodes = g.plan.sites.flatMap((s) => (s.edgeNodes ?? []).map((n) => `${n.group}/${n.edgeNode} (${s.key})`));
+    if (edgeNodes.length || cfg.INGEST_SPARKPLUG_GROUPS.length)
+      console.log(
+        `    Sparkplug B              host ${cfg.INGEST_SPARKPLUG_HOST_ID} reads ${cfg.INGEST_SPARKPLUG_GROUPS.join(", ") || "no group"}; edge nodes by the mapping: ${edgeNodes.join(", ") || "none"}`,
+      );
     if (g.crl)
       console.log(
         `    revocation list          ${g.crl.file}  (${g.crl.revoked} revoked; valid until ${g.crl.nextUpdate.toISOString()}, renewed by every run)`,
