@@ -99,7 +99,7 @@ export function AlertsInbox({ initial, sites, canAct }: { initial: AlertRow[]; s
           {live ? "live" : "reconnecting…"}
         </span>
         {open !== null ? (
-          <span className="badge" data-testid="open-count">
+          <span className={open > 0 ? "badge" : "badge none"} data-testid="open-count">
             {open} open
           </span>
         ) : null}

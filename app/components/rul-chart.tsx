@@ -35,6 +35,13 @@ export function RulChart({ detail: d, hm }: { detail: MachineDetail; hm: (t: num
   const right = Math.max(end, f.eta) + (Math.max(end, f.eta) - (f.points[0]?.ts ?? d.to)) * 0.05;
   const top = Math.max(cd * 1.15, ...f.points.map((p) => p.v * 1.1));
   const round = (p: { ts: number; v: number }) => ({ ts: p.ts, v: Math.round(p.v * 100) / 100 });
+  // the exponential trend runs off any useful scale past the boundary: drawn up to the top of the chart
+  const trend = clipAbove(f.fitted, top);
+  // past a day, the clock time alone is ambiguous: "+2 d" says which day after now
+  const tick = (t: number) => {
+    const days = Math.floor((t - d.to) / 86_400_000);
+    return right - (f.points[0]?.ts ?? d.to) > 20 * 3_600_000 && days > 0 ? `${hm(t)} +${days} d` : hm(t);
+  };
   return (
     <div className="card" data-testid="rul">
       <h2>
@@ -48,8 +55,8 @@ export function RulChart({ detail: d, hm }: { detail: MachineDetail; hm: (t: num
         <ResponsiveContainer>
           <LineChart margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
             <CartesianGrid stroke="#2d3a47" strokeDasharray="3 3" />
-            <XAxis dataKey="ts" type="number" domain={[f.points[0]?.ts ?? d.to, right]} tickFormatter={hm} stroke="#8b98a5" fontSize={11} />
-            <YAxis domain={[0, top]} stroke="#8b98a5" fontSize={11} width={48} tickFormatter={(v: number) => v.toFixed(1)} />
+            <XAxis dataKey="ts" type="number" domain={[f.points[0]?.ts ?? d.to, right]} tickFormatter={tick} stroke="#8b98a5" fontSize={11} />
+            <YAxis domain={[0, top]} allowDataOverflow stroke="#8b98a5" fontSize={11} width={48} tickFormatter={(v: number) => v.toFixed(1)} />
             <ReferenceArea
               x1={f.etaLow}
               x2={f.etaHigh ?? right}
@@ -65,10 +72,24 @@ export function RulChart({ detail: d, hm }: { detail: MachineDetail; hm: (t: num
             <Tooltip {...tip} labelFormatter={(t) => hm(Number(t))} formatter={(v) => `${v} mm/s`} />
             <Legend />
             <Line data={f.points.map(round)} dataKey="v" name="running velocity (block median)" stroke="#58a6ff" isAnimationActive={false} />
-            <Line data={f.fitted.map(round)} dataKey="v" name="trend" stroke="#d29922" strokeDasharray="4 2" dot={false} isAnimationActive={false} />
+            <Line data={trend.map(round)} dataKey="v" name="trend" stroke="#d29922" strokeDasharray="4 2" dot={false} isAnimationActive={false} />
           </LineChart>
         </ResponsiveContainer>
       </div>
     </div>
   );
+}
+
+/** The points of a rising line up to where it reaches `top` (that crossing included). */
+function clipAbove(points: readonly { ts: number; v: number }[], top: number): { ts: number; v: number }[] {
+  const out: { ts: number; v: number }[] = [];
+  for (const p of points) {
+    const prev = out.at(-1);
+    if (p.v <= top) out.push(p);
+    else {
+      if (prev) out.push({ ts: prev.ts + ((p.ts - prev.ts) * (top - prev.v)) / (p.v - prev.v), v: top });
+      break;
+    }
+  }
+  return out;
 }

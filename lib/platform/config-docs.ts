@@ -87,7 +87,8 @@ export const CONFIG_DOCS: Record<keyof Config, string> = {
   KAFKA_TOPIC_PREFIX: "Prefix of the forwarder's topic names (`andon.telemetry.state`, ...).",
   KAFKA_CLIENT_ID: "Kafka client id of the forwarder.",
   FORWARD_BATCH_ROWS: "Rows the forwarder reads, sends and commits at once (its memory bound); a time window holding more is cut short.",
-  FORWARD_SETTLE_MS: "The forwarder reads only rows stored (received, computed, changed) at least this long ago: time for a row to become visible.",
+  FORWARD_SETTLE_MS:
+    "The forwarder reads only rows stored at least this long ago: it must cover how long a write may take from the row's stored-at stamp to its commit (Andon's QuestDB writer gives up after 12 s) and clock differences between hosts.",
   FORWARD_POLL_MS: "How often the forwarder looks for new rows when it has caught up (ms).",
   FORWARD_METRICS_PORT: "Port of the forwarder's Prometheus `/metrics`: lag, records sent, errors (0: a free port).",
   SIM_SITES: "Comma-separated enterprise/site keys the simulator runs (empty: every site).",

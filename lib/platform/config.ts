@@ -150,7 +150,7 @@ const schema = z.object({
     .regex(/^[A-Za-z0-9._-]{1,100}$/, "letters, digits, '.', '_' and '-'")
     .default("andon-forwarder"),
   FORWARD_BATCH_ROWS: int(1, 100_000).default(5000),
-  FORWARD_SETTLE_MS: int(0, 600_000).default(10_000),
+  FORWARD_SETTLE_MS: int(0, 600_000).default(15_000),
   FORWARD_POLL_MS: int(10, 60_000).default(1000),
   FORWARD_METRICS_PORT: int(0, 65535).default(9468),
 

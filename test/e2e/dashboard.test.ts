@@ -739,16 +739,16 @@ describe("plant page", () => {
         [breakdown, "equipment_failure"],
         [breakdown + 10 * MIN, "running"],
       ].flatMap(([ts, state]) =>
-        telemetryRows(path, { channel: "state", msg: { v: 1, ts: Number(ts) * 1000, state: String(state) } } as never, Date.now() * 1000),
+        telemetryRows(path, { channel: "state", msg: { v: 1, ts: Number(ts) * 1000, state: String(state) } } as never),
       ),
       // vibration features every 5 min at 3.0 mm/s: zone C for a group 2 machine on a rigid foundation
       ...Array.from({ length: 10 }, (_, i) => now - 50 * MIN + i * 5 * MIN).flatMap((t) =>
-        telemetryRows(path, { channel: "vibration", msg: { v: 1, ts: t * 1000, sensor: "de-bearing", velocity_rms_mm_s: 3.0 } } as never, Date.now() * 1000),
+        telemetryRows(path, { channel: "vibration", msg: { v: 1, ts: t * 1000, sensor: "de-bearing", velocity_rms_mm_s: 3.0 } } as never),
       ),
       ...Array.from({ length: 50 }, (_, i) => now - 50 * MIN + i * MIN)
         .filter((t) => t < breakdown || t >= breakdown + 10 * MIN)
         .flatMap((t) =>
-          telemetryRows(path, { channel: "counts", msg: { v: 1, ts: t * 1000, mode: "delta", total: 1, reject: 0 } } as never, Date.now() * 1000),
+          telemetryRows(path, { channel: "counts", msg: { v: 1, ts: t * 1000, mode: "delta", total: 1, reject: 0 } } as never),
         ),
     ];
     await writer.write(rows);
@@ -847,12 +847,11 @@ describe("shift report", () => {
     const seeded = { total: minutes.length * 20, reject: minutes.filter((t) => (t - S) % (10 * MIN) === 0).length };
     const writer = new QuestWriter({ httpUrl: stack.QUESTDB_HTTP_URL });
     await writer.write([
-      ...states.flatMap(([ts, state]) => telemetryRows(path, { channel: "state", msg: { v: 1, ts: ts * 1000, state } } as never, Date.now() * 1000)),
+      ...states.flatMap(([ts, state]) => telemetryRows(path, { channel: "state", msg: { v: 1, ts: ts * 1000, state } } as never)),
       ...minutes.flatMap((t) =>
         telemetryRows(
           path,
           { channel: "counts", msg: { v: 1, ts: (t + 30_000) * 1000, mode: "delta", total: 20, reject: (t - S) % (10 * MIN) === 0 ? 1 : 0 } } as never,
-          Date.now() * 1000,
         ),
       ),
     ]);

@@ -10,16 +10,17 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { prismaFor } from "#lib/adapters/db/client.ts";
 import { forwardCursorStore } from "#lib/adapters/db/forward.ts";
-import { ensureTopics } from "#lib/adapters/kafka/producer.ts";
 import { ensureQuestSchema } from "#lib/adapters/questdb/schema.ts";
 import { TABLES } from "#lib/adapters/questdb/tables.ts";
 import { QuestWriter } from "#lib/adapters/questdb/writer.ts";
 import { type KafkaCluster, startKafkaCluster } from "#lib/dev/kafka.ts";
 import { TOPICS } from "#lib/features/forward/records.ts";
+import { telemetryRows } from "#lib/features/ingest/mapping.ts";
 import { freePort, waitFor } from "#lib/features/stack/net.ts";
 import type { Managed } from "#lib/features/stack/process.ts";
-import { type Arrivals, collectArrivals, countsFeed, spawnForwarder } from "../support/forward.ts";
+import { allArrived, collectArrivals, countsFeed, forwardRun, report } from "../support/forward.ts";
 import { seedTestPlant, testPlant } from "../support/stack.ts";
+import { startTcpProxy } from "../support/tcp-proxy.ts";
 
 const env = inject("stack");
 const prisma = prismaFor(env.DATABASE_URL);
@@ -27,52 +28,7 @@ const logs = mkdtempSync(join(tmpdir(), "andon-forward-test-"));
 const BATCH = 500;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A run: its topics, the positions set to now, a consumer reading them, the forwarder's settings. */
-async function run(cluster: KafkaCluster, name: string) {
-  const prefix = `t${randomBytes(3).toString("hex")}.`;
-  const topics = Object.values(TOPICS).map((t) => `${prefix}${t}`);
-  const kafka = { brokers: cluster.bootstrap.split(","), clientId: `test-${name}` };
-  await ensureTopics(kafka, topics);
-  const t0 = Date.now() - 1000;
-  const cursor = forwardCursorStore(prisma);
-  for (const t of topics) await cursor.commit(t, t0, 0);
-  const arrivals = await collectArrivals(cluster.bootstrap, topics, `test-${name}-${prefix}`);
-  const metricsPort = await freePort();
-  const settings = {
-    KAFKA_BROKERS: cluster.bootstrap,
-    KAFKA_TOPIC_PREFIX: prefix,
-    FORWARD_BATCH_ROWS: String(BATCH),
-    FORWARD_SETTLE_MS: "3000",
-    FORWARD_POLL_MS: "200",
-    FORWARD_METRICS_PORT: String(metricsPort),
-  };
-  let n = 0;
-  const start = async () => {
-    const p = spawnForwarder(env, settings, join(logs, `${name}-${++n}.log`));
-    await waitFor("forwarder's metrics", async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`).catch(() => undefined))?.ok === true, 60_000);
-    return p;
-  };
-  const metric = async (re: RegExp) => {
-    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-    return [...text.matchAll(re)].reduce((s, m) => s + Number(m[1]), 0);
-  };
-  return { prefix, arrivals, start, metric };
-}
-
-/** Waits until every expected id arrived (or fails naming how many did not). */
-async function allArrived(arrivals: Arrivals, expected: string[], timeoutMs = 90_000) {
-  await waitFor(`all ${expected.length} records in Kafka`, async () => arrivals.missing(expected).length === 0, timeoutMs, 250).catch((e) => {
-    throw new Error(`${(e as Error).message}: ${arrivals.missing(expected).length} missing`);
-  });
-}
-
-function report(name: string, arrivals: Arrivals, expected: string[], ms: number, extra = "") {
-  const ids = [...arrivals.counts.keys()];
-  const maxPerId = Math.max(...arrivals.counts.values());
-  console.log(
-    `forward ${name}: ${expected.length} records expected, ${ids.length} distinct arrived, ${arrivals.duplicates()} duplicates (max ${maxPerId} per id), ${arrivals.missing(expected).length} missing${extra}; ${ms} ms`,
-  );
-}
+const run = (cluster: KafkaCluster, name: string) => forwardRun({ env, prisma, logs, batch: BATCH }, cluster, name);
 
 describe("forwarder on one Kafka broker", () => {
   let cluster: KafkaCluster;
@@ -110,6 +66,7 @@ describe("forwarder on one Kafka broker", () => {
         { kind: "timestamp" as const, name: "bucket_end", micros: (bucket0 + (i + 1) * 60_000) * 1000 },
         { kind: "float" as const, name: "oee", value: 0.5 + i / 100 },
         { kind: "timestamp" as const, name: "computed_at", micros: computedUs },
+        { kind: "storedAt" as const, name: "stored_at" },
       ],
       ts: (bucket0 + i * 60_000) * 1000,
     }));
@@ -222,6 +179,63 @@ describe("forwarder on one Kafka broker", () => {
     expect(new Set(again.counts.keys())).toEqual(new Set(feed.ids));
     // a batch whose acks were lost in the outage is sent again whole: at most one batch per failed send
     expect(again.duplicates()).toBeLessThanOrEqual(BATCH * Math.max(1, errorsDuringOutage));
+  });
+
+  it("telemetry held back by its writer past the settle time (QuestDB unreachable for ingest) is forwarded once it lands", async () => {
+    const started = Date.now();
+    const ent = `fh${randomBytes(3).toString("hex")}`;
+    const r = await run(cluster, "held");
+    // a steady feed keeps the forwarder's committed position moving
+    const feed = countsFeed(env, ent, 200);
+    const fwd = await r.start();
+    // the ingest worker's way to QuestDB, through a link that can be cut
+    const quest = new URL(env.QUESTDB_HTTP_URL);
+    const proxy = await startTcpProxy(await freePort(), { host: quest.hostname, port: Number(quest.port) });
+    const viaProxy = new URL(env.QUESTDB_HTTP_URL);
+    viaProxy.port = String(proxy.port);
+    const held = new QuestWriter({ httpUrl: viaProxy.toString(), requestTimeoutMs: 2000 });
+    await proxy.cut();
+    const heldFrom = Date.now();
+    // rows as the ingest mapping makes them for messages that came in while QuestDB was out of reach
+    const path = { enterprise: ent, site: "s", area: "a", line: "l", machine: "held" };
+    const rows = Array.from({ length: 50 }, (_, i) =>
+      telemetryRows(path, { channel: "counts", msg: { v: 1, ts: (heldFrom + i) * 1000, mode: "delta", total: 1, reject: 0 } } as never),
+    ).flat();
+    const heldIds = rows.map((row) => `counts:${ent}/s/a/l/held:${row.ts}`);
+    let attempts = 0;
+    // as the ingest batcher does: the batch is kept and written again until it lands
+    const landing = (async () => {
+      for (;;) {
+        attempts++;
+        try {
+          return await held.write(rows);
+        } catch {
+          await sleep(500);
+        }
+      }
+    })();
+    const counts = `${r.prefix}${TOPICS.counts}`;
+    const cursor = forwardCursorStore(prisma);
+    await waitFor("the forwarder's position past the held messages", async () => ((await cursor.get(counts)) ?? 0) > heldFrom + 2000, 60_000);
+    const heldForMs = Date.now() - heldFrom;
+    await proxy.restore();
+    await landing;
+    await held.close();
+    await proxy.close();
+    await feed.stop();
+    const expected = [...feed.ids, ...heldIds];
+    await allArrived(r.arrivals, expected, 60_000).catch(() => undefined);
+    await fwd.stop();
+    await r.arrivals.close();
+    report(
+      "held",
+      r.arrivals,
+      expected,
+      Date.now() - started,
+      `; ${heldIds.length} rows held ${heldForMs} ms (${attempts} write attempts), ${r.arrivals.missing(heldIds).length} of them missing`,
+    );
+    expect(r.arrivals.missing(heldIds)).toEqual([]);
+    expect(r.arrivals.missing(expected)).toEqual([]);
   });
 });
 

@@ -68,7 +68,7 @@ beforeAll(async () => {
       [H + 20 * MIN, "idle"],
       [H + 35 * MIN, "running"],
     ].flatMap(([ts, state]) =>
-      telemetryRows(path, { channel: "state", msg: { v: 1, ts: Number(ts) * 1000, state: String(state) } } as never, Date.now() * 1000),
+      telemetryRows(path, { channel: "state", msg: { v: 1, ts: Number(ts) * 1000, state: String(state) } } as never),
     );
   });
   await writer.write(rows);

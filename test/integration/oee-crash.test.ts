@@ -61,12 +61,11 @@ beforeAll(async () => {
     }));
     events.set(m.slug, { states, counts });
     await writer.write([
-      ...states.flatMap((s) => telemetryRows(path, { channel: "state", msg: { v: 1, ts: s.ts * 1000, state: s.state } } as never, Date.now() * 1000)),
+      ...states.flatMap((s) => telemetryRows(path, { channel: "state", msg: { v: 1, ts: s.ts * 1000, state: s.state } } as never)),
       ...counts.flatMap((c) =>
         telemetryRows(
           path,
           { channel: "counts", msg: { v: 1, ts: c.ts * 1000, mode: "cumulative", total: c.total, reject: c.reject } } as never,
-          Date.now() * 1000,
         ),
       ),
     ]);

@@ -42,7 +42,7 @@ beforeAll(async () => {
   machines = (await loadMachines(prisma)).filter((m) => m.enterprise === ent);
   const nominal = machines[0]!.nominalSpeedRpm!;
   const rng = mulberry32(11);
-  const rows: Row[] = [...telemetryRows(path, { channel: "state", msg: { v: 1, ts: (T - 1000) * 1000, state: "running" } } as never, Date.now() * 1000)];
+  const rows: Row[] = [...telemetryRows(path, { channel: "state", msg: { v: 1, ts: (T - 1000) * 1000, state: "running" } } as never)];
   for (let i = 0; i < HEALTHY + FAULTY; i++) {
     const speed = [1, 0.9, 1.05, 0.7][Math.floor(i / 20) % 4]!; // a new speed every 40 min
     const fault = i < HEALTHY ? 0 : Math.min(1, (i - HEALTHY) / 10);
@@ -57,7 +57,7 @@ beforeAll(async () => {
       temperature_c: normal(rng, 45, 0.3),
       speed_rpm: nominal * speed,
     };
-    rows.push(...telemetryRows(path, { channel: "vibration", msg } as never, Date.now() * 1000));
+    rows.push(...telemetryRows(path, { channel: "vibration", msg } as never));
   }
   const writer = new QuestWriter({ httpUrl: env.QUESTDB_HTTP_URL });
   await writer.write(rows);

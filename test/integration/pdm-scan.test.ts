@@ -44,25 +44,23 @@ beforeAll(async () => {
   const rows = [];
   const jitter = (i: number) => ((i * 7919) % 100) / 1000; // deterministic ±0.05
   // machine 0 runs: 420 s of velocity near 1.0 mm/s, then 60 s at 5.0 mm/s (zone D for group 2 rigid)
-  rows.push(...telemetryRows(path(0), { channel: "state", msg: { v: 1, ts: (T - 1000) * 1000, state: "running" } } as never, Date.now() * 1000));
+  rows.push(...telemetryRows(path(0), { channel: "state", msg: { v: 1, ts: (T - 1000) * 1000, state: "running" } } as never));
   for (let i = 0; i < 480; i++) {
     const v = i < 420 ? 1.0 + jitter(i) : 5.0 + jitter(i);
     rows.push(
       ...telemetryRows(
         path(0),
         { channel: "vibration", msg: { v: 1, ts: (T + i * 1000) * 1000, sensor: "de-bearing", velocity_rms_mm_s: v } } as never,
-        Date.now() * 1000,
       ),
     );
   }
   // machine 1 is stopped the whole time, with the same zone D values: never scored
-  rows.push(...telemetryRows(path(1), { channel: "state", msg: { v: 1, ts: (T - 1000) * 1000, state: "stopped" } } as never, Date.now() * 1000));
+  rows.push(...telemetryRows(path(1), { channel: "state", msg: { v: 1, ts: (T - 1000) * 1000, state: "stopped" } } as never));
   for (let i = 0; i < 480; i++) {
     rows.push(
       ...telemetryRows(
         path(1),
         { channel: "vibration", msg: { v: 1, ts: (T + i * 1000) * 1000, sensor: "de-bearing", velocity_rms_mm_s: 5.0 } } as never,
-        Date.now() * 1000,
       ),
     );
   }

@@ -87,7 +87,7 @@ beforeAll(async () => {
           if (msg.payload.reason === "bearing failure") failedAt ??= t;
           else if (failedAt !== undefined && repairedAt === undefined) repairedAt = t;
         }
-        rows.push(...telemetryRows({ enterprise: m.enterprise, site: m.site, area: m.area, line: m.line, machine: m.slug }, parsed.value, t * 1000));
+        rows.push(...telemetryRows({ enterprise: m.enterprise, site: m.site, area: m.area, line: m.line, machine: m.slug }, parsed.value));
       }
     }
     if (rows.length >= 20_000) {

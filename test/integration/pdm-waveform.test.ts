@@ -49,16 +49,15 @@ beforeAll(async () => {
   client.on("message", (_t, p) => messages.push(JSON.parse(p.toString())));
   await client.subscribeAsync(alertsTopic({ enterprise: ent, site: site.slug }), { qos: 1 });
   const writer = new QuestWriter({ httpUrl: env.QUESTDB_HTTP_URL });
-  const received = Date.now() * 1000;
   const rows = [];
-  rows.push(...telemetryRows(path(0), { channel: "state", msg: { v: 1, ts: (T - 1000) * 1000, state: "running" } } as never, received));
-  rows.push(...telemetryRows(path(1), { channel: "state", msg: { v: 1, ts: (T - 1000) * 1000, state: "stopped" } } as never, received));
+  rows.push(...telemetryRows(path(0), { channel: "state", msg: { v: 1, ts: (T - 1000) * 1000, state: "running" } } as never));
+  rows.push(...telemetryRows(path(1), { channel: "state", msg: { v: 1, ts: (T - 1000) * 1000, state: "stopped" } } as never));
   const rng = mulberry32(11);
   for (let i = 0; i < SNAPSHOTS; i++) {
     const samples = synthWaveform(rng, { sampleRateHz: 10240, n: 2048, speedRpm: 6000, degradation: i < 90 ? 0 : 0.3, bearing });
     for (const k of [0, 1]) {
       const msg = { v: 1, ts: (T + i * 60_000) * 1000, sensor: "de-bearing", unit: "g", sample_rate_hz: 10240, speed_rpm: 6000, samples };
-      rows.push(...telemetryRows(path(k), { channel: "waveform", msg } as never, received));
+      rows.push(...telemetryRows(path(k), { channel: "waveform", msg } as never));
     }
   }
   await writer.write(rows);

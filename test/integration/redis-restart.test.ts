@@ -71,14 +71,12 @@ beforeAll(async () => {
         telemetryRows(
           path,
           { channel: "state", msg: { v: 1, ts: (start + i * 40_000 + k * 1000) * 1000, state: i % 3 === 2 ? "equipment_failure" : "running" } } as never,
-          Date.now() * 1000,
         ),
       ),
       ...Array.from({ length: 180 }, (_, i) =>
         telemetryRows(
           path,
           { channel: "counts", msg: { v: 1, ts: (start + i * 10_000) * 1000, mode: "cumulative", total: i * (k + 2), reject: Math.floor(i / 15) } } as never,
-          Date.now() * 1000,
         ),
       ),
     ].flat();

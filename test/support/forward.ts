@@ -1,9 +1,17 @@
 // The forwarder's tests: the worker process, what arrives in Kafka (read back by a consumer from the
 // earliest offset, counted per record id) and a steady feed of stored telemetry rows.
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
 import { Consumer, stringDeserializers } from "@platformatic/kafka";
+import type { PrismaClient } from "#lib/adapters/db/client.ts";
+import { forwardCursorStore } from "#lib/adapters/db/forward.ts";
+import { ensureTopics } from "#lib/adapters/kafka/producer.ts";
 import { questPool, waitWalApplied } from "#lib/adapters/questdb/pg.ts";
 import { TABLES } from "#lib/adapters/questdb/tables.ts";
 import { QuestWriter } from "#lib/adapters/questdb/writer.ts";
+import type { KafkaCluster } from "#lib/dev/kafka.ts";
+import { TOPICS } from "#lib/features/forward/records.ts";
+import { freePort, waitFor } from "#lib/features/stack/net.ts";
 import { type Managed, spawnScript } from "#lib/features/stack/process.ts";
 import type { TestEnv } from "./stack.ts";
 
@@ -49,8 +57,59 @@ export async function collectArrivals(bootstrap: string, topics: string[], group
   };
 }
 
+/** A run: its topics, the positions set to now, a consumer reading them, the forwarder's settings. */
+export async function forwardRun(
+  ctx: { env: TestEnv; prisma: PrismaClient; logs: string; batch: number; settleMs?: number },
+  cluster: KafkaCluster,
+  name: string,
+) {
+  const prefix = `t${randomBytes(3).toString("hex")}.`;
+  const topics = Object.values(TOPICS).map((t) => `${prefix}${t}`);
+  const kafka = { brokers: cluster.bootstrap.split(","), clientId: `test-${name}` };
+  await ensureTopics(kafka, topics);
+  const t0 = Date.now() - 1000;
+  const cursor = forwardCursorStore(ctx.prisma);
+  for (const t of topics) await cursor.commit(t, t0, 0);
+  const arrivals = await collectArrivals(cluster.bootstrap, topics, `test-${name}-${prefix}`);
+  const metricsPort = await freePort();
+  const settings = {
+    KAFKA_BROKERS: cluster.bootstrap,
+    KAFKA_TOPIC_PREFIX: prefix,
+    FORWARD_BATCH_ROWS: String(ctx.batch),
+    FORWARD_SETTLE_MS: String(ctx.settleMs ?? 3000),
+    FORWARD_POLL_MS: "200",
+    FORWARD_METRICS_PORT: String(metricsPort),
+  };
+  let n = 0;
+  const start = async () => {
+    const p = spawnForwarder(ctx.env, settings, join(ctx.logs, `${name}-${++n}.log`));
+    await waitFor("forwarder's metrics", async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`).catch(() => undefined))?.ok === true, 60_000);
+    return p;
+  };
+  const metric = async (re: RegExp) => {
+    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    return [...text.matchAll(re)].reduce((s, m) => s + Number(m[1]), 0);
+  };
+  return { prefix, topics, arrivals, start, metric };
+}
+
+/** Waits until every expected id arrived (or fails naming how many did not). */
+export async function allArrived(arrivals: Arrivals, expected: string[], timeoutMs = 90_000) {
+  await waitFor(`all ${expected.length} records in Kafka`, async () => arrivals.missing(expected).length === 0, timeoutMs, 250).catch((e) => {
+    throw new Error(`${(e as Error).message}: ${arrivals.missing(expected).length} missing`);
+  });
+}
+
+export function report(name: string, arrivals: Arrivals, expected: string[], ms: number, extra = "") {
+  const ids = [...arrivals.counts.keys()];
+  const maxPerId = Math.max(...arrivals.counts.values());
+  console.log(
+    `forward ${name}: ${expected.length} records expected, ${ids.length} distinct arrived, ${arrivals.duplicates()} duplicates (max ${maxPerId} per id), ${arrivals.missing(expected).length} missing${extra}; ${ms} ms`,
+  );
+}
+
 /**
- * Counts rows of enterprise `ent` written to QuestDB at `perSecond` (4 machines), received now:
+ * Counts rows of enterprise `ent` written to QuestDB at `perSecond` (4 machines), stored now:
  * as the ingest worker stores validated telemetry. `ids` are the record ids the forwarder must send.
  */
 export function countsFeed(env: TestEnv, ent: string, perSecond: number) {
@@ -80,7 +139,7 @@ export function countsFeed(env: TestEnv, ent: string, perSecond: number) {
           fields: [
             { kind: "int" as const, name: "total", value: 1 },
             { kind: "int" as const, name: "reject", value: 0 },
-            { kind: "timestamp" as const, name: "received_at", micros: Date.now() * 1000 },
+            { kind: "storedAt" as const, name: "received_at" },
           ],
           ts,
         });

@@ -240,4 +240,41 @@ describe("the demo's degrading machine (SIM_DEMO_DEGRADE, andon up)", () => {
     expect((zoneC as number) - start).toBeLessThan(9 * 60_000);
     expect(forecast).toMatch(/^zone [CD] /);
   });
+
+  it("with hours of healthy running before it (as live, after the history fill), the forecast at zone C is the fast wear's, in minutes", () => {
+    const cfg = parseConfig({});
+    const demo = machine("GROUP_2", "FLEXIBLE");
+    demo.shifts = [{ name: "all", weekdays: [1, 2, 3, 4, 5], start: "06:00", end: "06:00", breaks: [] }];
+    const hours = parseDegrade(cfg.SIM_DEMO_DEGRADE, [demo]).get(demo.key) as number;
+    const start = Date.parse("2026-12-02T10:00:00Z");
+    const points: VelocityPoint[] = [];
+    const running = (sim: MachineSim, from: number, to: number, stopAt?: (v: number, t: number) => boolean) => {
+      for (let t = from; t < to; t += cfg.SIM_INTERVAL_MS) {
+        for (const msg of sim.tick(t)) {
+          if (msg.channel !== "vibration" || !(sim.state === "running" || sim.state === "low_speed")) continue;
+          const v = msg.payload.velocity_rms_mm_s as number;
+          points.push({ ts: t, v });
+          if (stopAt?.(v, t)) return t;
+        }
+      }
+      return undefined;
+    };
+    // 4 h of the same machine healthy, then the demo's accelerated degradation from `start`
+    running(new MachineSim(demo, { seed: cfg.SIM_SEED, waveformEvery: 0 }), start - 4 * H, start);
+    const sim = new MachineSim(demo, { seed: cfg.SIM_SEED, waveformEvery: 0, degradeToFailureMs: hours * H });
+    const [, bc, cd] = ZONE_LIMITS.GROUP_2.FLEXIBLE;
+    const zoneC = running(sim, start, start + 15 * 60_000, (v) => v >= bc) as number;
+    expect(zoneC).toBeDefined();
+    const f = forecastCrossing(points, ZONE_LIMITS.GROUP_2.FLEXIBLE, zoneC, { measuredZone: "C" });
+    const zoneD = running(sim, zoneC + cfg.SIM_INTERVAL_MS, start + 30 * 60_000, (v) => v >= cd);
+    const said = f.kind === "trend" ? describeForecast(f) : f.reason;
+    console.log(
+      `demo after 4 h healthy: zone C at ${((zoneC - start) / 60_000).toFixed(1)} min, forecast then: ${said}; first velocity in zone D ${zoneD === undefined ? "never (failed first)" : `${((zoneD - zoneC) / 60_000).toFixed(1)} min later`}`,
+    );
+    expect(f.kind).toBe("trend");
+    if (f.kind !== "trend") return;
+    // the wear that took the machine from zone A to C in minutes: its forecast is minutes, not hours
+    expect(f.eta - zoneC).toBeLessThan(H);
+    expect(f.windowMs).toBeLessThanOrEqual(30 * 60_000);
+  });
 });

@@ -71,7 +71,7 @@ describe("docs/mqtt.md Sparkplug B examples", () => {
         const path = parseMachineKey(parts.slice(0, 5).join("/"));
         const v = validateTelemetry(parts[5] as TelemetryChannel, body);
         if (!path.ok || !v.ok) throw new Error(`documented Andon message ${topic} is not valid: ${v.ok ? "" : v.reason}`);
-        return telemetryRows(path.path, v.value, ctx.nowMicros);
+        return telemetryRows(path.path, v.value);
       });
       const stored = out.rows.filter((r) => r.table !== TABLES.deadLetters && r.table !== TABLES.oeeLate);
       expect(stored, step.topic).toEqual(expected);

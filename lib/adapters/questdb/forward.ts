@@ -1,5 +1,6 @@
 // The Kafka forwarder's reads from QuestDB: the rows of one table stored in a time window
-// (received_at for telemetry, computed_at for OEE buckets), oldest first, timestamps as
+// (received_at for telemetry, stored_at for OEE buckets: both stamped by the writer on the attempt
+// that landed the row, see rows.ts "storedAt"), oldest first, timestamps as
 // microseconds since the epoch (exact, unlike a Date).
 import type pg from "pg";
 import { TABLES } from "./tables.ts";
@@ -18,7 +19,8 @@ export const FORWARDED_TABLES = {
   metrics: { table: TABLES.metrics, storedAt: "received_at", columns: ["name", "value", "unit"] },
   oee: {
     table: TABLES.oeeMachine,
-    storedAt: "computed_at",
+    // rows written before stored_at existed: their computed_at
+    storedAt: "coalesce(stored_at, computed_at)",
     columns: [
       "granularity",
       "label",
@@ -45,7 +47,7 @@ export const FORWARDED_TABLES = {
       "flags",
       "ideal_cycle_s",
     ],
-    extraTimes: ["bucket_end"],
+    extraTimes: ["bucket_end", "computed_at"],
   },
 } as const;
 export type ForwardedTable = keyof typeof FORWARDED_TABLES;
@@ -63,4 +65,14 @@ export async function questRowsStoredIn(pool: pg.Pool, which: ForwardedTable, fr
     [new Date(fromMs).toISOString(), new Date(toMs).toISOString()],
   );
   return r.rows;
+}
+
+/** A WAL table's transactions: committed (sequencer) and applied (writer), and whether applying is suspended. */
+export async function walTxns(pool: pg.Pool, table: string): Promise<{ writerTxn: number; sequencerTxn: number; suspended: boolean } | undefined> {
+  const r = await pool.query<{ writerTxn: string; sequencerTxn: string; suspended: boolean }>(
+    `SELECT "writerTxn", "sequencerTxn", suspended FROM wal_tables() WHERE name = $1`,
+    [table],
+  );
+  const row = r.rows[0];
+  return row ? { writerTxn: Number(row.writerTxn), sequencerTxn: Number(row.sequencerTxn), suspended: row.suspended } : undefined;
 }

@@ -34,6 +34,8 @@ export function oeeFields(r: OeeResult, bucketEndMs: number, computedAtMs: numbe
     ...k("oee", r.kpis.oee),
     { kind: "string", name: "flags", value: r.flags.join(",") },
     { kind: "timestamp", name: "computed_at", micros: computedAtMs * 1000 },
+    // when the row landed (the writer stamps it): the Kafka forwarder follows the table by it
+    { kind: "storedAt", name: "stored_at" },
   ];
 }
 

@@ -20,7 +20,7 @@ export const TABLES = {
 const OEE_COLUMNS = `bucket_end TIMESTAMP, label SYMBOL, mapping_version SYMBOL, calendar_s DOUBLE, planned_busy_s DOUBLE, breakdown_s DOUBLE, setup_s DOUBLE,
    other_stop_s DOUBLE, run_s DOUBLE, small_stop_s DOUBLE, net_run_s DOUBLE, fully_productive_s DOUBLE, data_gap_s DOUBLE,
    total LONG, reject LONG, startup_reject LONG, good LONG, failures LONG, availability DOUBLE, performance DOUBLE, quality DOUBLE, oee DOUBLE,
-   flags VARCHAR, computed_at TIMESTAMP`;
+   flags VARCHAR, computed_at TIMESTAMP, stored_at TIMESTAMP`;
 
 export const DDL: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS ${TABLES.state} (ts TIMESTAMP, ${PATH}, state SYMBOL, code INT, reason VARCHAR, state_key LONG, received_at TIMESTAMP)
@@ -64,4 +64,7 @@ export const DDL: readonly string[] = [
   `ALTER TABLE ${TABLES.oeeMachine} ADD COLUMN IF NOT EXISTS startup_reject LONG`,
   `ALTER TABLE ${TABLES.oeeRollup} ADD COLUMN IF NOT EXISTS startup_reject LONG`,
   `ALTER TABLE ${TABLES.oeeMachine} ADD COLUMN IF NOT EXISTS ideal_cycle_s DOUBLE`,
+  // when the row was written (computed_at is when its inputs were read, which the minute sums rely on)
+  `ALTER TABLE ${TABLES.oeeMachine} ADD COLUMN IF NOT EXISTS stored_at TIMESTAMP`,
+  `ALTER TABLE ${TABLES.oeeRollup} ADD COLUMN IF NOT EXISTS stored_at TIMESTAMP`,
 ];

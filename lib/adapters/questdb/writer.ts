@@ -60,9 +60,11 @@ export class QuestWriter implements RowWriter {
     if (rows.length === 0) return;
     const sender = await this.#acquire();
     sender.reset();
+    // taken before encoding: a row is committed at most the request timeout (+2 s) after its stamp
+    const storedUs = Date.now() * 1000;
     try {
       try {
-        for (const row of rows) await appendRow(sender, row);
+        for (const row of rows) await appendRow(sender, row, storedUs);
       } catch (e) {
         // the client refused to encode a row (too large for its buffer, a value of the wrong kind)
         throw new RowsRefusedError(`the client could not encode the rows: ${(e as Error).message.slice(0, 300)}`);
@@ -91,7 +93,7 @@ export class QuestWriter implements RowWriter {
   }
 }
 
-async function appendRow(sender: Sender, row: Row): Promise<void> {
+async function appendRow(sender: Sender, row: Row, storedUs: number): Promise<void> {
   sender.table(row.table);
   for (const [name, value] of row.symbols) sender.symbol(name, value);
   for (const f of row.fields) {
@@ -107,6 +109,9 @@ async function appendRow(sender: Sender, row: Row): Promise<void> {
         break;
       case "timestamp":
         sender.timestampColumn(f.name, f.micros, "us");
+        break;
+      case "storedAt":
+        sender.timestampColumn(f.name, storedUs, "us");
         break;
       case "array":
         sender.arrayColumn(f.name, f.value);

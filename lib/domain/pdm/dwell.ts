@@ -25,6 +25,8 @@ export interface DwellParams {
   weight: number;
   gain: number;
   memory: number;
+  /** The rest's length as a fraction of learn (unset: novelty's restFraction). */
+  restFraction?: number;
 }
 
 export const DWELL_V1: DwellParams = Object.freeze({
@@ -39,10 +41,20 @@ export const DWELL_V1: DwellParams = Object.freeze({
 });
 
 /**
+ * v2: v1 with a rest of 0.2 × learn instead of novelty@v2's 0.5 (a second event soon after a first one
+ * is no longer damped). Chosen on the even-indexed NAB files only, paired on random neighbours of
+ * novelty@v2 (docs/predictive-maintenance.md, "NAB: a shorter rest").
+ */
+export const DWELL_V2: DwellParams = Object.freeze({ ...DWELL_V1, version: "novelty-dwell@v2", restFraction: 0.2 });
+
+/**
  * The production alert (NoveltyAlert) for v1: opens at NAB's optimiser's standard threshold for v1 on
  * the even-indexed files (0.5289, as novelty@v2's); clears after 20 samples below 0.48 (novelty@v2's).
  */
 export const DWELL_ALERT_V1: NoveltyAlertParams = Object.freeze({ open: 0.5289, clear: 0.48, clearAfter: 20 });
+
+/** The same rule for v2: NAB's optimiser's standard threshold for v2 on the even-indexed files is 0.5289 too. */
+export const DWELL_ALERT_V2: NoveltyAlertParams = DWELL_ALERT_V1;
 
 /** The dwell novelty of each sample, streaming. */
 export class Dwell {
@@ -94,7 +106,7 @@ export class DwellDetector {
     this.novelty = new NoveltyDetector(params.novelty, learn);
     this.dwell = new Dwell(params, learn);
     this.tail = new Tail(params.gain, 1 / (1 - 1 / params.memory));
-    this.rest = new Rest(params.novelty, learn);
+    this.rest = new Rest({ ...params.novelty, restFraction: params.restFraction ?? params.novelty.restFraction }, learn);
   }
 
   /** The anomaly score of this sample, in [0, 1]. A missing value (NaN) repeats the last one. */

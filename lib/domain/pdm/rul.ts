@@ -8,7 +8,8 @@
 // spread, slope and intercept uncertainty, Student t) reaches it, so a trend that does not follow an
 // exponential (the residuals grow) gets a wider interval. Several window lengths are tried (a short
 // window follows an accelerating wear best, a long one averages the noise best; none shorter than an
-// eighth of the history) and the one whose interval is narrowest, relative to its forecast, is kept. No positive slope at the band's
+// eighth of the history, unless the latest level broke away above the longest window's band) and the
+// one whose interval is narrowest, relative to its forecast, is kept. No positive slope at the band's
 // confidence, too few points, or a velocity already in zone D: no forecast.
 
 import { median } from "./robust-stats.ts";
@@ -203,10 +204,22 @@ export function forecastCrossing(
   const longest = Math.max(...o.windowsMs);
   let earliest = now;
   for (const p of history) if (p.ts > now - longest && p.ts < earliest) earliest = p.ts;
+  // ... unless the latest level has broken away above the longest window's trend (beyond its band):
+  // the wear changed pace (a sudden fault, the demo's minutes-long degradation after hours of healthy
+  // running), the long windows describe the past, and only windows whose trend explains the latest
+  // level are tried
+  const latest = blockPoints(history, now, Math.min(...o.windowsMs), o.blocks, o.minPerBlock).at(-1);
+  const reference = fitLine(blockPoints(history, now, longest, o.blocks, o.minPerBlock), o.confidence);
+  const above = (l: Line) => latest !== undefined && latest.y > yAt(l, latest.t) + halfBand(l, latest.t);
+  const broken = reference !== undefined && above(reference);
   for (const windowMs of o.windowsMs) {
-    if (windowMs < (now - earliest) / 8) continue;
+    if (!broken && windowMs < (now - earliest) / 8) continue;
     const line = fitLine(blockPoints(history, now, windowMs, o.blocks, o.minPerBlock), o.confidence);
     if (!line) continue;
+    if (broken && above(line)) {
+      reason = "the velocity broke away from its trend";
+      continue;
+    }
     const level = Math.exp(yAt(line, 0));
     const [, bc, cd] = limits;
     if (level >= cd || o.measuredZone === "D") {

@@ -4,19 +4,26 @@
 // stays, and the same window is read and sent again once it is back (at-least-once; a record sent
 // twice keeps its id). A window holding more than FORWARD_BATCH_ROWS rows is cut before the first row
 // past the batch; one that held few is doubled, so a backlog is read in batches of about that size. Only rows stored at least
-// FORWARD_SETTLE_MS ago are read: the time a stored row takes to become visible to a query.
+// FORWARD_SETTLE_MS ago are read, and for QuestDB only those committed before the table's applied
+// horizon (visibility.ts). A row's stored-at time is stamped by the writer when the write that lands
+// it starts (rows.ts "storedAt"), so a row held back (ingest waiting out a QuestDB outage) is new when
+// it lands; FORWARD_SETTLE_MS covers how long a write may take from its stamp to its commit (the
+// ingest writer gives up after 12 s) and clock differences between hosts.
 import type { PrismaClient } from "#lib/adapters/db/client.ts";
 import { alertsChangedIn, commandEventsIn, type ForwardCursorStore } from "#lib/adapters/db/forward.ts";
 import type { KafkaRecord, KafkaSink } from "#lib/adapters/kafka/producer.ts";
-import { type ForwardedTable, questRowsStoredIn } from "#lib/adapters/questdb/forward.ts";
+import { FORWARDED_TABLES, type ForwardedTable, questRowsStoredIn, walTxns } from "#lib/adapters/questdb/forward.ts";
 import type { ForwardMetrics } from "./metrics.ts";
 import { alertRecords, commandRecords, questRecords, type StreamName, TOPICS } from "./records.ts";
+import { AppliedHorizon } from "./visibility.ts";
 
 export interface ForwardSource {
   name: StreamName;
   topic: string;
   /** the records of the rows stored in (fromMs, toMs], at most `limit`, oldest first, and when each was stored (epoch µs) */
   read(fromMs: number, toMs: number, limit: number): Promise<{ records: KafkaRecord[]; storedUs: number[] }>;
+  /** the instant (epoch ms) before which every committed row is visible to `read`; absent: commits are visible at once */
+  visibleBefore?(now: number): Promise<number>;
 }
 
 /** Every stream Andon forwards: telemetry (QuestDB), closed OEE buckets (QuestDB), alerts and command events (PostgreSQL). */
@@ -27,7 +34,17 @@ export function forwardSources(deps: { pool: import("pg").Pool; prisma: PrismaCl
       const rows = await questRowsStoredIn(deps.pool, name, from, to, limit);
       return { records: questRecords(name, topic, rows), storedUs: rows.map((r) => Number(r.stored_us)) };
     };
-    return { name, topic, read };
+    const applied = new AppliedHorizon();
+    const visibleBefore = async (now: number) => {
+      const table = FORWARDED_TABLES[name].table;
+      const t = await walTxns(deps.pool, table);
+      // a table not made yet has no rows to miss
+      if (!t) return now;
+      // its committed rows will not become visible until someone resumes it: say so (a warning, each try)
+      if (t.suspended) throw new Error(`QuestDB table ${table} is suspended: its WAL is not applied (ALTER TABLE ${table} RESUME WAL)`);
+      return applied.observe(now, t.writerTxn, t.sequencerTxn);
+    };
+    return { name, topic, read, visibleBefore };
   };
   const alerts = `${topicPrefix}${TOPICS.alerts}`;
   const commands = `${topicPrefix}${TOPICS.commands}`;
@@ -107,8 +124,18 @@ export async function startForwarder(o: ForwarderOptions): Promise<Forwarder> {
   /** One batch of one stream; true when there may be more to read at once. */
   const step = async (s: ForwardSource): Promise<boolean> => {
     const st = state.get(s.name) as StreamState;
-    const end = now() - o.settleMs;
+    const at = now();
+    let end = at - o.settleMs;
     if (end <= st.until) return false;
+    if (s.visibleBefore) {
+      try {
+        end = Math.min(end, (await s.visibleBefore(at)) - o.settleMs);
+      } catch (e) {
+        o.metrics?.error(s.name, "read");
+        throw e;
+      }
+      if (end <= st.until) return false;
+    }
     let to = Math.min(end, st.until + st.windowMs);
     const narrowest = to - st.until <= 1;
     let read: { records: KafkaRecord[]; storedUs: number[] };

@@ -45,11 +45,13 @@ export function questRecords(which: ForwardedTable, topic: string, rows: QuestRo
       fields[c] = typeof v === "string" && /^(total|reject|counter_max|startup_reject|good|failures)$/.test(c) ? num(v) : (v ?? null);
     }
     const extra: Record<string, unknown> = {};
-    if ("extraTimes" in t) for (const c of t.extraTimes) extra[c] = isoMicros(r[`${c}_us`] as string | null);
-    const storedKey = which === "oee" ? "computedAt" : "receivedAt";
+    if ("extraTimes" in t) for (const c of t.extraTimes) if (c !== "computed_at") extra[c] = isoMicros(r[`${c}_us`] as string | null);
+    // an OEE record says when it was computed (the forwarder follows the table by when it was stored)
+    const [storedKey, storedUs] = which === "oee" ? ["computedAt", r.computed_at_us as string] : ["receivedAt", r.stored_us];
     const sub =
       which === "vibration" ? `:${String(r.sensor)}` : which === "metrics" ? `:${String(r.name)}` : which === "oee" ? `:${String(r.granularity)}` : "";
-    const id = `${which}:${machine}:${r.ts_us}${sub}${which === "oee" ? `@${r.stored_us}` : ""}`;
+    // a bucket is recomputed: its id names the computation (computed_at), resent copies keep it
+    const id = `${which}:${machine}:${r.ts_us}${sub}${which === "oee" ? `@${r.computed_at_us}` : ""}`;
     const value = {
       schema: `andon.${TOPICS[which]}`,
       version: SCHEMA_VERSION,
@@ -59,7 +61,7 @@ export function questRecords(which: ForwardedTable, topic: string, rows: QuestRo
       ts: isoMicros(r.ts_us),
       ...extra,
       ...fields,
-      [storedKey]: isoMicros(r.stored_us),
+      [storedKey]: isoMicros(storedUs),
     };
     return { topic, key: machine, value: JSON.stringify(value) };
   });

@@ -68,17 +68,17 @@ export function checkedRows(path: MachinePath, value: Telemetry, ctx: MappingCon
   if (ts < ctx.nowMicros - ctx.maxAgeMicros) {
     return dead(`timestamp ${isoOrNumber(ts)} is older than ${ctx.maxAgeMicros / 1e6} s`);
   }
-  const rows = telemetryRows(path, value, ctx.nowMicros);
-  if (isLate(value.channel, ts, ctx.nowMicros)) rows.push(lateMark(path, value.channel, ts, ctx.nowMicros));
+  const rows = telemetryRows(path, value);
+  if (isLate(value.channel, ts, ctx.nowMicros)) rows.push(lateMark(path, value.channel, ts));
   return { ok: true, channel: value.channel, rows };
 }
 
 /** One row per machine and event minute (DEDUP), read by the OEE worker to recompute what it touches (lib/domain/oee/late.ts). */
-function lateMark(path: MachinePath, channel: TelemetryChannel, tsMicros: number, receivedMicros: number): Row {
+function lateMark(path: MachinePath, channel: TelemetryChannel, tsMicros: number): Row {
   return {
     table: TABLES.oeeLate,
     symbols: [...pathSymbols(path), ["channel", channel]],
-    fields: [{ kind: "timestamp", name: "received_at", micros: receivedMicros }],
+    fields: [STORED_AT],
     ts: lateMarkMicros(tsMicros),
   };
 }
@@ -112,9 +112,16 @@ function pathSymbols(p: MachinePath): [string, string][] {
 
 const opt = (kind: "float" | "int", name: string, value: number | undefined): Field[] => (value === undefined ? [] : [{ kind, name, value }]);
 
-export function telemetryRows(path: MachinePath, t: Telemetry, receivedMicros: number): Row[] {
+/**
+ * Telemetry's and late marks' `received_at` is when the row was stored (the writer stamps it on the
+ * attempt that lands it), so a message held through a QuestDB outage is seen as new by the readers
+ * that follow these tables by it (rows.ts, "storedAt"). Dead letters keep the time they came in.
+ */
+const STORED_AT: Field = { kind: "storedAt", name: "received_at" };
+
+export function telemetryRows(path: MachinePath, t: Telemetry): Row[] {
   const symbols = pathSymbols(path);
-  const received: Field = { kind: "timestamp", name: "received_at", micros: receivedMicros };
+  const received = STORED_AT;
   switch (t.channel) {
     case "state": {
       const m = t.msg;

@@ -5,7 +5,7 @@ import type pg from "pg";
 import type { MachineInfo } from "#lib/adapters/db/plant.ts";
 import { featureRowsSince } from "#lib/adapters/questdb/pdm-telemetry.ts";
 import { forecastCrossing, RUL_DEFAULTS, type RulForecast, type VelocityPoint } from "#lib/domain/pdm/rul.ts";
-import { ZONE_LIMITS } from "#lib/domain/vibration/iso10816.ts";
+import { ZONE_LIMITS, zoneOf } from "#lib/domain/vibration/iso10816.ts";
 import { runningCursor } from "./running.ts";
 
 const LONGEST = Math.max(...RUL_DEFAULTS.windowsMs);
@@ -25,8 +25,15 @@ export async function runningVelocity(pool: pg.Pool, m: MachineInfo, now: number
   return out;
 }
 
+/**
+ * The machine's forecast. `measuredZone`: the zone an alert measured; without one (the machine page),
+ * the zone of the latest velocity measured while running, so the page forecasts what the alert does.
+ */
 export async function machineForecast(pool: pg.Pool, m: MachineInfo, now = Date.now(), measuredZone?: string): Promise<RulForecast> {
-  return forecastCrossing(await runningVelocity(pool, m, now), ZONE_LIMITS[m.vibrationGroup][m.foundation], now, measuredZone ? { measuredZone } : {});
+  const history = await runningVelocity(pool, m, now);
+  const latest = history.reduce<VelocityPoint | undefined>((a, p) => (!a || p.ts > a.ts ? p : a), undefined);
+  const zone = measuredZone ?? (latest ? zoneOf(latest.v, m.vibrationGroup, m.foundation) : undefined);
+  return forecastCrossing(history, ZONE_LIMITS[m.vibrationGroup][m.foundation], now, zone ? { measuredZone: zone } : {});
 }
 
 /**
