@@ -8,6 +8,8 @@ export interface StoredSession {
   node: string;
   /** JSON of the session; empty when the edge node died. */
   session: string;
+  /** The checkpoint's timestamp (µs): a restarted worker writes later ones, whatever its clock says. */
+  micros: number;
 }
 
 export async function loadSparkplugSessions(pgUrl: string, password: string | undefined, host: string): Promise<StoredSession[]> {
@@ -15,10 +17,11 @@ export async function loadSparkplugSessions(pgUrl: string, password: string | un
   try {
     // what the last worker wrote is committed; wait until it is applied (queryable)
     await waitWalApplied(pool, [TABLES.sparkplugSessions], 30_000);
-    const { rows } = await pool.query<StoredSession>(`SELECT node, session FROM ${TABLES.sparkplugSessions} WHERE host = $1 LATEST ON ts PARTITION BY node`, [
-      host,
-    ]);
-    return rows.map((r) => ({ node: r.node, session: r.session ?? "" }));
+    const { rows } = await pool.query<{ node: string; session: string | null; micros: string }>(
+      `SELECT node, session, cast(ts AS LONG) micros FROM ${TABLES.sparkplugSessions} WHERE host = $1 LATEST ON ts PARTITION BY node`,
+      [host],
+    );
+    return rows.map((r) => ({ node: r.node, session: r.session ?? "", micros: Number(r.micros) }));
   } finally {
     await pool.end();
   }

@@ -73,7 +73,7 @@ export function sparkplugApp(
         .catch((e: Error) => log.warn({ err: e.message }, "Sparkplug STATE offline not published"));
     },
     async restore() {
-      const r = restoreSessions(host, await loadSessions(cfg.INGEST_SPARKPLUG_HOST_ID), durable);
+      const r = restoreSessions(host, await loadSessions(cfg.INGEST_SPARKPLUG_HOST_ID), durable, clock);
       if (r.unreadable.length) log.warn({ edgeNodes: r.unreadable }, "Sparkplug checkpoints unreadable: these edge nodes are asked for a rebirth");
       log.info({ edgeNodes: r.restored }, "Sparkplug sessions resumed from their checkpoints");
     },

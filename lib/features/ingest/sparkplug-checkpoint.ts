@@ -44,10 +44,12 @@ export function restoreSessions(
   host: SparkplugHost,
   stored: readonly StoredSession[],
   durable: Map<string, NodeSnapshot | undefined>,
+  clock: CheckpointClock,
 ): { restored: number; unreadable: string[] } {
   let restored = 0;
   const unreadable: string[] = [];
   for (const s of stored) {
+    clock.lastMicros = Math.max(clock.lastMicros, s.micros); // the next checkpoints come after these, whatever the clock says
     if (!s.session) continue;
     try {
       const snap = JSON.parse(s.session) as NodeSnapshot;

@@ -27,6 +27,12 @@ interface NodeSession {
   rebirthAskedAtMs?: number;
   /** Restored from a checkpoint: the next message's seq is the new baseline, not a gap. */
   resumed?: boolean;
+  /**
+   * Restored: the seq of the message that follows the checkpoint. Until it arrives, the broker is redelivering
+   * messages the checkpoint already holds (their rows are durable): replays (seq wraps at 256, so a longer
+   * redelivery ends this early, and a replayed split counter is then dead-lettered again as older).
+   */
+  replayUntil?: number;
 }
 
 /** A session as plain JSON (a checkpoint: lib/features/ingest/sparkplug-checkpoint.ts). */
@@ -72,6 +78,8 @@ export type HostEvent =
       problems: string[];
       /** Set when this message shows the host missed something: ask the edge node for a rebirth. */
       rebirth?: string;
+      /** A message the resumed session's checkpoint already holds, redelivered (its rows are stored). */
+      replay?: boolean;
     }
   | { kind: "death"; device?: string }
   | { kind: "ignored"; reason: string; rebirth?: string };
@@ -120,6 +128,7 @@ export class SparkplugHost {
       node: certIn(snap.node),
       devices: new Map(snap.devices.map(([d, c]) => [d, certIn(c)])),
       resumed: true,
+      replayUntil: (snap.seq + 1) % 256,
     });
   }
 
@@ -164,6 +173,8 @@ export class SparkplugHost {
     // after a restart the checkpoint may be a few messages ahead of what the broker redelivers: no gap to ask about
     const gap = seq === expected || session.resumed ? undefined : `Sparkplug sequence gap: ${t.type} has seq ${seq}, expected ${expected}`;
     session.resumed = false;
+    if (seq === session.replayUntil || gap) session.replayUntil = undefined; // caught up, or not an in-order redelivery
+    const replay = session.replayUntil !== undefined ? { replay: true } : {};
     const rebirth = gap ? this.askRebirth(key, session, nowMs, gap) : {};
     const device = t.device ?? "";
     if (t.type === "DBIRTH") {
@@ -180,7 +191,7 @@ export class SparkplugHost {
       const reason = `Sparkplug DDATA of device ${device} before its DBIRTH`;
       return { kind: "ignored", reason, ...this.askRebirth(key, session, nowMs, reason) };
     }
-    const event = this.values(cert, p, payloadTs, false, t.device);
+    const event = { ...this.values(cert, p, payloadTs, false, t.device), ...replay };
     if (!event.rebirth && event.kind === "values" && event.problems.some((x) => x.includes("unknown alias"))) {
       return { ...event, ...this.askRebirth(key, session, nowMs, "Sparkplug data with an unknown alias") };
     }
