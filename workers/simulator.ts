@@ -16,11 +16,13 @@ runMain(async () => {
   const prisma = prismaFor(cfg.DATABASE_URL);
   const sites = new Set(cfg.SIM_SITES.split(",").filter(Boolean));
   // SIM_SITES: one simulator per factory broker in the multi-site topology (each logs in as its site's gateway)
-  const machines = (await loadMachines(prisma)).filter((m) => sites.size === 0 || sites.has(siteKey(m.path)));
+  const plant = await loadMachines(prisma);
+  const machines = plant.filter((m) => sites.size === 0 || sites.has(siteKey(m.path)));
   if (machines.length === 0)
     throw new Error(`the asset model has no machines${sites.size ? ` in SIM_SITES (${cfg.SIM_SITES})` : ""}: run \`andon db seed\` first`);
   // the machines that speak Sparkplug B, and the mapping that tells the ingest host where their metrics go
-  const sparkplug = parseSparkplugLines(cfg.SIM_SPARKPLUG_LINES, machines);
+  // (the lines are the whole plant's: a simulator of one site (SIM_SITES, multi-site) speaks for its own of them)
+  const sparkplug = parseSparkplugLines(cfg.SIM_SPARKPLUG_LINES, plant);
   const spbMachines = machines.filter((m) => sparkplug.has(m.key));
   for (const m of sparkplugSimMappings(cfg.SIM_SPARKPLUG_GROUP, spbMachines)) await putSparkplugMapping(prisma, m, "simulator");
   const sim = await startSimulator({

@@ -37,8 +37,9 @@ export const CONFIG_DOCS: Record<keyof Config, string> = {
   INGEST_ASSET_REFRESH_S: "How often the worker reloads the machine list from PostgreSQL.",
   INGEST_METRICS_PORT: "Port of the worker's Prometheus `/metrics` (0: a free port).",
   INGEST_SPARKPLUG_GROUPS:
-    "Sparkplug B groups this worker is the host application for (`spBv1.0/<group>/#`, not shared: run it on one ingest worker; docs/mqtt.md, Sparkplug B). Empty: none.",
-  INGEST_SPARKPLUG_HOST_ID: "The Sparkplug host id: the worker's STATE message is `spBv1.0/STATE/<id>` (retained, with a will).",
+    "Sparkplug B groups this worker is the host application for (`spBv1.0/<group>/#`, not shared: run it on one ingest worker; docs/mqtt.md, Sparkplug B). Empty: none. `andon broker config` grants the ingest account these groups.",
+  INGEST_SPARKPLUG_HOST_ID:
+    "The Sparkplug host id: the worker's STATE message is `spBv1.0/STATE/<id>` (retained, with a will; granted by `andon broker config`); its sessions are checkpointed under it.",
   INGEST_UMH: "Also take the United Manufacturing Hub's data model (`umh/v1/...`: `_historian` tags, `_analytics` state and product messages; docs/mqtt.md).",
   SIM_SEED: "Seed of the plant simulator: the same seed gives the same plant behaviour.",
   SIM_INTERVAL_MS: "Simulator tick per machine (ms); each tick publishes state changes, counts and vibration.",

@@ -4,7 +4,7 @@ import { parseArgs } from "node:util";
 import { prismaFor } from "#lib/adapters/db/client.ts";
 import { devicePasswdLines } from "#lib/adapters/db/device-accounts.ts";
 import { CENTRAL } from "#lib/features/broker/acl.ts";
-import { assetMachines, brokersDir, describeCreated, generateFromConfig } from "#lib/features/broker/setup.ts";
+import { assetMachines, brokersDir, describeCreated, generateFromConfig, sparkplugAccess } from "#lib/features/broker/setup.ts";
 import { config } from "#lib/platform/config.ts";
 
 const usage = (m: string) => Object.assign(new Error(m), { name: "UsageError" });
@@ -27,11 +27,17 @@ export async function run(argv: string[]): Promise<void> {
   try {
     const machines = await assetMachines(prisma);
     // devices' own accounts made on the dashboard keep their passwords (hash lines from PostgreSQL)
-    const g = generateFromConfig(cfg, machines, false, await devicePasswdLines(prisma));
+    // Sparkplug B edge nodes are granted (and bridged) by the admins' mapping: regenerate after it changes
+    const g = generateFromConfig(cfg, machines, false, await devicePasswdLines(prisma), await sparkplugAccess(cfg, prisma));
     console.log(`broker configuration in ${brokersDir(cfg)} (${g.plan.sites.length} sites, ${g.plan.accounts.length} accounts):`);
     console.log(`    central broker           ${g.central.conf}  (mqtts://${g.central.host}:${g.central.port})`);
     for (const s of g.sites) console.log(`    factory ${s.site.key.padEnd(16)} ${s.conf}  (mqtts://${s.host}:${s.port})`);
     console.log(`    CA certificate           ${g.cafile}`);
+    const edgeNodes = g.plan.sites.flatMap((s) => (s.edgeNodes ?? []).map((n) => `${n.group}/${n.edgeNode} (${s.key})`));
+    if (edgeNodes.length || cfg.INGEST_SPARKPLUG_GROUPS.length)
+      console.log(
+        `    Sparkplug B              host ${cfg.INGEST_SPARKPLUG_HOST_ID} reads ${cfg.INGEST_SPARKPLUG_GROUPS.join(", ") || "no group"}; edge nodes by the mapping: ${edgeNodes.join(", ") || "none"}`,
+      );
     if (g.crl)
       console.log(
         `    revocation list          ${g.crl.file}  (${g.crl.revoked} revoked; valid until ${g.crl.nextUpdate.toISOString()}, renewed by every run)`,

@@ -2,13 +2,17 @@
 // generated (accounts, ACLs, TLS, bridges) into $ANDON_HOME/brokers and started here; each Andon process
 // gets the MQTT_* settings of its own account. docs/deployment.md.
 
-import { prismaFor } from "#lib/adapters/db/client.ts";
+import { type PrismaClient, prismaFor } from "#lib/adapters/db/client.ts";
 import { devicePasswdLines } from "#lib/adapters/db/device-accounts.ts";
+import { loadMachines } from "#lib/adapters/db/plant.ts";
 import { type MachinePath, machineKey } from "#lib/contract/identity.ts";
 import { type BrokerId, CENTRAL, gatewayUser, SERVICE_USERS } from "#lib/features/broker/acl.ts";
 import type { GeneratedBrokers } from "#lib/features/broker/generate.ts";
-import { assetMachines, clientEnv, describeCreated, generateFromConfig } from "#lib/features/broker/setup.ts";
+import { assetMachines, clientEnv, describeCreated, generateFromConfig, sparkplugAccess } from "#lib/features/broker/setup.ts";
+import type { SparkplugAccess } from "#lib/features/broker/sparkplug-acl.ts";
 import { startBroker } from "#lib/features/broker/start.ts";
+import { parseSparkplugLines } from "#lib/features/sim/run.ts";
+import { sparkplugSimMappings } from "#lib/features/sim/sparkplug-edge.ts";
 import { ServiceError } from "#lib/features/stack/ensure.ts";
 import { type PortUse, portProblems, stackListens } from "#lib/features/stack/ports.ts";
 import type { Managed } from "#lib/features/stack/process.ts";
@@ -30,6 +34,28 @@ export interface MultiSite {
 
 const machinesSignature = (machines: MachinePath[]) => machines.map(machineKey).sort().join("\n");
 const devicesSignature = (devices: ReadonlyMap<string, string>) => [...devices.values()].sort().join("\n");
+/**
+ * The Sparkplug part of the broker configuration: the admins' mapping plus the one the simulators write when they
+ * start (SIM_SPARKPLUG_LINES), so that their edge nodes are granted from the first start, not a minute later.
+ */
+async function sparkplugWithSimulator(cfg: Config, prisma: PrismaClient): Promise<SparkplugAccess> {
+  const access = await sparkplugAccess(cfg, prisma);
+  if (!cfg.SIM_SPARKPLUG_LINES) return access;
+  const machines = await loadMachines(prisma);
+  const keys = parseSparkplugLines(cfg.SIM_SPARKPLUG_LINES, machines);
+  return {
+    ...access,
+    mappings: [
+      ...access.mappings,
+      ...sparkplugSimMappings(
+        cfg.SIM_SPARKPLUG_GROUP,
+        machines.filter((m) => keys.has(m.key)),
+      ),
+    ],
+  };
+}
+const sparkplugSignature = (s: SparkplugAccess) =>
+  [...new Set(s.mappings.map((m) => `${m.group}/${m.edgeNode}/${m.device} ${m.machine} ${m.channel}`))].sort().join("\n");
 
 export async function startMultiSite(cfg: Config, say: (m: string) => void, onStarted: (m: Managed) => void): Promise<MultiSite> {
   if (cfg.BROKER_GATEWAY_ACCOUNTS !== "site") {
@@ -41,7 +67,9 @@ export async function startMultiSite(cfg: Config, say: (m: string) => void, onSt
   let machines = await assetMachines(prisma);
   // devices' own accounts, made on the dashboard's "Connect a machine" page (hash lines only)
   let devices = await devicePasswdLines(prisma);
-  const g = generateFromConfig(cfg, machines, true, devices);
+  // the Sparkplug mapping says which edge nodes a site's gateway may be
+  let sparkplug = await sparkplugWithSimulator(cfg, prisma);
+  const g = generateFromConfig(cfg, machines, true, devices, sparkplug);
   // the central broker's port was checked with the others at start; the factory brokers' follow the asset model
   const problems = await portProblems([
     ...stackListens(cfg, true),
@@ -76,13 +104,20 @@ export async function startMultiSite(cfg: Config, say: (m: string) => void, onSt
     try {
       const now = await assetMachines(prisma);
       const nowDevices = await devicePasswdLines(prisma);
-      if (machinesSignature(now) === machinesSignature(machines) && devicesSignature(nowDevices) === devicesSignature(devices)) return;
+      const nowSparkplug = await sparkplugWithSimulator(cfg, prisma);
+      if (
+        machinesSignature(now) === machinesSignature(machines) &&
+        devicesSignature(nowDevices) === devicesSignature(devices) &&
+        sparkplugSignature(nowSparkplug) === sparkplugSignature(sparkplug)
+      )
+        return;
       machines = now;
       devices = nowDevices;
-      const again = generateFromConfig(cfg, now, true, devices);
+      sparkplug = nowSparkplug;
+      const again = generateFromConfig(cfg, now, true, devices, sparkplug);
       for (const m of byId.values()) m.child.kill("SIGHUP");
       say(
-        `asset model or device accounts changed: broker accounts and ACLs regenerated and reloaded${again.removed.length ? `; removed ${again.removed.join(", ")}` : ""}${again.revoked.length ? `; revoked the certificates of ${again.revoked.join(", ")}` : ""}`,
+        `asset model, device accounts or Sparkplug mapping changed: broker accounts and ACLs regenerated and reloaded${again.removed.length ? `; removed ${again.removed.join(", ")}` : ""}${again.revoked.length ? `; revoked the certificates of ${again.revoked.join(", ")}` : ""}`,
       );
       showCreated(again, say);
       const sites = new Set(again.sites.map((s) => s.id));

@@ -738,18 +738,14 @@ describe("plant page", () => {
         [now - 50 * MIN, "running"],
         [breakdown, "equipment_failure"],
         [breakdown + 10 * MIN, "running"],
-      ].flatMap(([ts, state]) =>
-        telemetryRows(path, { channel: "state", msg: { v: 1, ts: Number(ts) * 1000, state: String(state) } } as never),
-      ),
+      ].flatMap(([ts, state]) => telemetryRows(path, { channel: "state", msg: { v: 1, ts: Number(ts) * 1000, state: String(state) } } as never)),
       // vibration features every 5 min at 3.0 mm/s: zone C for a group 2 machine on a rigid foundation
       ...Array.from({ length: 10 }, (_, i) => now - 50 * MIN + i * 5 * MIN).flatMap((t) =>
         telemetryRows(path, { channel: "vibration", msg: { v: 1, ts: t * 1000, sensor: "de-bearing", velocity_rms_mm_s: 3.0 } } as never),
       ),
       ...Array.from({ length: 50 }, (_, i) => now - 50 * MIN + i * MIN)
         .filter((t) => t < breakdown || t >= breakdown + 10 * MIN)
-        .flatMap((t) =>
-          telemetryRows(path, { channel: "counts", msg: { v: 1, ts: t * 1000, mode: "delta", total: 1, reject: 0 } } as never),
-        ),
+        .flatMap((t) => telemetryRows(path, { channel: "counts", msg: { v: 1, ts: t * 1000, mode: "delta", total: 1, reject: 0 } } as never)),
     ];
     await writer.write(rows);
     const pool = questPool(stack.QUESTDB_PG_URL, stack.QUESTDB_PG_PASSWORD);
@@ -849,10 +845,10 @@ describe("shift report", () => {
     await writer.write([
       ...states.flatMap(([ts, state]) => telemetryRows(path, { channel: "state", msg: { v: 1, ts: ts * 1000, state } } as never)),
       ...minutes.flatMap((t) =>
-        telemetryRows(
-          path,
-          { channel: "counts", msg: { v: 1, ts: (t + 30_000) * 1000, mode: "delta", total: 20, reject: (t - S) % (10 * MIN) === 0 ? 1 : 0 } } as never,
-        ),
+        telemetryRows(path, {
+          channel: "counts",
+          msg: { v: 1, ts: (t + 30_000) * 1000, mode: "delta", total: 20, reject: (t - S) % (10 * MIN) === 0 ? 1 : 0 },
+        } as never),
       ),
     ]);
     const pool = questPool(stack.QUESTDB_PG_URL, stack.QUESTDB_PG_PASSWORD);

@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sparkplugStateTopic, sparkplugTopic } from "#lib/contract/sparkplug.ts";
 import { commandTopic, responseTopic } from "#lib/contract/topics.ts";
 import { gatewayUser } from "#lib/features/broker/acl.ts";
 import { clientCredentials, type GeneratedBrokers, generateBrokers } from "#lib/features/broker/generate.ts";
@@ -57,6 +58,15 @@ beforeAll(async () => {
     sitePort: (_s, i) => 20000 + i, // not started: only site A's files are used, by HiveMQ
     maxQueuedMessages: 100_000,
     storeGatewaySecrets: true,
+    // Sparkplug B: edge node gw-a feeds site A's machine, gw-b site B's (lib/features/broker/sparkplug-acl.ts)
+    sparkplug: {
+      groups: ["plant"],
+      hostId: "andon",
+      mappings: [
+        { group: "plant", edgeNode: "gw-a", device: "", machine: key(mA), channel: "state" },
+        { group: "plant", edgeNode: "gw-b", device: "", machine: key(mB), channel: "state" },
+      ],
+    },
   });
   const siteA = g.sites.find((s) => s.site.site === mA.site)!;
   port = await freePort();
@@ -101,5 +111,21 @@ describe("HiveMQ CE with Andon's access extension, as site A's factory broker", 
       (e: { packet?: { granted?: number[] } }) => e.packet?.granted,
     );
     expect(other).toEqual([0x87]);
+  });
+
+  it("lets site A's gateway be its own Sparkplug edge node only: births and data published, its commands and the host's STATE subscribed; site B's edge node refused", async () => {
+    const spb = (type: "NBIRTH" | "DDATA" | "NCMD" | "DCMD", edgeNode: string, device?: string) =>
+      sparkplugTopic({ group: "plant", type, edgeNode, ...(device ? { device } : {}) });
+    const gw = await connect(gatewayUser(mA, "site"));
+    expect(await pubackCode(gw, spb("NBIRTH", "gw-a"), "x")).toBe(0);
+    expect(await pubackCode(gw, spb("DDATA", "gw-a", "press"), "x")).toBe(0);
+    const granted = await gw.subscribeAsync([spb("NCMD", "gw-a"), spb("DCMD", "gw-a", "press"), sparkplugStateTopic("andon")], { qos: 1 });
+    expect(granted.map((x) => x.qos)).toEqual([1, 1, 1]);
+    const other = await gw.subscribeAsync(spb("NCMD", "gw-b"), { qos: 1 }).then(
+      (g) => g.map((x) => x.qos),
+      (e: { packet?: { granted?: number[] } }) => e.packet?.granted,
+    );
+    expect(other).toEqual([0x87]);
+    expect(await pubackCode(gw, spb("NBIRTH", "gw-b"), "x")).toBe(0x87);
   });
 });

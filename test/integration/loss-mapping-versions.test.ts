@@ -67,9 +67,7 @@ beforeAll(async () => {
       [H - MIN, "running"],
       [H + 20 * MIN, "idle"],
       [H + 35 * MIN, "running"],
-    ].flatMap(([ts, state]) =>
-      telemetryRows(path, { channel: "state", msg: { v: 1, ts: Number(ts) * 1000, state: String(state) } } as never),
-    );
+    ].flatMap(([ts, state]) => telemetryRows(path, { channel: "state", msg: { v: 1, ts: Number(ts) * 1000, state: String(state) } } as never));
   });
   await writer.write(rows);
   await waitWalApplied(pool, [TABLES.state]);

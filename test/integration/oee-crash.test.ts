@@ -63,10 +63,7 @@ beforeAll(async () => {
     await writer.write([
       ...states.flatMap((s) => telemetryRows(path, { channel: "state", msg: { v: 1, ts: s.ts * 1000, state: s.state } } as never)),
       ...counts.flatMap((c) =>
-        telemetryRows(
-          path,
-          { channel: "counts", msg: { v: 1, ts: c.ts * 1000, mode: "cumulative", total: c.total, reject: c.reject } } as never,
-        ),
+        telemetryRows(path, { channel: "counts", msg: { v: 1, ts: c.ts * 1000, mode: "cumulative", total: c.total, reject: c.reject } } as never),
       ),
     ]);
   }

@@ -48,20 +48,14 @@ beforeAll(async () => {
   for (let i = 0; i < 480; i++) {
     const v = i < 420 ? 1.0 + jitter(i) : 5.0 + jitter(i);
     rows.push(
-      ...telemetryRows(
-        path(0),
-        { channel: "vibration", msg: { v: 1, ts: (T + i * 1000) * 1000, sensor: "de-bearing", velocity_rms_mm_s: v } } as never,
-      ),
+      ...telemetryRows(path(0), { channel: "vibration", msg: { v: 1, ts: (T + i * 1000) * 1000, sensor: "de-bearing", velocity_rms_mm_s: v } } as never),
     );
   }
   // machine 1 is stopped the whole time, with the same zone D values: never scored
   rows.push(...telemetryRows(path(1), { channel: "state", msg: { v: 1, ts: (T - 1000) * 1000, state: "stopped" } } as never));
   for (let i = 0; i < 480; i++) {
     rows.push(
-      ...telemetryRows(
-        path(1),
-        { channel: "vibration", msg: { v: 1, ts: (T + i * 1000) * 1000, sensor: "de-bearing", velocity_rms_mm_s: 5.0 } } as never,
-      ),
+      ...telemetryRows(path(1), { channel: "vibration", msg: { v: 1, ts: (T + i * 1000) * 1000, sensor: "de-bearing", velocity_rms_mm_s: 5.0 } } as never),
     );
   }
   await writer.write(rows);

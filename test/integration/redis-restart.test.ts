@@ -68,16 +68,16 @@ beforeAll(async () => {
     const path = { enterprise: ent, site: site.slug, area: site.areas[0]!.slug, line: line.slug, machine: m.slug };
     const rows = [
       ...Array.from({ length: 45 }, (_, i) =>
-        telemetryRows(
-          path,
-          { channel: "state", msg: { v: 1, ts: (start + i * 40_000 + k * 1000) * 1000, state: i % 3 === 2 ? "equipment_failure" : "running" } } as never,
-        ),
+        telemetryRows(path, {
+          channel: "state",
+          msg: { v: 1, ts: (start + i * 40_000 + k * 1000) * 1000, state: i % 3 === 2 ? "equipment_failure" : "running" },
+        } as never),
       ),
       ...Array.from({ length: 180 }, (_, i) =>
-        telemetryRows(
-          path,
-          { channel: "counts", msg: { v: 1, ts: (start + i * 10_000) * 1000, mode: "cumulative", total: i * (k + 2), reject: Math.floor(i / 15) } } as never,
-        ),
+        telemetryRows(path, {
+          channel: "counts",
+          msg: { v: 1, ts: (start + i * 10_000) * 1000, mode: "cumulative", total: i * (k + 2), reject: Math.floor(i / 15) },
+        } as never),
       ),
     ].flat();
     await writer.write(rows);

@@ -33,6 +33,22 @@ describe("IngestBatcher", () => {
     expect(acked).toEqual([0, 1, 2, 3, 4, 5, 6]);
   });
 
+  it("with a checkpoint: one batch takes every message held, in requests of batchRows, the checkpoint last, then acks and reports it durable", async () => {
+    const w = new ScriptedWriter();
+    const b = new IngestBatcher(w, { batchRows: 3, flushMs: 10_000 }, createIngestMetrics(), log);
+    const events: string[] = [];
+    let cut = 0;
+    b.checkpointWith(
+      () => [{ ...row(100 + cut), table: `checkpoint-${cut++}` }],
+      (rows, connection) => events.push(`durable ${rows[0]?.table} on ${connection}`),
+    );
+    for (let i = 0; i < 7; i++) b.add({ rows: [row(i)], ack: () => events.push(`ack ${i}`), connection: 1 });
+    await b.drain();
+    // the 3-row limit made the first cut at the third message (everything held then), the rest was the second
+    expect(w.written.map((req) => req.map((r) => (r.table === "t" ? r.ts : r.table)))).toEqual([[0, 1, 2], ["checkpoint-0"], [3, 4, 5], [6, "checkpoint-1"]]);
+    expect(events).toEqual(["ack 0", "ack 1", "ack 2", "durable checkpoint-0 on 1", "ack 3", "ack 4", "ack 5", "ack 6", "durable checkpoint-1 on 1"]);
+  });
+
   it("flushes a quiet stream on the timer", async () => {
     const w = new ScriptedWriter();
     const b = new IngestBatcher(w, { batchRows: 1000, flushMs: 20 }, createIngestMetrics(), log);

@@ -5,7 +5,8 @@
 import { describe, expect, it } from "vitest";
 import type { MachinePath } from "#lib/contract/identity.ts";
 import { asSiteKey } from "#lib/contract/identity.ts";
-import { type Account, accountsOn, aclText, bridgeText, CENTRAL, mosquittoConfText, planAccounts, SERVICE_USERS } from "#lib/features/broker/acl.ts";
+import { type Account, accountsOn, aclText, CENTRAL, planAccounts, SERVICE_USERS } from "#lib/features/broker/acl.ts";
+import { bridgeText, mosquittoConfText } from "#lib/features/broker/mosquitto-conf.ts";
 
 const m = (site: string, machine: string, enterprise = "acme"): MachinePath => ({ enterprise, site, area: "machining", line: "line-1", machine });
 const machines = [m("dresden", "cnc-01"), m("dresden", "cnc-02"), m("pune", "filler-01")];
@@ -170,5 +171,98 @@ describe("broker accounts from the asset model", () => {
       maxQueuedMessages: 1000,
     });
     expect(revoking).toMatch(/^crlfile \/crl$/m);
+  });
+});
+
+describe("Sparkplug B topics in the generated accounts (the admins' mapping says which edge node is whose)", () => {
+  const ref = (group: string, edgeNode: string, device: string, machine: string, channel = "counts") => ({ group, edgeNode, device, machine, channel });
+  const sp = {
+    groups: ["plant"],
+    hostId: "andon",
+    mappings: [
+      ref("plant", "gw1", "cnc-01", "acme/dresden/machining/line-1/cnc-01"),
+      ref("plant", "gw1", "cnc-01", "acme/dresden/machining/line-1/cnc-01", "command"),
+      ref("plant", "gw1", "cnc-02", "acme/dresden/machining/line-1/cnc-02"),
+      ref("plant", "gw2", "", "acme/pune/machining/line-1/filler-01", "command"),
+    ],
+  };
+  const site = planAccounts(machines, "site", new Set(), sp);
+  const perMachine = planAccounts(machines, "machine", new Set(), sp);
+
+  it.each([
+    ["gateway.acme.dresden", "write", "spBv1.0/plant/NBIRTH/gw1", true],
+    ["gateway.acme.dresden", "write", "spBv1.0/plant/NDATA/gw1", true],
+    ["gateway.acme.dresden", "write", "spBv1.0/plant/NDEATH/gw1", true],
+    ["gateway.acme.dresden", "write", "spBv1.0/plant/DBIRTH/gw1/cnc-01", true],
+    ["gateway.acme.dresden", "write", "spBv1.0/plant/DDATA/gw1/cnc-02", true],
+    ["gateway.acme.dresden", "write", "spBv1.0/plant/DDEATH/gw1/cnc-01", true],
+    ["gateway.acme.dresden", "read", "spBv1.0/plant/NCMD/gw1", true],
+    ["gateway.acme.dresden", "read", "spBv1.0/plant/DCMD/gw1/cnc-01", true],
+    ["gateway.acme.dresden", "read", "spBv1.0/STATE/andon", true],
+    ["gateway.acme.dresden", "write", "spBv1.0/STATE/andon", false],
+    ["gateway.acme.dresden", "write", "spBv1.0/plant/NCMD/gw1", false],
+    ["gateway.acme.dresden", "write", "spBv1.0/plant/DCMD/gw1/cnc-01", false],
+    ["gateway.acme.dresden", "read", "spBv1.0/plant/DDATA/gw1/cnc-01", false],
+    // another site's edge node, another group
+    ["gateway.acme.dresden", "write", "spBv1.0/plant/NDATA/gw2", false],
+    ["gateway.acme.dresden", "read", "spBv1.0/plant/NCMD/gw2", false],
+    ["gateway.acme.dresden", "write", "spBv1.0/other/NDATA/gw1", false],
+    ["gateway.acme.pune", "write", "spBv1.0/plant/NBIRTH/gw2", true],
+    ["gateway.acme.pune", "write", "spBv1.0/plant/NBIRTH/gw1", false],
+    ["bridge.acme.dresden", "write", "spBv1.0/plant/DDATA/gw1/cnc-01", true],
+    ["bridge.acme.dresden", "read", "spBv1.0/plant/DCMD/gw1/cnc-01", true],
+    ["bridge.acme.dresden", "read", "spBv1.0/STATE/andon", true],
+    ["bridge.acme.dresden", "write", "spBv1.0/plant/DDATA/gw2/x", false],
+    [SERVICE_USERS.ingest, "read", "spBv1.0/plant/DDATA/gw9/any", true],
+    [SERVICE_USERS.ingest, "read", "spBv1.0/other/DDATA/gw1/cnc-01", false],
+    [SERVICE_USERS.ingest, "write", "spBv1.0/plant/NCMD/gw1", true],
+    [SERVICE_USERS.ingest, "write", "spBv1.0/plant/DCMD/gw1/cnc-01", false],
+    [SERVICE_USERS.ingest, "write", "spBv1.0/STATE/andon", true],
+    [SERVICE_USERS.ingest, "write", "spBv1.0/STATE/other-host", false],
+    [SERVICE_USERS.ingest, "write", "spBv1.0/plant/NDATA/gw1", false],
+    // the host answers a Sparkplug device's command for it: only machines with a command mapping
+    [SERVICE_USERS.ingest, "write", "acme/dresden/machining/line-1/cnc-01/command/response", true],
+    [SERVICE_USERS.ingest, "write", "acme/dresden/machining/line-1/cnc-02/command/response", false],
+    [SERVICE_USERS.command, "write", "spBv1.0/plant/DCMD/gw1/cnc-01", true],
+    [SERVICE_USERS.command, "write", "spBv1.0/plant/NCMD/gw2", true], // the edge node's own metric
+    [SERVICE_USERS.command, "write", "spBv1.0/plant/DCMD/gw1/cnc-02", false], // no command mapped
+    [SERVICE_USERS.command, "write", "spBv1.0/plant/NCMD/gw1", false],
+    [SERVICE_USERS.dashboard, "read", "spBv1.0/plant/NDATA/gw1", false],
+    [SERVICE_USERS.pdm, "write", "spBv1.0/plant/NCMD/gw1", false],
+  ] as const)("%s may %s %s: %s", (username, access, topic, allowed) => {
+    expect(may(account(site.accounts, username), access, topic)).toBe(allowed);
+  });
+
+  it("per-machine gateways: the edge nodes mapped to that machine", () => {
+    const cnc1 = account(perMachine.accounts, "gateway.acme.dresden.machining.line-1.cnc-01");
+    expect(may(cnc1, "write", "spBv1.0/plant/NBIRTH/gw1")).toBe(true);
+    expect(may(cnc1, "write", "spBv1.0/plant/NBIRTH/gw2")).toBe(false);
+    const filler = account(perMachine.accounts, "gateway.acme.pune.machining.line-1.filler-01");
+    expect(may(filler, "write", "spBv1.0/plant/NBIRTH/gw2")).toBe(true);
+    expect(may(filler, "read", "spBv1.0/plant/NCMD/gw1")).toBe(false);
+  });
+
+  it("grants nothing Sparkplug without a mapping and groups, and refuses ids an ACL line cannot carry", () => {
+    const none = planAccounts(machines, "site", new Set(), { groups: [], hostId: "andon", mappings: [] });
+    expect(none.accounts.flatMap((a) => a.grants).filter((g) => g.topic.startsWith("spBv1.0/"))).toEqual([]);
+    expect(() => planAccounts(machines, "site", new Set(), { ...sp, mappings: [ref("plant", "gw 1", "", "acme/dresden/machining/line-1/cnc-01")] })).toThrow(
+      /edge node "gw 1".*no white space/,
+    );
+  });
+
+  it("bridges the site's edge nodes: births, data and deaths out, their commands and the host's STATE in", () => {
+    const s = site.sites.find((x) => x.key === "acme/pune")!;
+    const text = bridgeText({ site: s, remoteHost: "central.example", remotePort: 8883, cafile: "/ca.crt", auth: { password: "x" }, sparkplug: sp });
+    expect(text.split("\n").filter((l) => l.includes("spBv1.0"))).toEqual([
+      "topic spBv1.0/plant/NBIRTH/gw2 out 1",
+      "topic spBv1.0/plant/NDATA/gw2 out 1",
+      "topic spBv1.0/plant/NDEATH/gw2 out 1",
+      "topic spBv1.0/plant/DBIRTH/gw2/+ out 1",
+      "topic spBv1.0/plant/DDATA/gw2/+ out 1",
+      "topic spBv1.0/plant/DDEATH/gw2/+ out 1",
+      "topic spBv1.0/plant/NCMD/gw2 in 1",
+      "topic spBv1.0/plant/DCMD/gw2/+ in 1",
+      "topic spBv1.0/STATE/andon in 1",
+    ]);
   });
 });

@@ -134,6 +134,46 @@ describe("Sparkplug host sessions", () => {
     expect(host.receive(topic("NDEATH"), payload(0, [bdSeq(7)]), 0)).toEqual({ kind: "death" });
     expect(host.online).toEqual([]);
   });
+
+  it("checkpoints what changed and resumes from it in a new host: aliases, bdSeq, last values; the first seq is the baseline", () => {
+    const host = new SparkplugHost();
+    host.receive(topic("NBIRTH"), payload(0, [bdSeq(3), dbl("node_temp", 1, 1)]), 0);
+    host.receive(topic("DBIRTH", "press"), payload(1, [dbl("good", 1, 100)], 1_700_000_000_000), 0);
+    host.receive(topic("DDATA", "press"), payload(2, [dbl(undefined, 1, 101)], 1_700_000_001_000), 0);
+    const changed = host.takeChanged();
+    expect(changed.map(([k]) => k)).toEqual(["plant/gw1"]);
+    expect(host.takeChanged()).toEqual([]); // nothing changed since
+    const restarted = new SparkplugHost();
+    restarted.restore("plant/gw1", JSON.parse(JSON.stringify(changed[0]![1])));
+    // redelivered data (seq 2 again, not the 3 that follows): resolved by alias, no gap, no rebirth
+    const again = restarted.receive(topic("DDATA", "press"), payload(2, [dbl(undefined, 1, 101)], 1_700_000_001_000), 0);
+    expect(again).toMatchObject({ kind: "values", device: "press", readings: [{ name: "good", value: 101 }], problems: [] });
+    expect(again).not.toHaveProperty("rebirth");
+    expect(again).toMatchObject({ replay: true }); // the checkpoint holds it: its rows are stored
+    expect(again.kind === "values" && again.last("good")).toEqual({ value: 101, tsMs: 1_700_000_001_000 });
+    // the message after the checkpoint is new; from then on the sequence is followed again
+    const fresh = restarted.receive(topic("DDATA", "press"), payload(3, [dbl(undefined, 1, 102)], 1_700_000_002_000), 0);
+    expect(fresh).not.toHaveProperty("replay");
+    expect(fresh).not.toHaveProperty("rebirth");
+    expect(restarted.receive(topic("DDATA", "press"), payload(5, [dbl(undefined, 1, 103)]), 0)).toHaveProperty("rebirth");
+    // the will of the session's own bdSeq still ends it; the dead node's checkpoint is empty
+    expect(restarted.receive(topic("NDEATH"), payload(0, [bdSeq(3)]), 0)).toEqual({ kind: "death" });
+    expect(restarted.takeChanged()).toEqual([["plant/gw1", undefined]]);
+  });
+
+  it("rewinds to the durable sessions: messages taken since are taken again, without a gap; nodes born since are forgotten", () => {
+    const host = new SparkplugHost();
+    host.receive(topic("NBIRTH"), payload(0, [bdSeq(1), dbl("t", 1, 1)], 1_700_000_000_000), 0);
+    const durable = new Map(host.takeChanged());
+    host.receive(topic("NDATA"), payload(1, [dbl(undefined, 1, 2)], 1_700_000_001_000), 0);
+    host.receive({ ...topic("NBIRTH"), edgeNode: "gw2" }, payload(0, [bdSeq(1), dbl("t", 1, 1)]), 0);
+    host.rewind(durable);
+    expect(host.online).toEqual(["plant/gw1"]);
+    expect(host.takeChanged()).toEqual([]);
+    const again = host.receive(topic("NDATA"), payload(1, [dbl(undefined, 1, 2)], 1_700_000_001_000), 0);
+    expect(again).toMatchObject({ kind: "values", readings: [{ name: "t", value: 2 }], problems: [] });
+    expect(again).not.toHaveProperty("rebirth");
+  });
 });
 
 const map = (metric: string, channel: SparkplugMapping["channel"], field: string, device = "press", machine = "acme/plant1/a/l/press-7"): SparkplugMapping => ({
@@ -189,7 +229,7 @@ describe("Sparkplug metrics onto Andon's channels", () => {
     ]);
   });
 
-  it("a counter older than its counterpart's last value: skipped in a birth (already stored), refused in data", () => {
+  it("a counter older than its counterpart's last value: skipped in a birth or a replay (already stored), refused in data", () => {
     const ts = 1_700_000_000_000;
     const last = (n: string) => (n === "Good" ? { value: 140, tsMs: ts + 4000 } : undefined);
     const scrap = [{ name: "Scrap", value: 3, tsMs: ts }];
@@ -197,6 +237,7 @@ describe("Sparkplug metrics onto Andon's channels", () => {
     expect(translateReadings(index, at, scrap, last).refused).toEqual([
       `Scrap at ${new Date(ts).toISOString()} is older than the last value of Good (counts need both at one time)`,
     ]);
+    expect(translateReadings(index, at, scrap, last, false, true)).toEqual({ messages: [], unmapped: [], refused: [], commandReports: [] });
   });
 
   it("a boolean state is running or stopped, a number a code; a value the channel refuses says why", () => {

@@ -14,6 +14,7 @@ export const TABLES = {
   oeeMachine: "oee_machine",
   oeeRollup: "oee_rollup",
   oeeLate: "oee_late",
+  sparkplugSessions: "ingest_sparkplug_sessions",
 } as const;
 
 const OEE_COLUMNS = `bucket_end TIMESTAMP, label SYMBOL, mapping_version SYMBOL, calendar_s DOUBLE, planned_busy_s DOUBLE, breakdown_s DOUBLE, setup_s DOUBLE,
@@ -50,6 +51,10 @@ export const DDL: readonly string[] = [
   // The OEE worker recomputes the buckets these touch; 30 days is the oldest an event may be.
   `CREATE TABLE IF NOT EXISTS ${TABLES.oeeLate} (ts TIMESTAMP, ${PATH}, channel SYMBOL, received_at TIMESTAMP)
    TIMESTAMP(ts) PARTITION BY DAY TTL 32 DAYS WAL DEDUP UPSERT KEYS(ts, enterprise, site, area, line, machine)`,
+  // The Sparkplug host application's session of each edge node (births, aliases, last values, seq), written with
+  // the rows of each batch: a restarted ingest worker resumes from the latest (lib/features/ingest/sparkplug-checkpoint.ts).
+  `CREATE TABLE IF NOT EXISTS ${TABLES.sparkplugSessions} (ts TIMESTAMP, host SYMBOL, node SYMBOL, session VARCHAR)
+   TIMESTAMP(ts) PARTITION BY DAY TTL 30 DAYS WAL DEDUP UPSERT KEYS(ts, host, node)`,
   // columns added after the first release, for tables created before them
   `ALTER TABLE ${TABLES.state} ADD COLUMN IF NOT EXISTS state_key LONG`,
   `ALTER TABLE ${TABLES.oeeMachine} ADD COLUMN IF NOT EXISTS bucket_end TIMESTAMP`,

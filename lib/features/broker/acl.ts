@@ -6,7 +6,6 @@
 // telemetry and command responses up, commands and alerts down, each site only its own subtree.
 
 import { type MachinePath, machineKey, type SiteKey, siteKey } from "#lib/contract/identity.ts";
-import { MQTT_MAX_PACKET_BYTES } from "#lib/contract/limits.ts";
 import {
   alertsFilter,
   alertsTopic,
@@ -18,6 +17,7 @@ import {
   TELEMETRY_CHANNELS,
 } from "#lib/contract/topics.ts";
 import { umhEnterpriseFilters, umhFilters } from "#lib/contract/umh.ts";
+import { commandSparkplugGrants, type EdgeNodeRef, edgeNodeGrants, edgeNodesFor, ingestSparkplugGrants, type SparkplugAccess } from "./sparkplug-acl.ts";
 
 /** One account per site gateway, or one per machine. */
 export type GatewayScope = "site" | "machine";
@@ -51,6 +51,8 @@ export interface Site {
   /** `enterprise/site`, also the factory broker's id. */
   key: SiteKey;
   machines: MachinePath[];
+  /** The Sparkplug edge nodes mapped to this site's machines (./sparkplug-acl.ts). */
+  edgeNodes?: EdgeNodeRef[];
 }
 
 export interface BrokerPlan {
@@ -103,14 +105,24 @@ function gatewayGrants(prefix: string): Grant[] {
  * Every account and its grants. Mosquitto denies whatever is not granted; there are no wildcard
  * accounts and no anonymous access.
  */
-export function planAccounts(machines: readonly MachinePath[], gateways: GatewayScope, devices: ReadonlySet<string> = new Set()): BrokerPlan {
+export function planAccounts(
+  machines: readonly MachinePath[],
+  gateways: GatewayScope,
+  devices: ReadonlySet<string> = new Set(),
+  sparkplug?: SparkplugAccess,
+): BrokerPlan {
   const sites = sitesOf(machines);
+  // a Sparkplug edge node belongs to the site (and machine) of the machines its metrics are mapped to
+  const nodesOf = (prefix: string) => edgeNodesFor(sparkplug, (machine) => machine === prefix || machine.startsWith(`${prefix}/`));
+  const edgeGrants = (prefix: string) => edgeNodeGrants(nodesOf(prefix), sparkplug);
   const enterprises = [...new Set(sites.map((s) => s.enterprise))];
   const accounts: Account[] = [];
   for (const s of sites) {
     const sitePrefix = `${siteKey(s)}/+/+/+`;
+    s.edgeNodes = nodesOf(s.key);
+    const siteEdge = edgeNodeGrants(s.edgeNodes, sparkplug);
     if (gateways === "site") {
-      accounts.push({ username: gatewayUser(s, "site"), role: "gateway", broker: s.key, site: s.key, grants: gatewayGrants(sitePrefix) });
+      accounts.push({ username: gatewayUser(s, "site"), role: "gateway", broker: s.key, site: s.key, grants: [...gatewayGrants(sitePrefix), ...siteEdge] });
     }
     // per machine: every machine's, or (beside the site's) those a device account was made for
     for (const m of s.machines) {
@@ -121,7 +133,7 @@ export function planAccounts(machines: readonly MachinePath[], gateways: Gateway
           broker: s.key,
           site: s.key,
           machine: machineKey(m),
-          grants: gatewayGrants(machineKey(m)),
+          grants: [...gatewayGrants(machineKey(m)), ...edgeGrants(machineKey(m))],
         });
       }
     }
@@ -131,7 +143,7 @@ export function planAccounts(machines: readonly MachinePath[], gateways: Gateway
       role: "bridge",
       broker: CENTRAL,
       site: s.key,
-      grants: [...gatewayGrants(sitePrefix), { access: "read", topic: alertsTopic(s) }, { access: "write", topic: bridgeStateTopic(s) }],
+      grants: [...gatewayGrants(sitePrefix), ...siteEdge, { access: "read", topic: alertsTopic(s) }, { access: "write", topic: bridgeStateTopic(s) }],
     });
   }
   const perEnterprise = (f: (e: string) => Grant[]) => enterprises.flatMap(f);
@@ -143,7 +155,7 @@ export function planAccounts(machines: readonly MachinePath[], gateways: Gateway
       grants: perEnterprise((e) => [
         ...TELEMETRY_CHANNELS.map((c) => ({ access: "read" as const, topic: `${e}/+/+/+/+/${c}` })),
         ...umhEnterpriseFilters(e).map((topic) => ({ access: "read" as const, topic })),
-      ]),
+      ]).concat(ingestSparkplugGrants(sparkplug)),
     },
     {
       username: SERVICE_USERS.command,
@@ -153,7 +165,7 @@ export function planAccounts(machines: readonly MachinePath[], gateways: Gateway
         { access: "write", topic: `${e}/+/+/+/+/${COMMAND_CHANNEL}` },
         { access: "read", topic: `${e}/+/+/+/+/${RESPONSE_CHANNEL}` },
         { access: "read", topic: bridgeStateFilter(e) },
-      ]),
+      ]).concat(commandSparkplugGrants(sparkplug)),
     },
     {
       // The dashboard reads the alert stream and the machines' states (its live streams,
@@ -190,110 +202,4 @@ export function aclText(accounts: readonly Account[]): string {
     for (const [topic, acc] of byTopic) out.push(`topic ${acc.size === 2 ? "readwrite" : [...acc][0]} ${topic}`);
   }
   return `${out.join("\n")}\n`;
-}
-
-export interface TlsFiles {
-  cafile: string;
-  certfile: string;
-  keyfile: string;
-  /** Certificate mode: the CA's revocation list; a revoked client certificate fails the TLS handshake. */
-  crlfile?: string;
-}
-
-export interface ListenerSpec {
-  host: string;
-  port: number;
-  tls: TlsFiles;
-  clientAuth: ClientAuth;
-}
-
-export interface BridgeSpec {
-  site: Site;
-  remoteHost: string;
-  remotePort: number;
-  cafile: string;
-  /** The bridge account on the central broker: a password, or a client certificate whose CN is `bridge.<e>.<s>`. */
-  auth: { password: string } | { certfile: string; keyfile: string };
-}
-
-export interface BrokerConfSpec {
-  listener: ListenerSpec;
-  /** Folder of the broker's own files: password file, ACL, persistence. */
-  dir: string;
-  /** Messages a disconnected persistent session (a stopped ingest worker, a cut bridge) may queue. */
-  maxQueuedMessages: number;
-  bridge?: BridgeSpec;
-}
-
-/** The bridge section of a factory broker's `mosquitto.conf`: only this site's subtree crosses it. */
-export function bridgeText(b: BridgeSpec): string {
-  const user = bridgeUser(b.site);
-  const prefix = `${siteKey(b.site)}/+/+/+`;
-  return [
-    `connection ${user}`,
-    `address ${b.remoteHost}:${b.remotePort}`,
-    "bridge_protocol_version mqttv50",
-    // A persistent session on both sides: what is published during an outage waits in this broker's queue for the
-    // central broker, and commands for this site wait in the central broker's queue for this bridge.
-    "cleansession false",
-    "local_cleansession false",
-    `remote_clientid ${user}`,
-    `local_clientid ${user}.local`,
-    ...("password" in b.auth
-      ? [`remote_username ${user}`, `remote_password ${b.auth.password}`]
-      : [`bridge_certfile ${b.auth.certfile}`, `bridge_keyfile ${b.auth.keyfile}`]),
-    `bridge_cafile ${b.cafile}`,
-    "bridge_insecure false",
-    "notifications true",
-    `notification_topic ${bridgeStateTopic(b.site)}`,
-    "keepalive_interval 30",
-    "restart_timeout 1 10",
-    "start_type automatic",
-    "# up: telemetry and command responses (QoS 1)",
-    ...TELEMETRY_CHANNELS.map((c) => `topic ${prefix}/${c} out 1`),
-    ...umhFilters(prefix).map((f) => `topic ${f} out 1`),
-    `topic ${prefix}/${RESPONSE_CHANNEL} out 1`,
-    "# down: commands for this site's machines and the site's alerts (QoS 1)",
-    `topic ${prefix}/${COMMAND_CHANNEL} in 1`,
-    `topic ${alertsTopic(b.site)} in 1`,
-  ].join("\n");
-}
-
-/** A complete `mosquitto.conf`: one TLS listener, no anonymous access, generated accounts and ACL, persistence. */
-export function mosquittoConfText(spec: BrokerConfSpec): string {
-  const l = spec.listener;
-  const lines = [
-    "# Generated by `andon broker config`. Do not edit: regenerate.",
-    `listener ${l.port} ${l.host}`,
-    "protocol mqtt",
-    `cafile ${l.tls.cafile}`,
-    `certfile ${l.tls.certfile}`,
-    `keyfile ${l.tls.keyfile}`,
-    ...(l.tls.crlfile ? [`crlfile ${l.tls.crlfile}`] : []),
-    "tls_version tlsv1.2",
-    ...(l.clientAuth === "certificate"
-      ? ["require_certificate true", "use_identity_as_username true"]
-      : ["require_certificate false", `password_file ${spec.dir}/passwd`]),
-    "allow_anonymous false",
-    `acl_file ${spec.dir}/acl`,
-    "persistence true",
-    `persistence_location ${spec.dir}/data/`,
-    "autosave_interval 5",
-    "persistent_client_expiration 14d",
-    `max_queued_messages ${spec.maxQueuedMessages}`,
-    "max_queued_bytes 0",
-    // Unlimited (0) is fine for clients, but Mosquitto 2.0.11 also sends it as the MQTT 5 bridge's receive maximum,
-    // and a receive maximum of 0 is a protocol error: the central broker drops the bridge's CONNECT.
-    `max_inflight_messages ${spec.bridge ? 1000 : 0}`,
-    // the ingest worker advertises this plus headroom as its maximum packet size (lib/contract/limits.ts)
-    `max_packet_size ${MQTT_MAX_PACKET_BYTES}`,
-    "log_type error",
-    "log_type warning",
-    "log_type notice",
-    "log_type information",
-    "connection_messages true",
-    `log_dest file ${spec.dir}/mosquitto.log`,
-  ];
-  if (spec.bridge) lines.push("", bridgeText(spec.bridge));
-  return `${lines.join("\n")}\n`;
 }

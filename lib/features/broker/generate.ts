@@ -16,14 +16,15 @@ import {
   CENTRAL,
   type ClientAuth,
   type GatewayScope,
-  mosquittoConfText,
   planAccounts,
   type Site,
 } from "./acl.ts";
 import { handToBrokerUser, readJson, writeConf } from "./files.ts";
+import { mosquittoConfText } from "./mosquitto-conf.ts";
 import { hashPasswords, randomBrokerPassword, readPasswd } from "./passwd.ts";
 import { ensureCa, issueCert } from "./pki.ts";
 import { type Crl, isRevoked, revokeRemovedClients, writeCrl } from "./revocation.ts";
+import type { SparkplugAccess } from "./sparkplug-acl.ts";
 
 export interface BrokerFiles {
   id: BrokerId;
@@ -62,6 +63,8 @@ export interface GenerateOptions {
    * line (the password itself was shown once and is kept nowhere). Password mode only.
    */
   devicePasswd?: ReadonlyMap<string, string>;
+  /** Sparkplug B: the ingest worker's groups and host id, and the admins' mapping (which edge node is whose). */
+  sparkplug?: SparkplugAccess;
 }
 
 export interface Credential {
@@ -96,7 +99,7 @@ const brokerDirName = (id: BrokerId) => (id === CENTRAL ? "central" : `site-${id
 
 export function generateBrokers(o: GenerateOptions): GeneratedBrokers {
   const devices = o.clientAuth === "password" ? (o.devicePasswd ?? new Map<string, string>()) : new Map<string, string>();
-  const plan = planAccounts(o.machines, o.gateways, new Set(devices.keys()));
+  const plan = planAccounts(o.machines, o.gateways, new Set(devices.keys()), o.sparkplug);
   if (plan.sites.length === 0) throw new Error("the asset model has no machines: nothing to generate broker accounts for");
   // traversable (not listable) by the broker's user, which reads only its own folder; pki/ and secrets stay private
   mkdirSync(o.dir, { recursive: true, mode: 0o711 });
@@ -223,6 +226,7 @@ export function generateBrokers(o: GenerateOptions): GeneratedBrokers {
         remotePort: o.bridgeRemote?.(site).port ?? central.port,
         cafile: join(b.dir, "ca.crt"),
         auth,
+        ...(o.sparkplug ? { sparkplug: o.sparkplug } : {}),
       },
     });
     if (writeConf(b.conf, text)) restart.push(b.id);

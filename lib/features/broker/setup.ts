@@ -4,11 +4,13 @@
 import { join } from "node:path";
 import { loadMachineKeys } from "#lib/adapters/db/assets.ts";
 import type { PrismaClient } from "#lib/adapters/db/client.ts";
+import { loadSparkplugMappings } from "#lib/adapters/db/sparkplug-mappings.ts";
 import type { MachinePath } from "#lib/contract/identity.ts";
 import { asMachineKey, pathOf } from "#lib/contract/identity.ts";
 import type { Config } from "#lib/platform/config.ts";
 import type { BrokerId } from "./acl.ts";
 import { type BrokerFiles, clientCredentials, type GeneratedBrokers, generateBrokers } from "./generate.ts";
+import type { SparkplugAccess } from "./sparkplug-acl.ts";
 
 export const brokersDir = (cfg: Pick<Config, "ANDON_HOME">) => join(cfg.ANDON_HOME, "brokers");
 
@@ -26,16 +28,25 @@ type BrokerConfig = Pick<
   | "BROKER_CENTRAL_PORT"
   | "BROKER_SITE_PORTS_FROM"
   | "BROKER_MAX_QUEUED_MESSAGES"
+  | "INGEST_SPARKPLUG_GROUPS"
+  | "INGEST_SPARKPLUG_HOST_ID"
 >;
+
+/** The Sparkplug B part of the broker configuration: the ingest worker's groups and host id, the admins' mapping. */
+export async function sparkplugAccess(cfg: BrokerConfig, prisma: PrismaClient): Promise<SparkplugAccess> {
+  return { groups: cfg.INGEST_SPARKPLUG_GROUPS, hostId: cfg.INGEST_SPARKPLUG_HOST_ID, mappings: await loadSparkplugMappings(prisma) };
+}
 
 export function generateFromConfig(
   cfg: BrokerConfig,
   machines: readonly MachinePath[],
   storeGatewaySecrets: boolean,
   devicePasswd?: ReadonlyMap<string, string>,
+  sparkplug?: SparkplugAccess,
 ): GeneratedBrokers {
   return generateBrokers({
     ...(devicePasswd ? { devicePasswd } : {}),
+    ...(sparkplug ? { sparkplug } : {}),
     dir: brokersDir(cfg),
     machines,
     gateways: cfg.BROKER_GATEWAY_ACCOUNTS,

@@ -10,6 +10,9 @@ import type { Logger } from "pino";
 import type { Row } from "#lib/adapters/questdb/rows.ts";
 import { RowsRefusedError, type RowWriter } from "#lib/adapters/questdb/writer.ts";
 import type { IngestMetrics } from "./metrics.ts";
+import { inRequests, messageBytes } from "./row-bytes.ts";
+
+export { messageBytes };
 
 export interface PendingMessage {
   rows: Row[];
@@ -59,6 +62,10 @@ export class IngestBatcher {
   /** The most messages held at once since the start (the flow-control bound, observed). */
   #maxPending = 0;
   #settled: () => void = () => undefined;
+  #checkpoint: () => Row[] = () => [];
+  #checkpointDurable: (rows: Row[], connection?: number) => void = () => undefined;
+  /** With a checkpoint: one batch at a time, each taking every message held (see checkpointWith). */
+  #exact = false;
   readonly #opts: Required<BatcherOptions>;
 
   constructor(
@@ -92,6 +99,18 @@ export class IngestBatcher {
   /** `fn` runs whenever messages stop being held (written and acknowledged, or dropped). */
   onSettled(fn: () => void): void {
     this.#settled = fn;
+  }
+
+  /**
+   * `fn` runs when a batch is cut; its rows (the Sparkplug sessions' checkpoints: the state after every message
+   * received so far) are written after the batch's rows, its messages acknowledged once all are durable (then
+   * `durable` runs). So that it is the state after exactly the batch's messages, a batch takes every message held
+   * (written in requests of at most batchRows / batchBytes, in order) and one batch is written at a time.
+   */
+  checkpointWith(fn: () => Row[], durable: (rows: Row[], connection?: number) => void): void {
+    this.#checkpoint = fn;
+    this.#checkpointDurable = durable;
+    this.#exact = true;
   }
 
   add(m: PendingMessage): void {
@@ -153,7 +172,7 @@ export class IngestBatcher {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     // Up to `concurrency` batches in flight; a second one only when a full batch is waiting.
-    while (this.#inFlight.size < this.#opts.concurrency && this.#pending.length > 0 && !this.#stopped) {
+    while (this.#inFlight.size < (this.#exact ? 1 : this.#opts.concurrency) && this.#pending.length > 0 && !this.#stopped) {
       if (this.#inFlight.size > 0 && !this.#full()) break;
       // Whole messages, up to batchRows rows and batchBytes bytes (at least one message).
       let take = 0;
@@ -161,12 +180,17 @@ export class IngestBatcher {
       let bytes = 0;
       for (; take < this.#pending.length; take++) {
         const h = this.#pending[take] as Held;
-        if (take > 0 && (rows + h.rows > this.#opts.batchRows || bytes + h.bytes > this.#opts.batchBytes)) break;
+        if (take > 0 && !this.#exact && (rows + h.rows > this.#opts.batchRows || bytes + h.bytes > this.#opts.batchBytes)) break;
         rows += h.rows;
         bytes += h.bytes;
       }
       const taken = this.#pending.splice(0, take);
       const batch = taken.map((h) => h.m);
+      const checkpoint = this.#checkpoint();
+      // on the batch's connection: dropped with its messages when the broker redelivers them (connectionResumed)
+      const on = batch.at(-1)?.connection;
+      if (checkpoint.length)
+        batch.push({ rows: checkpoint, ack: () => this.#checkpointDurable(checkpoint, on), ...(on !== undefined ? { connection: on } : {}) });
       const size = taken.reduce((n, h) => n + heldSize(h), 0);
       this.#pendingRows -= rows;
       this.#pendingBytes -= bytes;
@@ -195,7 +219,7 @@ export class IngestBatcher {
       const rows = batch.flatMap((m) => m.rows);
       const started = performance.now();
       try {
-        await this.writer.write(rows);
+        for (const chunk of this.#exact ? inRequests(rows, this.#opts.batchRows, this.#opts.batchBytes) : [rows]) await this.writer.write(chunk);
       } catch (e) {
         this.metrics.writeErrors.inc();
         if (e instanceof RowsRefusedError) {
@@ -257,19 +281,3 @@ export class IngestBatcher {
 }
 
 const heldSize = (h: Held) => h.bytes + (h.m.source?.payload.length ?? 0);
-
-/** An upper bound of the bytes a message's rows take in an ILP request (strings counted at 3 bytes a character). */
-export function messageBytes(rows: readonly Row[]): number {
-  let n = 0;
-  for (const r of rows) {
-    n += 48 + r.table.length;
-    for (const [k, v] of r.symbols) n += 4 + k.length + 3 * v.length;
-    for (const f of r.fields) {
-      n += 4 + f.name.length;
-      if (f.kind === "string") n += 3 * f.value.length + 2;
-      else if (f.kind === "array") n += 16 + 8 * f.value.length;
-      else n += 24;
-    }
-  }
-  return n;
-}

@@ -3,15 +3,18 @@
 // and will, the mapping it refreshes from PostgreSQL, and the rebirth requests it publishes.
 import type { MqttClient } from "mqtt";
 import type { Logger } from "pino";
+import type { Row } from "#lib/adapters/questdb/rows.ts";
+import type { StoredSession } from "#lib/adapters/questdb/sparkplug-sessions.ts";
 import { asMachineKey } from "#lib/contract/identity.ts";
 import { sparkplugGroupFilter, sparkplugStateTopic } from "#lib/contract/sparkplug.ts";
 import { responseTopic } from "#lib/contract/topics.ts";
 import type { Config } from "#lib/platform/config.ts";
 import type { MappingContext } from "./mapping.ts";
+import { checkpointRows, restoreSessions } from "./sparkplug-checkpoint.ts";
 import { type InFlightCommand, reportAnswer } from "./sparkplug-commands.ts";
 import { mapSparkplug, type SparkplugOutcome } from "./sparkplug-ingest.ts";
 import { indexMappings, mappingProblem, type StoredMapping } from "./sparkplug-mapping.ts";
-import { SparkplugHost } from "./sparkplug-session.ts";
+import { type NodeSnapshot, SparkplugHost } from "./sparkplug-session.ts";
 
 export interface SparkplugApp {
   filters: string[];
@@ -24,6 +27,14 @@ export interface SparkplugApp {
   /** A graceful stop sends no will: STATE offline, retained, before disconnecting. */
   retire(client: MqttClient): Promise<void>;
   refresh(): Promise<void>;
+  /** Before connecting: resume the edge nodes' sessions from their latest checkpoints (./sparkplug-checkpoint.ts). */
+  restore(): Promise<void>;
+  /** The checkpoint rows of the sessions changed since the last call: written with the batch being cut. */
+  checkpoint(): Row[];
+  /** Those rows are durable: the sessions to go back to on a resumed connection. */
+  durable(rows: Row[]): void;
+  /** The connection resumed the broker session: back to the durable sessions before it redelivers (./sparkplug-checkpoint.ts). */
+  rewind(): void;
   handle(topic: string, payload: Uint8Array, ctx: MappingContext, client: MqttClient): SparkplugOutcome;
 }
 
@@ -32,8 +43,12 @@ export function sparkplugApp(
   log: Logger,
   loadMappings: () => Promise<StoredMapping[]>,
   inFlight: (machine: string) => Promise<InFlightCommand | undefined> = async () => undefined,
+  loadSessions: (hostId: string) => Promise<StoredSession[]> = async () => [],
 ): SparkplugApp {
   const host = new SparkplugHost();
+  const clock = { lastMicros: 0 };
+  const durable = new Map<string, NodeSnapshot | undefined>();
+  const cuts = new WeakMap<Row[], [string, NodeSnapshot | undefined][]>();
   let index = indexMappings([]);
   // Sparkplug 3.0: the will and the online message of one connection carry the same timestamp, new per connection
   let born = Date.now();
@@ -57,6 +72,21 @@ export function sparkplugApp(
         .publishAsync(stateTopic, state(false), { qos: 1, retain: true })
         .catch((e: Error) => log.warn({ err: e.message }, "Sparkplug STATE offline not published"));
     },
+    async restore() {
+      const r = restoreSessions(host, await loadSessions(cfg.INGEST_SPARKPLUG_HOST_ID), durable, clock);
+      if (r.unreadable.length) log.warn({ edgeNodes: r.unreadable }, "Sparkplug checkpoints unreadable: these edge nodes are asked for a rebirth");
+      log.info({ edgeNodes: r.restored }, "Sparkplug sessions resumed from their checkpoints");
+    },
+    checkpoint() {
+      const changed = host.takeChanged();
+      const rows = checkpointRows(changed, cfg.INGEST_SPARKPLUG_HOST_ID, clock, Date.now() * 1000);
+      cuts.set(rows, changed);
+      return rows;
+    },
+    durable(rows) {
+      for (const [node, snap] of cuts.get(rows) ?? []) durable.set(node, snap);
+    },
+    rewind: () => host.rewind(durable),
     async refresh() {
       const all = await loadMappings();
       for (const m of all) {

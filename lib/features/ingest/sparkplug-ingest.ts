@@ -72,6 +72,7 @@ export function mapSparkplug(topic: string, payload: Uint8Array, host: Sparkplug
       event.readings,
       event.last,
       event.birth,
+      event.replay,
     );
     for (const m of tr.messages) collect(checkedRows(m.path, m.telemetry, ctx, refuse));
     commandReports.push(...tr.commandReports);

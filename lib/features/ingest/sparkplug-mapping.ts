@@ -83,6 +83,7 @@ export function translateReadings(
   readings: readonly Reading[],
   last: (metric: string) => LastValue | undefined,
   birth = false,
+  replay = false,
 ): Translated {
   const out: Translated = { messages: [], unmapped: [], refused: [], commandReports: [] };
   const groups = new Map<string, { m: SparkplugMapping; ts: number; items: { m: SparkplugMapping; r: Reading }[] }>();
@@ -130,8 +131,9 @@ export function translateReadings(
       };
       const [total, reject] = [value("total"), value("reject")];
       if (newer !== undefined) {
-        // a birth restating an older value (its counterpart moved on since): already stored when it was new
-        if (!birth) out.refused.push(`${names} at ${new Date(ts).toISOString()} is older than the last value of ${newer} (counts need both at one time)`);
+        // a birth restating an older value (its counterpart moved on since), or a replay: already stored when it was new
+        if (!birth && !replay)
+          out.refused.push(`${names} at ${new Date(ts).toISOString()} is older than the last value of ${newer} (counts need both at one time)`);
         continue;
       }
       msg = { mode: "cumulative", total, ...(reject !== undefined ? { reject } : {}) };

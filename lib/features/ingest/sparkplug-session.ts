@@ -25,7 +25,35 @@ interface NodeSession {
   devices: Map<string, Certificate>;
   /** Set when a rebirth was asked for and not answered yet (so one gap asks once, not once per message). */
   rebirthAskedAtMs?: number;
+  /** Restored from a checkpoint: the next message's seq is the new baseline, not a gap. */
+  resumed?: boolean;
+  /**
+   * Restored: the seq of the message that follows the checkpoint. Until it arrives, the broker is redelivering
+   * messages the checkpoint already holds (their rows are durable): replays (seq wraps at 256, so a longer
+   * redelivery ends this early, and a replayed split counter is then dead-lettered again as older).
+   */
+  replayUntil?: number;
 }
+
+/** A session as plain JSON (a checkpoint: lib/features/ingest/sparkplug-checkpoint.ts). */
+export interface NodeSnapshot {
+  bdSeq?: string;
+  seq: number;
+  node: CertificateSnapshot;
+  devices: [device: string, CertificateSnapshot][];
+}
+interface CertificateSnapshot {
+  aliases: [alias: string, name: string][];
+  metrics: [name: string, datatype: number, value?: MetricValue, tsMs?: number][];
+}
+const certOut = (c: Certificate): CertificateSnapshot => ({
+  aliases: [...c.aliases].map(([a, n]) => [String(a), n]),
+  metrics: [...c.metrics].map(([n, d]) => (d.tsMs !== undefined && d.value !== undefined ? [n, d.datatype, d.value, d.tsMs] : [n, d.datatype])),
+});
+const certIn = (c: CertificateSnapshot): Certificate => ({
+  aliases: new Map(c.aliases.map(([a, n]) => [BigInt(a), n])),
+  metrics: new Map(c.metrics.map(([n, datatype, value, tsMs]) => [n, { datatype, ...(tsMs !== undefined ? { value: value ?? null, tsMs } : {}) }])),
+});
 
 export interface LastValue {
   value: MetricValue;
@@ -50,6 +78,8 @@ export type HostEvent =
       problems: string[];
       /** Set when this message shows the host missed something: ask the edge node for a rebirth. */
       rebirth?: string;
+      /** A message the resumed session's checkpoint already holds, redelivered (its rows are stored). */
+      replay?: boolean;
     }
   | { kind: "death"; device?: string }
   | { kind: "ignored"; reason: string; rebirth?: string };
@@ -62,6 +92,45 @@ const emptyCert = (): Certificate => ({ aliases: new Map(), metrics: new Map() }
 
 export class SparkplugHost {
   private readonly nodes = new Map<string, NodeSession>();
+  /** Edge nodes whose session changed since the last takeChanged(). */
+  private readonly changed = new Set<string>();
+
+  /** The edge nodes (group/edge node) whose session changed since the last call, with it (undefined: the node died). */
+  takeChanged(): [node: string, session: NodeSnapshot | undefined][] {
+    const out = [...this.changed].map((k): [string, NodeSnapshot | undefined] => [k, this.snapshot(k)]);
+    this.changed.clear();
+    return out;
+  }
+
+  snapshot(key: string): NodeSnapshot | undefined {
+    const s = this.nodes.get(key);
+    if (!s) return undefined;
+    return {
+      ...(s.bdSeq !== undefined ? { bdSeq: String(s.bdSeq) } : {}),
+      seq: s.seq,
+      node: certOut(s.node),
+      devices: [...s.devices].map(([d, c]) => [d, certOut(c)]),
+    };
+  }
+
+  /** Goes back to these sessions (the latest durable checkpoint): every other edge node is forgotten. */
+  rewind(to: ReadonlyMap<string, NodeSnapshot | undefined>): void {
+    for (const key of [...this.nodes.keys()]) if (!to.get(key)) this.nodes.delete(key);
+    for (const [key, snap] of to) if (snap) this.restore(key, snap);
+    this.changed.clear(); // what they are now is what is durable
+  }
+
+  /** Resumes an edge node's session from a checkpoint (a restarted worker, before any message arrives). */
+  restore(key: string, snap: NodeSnapshot): void {
+    this.nodes.set(key, {
+      ...(snap.bdSeq !== undefined ? { bdSeq: BigInt(snap.bdSeq) } : {}),
+      seq: snap.seq,
+      node: certIn(snap.node),
+      devices: new Map(snap.devices.map(([d, c]) => [d, certIn(c)])),
+      resumed: true,
+      replayUntil: (snap.seq + 1) % 256,
+    });
+  }
 
   /** The edge nodes that are online (born and not dead), as group/edge node. */
   get online(): string[] {
@@ -72,6 +141,7 @@ export class SparkplugHost {
     const key = nodeKey(t);
     const payloadTs = p.timestamp > 0n ? Number(p.timestamp) : nowMs;
     if (t.type === "NCMD" || t.type === "DCMD") return { kind: "ignored", reason: `Sparkplug ${t.type} (a command to an edge node, not data)` };
+    this.changed.add(key);
     if (t.type === "NBIRTH") {
       const bd = p.metrics.find((m) => nameOf(m) === "bdSeq");
       const session: NodeSession = { seq: Number(p.seq), node: emptyCert(), devices: new Map() };
@@ -100,7 +170,11 @@ export class SparkplugHost {
     const expected = (session.seq + 1) % 256;
     const seq = Number(p.seq);
     session.seq = seq;
-    const gap = seq === expected ? undefined : `Sparkplug sequence gap: ${t.type} has seq ${seq}, expected ${expected}`;
+    // after a restart the checkpoint may be a few messages ahead of what the broker redelivers: no gap to ask about
+    const gap = seq === expected || session.resumed ? undefined : `Sparkplug sequence gap: ${t.type} has seq ${seq}, expected ${expected}`;
+    session.resumed = false;
+    if (seq === session.replayUntil || gap) session.replayUntil = undefined; // caught up, or not an in-order redelivery
+    const replay = session.replayUntil !== undefined ? { replay: true } : {};
     const rebirth = gap ? this.askRebirth(key, session, nowMs, gap) : {};
     const device = t.device ?? "";
     if (t.type === "DBIRTH") {
@@ -117,7 +191,7 @@ export class SparkplugHost {
       const reason = `Sparkplug DDATA of device ${device} before its DBIRTH`;
       return { kind: "ignored", reason, ...this.askRebirth(key, session, nowMs, reason) };
     }
-    const event = this.values(cert, p, payloadTs, false, t.device);
+    const event = { ...this.values(cert, p, payloadTs, false, t.device), ...replay };
     if (!event.rebirth && event.kind === "values" && event.problems.some((x) => x.includes("unknown alias"))) {
       return { ...event, ...this.askRebirth(key, session, nowMs, "Sparkplug data with an unknown alias") };
     }

@@ -8,6 +8,7 @@ import { deferPubacks } from "#lib/adapters/mqtt/deferred-acks.ts";
 import { holdWhileFull } from "#lib/adapters/mqtt/flow-control.ts";
 import { mqttOptions, redactUrl } from "#lib/adapters/mqtt/options.ts";
 import { ensureQuestSchema } from "#lib/adapters/questdb/schema.ts";
+import { loadSparkplugSessions } from "#lib/adapters/questdb/sparkplug-sessions.ts";
 import { TABLES } from "#lib/adapters/questdb/tables.ts";
 import { QuestWriter } from "#lib/adapters/questdb/writer.ts";
 import { MQTT_FORWARD_HEADROOM_BYTES, MQTT_MAX_PACKET_BYTES } from "#lib/contract/limits.ts";
@@ -85,8 +86,13 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
   );
   let machines = await retryUntil("loading the asset model", log, deps.loadMachineKeys, () => stopped);
   log.info({ machines: machines.size }, "asset model loaded");
-  const spb = cfg.INGEST_SPARKPLUG_GROUPS.length ? sparkplugApp(cfg, log, deps.loadSparkplugMappings ?? (async () => []), deps.inFlightCommand) : undefined;
+  const spb = cfg.INGEST_SPARKPLUG_GROUPS.length
+    ? sparkplugApp(cfg, log, deps.loadSparkplugMappings ?? (async () => []), deps.inFlightCommand, (host) =>
+        loadSparkplugSessions(cfg.QUESTDB_PG_URL, cfg.QUESTDB_PG_PASSWORD, host),
+      )
+    : undefined;
   if (spb) await retryUntil("loading the Sparkplug mapping", log, spb.refresh, () => stopped);
+  if (spb) await retryUntil("resuming the Sparkplug sessions", log, spb.restore, () => stopped);
   const refresh = setInterval(() => {
     deps
       .loadMachineKeys()
@@ -130,6 +136,8 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
   // sends (lib/adapters/mqtt/flow-control.ts): the receive maximum alone bounds a count, not memory
   const flow = holdWhileFull(client, () => batcher.pendingMessages >= cfg.INGEST_RECEIVE_MAXIMUM || batcher.heldBytes >= cfg.INGEST_MAX_HELD_BYTES);
   batcher.onSettled(() => flow.release());
+  // a batch durable after its connection closed sent no PUBACK: its messages come again, the sessions stay before them
+  if (spb) batcher.checkpointWith(spb.checkpoint, (rows, on) => (on === undefined || (on === acks.connection && client.connected)) && spb.durable(rows));
   // prom-client hashes a label object on every inc(); bind the children once
   const receivedChildren = new Map<string, ReturnType<typeof metrics.received.labels>>();
   const receivedCounter = (channel: string) => {
@@ -155,7 +163,10 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
   client.on("connect", (connack) => {
     metrics.connected.set(1);
     // a resumed session redelivers what the last connection did not acknowledge: drop our copies
-    if (connack.sessionPresent) batcher.connectionResumed(acks.connection);
+    if (connack.sessionPresent) {
+      batcher.connectionResumed(acks.connection);
+      spb?.rewind(); // the Sparkplug sessions go back to what is durable before the broker redelivers the rest
+    }
     log.info({ broker: redactUrl(cfg.MQTT_URL), clientId: cfg.INGEST_CLIENT_ID, sessionPresent: connack.sessionPresent }, "connected to broker");
     if (stopped) return;
     metrics.subscribed.set(0);
@@ -208,8 +219,9 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
           log.warn({ topic: topic.slice(0, 300), reason: out.deadReason }, "dead-lettered");
         }
         added = true;
-        if (out.rows.length) batcher.add({ rows: out.rows, ack, eventMicros: out.rows[0]?.ts, connection, source: { topic, payload } });
-        else ack();
+        // a message without rows (a command, a birth of unmapped metrics) is acknowledged with its batch too: in
+        // order, once the checkpoint holding what it did to the edge node's session is durable
+        batcher.add({ rows: out.rows, ack, eventMicros: out.rows[0]?.ts, connection, ...(out.rows.length ? { source: { topic, payload } } : {}) });
         return;
       }
       const mapped = mapMessage(topic, payload, contextNow());
