@@ -42,3 +42,10 @@ export function createIngestMetrics(registry = new Registry()) {
     }),
   };
 }
+
+/** What the process's memory is made of (MiB): resident, the V8 heap in use and reserved, and buffers outside it. */
+export function memoryMb() {
+  const m = process.memoryUsage();
+  const mb = (n: number) => Math.round(n / 1048576);
+  return { rss: mb(m.rss), heapUsed: mb(m.heapUsed), heapTotal: mb(m.heapTotal), external: mb(m.external) };
+}

@@ -19,7 +19,7 @@ import { umhEnterpriseFilters } from "#lib/contract/umh.ts";
 import type { Config } from "#lib/platform/config.ts";
 import { IngestBatcher } from "./batcher.ts";
 import { deadLetterRow, type MappingContext, mapMessage } from "./mapping.ts";
-import { createIngestMetrics, type IngestMetrics } from "./metrics.ts";
+import { createIngestMetrics, type IngestMetrics, memoryMb } from "./metrics.ts";
 import { sparkplugApp } from "./sparkplug-app.ts";
 import type { InFlightCommand } from "./sparkplug-commands.ts";
 import type { StoredMapping } from "./sparkplug-mapping.ts";
@@ -64,12 +64,6 @@ function retryUntil<T>(what: string, log: Logger, fn: () => Promise<T>, isStoppe
       log.warn({ err: error.message, retryInMs: retryDelay }, `${what} failed; retrying`);
     },
   });
-}
-
-function memoryMb() {
-  const m = process.memoryUsage();
-  const mb = (n: number) => Math.round(n / 1048576);
-  return { rss: mb(m.rss), heapUsed: mb(m.heapUsed), heapTotal: mb(m.heapTotal), external: mb(m.external) };
 }
 
 export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestWorker> {
@@ -274,7 +268,6 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
     heldBytes: batcher.heldBytes,
     readingHeld: flow.holding,
     heldAcks: acks.held,
-    // what the process's memory is made of (MiB): the V8 heap in use and reserved, and buffers outside it
     memoryMb: memoryMb(),
   }));
   log.info({ port: server.port }, "metrics on /metrics");
