@@ -85,7 +85,7 @@ export class QuestWriter implements RowWriter {
     this.#agent.destroy();
   }
 
-  /** ILP v2 (binary doubles and arrays) needs QuestDB 8.3 or later; an older server is a clear error, retried. */
+  /** ILP v2 (binary doubles and arrays): a QuestDB without it is a clear error, retried (Andon pins 9.3.4). */
   async #checkVersion(): Promise<void> {
     const res = await fetch(new URL("/settings", this.#target.url), {
       headers: this.#target.headers,
@@ -95,7 +95,7 @@ export class QuestWriter implements RowWriter {
     const body = (await res.json()) as { config?: Record<string, unknown> };
     const versions = body.config?.["line.proto.support.versions"];
     if (!Array.isArray(versions) || !versions.map(String).includes("2")) {
-      throw new Error(`QuestDB does not take line protocol v2 (it supports ${JSON.stringify(versions)}): Andon needs QuestDB 8.3 or later`);
+      throw new Error(`QuestDB does not take line protocol v2 (it supports ${JSON.stringify(versions)}): Andon needs a QuestDB that does (it pins 9.3.4, QUESTDB_VERSION)`);
     }
   }
 
