@@ -95,7 +95,9 @@ export class QuestWriter implements RowWriter {
     const body = (await res.json()) as { config?: Record<string, unknown> };
     const versions = body.config?.["line.proto.support.versions"];
     if (!Array.isArray(versions) || !versions.map(String).includes("2")) {
-      throw new Error(`QuestDB does not take line protocol v2 (it supports ${JSON.stringify(versions)}): Andon needs a QuestDB that does (it pins 9.3.4, QUESTDB_VERSION)`);
+      throw new Error(
+        `QuestDB does not take line protocol v2 (it supports ${JSON.stringify(versions)}): Andon needs a QuestDB that does (it pins 9.3.4, QUESTDB_VERSION)`,
+      );
     }
   }
 
