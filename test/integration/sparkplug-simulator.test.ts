@@ -68,14 +68,22 @@ afterAll(async () => {
   await pool.end();
 });
 
+// by whole path: the test plant has machines of the same name on other lines
 const machinesWith = async (table: string) =>
-  new Set((await pool.query<{ machine: string }>(`SELECT DISTINCT machine FROM ${table} WHERE enterprise = $1`, [ent])).rows.map((r) => r.machine));
+  new Set(
+    (
+      await pool.query<{ site: string; area: string; line: string; machine: string }>(
+        `SELECT DISTINCT site, area, line, machine FROM ${table} WHERE enterprise = $1`,
+        [ent],
+      )
+    ).rows.map((r) => `${ent}/${r.site}/${r.area}/${r.line}/${r.machine}`),
+  );
 
 describe("the simulator speaking Sparkplug B for one line", () => {
   it("stores the Sparkplug line's machines and the JSON ones alike, with no Sparkplug dead letters", async () => {
     expect(spb.size).toBeGreaterThan(0);
     expect(spb.size).toBeLessThan(fleet.length);
-    const all = new Set(fleet.map((m) => m.slug));
+    const all = new Set(fleet.map((m) => m.key));
     for (const table of [TABLES.state, TABLES.counts, TABLES.vibration]) {
       await waitFor(`${table} rows of every machine`, async () => (await machinesWith(table)).size === all.size, 30_000);
       expect(await machinesWith(table)).toEqual(all);
