@@ -8,7 +8,7 @@
 // clears the mark, but the poll can set it after. From then on the connection is polled for its shared
 // subscriptions only when a message arrives while it has nothing in flight: a worker that acknowledges
 // once rows are durable gets a batch or two, then nothing while the backlog waits (hivemq-community-
-// edition#558; #199 fixed an earlier form of the race). 12 of 36 fresh connections with the worker's
+// edition#558; #199 fixed an earlier form of the race). 16 of 46 fresh connections with the worker's
 // options stalled so; the mark was set in each stall probed and in no run that finished (docs/deployment.md,
 // "Brokers"). A connection to a session that already holds its subscriptions is never marked.
 //
