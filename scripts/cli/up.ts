@@ -59,8 +59,6 @@ export async function run(argv: string[] = [], o: { resetDemo?: boolean } = {}):
       name: "UsageError",
     });
   }
-  if (broker === "hivemq")
-    say("HiveMQ CE: not for production ingest yet: it can stop delivering to the ingest worker under load (docs/deployment.md, Brokers)");
   say(`starting Andon (state in ${cfg0.ANDON_HOME}${topology === "multi-site" ? "; multi-site brokers" : ""})`);
   // every port it will listen on is checked before anything starts (a taken one: exit 2 naming its setting)
   const services = await ensureServices(cfg0, say, { mqtt: topology === "single", broker, listens: stackListens(cfg0, topology === "multi-site") });

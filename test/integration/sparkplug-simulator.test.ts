@@ -68,25 +68,35 @@ afterAll(async () => {
   await pool.end();
 });
 
+// by whole path: the test plant has machines of the same name on other lines
 const machinesWith = async (table: string) =>
-  new Set((await pool.query<{ machine: string }>(`SELECT DISTINCT machine FROM ${table} WHERE enterprise = $1`, [ent])).rows.map((r) => r.machine));
+  new Set(
+    (
+      await pool.query<{ site: string; area: string; line: string; machine: string }>(
+        `SELECT DISTINCT site, area, line, machine FROM ${table} WHERE enterprise = $1`,
+        [ent],
+      )
+    ).rows.map((r) => `${ent}/${r.site}/${r.area}/${r.line}/${r.machine}`),
+  );
 
 describe("the simulator speaking Sparkplug B for one line", () => {
   it("stores the Sparkplug line's machines and the JSON ones alike, with no Sparkplug dead letters", async () => {
     expect(spb.size).toBeGreaterThan(0);
     expect(spb.size).toBeLessThan(fleet.length);
-    const all = new Set(fleet.map((m) => m.slug));
+    const all = new Set(fleet.map((m) => m.key));
     for (const table of [TABLES.state, TABLES.counts, TABLES.vibration]) {
       await waitFor(`${table} rows of every machine`, async () => (await machinesWith(table)).size === all.size, 30_000);
       expect(await machinesWith(table)).toEqual(all);
     }
+    // each device's birth alone gives rows to every table: wait for data beyond the births, and for their dead letters if any
+    const received = async () => (await worker.metrics.received.get()).values.find((v) => v.labels.channel === "sparkplug")?.value ?? 0;
+    await waitFor("Sparkplug data after the births", async () => (await received()) > spb.size, 30_000);
     const { rows: dead } = await pool.query<{ topic: string; reason: string }>(`SELECT topic, reason FROM ${TABLES.deadLetters} WHERE topic LIKE $1`, [
       `spBv1.0/${group}/%`,
     ]);
     expect(dead).toEqual([]);
     // those rows came over Sparkplug: the worker counted Sparkplug messages (the JSON path never sees these machines)
-    const received = (await worker.metrics.received.get()).values.find((v) => v.labels.channel === "sparkplug")?.value ?? 0;
-    expect(received).toBeGreaterThan(spb.size);
+    expect(await received()).toBeGreaterThan(spb.size);
     // the Sparkplug machines' counts are cumulative (the edge node keeps its totals), rising
     // by its whole path: the test plant has machines of the same name on other lines, which speak JSON (delta counts)
     const spbMachine = fleet.find((m) => spb.has(m.key))!;

@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import { type MetricsServer, startMetricsServer } from "#lib/adapters/http/metrics-server.ts";
 import { deferPubacks } from "#lib/adapters/mqtt/deferred-acks.ts";
 import { holdWhileFull } from "#lib/adapters/mqtt/flow-control.ts";
+import { reconnectSession } from "#lib/adapters/mqtt/new-session.ts";
 import { mqttOptions, redactUrl } from "#lib/adapters/mqtt/options.ts";
 import { ensureQuestSchema } from "#lib/adapters/questdb/schema.ts";
 import { loadSparkplugSessions } from "#lib/adapters/questdb/sparkplug-sessions.ts";
@@ -39,7 +40,7 @@ export interface IngestWorker {
   metrics: IngestMetrics;
   metricsPort: number;
   /**
-   * Resolves once the broker has granted the worker's subscriptions on its first connection. Before that a
+   * Resolves once the broker has granted the worker's subscriptions on a session that holds them. Before that a
    * new session has no subscription, and what is published is not queued for it (a test that publishes
    * as soon as the worker is started races the SUBACK; HiveMQ grants later than Mosquitto).
    */
@@ -154,6 +155,7 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
   const subscribed = new Promise<void>((resolve) => {
     markSubscribed = resolve;
   });
+  let again = false; // this connection is the second to a new session
   client.on("connect", (connack) => {
     metrics.connected.set(1);
     // a resumed session redelivers what the last connection did not acknowledge: drop our copies
@@ -168,7 +170,15 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
       if (err) log.error({ err: err.message }, "subscribe failed");
       const refused = granted?.filter((g) => g.qos > 2);
       if (refused?.length) log.error({ refused }, "broker refused subscriptions");
-      else if (!err) {
+      else if (!err && !connack.sessionPresent && !again) {
+        // a new session: once more with its subscriptions in place (lib/adapters/mqtt/new-session.ts)
+        log.info("new session subscribed; connecting to it again");
+        reconnectSession(client, () => stopped);
+        again = true;
+        return;
+      } else if (!err) {
+        if (again && !connack.sessionPresent) log.warn("the broker did not keep the new session; going on without it");
+        again = false;
         metrics.subscribed.set(1);
         markSubscribed();
       }
