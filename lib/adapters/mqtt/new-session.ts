@@ -26,3 +26,23 @@ export function reconnectSession(client: MqttClient, isStopped: () => boolean): 
     if (!isStopped()) client.reconnect();
   });
 }
+
+/**
+ * Per worker: called on each SUBACK with the CONNACK's sessionPresent; true when this was a new session
+ * and it is being connected once more (wait for the next SUBACK), false when the subscriptions are in
+ * place. Once in a row at most: a broker that does not keep the session is warned about and used as is.
+ */
+export function onceMoreForNewSession(client: MqttClient, isStopped: () => boolean, log: { info(m: string): void; warn(m: string): void }) {
+  let again = false;
+  return (sessionPresent: boolean): boolean => {
+    if (!sessionPresent && !again) {
+      log.info("new session subscribed; connecting to it again");
+      again = true;
+      reconnectSession(client, isStopped);
+      return true;
+    }
+    if (again && !sessionPresent) log.warn("the broker did not keep the new session; going on without it");
+    again = false;
+    return false;
+  };
+}

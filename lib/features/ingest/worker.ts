@@ -1,12 +1,11 @@
 // The ingest worker: MQTT 5 shared subscription (QoS 1, persistent session) -> validated rows ->
 // QuestDB, PUBACK only once durable. Entry point: workers/ingest.ts.
 import mqtt, { type IPublishPacket, type MqttClient } from "mqtt";
-import pRetry from "p-retry";
 import type { Logger } from "pino";
 import { type MetricsServer, startMetricsServer } from "#lib/adapters/http/metrics-server.ts";
 import { deferPubacks } from "#lib/adapters/mqtt/deferred-acks.ts";
 import { holdWhileFull } from "#lib/adapters/mqtt/flow-control.ts";
-import { reconnectSession } from "#lib/adapters/mqtt/new-session.ts";
+import { onceMoreForNewSession } from "#lib/adapters/mqtt/new-session.ts";
 import { mqttOptions, redactUrl } from "#lib/adapters/mqtt/options.ts";
 import { ensureQuestSchema } from "#lib/adapters/questdb/schema.ts";
 import { loadSparkplugSessions } from "#lib/adapters/questdb/sparkplug-sessions.ts";
@@ -21,6 +20,7 @@ import type { Config } from "#lib/platform/config.ts";
 import { IngestBatcher } from "./batcher.ts";
 import { deadLetterRow, type MappingContext, mapMessage } from "./mapping.ts";
 import { createIngestMetrics, type IngestMetrics, memoryMb } from "./metrics.ts";
+import { retryUntil } from "./retry.ts";
 import { sparkplugApp } from "./sparkplug-app.ts";
 import type { InFlightCommand } from "./sparkplug-commands.ts";
 import type { StoredMapping } from "./sparkplug-mapping.ts";
@@ -47,24 +47,6 @@ export interface IngestWorker {
   subscribed: Promise<void>;
   /** Graceful: stop taking new messages, write and acknowledge what was received, disconnect. */
   stop(timeoutMs?: number): Promise<void>;
-}
-
-/**
- * Retries `fn` until it succeeds (back-off 0.5 s doubling to 10 s), or until the worker is stopped:
- * then the last error is thrown.
- */
-function retryUntil<T>(what: string, log: Logger, fn: () => Promise<T>, isStopped: () => boolean): Promise<T> {
-  return pRetry(fn, {
-    retries: Number.POSITIVE_INFINITY,
-    factor: 2,
-    minTimeout: 500,
-    maxTimeout: 10_000,
-    randomize: false,
-    onFailedAttempt: ({ error, retryDelay }) => {
-      if (isStopped()) throw error;
-      log.warn({ err: error.message, retryInMs: retryDelay }, `${what} failed; retrying`);
-    },
-  });
 }
 
 export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestWorker> {
@@ -155,7 +137,7 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
   const subscribed = new Promise<void>((resolve) => {
     markSubscribed = resolve;
   });
-  let again = false; // this connection is the second to a new session
+  const onceMore = onceMoreForNewSession(client, () => stopped, log);
   client.on("connect", (connack) => {
     metrics.connected.set(1);
     // a resumed session redelivers what the last connection did not acknowledge: drop our copies
@@ -170,15 +152,9 @@ export async function startIngestWorker(deps: IngestWorkerDeps): Promise<IngestW
       if (err) log.error({ err: err.message }, "subscribe failed");
       const refused = granted?.filter((g) => g.qos > 2);
       if (refused?.length) log.error({ refused }, "broker refused subscriptions");
-      else if (!err && !connack.sessionPresent && !again) {
+      else if (!err) {
         // a new session: once more with its subscriptions in place (lib/adapters/mqtt/new-session.ts)
-        log.info("new session subscribed; connecting to it again");
-        reconnectSession(client, () => stopped);
-        again = true;
-        return;
-      } else if (!err) {
-        if (again && !connack.sessionPresent) log.warn("the broker did not keep the new session; going on without it");
-        again = false;
+        if (onceMore(connack.sessionPresent)) return;
         metrics.subscribed.set(1);
         markSubscribed();
       }
