@@ -386,9 +386,16 @@ describe("the command service killed with SIGKILL mid-flight", () => {
     await new Promise((r) => setTimeout(r, 4500)); // A's completion is published meanwhile
     expect(await status(a.command.id)).toBe("ACCEPTED");
     expect(await status(b.command.id)).toBe("SENT");
+    const history = async (id: string) =>
+      (await prisma.commandEvent.findMany({ where: { commandId: id }, orderBy: { id: "asc" } })).map((e) => `${e.from ?? ""}>${e.to}`);
     proc = spawn();
     await until(a.command.id, "COMPLETED", 30_000);
     await until(b.command.id, "COMPLETED", 30_000);
+    // C is still offline, so C1 is still SENT when the restarted service looks for such commands: it is
+    // published again. Waited for before C comes online: A's and B's answers arrive as soon as the service
+    // connects, so they may complete before that look (HiveMQ grants the SUBSCRIBE the look waits for
+    // later than Mosquitto), and C's answer to the first publish would then win the race.
+    await waitFor("C1 published again after the restart", async () => (await history(c1.command.id)).includes("SENT>SENT"), 30_000);
     await lc.connect();
     await until(c1.command.id, "COMPLETED", 30_000);
     await until(c2.command.id, "COMPLETED", 30_000);
@@ -401,8 +408,6 @@ describe("the command service killed with SIGKILL mid-flight", () => {
     // C1 was SENT when the service died and nothing answered it: its publish after the restart is in its
     // history. B's answers wait at the broker and arrive at the restart, applied before or after the
     // service looks for commands still SENT: either way the history says what happened.
-    const history = async (id: string) =>
-      (await prisma.commandEvent.findMany({ where: { commandId: id }, orderBy: { id: "asc" } })).map((e) => `${e.from ?? ""}>${e.to}`);
     const once = [">CREATED", "CREATED>QUEUED", "QUEUED>SENT", "SENT>ACCEPTED", "ACCEPTED>COMPLETED"];
     const republished = [">CREATED", "CREATED>QUEUED", "QUEUED>SENT", "SENT>SENT", "SENT>ACCEPTED", "ACCEPTED>COMPLETED"];
     expect(await history(a.command.id)).toEqual(once);

@@ -148,7 +148,7 @@ async function rowsOf(ent: string) {
   const roll = await pool.query(`SELECT * FROM ${TABLES.oeeRollup} WHERE (key = $1 OR key LIKE $2) AND ts >= $3 AND ts < $4`, [ent, `${ent}/%`, from, to]);
   const out = new Map<string, Record<string, unknown>[]>();
   const add = (key: string, r: Record<string, unknown>) => {
-    const { computed_at: _c, enterprise: _e, key: _k, ...values } = r;
+    const { computed_at: _c, stored_at: _s, enterprise: _e, key: _k, ...values } = r;
     out.set(key, [...(out.get(key) ?? []), values]);
   };
   for (const r of machine.rows) add(`${r.granularity} ${new Date(r.ts).toISOString()} ${r.machine}`, r);

@@ -39,7 +39,7 @@ const NOW = Math.floor(Date.now() / MIN) * MIN;
 
 /** Minute rows of this enterprise from `from` on (machines and roll-ups), without when they were computed. */
 async function minuteRows(from: number, to: number) {
-  const strip = (rows: Record<string, unknown>[]) => rows.map(({ computed_at: _c, ...r }) => r);
+  const strip = (rows: Record<string, unknown>[]) => rows.map(({ computed_at: _c, stored_at: _s, ...r }) => r);
   const range = [new Date(from).toISOString(), new Date(to).toISOString()];
   const machines = await pool.query(
     `SELECT * FROM ${TABLES.oeeMachine} WHERE enterprise = $1 AND granularity = 'minute' AND ts >= $2 AND ts < $3 ORDER BY ts, machine`,
