@@ -71,7 +71,7 @@ export async function dropScratchDatabase(url: string): Promise<void> {
   }
 }
 
-export async function startStack(): Promise<{ env: StackEnv; stop: () => Promise<void> }> {
+export async function startStack(): Promise<{ env: StackEnv; pids: { broker?: number; questdb?: number }; stop: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), "andon-scratch-"));
   const started: (Managed | QuestDbInstance)[] = [];
   const mqttPort = await freePort();
@@ -100,6 +100,7 @@ export async function startStack(): Promise<{ env: StackEnv; stop: () => Promise
   };
   return {
     env,
+    pids: { broker: mosq.child.pid, questdb: quest.process.child.pid },
     stop: async () => {
       await Promise.all(started.map((s) => s.stop()));
       await dropScratchDatabase(databaseUrl).catch(() => undefined);

@@ -5,6 +5,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { PAYLOADS } from "#lib/contract/payloads.ts";
 import { fastTelemetry } from "#lib/contract/payloads-fast.ts";
+import { isoBySpec, isoMicros } from "#lib/contract/timestamp.ts";
 import type { TelemetryChannel } from "#lib/contract/topics.ts";
 import { STATE_CODES } from "#lib/domain/oee/mapping.ts";
 
@@ -150,5 +151,52 @@ describe("the ingest hot path's payload check", () => {
 
   it("leaves what is not an object to the schema", () => {
     for (const x of [null, 1, "x", [], [{ v: 1 }]]) expect(fastTelemetry("state", x)).toBeUndefined();
+  });
+});
+
+describe("the hot path's timestamp reader", () => {
+  const pad = (n: number, w: number) => String(n).padStart(w, "0");
+  // well-formed and nearly well-formed ISO 8601 text: any day in range or just outside it, 0-10 fraction digits, Z or an offset
+  const iso = fc
+    .record({
+      y: fc.oneof(fc.integer({ min: 1968, max: 2201 }), fc.constantFrom(1970, 1972, 2000, 2024, 2100, 2104, 2199)),
+      mo: fc.integer({ min: 0, max: 13 }),
+      d: fc.oneof(fc.integer({ min: 1, max: 28 }), fc.integer({ min: 0, max: 32 })),
+      h: fc.oneof(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 25 })),
+      mi: fc.integer({ min: 0, max: 60 }),
+      sec: fc.integer({ min: 0, max: 60 }),
+      fraction: fc.string({ unit: fc.constantFrom(..."0123456789"), maxLength: 10 }),
+      dot: fc.boolean(),
+      zone: fc.oneof(
+        fc.constant("Z"),
+        fc.tuple(fc.constantFrom("+", "-"), fc.integer({ min: 0, max: 19 }), fc.oneof(fc.constantFrom(0, 30, 45), fc.integer({ min: 0, max: 99 }))).map(([s, h, m]) => `${s}${pad(h, 2)}:${pad(m, 2)}`),
+      ),
+      typo: fc.oneof(
+        { weight: 4, arbitrary: fc.constant(undefined) },
+        { weight: 1, arbitrary: fc.tuple(fc.nat(40), fc.constantFrom("x", " ", "1", ":", "-", "T", "Z", ".")) },
+      ),
+    })
+    .map(({ y, mo, d, h, mi, sec, fraction, dot, zone, typo }) => {
+      let s = `${pad(y, 4)}-${pad(mo, 2)}-${pad(d, 2)}T${pad(h, 2)}:${pad(mi, 2)}:${pad(sec, 2)}${dot ? `.${fraction}` : ""}${zone}`;
+      if (typo) s = s.slice(0, typo[0]) + typo[1] + s.slice(typo[0] + 1);
+      return s;
+    });
+
+  it("gives the contract's instant wherever it gives one, and reads the usual forms itself", () => {
+    let read = 0;
+    fc.assert(
+      fc.property(iso, (s) => {
+        const fast = isoMicros(s);
+        if (fast !== undefined) {
+          read++;
+          expect(fast).toBe(isoBySpec(s));
+        }
+      }),
+      { numRuns: 20_000, seed: 16 },
+    );
+    expect(read).toBeGreaterThan(1500);
+    for (const s of ["2026-11-25T08:00:00.123456Z", "2024-02-29T23:59:59.9999999-05:30", "2026-11-25T08:00:00+01:00", "1970-01-01T00:00:00Z"]) {
+      expect(isoMicros(s)).toBe(isoBySpec(s));
+    }
   });
 });

@@ -32,6 +32,8 @@ export interface IngestBenchResult {
   /** CPU seconds (user + system) per 100,000 messages: the worker's from first publish to all rows queryable, the baseline subscriber's. */
   workerCpuPer100k: number;
   baselineCpuPer100k: number;
+  /** The pipeline phase's other processes, CPU seconds per 100,000 messages over the same interval as the worker's. */
+  pipelineCpuPer100k: { questdb: number; broker: number; publisher: number };
   p50Ms: number;
   p99Ms: number;
 }
@@ -88,7 +90,7 @@ async function publishAll(client: MqttClient, msgs: Msg[], window: number): Prom
 function nodeChild(name: string, script: string, env: Record<string, string>, profileDir?: string): Managed {
   return spawnScript(name, script, {
     env: { LOG_LEVEL: "warn", ...env },
-    nodeArgs: profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [],
+    nodeArgs: [...(name === "ingest" ? (process.env.XX_NODE_ARGS ?? "").split(" ").filter(Boolean) : []), ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [])],
     stdio: ["ignore", "pipe", "inherit"],
   });
 }
@@ -102,6 +104,8 @@ export async function benchIngest(o: IngestBenchOptions): Promise<IngestBenchRes
     await seedPlantInto(stack.env.DATABASE_URL, plant);
     const site = plant.sites[0];
     const machines = (site?.areas ?? []).flatMap((a) => a.lines.flatMap((l) => l.machines.map((m) => `${ent}/${site?.slug}/${a.slug}/${l.slug}/${m.slug}`)));
+    // the publisher runs in this process (with the bench's pollers: an upper bound of the publisher's share)
+    const others = () => ({ questdb: cpuSeconds(stack.pids.questdb ?? 0), broker: cpuSeconds(stack.pids.broker ?? 0), publisher: cpuSeconds(process.pid) });
     const pub = await mqtt.connectAsync(stack.env.MQTT_URL, { protocolVersion: 5, clientId: "bench-publisher", clean: true });
 
     // (a) baseline
@@ -173,6 +177,7 @@ export async function benchIngest(o: IngestBenchOptions): Promise<IngestBenchRes
       const msgs = workload(machines, o.messages, Date.now() - 3_600_000);
       const start = Date.now();
       const cpuStart = cpuSeconds(worker.child.pid ?? 0);
+      const othersStart = others();
       let maxRss = 0;
       const timeline: [number, number][] = [];
       let sentAt: Float64Array | undefined;
@@ -200,6 +205,9 @@ export async function benchIngest(o: IngestBenchOptions): Promise<IngestBenchRes
       }
       const end = timeline.at(-1)?.[0] ?? Date.now();
       const workerCpuPer100k = ((cpuSeconds(worker.child.pid ?? 0) - cpuStart) / o.messages) * 100_000;
+      const othersEnd = others();
+      const per100k = (k: keyof typeof othersEnd) => ((othersEnd[k] - othersStart[k]) / o.messages) * 100_000;
+      const pipelineCpuPer100k = { questdb: per100k("questdb"), broker: per100k("broker"), publisher: per100k("publisher") };
       await publishing;
       await new Promise((r) => setTimeout(r, 1000));
       const final = await rows();
@@ -227,6 +235,7 @@ export async function benchIngest(o: IngestBenchOptions): Promise<IngestBenchRes
         heapMb: heap,
         workerCpuPer100k,
         baselineCpuPer100k,
+        pipelineCpuPer100k,
         p50Ms: pct(50),
         p99Ms: pct(99),
       };
