@@ -99,7 +99,7 @@ const schema = z.object({
   INGEST_RECEIVE_MAXIMUM: int(1, 65535).default(20000),
   INGEST_BATCH_ROWS: int(1, 1_000_000).default(5000),
   INGEST_BATCH_BYTES: int(64 * 1024, 256 * 1024 * 1024).default(8 * 1024 * 1024),
-  INGEST_MAX_HELD_BYTES: int(16 * 1024 * 1024, 16 * 1024 * 1024 * 1024).default(256 * 1024 * 1024),
+  INGEST_MAX_HELD_BYTES: int(16 * 1024 * 1024, 16 * 1024 * 1024 * 1024).default(48 * 1024 * 1024),
   INGEST_FLUSH_MS: int(1, 60_000).default(200),
   INGEST_MAX_FUTURE_S: int(0, 86400 * 365).default(300),
   INGEST_MAX_AGE_S: int(1, 86400 * 3650).default(30 * 86400),

@@ -14,6 +14,7 @@ import { resetDemo } from "#lib/features/sim/demo-reset.ts";
 import { parseDegrade } from "#lib/features/sim/run.ts";
 import { ensureServices } from "#lib/features/stack/ensure.ts";
 import { waitFor } from "#lib/features/stack/net.ts";
+import { ingestProcess } from "#lib/features/stack/ingest-process.ts";
 import { stackListens } from "#lib/features/stack/ports.ts";
 import { type Managed, spawnScript } from "#lib/features/stack/process.ts";
 import { processStatusFile, Supervisor } from "#lib/features/stack/supervisor.ts";
@@ -25,7 +26,9 @@ import { type MultiSite, startMultiSite } from "./up-multi-site.ts";
 const say = (m: string) => console.log(`[andon] ${m}`);
 
 function nodeProcess(name: string, script: string, logDir: string, env: Record<string, string> = {}): Managed {
-  return spawnScript(name, script, { logFile: join(logDir, `${name}.log`), env });
+  // the ingest worker bundled and with a bounded heap (lib/features/stack/ingest-process.ts); the others through tsx
+  const how = script === "workers/ingest.ts" ? ingestProcess(config()) : {};
+  return spawnScript(name, script, { logFile: join(logDir, `${name}.log`), env, ...how });
 }
 
 async function ingestSubscribed(ingest: Managed, port: number, say: (m: string) => void): Promise<void> {

@@ -51,6 +51,28 @@ describe("IlpEncoder", () => {
     expect(ours.toString("hex")).toBe((await clientBytes(rows)).toString("hex"));
   });
 
+  it("writes the same bytes for rows sharing one symbols list (its text kept) and for the same list under another table", async () => {
+    const shared: [string, string][] = [
+      ["enterprise", "acme"],
+      ["machine", "press 1,=\\x"],
+      ["mode", "delta"],
+    ];
+    const unicode: [string, string][] = [["site", "Zürich"]];
+    const many: Row[] = [
+      { table: "counts", symbols: shared, fields: [{ kind: "int", name: "total", value: 1 }], ts: 10 },
+      { table: "counts", symbols: shared, fields: [{ kind: "int", name: "total", value: 2 }], ts: 11 },
+      { table: "oee_late", symbols: shared, fields: [{ kind: "int", name: "n", value: 3 }], ts: 12 },
+      { table: "counts", symbols: shared, fields: [{ kind: "int", name: "total", value: 4 }], ts: 13 },
+      { table: "state", symbols: unicode, fields: [{ kind: "int", name: "code", value: 5 }], ts: 14 },
+      { table: "state", symbols: unicode, fields: [{ kind: "int", name: "code", value: 6 }], ts: 15 },
+    ];
+    const enc = new IlpEncoder(1 << 20, 16);
+    const expected = (await clientBytes(many)).toString("hex");
+    expect(enc.encode(many).bytes.toString("hex")).toBe(expected);
+    // again: every list's text now comes from what was kept
+    expect(enc.encode(many).bytes.toString("hex")).toBe(expected);
+  });
+
   it("stamps every storedAt column on each attempt, in place and at a fixed width", () => {
     const enc = new IlpEncoder(1 << 20);
     const row: Row = { table: "counts", symbols: [["m", "a"]], fields: [{ kind: "storedAt", name: "received_at" }], ts: 5 };

@@ -48,6 +48,30 @@ function checkTable(name: string): void {
   checkedTables.add(name);
 }
 
+// A row's table and symbols as text, kept per symbols list: the ingest mapping shares one list among all
+// rows of a machine and channel (lib/features/ingest/mapping.ts), so most rows find their text here.
+// Bounded: cleared when full (lists built for one row, e.g. dead letters, pass through and are dropped).
+const HEADS = new Map<object, { table: string; text: string }>();
+const MAX_HEADS = 8192;
+const NON_ASCII = /[\u0080-\uffff]/;
+const escapeUnquoted = (s: string) => (PLAIN_UNQUOTED.test(s) ? s : s.replace(ESCAPE_UNQUOTED, (c) => (c === "\\" ? "\\\\" : `\\${c}`)));
+
+/** The row's table and symbols as ILP text when it is all ASCII (undefined otherwise: written the long way). */
+function asciiHead(row: Row): string | undefined {
+  const hit = HEADS.get(row.symbols);
+  if (hit !== undefined && hit.table === row.table) return hit.text;
+  checkTable(row.table);
+  let text = escapeUnquoted(row.table);
+  for (const [name, value] of row.symbols) {
+    checkName(name);
+    text += `,${escapeUnquoted(name)}=${escapeUnquoted(value)}`;
+  }
+  if (NON_ASCII.test(text)) return undefined;
+  if (HEADS.size >= MAX_HEADS) HEADS.clear();
+  HEADS.set(row.symbols, { table: row.table, text });
+  return text;
+}
+
 /** Where a row's "storedAt" stamp sits in the encoded bytes: written again on every attempt. */
 export interface EncodedBatch {
   bytes: Buffer;
@@ -92,14 +116,18 @@ export class IlpEncoder {
   }
 
   #row(row: Row): void {
-    checkTable(row.table);
-    this.#unquoted(row.table);
-    for (const [name, value] of row.symbols) {
-      checkName(name);
-      this.#ascii(",");
-      this.#unquoted(name);
-      this.#ascii("=");
-      this.#unquoted(value);
+    const head = asciiHead(row);
+    if (head !== undefined) this.#ascii(head);
+    else {
+      checkTable(row.table);
+      this.#unquoted(row.table);
+      for (const [name, value] of row.symbols) {
+        checkName(name);
+        this.#ascii(",");
+        this.#unquoted(name);
+        this.#ascii("=");
+        this.#unquoted(value);
+      }
     }
     let sep = " ";
     for (const f of row.fields) {

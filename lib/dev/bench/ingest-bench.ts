@@ -6,6 +6,8 @@ import { questPool } from "#lib/adapters/questdb/pg.ts";
 import { TABLES } from "#lib/adapters/questdb/tables.ts";
 import { scratchPlant, seedPlantInto, startStack } from "#lib/dev/isolated-stack.ts";
 import { freePort, waitFor } from "#lib/features/stack/net.ts";
+import { ingestProcess } from "#lib/features/stack/ingest-process.ts";
+import { config } from "#lib/platform/config.ts";
 import { cpuSeconds, type Managed, rssMb, spawnScript } from "#lib/features/stack/process.ts";
 
 export interface IngestBenchOptions {
@@ -90,7 +92,9 @@ async function publishAll(client: MqttClient, msgs: Msg[], window: number): Prom
 function nodeChild(name: string, script: string, env: Record<string, string>, profileDir?: string): Managed {
   return spawnScript(name, script, {
     env: { LOG_LEVEL: "warn", ...env },
-    nodeArgs: [...(name === "ingest" ? (process.env.XX_NODE_ARGS ?? "").split(" ").filter(Boolean) : []), ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [])],
+    // the ingest worker as `andon up` starts it
+    ...(name === "ingest" ? { bundled: ingestProcess(config()).bundled } : {}),
+    nodeArgs: [...(name === "ingest" ? ingestProcess(config()).nodeArgs : []), ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [])],
     stdio: ["ignore", "pipe", "inherit"],
   });
 }

@@ -77,7 +77,7 @@ export function checkedRows(path: MachinePath, value: Telemetry, ctx: MappingCon
 function lateMark(path: MachinePath, channel: TelemetryChannel, tsMicros: number): Row {
   return {
     table: TABLES.oeeLate,
-    symbols: [...pathSymbols(path), ["channel", channel]],
+    symbols: withSymbols(machineSymbols(path), ["channel", channel]),
     fields: [STORED_AT],
     ts: lateMarkMicros(tsMicros),
   };
@@ -100,25 +100,49 @@ export function stateKey(state: string | undefined, code: number | undefined, re
   return (a >>> 0) * 0x100000 + ((b >>> 0) & 0xfffff);
 }
 
-// The five path symbols of a machine, built once per machine (the rows copy them, never change them).
-// Bounded: cleared when it outgrows any plausible plant (a machine must be in the asset model to get here).
-const symbolCache = new Map<string, readonly [string, string][]>();
+// The symbols of a machine's rows, built once per machine and per extra symbol (mode, sensor, ...): rows
+// share them (nothing changes a row's symbols), so a message allocates none, and the ILP encoder encodes
+// each shared list once (lib/adapters/questdb/ilp.ts). Bounded: cleared when they outgrow any plausible
+// plant (a machine must be in the asset model to get here; its extra symbols are checked by the contract).
+interface MachineSymbols {
+  path: readonly [string, string][];
+  extra: Map<string, [string, string][]>;
+}
+const symbolCache = new Map<string, MachineSymbols>();
+const MAX_EXTRA = 1024;
 
-function pathSymbols(p: MachinePath): readonly [string, string][] {
+function machineSymbols(p: MachinePath): MachineSymbols {
   const key = `${p.enterprise}/${p.site}/${p.area}/${p.line}/${p.machine}`;
   let s = symbolCache.get(key);
   if (!s) {
     if (symbolCache.size >= 100_000) symbolCache.clear();
-    s = [
-      ["enterprise", p.enterprise],
-      ["site", p.site],
-      ["area", p.area],
-      ["line", p.line],
-      ["machine", p.machine],
-    ];
+    s = {
+      path: [
+        ["enterprise", p.enterprise],
+        ["site", p.site],
+        ["area", p.area],
+        ["line", p.line],
+        ["machine", p.machine],
+      ],
+      extra: new Map(),
+    };
     symbolCache.set(key, s);
   }
   return s;
+}
+
+/** The path symbols and one or two more, one shared list per machine and values. */
+function withSymbols(m: MachineSymbols, a: [string, string], b?: [string, string]): [string, string][] {
+  const key = b ? `${a[0]}\u0000${a[1]}\u0000${b[0]}\u0000${b[1]}` : `${a[0]}\u0000${a[1]}`;
+  let out = m.extra.get(key);
+  if (!out) {
+    if (m.extra.size >= MAX_EXTRA) m.extra.clear();
+    out = m.path.slice() as [string, string][];
+    out.push(a);
+    if (b) out.push(b);
+    m.extra.set(key, out);
+  }
+  return out;
 }
 
 /** Adds a float or int field when the value is present (pushes: no array per optional field). */
@@ -133,16 +157,10 @@ function opt(fields: Field[], kind: "float" | "int", name: string, value: number
  */
 const STORED_AT: Field = { kind: "storedAt", name: "received_at" };
 
-/** The path symbols and one or two more, in one array. */
-function withSymbols(path: readonly [string, string][], a: [string, string], b?: [string, string]): [string, string][] {
-  const out = path.slice() as [string, string][];
-  out.push(a);
-  if (b) out.push(b);
-  return out;
-}
-
 export function telemetryRows(path: MachinePath, t: Telemetry): Row[] {
-  const symbols = pathSymbols(path);
+  const machine = machineSymbols(path);
+  const symbols = machine.path;
+  const symbolsWith = (a: [string, string], b?: [string, string]) => withSymbols(machine, a, b);
   switch (t.channel) {
     case "state": {
       const m = t.msg;
@@ -150,7 +168,7 @@ export function telemetryRows(path: MachinePath, t: Telemetry): Row[] {
       opt(fields, "int", "code", m.code);
       if (m.reason) fields.push({ kind: "string", name: "reason", value: m.reason });
       fields.push({ kind: "int", name: "state_key", value: stateKey(m.state, m.code, m.reason || undefined) }, STORED_AT);
-      const syms = m.state ? withSymbols(symbols, ["state", m.state]) : (symbols.slice() as [string, string][]);
+      const syms = m.state ? symbolsWith(["state", m.state]) : (symbols as [string, string][]);
       return [{ table: TABLES.state, symbols: syms, fields, ts: m.ts }];
     }
     case "counts": {
@@ -161,7 +179,7 @@ export function telemetryRows(path: MachinePath, t: Telemetry): Row[] {
       ];
       opt(fields, "int", "counter_max", m.counter_max);
       fields.push(STORED_AT);
-      return [{ table: TABLES.counts, symbols: withSymbols(symbols, ["mode", m.mode]), fields, ts: m.ts }];
+      return [{ table: TABLES.counts, symbols: symbolsWith(["mode", m.mode]), fields, ts: m.ts }];
     }
     case "vibration": {
       const m = t.msg;
@@ -174,20 +192,20 @@ export function telemetryRows(path: MachinePath, t: Telemetry): Row[] {
       opt(fields, "float", "temperature_c", m.temperature_c);
       opt(fields, "float", "speed_rpm", m.speed_rpm);
       fields.push(STORED_AT);
-      return [{ table: TABLES.vibration, symbols: withSymbols(symbols, ["sensor", m.sensor]), fields, ts: m.ts }];
+      return [{ table: TABLES.vibration, symbols: symbolsWith(["sensor", m.sensor]), fields, ts: m.ts }];
     }
     case "waveform": {
       const m = t.msg;
       const fields: Field[] = [{ kind: "float", name: "sample_rate_hz", value: m.sample_rate_hz }];
       opt(fields, "float", "speed_rpm", m.speed_rpm);
       fields.push({ kind: "int", name: "sample_count", value: m.samples.length }, { kind: "array", name: "samples", value: m.samples }, STORED_AT);
-      return [{ table: TABLES.waveform, symbols: withSymbols(symbols, ["sensor", m.sensor], ["unit", m.unit]), fields, ts: m.ts }];
+      return [{ table: TABLES.waveform, symbols: symbolsWith(["sensor", m.sensor], ["unit", m.unit]), fields, ts: m.ts }];
     }
     case "metrics": {
       const m = t.msg;
       return m.metrics.map((x) => ({
         table: TABLES.metrics,
-        symbols: x.unit ? withSymbols(symbols, ["name", x.name], ["unit", x.unit]) : withSymbols(symbols, ["name", x.name]),
+        symbols: x.unit ? symbolsWith(["name", x.name], ["unit", x.unit]) : symbolsWith(["name", x.name]),
         fields: [{ kind: "float", name: "value", value: x.value }, STORED_AT],
         ts: m.ts,
       }));

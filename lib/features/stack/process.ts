@@ -3,6 +3,7 @@ import { type ChildProcess, type SpawnOptions, spawn } from "node:child_process"
 import { createWriteStream, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot } from "#lib/platform/config.ts";
+import { bundleScript } from "./bundle.ts";
 
 export interface Managed {
   name: string;
@@ -47,14 +48,18 @@ export function spawnManaged(name: string, cmd: string, args: string[], opts: Sp
   };
 }
 
-/** A TypeScript entry point of this repository (workers/, lib/bench/) run by Node through tsx. */
+/**
+ * A TypeScript entry point of this repository (workers/, lib/bench/) run by Node through tsx, or bundled
+ * first (`bundled`: one JavaScript file, no tsx in the process; ./bundle.ts).
+ */
 export function spawnScript(
   name: string,
   script: string,
-  opts: Omit<SpawnOptions, "env"> & { logFile?: string; env?: Record<string, string>; nodeArgs?: string[] } = {},
+  opts: Omit<SpawnOptions, "env"> & { logFile?: string; env?: Record<string, string>; nodeArgs?: string[]; bundled?: boolean } = {},
 ): Managed {
-  const { nodeArgs = [], env = {}, ...rest } = opts;
-  return spawnManaged(name, process.execPath, [...nodeArgs, "--import", "tsx", join(repoRoot, script)], {
+  const { nodeArgs = [], env = {}, bundled = false, ...rest } = opts;
+  const entry = bundled ? [bundleScript(script)] : ["--import", "tsx", join(repoRoot, script)];
+  return spawnManaged(name, process.execPath, [...nodeArgs, ...entry], {
     cwd: repoRoot,
     ...rest,
     env: { ...process.env, ...env },
