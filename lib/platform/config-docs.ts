@@ -31,7 +31,8 @@ export const CONFIG_DOCS: Record<keyof Config, string> = {
   INGEST_BATCH_ROWS: "A batch is written to QuestDB when it holds this many rows ...",
   INGEST_BATCH_BYTES: "... or about this many bytes (an upper estimate of the ILP request; one larger message goes alone) ...",
   INGEST_FLUSH_MS: "... or when its oldest row is this old (ms).",
-  INGEST_MAX_HELD_BYTES: "The worker stops reading from the broker while the messages it holds (not yet durable) take about this many bytes. `andon up` gives the worker a V8 heap of this plus 80 MiB.",
+  INGEST_MAX_HELD_BYTES:
+    "The worker stops reading from the broker while the messages it holds (not yet durable) take about this many bytes. `andon up` gives the worker a V8 heap of this plus 80 MiB.",
   INGEST_MAX_FUTURE_S: "Event timestamps more than this far in the future are dead-lettered.",
   INGEST_MAX_AGE_S: "Event timestamps older than this are dead-lettered.",
   INGEST_ASSET_REFRESH_S: "How often the worker reloads the machine list from PostgreSQL.",

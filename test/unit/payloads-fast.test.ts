@@ -169,7 +169,9 @@ describe("the hot path's timestamp reader", () => {
       dot: fc.boolean(),
       zone: fc.oneof(
         fc.constant("Z"),
-        fc.tuple(fc.constantFrom("+", "-"), fc.integer({ min: 0, max: 19 }), fc.oneof(fc.constantFrom(0, 30, 45), fc.integer({ min: 0, max: 99 }))).map(([s, h, m]) => `${s}${pad(h, 2)}:${pad(m, 2)}`),
+        fc
+          .tuple(fc.constantFrom("+", "-"), fc.integer({ min: 0, max: 19 }), fc.oneof(fc.constantFrom(0, 30, 45), fc.integer({ min: 0, max: 99 })))
+          .map(([s, h, m]) => `${s}${pad(h, 2)}:${pad(m, 2)}`),
       ),
       typo: fc.oneof(
         { weight: 4, arbitrary: fc.constant(undefined) },

@@ -5,10 +5,10 @@ import mqtt, { type MqttClient } from "mqtt";
 import { questPool } from "#lib/adapters/questdb/pg.ts";
 import { TABLES } from "#lib/adapters/questdb/tables.ts";
 import { scratchPlant, seedPlantInto, startStack } from "#lib/dev/isolated-stack.ts";
-import { freePort, waitFor } from "#lib/features/stack/net.ts";
 import { ingestProcess } from "#lib/features/stack/ingest-process.ts";
-import { config } from "#lib/platform/config.ts";
+import { freePort, waitFor } from "#lib/features/stack/net.ts";
 import { cpuSeconds, type Managed, rssMb, spawnScript } from "#lib/features/stack/process.ts";
+import { config } from "#lib/platform/config.ts";
 
 export interface IngestBenchOptions {
   messages: number;
