@@ -97,7 +97,7 @@ const schema = z.object({
     .default("+"),
   INGEST_SESSION_EXPIRY_S: int(1, 4294967295).default(7 * 24 * 3600),
   INGEST_RECEIVE_MAXIMUM: int(1, 65535).default(20000),
-  INGEST_BATCH_ROWS: int(1, 1_000_000).default(5000),
+  INGEST_BATCH_ROWS: int(1, 1_000_000).default(10_000),
   INGEST_BATCH_BYTES: int(64 * 1024, 256 * 1024 * 1024).default(8 * 1024 * 1024),
   INGEST_MAX_HELD_BYTES: int(16 * 1024 * 1024, 16 * 1024 * 1024 * 1024).default(48 * 1024 * 1024),
   INGEST_FLUSH_MS: int(1, 60_000).default(200),

@@ -6,6 +6,7 @@ import { benchIngest } from "#lib/dev/bench/ingest-bench.ts";
 import { benchOee } from "#lib/dev/bench/oee-bench.ts";
 import { benchPdm } from "#lib/dev/bench/pdm-bench.ts";
 import { startStack } from "#lib/dev/isolated-stack.ts";
+import { config } from "#lib/platform/config.ts";
 
 const usage = () =>
   Object.assign(
@@ -150,8 +151,9 @@ export async function run(argv: string[]): Promise<void> {
   const r = await benchIngest({
     messages: int(values.messages, 200_000, "messages"),
     window,
-    receiveMaximum: int(values["receive-max"], 20_000, "receive-max"),
-    batchRows: int(values["batch-rows"], 5000, "batch-rows"),
+    // the worker's own defaults (lib/platform/config.ts)
+    receiveMaximum: int(values["receive-max"], config().INGEST_RECEIVE_MAXIMUM, "receive-max"),
+    batchRows: int(values["batch-rows"], config().INGEST_BATCH_ROWS, "batch-rows"),
     ...(values.profile ? { profileDir: values.profile } : {}),
     say: (m) => console.log(`[bench] ${m}`),
   });
