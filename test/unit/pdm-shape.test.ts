@@ -6,9 +6,9 @@
 // follows can then damp a later sample that it would not have damped).
 
 import { describe, expect, it } from "vitest";
-import { LeftDiscord } from "#lib/domain/pdm/discord.ts";
+import { dominantPeriod, LeftDiscord } from "#lib/domain/pdm/discord.ts";
 import { NoveltyDetector } from "#lib/domain/pdm/novelty.ts";
-import { SHAPE_V1, ShapeDetector } from "#lib/domain/pdm/shape.ts";
+import { SHAPE_V1, SHAPE_V2, ShapeDetector } from "#lib/domain/pdm/shape.ts";
 
 function noise(seed: number) {
   let s = seed;
@@ -71,6 +71,21 @@ describe("left discord (streamed matrix profile)", () => {
   });
 });
 
+describe("dominant period (the subsequence length of novelty-shape@v2)", () => {
+  it("finds the cycle when the learning period holds two of them, else falls back", () => {
+    expect(dominantPeriod(wave(300), 300)).toBe(50);
+    expect(dominantPeriod(wave(90), 300)).toBe(32); // fewer than two periods: the fallback
+    expect(dominantPeriod(wave(300), 40)).toBe(32); // the cycle is longer than allowed
+    const r = noise(5);
+    expect(
+      dominantPeriod(
+        Array.from({ length: 600 }, () => r()),
+        300,
+      ),
+    ).toBe(32);
+  });
+});
+
 describe("novelty@v2 with a shape view", () => {
   const run = (xs: readonly number[], params = SHAPE_V1) => {
     const d = new ShapeDetector(params, 300);
@@ -99,10 +114,15 @@ describe("novelty@v2 with a shape view", () => {
     expect(both[first]).toBeGreaterThan(alone[first] as number);
   });
 
-  it("with subsequences as long as the period, scores a faster period inside the usual range above novelty@v2", () => {
+  it("with subsequences one period long (v2), scores a faster period inside the usual range above novelty@v2", () => {
     const xs = wave(1500, 1100);
-    const long = { ...SHAPE_V1, discord: { m: 40, history: 400, floor: 0.02 } };
     const peak = (s: readonly number[]) => Math.max(...s.slice(1100, 1160));
-    expect(peak(run(xs, long))).toBeGreaterThan(peak(novelty(xs)) + 0.05);
+    expect(peak(run(xs, SHAPE_V2))).toBeGreaterThan(peak(novelty(xs)) + 0.05);
+    expect(peak(run(xs, SHAPE_V1))).toBeLessThan(peak(run(xs, SHAPE_V2))); // 8 samples cannot tell a faster sine
+  });
+
+  it("v2 chooses its length when learning ends: the same scores whatever comes later", () => {
+    const xs = wave(1500, 1100);
+    expect(run(xs.slice(0, 700), SHAPE_V2)).toEqual(run(xs, SHAPE_V2).slice(0, 700));
   });
 });

@@ -113,3 +113,37 @@ export class LeftDiscord {
     this.sumSq = q;
   }
 }
+
+/**
+ * The lag of the highest local peak of the autocorrelation of `xs` in [8, min(maxPeriod, n / 2)],
+ * if that peak exceeds 0.2; else `fallback`. A subsequence length for LeftDiscord: one period of the
+ * series' main cycle (on NAB: a day, when the learning period holds two), or a short default.
+ */
+export function dominantPeriod(xs: readonly number[], maxPeriod: number, fallback = 32): number {
+  const v: number[] = [];
+  for (const x of xs) v.push(Number.isFinite(x) ? x : (v[v.length - 1] ?? 0));
+  const n = v.length;
+  const mean = v.reduce((a, b) => a + b, 0) / Math.max(1, n);
+  const c = v.map((x) => x - mean);
+  const c0 = c.reduce((a, b) => a + b * b, 0) || 1;
+  const acf = (k: number) => {
+    let s = 0;
+    for (let i = k; i < n; i++) s += (c[i] as number) * (c[i - k] as number);
+    return s / c0;
+  };
+  const top = Math.min(maxPeriod, Math.floor(n / 2));
+  let best = fallback;
+  let bestR = 0.2;
+  let prev = acf(7);
+  let cur = acf(8);
+  for (let k = 8; k < top; k++) {
+    const next = acf(k + 1);
+    if (cur > prev && cur >= next && cur > bestR) {
+      best = k;
+      bestR = cur;
+    }
+    prev = cur;
+    cur = next;
+  }
+  return best;
+}
