@@ -9,6 +9,7 @@ import { DWELL_ALERT_V1, DWELL_ALERT_V2, DWELL_V1, DWELL_V2, DwellDetector } fro
 import { NOVELTY_ALERT_V2, NOVELTY_V2 } from "#lib/domain/pdm/novelty.ts";
 import { NOVELTY_BAG_ALERT_V1, NOVELTY_BAG_V1, NoveltyBagDetector } from "#lib/domain/pdm/novelty-bag.ts";
 import { RESONANCE_ALERT_V1, RESONANCE_V1, ResonanceDetector } from "#lib/domain/pdm/resonance.ts";
+import { SHAPE_ALERT_V1, SHAPE_V1, SHAPE_V2, ShapeDetector } from "#lib/domain/pdm/shape.ts";
 import { evaluateNab, evaluateNabNovelty, evaluateNabScores, evaluateNabStream, type NabReport } from "#lib/features/pdm/evaluate.ts";
 import { nabNeighbourhood } from "#lib/features/pdm/nab-neighbourhood.ts";
 import { f2, runSkab, type Say } from "./pdm-skab.ts";
@@ -16,7 +17,7 @@ import { f2, runSkab, type Say } from "./pdm-skab.ts";
 const usage = (m: string) =>
   Object.assign(
     new Error(
-      `${m}\nusage: andon pdm evaluate --dataset DIR --format nab|skab [--detector novelty|dwell|dwell2|bag|context|resonance|t2q|v1|v2|v3|v4] [--files even|odd] [--neighbours N [--seed S]] [--vote | --quiet-sensors] [--scores DIR] [--alerts]`,
+      `${m}\nusage: andon pdm evaluate --dataset DIR --format nab|skab [--detector novelty|shape|shape1|dwell|dwell2|bag|context|resonance|t2q|v1|v2|v3|v4] [--files even|odd] [--neighbours N [--seed S]] [--vote | --quiet-sensors] [--scores DIR] [--alerts]`,
     ),
     { name: "UsageError" },
   );
@@ -47,11 +48,12 @@ export async function run(argv: string[]): Promise<void> {
   if (values.format === "nab") {
     const detector = values.detector ?? "novelty";
     const params = DETECTORS[detector];
-    const grading = ["novelty", "dwell", "dwell2", "bag", "context", "resonance"].includes(detector);
-    if (!grading && !params) throw usage(`--detector for NAB: novelty, dwell, dwell2, bag, context, resonance, ${Object.keys(DETECTORS).join(", ")}`);
+    const grading = ["novelty", "shape", "shape1", "dwell", "dwell2", "bag", "context", "resonance"].includes(detector);
+    if (!grading && !params)
+      throw usage(`--detector for NAB: novelty, shape, shape1, dwell, dwell2, bag, context, resonance, ${Object.keys(DETECTORS).join(", ")}`);
     if (values.files !== undefined && (!grading || !["even", "odd"].includes(values.files))) {
       throw usage(
-        "--files even|odd: only with --format nab and the novelty, dwell, dwell2, bag, context or resonance detector (the files of even or odd index in the sorted corpus)",
+        "--files even|odd: only with --format nab and the novelty, shape, shape1, dwell, dwell2, bag, context or resonance detector (the files of even or odd index in the sorted corpus)",
       );
     }
     if ((values.neighbours !== undefined || values.seed !== undefined) && (detector !== "novelty" || values.scores || values.neighbours === undefined)) {
@@ -79,6 +81,10 @@ export async function run(argv: string[]): Promise<void> {
     } else if (detector === "resonance") {
       say(`detector ${RESONANCE_V1.version}: ${JSON.stringify(RESONANCE_V1)}; alert ${JSON.stringify(RESONANCE_ALERT_V1)}`);
       r = evaluateNabStream(values.dataset, (learn) => new ResonanceDetector(RESONANCE_V1, learn), say, RESONANCE_ALERT_V1, only);
+    } else if (detector === "shape" || detector === "shape1") {
+      const p = detector === "shape" ? SHAPE_V2 : SHAPE_V1;
+      say(`detector ${p.version}: ${JSON.stringify({ ...p, novelty: p.novelty.version })}; alert ${JSON.stringify(SHAPE_ALERT_V1)}`);
+      r = evaluateNabStream(values.dataset, (learn) => new ShapeDetector(p, learn), say, SHAPE_ALERT_V1, only);
     } else if (detector === "dwell" || detector === "dwell2") {
       const [p, a] = detector === "dwell" ? [DWELL_V1, DWELL_ALERT_V1] : [DWELL_V2, DWELL_ALERT_V2];
       say(`detector ${p.version}: ${JSON.stringify({ ...p, novelty: p.novelty.version })}; alert ${JSON.stringify(a)}`);

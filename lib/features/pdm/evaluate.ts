@@ -145,6 +145,7 @@ export function evaluateNabStream(
   const scores = new Map<string, Float64Array>();
   const runs: { file: NabFile; detections: number[] }[] = [];
   const started = performance.now();
+  const cpu = process.cpuUsage();
   for (const s of corpus) {
     const d = make(probationLength(s.file.rows));
     const a = new NoveltyAlert(alert);
@@ -158,9 +159,10 @@ export function evaluateNabStream(
     runs.push({ file: s.file, detections });
   }
   const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
   const detections = runs.reduce((a, r) => a + r.detections.length, 0);
   say(
-    `NAB: ${corpus.length} files, ${corpus.reduce((a, s) => a + s.file.windows.length, 0)} windows, scored in ${seconds.toFixed(1)} s; ${detections} alerts opened at ${alert.open}`,
+    `NAB: ${corpus.length} files, ${corpus.reduce((a, s) => a + s.file.windows.length, 0)} windows, scored in ${seconds.toFixed(1)} s (CPU ${((used.user + used.system) / 1e6).toFixed(1)} s); ${detections} alerts opened at ${alert.open}`,
   );
   const production = Object.fromEntries(NAB_PROFILES.map((p) => [p, normalizedScore(runs, PROFILES[p])])) as Record<Profile, number>;
   const machine = runs.filter((_, k) => corpus[k]?.name === "realKnownCause/machine_temperature_system_failure.csv");
