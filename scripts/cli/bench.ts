@@ -162,8 +162,9 @@ export async function run(argv: string[]): Promise<void> {
     `[bench] CPU seconds per 100k messages: worker ${r.workerCpuPer100k.toFixed(2)} (first publish to all rows queryable), baseline subscriber ${r.baselineCpuPer100k.toFixed(2)}`,
   );
   const c = r.pipelineCpuPer100k;
+  const b = r.baselineOthersCpuPer100k;
   console.log(
-    `[bench] the pipeline phase's other processes, CPU seconds per 100k messages: QuestDB ${c.questdb.toFixed(2)}, broker ${c.broker.toFixed(2)}, publisher and bench ${c.publisher.toFixed(2)}`,
+    `[bench] the other processes, CPU seconds per 100k messages: pipeline phase QuestDB ${c.questdb.toFixed(2)}, broker ${c.broker.toFixed(2)}, publisher and bench ${c.publisher.toFixed(2)}; baseline phase broker ${b.broker.toFixed(2)}, publisher and bench ${b.publisher.toFixed(2)}`,
   );
   console.log(
     `[bench] worker peak heap: ${r.heapMb.used} MB used, ${r.heapMb.total} MB reserved, ${r.heapMb.external} MB external (rss ${r.rssMb.toFixed(0)} MB)`,

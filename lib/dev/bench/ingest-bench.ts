@@ -36,6 +36,8 @@ export interface IngestBenchResult {
   baselineCpuPer100k: number;
   /** The pipeline phase's other processes, CPU seconds per 100,000 messages over the same interval as the worker's. */
   pipelineCpuPer100k: { questdb: number; broker: number; publisher: number };
+  /** The same for the baseline phase's broker and publisher. */
+  baselineOthersCpuPer100k: { broker: number; publisher: number };
   p50Ms: number;
   p99Ms: number;
 }
@@ -130,11 +132,15 @@ export async function benchIngest(o: IngestBenchOptions): Promise<IngestBenchRes
     if ((await next()) !== "ready") throw new Error("baseline subscriber did not start");
     const baseMsgs = workload(machines, o.messages, Date.now() - 7_200_000);
     const baseStart = Date.now();
+    const baseOthersStart = others();
     const doneLine = next();
     await publishAll(pub, baseMsgs, o.window);
     const [, baseEndText, baseCpuText] = (await doneLine).split(" ");
     const baseEnd = Number(baseEndText);
     const baselineCpuPer100k = (Number(baseCpuText) / o.messages) * 100_000;
+    const baseOthersEnd = others();
+    const baselineBrokerCpuPer100k = ((baseOthersEnd.broker - baseOthersStart.broker) / o.messages) * 100_000;
+    const baselinePublisherCpuPer100k = ((baseOthersEnd.publisher - baseOthersStart.publisher) / o.messages) * 100_000;
     await counter.stop();
     const baselinePerS = o.messages / ((baseEnd - baseStart) / 1000);
     o.say(`baseline: ${baselinePerS.toFixed(0)} msg/s`);
@@ -240,6 +246,7 @@ export async function benchIngest(o: IngestBenchOptions): Promise<IngestBenchRes
         workerCpuPer100k,
         baselineCpuPer100k,
         pipelineCpuPer100k,
+        baselineOthersCpuPer100k: { broker: baselineBrokerCpuPer100k, publisher: baselinePublisherCpuPer100k },
         p50Ms: pct(50),
         p99Ms: pct(99),
       };

@@ -49,16 +49,36 @@ function mapUnguarded(topic: string, payload: Uint8Array, ctx: MappingContext): 
     }
     return mapped;
   }
-  const t = parseTelemetryTopic(topic);
+  const t = telemetryTopic(topic);
   if (!t.ok) return dead(t.reason);
   const p = parsePayload(t.channel, payload);
   if (!p.ok) return dead(p.reason);
-  return checkedRows(t.path, p.value, ctx, dead);
+  return checkedRows(t.path, p.value, ctx, dead, t.key);
+}
+
+// Valid telemetry topics as parsed, with their machine key: a plant sends on a bounded set of topics, so
+// each is split and checked once, not per message. Bounded: cleared when it outgrows any plausible plant.
+const topicCache = new Map<string, { ok: true; path: MachinePath; channel: TelemetryChannel; key: string }>();
+
+function telemetryTopic(topic: string): ReturnType<typeof parseTelemetryTopic> & { key?: string } {
+  const hit = topicCache.get(topic);
+  if (hit) return hit;
+  const t = parseTelemetryTopic(topic);
+  if (!t.ok) return t;
+  if (topicCache.size >= 100_000) topicCache.clear();
+  const known = { ...t, key: machineKey(t.path) };
+  topicCache.set(topic, known);
+  return known;
 }
 
 /** An Andon message of a machine: known machine, plausible timestamp, then its rows (and a late mark). */
-export function checkedRows(path: MachinePath, value: Telemetry, ctx: MappingContext, dead: (reason: string) => Mapped): Mapped {
-  const key = machineKey(path);
+export function checkedRows(
+  path: MachinePath,
+  value: Telemetry,
+  ctx: MappingContext,
+  dead: (reason: string) => Mapped,
+  key: string = machineKey(path),
+): Mapped {
   if (!ctx.isKnownMachine(key)) return dead(`unknown machine ${key} (not in the asset model)`);
   // the contract bounds ts (lib/contract/timestamp.ts); the plausibility window is this worker's
   const ts = value.msg.ts;
@@ -68,16 +88,16 @@ export function checkedRows(path: MachinePath, value: Telemetry, ctx: MappingCon
   if (ts < ctx.nowMicros - ctx.maxAgeMicros) {
     return dead(`timestamp ${isoOrNumber(ts)} is older than ${ctx.maxAgeMicros / 1e6} s`);
   }
-  const rows = telemetryRows(path, value);
-  if (isLate(value.channel, ts, ctx.nowMicros)) rows.push(lateMark(path, value.channel, ts));
+  const rows = telemetryRows(path, value, key);
+  if (isLate(value.channel, ts, ctx.nowMicros)) rows.push(lateMark(path, value.channel, ts, key));
   return { ok: true, channel: value.channel, rows };
 }
 
 /** One row per machine and event minute (DEDUP), read by the OEE worker to recompute what it touches (lib/domain/oee/late.ts). */
-function lateMark(path: MachinePath, channel: TelemetryChannel, tsMicros: number): Row {
+function lateMark(path: MachinePath, channel: TelemetryChannel, tsMicros: number, key: string): Row {
   return {
     table: TABLES.oeeLate,
-    symbols: withSymbols(machineSymbols(path), ["channel", channel]),
+    symbols: withSymbols(machineSymbols(path, key), ["channel", channel]),
     fields: [STORED_AT],
     ts: lateMarkMicros(tsMicros),
   };
@@ -111,8 +131,7 @@ interface MachineSymbols {
 const symbolCache = new Map<string, MachineSymbols>();
 const MAX_EXTRA = 1024;
 
-function machineSymbols(p: MachinePath): MachineSymbols {
-  const key = `${p.enterprise}/${p.site}/${p.area}/${p.line}/${p.machine}`;
+function machineSymbols(p: MachinePath, key: string): MachineSymbols {
   let s = symbolCache.get(key);
   if (!s) {
     if (symbolCache.size >= 100_000) symbolCache.clear();
@@ -157,8 +176,8 @@ function opt(fields: Field[], kind: "float" | "int", name: string, value: number
  */
 const STORED_AT: Field = { kind: "storedAt", name: "received_at" };
 
-export function telemetryRows(path: MachinePath, t: Telemetry): Row[] {
-  const machine = machineSymbols(path);
+export function telemetryRows(path: MachinePath, t: Telemetry, key: string = machineKey(path)): Row[] {
+  const machine = machineSymbols(path, key);
   const symbols = machine.path;
   const symbolsWith = (a: [string, string], b?: [string, string]) => withSymbols(machine, a, b);
   switch (t.channel) {
