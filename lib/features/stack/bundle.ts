@@ -3,7 +3,7 @@
 // its transpiled sources: 129 MB resident before the first message against 86 MB bundled (measured
 // 2026-12-06, docs/benchmarks.md). Same sources, same behaviour; packages stay in node_modules.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { buildSync } from "esbuild";
 import { repoRoot } from "#lib/platform/config.ts";
@@ -32,6 +32,20 @@ export function bundleScript(script: string): string {
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(tmp, out.contents);
     renameSync(tmp, file);
+    forgetOld(dir, `${basename(script, ".ts")}-`, file);
   }
   return file;
+}
+
+/** Bundles of earlier sources, an hour old or more (a process reads its bundle once, when it starts). */
+function forgetOld(dir: string, prefix: string, keep: string): void {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (!name.startsWith(prefix) || path === keep) continue;
+    try {
+      if (Date.now() - statSync(path).mtimeMs > 3_600_000) rmSync(path, { force: true });
+    } catch {
+      // another process removed it first
+    }
+  }
 }
