@@ -31,3 +31,31 @@ export function fromWire(v: WirePlantView): PlantView {
     })),
   };
 }
+
+// each segment's wire JSON, made once: a kept timeline's segments are the same objects from one
+// refresh to the next (./plant-timelines.ts), only its last one is new
+const segmentTexts = new WeakMap<Segment, string>();
+
+function segmentJson(s: Segment): string {
+  let t = segmentTexts.get(s);
+  if (t === undefined) {
+    t = JSON.stringify(s.reason !== undefined ? [s.start, s.end, s.state, s.loss, s.reason] : [s.start, s.end, s.state, s.loss]);
+    segmentTexts.set(s, t);
+  }
+  return t;
+}
+
+function machineJson(m: MachineView): string {
+  const { timeline, ...rest } = m;
+  return `${JSON.stringify(rest).slice(0, -1)},"timeline":[${timeline.map(segmentJson).join(",")}]}`;
+}
+
+/**
+ * JSON.stringify(toWire(v)), made from each segment's text where it was made before (segments are
+ * not changed once made).
+ */
+export function plantJson(v: PlantView): string {
+  const head = JSON.stringify({ site: v.site, shift: v.shift, now: v.now, lines: v.lines });
+  const tail = JSON.stringify({ losses: v.losses, reasons: v.reasons, knownReasons: v.knownReasons });
+  return `${head.slice(0, -1)},"machines":[${v.machines.map(machineJson).join(",")}],${tail.slice(1)}`;
+}

@@ -80,6 +80,11 @@ function entry(key: string, ttlMs: number, compute: () => Promise<unknown>): Ent
   return e;
 }
 
+/** JSON text made by the caller, sent as it is (a `wire` that serializes its answer itself). */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
 export interface Shared<T> {
   value: Promise<T>;
   /**
@@ -94,12 +99,15 @@ export interface Shared<T> {
 
 /**
  * The answer for `key`: computed by `compute` at most once per `ttlMs` in this server process (0:
- * every time). `wire` gives the form sent as JSON (default: the value itself).
+ * every time). `wire` gives the form sent as JSON (default: the value itself), or its JSON text.
  */
 export function shared<T>(key: string, ttlMs: number, compute: () => Promise<T>, wire: (v: T) => unknown = (v) => v): Shared<T> {
   const e = entry(key, ttlMs, compute);
   const text = () => {
-    e.text ??= e.value.then((v) => JSON.stringify(wire(v as T)) ?? "null");
+    e.text ??= e.value.then((v) => {
+      const w = wire(v as T);
+      return w instanceof JsonText ? w.text : (JSON.stringify(w) ?? "null");
+    });
     return e.text;
   };
   return {
