@@ -45,9 +45,30 @@ function segmentJson(s: Segment): string {
   return t;
 }
 
+// timelines that have the same segments but the last (a kept timeline and its extension) share the
+// text of those segments
+const prefixTexts = new WeakMap<readonly Segment[], { text?: string }>();
+
+/** Tells that `next` has the segments of `prev` (the same objects) but its last one. */
+export function extendsTimeline(next: readonly Segment[], prev: readonly Segment[]): void {
+  let shared = prefixTexts.get(prev);
+  if (!shared) {
+    shared = {};
+    prefixTexts.set(prev, shared);
+  }
+  prefixTexts.set(next, shared);
+}
+
+function timelineJson(t: readonly Segment[]): string {
+  const shared = prefixTexts.get(t);
+  if (!shared || t.length < 2) return t.map(segmentJson).join(",");
+  shared.text ??= t.slice(0, -1).map(segmentJson).join(",");
+  return `${shared.text},${segmentJson(t.at(-1) as Segment)}`;
+}
+
 function machineJson(m: MachineView): string {
   const { timeline, ...rest } = m;
-  return `${JSON.stringify(rest).slice(0, -1)},"timeline":[${timeline.map(segmentJson).join(",")}]}`;
+  return `${JSON.stringify(rest).slice(0, -1)},"timeline":[${timelineJson(timeline)}]}`;
 }
 
 /**
