@@ -11,7 +11,7 @@ import { questPool, waitWalApplied } from "#lib/adapters/questdb/pg.ts";
 import { type Row, siteMinuteSums } from "#lib/adapters/questdb/read-oee.ts";
 import { ensureQuestSchema } from "#lib/adapters/questdb/schema.ts";
 import { TABLES } from "#lib/adapters/questdb/tables.ts";
-import { figuresFromRows, overviewJson, siteFigures } from "#lib/features/dashboard/oee-read.ts";
+import { figuresFromRows, overviewBytes, overviewJson, siteFigures } from "#lib/features/dashboard/oee-read.ts";
 import { FULL_MS, keptMinuteSums, SLACK_MS } from "#lib/features/dashboard/plant-sums.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -22,7 +22,8 @@ const pool = questPool(env.QUESTDB_PG_URL, env.QUESTDB_PG_PASSWORD, 4);
 const DAY = 86_400_000;
 const MIN = 60_000;
 const D0 = Math.floor(Date.now() / DAY) * DAY - 40 * DAY;
-const sites = [0, 1].map((i) => ({ key: `${ent}/s${i}`, name: `Site ${i}`, timeZone: "UTC" }));
+// a name outside ASCII: the bytes kept are UTF-8
+const sites = [0, 1].map((i) => ({ key: `${ent}/s${i}`, name: `Site ${i} Zürich`, timeZone: "UTC" }));
 
 let serial = 0;
 /** Figures of a row: multiples of 1/8 that differ with every write (a recompute gives other figures). */
@@ -74,6 +75,7 @@ describe("the dashboard's kept figures", () => {
         expect(kept).toEqual(fresh);
         const v = { from: "a", to: "b", granularity: "day", sites: kept };
         expect(overviewJson(v)).toBe(JSON.stringify({ ...v, sites: fresh }));
+        expect(new TextDecoder().decode(overviewBytes(v))).toBe(JSON.stringify({ ...v, sites: fresh }));
       }
     };
     await check();

@@ -10,7 +10,7 @@ import { DEFAULT_MAPPING, STATE_CODES } from "#lib/domain/oee/mapping.ts";
 import type { ReasonEdit, StateEvent } from "#lib/domain/oee/types.ts";
 import type { PlantView } from "#lib/features/dashboard/plant.ts";
 import { liveTimeline, machineTimeline } from "#lib/features/dashboard/plant-timelines.ts";
-import { fromWire, plantJson, toWire } from "#lib/features/dashboard/plant-wire.ts";
+import { fromWire, plantBytes, plantJson, toWire } from "#lib/features/dashboard/plant-wire.ts";
 
 const T0 = Date.UTC(2026, 11, 5, 6, 0);
 const MIN = 60_000;
@@ -48,7 +48,7 @@ const stream = fc.record({
 
 const machineView = {
   key: "t/s/a/l/m",
-  name: 'M "1"',
+  name: 'M "1" Größe',
   line: "t/s/a/l",
   state: "running",
   since: T0,
@@ -90,6 +90,7 @@ describe("the plant board's kept timelines", () => {
           // its JSON (each segment's text made once, kept segments' texts reused) as JSON.stringify makes it
           const view = viewOf([{ ...machineView, timeline }]);
           expect(plantJson(view)).toBe(JSON.stringify(toWire(view)));
+          expect(new TextDecoder().decode(plantBytes(view))).toBe(JSON.stringify(toWire(view)));
         });
       }),
       { numRuns: 300 },
@@ -146,5 +147,7 @@ describe("the plant view on the wire", () => {
     expect(plantJson(view)).toBe(JSON.stringify(wire));
     expect(plantJson(view)).toBe(JSON.stringify(wire));
     expect(plantJson(viewOf([]))).toBe(JSON.stringify(toWire(viewOf([]))));
+    expect(new TextDecoder().decode(plantBytes(view))).toBe(JSON.stringify(wire));
+    expect(new TextDecoder().decode(plantBytes(viewOf([])))).toBe(JSON.stringify(toWire(viewOf([]))));
   });
 });

@@ -6,7 +6,7 @@ import { ELEMENT_COLUMNS, type Row, siteRollupRows } from "#lib/adapters/questdb
 import { kpisOf } from "#lib/domain/oee/kpis.ts";
 import type { Kpis, TimeElements } from "#lib/domain/oee/types.ts";
 import { CsvNumber, csvDocument } from "./csv.ts";
-import { cacheable, cachedSiteFigures, type FiguresQuery, figuresJson, type SiteRef } from "./overview-cache.ts";
+import { cacheable, cachedSiteFigures, concatBytes, type FiguresQuery, figuresBytes, figuresJson, type SiteRef } from "./overview-cache.ts";
 
 export type { FiguresQuery };
 
@@ -174,8 +174,16 @@ export function figuresCsv(figs: readonly SiteFigures[]): string {
   return csvDocument(head.split(","), rows);
 }
 
+type Overview = { from: string; to: string; granularity: string; sites: readonly SiteFigures[] };
+
+const overviewHead = (v: Overview) => `${JSON.stringify({ from: v.from, to: v.to, granularity: v.granularity }).slice(0, -1)},"sites":[`;
+
 /** The overview API's answer as JSON text: JSON.stringify of it, each site's part from the text kept with its figures. */
-export function overviewJson(v: { from: string; to: string; granularity: string; sites: readonly SiteFigures[] }): string {
-  const head = JSON.stringify({ from: v.from, to: v.to, granularity: v.granularity });
-  return `${head.slice(0, -1)},"sites":[${v.sites.map(figuresJson).join(",")}]}`;
+export function overviewJson(v: Overview): string {
+  return `${overviewHead(v)}${v.sites.map(figuresJson).join(",")}]}`;
+}
+
+/** overviewJson(v) in UTF-8, each site's part from the bytes kept with its figures. */
+export function overviewBytes(v: Overview): Uint8Array<ArrayBuffer> {
+  return concatBytes([overviewHead(v), ...v.sites.flatMap((s, i) => (i === 0 ? [figuresBytes(s)] : [",", figuresBytes(s)])), "]}"]);
 }

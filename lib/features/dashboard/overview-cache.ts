@@ -34,12 +34,13 @@ interface Kept {
   site: SiteRef;
   figures: object;
   text: string;
+  bytes: Uint8Array<ArrayBuffer>;
 }
 
-// about 64 MB of JSON text at most (what the figures take is of the same order); least recently asked go first
+// about 64 MB of JSON text and bytes at most (what the figures take is of the same order); least recently asked go first
 const g = globalThis as unknown as { __andonOverview?: LRUCache<string, Kept> };
 const store = () => {
-  g.__andonOverview ??= new LRUCache<string, Kept>({ maxSize: 64 * 1024 * 1024, sizeCalculation: (k) => Math.max(1, k.text.length) });
+  g.__andonOverview ??= new LRUCache<string, Kept>({ maxSize: 64 * 1024 * 1024, sizeCalculation: (k) => Math.max(1, k.text.length + k.bytes.length) });
   return g.__andonOverview;
 };
 
@@ -54,6 +55,31 @@ export function figuresJson(figures: object): string {
     texts.set(figures, t);
   }
   return t;
+}
+
+const encoder = new TextEncoder();
+const byteTexts = new WeakMap<object, Uint8Array<ArrayBuffer>>();
+
+/** figuresJson(figures) in UTF-8, kept with the figures like their text. */
+export function figuresBytes(figures: object): Uint8Array<ArrayBuffer> {
+  let b = byteTexts.get(figures);
+  if (b === undefined) {
+    b = encoder.encode(figuresJson(figures));
+    byteTexts.set(figures, b);
+  }
+  return b;
+}
+
+/** The parts one after the other, strings in UTF-8. */
+export function concatBytes(parts: readonly (string | Uint8Array<ArrayBuffer>)[]): Uint8Array<ArrayBuffer> {
+  const bytes = parts.map((p) => (typeof p === "string" ? encoder.encode(p) : p));
+  const out = new Uint8Array(bytes.reduce((n, b) => n + b.length, 0));
+  let at = 0;
+  for (const b of bytes) {
+    out.set(b, at);
+    at += b.length;
+  }
+  return out;
 }
 
 const optionsKey = (q: FiguresQuery) => `${q.granularity}|${q.elements !== false}|${q.last ?? ""}|${q.days ? `${q.days.from}..${q.days.to}` : ""}`;
@@ -90,7 +116,13 @@ export async function cachedSiteFigures<F extends object>(
       const figures = fresh[i] as F;
       out.set(s.key, figures);
       // the fingerprint read before the rows: a change between the two reads is computed again next time
-      store().set(`${s.key}|${opts}`, { fingerprint: fingerprints.get(s.key) ?? "none", site: { ...s }, figures, text: figuresJson(figures) });
+      store().set(`${s.key}|${opts}`, {
+        fingerprint: fingerprints.get(s.key) ?? "none",
+        site: { ...s },
+        figures,
+        text: figuresJson(figures),
+        bytes: figuresBytes(figures),
+      });
     });
   }
   return sites.map((s) => out.get(s.key) as F);

@@ -2,7 +2,7 @@ import { visibleSites } from "#lib/domain/auth/policy.ts";
 import { ApiError, route } from "#lib/features/dashboard/api.ts";
 import { catalog } from "#lib/features/dashboard/catalog.ts";
 import { quest } from "#lib/features/dashboard/context.ts";
-import { figuresCsv, overviewJson, siteFigures } from "#lib/features/dashboard/oee-read.ts";
+import { figuresCsv, overviewBytes, overviewJson, siteFigures } from "#lib/features/dashboard/oee-read.ts";
 import { JsonText, shared } from "#lib/features/dashboard/shared-read.ts";
 import { allSites } from "#lib/features/dashboard/site-list.ts";
 import { config } from "#lib/platform/config.ts";
@@ -54,6 +54,10 @@ export const GET = route(catalog.siteOee, async ({ principal, query }) => {
       granularity: query.granularity,
       sites: await figures(),
     }),
-    (v) => new JsonText(overviewJson(v)),
+    (v) =>
+      new JsonText(
+        () => overviewJson(v),
+        () => overviewBytes(v),
+      ),
   ).json();
 });
