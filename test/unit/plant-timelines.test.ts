@@ -10,7 +10,7 @@ import { DEFAULT_MAPPING, STATE_CODES } from "#lib/domain/oee/mapping.ts";
 import type { ReasonEdit, StateEvent } from "#lib/domain/oee/types.ts";
 import type { PlantView } from "#lib/features/dashboard/plant.ts";
 import { liveTimeline, machineTimeline } from "#lib/features/dashboard/plant-timelines.ts";
-import { fromWire, toWire } from "#lib/features/dashboard/plant-wire.ts";
+import { fromWire, plantBytes, plantJson, toWire } from "#lib/features/dashboard/plant-wire.ts";
 
 const T0 = Date.UTC(2026, 11, 5, 6, 0);
 const MIN = 60_000;
@@ -46,6 +46,30 @@ const stream = fc.record({
   refreshes: fc.array(fc.integer({ min: 1, max: 240 }), { minLength: 1, maxLength: 12 }),
 });
 
+const machineView = {
+  key: "t/s/a/l/m",
+  name: 'M "1" Größe',
+  line: "t/s/a/l",
+  state: "running",
+  since: T0,
+  loss: "PRODUCTIVE",
+  kpis: { oee: 0.5 },
+  elements: { runS: 1.25 },
+};
+
+function viewOf(machines: unknown[]): PlantView {
+  return {
+    site: { key: "t/s", name: "S", timeZone: "UTC" },
+    shift: { label: "x", start: T0, end: T0 + 8 * 60 * MIN, current: true },
+    now: T0 + MIN,
+    lines: [{ key: "t/s/a/l", name: "L", kpis: { oee: null }, elements: {} }],
+    machines,
+    losses: [{ name: "Breakdowns", seconds: 3 }],
+    reasons: [{ reason: "jam", seconds: 2, stops: 1 }],
+    knownReasons: ["jam"],
+  } as unknown as PlantView;
+}
+
 describe("the plant board's kept timelines", () => {
   it("equal the core's timeline of the states known at every refresh", () => {
     fc.assert(
@@ -61,7 +85,12 @@ describe("the plant board's kept timelines", () => {
             .filter((e) => e.savedAt <= i)
             .map((e) => ({ start: T0 + e.at * MIN, end: T0 + (e.at + e.len) * MIN, reason: e.reason }));
           const window = { start: T0, end: until };
-          expect(liveTimeline(m, window, known, edits)).toEqual(machineTimeline(m, window, known, edits));
+          const timeline = liveTimeline(m, window, known, edits);
+          expect(timeline).toEqual(machineTimeline(m, window, known, edits));
+          // its JSON (each segment's text made once, kept segments' texts reused) as JSON.stringify makes it
+          const view = viewOf([{ ...machineView, timeline }]);
+          expect(plantJson(view)).toBe(JSON.stringify(toWire(view)));
+          expect(new TextDecoder().decode(plantBytes(view))).toBe(JSON.stringify(toWire(view)));
         });
       }),
       { numRuns: 300 },
@@ -114,5 +143,11 @@ describe("the plant view on the wire", () => {
       [T0 + 5, T0 + 9, "equipment_failure", "BREAKDOWN", "jam"],
     ]);
     expect(fromWire(JSON.parse(JSON.stringify(wire)))).toEqual(view);
+    // the answer's text made from the segments' texts: the same, made twice, and with no machines
+    expect(plantJson(view)).toBe(JSON.stringify(wire));
+    expect(plantJson(view)).toBe(JSON.stringify(wire));
+    expect(plantJson(viewOf([]))).toBe(JSON.stringify(toWire(viewOf([]))));
+    expect(new TextDecoder().decode(plantBytes(view))).toBe(JSON.stringify(wire));
+    expect(new TextDecoder().decode(plantBytes(viewOf([])))).toBe(JSON.stringify(toWire(viewOf([]))));
   });
 });

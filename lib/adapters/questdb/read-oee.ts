@@ -71,6 +71,29 @@ export async function siteRollupRows(pool: pg.Pool, keys: readonly string[], gra
   return rows;
 }
 
+/**
+ * Per site key, a fingerprint of its roll-up rows at a granularity in [from, to): which rows (count,
+ * first and last ts, the sum of their ts) and when they were computed and stored (the newest
+ * computed_at, the sums of computed_at and stored_at in µs). A row recomputed or added, or one that
+ * left the period, changes it. Keys without rows are absent. (The sums stay within a LONG for up to
+ * 10,000 rows a key; the caller keeps to fewer.)
+ */
+export async function siteRollupFingerprints(
+  pool: pg.Pool,
+  keys: readonly string[],
+  granularity: string,
+  from: number,
+  to: number,
+): Promise<Map<string, string>> {
+  const list = keys.map((_k, i) => `$${i + 4}`).join(", ");
+  const { rows } = await prepared<Row>(
+    pool,
+    `SELECT key, count() n, cast(min(ts) as long) t0, cast(max(ts) as long) t1, sum(cast(ts as long)) ts_sum, cast(max(computed_at) as long) c_max, sum(cast(computed_at as long)) c_sum, sum(cast(stored_at as long)) s_sum FROM ${TABLES.oeeRollup} WHERE level = 'site' AND granularity = $1 AND ts >= $2 AND ts < $3 AND key IN (${list}) GROUP BY key`,
+    [granularity, iso(from), iso(to), ...keys],
+  );
+  return new Map(rows.map((r) => [String(r.key), `${r.n}/${r.t0}/${r.t1}/${r.ts_sum}/${r.c_max}/${r.c_sum}/${r.s_sum}`]));
+}
+
 /** A machine's hour buckets in [from, to): ts and the element columns, oldest first. */
 export async function machineHourRows(pool: pg.Pool, path: MachinePath, from: number, to: number): Promise<Row[]> {
   const { rows } = await pool.query<Row>(
@@ -99,4 +122,14 @@ export async function siteMinuteSums(pool: pg.Pool, site: SitePath, from: number
     [site.enterprise, site.site, iso(from), iso(to)],
   );
   return rows;
+}
+
+/** Whether a minute bucket of the site in [from, to) was stored at or after `storedSinceMs` (recomputed, or late). One row at most is read. */
+export async function siteMinuteStoredSince(pool: pg.Pool, site: SitePath, from: number, to: number, storedSinceMs: number): Promise<boolean> {
+  const { rows } = await prepared<Row>(
+    pool,
+    `SELECT ts FROM ${TABLES.oeeMachine} WHERE granularity = 'minute' AND enterprise = $1 AND site = $2 AND ts >= $3 AND ts < $4 AND stored_at >= $5 LIMIT 1`,
+    [site.enterprise, site.site, iso(from), iso(to), iso(storedSinceMs)],
+  );
+  return rows.length > 0;
 }

@@ -16,8 +16,8 @@ import type { ReasonDeps } from "#lib/features/oee/reasons.ts";
 import { config } from "#lib/platform/config.ts";
 import { withTimeout } from "#lib/platform/timeout.ts";
 import { emptyPlantView, type PlantView, plantView } from "./plant.ts";
-import { toWire } from "./plant-wire.ts";
-import { type Shared, shared, sharedValue } from "./shared-read.ts";
+import { plantBytes, plantJson } from "./plant-wire.ts";
+import { JsonText, type Shared, shared, sharedValue } from "./shared-read.ts";
 import { type ReportAsk, type ShiftReport, shiftReport } from "./shift-report.ts";
 
 const g = globalThis as unknown as { __andonQuestPool?: pg.Pool };
@@ -104,7 +104,13 @@ export function sharedPlantView(enterprise: string, site: string): Shared<PlantV
       const row = (await siteRows()).find((r) => r.key === siteKey({ enterprise, site }));
       return row ? emptyPlantView(row) : undefined;
     },
-    (v) => (v ? toWire(v) : v),
+    (v) =>
+      v
+        ? new JsonText(
+            () => plantJson(v),
+            () => plantBytes(v),
+          )
+        : v,
   );
 }
 

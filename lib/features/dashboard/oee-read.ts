@@ -6,6 +6,9 @@ import { ELEMENT_COLUMNS, type Row, siteRollupRows } from "#lib/adapters/questdb
 import { kpisOf } from "#lib/domain/oee/kpis.ts";
 import type { Kpis, TimeElements } from "#lib/domain/oee/types.ts";
 import { CsvNumber, csvDocument } from "./csv.ts";
+import { cacheable, cachedSiteFigures, concatBytes, type FiguresQuery, figuresBytes, figuresJson, type SiteRef } from "./overview-cache.ts";
+
+export type { FiguresQuery };
 
 export { ELEMENT_COLUMNS };
 
@@ -79,12 +82,19 @@ export function lossSeconds(e: TimeElements): LossSeconds {
 
 export type SeriesGranularity = "minute" | "hour" | "shift" | "day";
 
-/** Site roll-ups of the given sites in [from, to): per bucket (with its time elements unless `elements` is false), and summed over the period. */
-export async function siteFigures(
-  pool: pg.Pool,
-  sites: readonly { key: string; name: string; timeZone: string }[],
-  q: { granularity: SeriesGranularity; from: number; to: number; last?: number; days?: { from: string; to: string }; elements?: boolean },
-): Promise<SiteFigures[]> {
+/**
+ * Site roll-ups of the given sites in [from, to): per bucket (with its time elements unless
+ * `elements` is false), and summed over the period. A site's figures may be the ones this process
+ * computed last from the same rows (./overview-cache.ts): shared, not to be changed by the caller.
+ */
+export async function siteFigures(pool: pg.Pool, sites: readonly SiteRef[], q: FiguresQuery): Promise<SiteFigures[]> {
+  if (sites.length === 0) return [];
+  if (cacheable(q)) return cachedSiteFigures(pool, sites, q, figuresFromRows);
+  return figuresFromRows(pool, sites, q);
+}
+
+/** siteFigures computed from the rows as read now (nothing kept). */
+export async function figuresFromRows(pool: pg.Pool, sites: readonly SiteRef[], q: FiguresQuery): Promise<SiteFigures[]> {
   if (sites.length === 0) return [];
   const keys = sites.map((s) => s.key);
   const rows = await siteRollupRows(pool, keys, q.granularity, q.from, q.to);
@@ -162,4 +172,18 @@ export function figuresCsv(figs: readonly SiteFigures[]): string {
     rows.push(line(s.key, s.series[0]?.ts ?? "", s.series.at(-1)?.end ?? "", "TOTAL", s.totals.elements, s.totals.kpis));
   }
   return csvDocument(head.split(","), rows);
+}
+
+type Overview = { from: string; to: string; granularity: string; sites: readonly SiteFigures[] };
+
+const overviewHead = (v: Overview) => `${JSON.stringify({ from: v.from, to: v.to, granularity: v.granularity }).slice(0, -1)},"sites":[`;
+
+/** The overview API's answer as JSON text: JSON.stringify of it, each site's part from the text kept with its figures. */
+export function overviewJson(v: Overview): string {
+  return `${overviewHead(v)}${v.sites.map(figuresJson).join(",")}]}`;
+}
+
+/** overviewJson(v) in UTF-8, each site's part from the bytes kept with its figures. */
+export function overviewBytes(v: Overview): Uint8Array<ArrayBuffer> {
+  return concatBytes([overviewHead(v), ...v.sites.flatMap((s, i) => (i === 0 ? [figuresBytes(s)] : [",", figuresBytes(s)])), "]}"]);
 }

@@ -9,6 +9,7 @@ import { DEFAULT_MAPPING, STATE_CODES, UNKNOWN_CODE } from "#lib/domain/oee/mapp
 import { stateTimeline } from "#lib/domain/oee/timeline.ts";
 import type { Interval, LossCategory, ReasonEdit, StateEvent } from "#lib/domain/oee/types.ts";
 import { planOf } from "#lib/features/oee/rollup.ts";
+import { extendsTimeline } from "./plant-wire.ts";
 
 export interface Segment {
   start: number;
@@ -79,6 +80,8 @@ export function liveTimeline(m: MachineInfo, window: Interval, states: readonly 
   ) {
     const last = k.timeline.at(-1) as Segment;
     const timeline = k.end === window.end ? k.timeline : [...k.timeline.slice(0, -1), { ...last, end: window.end }];
+    // its JSON text shares the text of the segments before the last (./plant-wire.ts)
+    if (timeline !== k.timeline) extendsTimeline(timeline, k.timeline);
     store().set(m.key, { ...k, end: window.end, states, timeline });
     return timeline;
   }

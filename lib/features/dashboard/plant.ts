@@ -16,6 +16,7 @@ import { DEFAULT_MAPPING } from "#lib/domain/oee/mapping.ts";
 import type { Kpis, LossCategory, TimeElements } from "#lib/domain/oee/types.ts";
 import { round6, roundFigures, sumElements } from "./oee-read.ts";
 import { readSiteStates, siteStates } from "./plant-states.ts";
+import { keptMinuteSums } from "./plant-sums.ts";
 import { liveTimeline, machineTimeline, type Segment, stateName } from "./plant-timelines.ts";
 
 export { machineTimeline, type Segment, stateName };
@@ -74,7 +75,7 @@ export async function plantView(
 /**
  * The plant board's figures for any window of a site (a shift, a day: the shift report's too): OEE
  * from the closed minute buckets in it, lines, six big losses, top downtime reasons, timelines.
- * `live`: the board's refresh: the site's states and timelines kept in this process are extended
+ * `live`: the board's refresh: the site's states, minute sums and timelines kept in this process are extended
  * (./plant-states.ts, ./plant-timelines.ts) instead of read and computed from the start.
  */
 export async function siteWindowView(
@@ -96,7 +97,7 @@ export async function siteWindowView(
   const lookback = Math.max(thresholdMs, H);
   const read = opts.live ? siteStates : readSiteStates;
   const [sums, events, edits] = await Promise.all([
-    siteMinuteSums(pool, { enterprise, site }, shift.start, closedUntil),
+    (opts.live ? keptMinuteSums : siteMinuteSums)(pool, { enterprise, site }, shift.start, closedUntil),
     // only states: the OEE figures come from the minute buckets
     read(pool, { enterprise, site }, shift.start - lookback, until),
     reasonEditsByPath(prisma, { start: shift.start, end: until }, { enterprise, site }),

@@ -17,6 +17,8 @@ interface Entry {
   at: number;
   ttlMs: number;
   value: Promise<unknown>;
+  /** the value's wire form (made once) */
+  wired?: Promise<unknown>;
   text?: Promise<string>;
   json?: Promise<Uint8Array<ArrayBuffer>>;
   /** the computation has succeeded */
@@ -80,6 +82,23 @@ function entry(key: string, ttlMs: number, compute: () => Promise<unknown>): Ent
   return e;
 }
 
+/**
+ * JSON made by the caller, sent as it is (a `wire` that serializes its answer itself): its text, and
+ * optionally its UTF-8 bytes made another way (from parts encoded before) — the same bytes as the
+ * text's.
+ */
+export class JsonText {
+  #text?: string;
+  constructor(
+    private readonly make: () => string,
+    readonly bytes?: () => Uint8Array<ArrayBuffer>,
+  ) {}
+  get text(): string {
+    this.#text ??= this.make();
+    return this.#text;
+  }
+}
+
 export interface Shared<T> {
   value: Promise<T>;
   /**
@@ -94,18 +113,22 @@ export interface Shared<T> {
 
 /**
  * The answer for `key`: computed by `compute` at most once per `ttlMs` in this server process (0:
- * every time). `wire` gives the form sent as JSON (default: the value itself).
+ * every time). `wire` gives the form sent as JSON (default: the value itself), or its JSON text.
  */
 export function shared<T>(key: string, ttlMs: number, compute: () => Promise<T>, wire: (v: T) => unknown = (v) => v): Shared<T> {
   const e = entry(key, ttlMs, compute);
+  const wired = () => {
+    e.wired ??= e.value.then((v) => wire(v as T));
+    return e.wired;
+  };
   const text = () => {
-    e.text ??= e.value.then((v) => JSON.stringify(wire(v as T)) ?? "null");
+    e.text ??= wired().then((w) => (w instanceof JsonText ? w.text : (JSON.stringify(w) ?? "null")));
     return e.text;
   };
   return {
     value: e.value as Promise<T>,
     json: async () => {
-      e.json ??= text().then((t) => new TextEncoder().encode(t));
+      e.json ??= wired().then((w) => (w instanceof JsonText && w.bytes ? w.bytes() : text().then((t) => new TextEncoder().encode(t))));
       return new Response(await e.json, { headers: { "content-type": "application/json", "cache-control": "no-store" } });
     },
     text,

@@ -2,8 +2,8 @@ import { visibleSites } from "#lib/domain/auth/policy.ts";
 import { ApiError, route } from "#lib/features/dashboard/api.ts";
 import { catalog } from "#lib/features/dashboard/catalog.ts";
 import { quest } from "#lib/features/dashboard/context.ts";
-import { figuresCsv, siteFigures } from "#lib/features/dashboard/oee-read.ts";
-import { shared } from "#lib/features/dashboard/shared-read.ts";
+import { figuresCsv, overviewBytes, overviewJson, siteFigures } from "#lib/features/dashboard/oee-read.ts";
+import { JsonText, shared } from "#lib/features/dashboard/shared-read.ts";
 import { allSites } from "#lib/features/dashboard/site-list.ts";
 import { config } from "#lib/platform/config.ts";
 
@@ -44,10 +44,20 @@ export const GET = route(catalog.siteOee, async ({ principal, query }) => {
   // shared by everyone who sees the same sites and asks for the same period (the dashboard's periods,
   // up to a month: a longer one is rarer and larger, computed for its caller alone)
   const key = `overview:${sites.map((s) => s.key).join(",")}:${JSON.stringify({ ...query, from, to })}`;
-  return shared(key, to - from <= SHARE_SPAN_MS ? config().WEB_SHARE_MS : 0, async () => ({
-    from: new Date(from).toISOString(),
-    to: new Date(to).toISOString(),
-    granularity: query.granularity,
-    sites: await figures(),
-  })).json();
+  // each site's JSON text kept with its figures where they are reused (./overview-cache.ts)
+  return shared(
+    key,
+    to - from <= SHARE_SPAN_MS ? config().WEB_SHARE_MS : 0,
+    async () => ({
+      from: new Date(from).toISOString(),
+      to: new Date(to).toISOString(),
+      granularity: query.granularity,
+      sites: await figures(),
+    }),
+    (v) =>
+      new JsonText(
+        () => overviewJson(v),
+        () => overviewBytes(v),
+      ),
+  ).json();
 });
