@@ -73,6 +73,18 @@ describe("IlpEncoder", () => {
     expect(enc.encode(many).bytes.toString("hex")).toBe(expected);
   });
 
+  it("grows its buffer in time wherever a binary double or array falls (every offset up to a doubling boundary)", async () => {
+    // a float or an array right at the end of the buffer once wrote past it: 8,388,601 > 8,388,600 on an 8 MiB buffer
+    for (let pad = 0; pad < 140; pad++) {
+      const rs: Row[] = [
+        { table: "t", symbols: [["s", "x".repeat(pad)]], fields: [{ kind: "float", name: "f", value: 1.5 }], ts: 1 },
+        { table: "t", symbols: [["s", "y".repeat(pad)]], fields: [{ kind: "array", name: "a", value: [1, 2] }], ts: 2 },
+      ];
+      const ours = new IlpEncoder(1 << 20, 16).encode(rs).bytes;
+      expect(ours.toString("hex")).toBe((await clientBytes(rs)).toString("hex"));
+    }
+  });
+
   it("stamps every storedAt column on each attempt, in place and at a fixed width", () => {
     const enc = new IlpEncoder(1 << 20);
     const row: Row = { table: "counts", symbols: [["m", "a"]], fields: [{ kind: "storedAt", name: "received_at" }], ts: 5 };

@@ -139,7 +139,7 @@ export class IlpEncoder {
         case "float":
           if (typeof f.value !== "number") throw new Error(`column ${f.name}: a float must be a number`);
           this.#flushText();
-          this.#room(10);
+          this.#room(11); // "==", the entity byte, 8 bytes of double
           this.#buf[this.#pos++] = EQ;
           this.#buf[this.#pos++] = EQ;
           this.#buf[this.#pos++] = ENTITY_DOUBLE;
@@ -179,7 +179,7 @@ export class IlpEncoder {
   #array(name: string, values: readonly number[]): void {
     if (!Array.isArray(values) || values.length === 0) throw new Error(`column ${name}: an array needs at least one value`);
     this.#flushText();
-    this.#room(8 + 8 * values.length);
+    this.#room(9 + 8 * values.length); // "==", entity, column type, dimensions, a 4-byte length, the doubles
     const b = this.#buf;
     b[this.#pos++] = EQ;
     b[this.#pos++] = EQ;
