@@ -6,7 +6,8 @@ import { ELEMENT_COLUMNS, type Row, siteRollupRows } from "#lib/adapters/questdb
 import { kpisOf } from "#lib/domain/oee/kpis.ts";
 import type { Kpis, TimeElements } from "#lib/domain/oee/types.ts";
 import { CsvNumber, csvDocument } from "./csv.ts";
-import { cacheable, cachedSiteFigures, concatBytes, type FiguresQuery, figuresBytes, figuresJson, type SiteRef } from "./overview-cache.ts";
+import { concatBytes } from "./json-bytes.ts";
+import { cacheable, cachedSiteFigures, type FiguresQuery, figuresBytes, figuresJson, type SiteRef } from "./overview-cache.ts";
 
 export type { FiguresQuery };
 

@@ -70,18 +70,6 @@ export function figuresBytes(figures: object): Uint8Array<ArrayBuffer> {
   return b;
 }
 
-/** The parts one after the other, strings in UTF-8. */
-export function concatBytes(parts: readonly (string | Uint8Array<ArrayBuffer>)[]): Uint8Array<ArrayBuffer> {
-  const bytes = parts.map((p) => (typeof p === "string" ? encoder.encode(p) : p));
-  const out = new Uint8Array(bytes.reduce((n, b) => n + b.length, 0));
-  let at = 0;
-  for (const b of bytes) {
-    out.set(b, at);
-    at += b.length;
-  }
-  return out;
-}
-
 const optionsKey = (q: FiguresQuery) => `${q.granularity}|${q.elements !== false}|${q.last ?? ""}|${q.days ? `${q.days.from}..${q.days.to}` : ""}`;
 
 /**

@@ -2,6 +2,7 @@
 // the reason as a fifth element where one is given) instead of an object, which makes the answer
 // about a third smaller and cheaper to serialize, compress and parse. Pure, also used in the browser.
 import type { LossCategory } from "#lib/domain/oee/types.ts";
+import { concatBytes } from "./json-bytes.ts";
 import type { MachineView, PlantView, Segment } from "./plant.ts";
 
 /** A segment on the wire: [start ms, end ms, state, loss] or [start ms, end ms, state, loss, reason]. */
@@ -107,19 +108,5 @@ export function plantBytes(v: PlantView): Uint8Array<ArrayBuffer> {
     machineParts(m, parts);
   });
   parts.push(`],${JSON.stringify({ losses: v.losses, reasons: v.reasons, knownReasons: v.knownReasons }).slice(1)}`);
-  // consecutive strings encoded together
-  const merged: (string | Uint8Array<ArrayBuffer>)[] = [];
-  for (const p of parts) {
-    const last = merged.at(-1);
-    if (typeof p === "string" && typeof last === "string") merged[merged.length - 1] = last + p;
-    else merged.push(p);
-  }
-  const bytes = merged.map((p) => (typeof p === "string" ? encoder.encode(p) : p));
-  const out = new Uint8Array(bytes.reduce((n, b) => n + b.length, 0));
-  let at = 0;
-  for (const b of bytes) {
-    out.set(b, at);
-    at += b.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
