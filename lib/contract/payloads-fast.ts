@@ -28,30 +28,9 @@ export function fastTelemetry(channel: TelemetryChannel, json: unknown): Telemet
   if (p.v !== 1) return undefined;
   const ts = parseTimestamp(p.ts);
   if (typeof ts === "string") return undefined;
-  switch (channel) {
-    case "state": {
-      const msg = state(p, ts);
-      return msg && { channel, msg };
-    }
-    case "counts": {
-      const msg = counts(p, ts);
-      return msg && { channel, msg };
-    }
-    case "vibration": {
-      const msg = vibration(p, ts);
-      return msg && { channel, msg };
-    }
-    case "waveform": {
-      const msg = waveform(p, ts);
-      return msg && { channel, msg };
-    }
-    case "metrics": {
-      const msg = metrics(p, ts);
-      return msg && { channel, msg };
-    }
-    default:
-      return undefined;
-  }
+  if (!Object.hasOwn(CHECKS, channel)) return undefined;
+  const msg = (CHECKS[channel] as (p: Obj, ts: number) => Telemetry["msg"] | undefined)(p, ts);
+  return msg && ({ channel, msg } as Telemetry);
 }
 
 function state(p: Obj, ts: number): StateMsg | undefined {
@@ -144,3 +123,11 @@ function metrics(p: Obj, ts: number): MetricsMsg | undefined {
   }
   return { v: 1, ts, metrics: out } as MetricsMsg;
 }
+
+const CHECKS: { [C in Telemetry["channel"]]: (p: Obj, ts: number) => Extract<Telemetry, { channel: C }>["msg"] | undefined } = {
+  state,
+  counts,
+  vibration,
+  waveform,
+  metrics,
+};
