@@ -92,11 +92,12 @@ async function publishAll(client: MqttClient, msgs: Msg[], window: number): Prom
 }
 
 function nodeChild(name: string, script: string, env: Record<string, string>, profileDir?: string): Managed {
+  // the ingest worker as `andon up` starts it
+  const how = name === "ingest" ? ingestProcess(config()) : { bundled: false, nodeArgs: [] };
   return spawnScript(name, script, {
     env: { LOG_LEVEL: "warn", ...env },
-    // the ingest worker as `andon up` starts it
-    ...(name === "ingest" ? { bundled: ingestProcess(config()).bundled } : {}),
-    nodeArgs: [...(name === "ingest" ? ingestProcess(config()).nodeArgs : []), ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [])],
+    bundled: how.bundled,
+    nodeArgs: [...how.nodeArgs, ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [])],
     stdio: ["ignore", "pipe", "inherit"],
   });
 }
