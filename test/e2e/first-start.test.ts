@@ -65,9 +65,13 @@ describe("first start", () => {
         await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
         return main(page);
       };
-      // every site has figures (or honestly no planned time at this hour), none "nothing computed"
+      // every site has figures (or honestly no planned time at this hour: on a Sunday morning UTC no site
+      // of the demo plant has a shift in the last hour), none "nothing computed"
+      const noneToPlan = (t: string) => (t.match(/no planned time in this period/g)?.length ?? 0) === Number(/(\d+) sites? visible/.exec(t)?.[1] ?? Number.NaN);
       const sitesFull = (t: string) =>
-        /Dresden[\s\S]*Monterrey|Monterrey[\s\S]*Dresden/.test(t) && /\d+\.\d %/.test(t) && !/No OEE computed|no data: nothing computed/.test(t);
+        /Dresden[\s\S]*Monterrey|Monterrey[\s\S]*Dresden/.test(t) &&
+        (/\d+\.\d %/.test(t) || noneToPlan(t)) &&
+        !/No OEE computed|no data: nothing computed/.test(t);
       await visit("sites-last-hour", "/?period=1h", sitesFull);
       await visit("sites-24-hours", "/?period=24h", sitesFull);
       await visit("sites-shifts", "/?period=shifts", sitesFull);
