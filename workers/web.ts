@@ -9,6 +9,8 @@ import { parseArgs } from "node:util";
 import { constants } from "node:zlib";
 import next from "next";
 import { PEER_HEADER } from "#lib/features/dashboard/client-address.ts";
+import { directRoutes, serveDirect } from "#lib/features/dashboard/direct.ts";
+import { DIRECT } from "#lib/features/dashboard/hot-routes.ts";
 import { config, repoRoot } from "#lib/platform/config.ts";
 import { createLogger } from "#lib/platform/log.ts";
 import { onShutdown, runMain } from "#lib/platform/process.ts";
@@ -43,12 +45,23 @@ runMain(async () => {
   const app = next({ dev: false, dir: repoRoot, hostname: values.host, port });
   const handle = app.getRequestHandler();
   await app.prepare();
+  // the plant board and the overview's figures: answered here by the same handlers, without Next.js' route machinery
+  const direct = directRoutes(DIRECT);
   const server = createServer((req, res) => {
     // overwritten on every request: a client cannot choose its own address
     req.headers[PEER_HEADER] = req.socket.remoteAddress ?? "";
     gzip(req, res, () => undefined);
     releaseOnClose(res);
-    void handle(req, res);
+    const handler = direct(req);
+    if (!handler) {
+      void handle(req, res);
+      return;
+    }
+    serveDirect(handler, req, res, () => void handle(req, res)).catch((e: Error) => {
+      log.error({ err: e.message, path: req.url?.split("?")[0] }, "API request failed");
+      if (!res.headersSent) res.statusCode = 500;
+      res.end();
+    });
   });
   await new Promise<void>((resolve, reject) => server.once("error", reject).listen(port, values.host, resolve));
   log.info({ host: values.host, port, trustedProxies: cfg.TRUSTED_PROXIES }, "dashboard listening");

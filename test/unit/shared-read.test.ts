@@ -2,7 +2,7 @@
 // callers coalesced, an expired answer given while its successor is computed, failures not kept.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { roundFigures } from "#lib/features/dashboard/oee-read.ts";
-import { forgetShared, shared, sharedValue } from "#lib/features/dashboard/shared-read.ts";
+import { forgetShared, JsonText, shared, sharedValue } from "#lib/features/dashboard/shared-read.ts";
 
 function deferred<T>() {
   let resolve!: (v: T) => void;
@@ -126,6 +126,30 @@ describe("shared answers", () => {
     expect(await (await s.json()).text()).toBe('{"a":1,"list":[[1,"b"]]}');
     expect(await s.text()).toBe('{"a":1,"list":[[1,"b"]]}');
     expect(await s.value).toEqual({ a: 1, list: [{ x: 1, y: "b" }] });
+  });
+
+  it("a JSON text kept by another copy of the module (the web server's direct routes vs Next.js' bundle) is sent as that text", async () => {
+    const k = key();
+    const made = shared(
+      k,
+      2000,
+      async () => ({ a: 1 }),
+      () =>
+        new JsonText(
+          () => '{"made":"by hand"}',
+          () => new TextEncoder().encode('{"made":"by hand"}'),
+        ),
+    );
+    // the plant board's API answered first (its bytes), by one copy ...
+    expect(await (await made.json()).text()).toBe('{"made":"by hand"}');
+    // ... then its live stream asks the text, from a second instance of the module, as Next.js' bundle is beside the copy workers/web.ts loads
+    vi.resetModules();
+    const other = (await import("#lib/features/dashboard/shared-read.ts")) as typeof import("#lib/features/dashboard/shared-read.ts");
+    expect(other.shared).not.toBe(shared);
+    const seen = other.shared(k, 2000, async () => ({ a: 2 }));
+    expect(await seen.text()).toBe('{"made":"by hand"}');
+    expect(other.isJsonText(new JsonText(() => "1"))).toBe(true);
+    expect(other.isJsonText({ text: "1" })).toBe(false);
   });
 
   it("figures are written to six decimals where they are made, integers (timestamps, counts) as they are", async () => {

@@ -82,12 +82,18 @@ function entry(key: string, ttlMs: number, compute: () => Promise<unknown>): Ent
   return e;
 }
 
+// Marks a JsonText made by any copy of this module: the dashboard's Node server loads the hot API
+// routes itself (./direct.ts) besides the copy Next.js bundled, and both use the answers kept on
+// globalThis, so `instanceof` (one copy's class) would miss the other copy's texts.
+const JSON_TEXT = Symbol.for("andon.JsonText");
+
 /**
  * JSON made by the caller, sent as it is (a `wire` that serializes its answer itself): its text, and
  * optionally its UTF-8 bytes made another way (from parts encoded before) — the same bytes as the
  * text's.
  */
 export class JsonText {
+  readonly [JSON_TEXT] = true;
   #text?: string;
   constructor(
     private readonly make: () => string,
@@ -98,6 +104,9 @@ export class JsonText {
     return this.#text;
   }
 }
+
+/** A JsonText of this or another copy of this module. */
+export const isJsonText = (w: unknown): w is JsonText => typeof w === "object" && w !== null && (w as Record<symbol, unknown>)[JSON_TEXT] === true;
 
 export interface Shared<T> {
   value: Promise<T>;
@@ -122,13 +131,13 @@ export function shared<T>(key: string, ttlMs: number, compute: () => Promise<T>,
     return e.wired;
   };
   const text = () => {
-    e.text ??= wired().then((w) => (w instanceof JsonText ? w.text : (JSON.stringify(w) ?? "null")));
+    e.text ??= wired().then((w) => (isJsonText(w) ? w.text : (JSON.stringify(w) ?? "null")));
     return e.text;
   };
   return {
     value: e.value as Promise<T>,
     json: async () => {
-      e.json ??= wired().then((w) => (w instanceof JsonText && w.bytes ? w.bytes() : text().then((t) => new TextEncoder().encode(t))));
+      e.json ??= wired().then((w) => (isJsonText(w) && w.bytes ? w.bytes() : text().then((t) => new TextEncoder().encode(t))));
       return new Response(await e.json, { headers: { "content-type": "application/json", "cache-control": "no-store" } });
     },
     text,
