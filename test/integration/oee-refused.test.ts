@@ -4,7 +4,8 @@
 // its rows and to the roll-ups that include it. Through MQTT, the ingest worker, the real QuestDB and
 // the BullMQ worker: the job completes; every other row lands and equals the OEE core's numbers; the
 // refused rows are dead-lettered with QuestDB's reason, told to the worker (its error log) and listed
-// in the job's result. A failure that can pass (QuestDB down) still fails the job, to be retried.
+// in the job's result; a scheduled run moves its cursor on. A failure that can pass (QuestDB down)
+// still fails the job, to be retried.
 import { randomBytes } from "node:crypto";
 import { QueueEvents } from "bullmq";
 import { Redis } from "ioredis";
@@ -214,6 +215,31 @@ describe("an OEE job whose rows QuestDB refuses", () => {
     expect(again.refused?.count).toBe(listed.length);
     await waitWalApplied(pool, [TABLES.deadLetters]);
     expect(await deadLetters()).toHaveLength(listed.length);
+  });
+
+  it("a scheduled run moves its cursor past the refused rows, so the next runs go on", async () => {
+    const cursors = new Map([
+      ["minute", H + HOUR + 10 * MIN],
+      ["hour", H],
+    ]);
+    const cursor = {
+      get: async (g: string) => cursors.get(g),
+      advance: async (g: string, ms: number) => {
+        cursors.set(g, Math.max(cursors.get(g) ?? 0, ms));
+      },
+    };
+    const r = await handleOeeJob(
+      { kind: "closed", granularity: "hour" },
+      async () => ({ pool, writer, machines: fleet, watermark, cursor }),
+      H + HOUR + 10 * MIN,
+    );
+    expect(r.refused?.rows.map((x) => `${x.granularity} ${x.level} ${x.key} ${x.bucket}`).sort()).toEqual(
+      Object.entries(refusedKeys())
+        .map(([level, key]) => `hour ${level} ${key} ${new Date(H).toISOString()}`)
+        .sort(),
+    );
+    // the hour run goes up to five minutes before the minute cursor
+    expect(cursors.get("hour")).toBe(H + HOUR + 5 * MIN);
   });
 
   it("a failure that can pass (QuestDB down) still fails the job, to be retried, and dead-letters nothing", async () => {

@@ -1,7 +1,7 @@
 // Writing a roll-up's rows so that a row QuestDB will never take cannot block OEE. Without this, one
 // refused row (the encoder cannot encode it, or QuestDB answered 400/413/422) failed the whole job on
-// every attempt: BullMQ retried it for ever, the cursor of the scheduled runs never moved and the late
-// scan's watermark never did either, so one bad machine stopped OEE for the whole plant.
+// every attempt and every later run of its scheduler: the cursor of the scheduled runs and the late
+// scan's watermark never moved again, so one bad machine stopped OEE for the whole plant.
 import { writeIsolating } from "#lib/adapters/questdb/isolate.ts";
 import { oeeDeadLetterRow, refusedOeeRow } from "#lib/adapters/questdb/oee-rows.ts";
 import type { Row } from "#lib/adapters/questdb/rows.ts";
