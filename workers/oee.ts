@@ -7,6 +7,7 @@ import { ensureQuestSchema } from "#lib/adapters/questdb/schema.ts";
 import { QuestWriter } from "#lib/adapters/questdb/writer.ts";
 import { keepOeeSchedulers, oeeQueue, redisWatermark } from "#lib/adapters/queues/oee.ts";
 import { redisConnection } from "#lib/adapters/queues/redis.ts";
+import type { RefusedOeeRow } from "#lib/contract/jobs/oee.ts";
 import { databaseJobDeps, oeeWorker } from "#lib/features/oee/jobs.ts";
 import { oeeMetrics } from "#lib/features/oee/metrics.ts";
 import { config } from "#lib/platform/config.ts";
@@ -29,7 +30,19 @@ runMain(async () => {
   const cursor = oeeCursorStore(prisma, cfg.QUEUE_PREFIX);
   const metrics = oeeMetrics(() => oeeCursors(prisma, cfg.QUEUE_PREFIX));
   const server = await startMetricsServer(metrics.registry, cfg.OEE_METRICS_PORT);
-  const worker = oeeWorker(connection, databaseJobDeps(prisma, { pool, writer, watermark, cursor }), cfg.QUEUE_PREFIX, cfg.OEE_JOB_LOCK_MS);
+  // a row QuestDB will never take is dead-lettered and the job goes on (lib/features/oee/refused.ts): said loudly here
+  const onRefused = (refused: { row: RefusedOeeRow; deadLettered: boolean }[]) => {
+    for (const { row, deadLettered } of refused) {
+      log.error(
+        { ...row, ...(row.level === "machine" ? { machine: row.key } : {}), deadLettered },
+        deadLettered
+          ? "QuestDB refused an OEE row for good: dead-lettered (ingest page), the job's other rows were written"
+          : "QuestDB refused an OEE row and its dead letter: only this log has it, the job's other rows were written",
+      );
+    }
+  };
+  const deps = databaseJobDeps(prisma, { pool, writer, watermark, cursor, onRefused });
+  const worker = oeeWorker(connection, deps, cfg.QUEUE_PREFIX, cfg.OEE_JOB_LOCK_MS);
   worker.on("error", (e) => log.warn({ err: e.message }, "OEE worker error (Redis away?); it goes on when Redis is back"));
   queue.on("error", (e) => log.warn({ err: e.message }, "OEE queue error (Redis away?)"));
   worker.on("completed", (job, r) => {

@@ -183,7 +183,7 @@ export function IngestBoard({ initial }: { initial: IngestStatus }) {
         </h2>
         {data.deadLetters.latest.length === 0 ? (
           <p className="muted" style={{ fontSize: 13 }}>
-            No rejected messages in the last hour.
+            No rejected messages (nor OEE rows QuestDB refused) in the last hour.
           </p>
         ) : (
           <table className="dl">

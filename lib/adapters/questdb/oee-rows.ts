@@ -1,6 +1,9 @@
 // The rows the OEE jobs write: one per machine and bucket (oee_machine), one per line, site or
-// enterprise and bucket (oee_rollup). DEDUP keys make a recomputed bucket replace its row.
+// enterprise and bucket (oee_rollup). DEDUP keys make a recomputed bucket replace its row. A row
+// QuestDB refused for good is described, and kept as a dead letter, here too.
+import { createHash } from "node:crypto";
 import type { MachinePath } from "#lib/contract/identity.ts";
+import type { RefusedOeeRow } from "#lib/contract/jobs/oee.ts";
 import type { Bucket, Granularity } from "#lib/domain/oee/buckets.ts";
 import type { OeeResult } from "#lib/domain/oee/types.ts";
 import type { Field, Row } from "./rows.ts";
@@ -71,5 +74,58 @@ export function rollupOeeRow(g: Granularity, level: string, key: string, b: Buck
     ],
     fields: oeeFields(r, b.end, computedAtMs),
     ts: b.start * 1000,
+  };
+}
+
+/** What a refused OEE row is (table, granularity, machine or roll-up, bucket), with QuestDB's reason. */
+export function refusedOeeRow(row: Row, reason: string): RefusedOeeRow {
+  const sym = new Map(row.symbols);
+  const isMachine = row.table === TABLES.oeeMachine;
+  const key = isMachine ? ["enterprise", "site", "area", "line", "machine"].map((k) => sym.get(k) ?? "").join("/") : (sym.get("key") ?? "");
+  return {
+    table: row.table,
+    granularity: sym.get("granularity") ?? "",
+    level: isMachine ? "machine" : (sym.get("level") ?? ""),
+    key,
+    bucket: new Date(row.ts / 1000).toISOString(),
+    label: sym.get("label") ?? "",
+    reason: reason.slice(0, 2000),
+  };
+}
+
+/** Bytes of a refused row's values kept in its dead letter (all of an OEE row). */
+const PAYLOAD_BYTES = 4096;
+
+/**
+ * The dead letter of a refused OEE row (ingest_dead_letters, worker "oee", shown on the ingest page):
+ * topic `oee/<granularity>/<level>/<key>`, ts = the bucket's start, the payload the row's values as
+ * JSON (without computed_at and stored_at, so the same row refused again by a later run replaces its
+ * dead letter instead of adding one: DEDUP on ts, topic and the payload's hash).
+ */
+export function oeeDeadLetterRow(row: Row, refused: RefusedOeeRow, nowMs: number): Row {
+  const values: Record<string, unknown> = Object.fromEntries(row.symbols);
+  for (const f of row.fields) {
+    if (f.kind === "storedAt" || f.name === "computed_at") continue;
+    values[f.name] = f.kind === "timestamp" ? new Date(f.micros / 1000).toISOString() : f.value;
+  }
+  const payload = Buffer.from(JSON.stringify({ table: row.table, ts: refused.bucket, ...values }), "utf8");
+  return {
+    table: TABLES.deadLetters,
+    symbols: [
+      ["payload_sha256", createHash("sha256").update(payload).digest("hex")],
+      ["worker", "oee"],
+    ],
+    fields: [
+      { kind: "string", name: "topic", value: `oee/${refused.granularity}/${refused.level}/${refused.key}`.slice(0, 1024) },
+      {
+        kind: "string",
+        name: "reason",
+        value: `QuestDB refused the OEE row (${refused.table}, ${refused.granularity} ${refused.label}): ${refused.reason}`.slice(0, 2000),
+      },
+      { kind: "string", name: "payload_b64", value: payload.subarray(0, PAYLOAD_BYTES).toString("base64") },
+      { kind: "int", name: "payload_bytes", value: payload.length },
+      { kind: "timestamp", name: "received_at", micros: nowMs * 1000 },
+    ],
+    ts: row.ts,
   };
 }

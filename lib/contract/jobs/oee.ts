@@ -23,6 +23,25 @@ export const OeeJob = z.discriminatedUnion("kind", [
 ]);
 export type OeeJob = z.infer<typeof OeeJob>;
 
+/**
+ * A row of the OEE tables QuestDB refused for good (it can never take it as it is): the job wrote every
+ * other row and completed; this one is dead-lettered (ingest_dead_letters, worker "oee") and logged.
+ */
+export type RefusedOeeRow = {
+  /** oee_machine or oee_rollup */
+  table: string;
+  granularity: string;
+  /** machine, line, site or enterprise */
+  level: string;
+  /** The machine's key (enterprise/site/area/line/machine) or the roll-up's path. */
+  key: string;
+  /** The bucket's start (ISO 8601) and label. */
+  bucket: string;
+  label: string;
+  /** QuestDB's answer, or why the encoder could not encode the row. */
+  reason: string;
+};
+
 /** What a job returns (BullMQ keeps it with the completed job; the worker logs it). */
 export type OeeJobResult = {
   kind: string;
@@ -34,4 +53,6 @@ export type OeeJobResult = {
   ms?: { load: number; compute: number; write: number };
   /** Machine buckets of hours, shifts and days summed from minute rows, and computed on the raw events (all minutes: raw). */
   sources?: { minutes: number; raw: number; why: Record<string, number> };
+  /** Rows QuestDB refused for good: how many, and the first few (each is logged and dead-lettered). */
+  refused?: { count: number; rows: RefusedOeeRow[] };
 };

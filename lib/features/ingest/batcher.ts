@@ -7,6 +7,7 @@
 // Batches are bounded in rows and in bytes; a message whose rows QuestDB refuses for good is found by
 // splitting the batch and becomes a dead letter instead of blocking every later batch.
 import type { Logger } from "pino";
+import { writeIsolating } from "#lib/adapters/questdb/isolate.ts";
 import type { Row } from "#lib/adapters/questdb/rows.ts";
 import { RowsRefusedError, type RowWriter } from "#lib/adapters/questdb/writer.ts";
 import type { IngestMetrics } from "./metrics.ts";
@@ -210,8 +211,19 @@ export class IngestBatcher {
     }
   }
 
-  /** Writes one batch until it is durable (retrying what can pass), then acknowledges its messages. */
+  /**
+   * Writes one batch until it is durable (retrying what can pass), then acknowledges its messages. QuestDB
+   * refused it for good (bad request, a row too large): halves are written on their own until each refused
+   * message is alone (writeIsolating); it becomes a dead letter with QuestDB's reason. The other messages
+   * are written as usual, so one bad row costs O(log n) extra writes and blocks nothing.
+   */
   async #flush(messages: PendingMessage[], deadLetters = false): Promise<void> {
+    const refused = await writeIsolating(messages, (part) => this.#write(part));
+    for (const { item, reason } of refused) await this.#refused(item, `QuestDB refused the rows: ${reason}`, deadLetters);
+  }
+
+  /** One part until it is durable and acknowledged (or stopped); throws RowsRefusedError when QuestDB will never take it. */
+  async #write(messages: readonly PendingMessage[]): Promise<void> {
     let delay = this.#opts.retryMinMs;
     for (let attempt = 1; !this.#stopped; attempt++) {
       const batch = messages.filter((m) => !this.#stale(m));
@@ -222,10 +234,7 @@ export class IngestBatcher {
         for (const chunk of this.#exact ? inRequests(rows, this.#opts.batchRows, this.#opts.batchBytes) : [rows]) await this.writer.write(chunk);
       } catch (e) {
         this.metrics.writeErrors.inc();
-        if (e instanceof RowsRefusedError) {
-          await this.#isolate(batch, e, deadLetters);
-          return;
-        }
+        if (e instanceof RowsRefusedError) throw e;
         this.metrics.backpressure.set(1);
         this.log.warn({ err: (e as Error).message, rows: rows.length, attempt, retryInMs: delay }, "QuestDB write failed; holding acks and retrying");
         await new Promise((r) => setTimeout(r, delay));
@@ -247,20 +256,8 @@ export class IngestBatcher {
     }
   }
 
-  /**
-   * QuestDB refused the batch for good (bad request, a row too large): halves are written on their
-   * own until the refused message is alone; it becomes a dead letter with QuestDB's reason. The other
-   * messages are written as usual, so one bad row costs O(log n) extra writes and blocks nothing.
-   */
-  async #isolate(batch: PendingMessage[], e: RowsRefusedError, deadLetters: boolean): Promise<void> {
-    if (batch.length > 1) {
-      const half = Math.ceil(batch.length / 2);
-      await this.#flush(batch.slice(0, half), deadLetters);
-      await this.#flush(batch.slice(half), deadLetters);
-      return;
-    }
-    const m = batch[0] as PendingMessage;
-    const reason = `QuestDB refused the rows: ${e.message}`;
+  /** A message QuestDB refused for good, alone: its dead letter is written instead. */
+  async #refused(m: PendingMessage, reason: string, deadLetters: boolean): Promise<void> {
     const dead = deadLetters ? undefined : this.refusedToDeadLetter(m, reason);
     this.metrics.refused.inc();
     if (dead) {

@@ -54,7 +54,11 @@ export function databaseJobDeps(prisma: PrismaClient, base: Omit<OeeJobDeps, "ma
   });
 }
 
+/** Refused rows a job's result lists (all are counted, logged and dead-lettered). */
+const REFUSED_LISTED = 20;
+
 function sum(kind: string, stats: RollupStats[], touched?: number): OeeJobResult {
+  const refused = stats.flatMap((s) => s.refused);
   return {
     kind,
     runs: stats.length,
@@ -74,6 +78,7 @@ function sum(kind: string, stats: RollupStats[], touched?: number): OeeJobResult
         return a;
       }, {}),
     },
+    ...(refused.length ? { refused: { count: refused.length, rows: refused.slice(0, REFUSED_LISTED) } } : {}),
   };
 }
 

@@ -51,12 +51,19 @@ export function oeeMetrics(cursors: () => Promise<{ granularity: string; compute
     labelNames: ["kind"],
     registers: [registry],
   });
+  const refused = new Counter({
+    name: "andon_oee_rows_refused_total",
+    help: "OEE rows QuestDB refused for good: dead-lettered (ingest_dead_letters, worker oee), the job's other rows written",
+    labelNames: ["kind"],
+    registers: [registry],
+  });
   return {
     registry,
     jobDone(r) {
       jobs.inc({ kind: r.kind, result: "ok" });
       buckets.inc({ kind: r.kind }, r.buckets);
       rows.inc({ kind: r.kind }, r.rows);
+      if (r.refused) refused.inc({ kind: r.kind }, r.refused.count);
     },
     jobFailed(kind) {
       jobs.inc({ kind, result: "failed" });

@@ -14,8 +14,8 @@ import { machineOeeRow, rollupOeeRow } from "#lib/adapters/questdb/oee-rows.ts";
 import { waitWalApplied } from "#lib/adapters/questdb/pg.ts";
 import type { Row } from "#lib/adapters/questdb/rows.ts";
 import { TABLES } from "#lib/adapters/questdb/tables.ts";
-import type { RowWriter } from "#lib/adapters/questdb/writer.ts";
 import { lineKey, type MachineKey, siteKey } from "#lib/contract/identity.ts";
+import type { RefusedOeeRow } from "#lib/contract/jobs/oee.ts";
 import type { Bucket, BucketPlace, Granularity } from "#lib/domain/oee/buckets.ts";
 import { rollup } from "#lib/domain/oee/compute.ts";
 import { DEFAULT_MAPPING, versionLabel } from "#lib/domain/oee/mapping.ts";
@@ -23,10 +23,10 @@ import { type MinuteSum, minuteSumUsable, resultFromMinutes, settleMs, type Unus
 import type { Interval, OeeResult, Plan, ReasonEdit } from "#lib/domain/oee/types.ts";
 import { computeWindows } from "#lib/domain/oee/windows.ts";
 import { type FleetQuery, loadFleetEvents, type MachineEvents } from "./events.ts";
+import { type RefusedRowsDeps, writeOeeRows } from "./refused.ts";
 
-export interface RollupDeps {
+export interface RollupDeps extends RefusedRowsDeps {
   pool: pg.Pool;
-  writer: RowWriter;
   machines: MachineInfo[];
   /** Downtime reasons assigned after the fact, per machine key, overlapping the range. */
   reasonEdits?: (range: Interval) => Promise<Map<string, ReasonEdit[]>>;
@@ -60,6 +60,8 @@ export interface RollupStats {
   /** Machine buckets summed from minute rows, and computed on raw events (with why, for hour/shift/day). */
   sources: { minutes: number; raw: number; why: Partial<Record<Unusable, number>> };
   ms: { load: number; compute: number; write: number };
+  /** Rows QuestDB refused for good (dead-lettered; every other row was written): refused.ts. */
+  refused: RefusedOeeRow[];
 }
 
 interface Planned {
@@ -92,6 +94,7 @@ export async function rollupBuckets(
     events: { states: 0, counts: 0 },
     sources: { minutes: 0, raw: 0, why: {} },
     ms: { load: 0, compute: 0, write: 0 },
+    refused: [],
   };
   if (plan.length === 0) return stats;
 
@@ -151,7 +154,7 @@ export async function rollupBuckets(
   const t3 = performance.now();
   stats.ms.compute += t3 - t2;
   opts.onResults?.(byMachine);
-  if (opts.write !== false) await deps.writer.write([...machineRows, ...rollupRows]);
+  if (opts.write !== false) stats.refused = await writeOeeRows(deps, [...machineRows, ...rollupRows], (deps.now ?? Date.now)());
   stats.ms.write = performance.now() - t3;
   return { ...stats, buckets: seen.size, machineRows: machineRows.length, rollupRows: rollupRows.length };
 }
