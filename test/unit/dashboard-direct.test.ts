@@ -2,10 +2,11 @@
 // requests it takes (GET of a listed path, exactly), the web Request the handler reads (the headers
 // as the server set them), and the answer written back as the handler made it; everything else is
 // left to Next.js. A real Node HTTP server on a loopback port, the handlers are plain functions.
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, get as httpGet, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { directRoutes, type Handler, serveDirect, webRequest } from "#lib/features/dashboard/direct.ts";
+import { acceptsGzip, directRoutes, gzipOf, type Handler, serveDirect, webRequest } from "#lib/features/dashboard/direct.ts";
 
 const seen: Request[] = [];
 const board: Handler = async (req) => {
@@ -18,7 +19,20 @@ const board: Handler = async (req) => {
   return new Response(JSON.stringify({ path: url.pathname, q: url.searchParams.get("timeline"), peer: req.headers.get("x-peer") }), { headers });
 };
 const overview: Handler = async () => new Response("overview");
+// a JSON answer large enough to be gzipped; `?n=` changes its bytes, `?nt` asks for no-transform, `?small` is under 1 KiB
+const big: Handler = async (req) => {
+  const url = new URL(req.url);
+  const text = url.searchParams.has("small")
+    ? '{"a":1}'
+    : JSON.stringify({ n: url.searchParams.get("n"), rows: Array.from({ length: 200 }, (_, i) => [i, "RUNNING"]) });
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    "cache-control": url.searchParams.has("nt") ? "no-store, no-transform" : "no-store",
+  };
+  return new Response(text, { headers });
+};
 const route = directRoutes([
+  { path: "/big", handler: big },
   { path: "/api/v1/sites/{enterprise}/{site}/shift", handler: board },
   { path: "/api/v1/oee/sites", handler: overview },
 ]);
@@ -101,6 +115,66 @@ describe("answering", () => {
   it("a request not for a direct route is not touched", async () => {
     expect(await (await fetch(`${base}/api/v1/sites/acme/dresden/report`)).text()).toBe("next.js");
     expect(fellBack).toBe(0);
+  });
+
+  /** The raw answer (no decompression by the client). */
+  const raw = (path: string, acceptEncoding?: string) =>
+    new Promise<{ headers: IncomingMessage["headers"]; body: Buffer }>((resolve, reject) => {
+      httpGet(`${base}${path}`, { headers: acceptEncoding === undefined ? {} : { "accept-encoding": acceptEncoding } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+      }).on("error", reject);
+    });
+
+  it("gzips a JSON answer of 1 KiB or more for a client that takes gzip; the bytes are the handler's", async () => {
+    const plain = await (await big(new Request("http://x/big?n=1"))).text();
+    const a = await raw("/big?n=1", "br, gzip;q=0.5");
+    expect(a.headers["content-encoding"]).toBe("gzip");
+    expect(a.headers.vary).toBe("Accept-Encoding");
+    expect(a.headers["content-type"]).toBe("application/json");
+    expect(gunzipSync(a.body).toString("utf8")).toBe(plain);
+    expect(a.body.length).toBeLessThan(plain.length);
+  });
+
+  it("sends the answer as it is to a client that does not take gzip, under 1 KiB, and with no-transform", async () => {
+    for (const [path, enc] of [
+      ["/big?n=2", undefined],
+      ["/big?n=2", "gzip;q=0, deflate"],
+      ["/big?n=2", "identity"],
+      ["/big?small", "gzip"],
+      ["/big?nt", "gzip"],
+    ] as const) {
+      const r = await raw(path, enc);
+      expect(r.headers["content-encoding"], `${path} ${enc}`).toBeUndefined();
+      expect(r.body.toString("utf8"), `${path} ${enc}`).toBe(await (await big(new Request(`http://x${path}`))).text());
+    }
+  });
+
+  it("reuses the last gzip of a URL only for the same bytes", () => {
+    const a = Buffer.from(JSON.stringify({ x: "a".repeat(2000) }));
+    const first = gzipOf("/kept", a);
+    expect(gzipOf("/kept", Buffer.from(a))).toBe(first);
+    const b = Buffer.from(JSON.stringify({ x: "b".repeat(2000) }));
+    const second = gzipOf("/kept", b);
+    expect(second).not.toBe(first);
+    expect(gunzipSync(second).equals(b)).toBe(true);
+    // another URL with the same bytes makes its own
+    expect(gunzipSync(gzipOf("/other", a)).equals(a)).toBe(true);
+  });
+
+  it("reads Accept-Encoding with its weights", () => {
+    expect(acceptsGzip("gzip")).toBe(true);
+    expect(acceptsGzip("gzip, deflate, br")).toBe(true);
+    expect(acceptsGzip("br;q=1.0, GZIP;q=0.1")).toBe(true);
+    expect(acceptsGzip("*")).toBe(true);
+    expect(acceptsGzip(undefined)).toBe(false);
+    expect(acceptsGzip("")).toBe(false);
+    expect(acceptsGzip("identity")).toBe(false);
+    expect(acceptsGzip("deflate, br")).toBe(false);
+    expect(acceptsGzip("gzip;q=0")).toBe(false);
+    expect(acceptsGzip("*, gzip;q=0")).toBe(false);
+    expect(acceptsGzip("*;q=0")).toBe(false);
   });
 
   it("a header value a web Request refuses is left to Next.js, not answered with an error", () => {

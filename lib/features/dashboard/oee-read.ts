@@ -65,9 +65,16 @@ function elementsOf(r: Row): TimeElements {
   return e as unknown as TimeElements;
 }
 
+const ELEMENT_KEYS = Object.keys(ELEMENT_COLUMNS) as (keyof TimeElements)[];
+
 export function sumElements(list: readonly TimeElements[]): TimeElements {
-  const keys = Object.keys(ELEMENT_COLUMNS) as (keyof TimeElements)[];
-  return Object.fromEntries(keys.map((k) => [k, list.reduce((a, e) => a + e[k], 0)])) as unknown as TimeElements;
+  const out = {} as TimeElements;
+  for (const k of ELEMENT_KEYS) {
+    let sum = 0;
+    for (const e of list) sum += e[k];
+    out[k] = sum;
+  }
+  return out;
 }
 
 export function lossSeconds(e: TimeElements): LossSeconds {

@@ -58,6 +58,61 @@ function shiftOf(m: MachineInfo, now: number): PlantView["shift"] {
 }
 
 const zero = (): TimeElements => sumElements([]);
+const ELEMENT_ENTRIES = Object.entries(ELEMENT_COLUMNS) as [keyof TimeElements, string][];
+
+/** What a site's board takes from the asset model: its machines, their lines, the loss mappings' threshold and reasons. */
+interface SiteFacts {
+  machines: MachineInfo[];
+  /** per machine (same order), its line key */
+  lineOf: string[];
+  lines: { key: string; name: string }[];
+  thresholdMs: number;
+  knownReasons: string[];
+}
+
+// made once per asset model read (./context.ts machines(): the same array until it is read again)
+const factsKept = new WeakMap<readonly MachineInfo[], Map<string, SiteFacts | undefined>>();
+
+function siteFacts(fleet: readonly MachineInfo[], enterprise: string, site: string): SiteFacts | undefined {
+  let bySite = factsKept.get(fleet);
+  if (!bySite) {
+    bySite = new Map();
+    factsKept.set(fleet, bySite);
+  }
+  const key = `${enterprise}/${site}`;
+  if (bySite.has(key)) return bySite.get(key);
+  const machines = fleet.filter((m) => m.enterprise === enterprise && m.site === site);
+  const lineOf = machines.map((m) => lineKey(m.path));
+  const lines = [...new Set(lineOf)].map((k) => {
+    const m = machines[lineOf.indexOf(k)];
+    return { key: k, name: m?.lineName ?? m?.line ?? k };
+  });
+  const mappings = machines.map((m) => m.lossMapping ?? DEFAULT_MAPPING);
+  const facts =
+    machines.length === 0
+      ? undefined
+      : {
+          machines,
+          lineOf,
+          lines,
+          thresholdMs: Math.max(...mappings.map((m) => m.microStopThresholdS)) * 1000,
+          knownReasons: [...new Set(mappings.flatMap((m) => m.rules.flatMap((r) => (r.reason ? [r.reason] : []))))].sort(),
+        };
+  bySite.set(key, facts);
+  return facts;
+}
+
+// a stop without a reason is listed under its state
+const noReason = new Map<string, string>();
+const reasonOf = (t: Segment) => {
+  if (t.reason !== undefined) return t.reason;
+  let r = noReason.get(t.state);
+  if (r === undefined) {
+    r = `(${t.state}, no reason given)`;
+    noReason.set(t.state, r);
+  }
+  return r;
+};
 
 export async function plantView(
   prisma: PrismaClient,
@@ -88,12 +143,12 @@ export async function siteWindowView(
   now = Date.now(),
   opts: { live?: boolean } = {},
 ): Promise<PlantView | undefined> {
-  const machines = fleet.filter((m) => m.enterprise === enterprise && m.site === site);
-  const first = machines[0];
-  if (!first) return undefined;
+  const facts = siteFacts(fleet, enterprise, site);
+  if (!facts) return undefined;
+  const { machines, thresholdMs } = facts;
+  const first = machines[0] as MachineInfo;
   const until = Math.min(now, shift.end);
   const closedUntil = Math.floor(until / 60_000) * 60_000;
-  const thresholdMs = Math.max(...machines.map((m) => (m.lossMapping ?? DEFAULT_MAPPING).microStopThresholdS)) * 1000;
   const lookback = Math.max(thresholdMs, H);
   const read = opts.live ? siteStates : readSiteStates;
   const [sums, events, edits] = await Promise.all([
@@ -104,12 +159,12 @@ export async function siteWindowView(
   ]);
   const timelineOf = opts.live ? liveTimeline : machineTimeline;
   const byMachine = new Map(sums.map((r) => [machineKey({ enterprise, site, area: String(r.area), line: String(r.line), machine: String(r.machine) }), r]));
-  const views: MachineView[] = machines.map((m) => {
+  const views: MachineView[] = machines.map((m, i) => {
     const key = m.key;
     const row = byMachine.get(key);
     const elements = zero();
     if (row) {
-      for (const [k, c] of Object.entries(ELEMENT_COLUMNS)) (elements as unknown as Record<string, number>)[k] = Number(row[c] ?? 0);
+      for (const [k, c] of ELEMENT_ENTRIES) elements[k] = Number(row[c] ?? 0);
       elements.plannedStopS = elements.calendarS - elements.plannedBusyS;
     }
     const states = events.get(key);
@@ -119,7 +174,7 @@ export async function siteWindowView(
     return {
       key,
       name: m.name,
-      line: lineKey(m.path),
+      line: facts.lineOf[i] as string,
       state: current,
       since: lastEvent?.ts ?? null,
       loss: timeline.at(-1)?.loss ?? null,
@@ -128,11 +183,9 @@ export async function siteWindowView(
       timeline,
     };
   });
-  const lineKeys = [...new Set(views.map((v) => v.line))];
-  const lines = lineKeys.map((key) => {
+  const lines = facts.lines.map(({ key, name }) => {
     const elements = sumElements(views.filter((v) => v.line === key).map((v) => v.elements));
-    const m = machines.find((x) => lineKey(x.path) === key);
-    return { key, name: m?.lineName ?? m?.line ?? key, kpis: kpisOf(elements), elements };
+    return { key, name, kpis: kpisOf(elements), elements };
   });
   const lossTotals = { breakdownsS: 0, setupAdjustmentsS: 0, smallStopsS: 0, reducedSpeedS: 0, startupRejectsS: 0, productionRejectsS: 0, otherStopsS: 0 };
   views.forEach((v, i) => {
@@ -155,7 +208,7 @@ export async function siteWindowView(
   for (const v of views) {
     for (const t of v.timeline) {
       if (t.loss === "PRODUCTIVE" || t.loss === "REDUCED_SPEED" || t.loss === "PLANNED_STOP") continue;
-      const r = t.reason ?? `(${t.state}, no reason given)`;
+      const r = reasonOf(t);
       const cur = reasonMap.get(r) ?? { seconds: 0, stops: 0 };
       cur.seconds += (t.end - t.start) / 1000;
       cur.stops += 1;
@@ -166,7 +219,7 @@ export async function siteWindowView(
     .map(([reason, x]) => ({ reason, ...x }))
     .sort((a, b) => b.seconds - a.seconds)
     .slice(0, 10);
-  const knownReasons = [...new Set(machines.flatMap((m) => (m.lossMapping ?? DEFAULT_MAPPING).rules.flatMap((r) => (r.reason ? [r.reason] : []))))].sort();
+  const knownReasons = facts.knownReasons;
   return {
     site: { key: siteKey({ enterprise, site }), name: first.siteName ?? site, timeZone: first.timeZone },
     shift,
