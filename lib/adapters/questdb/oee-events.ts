@@ -107,17 +107,32 @@ export async function stateChangesIn(pool: pg.Pool, c: Interval, path: PathPrefi
 }
 
 /**
- * Whether a state row of [from, before) was received at or after `receivedSinceMs` (a row stored
- * late, behind rows read already). One row at most is read.
+ * stateChangesIn(pool, c, path), and whether a state row of [check.start, check.end) was received at
+ * or after check.receivedSinceMs (a row stored late, behind rows read already; one row at most is
+ * read), in one statement: the plant board's refresh, where QuestDB's cost is mostly per statement.
  */
-export async function stateReceivedSince(pool: pg.Pool, c: Interval, receivedSinceMs: number, path: PathPrefix): Promise<boolean> {
-  const { rows } = await prepared(pool, `SELECT ts FROM ${TABLES.state} WHERE ts >= $1 AND ts < $2 AND received_at >= $3 ${pathFilter(path, 4)} LIMIT 1`, [
-    iso(c.start),
-    iso(c.end),
-    iso(receivedSinceMs),
-    ...path,
-  ]);
-  return rows.length > 0;
+export async function stateChangesAndLate(
+  pool: pg.Pool,
+  c: Interval,
+  check: { start: number; end: number; receivedSinceMs: number },
+  path: PathPrefix,
+): Promise<{ rows: KeyedState[]; late: boolean }> {
+  const n = 3 + path.length;
+  const { rows } = await prepared<StateRow & { late: boolean }>(
+    pool,
+    `SELECT ${PATH}, ts, state, code, reason, false late FROM (${sql.statesChanged(path)})
+     UNION ALL
+     SELECT * FROM (SELECT ${PATH}, ts, state, code, reason, true late FROM ${TABLES.state}
+       WHERE ts >= $${n} AND ts < $${n + 1} AND received_at >= $${n + 2} ${pathFilter(path, 3)} LIMIT 1)`,
+    [iso(c.start), iso(c.end), ...path, iso(check.start), iso(check.end), iso(check.receivedSinceMs)],
+  );
+  const out: KeyedState[] = [];
+  let late = false;
+  for (const r of rows) {
+    if (r.late === true) late = true;
+    else out.push(toState(r));
+  }
+  return { rows: out, late };
 }
 
 /** Each machine's last cumulative count sample before `beforeMs`: the baseline of the first increase. */

@@ -124,12 +124,33 @@ export async function siteMinuteSums(pool: pg.Pool, site: SitePath, from: number
   return rows;
 }
 
-/** Whether a minute bucket of the site in [from, to) was stored at or after `storedSinceMs` (recomputed, or late). One row at most is read. */
-export async function siteMinuteStoredSince(pool: pg.Pool, site: SitePath, from: number, to: number, storedSinceMs: number): Promise<boolean> {
+/**
+ * siteMinuteSums(pool, site, from, to), and whether a minute bucket of the site in [check.from,
+ * check.to) was stored at or after check.storedSinceMs (recomputed, or late; one row at most is
+ * read), in one statement: the plant board's refresh, where QuestDB's cost is mostly per statement.
+ */
+export async function siteMinuteSumsAndStored(
+  pool: pg.Pool,
+  site: SitePath,
+  from: number,
+  to: number,
+  check: { from: number; to: number; storedSinceMs: number },
+): Promise<{ rows: Row[]; stored: boolean }> {
+  const sums = ELEMENT_COLUMN_LIST.map((c) => `sum(${c}) ${c}`).join(", ");
   const { rows } = await prepared<Row>(
     pool,
-    `SELECT ts FROM ${TABLES.oeeMachine} WHERE granularity = 'minute' AND enterprise = $1 AND site = $2 AND ts >= $3 AND ts < $4 AND stored_at >= $5 LIMIT 1`,
-    [site.enterprise, site.site, iso(from), iso(to), iso(storedSinceMs)],
+    `SELECT false stored, area, line, machine, ${sums} FROM ${TABLES.oeeMachine}
+       WHERE granularity = 'minute' AND enterprise = $1 AND site = $2 AND ts >= $3 AND ts < $4 GROUP BY area, line, machine
+     UNION ALL
+     SELECT * FROM (SELECT true stored, area, line, machine, ${ELEMENT_COLUMN_LIST.join(", ")} FROM ${TABLES.oeeMachine}
+       WHERE granularity = 'minute' AND enterprise = $1 AND site = $2 AND ts >= $5 AND ts < $6 AND stored_at >= $7 LIMIT 1)`,
+    [site.enterprise, site.site, iso(from), iso(to), iso(check.from), iso(check.to), iso(check.storedSinceMs)],
   );
-  return rows.length > 0;
+  const out: Row[] = [];
+  let stored = false;
+  for (const { stored: s, ...r } of rows) {
+    if (s === true) stored = true;
+    else out.push(r);
+  }
+  return { rows: out, stored };
 }

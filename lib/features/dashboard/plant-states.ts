@@ -13,7 +13,7 @@
 
 import { LRUCache } from "lru-cache";
 import type pg from "pg";
-import { stateChangesIn, stateReceivedSince, statesBefore } from "#lib/adapters/questdb/oee-events.ts";
+import { stateChangesAndLate, stateChangesIn, statesBefore } from "#lib/adapters/questdb/oee-events.ts";
 import type { SitePath } from "#lib/contract/identity.ts";
 import type { StateEvent } from "#lib/domain/oee/types.ts";
 
@@ -84,10 +84,11 @@ export async function siteStates(pool: pg.Pool, site: SitePath, from: number, un
   };
   if (!kept || kept.from !== from || now - kept.fullAt >= FULL_MS || until < kept.until - OVERLAP_MS) return full();
   const tail = Math.max(from, kept.until - OVERLAP_MS);
-  const [rows, late] = await Promise.all([
-    stateChangesIn(pool, { start: tail, end: until }, path),
-    tail > from ? stateReceivedSince(pool, { start: from, end: tail }, kept.readAt - SLACK_MS, path) : false,
-  ]);
+  // the tail and the check for late rows before it in one statement
+  const { rows, late } =
+    tail > from
+      ? await stateChangesAndLate(pool, { start: tail, end: until }, { start: from, end: tail, receivedSinceMs: kept.readAt - SLACK_MS }, path)
+      : { rows: await stateChangesIn(pool, { start: tail, end: until }, path), late: false };
   if (late) return full();
   // the kept rows before the tail, then the tail as read now
   const byMachine = new Map<string, StateEvent[]>();

@@ -9,7 +9,7 @@
 // a sum's rounding; the figures sent are rounded to the millionth).
 import { LRUCache } from "lru-cache";
 import type pg from "pg";
-import { ELEMENT_COLUMNS, type Row, siteMinuteStoredSince, siteMinuteSums } from "#lib/adapters/questdb/read-oee.ts";
+import { ELEMENT_COLUMNS, type Row, siteMinuteSums, siteMinuteSumsAndStored } from "#lib/adapters/questdb/read-oee.ts";
 import type { SitePath } from "#lib/contract/identity.ts";
 
 /** How far before a full read's end its kept part ends (the rest is read again on every refresh). */
@@ -76,10 +76,15 @@ export async function keptMinuteSums(pool: pg.Pool, site: SitePath, from: number
     if (!cur || cur.from !== from || cur.fullAt <= now) store().set(key, { from, settled, fullAt: now, readAt, sums });
     return add(sums, tail);
   }
-  const [tail, late] = await Promise.all([
-    until > kept.settled ? siteMinuteSums(pool, site, kept.settled, until) : [],
-    kept.settled > from ? siteMinuteStoredSince(pool, site, from, kept.settled, kept.readAt - SLACK_MS) : false,
-  ]);
+  // the tail and the check for rewritten minutes before it in one statement (an empty tail reads nothing)
+  const { rows: tail, stored: late } =
+    kept.settled > from
+      ? await siteMinuteSumsAndStored(pool, site, kept.settled, Math.max(until, kept.settled), {
+          from,
+          to: kept.settled,
+          storedSinceMs: kept.readAt - SLACK_MS,
+        })
+      : { rows: until > kept.settled ? await siteMinuteSums(pool, site, kept.settled, until) : [], stored: false };
   if (late) {
     store().delete(key);
     return keptMinuteSums(pool, site, from, until, now);
