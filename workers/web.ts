@@ -23,6 +23,9 @@ type Middleware = (req: IncomingMessage, res: ServerResponse, next: () => void) 
 const compression = createRequire(import.meta.url)("next/dist/compiled/compression") as (o: { level: number }) => Middleware;
 const gzip = compression({ level: constants.Z_BEST_SPEED });
 
+// as route() answers an unexpected failure (lib/features/dashboard/api.ts)
+const INTERNAL_ERROR = JSON.stringify({ error: { code: "internal", message: "internal error (logged on the server)" } });
+
 /** As Next.js does: a client that went away leaves the middleware's zlib stream open; end it. */
 function releaseOnClose(res: ServerResponse): void {
   res.once("close", () => {
@@ -59,8 +62,13 @@ runMain(async () => {
     }
     serveDirect(handler, req, res, () => void handle(req, res)).catch((e: Error) => {
       log.error({ err: e.message, path: req.url?.split("?")[0] }, "API request failed");
-      if (!res.headersSent) res.statusCode = 500;
-      res.end();
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      res.statusCode = 500;
+      res.setHeader("content-type", "application/json");
+      res.end(INTERNAL_ERROR);
     });
   });
   await new Promise<void>((resolve, reject) => server.once("error", reject).listen(port, values.host, resolve));
