@@ -9,6 +9,7 @@ import { machineKey } from "#lib/contract/identity.ts";
 import { DEFAULT_MAPPING, STATE_CODES } from "#lib/domain/oee/mapping.ts";
 import type { ReasonEdit, StateEvent } from "#lib/domain/oee/types.ts";
 import type { PlantView } from "#lib/features/dashboard/plant.ts";
+import { topReasons } from "#lib/features/dashboard/plant.ts";
 import { liveTimeline, machineTimeline } from "#lib/features/dashboard/plant-timelines.ts";
 import { fromWire, plantBytes, plantJson, toWire } from "#lib/features/dashboard/plant-wire.ts";
 
@@ -86,7 +87,10 @@ describe("the plant board's kept timelines", () => {
             .map((e) => ({ start: T0 + e.at * MIN, end: T0 + (e.at + e.len) * MIN, reason: e.reason }));
           const window = { start: T0, end: until };
           const timeline = liveTimeline(m, window, known, edits);
-          expect(timeline).toEqual(machineTimeline(m, window, known, edits));
+          const fresh = machineTimeline(m, window, known, edits);
+          expect(timeline).toEqual(fresh);
+          // the stops per reason, the kept part's totals reused, as from the segments one by one
+          expect(topReasons([timeline, fresh])).toEqual(topReasons([structuredClone(fresh), fresh]));
           // its JSON (each segment's text made once, kept segments' texts reused) as JSON.stringify makes it
           const view = viewOf([{ ...machineView, timeline }]);
           expect(plantJson(view)).toBe(JSON.stringify(toWire(view)));

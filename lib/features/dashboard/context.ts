@@ -68,7 +68,21 @@ const ASSET_TTL_MS = 10_000;
  * one made elsewhere within 10 s).
  */
 export function machines(): Promise<MachineInfo[]> {
-  return sharedValue("assets:machines", ASSET_TTL_MS, () => loadMachines(db()));
+  return sharedValue("assets:machines", ASSET_TTL_MS, sameAsBefore);
+}
+
+const am = globalThis as unknown as { __andonAssetModel?: { text: string; machines: MachineInfo[] } };
+
+/**
+ * The asset model read again; the very same array as the last read when nothing in it changed, so
+ * what is kept per machine or per site against it (timelines, a site's board facts) stays good.
+ */
+async function sameAsBefore(): Promise<MachineInfo[]> {
+  const machines = await loadMachines(db());
+  const text = JSON.stringify(machines);
+  if (am.__andonAssetModel?.text === text) return am.__andonAssetModel.machines;
+  am.__andonAssetModel = { text, machines };
+  return machines;
 }
 
 /** Every site (also those without machines yet), as often as the machines. */

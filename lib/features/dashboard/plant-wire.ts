@@ -60,6 +60,14 @@ export function extendsTimeline(next: readonly Segment[], prev: readonly Segment
   prefixTexts.set(next, shared);
 }
 
+/**
+ * An object standing for the segments of `t` before its last one, the same for a kept timeline and
+ * its extensions (what is made from those segments can be kept under it), or undefined.
+ */
+export function timelinePrefix(t: readonly Segment[]): object | undefined {
+  return t.length < 2 ? undefined : prefixTexts.get(t);
+}
+
 function timelineJson(t: readonly Segment[]): string {
   const shared = prefixTexts.get(t);
   if (!shared || t.length < 2) return t.map(segmentJson).join(",");

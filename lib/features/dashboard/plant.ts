@@ -18,6 +18,7 @@ import { round6, roundFigures, sumElements } from "./oee-read.ts";
 import { readSiteStates, siteStates } from "./plant-states.ts";
 import { keptMinuteSums } from "./plant-sums.ts";
 import { liveTimeline, machineTimeline, type Segment, stateName } from "./plant-timelines.ts";
+import { timelinePrefix } from "./plant-wire.ts";
 
 export { machineTimeline, type Segment, stateName };
 
@@ -100,6 +101,58 @@ function siteFacts(fleet: readonly MachineInfo[], enterprise: string, site: stri
         };
   bySite.set(key, facts);
   return facts;
+}
+
+type ReasonTotals = Map<string, { ms: number; stops: number }>;
+
+const STOP_FREE = new Set<LossCategory>(["PRODUCTIVE", "REDUCED_SPEED", "PLANNED_STOP"]);
+
+function addReasons(segments: readonly Segment[], into: ReasonTotals): ReasonTotals {
+  for (const t of segments) {
+    if (STOP_FREE.has(t.loss)) continue;
+    const r = reasonOf(t);
+    const cur = into.get(r);
+    if (cur) {
+      cur.ms += t.end - t.start;
+      cur.stops += 1;
+    } else into.set(r, { ms: t.end - t.start, stops: 1 });
+  }
+  return into;
+}
+
+// the totals of a kept timeline's segments before its last, made once (./plant-wire.ts timelinePrefix)
+const prefixReasons = new WeakMap<object, ReasonTotals>();
+
+/** Adds the stops of a machine's timeline to `into`, per reason (whole milliseconds: exact in any order). */
+function timelineReasons(timeline: readonly Segment[], into: ReasonTotals): void {
+  const prefix = timelinePrefix(timeline);
+  if (!prefix) {
+    addReasons(timeline, into);
+    return;
+  }
+  let kept = prefixReasons.get(prefix);
+  if (!kept) {
+    kept = addReasons(timeline.slice(0, -1), new Map());
+    prefixReasons.set(prefix, kept);
+  }
+  for (const [r, x] of kept) {
+    const cur = into.get(r);
+    if (cur) {
+      cur.ms += x.ms;
+      cur.stops += x.stops;
+    } else into.set(r, { ...x });
+  }
+  addReasons(timeline.slice(-1), into);
+}
+
+/** The ten reasons that stopped the machines longest (seconds, stops), in the order first seen where equal. */
+export function topReasons(timelines: readonly (readonly Segment[])[]): PlantView["reasons"] {
+  const totals: ReasonTotals = new Map();
+  for (const t of timelines) timelineReasons(t, totals);
+  return [...totals.entries()]
+    .map(([reason, x]) => ({ reason, seconds: x.ms / 1000, stops: x.stops }))
+    .sort((a, b) => b.seconds - a.seconds)
+    .slice(0, 10);
 }
 
 // a stop without a reason is listed under its state
@@ -204,21 +257,7 @@ export async function siteWindowView(
   const losses = (Object.keys(lossTotals) as (keyof typeof lossTotals)[])
     .map((k) => ({ name: LOSS_NAMES[k], seconds: round6(lossTotals[k]) }))
     .sort((a, b) => b.seconds - a.seconds);
-  const reasonMap = new Map<string, { seconds: number; stops: number }>();
-  for (const v of views) {
-    for (const t of v.timeline) {
-      if (t.loss === "PRODUCTIVE" || t.loss === "REDUCED_SPEED" || t.loss === "PLANNED_STOP") continue;
-      const r = reasonOf(t);
-      const cur = reasonMap.get(r) ?? { seconds: 0, stops: 0 };
-      cur.seconds += (t.end - t.start) / 1000;
-      cur.stops += 1;
-      reasonMap.set(r, cur);
-    }
-  }
-  const reasons = [...reasonMap.entries()]
-    .map(([reason, x]) => ({ reason, ...x }))
-    .sort((a, b) => b.seconds - a.seconds)
-    .slice(0, 10);
+  const reasons = topReasons(views.map((v) => v.timeline));
   const knownReasons = facts.knownReasons;
   return {
     site: { key: siteKey({ enterprise, site }), name: first.siteName ?? site, timeZone: first.timeZone },
