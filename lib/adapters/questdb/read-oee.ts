@@ -29,6 +29,8 @@ export const ELEMENT_COLUMNS: Record<keyof TimeElements, string> = {
 
 /** Each element column once. */
 const ELEMENT_COLUMN_LIST = [...new Set(Object.values(ELEMENT_COLUMNS))];
+/** Each element column summed under its own name (a site's minute buckets per machine). */
+const ELEMENT_SUMS = ELEMENT_COLUMN_LIST.map((c) => `sum(${c}) ${c}`).join(", ");
 
 export type Row = Record<string, unknown>;
 
@@ -115,10 +117,9 @@ export async function vibrationSamples(pool: pg.Pool, path: MachinePath, from: n
 
 /** A site's minute buckets in [from, to) summed per machine: area, line, machine and the element columns. */
 export async function siteMinuteSums(pool: pg.Pool, site: SitePath, from: number, to: number): Promise<Row[]> {
-  const sums = ELEMENT_COLUMN_LIST.map((c) => `sum(${c}) ${c}`).join(", ");
   const { rows } = await prepared<Row>(
     pool,
-    `SELECT area, line, machine, ${sums} FROM ${TABLES.oeeMachine} WHERE granularity = 'minute' AND enterprise = $1 AND site = $2 AND ts >= $3 AND ts < $4 GROUP BY area, line, machine`,
+    `SELECT area, line, machine, ${ELEMENT_SUMS} FROM ${TABLES.oeeMachine} WHERE granularity = 'minute' AND enterprise = $1 AND site = $2 AND ts >= $3 AND ts < $4 GROUP BY area, line, machine`,
     [site.enterprise, site.site, iso(from), iso(to)],
   );
   return rows;
@@ -136,10 +137,9 @@ export async function siteMinuteSumsAndStored(
   to: number,
   check: { from: number; to: number; storedSinceMs: number },
 ): Promise<{ rows: Row[]; stored: boolean }> {
-  const sums = ELEMENT_COLUMN_LIST.map((c) => `sum(${c}) ${c}`).join(", ");
   const { rows } = await prepared<Row>(
     pool,
-    `SELECT false stored, area, line, machine, ${sums} FROM ${TABLES.oeeMachine}
+    `SELECT false stored, area, line, machine, ${ELEMENT_SUMS} FROM ${TABLES.oeeMachine}
        WHERE granularity = 'minute' AND enterprise = $1 AND site = $2 AND ts >= $3 AND ts < $4 GROUP BY area, line, machine
      UNION ALL
      SELECT * FROM (SELECT true stored, area, line, machine, ${ELEMENT_COLUMN_LIST.join(", ")} FROM ${TABLES.oeeMachine}
