@@ -58,8 +58,11 @@ async function runDashboard(argv: string[]): Promise<void> {
   console.log(`[bench] WEB_SHARE_MS=0: overview API:   ${f(r.unshared.overview)}`);
   console.log(`[bench] WEB_SHARE_MS=0: plant-page API: ${f(r.unshared.plant)}`);
   console.log(`[bench] WEB_SHARE_MS=0: all:            ${f(r.unshared.all)}`);
-  const cpu = (c: { server: number; questdb: number }) => `server ${c.server.toFixed(1)} ms, QuestDB ${c.questdb.toFixed(1)} ms`;
-  console.log(`[bench] CPU per request: WEB_SHARE_MS=0: ${cpu(r.unshared.cpuMsPerRequest)}; default: ${cpu(r.cpuMsPerRequest)}`);
+  const cpu = (c: { server: number; questdb: number; clients: number; machine: number }) =>
+    `server ${c.server.toFixed(1)} ms, QuestDB ${c.questdb.toFixed(1)} ms, the bench's clients ${c.clients.toFixed(1)} ms, whole machine ${c.machine.toFixed(1)} ms`;
+  console.log(`[bench] CPU per request: WEB_SHARE_MS=0: ${cpu(r.unshared.cpuMsPerRequest)}`);
+  console.log(`[bench] CPU per request: default: ${cpu(r.cpuMsPerRequest)}`);
+  console.log(`[bench] CPU per request: baseline /api/health: ${cpu(r.baselineCpuMsPerRequest)}`);
   console.log(
     `[bench] largest answers: overview ${(r.bytes.overview / 1024).toFixed(0)} KiB, plant page ${(r.bytes.plant / 1024).toFixed(0)} KiB (JSON; sent gzipped)`,
   );

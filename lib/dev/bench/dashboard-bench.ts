@@ -49,12 +49,17 @@ export interface DashboardRun {
   plant: Latency;
   /** size of the largest answer of each API (JSON, before compression) */
   bytes: { overview: number; plant: number };
-  /** CPU time (user + system) per measured request of the server and of QuestDB (Linux: /proc), ms */
-  cpuMsPerRequest: { server: number; questdb: number };
+  /**
+   * CPU time (user + system) per measured request (Linux: /proc), ms: the server, QuestDB, the bench's
+   * own clients (this process: fetch, gunzip), and the whole machine (everything else is PostgreSQL,
+   * the kernel and whatever else runs)
+   */
+  cpuMsPerRequest: { server: number; questdb: number; clients: number; machine: number };
 }
 
 export interface DashboardBenchResult extends DashboardRun {
   baseline: Latency;
+  baselineCpuMsPerRequest: DashboardRun["cpuMsPerRequest"];
   ratio: number;
   /** the same load with WEB_SHARE_MS=0 */
   unshared: DashboardRun;
@@ -168,6 +173,35 @@ export function generators(sites: number, perSite: number, days: number, now: nu
   ] as const;
 }
 
+/** CPU time used so far by the whole machine (all cores: user, nice, system, irq, softirq), ms; NaN where /proc cannot tell. */
+function machineCpuMs(): number {
+  try {
+    const f = (readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "").trim().split(/\s+/).slice(1).map(Number);
+    return (((f[0] ?? 0) + (f[1] ?? 0) + (f[2] ?? 0) + (f[5] ?? 0) + (f[6] ?? 0)) * 1000) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+const selfCpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+type CpuMs = DashboardRun["cpuMsPerRequest"];
+
+const cpuNow = (server: number | undefined, questdb: number | undefined): CpuMs => ({
+  server: cpuMs(server),
+  questdb: cpuMs(questdb),
+  clients: selfCpuMs(),
+  machine: machineCpuMs(),
+});
+
+function cpuPerRequest(before: CpuMs, after: CpuMs, requests: number): CpuMs {
+  const per = (k: keyof CpuMs) => (after[k] - before[k]) / requests;
+  return { server: per("server"), questdb: per("questdb"), clients: per("clients"), machine: per("machine") };
+}
+
 /** CPU time used so far by a process (user + system), ms; NaN where /proc cannot tell. */
 function cpuMs(pid: number | undefined): number {
   try {
@@ -255,11 +289,10 @@ export async function benchDashboard(o: DashboardBenchOptions): Promise<Dashboar
       o.say(`${label}: warming up (${o.clients} clients)`);
       await load(base, token, o.clients, o.clients * 4, mixed);
       o.say(`${label}: ${o.requests} requests, overview and plant page alternately, from ${o.clients} concurrent clients`);
-      const cpu0 = { server: cpuMs(web?.child.pid), questdb: cpuMs(q.process.child.pid) };
+      const cpu0 = cpuNow(web?.child.pid, q.process.child.pid);
       const run = await load(base, token, o.clients, o.requests, mixed);
-      const cpu = (now: number, before: number) => (now - before) / o.requests;
       return {
-        cpuMsPerRequest: { server: cpu(cpuMs(web?.child.pid), cpu0.server), questdb: cpu(cpuMs(q.process.child.pid), cpu0.questdb) },
+        cpuMsPerRequest: cpuPerRequest(cpu0, cpuNow(web?.child.pid, q.process.child.pid), o.requests),
         all: latency(run.ms, run.errors),
         overview: latency(run.by.get("overview") ?? [], 0),
         plant: latency(run.by.get("plant") ?? [], 0),
@@ -274,9 +307,18 @@ export async function benchDashboard(o: DashboardBenchOptions): Promise<Dashboar
     web = await startWeb(port, env, log, prof("shared"));
     const shared = await measure("default settings");
     o.say(`baseline: ${o.requests} requests of /api/health from ${o.clients} concurrent clients`);
+    const cpu0 = cpuNow(web?.child.pid, q.process.child.pid);
     const baseline = await load(base, token, o.clients, o.requests, () => "/api/health");
+    const baselineCpu = cpuPerRequest(cpu0, cpuNow(web?.child.pid, q.process.child.pid), o.requests);
     const base95 = latency(baseline.ms, baseline.errors).p95;
-    return { ...shared, baseline: latency(baseline.ms, baseline.errors), ratio: shared.all.p95 / base95, unshared, shareMs: config().WEB_SHARE_MS };
+    return {
+      ...shared,
+      baseline: latency(baseline.ms, baseline.errors),
+      baselineCpuMsPerRequest: baselineCpu,
+      ratio: shared.all.p95 / base95,
+      unshared,
+      shareMs: config().WEB_SHARE_MS,
+    };
   } finally {
     await web?.stop();
     await prismaFor(databaseUrl).$disconnect();
