@@ -16,6 +16,8 @@ const HELP = `andon - OEE and predictive maintenance over MQTT
   andon db seed [--file F]      load a plant file (default: the demo plant)
   andon bench ingest [options]  measure the ingest pipeline against a counting baseline
   andon bench oee [options]     time the shift roll-up of 1,000 machines x 8 h of 1 Hz data
+  andon bench dashboard|pdm|fuzz|forward [options]
+                                the dashboard's API under load, snapshot analysis, dead-lettering, the Kafka forwarder
   andon oee compute --input F   OEE of one machine from a JSON-lines event file (docs/oee.md) [--config mapping.json]
   andon oee export --machine P --from T --to T   a machine's raw events as \`oee compute\` input
   andon users add --username U --role R [--sites E/S,...]   a dashboard account (password shown once)
@@ -39,7 +41,8 @@ const commands: Record<string, () => Promise<{ run(argv: string[]): Promise<void
 };
 
 const [cmd, ...rest] = process.argv.slice(2);
-if (!cmd || cmd === "help" || cmd === "--help" || cmd === "-h") {
+const asksHelp = (a: string) => a === "--help" || a === "-h";
+if (!cmd || cmd === "help" || asksHelp(cmd) || rest.some(asksHelp)) {
   console.log(HELP);
   process.exit(cmd ? 0 : 1);
 }
@@ -53,6 +56,11 @@ try {
 } catch (e) {
   if (e instanceof ConfigError || (e as Error).name === "ServiceError" || (e as Error).name === "UsageError") {
     console.error(`andon ${cmd}: ${(e as Error).message}`);
+    process.exit(2);
+  }
+  // an unknown option, a missing value, a stray argument (node:util parseArgs): what is wrong, not a stack trace
+  if (String((e as { code?: unknown }).code).startsWith("ERR_PARSE_ARGS_")) {
+    console.error(`andon ${cmd}: ${(e as Error).message}\n(andon help lists the commands and their options)`);
     process.exit(2);
   }
   throw e;
