@@ -8,7 +8,7 @@
 // with WEB_SHARE_MS=0 (every request computes its own answer) is printed next to them, each with
 // the CPU time per request of the server and of QuestDB (from /proc: less at the mercy of other
 // load on the machine than the latencies).
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { prismaFor } from "#lib/adapters/db/client.ts";
@@ -17,6 +17,7 @@ import { questExec } from "#lib/adapters/questdb/http.ts";
 import { questPool, waitWalApplied } from "#lib/adapters/questdb/pg.ts";
 import { ensureQuestSchema } from "#lib/adapters/questdb/schema.ts";
 import { TABLES } from "#lib/adapters/questdb/tables.ts";
+import { type CpuShares, cpuMeter } from "#lib/dev/bench/cpu-meter.ts";
 import { createScratchDatabase, dropScratchDatabase, seedPlantInto, startScratchQuestDb } from "#lib/dev/isolated-stack.ts";
 import { createApiToken, tokenExpiry } from "#lib/features/auth/sessions.ts";
 import { stateKey } from "#lib/features/ingest/mapping.ts";
@@ -54,7 +55,7 @@ export interface DashboardRun {
    * own clients (this process: fetch, gunzip), and the whole machine (everything else is PostgreSQL,
    * the kernel and whatever else runs)
    */
-  cpuMsPerRequest: { server: number; questdb: number; clients: number; machine: number };
+  cpuMsPerRequest: CpuShares<"server" | "questdb">;
 }
 
 export interface DashboardBenchResult extends DashboardRun {
@@ -173,46 +174,6 @@ export function generators(sites: number, perSite: number, days: number, now: nu
   ] as const;
 }
 
-/** CPU time used so far by the whole machine (all cores: user, nice, system, irq, softirq), ms; NaN where /proc cannot tell. */
-function machineCpuMs(): number {
-  try {
-    const f = (readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "").trim().split(/\s+/).slice(1).map(Number);
-    return (((f[0] ?? 0) + (f[1] ?? 0) + (f[2] ?? 0) + (f[5] ?? 0) + (f[6] ?? 0)) * 1000) / 100;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-const selfCpuMs = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
-
-type CpuMs = DashboardRun["cpuMsPerRequest"];
-
-const cpuNow = (server: number | undefined, questdb: number | undefined): CpuMs => ({
-  server: cpuMs(server),
-  questdb: cpuMs(questdb),
-  clients: selfCpuMs(),
-  machine: machineCpuMs(),
-});
-
-function cpuPerRequest(before: CpuMs, after: CpuMs, requests: number): CpuMs {
-  const per = (k: keyof CpuMs) => (after[k] - before[k]) / requests;
-  return { server: per("server"), questdb: per("questdb"), clients: per("clients"), machine: per("machine") };
-}
-
-/** CPU time used so far by a process (user + system), ms; NaN where /proc cannot tell. */
-function cpuMs(pid: number | undefined): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
-  } catch {
-    return Number.NaN;
-  }
-}
-
 function latency(ms: number[], errors: number): Latency {
   const s = [...ms].sort((a, b) => a - b);
   const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? Number.NaN;
@@ -289,10 +250,10 @@ export async function benchDashboard(o: DashboardBenchOptions): Promise<Dashboar
       o.say(`${label}: warming up (${o.clients} clients)`);
       await load(base, token, o.clients, o.clients * 4, mixed);
       o.say(`${label}: ${o.requests} requests, overview and plant page alternately, from ${o.clients} concurrent clients`);
-      const cpu0 = cpuNow(web?.child.pid, q.process.child.pid);
+      const cpu = cpuMeter({ server: web?.child.pid, questdb: q.process.child.pid });
       const run = await load(base, token, o.clients, o.requests, mixed);
       return {
-        cpuMsPerRequest: cpuPerRequest(cpu0, cpuNow(web?.child.pid, q.process.child.pid), o.requests),
+        cpuMsPerRequest: cpu.perUnit(o.requests),
         all: latency(run.ms, run.errors),
         overview: latency(run.by.get("overview") ?? [], 0),
         plant: latency(run.by.get("plant") ?? [], 0),
@@ -307,9 +268,9 @@ export async function benchDashboard(o: DashboardBenchOptions): Promise<Dashboar
     web = await startWeb(port, env, log, prof("shared"));
     const shared = await measure("default settings");
     o.say(`baseline: ${o.requests} requests of /api/health from ${o.clients} concurrent clients`);
-    const cpu0 = cpuNow(web?.child.pid, q.process.child.pid);
+    const cpu = cpuMeter({ server: web?.child.pid, questdb: q.process.child.pid });
     const baseline = await load(base, token, o.clients, o.requests, () => "/api/health");
-    const baselineCpu = cpuPerRequest(cpu0, cpuNow(web?.child.pid, q.process.child.pid), o.requests);
+    const baselineCpu = cpu.perUnit(o.requests);
     const base95 = latency(baseline.ms, baseline.errors).p95;
     return {
       ...shared,

@@ -78,6 +78,16 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
+/** CPU time used so far by the whole machine, all cores (user, nice, system, irq, softirq), seconds; 0 where /proc cannot tell. */
+export function machineCpuSeconds(): number {
+  try {
+    const f = (readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "").trim().split(/\s+/).slice(1).map(Number);
+    return ((f[0] ?? 0) + (f[1] ?? 0) + (f[2] ?? 0) + (f[5] ?? 0) + (f[6] ?? 0)) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 /** Resident memory of a process in MiB (0 once it is gone). */
 export function rssMb(pid: number): number {
   try {
