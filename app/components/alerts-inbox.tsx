@@ -109,7 +109,21 @@ export function AlertsInbox({ initial, sites, canAct }: { initial: AlertRow[]; s
           {error}
         </div>
       ) : null}
-      {alerts.length === 0 ? <div className="empty">No alerts match.</div> : null}
+      {alerts.length === 0 ? (
+        <div className="empty">
+          {status === "all" ? (
+            "No alerts match."
+          ) : (
+            <>
+              No {status} alerts{site || severity ? " match" : ""}.{" "}
+              <button type="button" className="link-button" onClick={() => setStatus("all")}>
+                Show alerts in every state
+              </button>{" "}
+              (cleared and resolved ones stay listed with their explanation).
+            </>
+          )}
+        </div>
+      ) : null}
       {alerts.map((a) => (
         <div key={a.id} className={`card alert ${a.severity.toLowerCase()}`} data-testid={`alert-${a.cause}`}>
           <h2>

@@ -5,6 +5,7 @@ import { Area, AreaChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, X
 import type { IngestStatus, MachineStatus } from "#lib/features/dashboard/ingest-status.ts";
 import type { ProcessesView } from "#lib/features/dashboard/process-status.ts";
 import type { ProcessStatus } from "#lib/features/stack/supervisor.ts";
+import { minuteTicks } from "./minute-ticks.ts";
 import { OeeRollupProgress } from "./oee-progress.tsx";
 
 const SITE_COLORS = ["#58a6ff", "#3fb950", "#d29922", "#bc8cff", "#ff7b72", "#79c0ff"];
@@ -106,7 +107,7 @@ export function IngestBoard({ initial }: { initial: IngestStatus }) {
             <ResponsiveContainer width="100%" height="100%">
               <AreaChart data={data.rate} margin={{ top: 10, right: 20, bottom: 5, left: 0 }}>
                 <CartesianGrid stroke="#2d3a47" strokeDasharray="3 3" />
-                <XAxis dataKey="t" tickFormatter={(t: string) => t.slice(11, 16)} stroke="#8b98a5" fontSize={11} minTickGap={40} />
+                <XAxis dataKey="t" ticks={minuteTicks(data.rate)} interval={0} tickFormatter={(t: string) => t.slice(11, 16)} stroke="#8b98a5" fontSize={11} />
                 <YAxis stroke="#8b98a5" fontSize={11} unit="/s" width={50} />
                 <Tooltip contentStyle={{ background: "#182029", border: "1px solid #2d3a47" }} labelFormatter={(t) => `${String(t).slice(11, 19)} UTC`} />
                 <Legend />

@@ -338,6 +338,12 @@ describe("dashboard in the browser", () => {
       resolvedBy: "tech.pune",
       resolveNote: "bearing regreased, vibration back in zone B",
     });
+    // an empty filter says what it filtered and offers every state: the resolved alert is still there
+    await page.getByLabel("State").selectOption("cleared");
+    await expect.poll(() => page.locator(".empty").textContent(), { timeout: 15_000 }).toContain("No cleared alerts.");
+    await page.getByRole("button", { name: "Show alerts in every state" }).click();
+    await expect.poll(() => card.textContent(), { timeout: 15_000 }).toContain("resolved");
+    expect(await page.getByLabel("State").inputValue()).toBe("all");
   });
 
   it("an admin creates a user in the browser; the password is shown once and works", async () => {
