@@ -14,3 +14,12 @@ export function duration(ms: number): string {
   if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60 ? `${s % 60} s` : ""}`.trim();
   return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
 }
+
+/**
+ * Since when a machine is in its state: on the board of a shift that is over, as it was when the shift
+ * ended (not counted on to now, when the machine is off shift).
+ */
+export function sinceText(view: { now: number; shift: { end: number; current: boolean } }, since: number, timeZone: string): string {
+  if (view.shift.current || since >= view.shift.end) return `since ${fmt(since, timeZone)} (${duration(view.now - since)})`;
+  return `since ${fmt(since, timeZone)} (${duration(view.shift.end - since)} when the shift ended)`;
+}

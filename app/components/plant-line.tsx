@@ -4,7 +4,7 @@
 // machine's state timeline over the shift, whose stops can be clicked to give them a reason.
 import type { MachineView, PlantView, Segment } from "#lib/features/dashboard/plant.ts";
 import { LOSS_COLOR, LOSS_NAME } from "./loss-colors.ts";
-import { duration, fmt, isStop, pct } from "./plant-format.ts";
+import { duration, fmt, isStop, pct, sinceText } from "./plant-format.ts";
 
 type LineView = PlantView["lines"][number] & { machines: MachineView[] };
 
@@ -52,7 +52,7 @@ function MachineTile({ view, m }: { view: PlantView; m: MachineView }) {
       <div className="s">
         {m.state ?? "no data"} {m.loss ? <span className="muted">({LOSS_NAME[m.loss]})</span> : null}
       </div>
-      <div className="t">{m.since ? `since ${fmt(m.since, tz)} (${duration(view.now - m.since)})` : ""}</div>
+      <div className="t">{m.since ? sinceText(view, m.since, tz) : ""}</div>
       <div className="o">
         OEE <b data-testid="machine-oee">{pct(m.kpis.oee)}</b>
         {m.elements.dataGapS > 0 ? (
