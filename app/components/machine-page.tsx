@@ -104,7 +104,13 @@ export function MachinePage({ detail: d, canCommand = false }: { detail: Machine
                 <BarChart data={counts} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
                   <CartesianGrid stroke="#2d3a47" strokeDasharray="3 3" />
                   <XAxis dataKey="t" stroke="#8b98a5" fontSize={11} />
-                  <YAxis unit=" pcs" stroke="#8b98a5" fontSize={11} />
+                  <YAxis
+                    stroke="#8b98a5"
+                    fontSize={11}
+                    width={56}
+                    allowDecimals={false}
+                    label={{ value: "parts", angle: -90, position: "insideLeft", fill: "#8b98a5", fontSize: 11 }}
+                  />
                   <Tooltip {...tip} />
                   <Legend />
                   <Bar dataKey="good" stackId="c" fill="#2ea043" isAnimationActive={false} />
