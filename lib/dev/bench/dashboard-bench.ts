@@ -6,8 +6,8 @@
 // floor (routing, JSON), so the ratio says what the data work adds. The figures are for the default
 // settings (viewers of the same site share one computed answer for WEB_SHARE_MS); a first pass
 // with WEB_SHARE_MS=0 (every request computes its own answer) is printed next to them, each with
-// the CPU time per request of the server and of QuestDB (from /proc: less at the mercy of other
-// load on the machine than the latencies).
+// the CPU time per request of the server, of QuestDB, of the bench's own clients and of the whole
+// machine (from /proc: less at the mercy of other load on the machine than the latencies).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
