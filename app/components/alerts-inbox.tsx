@@ -22,18 +22,22 @@ export function AlertsInbox({ initial, sites, canAct }: { initial: AlertRow[]; s
   const [status, setStatus] = useState("active");
   const [error, setError] = useState<string | null>(null);
   const [open, setOpen] = useState<number | null>(null);
+  // when the chosen state has none: how many the other states hold (the API lists at most 200)
+  const [elsewhere, setElsewhere] = useState<number | null>(null);
 
   const load = useCallback(async () => {
     const q = new URLSearchParams();
     if (site) q.set("site", site);
     if (severity) q.set("severity", severity);
-    if (STATUS_SETS[status]) q.set("status", STATUS_SETS[status] as string);
-    const res = await fetch(`/api/v1/alerts?${q}`, { cache: "no-store" }).catch(() => null);
-    if (res?.ok) {
-      const body = (await res.json()) as { alerts: AlertRow[]; open: number };
-      setAlerts(body.alerts);
-      setOpen(body.open);
-    }
+    const list = async (p: URLSearchParams) => {
+      const res = await fetch(`/api/v1/alerts?${p}`, { cache: "no-store" }).catch(() => null);
+      return res?.ok ? ((await res.json()) as { alerts: AlertRow[]; open: number }) : undefined;
+    };
+    const chosen = await (STATUS_SETS[status] ? list(new URLSearchParams([...q, ["status", STATUS_SETS[status] as string]])) : list(q));
+    if (!chosen) return;
+    setAlerts(chosen.alerts);
+    setOpen(chosen.open);
+    setElsewhere(chosen.alerts.length === 0 && STATUS_SETS[status] ? ((await list(q))?.alerts.length ?? null) : null);
   }, [site, severity, status]);
 
   // live: every alert change of your sites arrives as a server-sent event and reloads the list;
@@ -115,7 +119,7 @@ export function AlertsInbox({ initial, sites, canAct }: { initial: AlertRow[]; s
             "No alerts match."
           ) : (
             <>
-              No {status} alerts{site || severity ? " match" : ""}.{" "}
+              No {status} alerts{site || severity ? " match" : ""}. {elsewhere ? `${elsewhere >= 200 ? "200 or more" : elsewhere} in the other states.` : null}
               <button type="button" className="link-button" onClick={() => setStatus("all")}>
                 Show alerts in every state
               </button>{" "}
