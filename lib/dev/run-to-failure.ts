@@ -15,7 +15,7 @@ import type { StateEvent } from "#lib/domain/oee/types.ts";
 import { AlertBook, type BookEvent } from "#lib/domain/pdm/alert-book.ts";
 import { QUIET_MS } from "#lib/domain/pdm/alert-rules.ts";
 import { MESSAGE_FEATURES } from "#lib/domain/pdm/features.ts";
-import { runningCursorOver } from "#lib/features/pdm/running.ts";
+import { runningCursorOver, runningMsOver } from "#lib/features/pdm/running.ts";
 import { type ScanIo, type ScanSource, type ScanStore, scanLoop } from "#lib/features/pdm/watermark-scan.ts";
 import { type HistorySpan, historyMessages } from "#lib/features/sim/history.ts";
 
@@ -100,7 +100,10 @@ export async function runToFailure(spec: RunToFailureSpec, sources: readonly Sca
       return book.raise(s);
     },
     async autoClear(now, quietMs, keys) {
-      return book.autoClear(now, quietMs, keys);
+      return book.autoClear(now, quietMs, keys, (key, since) => {
+        const f = feeds.get(key);
+        return f ? runningMsOver(f.states, since, now, f.m.lossMapping ?? DEFAULT_MAPPING) : 0;
+      });
     },
   };
   let scans = 0;

@@ -1,5 +1,5 @@
 // The alert lifecycle against a real PostgreSQL and Mosquitto: de-duplication per machine and
-// cause, escalation, auto-clear after a quiet period, flapping reopens instead of new alerts, and
+// cause, escalation, auto-clear after a quiet period (of producing time), flapping reopens instead of new alerts, and
 // every change published on the site's MQTT alerts topic.
 
 import { randomBytes } from "node:crypto";
@@ -100,5 +100,22 @@ describe("alert lifecycle", () => {
     expect(audit.map((x) => x.action)).toEqual(["alert.acknowledged", "alert.resolved"]);
     expect(audit[0]).toMatchObject({ actor: "tech.dresden", origin: "10.1.2.3" });
     await expect.poll(() => messages.slice(-2).map((m) => `${m.change}:${m.status}`)).toEqual(["acknowledged:ACKNOWLEDGED", "resolved:RESOLVED"]);
+  });
+
+  it("auto-clears by the machine's producing time: a stopped machine keeps its alert", async () => {
+    const other = `${ent}/${site.slug}/${area.slug}/${line.slug}/${line.machines[1]!.slug}`;
+    const opened = await raiseAlert(deps(), { ...signal(T), machineKey: other });
+    const asked: number[] = [];
+    const produced = (ms: number) => async (key: string, since: number) => {
+      expect(key).toBe(other);
+      asked.push(since);
+      return ms;
+    };
+    // two hours later by the clock, but the machine produced 20 minutes of it: still open
+    expect(await autoClear(deps(), T + 2 * 3_600_000, 30 * 60_000, [other], produced(20 * 60_000))).toBe(0);
+    expect(asked).toEqual([T]); // asked from the time the condition was last seen
+    expect(await prisma.alert.findUniqueOrThrow({ where: { id: opened.alert.id } })).toMatchObject({ status: "OPEN" });
+    expect(await autoClear(deps(), T + 3 * 3_600_000, 30 * 60_000, [other], produced(30 * 60_000))).toBe(1);
+    expect(await prisma.alert.findUniqueOrThrow({ where: { id: opened.alert.id } })).toMatchObject({ status: "CLEARED" });
   });
 });

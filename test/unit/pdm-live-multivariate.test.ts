@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { AlertBook } from "#lib/domain/pdm/alert-book.ts";
 import type { AlertSignal } from "#lib/domain/pdm/alert-rules.ts";
 import { BUCKET_MS, LiveMultivariate, type LiveSample, multivariateSignal, T2Q_LIVE_V1 } from "#lib/domain/pdm/live-multivariate.ts";
+import { runningMsOver } from "#lib/features/pdm/running.ts";
 import { mulberry32, normal } from "#lib/features/sim/prng.ts";
 
 const NOMINAL = 3000;
@@ -123,5 +124,36 @@ describe("alert book (the alert lifecycle in memory)", () => {
     expect(b.raise(signal(100 * M))).toBe("opened");
     expect(b.alerts).toHaveLength(2);
     expect(b.events.map((e) => e.change)).toEqual(["opened", "escalated", "cleared", "reopened", "cleared", "opened"]);
+  });
+
+  it("measures a machine's producing time over an interval from its state changes", () => {
+    const M = 60_000;
+    const states = [
+      { ts: 0, state: "running" },
+      { ts: 10 * M, state: "low_speed" },
+      { ts: 20 * M, state: "equipment_failure" },
+      { ts: 50 * M, state: "running" },
+    ];
+    expect(runningMsOver(states, 5 * M, 60 * M)).toBe(25 * M); // 5 running + 10 at low speed + 10 running again
+    expect(runningMsOver(states, 25 * M, 45 * M)).toBe(0); // inside the failure
+    expect(runningMsOver(states, -10 * M, 5 * M)).toBe(5 * M); // no state known before the first change
+    expect(runningMsOver([], 0, 60 * M)).toBe(0);
+  });
+
+  it("counts only the time the machine produced as quiet: a stop keeps the alert, running again clears it", () => {
+    const b = new AlertBook();
+    const M = 60_000;
+    // last seen at 0; the machine stops at 10 min (Friday evening) and runs again at 3 h
+    const states = [
+      { ts: -60 * M, state: "running" },
+      { ts: 10 * M, state: "no_shift" },
+      { ts: 180 * M, state: "running" },
+    ];
+    const produced = (_key: string, since: number, now: number) => runningMsOver(states, since, now);
+    b.raise(signal(0));
+    expect(b.autoClear(120 * M, 30 * M, undefined, (k, s) => produced(k, s, 120 * M))).toBe(0); // 10 min of running in 2 h
+    expect(b.autoClear(195 * M, 30 * M, undefined, (k, s) => produced(k, s, 195 * M))).toBe(0); // 25 min
+    expect(b.autoClear(201 * M, 30 * M, undefined, (k, s) => produced(k, s, 201 * M))).toBe(1); // 31 min
+    expect(b.alerts[0]).toMatchObject({ status: "CLEARED", clearedAt: 201 * M });
   });
 });

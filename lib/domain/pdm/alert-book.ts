@@ -1,9 +1,9 @@
 // The alert lifecycle of lib/features/pdm/alerts.ts (raise: open, update, escalate or reopen; clear
-// after the quiet time) kept in memory, with the same rules (alert-rules.ts), and every change
+// after the quiet time of running) kept in memory, with the same rules (alert-rules.ts), and every change
 // recorded. For the run-to-failure harness (lib/dev/run-to-failure.ts), which needs the
 // alerts a week of scans would have left in PostgreSQL without a database. People's actions
 // (acknowledge, assign, resolve) are not part of it: nobody acts on a simulated week.
-import { type AlertSignal, escalates, FLAP_WINDOW_MS, flapSince, quietBefore, reopenedSeverity, type Severity } from "./alert-rules.ts";
+import { type AlertSignal, escalates, FLAP_WINDOW_MS, flapSince, quietBefore, quietLongEnough, reopenedSeverity, type Severity } from "./alert-rules.ts";
 
 export type BookChange = "opened" | "escalated" | "reopened" | "cleared";
 
@@ -90,13 +90,17 @@ export class AlertBook {
     return "opened";
   }
 
-  /** autoClear's decision: the active alerts of these machines last seen more than quietMs before now are cleared at now. */
-  autoClear(now: number, quietMs: number, machineKeys?: readonly string[]): number {
+  /**
+   * autoClear's decision: the active alerts of these machines last seen more than quietMs before now
+   * (and, with `runningMs`, whose machine has produced that long since) are cleared at now.
+   */
+  autoClear(now: number, quietMs: number, machineKeys?: readonly string[], runningMs?: (machineKey: string, since: number) => number): number {
     const before = quietBefore(now, quietMs);
     const keys = machineKeys ? new Set(machineKeys) : undefined;
     let n = 0;
     for (const a of this.alerts) {
       if (a.status !== "OPEN" || a.lastSeenAt >= before || (keys && !keys.has(a.machineKey))) continue;
+      if (runningMs && !quietLongEnough(runningMs(a.machineKey, a.lastSeenAt), quietMs)) continue;
       a.status = "CLEARED";
       a.clearedAt = now;
       this.#record("cleared", now, a);

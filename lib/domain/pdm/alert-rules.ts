@@ -43,8 +43,18 @@ export const reopenedSeverity = (previous: Severity, s: Severity): Severity => (
 /** Cleared alerts at or after this time reopen on a raise at `at`. */
 export const flapSince = (at: number, flapWindowMs = FLAP_WINDOW_MS): number => at - flapWindowMs;
 
-/** Active alerts last seen before this time are cleared at `now`. */
+/** Active alerts last seen before this time may be cleared at `now` (quietLongEnough decides). */
 export const quietBefore = (now: number, quietMs = QUIET_MS): number => now - quietMs;
+
+/** A machine's producing time (ms) from `since` until now. */
+export type RunningMs = (machineKey: string, since: number) => Promise<number>;
+
+/**
+ * An alert clears when its machine has produced for the quiet time without its condition coming
+ * back: a stopped machine cannot show that its condition is gone, and a stop (the weekend, a repair)
+ * is when the crew works the alert, so its time does not count.
+ */
+export const quietLongEnough = (runningMsSinceSeen: number, quietMs = QUIET_MS): boolean => runningMsSinceSeen >= quietMs;
 
 /** What a maintenance technician should look at when a feature drifts. */
 export const SUGGESTED_ACTIONS: Record<MessageFeature | SnapshotFeature, string> = {

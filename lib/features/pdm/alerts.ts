@@ -1,5 +1,5 @@
 // Maintenance alerts and their lifecycle: open → acknowledged (by whom) → resolved (by whom, with a
-// note), or cleared automatically when the condition has not come back for a while. One active alert
+// note), or cleared automatically when the machine has produced a while without the condition. One active alert
 // per machine and cause (a partial unique index enforces it); a condition that comes back within the
 // flap window reopens its cleared alert instead of opening a new one. Every change is published on
 // the site's MQTT alerts topic and, for people's actions, audited. The rules are in
@@ -34,7 +34,9 @@ import {
   escalates,
   flapSince,
   quietBefore,
+  quietLongEnough,
   type Refusal,
+  type RunningMs,
   reopenedSeverity,
   resolveRefusal,
   type Severity,
@@ -178,14 +180,20 @@ async function forecastOrNone(forecast: NonNullable<AlertDeps["forecast"]>, s: A
   }
 }
 
-/** Active alerts (of these machines, or all) whose condition has not come back for `quietMs` are cleared. */
-export async function autoClear(deps: AlertDeps, now: number, quietMs: number, machineKeys?: readonly string[]): Promise<number> {
-  const quiet = await findQuietAlerts(deps.prisma, new Date(quietBefore(now, quietMs)), machineKeys);
-  for (const a of quiet) {
+/**
+ * Active alerts (of these machines, or all) whose condition has not come back for `quietMs` are
+ * cleared. With `runningMs` (the machine's producing time since a time), only the time the machine
+ * produced counts as quiet: a stop (a weekend, a repair) keeps its alerts for the crew.
+ */
+export async function autoClear(deps: AlertDeps, now: number, quietMs: number, machineKeys?: readonly string[], runningMs?: RunningMs): Promise<number> {
+  let cleared = 0;
+  for (const a of await findQuietAlerts(deps.prisma, new Date(quietBefore(now, quietMs)), machineKeys)) {
+    if (runningMs && !quietLongEnough(await runningMs(a.machineKey, a.lastSeenAt.getTime()), quietMs)) continue;
     const alert = await clearAlert(deps.prisma, a.id, new Date(now));
     await announce(deps, alert, "cleared");
+    cleared++;
   }
-  return quiet.length;
+  return cleared;
 }
 
 async function forActor(deps: AlertDeps, actor: AlertActor, id: string): Promise<Alert> {

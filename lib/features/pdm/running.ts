@@ -17,13 +17,36 @@ export function runningCursorOver(changes: readonly StateEvent[], mapping: LossM
   return (ts) => {
     while (c + 1 < changes.length && (changes[c + 1]?.ts as number) <= ts) c++;
     const st = changes[c] && (changes[c]?.ts as number) <= ts ? changes[c] : undefined;
-    const loss = st ? classify(st, mapping) : undefined;
-    return loss === "PRODUCTIVE" || loss === "REDUCED_SPEED";
+    return st !== undefined && producing(st, mapping);
   };
 }
 
-/** A cursor over [first, last]: call it with non-decreasing timestamps. */
-export async function runningCursor(pool: pg.Pool, m: MachineInfo, first: number, last: number): Promise<(ts: number) => boolean> {
+const producing = (st: StateEvent, mapping: LossMapping): boolean => {
+  const loss = classify(st, mapping);
+  return loss === "PRODUCTIVE" || loss === "REDUCED_SPEED";
+};
+
+/**
+ * How long the machine was producing (or at reduced speed) in [from, to), in ms, from its state
+ * changes (oldest first; the one in effect at `from` among them). Pure, like runningCursorOver.
+ */
+export function runningMsOver(changes: readonly StateEvent[], from: number, to: number, mapping: LossMapping = DEFAULT_MAPPING): number {
+  let ms = 0;
+  for (let i = 0; i < changes.length; i++) {
+    const c = changes[i] as StateEvent;
+    const start = Math.max(c.ts, from);
+    const end = Math.min(changes[i + 1]?.ts ?? to, to);
+    if (end > start && producing(c, mapping)) ms += end - start;
+  }
+  return ms;
+}
+
+/** The machine's producing time in [from, to) from its stored state changes (runningMsOver). */
+export async function runningMs(pool: pg.Pool, m: MachineInfo, from: number, to: number): Promise<number> {
+  return runningMsOver(await stateChanges(pool, m, from, to), from, to, m.lossMapping ?? DEFAULT_MAPPING);
+}
+
+async function stateChanges(pool: pg.Pool, m: MachineInfo, first: number, last: number): Promise<StateEvent[]> {
   const events = (
     await loadFleetEvents(pool, {
       range: { start: first, end: last + 1 },
@@ -34,5 +57,10 @@ export async function runningCursor(pool: pg.Pool, m: MachineInfo, first: number
       only: m.path,
     })
   ).get(m.key);
-  return runningCursorOver(events?.states ?? [], m.lossMapping ?? DEFAULT_MAPPING);
+  return events?.states ?? [];
+}
+
+/** A cursor over [first, last]: call it with non-decreasing timestamps. */
+export async function runningCursor(pool: pg.Pool, m: MachineInfo, first: number, last: number): Promise<(ts: number) => boolean> {
+  return runningCursorOver(await stateChanges(pool, m, first, last), m.lossMapping ?? DEFAULT_MAPPING);
 }

@@ -4,14 +4,15 @@
 // machine produces), raise the alerts they signal, then store the detectors and the new watermark
 // as one JSON value. The value is written after the machine's rows are processed, so a scan that is
 // repeated or redelivered starts again from the same place and raises the same alerts (raising an
-// active alert only updates it). Alerts of the scanned machines not seen for the quiet time clear.
+// active alert only updates it). Alerts of the scanned machines not seen while the machine produced
+// for the quiet time clear (a stopped machine keeps its alerts).
 
 import type pg from "pg";
 import type { MachineInfo } from "#lib/adapters/db/plant.ts";
 import { type AlertSignal, QUIET_MS } from "#lib/domain/pdm/alert-rules.ts";
 import type { DetectorSnapshot } from "#lib/domain/pdm/detector.ts";
 import { type AlertDeps, autoClear, raiseAlert } from "./alerts.ts";
-import { runningCursor } from "./running.ts";
+import { runningCursor, runningMs } from "./running.ts";
 
 /** Where each machine's detectors and watermark are kept between scans (Redis). */
 export interface ScanStore {
@@ -88,7 +89,7 @@ export async function watermarkScan<Row extends { ts: number }, S>(source: ScanS
       read: (m, since, until) => source.read(deps.pool, m, since, until),
       runningAt: (m, first, last) => runningCursor(deps.pool, m, first, last),
       raise: (s) => raiseAlert(deps.alerts, s),
-      autoClear: (now, quietMs, keys) => autoClear(deps.alerts, now, quietMs, keys),
+      autoClear: (now, quietMs, keys) => autoClear(deps.alerts, now, quietMs, keys, producedSince(deps.pool, deps.machines, now)),
     },
     {
       machines: deps.machines,
@@ -97,6 +98,15 @@ export async function watermarkScan<Row extends { ts: number }, S>(source: ScanS
       ...(deps.now !== undefined ? { now: deps.now } : {}),
     },
   );
+}
+
+/** The producing time of a machine (by key) from a time until now; unknown machines never produced. */
+function producedSince(pool: pg.Pool, machines: readonly MachineInfo[], now: number) {
+  const byKey = new Map<string, MachineInfo>(machines.map((m) => [m.key, m]));
+  return async (key: string, since: number): Promise<number> => {
+    const m = byKey.get(key);
+    return m ? runningMs(pool, m, since, now) : 0;
+  };
 }
 
 /** One scan of the machines the source watches: see the top of this file. */
