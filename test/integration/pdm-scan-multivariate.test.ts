@@ -1,4 +1,4 @@
-// The live vibration scan's default detector (t2q-live@v1, lib/domain/pdm/live-multivariate.ts)
+// The live vibration scan's default detector (t2q-live@v2, lib/domain/pdm/live-multivariate.ts)
 // through the real services: vibration messages in QuestDB (speed included), the detector's state in
 // Redis between scans, alerts in PostgreSQL. A machine runs 10 h at changing speeds (vibration
 // following the speed) and learns; then its bearing vibration rises at the same speeds: one
@@ -80,14 +80,14 @@ describe("vibration scan, multivariate (the default)", () => {
     samples += (await scanVibration({ ...deps, now: T + HEALTHY * STEP - 1 })).samples;
     expect(samples).toBe(HEALTHY);
     const saved = JSON.parse((await redis.get(featureStateKey(`{test-${ent}}`, machines[0]!.key)))!);
-    expect(saved.detectors.version).toBe("t2q-live@v1");
+    expect(saved.detectors.version).toBe("t2q-live@v2");
     expect(saved.detectors.detector.model).toBeDefined(); // learned (8 h), then scored 3 h of speed changes
     expect(await alerts()).toEqual([]);
 
     const r = await scanVibration({ ...deps, now: end });
     expect(r.samples).toBe(FAULTY);
     const raised = await alerts();
-    expect(raised.map((a) => [a.cause, a.severity, a.status, a.detectorVersion])).toEqual([["drift:multivariate", "WARNING", "OPEN", "t2q-live@v1"]]);
+    expect(raised.map((a) => [a.cause, a.severity, a.status, a.detectorVersion])).toEqual([["drift:multivariate", "WARNING", "OPEN", "t2q-live@v2"]]);
     const a = raised[0]!;
     expect(a.onsetAt.getTime()).toBeGreaterThan(T + HEALTHY * STEP);
     expect(["velocity_rms_mm_s", "accel_rms_g", "crest_factor", "kurtosis"]).toContain(a.feature);

@@ -1,9 +1,9 @@
-// The live multivariate detector (t2q-live@v1) on synthetic streams, and the in-memory alert book the
+// The live multivariate detector (t2q-live@v2, and v1 where they differ) on synthetic streams, and the in-memory alert book the
 // run-to-failure harness uses (the production lifecycle rules without PostgreSQL).
 import { describe, expect, it } from "vitest";
 import { AlertBook } from "#lib/domain/pdm/alert-book.ts";
 import type { AlertSignal } from "#lib/domain/pdm/alert-rules.ts";
-import { BUCKET_MS, LiveMultivariate, type LiveSample, multivariateSignal, T2Q_LIVE_V1 } from "#lib/domain/pdm/live-multivariate.ts";
+import { BUCKET_MS, LiveMultivariate, type LiveSample, multivariateSignal, T2Q_LIVE_V1, T2Q_LIVE_V2 } from "#lib/domain/pdm/live-multivariate.ts";
 import { runningMsOver } from "#lib/features/pdm/running.ts";
 import { mulberry32, normal } from "#lib/features/sim/prng.ts";
 
@@ -37,7 +37,7 @@ function feed(d: LiveMultivariate, rng: () => number, from: number, hours: numbe
   return opened;
 }
 
-describe("t2q-live@v1", () => {
+describe("t2q-live@v2", () => {
   it("learns 8 h of running (2-minute buckets), and speed changes alone never alarm, whatever the message rate", () => {
     for (const stepMs of [1000, 10_000, BUCKET_MS]) {
       const rng = mulberry32(5);
@@ -64,7 +64,7 @@ describe("t2q-live@v1", () => {
     expect(opened[0]! - (T0 + 13 * H)).toBeLessThan(30 * 60_000);
     const s = multivariateSignal("acme/x/y/z/m", { vibrationGroup: "GROUP_2", foundation: "RIGID" }, d, opened[0]!) as AlertSignal;
     expect(s.cause).toBe("drift:multivariate");
-    expect(s.detectorVersion).toBe("t2q-live@v1");
+    expect(s.detectorVersion).toBe("t2q-live@v2");
     expect(s.value).toBeGreaterThan(s.baseline as number);
     expect(s.explanation).toMatch(/at \d+ % speed .* against .* \(\d+ %\)/);
   });
@@ -76,7 +76,7 @@ describe("t2q-live@v1", () => {
       const events: string[] = [];
       let i = 0;
       for (let t = T0; t < T0 + 14 * H; t += 30_000, i++) {
-        if (cutEvery && i % cutEvery === 0) d = new LiveMultivariate(T2Q_LIVE_V1, JSON.parse(JSON.stringify(d.snapshot())));
+        if (cutEvery && i % cutEvery === 0) d = new LiveMultivariate(T2Q_LIVE_V2, JSON.parse(JSON.stringify(d.snapshot())));
         const e = d.update(sample(rng, t, speedAt(t), t > T0 + 11 * H ? 0.4 : 0), true, NOMINAL);
         if (e) events.push(`${e}@${t}`);
       }
@@ -92,8 +92,46 @@ describe("t2q-live@v1", () => {
     const d = new LiveMultivariate();
     for (let t = T0; t < T0 + 10 * H; t += 10_000) d.update(sample(rng, t, 1, 0.5), false, NOMINAL);
     expect(d.snapshot().buckets).toBe(0);
-    const other = new LiveMultivariate(T2Q_LIVE_V1, { ...d.snapshot(), version: "t2q-live@v0", buckets: 99 });
+    const other = new LiveMultivariate(T2Q_LIVE_V2, { ...d.snapshot(), version: "t2q-live@v0", buckets: 99 });
     expect(other.snapshot().buckets).toBe(0);
+  });
+
+  it("takes over what v1 learned (the same training): no relearning after the upgrade", () => {
+    const rng = mulberry32(4);
+    const v1 = new LiveMultivariate(T2Q_LIVE_V1);
+    feed(v1, rng, T0, 9, BUCKET_MS);
+    expect(v1.ready).toBe(true);
+    const v2 = new LiveMultivariate(T2Q_LIVE_V2, JSON.parse(JSON.stringify(v1.snapshot())));
+    expect(v2.ready).toBe(true);
+    expect(v2.snapshot().version).toBe("t2q-live@v2");
+    expect(v2.snapshot().detector?.version).toBe("t2q-live@v2");
+    expect(v2.baseline("velocity_rms_mm_s", 1)).toBe(v1.baseline("velocity_rms_mm_s", 1));
+  });
+
+  it("short slow-downs beside sensor glitches: v1's running median pairs a fast bucket's vibration with the slow speed and alarms, v2 does not", () => {
+    // one message per bucket (the history's rate); after learning, the speed drops to 70 % for two
+    // buckets at a time, and now and then a glitch (a knock: acceleration × 1.8, crest and kurtosis up)
+    const stream = (params: typeof T2Q_LIVE_V2) => {
+      const rng = mulberry32(12);
+      const d = new LiveMultivariate(params);
+      feed(d, rng, T0, 10, BUCKET_MS);
+      let opened = 0;
+      let i = 0;
+      for (let t = T0 + 10 * H; t < T0 + 60 * H; t += BUCKET_MS, i++) {
+        const slow = i % 7 === 5 || i % 7 === 6;
+        const s = sample(rng, t, slow ? 0.7 : 1);
+        if (i % 7 === 6 && i % 3 === 0) {
+          s.values.accel_rms_g = (s.values.accel_rms_g as number) * 1.8;
+          s.values.crest_factor = (s.values.crest_factor as number) + 1.2;
+          s.values.kurtosis = (s.values.kurtosis as number) + 5;
+        }
+        if (d.update(s, true, NOMINAL) === "open") opened++;
+      }
+      return opened;
+    };
+    console.log("slow-downs with glitches, alerts opened: v1", stream(T2Q_LIVE_V1), "v2", stream(T2Q_LIVE_V2));
+    expect(stream(T2Q_LIVE_V1)).toBeGreaterThan(0);
+    expect(stream(T2Q_LIVE_V2)).toBe(0);
   });
 });
 

@@ -5,6 +5,8 @@
 //   of every feature and the speed, so a machine sending a message a second and the history's message every two
 //   minutes give the detector the same cadence, and a one-sample glitch never reaches it. A stopped
 //   machine's samples are neither learned nor scored.
+// - v2 (the default): the running median is taken of each bucket with its own speed taken out (below),
+//   so a speed change inside the median's window cannot pair one bucket's vibration with another's speed.
 // - Features: log velocity RMS, log acceleration RMS, crest factor, kurtosis, each with its linear
 //   dependence on the log of the speed (a fraction of nominal) taken out, as fitted on the training
 //   rows: vibration rises with speed (a changeover or a slow-down changes it), a bearing fault raises
@@ -21,12 +23,30 @@ import type { MessageFeature } from "./features.ts";
 import { fitT2Q, T2Q_V1, type T2QParams } from "./multivariate.ts";
 import { T2QDetector, type T2QSnapshot, topContributors } from "./multivariate-stream.ts";
 
+/** The live detector's parameters: T2Q's, and what its running median is taken of once the model is fitted. */
+export interface LiveParams extends T2QParams {
+  /**
+   * "raw": the last buckets' feature and speed medians, column by column, then the speed taken out
+   * (v1: across a speed change the columns' medians can come from different buckets, e.g. the
+   * acceleration of a bucket at full speed beside the speed of two slow ones: a false alert);
+   * "residual": each bucket with its own speed taken out, then the median (v2).
+   */
+  medianOf: "raw" | "residual";
+}
+
 /**
  * T2Q_V1 (SKAB) with the training set at 240 buckets of 2 minutes (8 hours of running) and one-sided:
  * every feature here rises with a bearing fault, and a machine vibrating less than when it was
  * learned (after a repair, or learned while cold) is no fault.
  */
-export const T2Q_LIVE_V1: T2QParams = Object.freeze({ ...T2Q_V1, version: "t2q-live@v1", trainRows: 240, direction: "up" });
+export const T2Q_LIVE_V1: LiveParams = Object.freeze({ ...T2Q_V1, version: "t2q-live@v1", trainRows: 240, direction: "up", medianOf: "raw" });
+/**
+ * v1 scoring the running median of speed-normalised buckets (the default since 2026-12-06). Its
+ * training is v1's, so a machine's v1 state is taken over as it is (no relearning after the upgrade).
+ */
+export const T2Q_LIVE_V2: LiveParams = Object.freeze({ ...T2Q_LIVE_V1, version: "t2q-live@v2", medianOf: "residual" });
+/** The versions whose learned state another version takes over (same training, same model). */
+const TAKES_OVER: Readonly<Record<string, string>> = { "t2q-live@v2": "t2q-live@v1" };
 export const BUCKET_MS = 2 * 60_000;
 
 /** The model's features, in order (log: velocity and acceleration, whose speed dependence is a power law). */
@@ -106,15 +126,16 @@ function fitSlopes(rows: readonly number[][]): { slope: number[]; speedMean: num
 }
 
 export class LiveMultivariate {
-  readonly params: T2QParams;
+  readonly params: LiveParams;
   #s: LiveMultivariateState;
   #detector: T2QDetector | undefined;
 
-  constructor(params: T2QParams = T2Q_LIVE_V1, saved?: LiveMultivariateState) {
+  constructor(params: LiveParams = T2Q_LIVE_V2, saved?: LiveMultivariateState) {
     this.params = params;
-    const same = saved?.version === params.version;
-    this.#s = same && saved ? saved : { version: params.version, recent: [], train: [], buckets: 0 };
-    this.#detector = same && saved?.detector ? T2QDetector.restore(saved.detector, params) : undefined;
+    const state = saved && TAKES_OVER[params.version] === saved.version ? takeOver(saved, params.version) : saved;
+    const same = state?.version === params.version;
+    this.#s = same && state ? state : { version: params.version, recent: [], train: [], buckets: 0 };
+    this.#detector = same && state?.detector ? T2QDetector.restore(state.detector, params) : undefined;
   }
 
   get alert(): boolean {
@@ -171,7 +192,14 @@ export class LiveMultivariate {
       this.#s.train = [];
       return undefined;
     }
-    const u = this.#detector.update(this.#residual(x));
+    const u = this.#detector.update(
+      this.params.medianOf === "residual"
+        ? columnMedians(
+            this.#s.recent.map((r) => this.#residual(toModel(r))),
+            LIVE_SENSORS.length,
+          )
+        : this.#residual(x),
+    );
     this.#s.last = { ts: b.start + BUCKET_MS, raw, score: u.score, threshold: u.threshold, contributions: u.contributions };
     return u.event;
   }
@@ -191,6 +219,11 @@ export class LiveMultivariate {
     const dx = speed !== undefined && Number.isFinite(speed) ? Math.log(Math.max(speed, 1e-3)) - (this.#s.speedMean ?? 0) : 0;
     return fromModel(s, (m.mean[j] as number) + (this.#s.slope?.[j] ?? 0) * dx);
   }
+}
+
+/** A state learned by an earlier version with the same training, relabelled as `version`'s. */
+function takeOver(saved: LiveMultivariateState, version: string): LiveMultivariateState {
+  return { ...saved, version, ...(saved.detector ? { detector: { ...saved.detector, version } } : {}) };
 }
 
 const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(3));

@@ -1,7 +1,7 @@
 // The vibration-feature sources of the watermark scan (watermark-scan.ts): the features of each
 // vibration message, machine by machine. Both raise the ISO 10816-3 zone alert of the latest velocity
 // measured while running (C: warning, D: critical) and learn only while the machine produces. The
-// live one (multivariateSource, t2q-live@v1) raises one drift alert per machine when its vibration
+// live one (multivariateSource, t2q-live@v2) raises one drift alert per machine when its vibration
 // leaves the learned running pattern at its speed; featureSource (robust-ewma per feature, the live
 // detector before it) one per drifting feature.
 
@@ -10,8 +10,7 @@ import { type FeatureRow, featureRowsSince } from "#lib/adapters/questdb/pdm-tel
 import { type AlertSignal, episodeSignals, scanSignals, zoneSignal } from "#lib/domain/pdm/alert-rules.ts";
 import { type DetectorParams, type DetectorSnapshot, RobustEwmaDetector } from "#lib/domain/pdm/detector.ts";
 import { MESSAGE_FEATURES, type MessageFeature } from "#lib/domain/pdm/features.ts";
-import { LiveMultivariate, type LiveMultivariateState, multivariateSignal, T2Q_LIVE_V1 } from "#lib/domain/pdm/live-multivariate.ts";
-import type { T2QParams } from "#lib/domain/pdm/multivariate.ts";
+import { LiveMultivariate, type LiveMultivariateState, type LiveParams, multivariateSignal, T2Q_LIVE_V2 } from "#lib/domain/pdm/live-multivariate.ts";
 import type { SavedDetectors, ScanSource, WatermarkScanDeps } from "./watermark-scan.ts";
 import { scanStateKey, watermarkScan } from "./watermark-scan.ts";
 
@@ -91,7 +90,7 @@ export function featureSource(params: DetectorParams): ScanSource<FeatureRow, Sa
  * key as featureSource: a machine whose saved detectors are of the other kind starts learning again
  * from its watermark.
  */
-export function multivariateSource(params: T2QParams = T2Q_LIVE_V1): ScanSource<FeatureRow, LiveMultivariateState> {
+export function multivariateSource(params: LiveParams = T2Q_LIVE_V2): ScanSource<FeatureRow, LiveMultivariateState> {
   return {
     name: SOURCE,
     watches: () => true,
