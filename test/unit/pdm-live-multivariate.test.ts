@@ -129,9 +129,10 @@ describe("t2q-live@v2", () => {
       }
       return opened;
     };
-    console.log("slow-downs with glitches, alerts opened: v1", stream(T2Q_LIVE_V1), "v2", stream(T2Q_LIVE_V2));
-    expect(stream(T2Q_LIVE_V1)).toBeGreaterThan(0);
-    expect(stream(T2Q_LIVE_V2)).toBe(0);
+    const [v1, v2] = [stream(T2Q_LIVE_V1), stream(T2Q_LIVE_V2)];
+    console.log(`slow-downs beside knocks over 50 h, alerts opened: t2q-live@v1 ${v1}, t2q-live@v2 ${v2}`);
+    expect(v1).toBeGreaterThan(0);
+    expect(v2).toBe(0);
   });
 });
 
