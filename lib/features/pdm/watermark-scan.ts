@@ -9,7 +9,7 @@
 
 import type pg from "pg";
 import type { MachineInfo } from "#lib/adapters/db/plant.ts";
-import { type AlertSignal, QUIET_MS } from "#lib/domain/pdm/alert-rules.ts";
+import { type AlertSignal, QUIET_MS, type RunningMs } from "#lib/domain/pdm/alert-rules.ts";
 import type { DetectorSnapshot } from "#lib/domain/pdm/detector.ts";
 import { type AlertDeps, autoClear, raiseAlert } from "./alerts.ts";
 import { runningCursor, runningMs } from "./running.ts";
@@ -101,9 +101,9 @@ export async function watermarkScan<Row extends { ts: number }, S>(source: ScanS
 }
 
 /** The producing time of a machine (by key) from a time until now; unknown machines never produced. */
-function producedSince(pool: pg.Pool, machines: readonly MachineInfo[], now: number) {
+function producedSince(pool: pg.Pool, machines: readonly MachineInfo[], now: number): RunningMs {
   const byKey = new Map<string, MachineInfo>(machines.map((m) => [m.key, m]));
-  return async (key: string, since: number): Promise<number> => {
+  return async (key, since) => {
     const m = byKey.get(key);
     return m ? runningMs(pool, m, since, now) : 0;
   };
