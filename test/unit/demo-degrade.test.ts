@@ -1,9 +1,12 @@
 // The live demo's degrading machine (lib/features/sim/demo-degrade.ts): Dresden's pump when its line
 // has a shift for the whole degradation, else the pump of a line that has one, else none.
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { MachineInfo } from "#lib/adapters/db/plant.ts";
+import { type MachineInfo, machinesOfPlant, readPlantFile } from "#lib/adapters/db/plant.ts";
 import { machineKey } from "#lib/contract/identity.ts";
 import { demoMachine } from "#lib/features/sim/demo-degrade.ts";
+import { parseDegrade } from "#lib/features/sim/run.ts";
+import { parseConfig, repoRoot } from "#lib/platform/config.ts";
 import { testMachine } from "../support/machine.ts";
 
 const base = { name: "Pump", idealCycleTimeS: 2, vibrationGroup: "GROUP_2", foundation: "FLEXIBLE", nominalSpeedRpm: 2950, hasWaveformSensor: true } as const;
@@ -43,5 +46,31 @@ describe("the live demo's degrading machine", () => {
   });
   it("is none on a Sunday, when no line with a pump works", () => {
     expect(demoMachine(dresden, fleet, Date.parse("2026-12-06T12:00:00Z"), NINE_MIN)).toEqual({ idle: dresden });
+  });
+});
+
+describe("the demo plant as seeded (prisma/seed/demo-plant.json): a live degradation whenever the first start comes", () => {
+  const plant = machinesOfPlant(readPlantFile(join(repoRoot, "prisma", "seed", "demo-plant.json")));
+  const cfg = parseConfig({});
+  const [[key, hours]] = [...parseDegrade(cfg.SIM_DEMO_DEGRADE, plant)] as [[string, number]];
+  const configured = plant.find((m) => m.key === key) as MachineInfo;
+  const avoid = new Set(parseDegrade(cfg.SIM_HISTORY_DEGRADE, plant).keys());
+  const forMs = hours * 3_600_000 + 3 * 60_000; // as `andon up` asks
+
+  it("every 5 minutes of a week, winter and summer time, some pump's line works for the whole degradation", () => {
+    const idle: string[] = [];
+    const used = new Map<string, number>();
+    for (const monday of ["2026-12-07T00:00:00Z", "2026-06-01T00:00:00Z"]) {
+      for (let t = Date.parse(monday); t < Date.parse(monday) + 7 * 86_400_000; t += 5 * 60_000) {
+        const choice = demoMachine(configured, plant, t, forMs, avoid);
+        if (!choice.machine) idle.push(new Date(t).toISOString());
+        else used.set(choice.machine.key, (used.get(choice.machine.key) ?? 0) + 1);
+      }
+    }
+    expect(idle).toEqual([]);
+    for (const k of avoid) expect(used.has(k)).toBe(false);
+    // Dresden's pump (the configured one) on its weekday shifts; Pune's continuous filling line on Sundays
+    expect(used.get(configured.key)).toBeGreaterThan(0);
+    expect(used.get("acme/pune/packaging/fill-2/pump-01")).toBeGreaterThan(0);
   });
 });

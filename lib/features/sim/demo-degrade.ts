@@ -1,7 +1,8 @@
 // Which machine the live demo's accelerated bearing degradation runs on (`andon up`, SIM_DEMO_DEGRADE):
 // the configured one when its line has a shift for the whole degradation, else the machine of the same
 // name (pump-01) on the first line that has, so a first start on a Saturday (Dresden works Monday to
-// Friday) still shows a real alert; none when no line has one (Sunday in every site of the demo plant).
+// Friday) still shows a real alert; none when no line has one (in the seeded demo plant there always is:
+// Pune's filling line 2 works seven days a week).
 import type { MachineInfo } from "#lib/adapters/db/plant.ts";
 import { planStatus } from "./calendar.ts";
 
