@@ -1,11 +1,18 @@
 "use client";
 
 import { useCallback, useEffect, useState } from "react";
+import {
+  ALERT_STATES,
+  type AlertFilter,
+  type AlertSeverityFilter,
+  type AlertState,
+  alertFilterQuery,
+  statusesOf,
+} from "#lib/features/dashboard/alert-filter.ts";
 import type { alertJson } from "#lib/features/dashboard/alerts-api.ts";
 import { useEventStream } from "./use-event-stream.ts";
 
 type AlertRow = ReturnType<typeof alertJson>;
-const STATUS_SETS: Record<string, string> = { active: "OPEN,ACKNOWLEDGED", open: "OPEN", resolved: "RESOLVED", cleared: "CLEARED", all: "" };
 
 function ago(iso: string): string {
   const s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
@@ -15,11 +22,21 @@ function ago(iso: string): string {
   return `${Math.floor(s / 86400)} d ago`;
 }
 
-export function AlertsInbox({ initial, sites, canAct }: { initial: AlertRow[]; sites: { key: string; name: string; timeZone: string }[]; canAct: boolean }) {
+export function AlertsInbox({
+  initial,
+  initialFilter,
+  sites,
+  canAct,
+}: {
+  initial: AlertRow[];
+  initialFilter: AlertFilter;
+  sites: { key: string; name: string; timeZone: string }[];
+  canAct: boolean;
+}) {
   const [alerts, setAlerts] = useState(initial);
-  const [site, setSite] = useState("");
-  const [severity, setSeverity] = useState("");
-  const [status, setStatus] = useState("active");
+  const [site, setSite] = useState(initialFilter.site);
+  const [severity, setSeverity] = useState<AlertSeverityFilter>(initialFilter.severity);
+  const [status, setStatus] = useState<AlertState>(initialFilter.state);
   const [error, setError] = useState<string | null>(null);
   const [open, setOpen] = useState<number | null>(null);
   // when the chosen state has none: how many the other states hold (the API lists at most 200)
@@ -33,11 +50,18 @@ export function AlertsInbox({ initial, sites, canAct }: { initial: AlertRow[]; s
       const res = await fetch(`/api/v1/alerts?${p}`, { cache: "no-store" }).catch(() => null);
       return res?.ok ? ((await res.json()) as { alerts: AlertRow[]; open: number }) : undefined;
     };
-    const chosen = await (STATUS_SETS[status] ? list(new URLSearchParams([...q, ["status", STATUS_SETS[status] as string]])) : list(q));
+    const statuses = statusesOf(status);
+    const chosen = await (statuses ? list(new URLSearchParams([...q, ["status", statuses.join(",")]])) : list(q));
     if (!chosen) return;
     setAlerts(chosen.alerts);
     setOpen(chosen.open);
-    setElsewhere(chosen.alerts.length === 0 && STATUS_SETS[status] ? ((await list(q))?.alerts.length ?? null) : null);
+    setElsewhere(chosen.alerts.length === 0 && statuses ? ((await list(q))?.alerts.length ?? null) : null);
+  }, [site, severity, status]);
+
+  // the URL follows the filters, so a link (or a reload) shows the same list
+  useEffect(() => {
+    const want = `${window.location.pathname}${alertFilterQuery({ site, severity, state: status })}`;
+    if (want !== `${window.location.pathname}${window.location.search}`) window.history.replaceState(null, "", want);
   }, [site, severity, status]);
 
   // live: every alert change of your sites arrives as a server-sent event and reloads the list;
@@ -82,7 +106,7 @@ export function AlertsInbox({ initial, sites, canAct }: { initial: AlertRow[]; s
           </label>
           <label>
             Severity{" "}
-            <select value={severity} onChange={(e) => setSeverity(e.target.value)} aria-label="Severity">
+            <select value={severity} onChange={(e) => setSeverity(e.target.value as AlertSeverityFilter)} aria-label="Severity">
               <option value="">all</option>
               <option value="CRITICAL">critical</option>
               <option value="WARNING">warning</option>
@@ -90,8 +114,8 @@ export function AlertsInbox({ initial, sites, canAct }: { initial: AlertRow[]; s
           </label>
           <label>
             State{" "}
-            <select value={status} onChange={(e) => setStatus(e.target.value)} aria-label="State">
-              {Object.keys(STATUS_SETS).map((k) => (
+            <select value={status} onChange={(e) => setStatus(e.target.value as AlertState)} aria-label="State">
+              {Object.keys(ALERT_STATES).map((k) => (
                 <option key={k} value={k}>
                   {k}
                 </option>

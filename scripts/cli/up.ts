@@ -175,7 +175,7 @@ async function demoDegrade(cfg: Config, say: (s: string) => void): Promise<Recor
       const short = (m: MachineInfo) => m.key.slice(m.path.enterprise.length + 1);
       if (!choice.machine) {
         say(
-          `demo: no live degradation now: no line with a ${configured.path.machine} has a shift for the next ${Math.round(hours * 60) + 3} min (the history's alerts, cleared since, are in the inbox: Alerts, State "all")`,
+          `demo: no live degradation now: no line with a ${configured.path.machine} has a shift for the next ${Math.round(hours * 60) + 3} min (the history's alerts, cleared since, are in the inbox: /alerts?state=all)`,
         );
         continue;
       }

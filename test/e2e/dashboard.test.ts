@@ -344,6 +344,17 @@ describe("dashboard in the browser", () => {
     await page.getByRole("button", { name: "Show alerts in every state" }).click();
     await expect.poll(() => card.textContent(), { timeout: 15_000 }).toContain("resolved");
     expect(await page.getByLabel("State").inputValue()).toBe("all");
+    // the URL follows the filters: the link shows the same list, from the server's first answer on
+    await page.waitForURL(/\/alerts\?state=all$/);
+    const linked = await (await browserAs("tech.pune")).newPage();
+    const html = await (await linked.goto(page.url()))?.text();
+    expect(html).toContain("bearing regreased, vibration back in zone B");
+    expect(await linked.getByLabel("State").inputValue()).toBe("all");
+    // a site the reader may not see is not a filter (and shows nothing of it)
+    await linked.goto(`${base}/alerts?state=all&site=${site("dresden")}`);
+    expect(await linked.getByLabel("Site").inputValue()).toBe("");
+    await expect.poll(() => linked.getByTestId("alert-zone:velocity_rms_mm_s").textContent(), { timeout: 15_000 }).toContain("resolved");
+    expect(await linked.getByTestId("alert-drift:crest_factor").count()).toBe(0);
   });
 
   it("an admin creates a user in the browser; the password is shown once and works", async () => {
