@@ -2,7 +2,8 @@
 // topic, with the per-feature detectors (robust-ewma@v4, the live detector before t2q-live@v1; the
 // default is tested in pdm-scan-multivariate.test.ts): an ISO zone D velocity is a critical alert, a
 // drift from the learned baseline a warning; nothing is learned or scored while the machine is
-// stopped; a repeated scan (redelivery) changes nothing.
+// stopped; a machine that sends no state at all (a retrofitted sensor) is judged running by its own
+// vibration; a repeated scan (redelivery) changes nothing.
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import mqtt from "mqtt";
@@ -21,7 +22,7 @@ import { seedTestPlant, testPlant } from "../support/stack.ts";
 
 const env = inject("stack");
 const ent = `tp${randomBytes(3).toString("hex")}`;
-const plant = testPlant(ent, 2);
+const plant = testPlant(ent, 3);
 const site = plant.sites[0]!;
 site.areas = site.areas.slice(0, 1).map((a) => ({ ...a, lines: a.lines.slice(0, 1) }));
 const line = site.areas[0]!.lines[0]!;
@@ -58,6 +59,13 @@ beforeAll(async () => {
       ...telemetryRows(path(1), { channel: "vibration", msg: { v: 1, ts: (T + i * 1000) * 1000, sensor: "de-bearing", velocity_rms_mm_s: 5.0 } } as never),
     );
   }
+  // machine 2 sends vibration only, no state message ever: the same pattern as machine 0, running by its vibration
+  for (let i = 0; i < 480; i++) {
+    const v = i < 420 ? 1.0 + jitter(i) : 5.0 + jitter(i);
+    rows.push(
+      ...telemetryRows(path(2), { channel: "vibration", msg: { v: 1, ts: (T + i * 1000) * 1000, sensor: "de-bearing", velocity_rms_mm_s: v } } as never),
+    );
+  }
   await writer.write(rows);
   await writer.close();
   await waitWalApplied(pool, [TABLES.state, TABLES.vibration]);
@@ -70,7 +78,7 @@ afterAll(async () => {
 });
 
 describe("vibration scan", () => {
-  it("raises a critical zone alert and a drift warning for the running machine only, once, explained", async () => {
+  it("raises a critical zone alert and a drift warning for the running machines only (by state, or by vibration without states), once, explained", async () => {
     const machines = (await loadMachines(prisma)).filter((m) => m.enterprise === ent);
     const deps = {
       pool,
@@ -81,12 +89,15 @@ describe("vibration scan", () => {
       alerts: { prisma, publish: async (t: string, p: string) => void (await client.publishAsync(t, p, { qos: 1 })) },
     };
     const r = await scanVibration(deps);
-    expect(r.samples).toBe(960);
-    const alerts = await prisma.alert.findMany({ where: { siteKey: `${ent}/${site.slug}` }, orderBy: { cause: "asc" } });
+    expect(r.samples).toBe(1440);
+    const alerts = await prisma.alert.findMany({ where: { siteKey: `${ent}/${site.slug}` }, orderBy: [{ machineKey: "asc" }, { cause: "asc" }] });
     expect(alerts.map((a) => [a.machineKey, a.cause, a.severity, a.status])).toEqual([
       [key(0), "drift:velocity_rms_mm_s", "WARNING", "OPEN"],
       [key(0), "zone:velocity_rms_mm_s", "CRITICAL", "OPEN"],
+      [key(2), "drift:velocity_rms_mm_s", "WARNING", "OPEN"],
+      [key(2), "zone:velocity_rms_mm_s", "CRITICAL", "OPEN"],
     ]);
+    expect(alerts[3]).toMatchObject({ zone: "D", value: expect.closeTo(5.0, 1) });
     const zone = alerts[1]!;
     expect(zone).toMatchObject({ zone: "D", value: expect.closeTo(5.0, 1) });
     expect(zone.explanation).toContain("zone D");
@@ -101,11 +112,11 @@ describe("vibration scan", () => {
           .map((m) => m.cause)
           .sort(),
       )
-      .toEqual(["drift:velocity_rms_mm_s", "zone:velocity_rms_mm_s"]);
+      .toEqual(["drift:velocity_rms_mm_s", "drift:velocity_rms_mm_s", "zone:velocity_rms_mm_s", "zone:velocity_rms_mm_s"]);
 
     // the same scan again (a redelivered job): no new samples, no new alerts
     const again = await scanVibration(deps);
     expect(again.samples).toBe(0);
-    expect(await prisma.alert.count({ where: { siteKey: `${ent}/${site.slug}` } })).toBe(2);
+    expect(await prisma.alert.count({ where: { siteKey: `${ent}/${site.slug}` } })).toBe(4);
   });
 });

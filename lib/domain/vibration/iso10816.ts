@@ -27,3 +27,22 @@ export function zoneOf(velocityRmsMmS: number, group: VibrationGroup, foundation
   if (velocityRmsMmS >= ab) return "B";
   return "A";
 }
+
+/**
+ * A machine whose vibration sensor is all it has (no PLC state messages, e.g. a retrofitted wireless
+ * sensor) counts as turning when its velocity RMS reaches this fraction of its class's zone A/B
+ * boundary: 0.14-0.35 mm/s, above a stopped machine's floor noise (about 0.05) and below a healthy
+ * running one (about half the boundary, a third at low speed).
+ */
+export const TURNING_FRACTION_OF_AB = 0.1;
+
+/** Whether a vibration reading shows the shaft turning: its speed when the sensor reports one, else its velocity against TURNING_FRACTION_OF_AB. */
+export function turningByVibration(
+  reading: { velocityRmsMmS?: number; speedRpm?: number },
+  group: VibrationGroup,
+  foundation: Foundation,
+): boolean | undefined {
+  if (reading.speedRpm !== undefined) return reading.speedRpm > 0;
+  if (reading.velocityRmsMmS === undefined) return undefined;
+  return reading.velocityRmsMmS >= TURNING_FRACTION_OF_AB * ZONE_LIMITS[group][foundation][0];
+}

@@ -1,10 +1,14 @@
 // Whether a machine was producing at a time, from its stored state changes and its loss mapping:
-// detectors learn and score only then.
+// detectors learn and score only then. A machine with no state change in the read (nor in the 24 h
+// before it) is judged by its own vibration instead: a retrofitted sensor is often all a pump or a fan
+// has, and without this it would never learn, never raise a zone alert and never clear one.
 
 import type pg from "pg";
 import type { MachineInfo } from "#lib/adapters/db/plant.ts";
+import { type FeatureRow, featureRowsSince } from "#lib/adapters/questdb/pdm-telemetry.ts";
 import { classify, DEFAULT_MAPPING } from "#lib/domain/oee/mapping.ts";
 import type { LossMapping, StateEvent } from "#lib/domain/oee/types.ts";
+import { turningByVibration } from "#lib/domain/vibration/iso10816.ts";
 import { loadFleetEvents } from "#lib/features/oee/events.ts";
 
 /**
@@ -41,9 +45,43 @@ export function runningMsOver(changes: readonly StateEvent[], from: number, to: 
   return ms;
 }
 
-/** The machine's producing time in [from, to) from its stored state changes (runningMsOver). */
+/** A vibration reading as the fallback reads it (FeatureRow's shape). */
+export type TurningRow = Pick<FeatureRow, "ts" | "speedRpm"> & { values: Pick<FeatureRow["values"], "velocity_rms_mm_s"> };
+type VibrationClass = Pick<MachineInfo, "vibrationGroup" | "foundation">;
+
+/** A reading stands for the time until the next one, at most this long (a silent sensor is no evidence of running). */
+export const READING_HOLDS_MS = 5 * 60_000;
+
+const turning = (r: TurningRow, m: VibrationClass) =>
+  turningByVibration({ velocityRmsMmS: r.values.velocity_rms_mm_s, speedRpm: r.speedRpm }, m.vibrationGroup, m.foundation) === true;
+
+/** runningCursorOver for a machine without state messages: the latest reading (oldest first) within READING_HOLDS_MS shows the shaft turning. */
+export function turningCursorOver(rows: readonly TurningRow[], m: VibrationClass): (ts: number) => boolean {
+  let c = -1;
+  return (ts) => {
+    while (c + 1 < rows.length && (rows[c + 1] as TurningRow).ts <= ts) c++;
+    const r = rows[c];
+    return r !== undefined && ts - r.ts <= READING_HOLDS_MS && turning(r, m);
+  };
+}
+
+/** runningMsOver for a machine without state messages: each turning reading counts until the next one, at most READING_HOLDS_MS. */
+export function turningMsOver(rows: readonly TurningRow[], m: VibrationClass, from: number, to: number): number {
+  let ms = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i] as TurningRow;
+    const start = Math.max(r.ts, from);
+    const end = Math.min(rows[i + 1]?.ts ?? to, r.ts + READING_HOLDS_MS, to);
+    if (end > start && turning(r, m)) ms += end - start;
+  }
+  return ms;
+}
+
+/** The machine's producing time in [from, to) from its stored state changes (runningMsOver), or without any from its vibration (turningMsOver). */
 export async function runningMs(pool: pg.Pool, m: MachineInfo, from: number, to: number): Promise<number> {
-  return runningMsOver(await stateChanges(pool, m, from, to), from, to, m.lossMapping ?? DEFAULT_MAPPING);
+  const states = await stateChanges(pool, m, from, to);
+  if (states.length > 0) return runningMsOver(states, from, to, m.lossMapping ?? DEFAULT_MAPPING);
+  return turningMsOver(await featureRowsSince(pool, m.path, from - 1, to), m, from, to);
 }
 
 async function stateChanges(pool: pg.Pool, m: MachineInfo, first: number, last: number): Promise<StateEvent[]> {
@@ -60,7 +98,9 @@ async function stateChanges(pool: pg.Pool, m: MachineInfo, first: number, last: 
   return events?.states ?? [];
 }
 
-/** A cursor over [first, last]: call it with non-decreasing timestamps. */
+/** A cursor over [first, last]: call it with non-decreasing timestamps. By state changes, or without any by vibration (turningCursorOver). */
 export async function runningCursor(pool: pg.Pool, m: MachineInfo, first: number, last: number): Promise<(ts: number) => boolean> {
-  return runningCursorOver(await stateChanges(pool, m, first, last), m.lossMapping ?? DEFAULT_MAPPING);
+  const states = await stateChanges(pool, m, first, last);
+  if (states.length > 0) return runningCursorOver(states, m.lossMapping ?? DEFAULT_MAPPING);
+  return turningCursorOver(await featureRowsSince(pool, m.path, first - READING_HOLDS_MS, last), m);
 }
