@@ -39,23 +39,23 @@ export function AlertsInbox({
   const [status, setStatus] = useState<AlertState>(initialFilter.state);
   const [error, setError] = useState<string | null>(null);
   const [open, setOpen] = useState<number | null>(null);
-  // when the chosen state has none: how many the other states hold (the API lists at most 200)
+  // how many alerts of the same filter the other states hold (shown when the chosen state has none)
   const [elsewhere, setElsewhere] = useState<number | null>(null);
 
   const load = useCallback(async () => {
     const q = new URLSearchParams();
     if (site) q.set("site", site);
     if (severity) q.set("severity", severity);
-    const list = async (p: URLSearchParams) => {
-      const res = await fetch(`/api/v1/alerts?${p}`, { cache: "no-store" }).catch(() => null);
-      return res?.ok ? ((await res.json()) as { alerts: AlertRow[]; open: number }) : undefined;
-    };
     const statuses = statusesOf(status);
-    const chosen = await (statuses ? list(new URLSearchParams([...q, ["status", statuses.join(",")]])) : list(q));
-    if (!chosen) return;
+    if (statuses) q.set("status", statuses.join(","));
+    const res = await fetch(`/api/v1/alerts?${q}`, { cache: "no-store" }).catch(() => null);
+    if (!res?.ok) return;
+    const chosen = (await res.json()) as { alerts: AlertRow[]; open: number; byStatus: Record<string, number> };
     setAlerts(chosen.alerts);
     setOpen(chosen.open);
-    setElsewhere(chosen.alerts.length === 0 && statuses ? ((await list(q))?.alerts.length ?? null) : null);
+    // the API counts every status of the same filter: what the other states hold, without a second request
+    const others = Object.entries(chosen.byStatus).filter(([st]) => statuses && !statuses.includes(st));
+    setElsewhere(statuses ? others.reduce((n, [, c]) => n + c, 0) : null);
   }, [site, severity, status]);
 
   // the URL follows the filters, so a link (or a reload) shows the same list
@@ -143,7 +143,7 @@ export function AlertsInbox({
             "No alerts match."
           ) : (
             <>
-              No {status} alerts{site || severity ? " match" : ""}. {elsewhere ? `${elsewhere >= 200 ? "200 or more" : elsewhere} in the other states.` : null}
+              No {status} alerts{site || severity ? " match" : ""}. {elsewhere ? `${elsewhere} in the other states.` : null}
               <button type="button" className="link-button" onClick={() => setStatus("all")}>
                 Show alerts in every state
               </button>{" "}

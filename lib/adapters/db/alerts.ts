@@ -106,18 +106,24 @@ export interface AlertQuery {
   limit?: number;
 }
 
+const alertWhere = (q: AlertQuery) => ({
+  ...(q.sites === "all" ? {} : { siteKey: { in: [...q.sites] } }),
+  ...(q.site ? { siteKey: q.site } : {}),
+  ...(q.status?.length ? { status: { in: q.status as AlertStatus[] } } : {}),
+  ...(q.severity ? { severity: q.severity } : {}),
+});
+
 /** Alerts the reader may see, latest seen first. */
 export function findAlerts(prisma: PrismaClient, q: AlertQuery): Promise<Alert[]> {
-  return prisma.alert.findMany({
-    where: {
-      ...(q.sites === "all" ? {} : { siteKey: { in: [...q.sites] } }),
-      ...(q.site ? { siteKey: q.site } : {}),
-      ...(q.status?.length ? { status: { in: q.status as AlertStatus[] } } : {}),
-      ...(q.severity ? { severity: q.severity } : {}),
-    },
-    orderBy: [{ lastSeenAt: "desc" }],
-    take: q.limit ?? 200,
-  });
+  return prisma.alert.findMany({ where: alertWhere(q), orderBy: [{ lastSeenAt: "desc" }], take: q.limit ?? 200 });
+}
+
+/** How many alerts the query matches in each status, whatever statuses it asks for (the inbox's "N in the other states"). */
+export async function countAlertsByStatus(prisma: PrismaClient, q: Omit<AlertQuery, "status" | "limit">): Promise<Record<AlertStatus, number>> {
+  const groups = await prisma.alert.groupBy({ by: ["status"], where: alertWhere(q), _count: { _all: true } });
+  const out: Record<AlertStatus, number> = { OPEN: 0, ACKNOWLEDGED: 0, RESOLVED: 0, CLEARED: 0 };
+  for (const g of groups) out[g.status] = g._count._all;
+  return out;
 }
 
 // The dashboard's reads: a machine's active alerts and the onsets in a window (the machine page),

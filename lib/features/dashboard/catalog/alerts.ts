@@ -33,7 +33,8 @@ export const alertsRoutes = {
   alerts: {
     method: "GET",
     path: "/api/v1/alerts",
-    summary: "Maintenance alerts of the sites the caller may see, newest first; open counts for the badge",
+    summary:
+      "Maintenance alerts of the sites the caller may see, newest first (at most 200); `open`: the open alerts of all the caller's sites (the badge); `byStatus`: how many match the site and severity filters in each status",
     auth: "alerts:read",
     query: z.object({
       site: z
@@ -47,7 +48,11 @@ export const alertsRoutes = {
       severity: z.enum(["WARNING", "CRITICAL"]).optional(),
     }),
     site: ({ query }) => (query as { site?: string }).site,
-    response: z.object({ alerts: z.array(alertSchema), open: z.number() }),
+    response: z.object({
+      alerts: z.array(alertSchema),
+      open: z.number(),
+      byStatus: z.object({ OPEN: z.number(), ACKNOWLEDGED: z.number(), RESOLVED: z.number(), CLEARED: z.number() }),
+    }),
   },
   alertStream: {
     method: "GET",
