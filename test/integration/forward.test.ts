@@ -18,7 +18,7 @@ import { TOPICS } from "#lib/features/forward/records.ts";
 import { telemetryRows } from "#lib/features/ingest/mapping.ts";
 import { freePort, waitFor } from "#lib/features/stack/net.ts";
 import type { Managed } from "#lib/features/stack/process.ts";
-import { allArrived, collectArrivals, countsFeed, forwardRun, report } from "../support/forward.ts";
+import { allArrived, collectArrivals, countsFeed, failedOver, forwardRun, report } from "../support/forward.ts";
 import { seedTestPlant, testPlant } from "../support/stack.ts";
 import { startTcpProxy } from "../support/tcp-proxy.ts";
 
@@ -262,10 +262,16 @@ describe("forwarder on a 3-broker KRaft cluster", () => {
     await sleep(8000);
     await feed.stop();
     // this client's consumer does not follow the partitions whose leader died (seen with
-    // @platformatic/kafka 1.35): what is in Kafka is read by a new consumer, from the earliest offset
+    // @platformatic/kafka 1.35): what is in Kafka is read by a new consumer, from the earliest offset,
+    // once the cluster has failed over (a consumer made before that can be sent to the dead broker for
+    // its group and read nothing: seen once in a CI run, 5440 of 5440 missing after 90 s)
     await r.arrivals.close();
+    await failedOver(cluster, victim.id, r.topics);
     const again = await collectArrivals(
-      cluster.bootstrap,
+      cluster.brokers
+        .filter((b) => b.id !== victim.id)
+        .map((b) => b.address)
+        .join(","),
       Object.values(TOPICS).map((t) => `${r.prefix}${t}`),
       `test-broker-kill-2-${r.prefix}`,
     );

@@ -2,7 +2,7 @@
 // earliest offset, counted per record id) and a steady feed of stored telemetry rows.
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { Consumer, stringDeserializers } from "@platformatic/kafka";
+import { Admin, Consumer, stringDeserializers } from "@platformatic/kafka";
 import type { PrismaClient } from "#lib/adapters/db/client.ts";
 import { forwardCursorStore } from "#lib/adapters/db/forward.ts";
 import { ensureTopics } from "#lib/adapters/kafka/producer.ts";
@@ -28,6 +28,8 @@ export interface Arrivals {
   missing(expected: Iterable<string>): string[];
   /** records beyond the first of each id */
   duplicates(): number;
+  /** the consumer's latest error, if any (said when records do not arrive) */
+  lastError(): string | undefined;
   close(): Promise<void>;
 }
 
@@ -43,12 +45,16 @@ export async function collectArrivals(bootstrap: string, topics: string[], group
     list.push(id);
     byKey.set(m.key, list);
   });
-  stream.on("error", () => undefined);
+  let lastError: string | undefined;
+  stream.on("error", (e: Error) => {
+    lastError = e.message;
+  });
   return {
     counts,
     byKey,
     missing: (expected) => [...expected].filter((id) => !counts.has(id)),
     duplicates: () => [...counts.values()].reduce((s, n) => s + n - 1, 0),
+    lastError: () => lastError,
     /** a consumer whose group coordinator was the killed broker cannot leave its group: that is not the test's subject */
     async close() {
       await stream.close().catch(() => undefined);
@@ -96,7 +102,8 @@ export async function forwardRun(
 /** Waits until every expected id arrived (or fails naming how many did not). */
 export async function allArrived(arrivals: Arrivals, expected: string[], timeoutMs = 90_000) {
   await waitFor(`all ${expected.length} records in Kafka`, async () => arrivals.missing(expected).length === 0, timeoutMs, 250).catch((e) => {
-    throw new Error(`${(e as Error).message}: ${arrivals.missing(expected).length} missing`);
+    const err = arrivals.lastError();
+    throw new Error(`${(e as Error).message}: ${arrivals.missing(expected).length} missing${err ? `; the test's consumer last said: ${err}` : ""}`);
   });
 }
 
@@ -162,4 +169,40 @@ export function countsFeed(env: TestEnv, ent: string, perSecond: number) {
       await pool.end();
     },
   };
+}
+
+/**
+ * Waits until the cluster has failed over from a killed broker, as its metadata (read from the live
+ * brokers) says: the killed one is no longer listed (the KRaft controller fenced it, after its session
+ * timeout of 9 s, and moved its leaderships, the group coordinators' with them) and every partition of
+ * `topics` has a live leader. Until then a new consumer can be sent to the dead broker for its group
+ * or its partitions.
+ */
+export async function failedOver(cluster: KafkaCluster, dead: number, topics: string[], timeoutMs = 60_000): Promise<void> {
+  const live = cluster.brokers.filter((b) => b.id !== dead);
+  const admin = new Admin({ clientId: `test-failover-${dead}`, bootstrapBrokers: live.map((b) => b.address), timeout: 5_000, retries: 1 });
+  try {
+    let last = "no metadata yet";
+    await waitFor(
+      `the cluster failed over from broker ${dead}`,
+      async () => {
+        const md = await admin.metadata({ topics, forceUpdate: true }).catch((e: Error) => {
+          last = e.message;
+          return undefined;
+        });
+        if (!md) return false;
+        const all = topics;
+        const known = all.filter((t) => md.topics.get(t)?.partitions !== undefined);
+        const leaders = known.flatMap((t) => (md.topics.get(t)?.partitions ?? []).map((p) => p.leader));
+        last = `brokers ${[...md.brokers.keys()].join(",")}; ${known.length} of ${all.length} topics known, partition leaders ${leaders.join(",")}`;
+        return known.length === all.length && !md.brokers.has(dead) && leaders.every((l) => l >= 0 && l !== dead);
+      },
+      timeoutMs,
+      250,
+    ).catch((e: Error) => {
+      throw new Error(`${e.message}: ${last}`);
+    });
+  } finally {
+    await admin.close();
+  }
 }
