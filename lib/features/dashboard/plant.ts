@@ -10,11 +10,11 @@ import { reasonEditsByPath } from "#lib/adapters/db/oee-reasons.ts";
 import type { MachineInfo } from "#lib/adapters/db/plant.ts";
 import { ELEMENT_COLUMNS, siteMinuteSums } from "#lib/adapters/questdb/read-oee.ts";
 import { lineKey, machineKey, siteKey } from "#lib/contract/identity.ts";
-import { bucketsEndingIn, bucketsOverlapping } from "#lib/domain/oee/buckets.ts";
 import { kpisOf, lossesOf } from "#lib/domain/oee/kpis.ts";
 import { DEFAULT_MAPPING } from "#lib/domain/oee/mapping.ts";
 import type { Kpis, LossCategory, TimeElements } from "#lib/domain/oee/types.ts";
 import { round6, roundFigures, sumElements } from "./oee-read.ts";
+import { siteShift } from "./plant-shift.ts";
 import { readSiteStates, siteStates } from "./plant-states.ts";
 import { keptMinuteSums } from "./plant-sums.ts";
 import { liveTimeline, machineTimeline, type Segment, stateName } from "./plant-timelines.ts";
@@ -47,16 +47,6 @@ export interface PlantView {
 }
 
 const H = 3_600_000;
-
-function shiftOf(m: MachineInfo, now: number): PlantView["shift"] {
-  const place = { timeZone: m.timeZone, shifts: m.shifts };
-  if (m.shifts.length === 0) return { label: "last 8 hours (no shift calendar)", start: Math.floor((now - 8 * H) / 60_000) * 60_000, end: now, current: true };
-  const current = bucketsOverlapping("shift", place, now, now + 1).find((b) => b.start <= now && now < b.end);
-  if (current) return { label: current.label, start: current.start, end: current.end, current: true };
-  const last = bucketsEndingIn("shift", place, now - 7 * 24 * H, now).at(-1);
-  if (last) return { label: last.label, start: last.start, end: last.end, current: false };
-  return { label: "last 8 hours (no shift in the last week)", start: now - 8 * H, end: now, current: true };
-}
 
 const zero = (): TimeElements => sumElements([]);
 const ELEMENT_ENTRIES = Object.entries(ELEMENT_COLUMNS) as [keyof TimeElements, string][];
@@ -175,9 +165,9 @@ export async function plantView(
   site: string,
   now = Date.now(),
 ): Promise<PlantView | undefined> {
-  const first = fleet.find((m) => m.enterprise === enterprise && m.site === site);
-  if (!first) return undefined;
-  return siteWindowView(prisma, pool, fleet, enterprise, site, shiftOf(first, now), now, { live: true });
+  const ofSite = fleet.filter((m) => m.enterprise === enterprise && m.site === site);
+  if (ofSite.length === 0) return undefined;
+  return siteWindowView(prisma, pool, fleet, enterprise, site, siteShift(ofSite, now), now, { live: true });
 }
 
 /**
