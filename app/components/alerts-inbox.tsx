@@ -54,8 +54,7 @@ export function AlertsInbox({
     setAlerts(chosen.alerts);
     setOpen(chosen.open);
     // the API counts every status of the same filter: what the other states hold, without a second request
-    const others = Object.entries(chosen.byStatus).filter(([st]) => statuses && !statuses.includes(st));
-    setElsewhere(statuses ? others.reduce((n, [, c]) => n + c, 0) : null);
+    setElsewhere(statuses ? Object.entries(chosen.byStatus).reduce((n, [st, c]) => (statuses.includes(st) ? n : n + c), 0) : null);
   }, [site, severity, status]);
 
   // the URL follows the filters, so a link (or a reload) shows the same list

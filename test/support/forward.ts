@@ -191,11 +191,10 @@ export async function failedOver(cluster: KafkaCluster, dead: number, topics: st
           return undefined;
         });
         if (!md) return false;
-        const all = topics;
-        const known = all.filter((t) => md.topics.get(t)?.partitions !== undefined);
+        const known = topics.filter((t) => md.topics.get(t)?.partitions !== undefined);
         const leaders = known.flatMap((t) => (md.topics.get(t)?.partitions ?? []).map((p) => p.leader));
-        last = `brokers ${[...md.brokers.keys()].join(",")}; ${known.length} of ${all.length} topics known, partition leaders ${leaders.join(",")}`;
-        return known.length === all.length && !md.brokers.has(dead) && leaders.every((l) => l >= 0 && l !== dead);
+        last = `brokers ${[...md.brokers.keys()].join(",")}; ${known.length} of ${topics.length} topics known, partition leaders ${leaders.join(",")}`;
+        return known.length === topics.length && !md.brokers.has(dead) && leaders.every((l) => l >= 0 && l !== dead);
       },
       timeoutMs,
       250,

@@ -20,7 +20,7 @@ function shiftOf(m: MachineInfo, now: number): ShiftWindow {
  * The board's window for a site whose lines may keep different calendars (Pune: two shifts Monday to
  * Saturday on one line, three shifts every day on the other): a shift running now on any of them, else
  * the window of a line without a calendar, else the shift that ended last. The first machine's calendar
- * alone showed "none running now" on a Sunday while a line worked.
+ * alone showed "none running now" on a Sunday while a line worked. `machines`: at least one.
  */
 export function siteShift(machines: readonly MachineInfo[], now: number): ShiftWindow {
   const seen = new Set<string>();
@@ -32,5 +32,6 @@ export function siteShift(machines: readonly MachineInfo[], now: number): ShiftW
     windows.push({ w: shiftOf(m, now), calendar: m.shifts.length > 0 });
   }
   const running = windows.find((x) => x.calendar && x.w.current) ?? windows.find((x) => x.w.current);
-  return (running ?? [...windows].sort((a, b) => b.w.end - a.w.end)[0] ?? { w: shiftOf(machines[0] as MachineInfo, now) }).w;
+  // (`machines` is not empty: at least one window)
+  return (running ?? windows.reduce((a, b) => (b.w.end > a.w.end ? b : a))).w;
 }

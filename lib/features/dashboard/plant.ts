@@ -14,7 +14,7 @@ import { kpisOf, lossesOf } from "#lib/domain/oee/kpis.ts";
 import { DEFAULT_MAPPING } from "#lib/domain/oee/mapping.ts";
 import type { Kpis, LossCategory, TimeElements } from "#lib/domain/oee/types.ts";
 import { round6, roundFigures, sumElements } from "./oee-read.ts";
-import { siteShift } from "./plant-shift.ts";
+import { type ShiftWindow, siteShift } from "./plant-shift.ts";
 import { readSiteStates, siteStates } from "./plant-states.ts";
 import { keptMinuteSums } from "./plant-sums.ts";
 import { liveTimeline, machineTimeline, type Segment, stateName } from "./plant-timelines.ts";
@@ -36,7 +36,7 @@ export interface MachineView {
 
 export interface PlantView {
   site: { key: string; name: string; timeZone: string };
-  shift: { label: string; start: number; end: number; current: boolean };
+  shift: ShiftWindow;
   now: number;
   lines: { key: string; name: string; kpis: Kpis; elements: TimeElements }[];
   machines: MachineView[];
