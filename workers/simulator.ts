@@ -1,9 +1,12 @@
 // Plant simulator process: the machines of the asset model publishing over MQTT.
 
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { prismaFor } from "#lib/adapters/db/client.ts";
 import { loadMachines } from "#lib/adapters/db/plant.ts";
 import { putSparkplugMapping } from "#lib/adapters/db/sparkplug-mappings.ts";
 import { siteKey } from "#lib/contract/identity.ts";
+import { pulseFileName } from "#lib/features/sim/presence.ts";
 import { parseDegrade, parseOffline, parseSparkplugLines, startSimulator } from "#lib/features/sim/run.ts";
 import { sparkplugSimMappings } from "#lib/features/sim/sparkplug-edge.ts";
 import { config } from "#lib/platform/config.ts";
@@ -25,6 +28,7 @@ runMain(async () => {
   const sparkplug = parseSparkplugLines(cfg.SIM_SPARKPLUG_LINES, plant);
   const spbMachines = machines.filter((m) => sparkplug.has(m.key));
   for (const m of sparkplugSimMappings(cfg.SIM_SPARKPLUG_GROUP, spbMachines)) await putSparkplugMapping(prisma, m, "simulator");
+  mkdirSync(cfg.ANDON_HOME, { recursive: true });
   const sim = await startSimulator({
     sparkplug,
     config: cfg,
@@ -32,6 +36,8 @@ runMain(async () => {
     log,
     degrade: parseDegrade(cfg.SIM_DEGRADE, machines),
     offline: parseOffline(cfg.SIM_OFFLINE, machines),
+    // the machines say `unknown` when it stops, or from its last pulse after a crash (./presence.ts)
+    presence: { file: join(cfg.ANDON_HOME, pulseFileName(cfg.SIM_SITES)) },
   });
   onShutdown(async () => {
     await sim.stop();

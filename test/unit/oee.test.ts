@@ -120,3 +120,33 @@ describe("the default loss mapping", () => {
     }
   });
 });
+
+describe("a machine whose data stopped", () => {
+  // the simulator's presence (lib/features/sim/presence.ts) and the Sparkplug host's deaths say `unknown`
+  // when a machine's data stops; 08:00–16:00, running, no data 10:00–13:00, 1 s a part
+  const lines = (silence: boolean) => [
+    { type: "machine", idealCycleTimeS: 1 },
+    { type: "window", start: "2026-11-25T08:00:00Z", end: "2026-11-25T16:00:00Z" },
+    { type: "state", ts: "2026-11-25T07:00:00Z", state: "running" },
+    ...(silence
+      ? [
+          { type: "state", ts: "2026-11-25T10:00:00Z", state: "unknown", reason: "no data: the plant simulator stopped" },
+          { type: "state", ts: "2026-11-25T13:00:00Z", state: "running" },
+        ]
+      : []),
+    { type: "counts", ts: "2026-11-25T09:59:00Z", mode: "delta", total: 7000, reject: 0 },
+    { type: "counts", ts: "2026-11-25T15:59:00Z", mode: "delta", total: 10_000, reject: 0 },
+  ];
+
+  it("counts the unknown hours as an unplanned stop, so performance is that of the hours it ran", () => {
+    const r = run(lines(true));
+    expect(r.elements.otherStopS).toBe(3 * 3600);
+    expect(r.elements.runS).toBe(5 * 3600);
+    expect(r.kpis.availability).toBeCloseTo(5 / 8, 10);
+    expect(r.kpis.performance).toBeCloseTo(17_000 / 18_000, 10);
+    // without the word, the last state lasts: "running" through the silence with nothing made
+    const stale = run(lines(false));
+    expect(stale.kpis.availability).toBe(1);
+    expect(stale.kpis.performance).toBeCloseTo(17_000 / 28_800, 10);
+  });
+});

@@ -10,6 +10,7 @@ import { telemetryTopic } from "#lib/contract/topics.ts";
 import type { Config } from "#lib/platform/config.ts";
 import { MachineCommandLink } from "./commands.ts";
 import { MachineSim } from "./machine.ts";
+import { CRASHED_REASON, noDataState, PULSE_EVERY_MS, readPulse, STOPPED_REASON, silentSince, writePulse } from "./presence.ts";
 import { SimEdgeNode, simEdgeNodeId } from "./sparkplug-edge.ts";
 
 export interface SimulatorHandle {
@@ -27,6 +28,12 @@ export interface SimulatorOptions {
   offline?: Map<string, number>;
   /** Machines (keys) that speak Sparkplug B (./sparkplug-edge.ts) instead of Andon's JSON. */
   sparkplug?: ReadonlySet<string>;
+  /**
+   * The pulse file (./presence.ts): with it the machines say `unknown` when the simulator stops, and
+   * from the last pulse when the previous run ended without a word. The plant's simulator process
+   * has one; tests that only need telemetry do without.
+   */
+  presence?: { file: string };
 }
 
 export async function startSimulator(o: SimulatorOptions): Promise<SimulatorHandle> {
@@ -56,6 +63,32 @@ export async function startSimulator(o: SimulatorOptions): Promise<SimulatorHand
   log.info({ machines: sims.length, intervalMs: cfg.SIM_INTERVAL_MS, seed: cfg.SIM_SEED }, "simulator publishing");
 
   let inFlight = 0;
+  const path = (sim: MachineSim) => ({
+    enterprise: sim.machine.enterprise,
+    site: sim.machine.site,
+    area: sim.machine.area,
+    line: sim.machine.line,
+    machine: sim.machine.slug,
+  });
+  /** Each JSON machine's `unknown` state at `tsMs`, acknowledged by the broker (QoS 1). */
+  const sayNoData = (tsMs: number, reason: string) =>
+    Promise.all(
+      sims
+        .filter((sim) => !edges.has(sim.key))
+        .map((sim) =>
+          client
+            .publishAsync(telemetryTopic(path(sim), "state"), JSON.stringify(noDataState(tsMs, reason)), { qos: 1 })
+            .then(() => published.inc({ channel: "state" })),
+        ),
+    );
+  const presence = o.presence;
+  if (presence) {
+    const since = silentSince(readPulse(presence.file), Date.now());
+    if (since !== undefined) {
+      log.info({ since: new Date(since).toISOString() }, "the last run ended without a word: the machines' data is unknown since its last pulse");
+      await sayNoData(since, CRASHED_REASON);
+    }
+  }
   const tick = () => {
     const now = Date.now();
     let up = 0;
@@ -66,7 +99,6 @@ export async function startSimulator(o: SimulatorOptions): Promise<SimulatorHand
         if (sim.state === "running" || sim.state === "low_speed") up++;
         continue;
       }
-      const path = { enterprise: sim.machine.enterprise, site: sim.machine.site, area: sim.machine.area, line: sim.machine.line, machine: sim.machine.slug };
       for (const msg of sim.tick(now)) {
         // A real gateway buffers while the broker is away; past a bound we drop and count it.
         if (inFlight > 20_000) {
@@ -74,7 +106,7 @@ export async function startSimulator(o: SimulatorOptions): Promise<SimulatorHand
           continue;
         }
         inFlight++;
-        client.publish(telemetryTopic(path, msg.channel), JSON.stringify(msg.payload), { qos: 1 }, (err) => {
+        client.publish(telemetryTopic(path(sim), msg.channel), JSON.stringify(msg.payload), { qos: 1 }, (err) => {
           inFlight--;
           if (err) failed.inc();
           else published.inc({ channel: msg.channel });
@@ -84,14 +116,23 @@ export async function startSimulator(o: SimulatorOptions): Promise<SimulatorHand
     }
     running.set(up);
   };
+  const pulse = () => presence && writePulse(presence.file, { lastMs: Date.now(), clean: false });
   tick();
+  pulse();
   const timer = setInterval(tick, cfg.SIM_INTERVAL_MS);
+  const pulseTimer = setInterval(pulse, PULSE_EVERY_MS);
   const metrics = await startMetricsServer(registry, cfg.SIM_METRICS_PORT);
   return {
     machines: sims.length,
     async stop() {
       clearInterval(timer);
+      clearInterval(pulseTimer);
       for (const t of timers) clearTimeout(t);
+      if (presence) {
+        const now = Date.now();
+        await sayNoData(now, STOPPED_REASON);
+        writePulse(presence.file, { lastMs: now, clean: true });
+      }
       await Promise.all(links.map((l) => l.disconnect()));
       await client.endAsync();
       await Promise.all([...new Set(edges.values())].map((e) => e.end()));

@@ -45,6 +45,7 @@ export class SimEdgeNode {
   readonly #lastCumulative = new Map<string, number>();
   #seq = 0;
   readonly #bdSeq = BigInt(Date.now() % 256);
+  readonly #will: { topic: string; payload: Buffer; qos: 1; retain: false };
 
   constructor(
     cfg: Config,
@@ -57,7 +58,8 @@ export class SimEdgeNode {
       timestamp: BigInt(Date.now()),
       metrics: [{ name: "bdSeq", datatype: DataType.UInt64, value: { case: "longValue", value: this.#bdSeq } }],
     });
-    const will = { topic: sparkplugTopic({ group, type: "NDEATH", edgeNode }), payload: Buffer.from(death), qos: 1 as const, retain: false };
+    const will = { topic: sparkplugTopic({ group, type: "NDEATH", edgeNode }), payload: Buffer.from(death), qos: 1 as const, retain: false as const };
+    this.#will = will;
     this.#client = mqtt.connect(cfg.MQTT_URL, mqttOptions(cfg, { clientId: `andon-sim-spb-${edgeNode}-${process.pid}`.slice(0, 64), clean: true, will }));
     this.#client.on("connect", () => {
       this.#client.subscribe(sparkplugTopic({ group, type: "NCMD", edgeNode }), { qos: 0 });
@@ -132,5 +134,9 @@ export class SimEdgeNode {
     return [diff(`${key}#t`, total), diff(`${key}#r`, reject)];
   }
 
-  end = () => this.#client.endAsync();
+  /** Sparkplug's intentional disconnect: the death certificate first (the broker sends the will only when the connection is lost). */
+  end = async () => {
+    if (this.#client.connected) await this.#client.publishAsync(this.#will.topic, this.#will.payload, { qos: 1 }).catch(() => undefined);
+    await this.#client.endAsync();
+  };
 }

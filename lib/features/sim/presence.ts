@@ -1,0 +1,60 @@
+// The simulator's presence, as a gateway's last will gives it for a plant: when the simulator stops,
+// the machines it speaks for in Andon's JSON say `unknown` ("no data"), so the hours it was not
+// running count as an unplanned stop of unknown state (as a window with no state known does,
+// docs/oee.md), not as the last state lasting: a machine last seen running would otherwise be
+// "running" all night with no parts made, and its performance would collapse. (Its Sparkplug edge
+// nodes say it with NDEATH, which the ingest turns into the same `unknown`.) A crash gives no chance
+// to say so: a pulse file, written every few seconds, says when the simulator was last alive, and the
+// next start marks the machines unknown from then.
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+
+export interface Pulse {
+  /** The last moment the simulator was known to be publishing (epoch ms). */
+  lastMs: number;
+  /** True when it stopped cleanly (it said `unknown` itself then). */
+  clean: boolean;
+}
+
+export const PULSE_EVERY_MS = 5000;
+export const STOPPED_REASON = "no data: the plant simulator stopped";
+export const CRASHED_REASON = "no data: the plant simulator was not running";
+
+/** The pulse file of one simulator process (several, one per factory broker, may share ANDON_HOME). */
+export function pulseFileName(sites: string): string {
+  const which = sites.trim() ? sites.replace(/[^a-zA-Z0-9_-]+/g, "_") : "all";
+  return `simulator-${which}.json`;
+}
+
+/** The pulse in `file`, or undefined when there is none or it is unreadable (then nothing is known of a gap). */
+export function readPulse(file: string): Pulse | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    const p = JSON.parse(readFileSync(file, "utf8")) as Partial<Pulse>;
+    return typeof p.lastMs === "number" && Number.isFinite(p.lastMs) && typeof p.clean === "boolean" ? { lastMs: p.lastMs, clean: p.clean } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes the pulse whole or not at all (a crash while writing leaves the previous one). */
+export function writePulse(file: string, pulse: Pulse): void {
+  const tmp = `${file}.tmp`;
+  writeFileSync(tmp, JSON.stringify(pulse));
+  renameSync(tmp, file);
+}
+
+/**
+ * When the machines' data stopped without a word, or undefined (a clean end, or none known). The dead
+ * run published nothing after its next pulse would have been due, so that is the moment: any state it
+ * sent after its last pulse comes before it, and at most one pulse period of the last state remains.
+ */
+export function silentSince(pulse: Pulse | undefined, nowMs: number): number | undefined {
+  if (!pulse || pulse.clean) return undefined;
+  const due = pulse.lastMs + PULSE_EVERY_MS;
+  return due < nowMs ? due : undefined;
+}
+
+/** The state message that says a machine's data stopped at `tsMs`. */
+export function noDataState(tsMs: number, reason: string): Record<string, unknown> {
+  return { v: 1, ts: new Date(tsMs).toISOString(), state: "unknown", reason };
+}

@@ -1,0 +1,165 @@
+// The simulator's presence (lib/features/sim/presence.ts), through the broker, the ingest worker and
+// QuestDB: a stop makes every machine's state `unknown` (the JSON machines by a state message, the
+// Sparkplug line's by its edge node's NDEATH, which the ingest host turns into the same), and a start
+// after a run that ended without a word marks the JSON machines unknown from that run's last pulse. A
+// clean stop leaves nothing for the next start to mark. Without it, the hours the demo was off count
+// as the last state lasting: "running" all night with no parts made.
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { loadMachineKeys } from "#lib/adapters/db/assets.ts";
+import { prismaFor } from "#lib/adapters/db/client.ts";
+import { loadMachines, type MachineInfo } from "#lib/adapters/db/plant.ts";
+import { loadSparkplugMappings, putSparkplugMapping } from "#lib/adapters/db/sparkplug-mappings.ts";
+import { questPool } from "#lib/adapters/questdb/pg.ts";
+import { TABLES } from "#lib/adapters/questdb/tables.ts";
+import { type IngestWorker, startIngestWorker } from "#lib/features/ingest/worker.ts";
+import { CRASHED_REASON, PULSE_EVERY_MS, readPulse, STOPPED_REASON, writePulse } from "#lib/features/sim/presence.ts";
+import { parseSparkplugLines, type SimulatorHandle, startSimulator } from "#lib/features/sim/run.ts";
+import { sparkplugSimMappings } from "#lib/features/sim/sparkplug-edge.ts";
+import { waitFor } from "#lib/features/stack/net.ts";
+import type { Config } from "#lib/platform/config.ts";
+import { createLogger } from "#lib/platform/log.ts";
+import { seedTestPlant, testConfig, testPlant } from "../support/stack.ts";
+
+const env = inject("stack");
+const ent = `sp${randomBytes(3).toString("hex")}`;
+const group = `pres-${ent}`;
+const prisma = prismaFor(env.DATABASE_URL);
+const pool = questPool(env.QUESTDB_PG_URL, env.QUESTDB_PG_PASSWORD);
+const log = createLogger("test-sim-presence", "error");
+const dir = mkdtempSync(join(tmpdir(), "andon-presence-"));
+const file = join(dir, "simulator-all.json");
+let cfg: Config;
+let fleet: MachineInfo[] = [];
+let spb = new Set<string>();
+let worker: IngestWorker;
+let sim: SimulatorHandle | undefined;
+
+interface StateRow {
+  key: string;
+  ts: number;
+  state: string;
+  reason: string | null;
+}
+
+async function states(): Promise<StateRow[]> {
+  const { rows } = await pool.query<{ site: string; area: string; line: string; machine: string; ts: Date; state: string; reason: string | null }>(
+    `SELECT site, area, line, machine, ts, state, reason FROM ${TABLES.state} WHERE enterprise = $1 ORDER BY ts`,
+    [ent],
+  );
+  return rows.map((r) => ({ key: `${ent}/${r.site}/${r.area}/${r.line}/${r.machine}`, ts: r.ts.getTime(), state: r.state, reason: r.reason }));
+}
+
+/** Each machine's latest state row. */
+const latest = (rows: StateRow[]) => new Map(rows.map((r) => [r.key, r]));
+
+const start = () => startSimulator({ config: cfg, machines: fleet, log, sparkplug: spb, presence: { file } });
+
+beforeAll(async () => {
+  await seedTestPlant(env.DATABASE_URL, testPlant(ent, 2));
+  fleet = (await loadMachines(prisma)).filter((m) => m.enterprise === ent);
+  const first = fleet[0]!;
+  cfg = testConfig(env, {
+    INGEST_CLIENT_ID: `presence-${ent}`,
+    INGEST_ENTERPRISE: ent,
+    INGEST_FLUSH_MS: "50",
+    INGEST_SPARKPLUG_GROUPS: group,
+    INGEST_SPARKPLUG_HOST_ID: `andon-${ent}`,
+    SIM_INTERVAL_MS: "200",
+    SIM_SEED: "7",
+    SIM_SPARKPLUG_LINES: `${first.site}/${first.area}/${first.line}`,
+    SIM_SPARKPLUG_GROUP: group,
+  });
+  spb = parseSparkplugLines(cfg.SIM_SPARKPLUG_LINES, fleet);
+  for (const m of sparkplugSimMappings(
+    group,
+    fleet.filter((x) => spb.has(x.key)),
+  ))
+    await putSparkplugMapping(prisma, m, "simulator");
+  worker = await startIngestWorker({
+    config: cfg,
+    log,
+    loadMachineKeys: () => loadMachineKeys(prisma),
+    loadSparkplugMappings: () => loadSparkplugMappings(prisma),
+  });
+  await worker.subscribed;
+});
+
+afterAll(async () => {
+  await sim?.stop();
+  await worker?.stop();
+  await pool.end();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("the simulator's presence", () => {
+  const json = () => fleet.filter((m) => !spb.has(m.key));
+
+  it("marks the JSON machines unknown from the last pulse of a run that ended without a word", async () => {
+    expect(spb.size).toBeGreaterThan(0);
+    expect(json().length).toBeGreaterThan(0);
+    const lastMs = Date.now() - 3_600_000;
+    writePulse(file, { lastMs, clean: false });
+    const startedAt = Date.now();
+    sim = await start();
+    const gap = lastMs + PULSE_EVERY_MS;
+    // every JSON machine: unknown from the dead run's due pulse, then its live state
+    await waitFor(
+      "the gap's unknown and a live state of every JSON machine",
+      async () => {
+        const rows = await states();
+        return json().every((m) => rows.some((r) => r.key === m.key && r.ts === gap) && rows.some((r) => r.key === m.key && r.ts >= startedAt));
+      },
+      30_000,
+    );
+    const rows = await states();
+    for (const m of json()) {
+      const mine = rows.filter((r) => r.key === m.key);
+      expect(mine[0]).toMatchObject({ ts: gap, state: "unknown", reason: CRASHED_REASON });
+      expect(mine.at(-1)?.state).not.toBe("unknown");
+    }
+    // the Sparkplug machines are the broker's to speak for (their edge node's will): nothing is invented for them
+    expect(rows.filter((r) => spb.has(r.key) && r.ts < startedAt)).toEqual([]);
+    // the running simulator keeps its pulse fresh
+    await waitFor("a pulse of this run", async () => (readPulse(file)?.lastMs ?? 0) >= startedAt, 10_000);
+    expect(readPulse(file)?.clean).toBe(false);
+  });
+
+  it("makes every machine unknown when it stops, and the next start has no gap to mark", async () => {
+    await waitFor("every machine's live state", async () => latest(await states()).size === fleet.length, 30_000);
+    const stopAt = Date.now();
+    await sim!.stop();
+    sim = undefined;
+    expect(readPulse(file)).toMatchObject({ clean: true });
+    expect(readPulse(file)!.lastMs).toBeGreaterThanOrEqual(stopAt);
+    await waitFor(
+      "every machine's last state unknown",
+      async () => [...latest(await states()).values()].every((r) => r.state === "unknown" && r.ts >= stopAt - 1000),
+      30_000,
+    );
+    const last = latest(await states());
+    expect(last.size).toBe(fleet.length);
+    for (const m of fleet) {
+      const r = last.get(m.key)!;
+      if (spb.has(m.key)) expect(r.reason).toMatch(/Sparkplug NDEATH/);
+      else expect(r.reason).toBe(STOPPED_REASON);
+    }
+
+    // a clean stop said it already: the next start marks no gap, only live states follow
+    const crashedBefore = (await states()).filter((r) => r.reason === CRASHED_REASON).length;
+    const restartedAt = Date.now();
+    sim = await start();
+    await waitFor(
+      "every machine's live state after the restart",
+      async () => {
+        const now = latest(await states());
+        return fleet.every((m) => (now.get(m.key)?.ts ?? 0) >= restartedAt && now.get(m.key)?.state !== "unknown");
+      },
+      30_000,
+    );
+    expect((await states()).filter((r) => r.reason === CRASHED_REASON).length).toBe(crashedBefore);
+  });
+});
