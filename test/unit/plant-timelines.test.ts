@@ -71,6 +71,32 @@ function viewOf(machines: unknown[]): PlantView {
   } as unknown as PlantView;
 }
 
+// a calendar's planned time in the window: two stretches
+const PART = [
+  { start: T0 + 30 * MIN, end: T0 + 90 * MIN },
+  { start: T0 + 120 * MIN, end: T0 + 300 * MIN },
+];
+
+describe("the top downtime reasons", () => {
+  it("count a stop's planned part only, and not a stop outside its machine's planned time", () => {
+    const seg = (from: number, to: number, reason: string) => ({
+      start: T0 + from * MIN,
+      end: T0 + to * MIN,
+      state: "unknown",
+      reason,
+      loss: "UNPLANNED_STOP" as const,
+    });
+    // one machine planned in PART, one without a calendar (all of the window planned)
+    const calendar = [seg(0, 20, "outside"), seg(80, 130, "across a break"), seg(140, 150, "inside")];
+    const none = [seg(0, 20, "outside")];
+    expect(topReasons([calendar, none], [PART, [{ start: T0, end: T0 + 300 * MIN }]])).toEqual([
+      { reason: "across a break", seconds: 20 * 60, stops: 1 },
+      { reason: "outside", seconds: 20 * 60, stops: 1 },
+      { reason: "inside", seconds: 10 * 60, stops: 1 },
+    ]);
+  });
+});
+
 describe("the plant board's kept timelines", () => {
   it("equal the core's timeline of the states known at every refresh", () => {
     fc.assert(
@@ -90,7 +116,8 @@ describe("the plant board's kept timelines", () => {
           const fresh = machineTimeline(m, window, known, edits);
           expect(timeline).toEqual(fresh);
           // the stops per reason, the kept part's totals reused, as from the segments one by one
-          expect(topReasons([timeline, fresh])).toEqual(topReasons([structuredClone(fresh), fresh]));
+          for (const planned of [[window], PART])
+            expect(topReasons([timeline, fresh], [planned, planned])).toEqual(topReasons([structuredClone(fresh), fresh], [planned, planned]));
           // its JSON (each segment's text made once, kept segments' texts reused) as JSON.stringify makes it
           const view = viewOf([{ ...machineView, timeline }]);
           expect(plantJson(view)).toBe(JSON.stringify(toWire(view)));

@@ -10,9 +10,10 @@ import { reasonEditsByPath } from "#lib/adapters/db/oee-reasons.ts";
 import type { MachineInfo } from "#lib/adapters/db/plant.ts";
 import { ELEMENT_COLUMNS, siteMinuteSums } from "#lib/adapters/questdb/read-oee.ts";
 import { lineKey, machineKey, siteKey } from "#lib/contract/identity.ts";
+import { overlapMs, plannedIntervals } from "#lib/domain/oee/calendar.ts";
 import { kpisOf, lossesOf } from "#lib/domain/oee/kpis.ts";
 import { DEFAULT_MAPPING } from "#lib/domain/oee/mapping.ts";
-import type { Kpis, LossCategory, TimeElements } from "#lib/domain/oee/types.ts";
+import type { Interval, Kpis, LossCategory, TimeElements } from "#lib/domain/oee/types.ts";
 import { round6, roundFigures, sumElements } from "./oee-read.ts";
 import { type ShiftWindow, siteShift } from "./plant-shift.ts";
 import { readSiteStates, siteStates } from "./plant-states.ts";
@@ -97,48 +98,57 @@ type ReasonTotals = Map<string, { ms: number; stops: number }>;
 
 const STOP_FREE = new Set<LossCategory>(["PRODUCTIVE", "REDUCED_SPEED", "PLANNED_STOP"]);
 
-function addReasons(segments: readonly Segment[], into: ReasonTotals): ReasonTotals {
+/** Adds each stop's planned part (a stop outside its machine's planned time is no loss: OEE does not count it either). */
+function addReasons(segments: readonly Segment[], planned: readonly Interval[], into: ReasonTotals): ReasonTotals {
   for (const t of segments) {
     if (STOP_FREE.has(t.loss)) continue;
+    const ms = overlapMs(t.start, t.end, planned);
+    if (ms === 0) continue;
     const r = reasonOf(t);
     const cur = into.get(r);
     if (cur) {
-      cur.ms += t.end - t.start;
+      cur.ms += ms;
       cur.stops += 1;
-    } else into.set(r, { ms: t.end - t.start, stops: 1 });
+    } else into.set(r, { ms, stops: 1 });
   }
   return into;
 }
 
-// the totals of a kept timeline's segments before its last, made once (./plant-wire.ts timelinePrefix)
-const prefixReasons = new WeakMap<object, ReasonTotals>();
+// the totals of a kept timeline's segments before its last, made once (./plant-wire.ts timelinePrefix),
+// for the planned time they overlap (stable while the window grows: it ends after them)
+const prefixReasons = new WeakMap<object, { planned: string; totals: ReasonTotals }>();
 
 /** Adds the stops of a machine's timeline to `into`, per reason (whole milliseconds: exact in any order). */
-function timelineReasons(timeline: readonly Segment[], into: ReasonTotals): void {
+function timelineReasons(timeline: readonly Segment[], planned: readonly Interval[], into: ReasonTotals): void {
   const prefix = timelinePrefix(timeline);
   if (!prefix) {
-    addReasons(timeline, into);
+    addReasons(timeline, planned, into);
     return;
   }
+  const upTo = timeline.at(-2)?.end ?? Number.NEGATIVE_INFINITY;
+  const sig = planned
+    .filter((i) => i.start < upTo)
+    .map((i) => `${i.start}:${Math.min(i.end, upTo)}`)
+    .join();
   let kept = prefixReasons.get(prefix);
-  if (!kept) {
-    kept = addReasons(timeline.slice(0, -1), new Map());
+  if (kept?.planned !== sig) {
+    kept = { planned: sig, totals: addReasons(timeline.slice(0, -1), planned, new Map()) };
     prefixReasons.set(prefix, kept);
   }
-  for (const [r, x] of kept) {
+  for (const [r, x] of kept.totals) {
     const cur = into.get(r);
     if (cur) {
       cur.ms += x.ms;
       cur.stops += x.stops;
     } else into.set(r, { ...x });
   }
-  addReasons(timeline.slice(-1), into);
+  addReasons(timeline.slice(-1), planned, into);
 }
 
 /** The ten reasons that stopped the machines longest (seconds, stops), in the order first seen where equal. */
-export function topReasons(timelines: readonly (readonly Segment[])[]): PlantView["reasons"] {
+export function topReasons(timelines: readonly (readonly Segment[])[], planned: readonly (readonly Interval[])[]): PlantView["reasons"] {
   const totals: ReasonTotals = new Map();
-  for (const t of timelines) timelineReasons(t, totals);
+  for (const [i, t] of timelines.entries()) timelineReasons(t, planned[i] ?? [], totals);
   return [...totals.entries()]
     .map(([reason, x]) => ({ reason, seconds: x.ms / 1000, stops: x.stops }))
     .sort((a, b) => b.seconds - a.seconds)
@@ -247,7 +257,12 @@ export async function siteWindowView(
   const losses = (Object.keys(lossTotals) as (keyof typeof lossTotals)[])
     .map((k) => ({ name: LOSS_NAMES[k], seconds: round6(lossTotals[k]) }))
     .sort((a, b) => b.seconds - a.seconds);
-  const reasons = topReasons(views.map((v) => v.timeline));
+  // each machine's stops in its own planned time: a site's lines may keep different calendars
+  const window = { start: shift.start, end: until };
+  const reasons = topReasons(
+    views.map((v) => v.timeline),
+    machines.map((m) => (m.shifts.length ? plannedIntervals(window, m.timeZone, m.shifts) : [window])),
+  );
   const knownReasons = facts.knownReasons;
   return {
     site: { key: siteKey({ enterprise, site }), name: first.siteName ?? site, timeZone: first.timeZone },
