@@ -10,11 +10,12 @@ import { truncateAndonTables } from "#lib/adapters/questdb/truncate.ts";
 import { deleteKeysUnder, redisConnection } from "#lib/adapters/queues/redis.ts";
 import type { Config } from "#lib/platform/config.ts";
 import { historyMarkerFile } from "./demo-history.ts";
+import { removePulses } from "./presence.ts";
 
 /** What a reset deletes, for the confirmation prompt. */
 export const RESET_WHAT =
   "every row of telemetry, dead letters and OEE results in QuestDB; the commands, alerts, downtime reasons and OEE cursors in PostgreSQL; " +
-  "the demo people's audit entries; Andon's queues and detector baselines in Redis (QUEUE_PREFIX); the history marker. " +
+  "the demo people's audit entries; Andon's queues and detector baselines in Redis (QUEUE_PREFIX); the history marker and the simulator's pulse. " +
   "The asset model, users, API tokens and the rest of the audit log stay.";
 
 /** Deletes the demo plant's data. Nothing of Andon's may be running against these services. */
@@ -42,4 +43,6 @@ export async function resetDemo(cfg: Config, say: (m: string) => void): Promise<
   }
   say(`demo reset: ${keys} Redis keys under ${cfg.QUEUE_PREFIX} deleted`);
   rmSync(historyMarkerFile(cfg.ANDON_HOME), { force: true });
+  // with the data gone, a crashed run's last pulse would mark the machines unknown inside the new week of history
+  removePulses(cfg.ANDON_HOME);
 }

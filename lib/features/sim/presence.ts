@@ -6,7 +6,8 @@
 // nodes say it with NDEATH, which the ingest turns into the same `unknown`.) A crash gives no chance
 // to say so: a pulse file, written every few seconds, says when the simulator was last alive, and the
 // next start marks the machines unknown from then.
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 
 export interface Pulse {
   /** The last moment the simulator was known to be publishing (epoch ms). */
@@ -23,6 +24,14 @@ export const CRASHED_REASON = "no data: the plant simulator was not running";
 export function pulseFileName(sites: string): string {
   const which = sites.trim() ? sites.replace(/[^a-zA-Z0-9_-]+/g, "_") : "all";
   return `simulator-${which}.json`;
+}
+
+/** Removes every simulator's pulse in `home` (a demo reset: the data they would mark is gone). */
+export function removePulses(home: string): number {
+  if (!existsSync(home)) return 0;
+  const files = readdirSync(home).filter((f) => /^simulator-[a-zA-Z0-9_-]+\.json$/.test(f));
+  for (const f of files) rmSync(join(home, f), { force: true });
+  return files.length;
 }
 
 /** The pulse in `file`, or undefined when there is none or it is unreadable (then nothing is known of a gap). */

@@ -84,7 +84,8 @@ export async function startSimulator(o: SimulatorOptions): Promise<SimulatorHand
   const presence = o.presence;
   if (presence) {
     const since = silentSince(readPulse(presence.file), Date.now());
-    if (since !== undefined) {
+    // older than the ingest keeps (INGEST_MAX_AGE_S), the mark would only be dead-lettered
+    if (since !== undefined && Date.now() - since < cfg.INGEST_MAX_AGE_S * 1000 - 60_000) {
       log.info({ since: new Date(since).toISOString() }, "the last run ended without a word: the machines' data is unknown since its last pulse");
       await sayNoData(since, CRASHED_REASON);
     }
