@@ -8,6 +8,7 @@ import { startMetricsServer } from "#lib/adapters/http/metrics-server.ts";
 import { mqttOptions } from "#lib/adapters/mqtt/options.ts";
 import { telemetryTopic } from "#lib/contract/topics.ts";
 import type { Config } from "#lib/platform/config.ts";
+import { withTimeout } from "#lib/platform/timeout.ts";
 import { MachineCommandLink } from "./commands.ts";
 import { MachineSim } from "./machine.ts";
 import { CRASHED_REASON, noDataState, PULSE_EVERY_MS, readPulse, STOPPED_REASON, silentSince, writePulse } from "./presence.ts";
@@ -130,9 +131,14 @@ export async function startSimulator(o: SimulatorOptions): Promise<SimulatorHand
       clearInterval(pulseTimer);
       for (const t of timers) clearTimeout(t);
       if (presence) {
+        // clean only once the broker has them: else the next start marks the machines from this pulse
         const now = Date.now();
-        await sayNoData(now, STOPPED_REASON);
-        writePulse(presence.file, { lastMs: now, clean: true });
+        let said = true;
+        await withTimeout(sayNoData(now, STOPPED_REASON), 5000, "the machines' unknown states").catch((e: Error) => {
+          said = false;
+          log.warn({ err: e.message }, "the machines' unknown states were not acknowledged; the next start marks them");
+        });
+        writePulse(presence.file, { lastMs: now, clean: said });
       }
       await Promise.all(links.map((l) => l.disconnect()));
       await client.endAsync();
