@@ -161,5 +161,26 @@ describe("the simulator's presence", () => {
       30_000,
     );
     expect((await states()).filter((r) => r.reason === CRASHED_REASON).length).toBe(crashedBefore);
+    await sim.stop();
+    sim = undefined;
+  });
+
+  it("simulates on when its pulse cannot be written (the crash mark is lost, not the plant)", async () => {
+    const nowhere = join(dir, "missing", "simulator-all.json");
+    const startedAt = Date.now();
+    sim = await startSimulator({ config: cfg, machines: fleet, log, sparkplug: spb, presence: { file: nowhere } });
+    // past a failed pulse: every machine keeps publishing (vibration every tick)
+    await new Promise((r) => setTimeout(r, PULSE_EVERY_MS + 1000));
+    const countedSince = async () => {
+      const { rows } = await pool.query<{ site: string; area: string; line: string; machine: string }>(
+        `SELECT DISTINCT site, area, line, machine FROM ${TABLES.vibration} WHERE enterprise = $1 AND ts >= $2`,
+        [ent, new Date(startedAt + PULSE_EVERY_MS)],
+      );
+      return new Set(rows.map((r) => `${ent}/${r.site}/${r.area}/${r.line}/${r.machine}`));
+    };
+    await waitFor("vibration of every machine after the failed pulses", async () => (await countedSince()).size === fleet.length, 30_000);
+    await sim.stop();
+    sim = undefined;
+    expect(readPulse(nowhere)).toBeUndefined();
   });
 });

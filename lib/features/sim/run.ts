@@ -118,7 +118,18 @@ export async function startSimulator(o: SimulatorOptions): Promise<SimulatorHand
     }
     running.set(up);
   };
-  const pulse = () => presence && writePulse(presence.file, { lastMs: Date.now(), clean: false });
+  // a pulse that cannot be written (a full or read-only disk) costs the crash mark, never the simulation
+  let pulseFailed = false;
+  const pulse = () => {
+    if (!presence) return;
+    try {
+      writePulse(presence.file, { lastMs: Date.now(), clean: false });
+      pulseFailed = false;
+    } catch (e) {
+      if (!pulseFailed) log.warn({ err: (e as Error).message, file: presence.file }, "cannot write the simulator's pulse: a crash will not be marked");
+      pulseFailed = true;
+    }
+  };
   tick();
   pulse();
   const timer = setInterval(tick, cfg.SIM_INTERVAL_MS);
@@ -138,7 +149,11 @@ export async function startSimulator(o: SimulatorOptions): Promise<SimulatorHand
           said = false;
           log.warn({ err: e.message }, "the machines' unknown states were not acknowledged; the next start marks them");
         });
-        writePulse(presence.file, { lastMs: now, clean: said });
+        try {
+          writePulse(presence.file, { lastMs: now, clean: said });
+        } catch (e) {
+          log.warn({ err: (e as Error).message, file: presence.file }, "cannot write the simulator's pulse");
+        }
       }
       await Promise.all(links.map((l) => l.disconnect()));
       await client.endAsync();
