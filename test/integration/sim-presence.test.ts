@@ -148,7 +148,8 @@ describe("the simulator's presence", () => {
       else expect(r.reason).toBe(STOPPED_REASON);
     }
 
-    // a clean stop said it already: the next start marks no gap, only live states follow
+    // a clean stop said it already: the next start marks no gap, only live states follow (an hour later, too)
+    writePulse(file, { lastMs: Date.now() - 3_600_000, clean: true });
     const crashedBefore = (await states()).filter((r) => r.reason === CRASHED_REASON).length;
     const restartedAt = Date.now();
     sim = await start();

@@ -8,10 +8,9 @@ import { startMetricsServer } from "#lib/adapters/http/metrics-server.ts";
 import { mqttOptions } from "#lib/adapters/mqtt/options.ts";
 import { telemetryTopic } from "#lib/contract/topics.ts";
 import type { Config } from "#lib/platform/config.ts";
-import { withTimeout } from "#lib/platform/timeout.ts";
 import { MachineCommandLink } from "./commands.ts";
 import { MachineSim } from "./machine.ts";
-import { CRASHED_REASON, noDataState, PULSE_EVERY_MS, readPulse, STOPPED_REASON, silentSince, writePulse } from "./presence.ts";
+import { noDataState, PULSE_EVERY_MS, SimPresence } from "./presence.ts";
 import { SimEdgeNode, simEdgeNodeId } from "./sparkplug-edge.ts";
 
 export interface SimulatorHandle {
@@ -82,15 +81,8 @@ export async function startSimulator(o: SimulatorOptions): Promise<SimulatorHand
             .then(() => published.inc({ channel: "state" })),
         ),
     );
-  const presence = o.presence;
-  if (presence) {
-    const since = silentSince(readPulse(presence.file), Date.now());
-    // older than the ingest keeps (INGEST_MAX_AGE_S), the mark would only be dead-lettered
-    if (since !== undefined && Date.now() - since < cfg.INGEST_MAX_AGE_S * 1000 - 60_000) {
-      log.info({ since: new Date(since).toISOString() }, "the last run ended without a word: the machines' data is unknown since its last pulse");
-      await sayNoData(since, CRASHED_REASON);
-    }
-  }
+  const presence = o.presence && new SimPresence(o.presence.file, log, cfg.INGEST_MAX_AGE_S * 1000);
+  await presence?.markSilence(sayNoData);
   const tick = () => {
     const now = Date.now();
     let up = 0;
@@ -118,22 +110,10 @@ export async function startSimulator(o: SimulatorOptions): Promise<SimulatorHand
     }
     running.set(up);
   };
-  // a pulse that cannot be written (a full or read-only disk) costs the crash mark, never the simulation
-  let pulseFailed = false;
-  const pulse = () => {
-    if (!presence) return;
-    try {
-      writePulse(presence.file, { lastMs: Date.now(), clean: false });
-      pulseFailed = false;
-    } catch (e) {
-      if (!pulseFailed) log.warn({ err: (e as Error).message, file: presence.file }, "cannot write the simulator's pulse: a crash will not be marked");
-      pulseFailed = true;
-    }
-  };
   tick();
-  pulse();
+  presence?.beat();
   const timer = setInterval(tick, cfg.SIM_INTERVAL_MS);
-  const pulseTimer = setInterval(pulse, PULSE_EVERY_MS);
+  const pulseTimer = setInterval(() => presence?.beat(), PULSE_EVERY_MS);
   const metrics = await startMetricsServer(registry, cfg.SIM_METRICS_PORT);
   return {
     machines: sims.length,
@@ -141,22 +121,11 @@ export async function startSimulator(o: SimulatorOptions): Promise<SimulatorHand
       clearInterval(timer);
       clearInterval(pulseTimer);
       for (const t of timers) clearTimeout(t);
-      if (presence) {
-        // clean only once the broker has them: else the next start marks the machines from this pulse
-        const now = Date.now();
-        let said = true;
-        await withTimeout(sayNoData(now, STOPPED_REASON), 5000, "the machines' unknown states").catch((e: Error) => {
-          said = false;
-          log.warn({ err: e.message }, "the machines' unknown states were not acknowledged; the next start marks them");
-        });
-        try {
-          writePulse(presence.file, { lastMs: now, clean: said });
-        } catch (e) {
-          log.warn({ err: (e as Error).message, file: presence.file }, "cannot write the simulator's pulse");
-        }
-      }
+      // clean only once the broker has them: else the next start marks the machines from this pulse
+      const said = presence ? await presence.stop(sayNoData) : true;
       await Promise.all(links.map((l) => l.disconnect()));
-      await client.endAsync();
+      // unacknowledged publishes would hold a normal end forever (the broker is away)
+      await client.endAsync(!said);
       await Promise.all([...new Set(edges.values())].map((e) => e.end()));
       await metrics.close();
     },

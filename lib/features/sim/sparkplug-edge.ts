@@ -9,6 +9,7 @@ import { mqttOptions } from "#lib/adapters/mqtt/options.ts";
 import { VIBRATION_FEATURES } from "#lib/contract/payloads.ts";
 import { DataType, decodeSparkplug, encodeSparkplug, type MetricInit as Metric, nameOf, sparkplugTopic } from "#lib/contract/sparkplug.ts";
 import type { Config } from "#lib/platform/config.ts";
+import { withTimeout } from "#lib/platform/timeout.ts";
 import type { MachineSim, SimMessage } from "./machine.ts";
 
 type Value = number | string;
@@ -136,7 +137,13 @@ export class SimEdgeNode {
 
   /** Sparkplug's intentional disconnect: the death certificate first (the broker sends the will only when the connection is lost). */
   end = async () => {
-    if (this.#client.connected) await this.#client.publishAsync(this.#will.topic, this.#will.payload, { qos: 1 }).catch(() => undefined);
-    await this.#client.endAsync();
+    let said = !this.#client.connected;
+    if (!said)
+      said = await withTimeout(this.#client.publishAsync(this.#will.topic, this.#will.payload, { qos: 1 }), 5000, "NDEATH").then(
+        () => true,
+        () => false,
+      );
+    // an unacknowledged NDEATH would hold a normal end forever: then the broker's will says it
+    await this.#client.endAsync(!said);
   };
 }
