@@ -23,6 +23,7 @@ import { waitFor } from "#lib/features/stack/net.ts";
 import type { Config } from "#lib/platform/config.ts";
 import { createLogger } from "#lib/platform/log.ts";
 import { seedTestPlant, testConfig, testPlant } from "../support/stack.ts";
+import { startTcpProxy } from "../support/tcp-proxy.ts";
 
 const env = inject("stack");
 const ent = `sp${randomBytes(3).toString("hex")}`;
@@ -183,5 +184,19 @@ describe("the simulator's presence", () => {
     await sim.stop();
     sim = undefined;
     expect(readPulse(nowhere)).toBeUndefined();
+  });
+
+  it("stops with the broker away (the word bounded, the end forced), and leaves its pulse for the next start to mark", async () => {
+    // the simulator's MQTT through a link that is then cut
+    const broker = new URL(env.MQTT_URL);
+    const link = await startTcpProxy(21_000 + Math.floor(Math.random() * 1000), { host: broker.hostname, port: Number(broker.port) });
+    const away = join(dir, "away.json");
+    sim = await startSimulator({ config: { ...cfg, MQTT_URL: `mqtt://127.0.0.1:${link.port}` }, machines: json(), log, presence: { file: away } });
+    await waitFor("a pulse", async () => readPulse(away) !== undefined, 10_000);
+    await link.cut();
+    await sim.stop(); // before: waited forever for the unacknowledged publishes
+    sim = undefined;
+    expect(readPulse(away)).toMatchObject({ clean: false });
+    await link.close();
   });
 });
