@@ -1,7 +1,7 @@
 // Planned intervals from a shift calendar read in the site's IANA time zone. Exact across midnight
 // and daylight-saving changes: each shift start and end is a local wall-clock time turned into an
 // instant, so a night shift over a DST change lasts 7 or 9 hours, as it really does.
-import type { Interval, ShiftDef } from "./types.ts";
+import type { Interval, Plan, ShiftDef } from "./types.ts";
 
 const MIN = 60_000;
 const DAY = 86_400_000;
@@ -136,6 +136,11 @@ export function clip(i: Interval, w: Interval): Interval | undefined {
   const start = Math.max(i.start, w.start);
   const end = Math.min(i.end, w.end);
   return end > start ? { start, end } : undefined;
+}
+
+/** A plan's planned intervals in a window: its calendar's, or the whole window (no calendar, or planned time given as a number). */
+export function planIntervals(plan: Plan, w: Interval): Interval[] {
+  return plan.kind === "calendar" ? plannedIntervals(w, plan.timeZone, plan.shifts) : mergeIntervals([{ start: w.start, end: w.end }]);
 }
 
 export function mergeIntervals(list: Interval[]): Interval[] {

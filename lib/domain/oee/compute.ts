@@ -1,7 +1,7 @@
 // OEE of one machine over one window (ISO 22400-2), and the roll-up of several. docs/oee.md has
 // every definition and formula.
 
-import { mergeIntervals, overlapMs, plannedIntervals } from "./calendar.ts";
+import { overlapMs, planIntervals, plannedIntervals } from "./calendar.ts";
 import { countsInWindow } from "./counts.ts";
 import { flagsOf, kpisOf, lossesOf } from "./kpis.ts";
 import { versionLabel } from "./mapping.ts";
@@ -18,7 +18,7 @@ function plannedMsBetween(plan: OeeInput["plan"], from: number, to: number): num
 export function computeOee(input: OeeInput): OeeResult {
   const { window: w, plan, mapping } = input;
   const sec = (ms: number) => ms / 1000;
-  const planned: Interval[] = plan.kind === "calendar" ? plannedIntervals(w, plan.timeZone, plan.shifts) : mergeIntervals([{ start: w.start, end: w.end }]);
+  const planned: Interval[] = planIntervals(plan, w);
   const { segs, gapMs } = segments(input);
 
   let plannedStateStopMs = 0;

@@ -10,10 +10,11 @@ import { reasonEditsByPath } from "#lib/adapters/db/oee-reasons.ts";
 import type { MachineInfo } from "#lib/adapters/db/plant.ts";
 import { ELEMENT_COLUMNS, siteMinuteSums } from "#lib/adapters/questdb/read-oee.ts";
 import { lineKey, machineKey, siteKey } from "#lib/contract/identity.ts";
-import { overlapMs, plannedIntervals } from "#lib/domain/oee/calendar.ts";
+import { overlapMs, planIntervals } from "#lib/domain/oee/calendar.ts";
 import { kpisOf, lossesOf } from "#lib/domain/oee/kpis.ts";
 import { DEFAULT_MAPPING } from "#lib/domain/oee/mapping.ts";
 import type { Interval, Kpis, LossCategory, TimeElements } from "#lib/domain/oee/types.ts";
+import { planOf } from "#lib/features/oee/rollup.ts";
 import { round6, roundFigures, sumElements } from "./oee-read.ts";
 import { type ShiftWindow, siteShift } from "./plant-shift.ts";
 import { readSiteStates, siteStates } from "./plant-states.ts";
@@ -261,7 +262,7 @@ export async function siteWindowView(
   const window = { start: shift.start, end: until };
   const reasons = topReasons(
     views.map((v) => v.timeline),
-    machines.map((m) => (m.shifts.length ? plannedIntervals(window, m.timeZone, m.shifts) : [window])),
+    machines.map((m) => planIntervals(planOf(m), window)),
   );
   const knownReasons = facts.knownReasons;
   return {
