@@ -9,26 +9,21 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { loadMachineKeys } from "#lib/adapters/db/assets.ts";
-import { prismaFor } from "#lib/adapters/db/client.ts";
-import { loadMachines, type MachineInfo } from "#lib/adapters/db/plant.ts";
-import { loadSparkplugMappings, putSparkplugMapping } from "#lib/adapters/db/sparkplug-mappings.ts";
+import type { MachineInfo } from "#lib/adapters/db/plant.ts";
 import { questPool } from "#lib/adapters/questdb/pg.ts";
 import { TABLES } from "#lib/adapters/questdb/tables.ts";
-import { type IngestWorker, startIngestWorker } from "#lib/features/ingest/worker.ts";
+import type { IngestWorker } from "#lib/features/ingest/worker.ts";
 import { CRASHED_REASON, PULSE_EVERY_MS, readPulse, STOPPED_REASON, writePulse } from "#lib/features/sim/presence.ts";
-import { parseSparkplugLines, type SimulatorHandle, startSimulator } from "#lib/features/sim/run.ts";
-import { sparkplugSimMappings } from "#lib/features/sim/sparkplug-edge.ts";
+import { type SimulatorHandle, startSimulator } from "#lib/features/sim/run.ts";
 import { waitFor } from "#lib/features/stack/net.ts";
 import type { Config } from "#lib/platform/config.ts";
 import { createLogger } from "#lib/platform/log.ts";
-import { seedTestPlant, testConfig, testPlant } from "../support/stack.ts";
+import { machinesWithRows, sparkplugSimPlant } from "../support/sparkplug-sim.ts";
 import { startTcpProxy } from "../support/tcp-proxy.ts";
 
 const env = inject("stack");
 const ent = `sp${randomBytes(3).toString("hex")}`;
 const group = `pres-${ent}`;
-const prisma = prismaFor(env.DATABASE_URL);
 const pool = questPool(env.QUESTDB_PG_URL, env.QUESTDB_PG_PASSWORD);
 const log = createLogger("test-sim-presence", "error");
 const dir = mkdtempSync(join(tmpdir(), "andon-presence-"));
@@ -60,33 +55,7 @@ const latest = (rows: StateRow[]) => new Map(rows.map((r) => [r.key, r]));
 const start = () => startSimulator({ config: cfg, machines: fleet, log, sparkplug: spb, presence: { file } });
 
 beforeAll(async () => {
-  await seedTestPlant(env.DATABASE_URL, testPlant(ent, 2));
-  fleet = (await loadMachines(prisma)).filter((m) => m.enterprise === ent);
-  const first = fleet[0]!;
-  cfg = testConfig(env, {
-    INGEST_CLIENT_ID: `presence-${ent}`,
-    INGEST_ENTERPRISE: ent,
-    INGEST_FLUSH_MS: "50",
-    INGEST_SPARKPLUG_GROUPS: group,
-    INGEST_SPARKPLUG_HOST_ID: `andon-${ent}`,
-    SIM_INTERVAL_MS: "200",
-    SIM_SEED: "7",
-    SIM_SPARKPLUG_LINES: `${first.site}/${first.area}/${first.line}`,
-    SIM_SPARKPLUG_GROUP: group,
-  });
-  spb = parseSparkplugLines(cfg.SIM_SPARKPLUG_LINES, fleet);
-  for (const m of sparkplugSimMappings(
-    group,
-    fleet.filter((x) => spb.has(x.key)),
-  ))
-    await putSparkplugMapping(prisma, m, "simulator");
-  worker = await startIngestWorker({
-    config: cfg,
-    log,
-    loadMachineKeys: () => loadMachineKeys(prisma),
-    loadSparkplugMappings: () => loadSparkplugMappings(prisma),
-  });
-  await worker.subscribed;
+  ({ cfg, fleet, spb, worker } = await sparkplugSimPlant(env, { enterprise: ent, group, clientId: `presence-${ent}`, log }));
 });
 
 afterAll(async () => {
@@ -173,14 +142,11 @@ describe("the simulator's presence", () => {
     sim = await startSimulator({ config: cfg, machines: fleet, log, sparkplug: spb, presence: { file: nowhere } });
     // past a failed pulse: every machine keeps publishing (vibration every tick)
     await new Promise((r) => setTimeout(r, PULSE_EVERY_MS + 1000));
-    const countedSince = async () => {
-      const { rows } = await pool.query<{ site: string; area: string; line: string; machine: string }>(
-        `SELECT DISTINCT site, area, line, machine FROM ${TABLES.vibration} WHERE enterprise = $1 AND ts >= $2`,
-        [ent, new Date(startedAt + PULSE_EVERY_MS)],
-      );
-      return new Set(rows.map((r) => `${ent}/${r.site}/${r.area}/${r.line}/${r.machine}`));
-    };
-    await waitFor("vibration of every machine after the failed pulses", async () => (await countedSince()).size === fleet.length, 30_000);
+    await waitFor(
+      "vibration of every machine after the failed pulses",
+      async () => (await machinesWithRows(pool, TABLES.vibration, ent, startedAt + PULSE_EVERY_MS)).size === fleet.length,
+      30_000,
+    );
     await sim.stop();
     sim = undefined;
     expect(readPulse(nowhere)).toBeUndefined();

@@ -4,23 +4,18 @@
 // Sparkplug part is dead-lettered.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { loadMachineKeys } from "#lib/adapters/db/assets.ts";
-import { prismaFor } from "#lib/adapters/db/client.ts";
-import { loadMachines, type MachineInfo } from "#lib/adapters/db/plant.ts";
-import { loadSparkplugMappings, putSparkplugMapping } from "#lib/adapters/db/sparkplug-mappings.ts";
+import type { MachineInfo } from "#lib/adapters/db/plant.ts";
 import { questPool } from "#lib/adapters/questdb/pg.ts";
 import { TABLES } from "#lib/adapters/questdb/tables.ts";
-import { type IngestWorker, startIngestWorker } from "#lib/features/ingest/worker.ts";
-import { parseSparkplugLines, type SimulatorHandle, startSimulator } from "#lib/features/sim/run.ts";
-import { sparkplugSimMappings } from "#lib/features/sim/sparkplug-edge.ts";
+import type { IngestWorker } from "#lib/features/ingest/worker.ts";
+import { type SimulatorHandle, startSimulator } from "#lib/features/sim/run.ts";
 import { waitFor } from "#lib/features/stack/net.ts";
 import { createLogger } from "#lib/platform/log.ts";
-import { seedTestPlant, testConfig, testPlant } from "../support/stack.ts";
+import { machinesWithRows, sparkplugSimPlant } from "../support/sparkplug-sim.ts";
 
 const env = inject("stack");
 const ent = `ss${randomBytes(3).toString("hex")}`;
 const group = `sim-${ent}`;
-const prisma = prismaFor(env.DATABASE_URL);
 const pool = questPool(env.QUESTDB_PG_URL, env.QUESTDB_PG_PASSWORD);
 let fleet: MachineInfo[] = [];
 let spb = new Set<string>();
@@ -28,38 +23,10 @@ let worker: IngestWorker;
 let sim: SimulatorHandle;
 
 beforeAll(async () => {
-  await seedTestPlant(env.DATABASE_URL, testPlant(ent, 2));
-  fleet = (await loadMachines(prisma)).filter((m) => m.enterprise === ent);
-  const first = fleet[0]!;
-  const lineSpec = `${first.site}/${first.area}/${first.line}`;
-  const cfg = testConfig(env, {
-    INGEST_CLIENT_ID: `spbsim-${ent}`,
-    INGEST_ENTERPRISE: ent,
-    INGEST_FLUSH_MS: "50",
-    INGEST_SPARKPLUG_GROUPS: group,
-    INGEST_SPARKPLUG_HOST_ID: `andon-${ent}`,
-    SIM_INTERVAL_MS: "200",
-    SIM_SEED: "7",
-    SIM_SPARKPLUG_LINES: lineSpec,
-    SIM_SPARKPLUG_GROUP: group,
-  });
-  // what workers/simulator.ts does at start
-  spb = parseSparkplugLines(cfg.SIM_SPARKPLUG_LINES, fleet);
-  for (const m of sparkplugSimMappings(
-    group,
-    fleet.filter((x) => spb.has(x.key)),
-  ))
-    await putSparkplugMapping(prisma, m, "simulator");
   const log = createLogger("test-sparkplug-sim", "error");
-  worker = await startIngestWorker({
-    config: cfg,
-    log,
-    loadMachineKeys: () => loadMachineKeys(prisma),
-    loadSparkplugMappings: () => loadSparkplugMappings(prisma),
-  });
-  // publish only once the broker has granted the host's subscriptions (HiveMQ grants them later than Mosquitto)
-  await worker.subscribed;
-  sim = await startSimulator({ config: cfg, machines: fleet, log, sparkplug: spb });
+  const plant = await sparkplugSimPlant(env, { enterprise: ent, group, clientId: `spbsim-${ent}`, log });
+  ({ fleet, spb, worker } = plant);
+  sim = await startSimulator({ config: plant.cfg, machines: fleet, log, sparkplug: spb });
 });
 
 afterAll(async () => {
@@ -68,16 +35,7 @@ afterAll(async () => {
   await pool.end();
 });
 
-// by whole path: the test plant has machines of the same name on other lines
-const machinesWith = async (table: string) =>
-  new Set(
-    (
-      await pool.query<{ site: string; area: string; line: string; machine: string }>(
-        `SELECT DISTINCT site, area, line, machine FROM ${table} WHERE enterprise = $1`,
-        [ent],
-      )
-    ).rows.map((r) => `${ent}/${r.site}/${r.area}/${r.line}/${r.machine}`),
-  );
+const machinesWith = (table: string) => machinesWithRows(pool, table, ent);
 
 describe("the simulator speaking Sparkplug B for one line", () => {
   it("stores the Sparkplug line's machines and the JSON ones alike, with no Sparkplug dead letters", async () => {
