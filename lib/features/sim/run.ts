@@ -93,6 +93,7 @@ export async function startSimulator(o: SimulatorOptions): Promise<SimulatorHand
         if (sim.state === "running" || sim.state === "low_speed") up++;
         continue;
       }
+      const where = path(sim);
       for (const msg of sim.tick(now)) {
         // A real gateway buffers while the broker is away; past a bound we drop and count it.
         if (inFlight > 20_000) {
@@ -100,7 +101,7 @@ export async function startSimulator(o: SimulatorOptions): Promise<SimulatorHand
           continue;
         }
         inFlight++;
-        client.publish(telemetryTopic(path(sim), msg.channel), JSON.stringify(msg.payload), { qos: 1 }, (err) => {
+        client.publish(telemetryTopic(where, msg.channel), JSON.stringify(msg.payload), { qos: 1 }, (err) => {
           inFlight--;
           if (err) failed.inc();
           else published.inc({ channel: msg.channel });
