@@ -10,6 +10,7 @@ import {
   statusesOf,
 } from "#lib/features/dashboard/alert-filter.ts";
 import type { alertJson } from "#lib/features/dashboard/alerts-api.ts";
+import { fmtDay } from "./plant-format.ts";
 import { useEventStream } from "./use-event-stream.ts";
 
 type AlertRow = ReturnType<typeof alertJson>;
@@ -164,8 +165,7 @@ export function AlertsInbox({
           <div className="muted small">
             {a.feature} = {a.value.toFixed(3)}
             {a.baseline !== null ? ` (baseline ${a.baseline.toFixed(3)})` : ""}
-            {a.zone ? ` · ISO zone ${a.zone}` : ""} · since {new Date(a.onsetAt).toLocaleString("en-GB", { timeZone: tz(a.machineKey) })} ({ago(a.onsetAt)}),
-            last seen {ago(a.lastSeenAt)}
+            {a.zone ? ` · ISO zone ${a.zone}` : ""} · since {fmtDay(Date.parse(a.onsetAt), tz(a.machineKey))} ({ago(a.onsetAt)}), last seen {ago(a.lastSeenAt)}
             {a.flaps ? ` · came back ${a.flaps}×` : ""} · {a.detectorVersion}
           </div>
           <div className="small">

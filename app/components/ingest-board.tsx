@@ -98,7 +98,7 @@ export function IngestBoard({ initial }: { initial: IngestStatus }) {
 
       <div className="card" style={{ marginBottom: 16 }}>
         <h2>
-          Count messages per second, stacked by site <small>last 15 min, complete 30 s buckets, UTC</small>
+          Messages per second, stacked by site <small>last 15 min, complete 30 s buckets, UTC</small>
         </h2>
         <div className="chart">
           {data.rate.length === 0 ? (

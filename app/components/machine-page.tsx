@@ -3,6 +3,7 @@
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ReferenceArea, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { MachineDetail } from "#lib/features/dashboard/machine.ts";
 import { LOSS_COLOR } from "./loss-colors.ts";
+import { clockOrDay } from "./plant-format.ts";
 import { RulChart } from "./rul-chart.tsx";
 
 const ZONE_COLOR = { A: "#2ea04333", B: "#3fb95018", C: "#d2992233", D: "#da363333" } as const;
@@ -41,7 +42,7 @@ export function MachinePage({ detail: d, canCommand = false }: { detail: Machine
       <div className="kpis machine-now">
         <span>
           State now <b data-testid="state-now">{d.state ? d.state.name : "no data"}</b>
-          {d.state ? <span className="muted"> since {hm(d.state.since)}</span> : null}
+          {d.state ? <span className="muted"> since {clockOrDay(d.state.since, d.to, tz)}</span> : null}
         </span>
         <span>
           Vibration zone{" "}
@@ -181,7 +182,7 @@ export function MachinePage({ detail: d, canCommand = false }: { detail: Machine
             <div key={a.id} className="alert-line">
               <span className={`sev ${a.severity.toLowerCase()}`}>{a.severity.toLowerCase()}</span> {a.explanation}{" "}
               <span className="muted">
-                since {hm(Date.parse(a.onsetAt))}, {a.status.toLowerCase()}. {a.suggestedAction}.
+                since {clockOrDay(Date.parse(a.onsetAt), d.to, tz)}, {a.status.toLowerCase()}. {a.suggestedAction}.
               </span>
               {canCommand ? (
                 <span className="small">

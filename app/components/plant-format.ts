@@ -20,6 +20,28 @@ export function duration(ms: number): string {
  * ended (not counted on to now, when the machine is off shift).
  */
 export function sinceText(view: { now: number; shift: { end: number; current: boolean } }, since: number, timeZone: string): string {
-  if (view.shift.current || since >= view.shift.end) return `since ${fmt(since, timeZone)} (${duration(view.now - since)})`;
-  return `since ${fmt(since, timeZone)} (${duration(view.shift.end - since)} when the shift ended)`;
+  const live = view.shift.current || since >= view.shift.end;
+  const to = live ? view.now : view.shift.end;
+  const at = clockOrDay(since, to, timeZone);
+  return live ? `since ${at} (${duration(to - since)})` : `since ${at} (${duration(to - since)} when the shift ended)`;
 }
+
+/**
+ * A local clock time, with its day when it is half a day or more before `to` on another day (a clock
+ * time alone reads as today's: "since 23:00" on Sunday morning for a line stopped since Friday night).
+ */
+export function clockOrDay(ms: number, to: number, timeZone: string): string {
+  return to - ms < 12 * 3_600_000 || sameLocalDay(ms, to, timeZone) ? fmt(ms, timeZone) : fmtDay(ms, timeZone);
+}
+
+/** e.g. "Fri 4 Dec 23:00". */
+export function fmtDay(ms: number, timeZone: string): string {
+  return new Intl.DateTimeFormat("en-GB", { timeZone, weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" })
+    .format(new Date(ms))
+    .replace(",", "");
+}
+
+const sameLocalDay = (a: number, b: number, timeZone: string) => {
+  const day = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });
+  return day.format(new Date(a)) === day.format(new Date(b));
+};

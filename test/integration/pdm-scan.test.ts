@@ -90,6 +90,8 @@ describe("vibration scan", () => {
     };
     const r = await scanVibration(deps);
     expect(r.samples).toBe(1440);
+    // four conditions, four alerts opened (a signal of a condition already active counts as updated)
+    expect(r.raised).toBe(4);
     const alerts = await prisma.alert.findMany({ where: { siteKey: `${ent}/${site.slug}` }, orderBy: [{ machineKey: "asc" }, { cause: "asc" }] });
     expect(alerts.map((a) => [a.machineKey, a.cause, a.severity, a.status])).toEqual([
       [key(0), "drift:velocity_rms_mm_s", "WARNING", "OPEN"],
@@ -116,7 +118,7 @@ describe("vibration scan", () => {
 
     // the same scan again (a redelivered job): no new samples, no new alerts
     const again = await scanVibration(deps);
-    expect(again.samples).toBe(0);
+    expect(again).toMatchObject({ samples: 0, raised: 0, updated: 0 });
     expect(await prisma.alert.count({ where: { siteKey: `${ent}/${site.slug}` } })).toBe(4);
   });
 });

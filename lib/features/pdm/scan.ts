@@ -29,7 +29,10 @@ const SIGNAL_EVERY_MS = 10 * 60_000;
 export interface ScanResult {
   machines: number;
   samples: number;
+  /** alerts opened, escalated or reopened */
   raised: number;
+  /** signals of conditions already active */
+  updated: number;
   cleared: number;
 }
 
@@ -130,5 +133,5 @@ export async function scanVibration(deps: ScanDeps): Promise<ScanResult> {
   // the multivariate detector by default: better on the simulator's run to failure than robust-ewma@v4
   // per feature (docs/predictive-maintenance.md, "Live detection and run-to-failure")
   const r = deps.params ? await watermarkScan(featureSource(deps.params), deps) : await watermarkScan(multivariateSource(), deps);
-  return { machines: r.machines, samples: r.used, raised: r.raised, cleared: r.cleared };
+  return { machines: r.machines, samples: r.used, raised: r.raised, updated: r.updated, cleared: r.cleared };
 }

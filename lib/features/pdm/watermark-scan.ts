@@ -57,7 +57,10 @@ export interface WatermarkScanResult {
   machines: number;
   used: number;
   skipped: number;
+  /** alerts opened, escalated or reopened */
   raised: number;
+  /** signals of a condition already active (its last seen and value updated) */
+  updated: number;
   cleared: number;
 }
 
@@ -77,7 +80,8 @@ export interface ScanIo<Row> {
   store: ScanStore;
   read(m: MachineInfo, since: number, until: number): Promise<Row[]>;
   runningAt(m: MachineInfo, first: number, last: number): Promise<(ts: number) => boolean>;
-  raise(s: AlertSignal): Promise<unknown>;
+  /** what the signal did to the alerts: "updated" when its condition was already active */
+  raise(s: AlertSignal): Promise<string>;
   autoClear(now: number, quietMs: number, machineKeys: readonly string[]): Promise<number>;
 }
 
@@ -88,7 +92,7 @@ export async function watermarkScan<Row extends { ts: number }, S>(source: ScanS
       store: deps.store,
       read: (m, since, until) => source.read(deps.pool, m, since, until),
       runningAt: (m, first, last) => runningCursor(deps.pool, m, first, last),
-      raise: (s) => raiseAlert(deps.alerts, s),
+      raise: async (s) => (await raiseAlert(deps.alerts, s)).change,
       autoClear: (now, quietMs, keys) => autoClear(deps.alerts, now, quietMs, keys, producedSince(deps.pool, deps.machines, now)),
     },
     {
@@ -117,7 +121,7 @@ export async function scanLoop<Row extends { ts: number }, S>(
 ): Promise<WatermarkScanResult> {
   const now = o.now ?? Date.now();
   const machines = o.machines.filter((m) => source.watches(m));
-  const total = { used: 0, skipped: 0, raised: 0 };
+  const total = { used: 0, skipped: 0, raised: 0, updated: 0 };
   for (const m of machines) {
     const storeKey = scanStateKey(o.keyPrefix, source.name, m.key);
     const saved = await io.store.get(storeKey);
@@ -131,8 +135,8 @@ export async function scanLoop<Row extends { ts: number }, S>(
     total.used += out.used;
     total.skipped += out.skipped;
     for (const s of out.signals) {
-      await io.raise(s);
-      total.raised++;
+      if ((await io.raise(s)) === "updated") total.updated++;
+      else total.raised++;
     }
     const next: MachineScanState<S> = { watermark: last.ts, detectors: out.detectors };
     await io.store.set(storeKey, JSON.stringify(next));

@@ -21,7 +21,10 @@ export interface WaveformScanResult {
   machines: number;
   snapshots: number;
   skipped: number;
+  /** alerts opened, escalated or reopened */
   raised: number;
+  /** signals of conditions already active */
+  updated: number;
   cleared: number;
 }
 
@@ -104,5 +107,5 @@ export function waveformSource(limit = 500): ScanSource<SnapshotRow, SavedDetect
 
 export async function scanWaveforms(deps: WaveformScanDeps): Promise<WaveformScanResult> {
   const r = await watermarkScan(waveformSource(deps.limit), deps);
-  return { machines: r.machines, snapshots: r.used, skipped: r.skipped, raised: r.raised, cleared: r.cleared };
+  return { machines: r.machines, snapshots: r.used, skipped: r.skipped, raised: r.raised, updated: r.updated, cleared: r.cleared };
 }
