@@ -38,6 +38,8 @@ runMain(async () => {
     offline: parseOffline(cfg.SIM_OFFLINE, machines),
     // the machines say `unknown` when it stops, or from its last pulse after a crash (./presence.ts)
     presence: { file: join(cfg.ANDON_HOME, pulseFileName(cfg.SIM_SITES)) },
+    // the start that filled the demo's history: from its end to the clock first
+    ...(cfg.SIM_CONTINUE_FROM ? { continueFrom: Date.parse(cfg.SIM_CONTINUE_FROM) } : {}),
   });
   onShutdown(async () => {
     await sim.stop();

@@ -58,6 +58,8 @@ export const CONFIG_DOCS: Record<keyof Config, string> = {
   SIM_SPARKPLUG_LINES:
     "Lines (`site/area/line`, enterprise optional, comma-separated) whose machines speak Sparkplug B instead of Andon's JSON: one edge node per line, one device per machine (docs/mqtt.md, Sparkplug B).",
   SIM_SPARKPLUG_GROUP: "The Sparkplug group of the simulated edge nodes (give it to the ingest worker's INGEST_SPARKPLUG_GROUPS).",
+  SIM_CONTINUE_FROM:
+    "Set by `andon up` on the start that filled the demo's history: where it ended (ISO 8601). The simulator publishes the machines' ticks from there to the clock first (at most 15 min), so no minutes are left without data between the past and the present.",
   COMMAND_CLIENT_ID:
     "MQTT client id of the command service: stable across restarts, so the broker keeps answers that arrive while it is down (persistent session).",
   COMMAND_TICK_MS: "How often the command service checks expiries and timeouts (it also wakes at once when a command is queued).",

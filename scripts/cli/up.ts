@@ -105,8 +105,11 @@ export async function run(argv: string[] = [], o: { resetDemo?: boolean } = {}):
     // would be lost, leaving machines "no data" until their state next changed
     await ingestSubscribed(ingest, Number(multi?.ingest?.INGEST_METRICS_PORT ?? cfg.INGEST_METRICS_PORT), say);
     // a first start: the demo plant's last days, so every page has something to show at once
-    if (!multi) await fillDemoHistory(cfg, await loadMachines(prismaFor(cfg.DATABASE_URL)), say);
-    for (const sim of multi?.simulators ?? [{ name: "simulator", env: await demoDegrade(cfg, say) }]) await worker(sim.name, "workers/simulator.ts", sim.env);
+    const history = multi ? undefined : await fillDemoHistory(cfg, await loadMachines(prismaFor(cfg.DATABASE_URL)), say);
+    // after a fresh history the simulator first publishes from its end to the clock (no minutes without data)
+    const continueFrom: Record<string, string> = history?.filled ? { SIM_CONTINUE_FROM: history.to } : {};
+    for (const sim of multi?.simulators ?? [{ name: "simulator", env: { ...(await demoDegrade(cfg, say)), ...continueFrom } }])
+      await worker(sim.name, "workers/simulator.ts", sim.env);
     await worker("oee", "workers/oee.ts");
     await worker("pdm", "workers/pdm.ts", multi?.pdm);
     await worker("commands", "workers/commands.ts", multi?.commands);

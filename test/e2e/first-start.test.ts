@@ -7,13 +7,14 @@
 // the README's screenshots from what it sees (.andon/screenshots; ANDON_SCREENSHOTS=docs writes
 // docs/screenshots). Then `andon demo reset` starts the plant over.
 import { spawnSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prismaFor } from "#lib/adapters/db/client.ts";
+import { questPool } from "#lib/adapters/questdb/pg.ts";
 import { ensureWebBuild } from "#lib/features/stack/web.ts";
-import { config, repoRoot } from "#lib/platform/config.ts";
+import { config, readEnvFile, repoRoot } from "#lib/platform/config.ts";
 import { adminPassword, makeStack, removeStack, type Stack, stop, up } from "../support/andon-up.ts";
 import { launchBrowser, signIn } from "../support/browser.ts";
 
@@ -118,6 +119,25 @@ describe("first start", () => {
       expect(demo, "andon up names the live demo's degrading machine").toBeDefined();
       const [, , area, line, machine] = (demo as string).split("/");
       await visit("alerts", "/alerts", (t) => t.includes(`${area} / ${line} / ${machine}`), 600_000);
+      // the present continues the past: the simulator published from the history's end to the clock
+      // before going live, so each minute around the hand-over has counts of every machine that had
+      // them before it (before, the minutes between the history's end and the simulator's start had none)
+      const to = Date.parse((JSON.parse(readFileSync(join(s.home, "history.json"), "utf8")) as { to: string }).to);
+      const quest = questPool(s.env.QUESTDB_PG_URL as string, readEnvFile(join(s.home, "andon.env")).QUESTDB_PG_PASSWORD);
+      try {
+        const { rows } = await quest.query<{ ts: Date; machines: string }>(
+          "SELECT ts, count_distinct(concat(site, '/', area, '/', line, '/', machine)) machines FROM telemetry_counts WHERE ts >= $1 AND ts < $2 SAMPLE BY 1m ALIGN TO CALENDAR",
+          [new Date(to - 3 * 60_000), new Date(to + 3 * 60_000)],
+        );
+        const perMinute = rows.map((r) => [new Date(r.ts).toISOString().slice(11, 16), Number(r.machines)]);
+        console.log(
+          `first start: machines with counts per minute around the history's end (${new Date(to).toISOString().slice(11, 16)}): ${JSON.stringify(perMinute)}`,
+        );
+        expect(perMinute).toHaveLength(6);
+        expect(new Set(perMinute.map(([, n]) => n)).size).toBe(1);
+      } finally {
+        await quest.end();
+      }
       await visit("ingest", "/ingest", (t) => /OEE roll-up[\s\S]*up to date/.test(t), 300_000);
       console.log(
         `first start: running after ${runningS} s (${/history: \d+ messages in \d+ s/.exec(s.out)?.[0]}); figures on each page after (s): ${seen.map(([n, t]) => `${n}=${t}`).join(" ")}`,

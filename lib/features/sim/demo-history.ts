@@ -17,6 +17,7 @@ import { waveformStateKey } from "#lib/features/pdm/waveform-scan.ts";
 import type { Config } from "#lib/platform/config.ts";
 import { publishHistory } from "./history.ts";
 import { DEMO_PEOPLE, HistoryActions } from "./history-actions.ts";
+import { ingestPace } from "./paced.ts";
 import { parseDegrade } from "./run.ts";
 
 const DAY = 86_400_000;
@@ -30,6 +31,9 @@ export interface HistoryMarker {
 }
 
 export const historyMarkerFile = (home: string) => join(home, "history.json");
+
+/** The marker, and whether this start filled the history (false: an earlier start did). */
+export type HistoryFill = HistoryMarker & { filled: boolean };
 
 export function readHistoryMarker(home: string): HistoryMarker | undefined {
   const f = historyMarkerFile(home);
@@ -45,12 +49,12 @@ function bar(fraction: number, width = 30): string {
  * Fills SIM_HISTORY_DAYS of history once per ANDON_HOME and waits until the ingest worker has
  * written it. Returns the marker (also when an earlier start wrote it), or undefined when off.
  */
-export async function fillDemoHistory(cfg: Config, machines: readonly MachineInfo[], say: (m: string) => void): Promise<HistoryMarker | undefined> {
+export async function fillDemoHistory(cfg: Config, machines: readonly MachineInfo[], say: (m: string) => void): Promise<HistoryFill | undefined> {
   if (cfg.SIM_HISTORY_DAYS === 0 || machines.length === 0) return undefined;
   const existing = readHistoryMarker(cfg.ANDON_HOME);
   if (existing) {
     say(`history: ${existing.from.slice(0, 10)} to ${existing.to.slice(0, 16)} kept from the first start (${historyMarkerFile(cfg.ANDON_HOME)})`);
-    return existing;
+    return { ...existing, filled: false };
   }
   const started = Date.now();
   const to = Math.floor(started / 60_000) * 60_000;
@@ -58,9 +62,8 @@ export async function fillDemoHistory(cfg: Config, machines: readonly MachineInf
   const from = Math.floor((to - cfg.SIM_HISTORY_DAYS * DAY) / DAY) * DAY - DAY / 2;
   const span = { from, to, stepMs: cfg.SIM_HISTORY_STEP_S * 1000, vibrationEvery: 2 };
   const degrade = cfg.SIM_HISTORY_DEGRADE === "none" ? new Map<string, number>() : parseDegrade(cfg.SIM_HISTORY_DEGRADE, [...machines]);
-  const receivedNow = () => readMetric(cfg.INGEST_METRICS_PORT, "andon_ingest_received_total");
-  const receivedBefore = await receivedNow();
-  const received = async () => (await receivedNow()) - receivedBefore;
+  // the broker drops what it cannot queue for the ingest worker: stay at most 500 messages ahead of it
+  const pace = await ingestPace(cfg.INGEST_METRICS_PORT, 500);
   say(
     `history: filling the last ${cfg.SIM_HISTORY_DAYS} days of ${machines.length} machines through MQTT and the ingest (first start only; SIM_HISTORY_DAYS=0: off)`,
   );
@@ -70,8 +73,7 @@ export async function fillDemoHistory(cfg: Config, machines: readonly MachineInf
     seed: cfg.SIM_SEED,
     degrade,
     actions,
-    // the broker drops what it cannot queue for the ingest worker: stay at most 500 messages ahead of it
-    ...(Number.isFinite(receivedBefore) ? { pace: { received, maxAhead: 500 } } : {}),
+    ...(pace ? { pace } : {}),
     progress: (p) => {
       const pct = Math.floor(100 * p.fraction);
       if (Math.floor(pct / 10) > shown) {
@@ -81,12 +83,12 @@ export async function fillDemoHistory(cfg: Config, machines: readonly MachineInf
     },
   });
   // every message reached the ingest worker (it acknowledges each once its row is durable)
-  if (Number.isFinite(receivedBefore)) {
+  if (pace) {
     const deadline = Date.now() + 5 * 60_000;
-    let got = await received();
+    let got = await pace.received();
     while (got < messages && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 250));
-      got = await received();
+      got = await pace.received();
     }
     if (got < messages) say(`history: the ingest worker received ${got} of ${messages} messages in 5 min; going on (see logs/ingest.log)`);
     // durable (nothing pending in the worker), then visible to queries (QuestDB's WAL applied): the
@@ -129,5 +131,5 @@ export async function fillDemoHistory(cfg: Config, machines: readonly MachineInf
   };
   writeFileSync(historyMarkerFile(cfg.ANDON_HOME), `${JSON.stringify(marker, null, 2)}\n`);
   say(`history: ${messages} messages in ${marker.seconds} s; the OEE and PdM workers compute it now (the ingest page shows their progress)`);
-  return marker;
+  return { ...marker, filled: true };
 }

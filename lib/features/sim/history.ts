@@ -11,6 +11,7 @@ import { telemetryTopic } from "#lib/contract/topics.ts";
 import type { Config } from "#lib/platform/config.ts";
 import type { HistoryActions } from "./history-actions.ts";
 import { MachineSim } from "./machine.ts";
+import { type Pace, type PacedMessage, publishPaced } from "./paced.ts";
 
 export interface HistorySpan {
   from: number;
@@ -21,12 +22,7 @@ export interface HistorySpan {
   vibrationEvery: number;
 }
 
-export interface HistoryMessage {
-  topic: string;
-  payload: string;
-  /** the device time it carries */
-  at: number;
-}
+export type HistoryMessage = PacedMessage;
 
 /** The span's messages, time-major (every machine at one instant, then the next), as a gateway would send them. */
 export function* historyMessages(
@@ -76,48 +72,22 @@ export async function publishHistory(
     progress?: (p: FillProgress) => void;
     /** unacknowledged publishes at most */
     window?: number;
-    /**
-     * How many messages the consumer (the ingest worker) has received so far. The broker queues at
-     * most so many messages for a subscriber and drops the rest (Mosquitto: max_queued_messages,
-     * 1000 by default), so the publisher stays at most `maxAhead` messages ahead of it.
-     */
-    pace?: { received: () => Promise<number>; maxAhead: number };
+    /** stay at most `maxAhead` messages ahead of the ingest worker (./paced.ts) */
+    pace?: Pace;
   },
 ): Promise<number> {
   const client = await mqtt.connectAsync(cfg.MQTT_URL, mqttOptions(cfg, { clientId: `andon-history-${process.pid}`, clean: true }));
-  const window = o.window ?? 2000;
-  let published = 0;
-  let inFlight = 0;
-  let failed: Error | undefined;
-  let wake: (() => void) | undefined;
-  const done = () => {
-    inFlight--;
-    published++;
-    wake?.();
-  };
   try {
     let lastReport = 0;
-    let allowed = o.pace ? o.pace.maxAhead : Number.POSITIVE_INFINITY;
-    for (const m of historyMessages(machines, span, o)) {
-      while (inFlight >= window) await new Promise<void>((r) => (wake = r));
-      while (o.pace && published + inFlight >= allowed) {
-        const received = await o.pace.received();
-        allowed = (Number.isFinite(received) ? received : 0) + o.pace.maxAhead;
-        if (published + inFlight >= allowed) await new Promise((r) => setTimeout(r, 20));
-      }
-      if (failed) throw failed;
-      inFlight++;
-      client.publish(m.topic, m.payload, { qos: 1 }, (err) => {
-        if (err) failed ??= err;
-        done();
-      });
-      if (published - lastReport >= 5000) {
-        lastReport = published;
-        o.progress?.({ published, fraction: (m.at - span.from) / (span.to - span.from), at: m.at });
-      }
-    }
-    while (inFlight > 0) await new Promise<void>((r) => (wake = r));
-    if (failed) throw failed;
+    const published = await publishPaced(client, historyMessages(machines, span, o), {
+      ...(o.window ? { window: o.window } : {}),
+      ...(o.pace ? { pace: o.pace } : {}),
+      onPublished: (n, m) => {
+        if (n - lastReport < 5000) return;
+        lastReport = n;
+        o.progress?.({ published: n, fraction: (m.at - span.from) / (span.to - span.from), at: m.at });
+      },
+    });
     o.progress?.({ published, fraction: 1, at: span.to });
     return published;
   } finally {

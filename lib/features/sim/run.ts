@@ -10,6 +10,7 @@ import { telemetryTopic } from "#lib/contract/topics.ts";
 import type { Config } from "#lib/platform/config.ts";
 import { MachineCommandLink } from "./commands.ts";
 import { MachineSim } from "./machine.ts";
+import { ingestPace, type PacedMessage, publishPaced } from "./paced.ts";
 import { noDataState, PULSE_EVERY_MS, SimPresence } from "./presence.ts";
 import { SimEdgeNode, simEdgeNodeId } from "./sparkplug-edge.ts";
 
@@ -34,7 +35,17 @@ export interface SimulatorOptions {
    * has one; tests that only need telemetry do without.
    */
   presence?: { file: string };
+  /**
+   * Where the demo's history ended (epoch ms; `andon up` passes it on the start that filled it): the
+   * JSON machines first publish their ticks from there to the clock, paced by the ingest worker, so the
+   * present continues the past instead of leaving minutes in which the history's last states hold
+   * with nothing made. At most CATCH_UP_MAX_MS back; Sparkplug machines start at the clock.
+   */
+  continueFrom?: number;
 }
+
+/** A catch-up longer than this is not attempted (the gap stays: an unusually slow start). */
+export const CATCH_UP_MAX_MS = 15 * 60_000;
 
 export async function startSimulator(o: SimulatorOptions): Promise<SimulatorHandle> {
   const { config: cfg, log } = o;
@@ -83,6 +94,12 @@ export async function startSimulator(o: SimulatorOptions): Promise<SimulatorHand
     );
   const presence = o.presence && new SimPresence(o.presence.file, log, cfg.INGEST_MAX_AGE_S * 1000);
   await presence?.markSilence(sayNoData);
+  if (o.continueFrom !== undefined)
+    await catchUp(
+      o,
+      client,
+      sims.filter((sim) => !edges.has(sim.key)),
+    );
   const tick = () => {
     const now = Date.now();
     let up = 0;
@@ -131,6 +148,32 @@ export async function startSimulator(o: SimulatorOptions): Promise<SimulatorHand
       await metrics.close();
     },
   };
+}
+
+async function catchUp(o: SimulatorOptions, client: mqtt.MqttClient, sims: MachineSim[]): Promise<void> {
+  const from = o.continueFrom as number;
+  const behind = Date.now() - from;
+  if (behind > CATCH_UP_MAX_MS || behind < 0) {
+    o.log.warn({ from: new Date(from).toISOString(), behindS: Math.round(behind / 1000) }, "not catching up from the history's end: too far back");
+    return;
+  }
+  const started = Date.now();
+  const pace = await ingestPace(o.config.INGEST_METRICS_PORT, 500);
+  const messages = await publishPaced(client, catchUpMessages(sims, from, o.config.SIM_INTERVAL_MS, Date.now), pace ? { pace } : {});
+  o.log.info(
+    { from: new Date(from).toISOString(), messages, seconds: (Date.now() - started) / 1000, paced: pace !== undefined },
+    "caught up from the history's end to the clock",
+  );
+}
+
+/**
+ * The machines' ticks from `from` until the clock, time-major, as they would have published them live:
+ * the clock is read again after every instant, so the last tick is at most one interval behind it.
+ */
+export function* catchUpMessages(sims: readonly MachineSim[], from: number, intervalMs: number, clock: () => number): Generator<PacedMessage> {
+  for (let t = from; t <= clock(); t += intervalMs)
+    for (const sim of sims)
+      for (const msg of sim.tick(t)) yield { topic: telemetryTopic(sim.machine.path, msg.channel), payload: JSON.stringify(msg.payload), at: t };
 }
 
 /** One Sparkplug edge node per line of the Sparkplug machines, by machine key. */
