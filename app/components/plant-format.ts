@@ -22,7 +22,8 @@ export function duration(ms: number): string {
 export function sinceText(view: { now: number; shift: { end: number; current: boolean } }, since: number, timeZone: string): string {
   const live = view.shift.current || since >= view.shift.end;
   const to = live ? view.now : view.shift.end;
-  const at = clockOrDay(since, to, timeZone);
+  // the day is named against now: a past shift's board read days later says which day its times were
+  const at = clockOrDay(since, view.now, timeZone);
   return live ? `since ${at} (${duration(to - since)})` : `since ${at} (${duration(to - since)} when the shift ended)`;
 }
 
@@ -34,11 +35,20 @@ export function clockOrDay(ms: number, to: number, timeZone: string): string {
   return to - ms < 12 * 3_600_000 || sameLocalDay(ms, to, timeZone) ? fmt(ms, timeZone) : fmtDay(ms, timeZone);
 }
 
-/** e.g. "Fri 4 Dec 23:00". */
+/** e.g. "Fri 4 Dec 23:00" (built from its parts: the same text whatever the ICU version puts between them). */
 export function fmtDay(ms: number, timeZone: string): string {
-  return new Intl.DateTimeFormat("en-GB", { timeZone, weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" })
-    .format(new Date(ms))
-    .replace(",", "");
+  const f = new Intl.DateTimeFormat("en-GB", {
+    timeZone,
+    weekday: "short",
+    day: "numeric",
+    month: "short",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  });
+  const parts = f.formatToParts(new Date(ms));
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? "";
+  return `${part("weekday")} ${part("day")} ${part("month")} ${part("hour")}:${part("minute")}`;
 }
 
 const sameLocalDay = (a: number, b: number, timeZone: string) => {

@@ -126,10 +126,7 @@ const schema = z.object({
   SIM_SPARKPLUG_LINES: z.string().default(""),
   SIM_SPARKPLUG_GROUP: z.string().regex(sparkplugId, "a Sparkplug group id: no / + # or spaces").default("andon-sim"),
   // set by `andon up` after it filled the demo's history: the simulator publishes from there to the clock first
-  SIM_CONTINUE_FROM: z
-    .string()
-    .refine((s) => s === "" || Number.isFinite(Date.parse(s)), "an ISO 8601 time, e.g. 2026-12-06T23:44:00Z (or empty)")
-    .default(""),
+  SIM_CONTINUE_FROM: z.union([z.literal(""), z.iso.datetime({ message: "an ISO 8601 UTC time, e.g. 2026-12-06T23:44:00Z (or empty)" })]).default(""),
 
   COMMAND_CLIENT_ID: z
     .string()

@@ -125,16 +125,20 @@ describe("first start", () => {
       const to = Date.parse((JSON.parse(readFileSync(join(s.home, "history.json"), "utf8")) as { to: string }).to);
       const quest = questPool(s.env.QUESTDB_PG_URL as string, readEnvFile(join(s.home, "andon.env")).QUESTDB_PG_PASSWORD);
       try {
-        const { rows } = await quest.query<{ ts: Date; machines: string }>(
-          "SELECT ts, count_distinct(concat(site, '/', area, '/', line, '/', machine)) machines FROM telemetry_counts WHERE ts >= $1 AND ts < $2 SAMPLE BY 1m ALIGN TO CALENDAR",
-          [new Date(to - 3 * 60_000), new Date(to + 3 * 60_000)],
-        );
-        const perMinute = rows.map((r) => [new Date(r.ts).toISOString().slice(11, 16), Number(r.machines)]);
+        const perMinute = async () => {
+          const { rows } = await quest.query<{ ts: Date; machines: string }>(
+            "SELECT ts, count_distinct(concat(site, '/', area, '/', line, '/', machine)) machines FROM telemetry_counts WHERE ts >= $1 AND ts < $2 SAMPLE BY 1m ALIGN TO CALENDAR",
+            [new Date(to - 3 * 60_000), new Date(to + 3 * 60_000)],
+          );
+          return rows.map((r) => [new Date(r.ts).toISOString().slice(11, 16), Number(r.machines)] as const);
+        };
+        // the three minutes after the history's end are over and stored (they are long before this point of the test)
+        await expect.poll(async () => (await perMinute()).length, { timeout: 300_000, interval: 5000 }).toBe(6);
+        const minutes = await perMinute();
         console.log(
-          `first start: machines with counts per minute around the history's end (${new Date(to).toISOString().slice(11, 16)}): ${JSON.stringify(perMinute)}`,
+          `first start: machines with counts per minute around the history's end (${new Date(to).toISOString().slice(11, 16)}): ${JSON.stringify(minutes)}`,
         );
-        expect(perMinute).toHaveLength(6);
-        expect(new Set(perMinute.map(([, n]) => n)).size).toBe(1);
+        expect(new Set(minutes.map(([, n]) => n)).size).toBe(1);
       } finally {
         await quest.end();
       }

@@ -49,6 +49,18 @@ async function states(): Promise<StateRow[]> {
   return rows.map((r) => ({ key: `${ent}/${r.site}/${r.area}/${r.line}/${r.machine}`, ts: r.ts.getTime(), state: r.state, reason: r.reason }));
 }
 
+/** A count once it reads the same twice, a second apart (QuestDB applies the ingest's rows a little later). */
+async function settled(read: () => Promise<number>): Promise<number> {
+  let last = await read();
+  for (let i = 0; i < 20; i++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const now = await read();
+    if (now === last) return now;
+    last = now;
+  }
+  throw new Error(`still changing after 20 s: ${last}`);
+}
+
 /** Each machine's latest state row. */
 const latest = (rows: StateRow[]) => new Map(rows.map((r) => [r.key, r]));
 
@@ -134,6 +146,42 @@ describe("the simulator's presence", () => {
     expect((await states()).filter((r) => r.reason === CRASHED_REASON).length).toBe(crashedBefore);
     await sim.stop();
     sim = undefined;
+  });
+
+  it("continues from the history's end once: the JSON machines' ticks from there, not again after a restart", async () => {
+    rmSync(file, { force: true }); // a first start: no earlier run
+    // the history's end: after every row of the earlier tests' runs (all stopped), 3 s before this start
+    const from = Math.ceil(Date.now() / 1000) * 1000;
+    await new Promise((r) => setTimeout(r, from + 3000 - Date.now()));
+    const startedAt = Date.now();
+    sim = await startSimulator({ config: cfg, machines: fleet, log, sparkplug: spb, presence: { file }, continueFrom: from });
+    const countsBefore = async (until: number) => {
+      const { rows } = await pool.query<{ n: string }>(`SELECT count() n FROM ${TABLES.counts} WHERE enterprise = $1 AND ts >= $2 AND ts < $3`, [
+        ent,
+        new Date(from),
+        new Date(until),
+      ]);
+      return Number(rows[0]?.n);
+    };
+    // every JSON machine counts at every tick from the history's end to the start (the Sparkplug line starts live)
+    const ticks = Math.floor((startedAt - from) / cfg.SIM_INTERVAL_MS);
+    await waitFor("the catch-up's counts", async () => (await countsBefore(startedAt)) >= ticks * json().length, 30_000);
+    const caughtUp = await countsBefore(startedAt);
+    expect(caughtUp).toBeLessThanOrEqual((ticks + 1) * json().length);
+    const spbBefore = (await states()).filter((r) => spb.has(r.key) && r.ts >= from && r.ts < startedAt);
+    expect(spbBefore).toEqual([]);
+    // a restart (the supervisor hands it the same setting): this run went live after the history, so nothing
+    // is published again for the time it covered (a repeat would add ticks between its hand-over and its stop)
+    await waitFor("a pulse of this run", async () => (readPulse(file)?.lastMs ?? 0) >= startedAt, 10_000);
+    await sim.stop();
+    sim = undefined;
+    const stoppedAt = Date.now();
+    const first = await settled(() => countsBefore(stoppedAt));
+    sim = await startSimulator({ config: cfg, machines: fleet, log, sparkplug: spb, presence: { file }, continueFrom: from });
+    await waitFor("live counts of the restart", async () => (await countsBefore(Date.now() + 60_000)) > first, 30_000);
+    await sim.stop();
+    sim = undefined;
+    expect(await settled(() => countsBefore(stoppedAt))).toBe(first);
   });
 
   it("simulates on when its pulse cannot be written (the crash mark is lost, not the plant)", async () => {

@@ -23,7 +23,13 @@ export interface Pace {
 export async function publishPaced(
   client: MqttClient,
   messages: Iterable<PacedMessage>,
-  o: { window?: number; pace?: Pace; onPublished?: (published: number, m: PacedMessage) => void } = {},
+  o: {
+    window?: number;
+    pace?: Pace;
+    /** give up (throw) when the consumer has received nothing new for this long while the publisher waits for it */
+    stallMs?: number;
+    onPublished?: (published: number, m: PacedMessage) => void;
+  } = {},
 ): Promise<number> {
   const window = o.window ?? 2000;
   let published = 0;
@@ -33,9 +39,15 @@ export async function publishPaced(
   let allowed = o.pace ? o.pace.maxAhead : Number.POSITIVE_INFINITY;
   for (const m of messages) {
     while (inFlight >= window) await new Promise<void>((r) => (wake = r));
+    let progressAt = Date.now();
     while (o.pace && published + inFlight >= allowed) {
       const received = await o.pace.received();
-      allowed = (Number.isFinite(received) ? received : 0) + o.pace.maxAhead;
+      const next = (Number.isFinite(received) ? received : 0) + o.pace.maxAhead;
+      if (next > allowed) {
+        allowed = next;
+        progressAt = Date.now();
+      } else if (o.stallMs !== undefined && Date.now() - progressAt > o.stallMs)
+        throw new Error(`the ingest worker received nothing new for ${Math.round(o.stallMs / 1000)} s (${published} published)`);
       if (published + inFlight >= allowed) await new Promise((r) => setTimeout(r, 20));
     }
     if (failed) throw failed;

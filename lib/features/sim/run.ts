@@ -11,7 +11,7 @@ import type { Config } from "#lib/platform/config.ts";
 import { MachineCommandLink } from "./commands.ts";
 import { MachineSim } from "./machine.ts";
 import { ingestPace, type PacedMessage, publishPaced } from "./paced.ts";
-import { noDataState, PULSE_EVERY_MS, SimPresence } from "./presence.ts";
+import { noDataState, PULSE_EVERY_MS, readPulse, SimPresence } from "./presence.ts";
 import { SimEdgeNode, simEdgeNodeId } from "./sparkplug-edge.ts";
 
 export interface SimulatorHandle {
@@ -39,7 +39,8 @@ export interface SimulatorOptions {
    * Where the demo's history ended (epoch ms; `andon up` passes it on the start that filled it): the
    * JSON machines first publish their ticks from there to the clock, paced by the ingest worker, so the
    * present continues the past instead of leaving minutes in which the history's last states hold
-   * with nothing made. At most CATCH_UP_MAX_MS back; Sparkplug machines start at the clock.
+   * with nothing made. At most CATCH_UP_MAX_MS back (and as long); not when the pulse shows that an
+   * earlier run of this simulator went live after it (a restart); Sparkplug machines start at the clock.
    */
   continueFrom?: number;
 }
@@ -93,13 +94,15 @@ export async function startSimulator(o: SimulatorOptions): Promise<SimulatorHand
         ),
     );
   const presence = o.presence && new SimPresence(o.presence.file, log, cfg.INGEST_MAX_AGE_S * 1000);
+  // a run that already went live after the history (this process restarted) has published past its end
+  const earlier = o.presence ? readPulse(o.presence.file) : undefined;
   await presence?.markSilence(sayNoData);
-  if (o.continueFrom !== undefined)
-    await catchUp(
-      o,
-      client,
-      sims.filter((sim) => !edges.has(sim.key)),
-    );
+  if (o.continueFrom !== undefined) {
+    const jsonSims = sims.filter((sim) => !edges.has(sim.key));
+    if (earlier && earlier.lastMs >= o.continueFrom)
+      log.info({ pulse: new Date(earlier.lastMs).toISOString() }, "not catching up: an earlier run went live after the history");
+    else await catchUp(o, client, jsonSims);
+  }
   const tick = () => {
     const now = Date.now();
     let up = 0;
@@ -154,12 +157,24 @@ async function catchUp(o: SimulatorOptions, client: mqtt.MqttClient, sims: Machi
   const from = o.continueFrom as number;
   const behind = Date.now() - from;
   if (behind > CATCH_UP_MAX_MS || behind < 0) {
-    o.log.warn({ from: new Date(from).toISOString(), behindS: Math.round(behind / 1000) }, "not catching up from the history's end: too far back");
+    o.log.warn(
+      { from: new Date(from).toISOString(), behindS: Math.round(behind / 1000) },
+      "not catching up from the history's end: more than 15 min back, or ahead of the clock",
+    );
     return;
   }
   const started = Date.now();
   const pace = await ingestPace(o.config.INGEST_METRICS_PORT, 500);
-  const messages = await publishPaced(client, catchUpMessages(sims, from, o.config.SIM_INTERVAL_MS, Date.now), pace ? { pace } : {});
+  // publishing slower than the clock would never end: at most CATCH_UP_MAX_MS of it, then live
+  const clock = () => (Date.now() - started > CATCH_UP_MAX_MS ? Number.NEGATIVE_INFINITY : Date.now());
+  let messages: number;
+  try {
+    messages = await publishPaced(client, catchUpMessages(sims, from, o.config.SIM_INTERVAL_MS, clock), { ...(pace ? { pace } : {}), stallMs: 30_000 });
+  } catch (e) {
+    // the simulation goes on live whatever happened here (e.g. the ingest worker restarted meanwhile)
+    o.log.warn({ err: (e as Error).message }, "catching up from the history's end stopped; going live");
+    return;
+  }
   o.log.info(
     { from: new Date(from).toISOString(), messages, seconds: (Date.now() - started) / 1000, paced: pace !== undefined },
     "caught up from the history's end to the clock",
