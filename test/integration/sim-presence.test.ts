@@ -15,7 +15,7 @@ import { TABLES } from "#lib/adapters/questdb/tables.ts";
 import type { IngestWorker } from "#lib/features/ingest/worker.ts";
 import { CRASHED_REASON, PULSE_EVERY_MS, readPulse, STOPPED_REASON, writePulse } from "#lib/features/sim/presence.ts";
 import { type SimulatorHandle, startSimulator } from "#lib/features/sim/run.ts";
-import { waitFor } from "#lib/features/stack/net.ts";
+import { freePort, waitFor } from "#lib/features/stack/net.ts";
 import type { Config } from "#lib/platform/config.ts";
 import { createLogger } from "#lib/platform/log.ts";
 import { machinesWithRows, sparkplugSimPlant } from "../support/sparkplug-sim.ts";
@@ -203,7 +203,7 @@ describe("the simulator's presence", () => {
   it("stops with the broker away (the word bounded, the end forced), and leaves its pulse for the next start to mark", async () => {
     // the simulator's MQTT through a link that is then cut
     const broker = new URL(env.MQTT_URL);
-    const link = await startTcpProxy(21_000 + Math.floor(Math.random() * 1000), { host: broker.hostname, port: Number(broker.port) });
+    const link = await startTcpProxy(await freePort(), { host: broker.hostname, port: Number(broker.port) });
     const away = join(dir, "away.json");
     sim = await startSimulator({ config: { ...cfg, MQTT_URL: `mqtt://127.0.0.1:${link.port}` }, machines: json(), log, presence: { file: away } });
     await waitFor("a pulse", async () => readPulse(away) !== undefined, 10_000);

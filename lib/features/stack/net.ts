@@ -1,15 +1,31 @@
 import { createServer, Socket } from "node:net";
 import pRetry from "p-retry";
 
-/** A free TCP port on 127.0.0.1 (the OS picks it). */
+/** Ports freePort has handed out in this process: never again (their user may not have bound them yet). */
+const handedOut = new Set<number>();
+
+/**
+ * A TCP port free on 127.0.0.1 now, for a server to listen on, and not one this process was given before.
+ * Drawn below Linux's ephemeral range (32768–60999 by default): the kernel hands a port it chose out
+ * again soon after it was released (about one call in eight over 2000 calls of `listen(0)` here), so
+ * several drawn one after another for one configuration named the same port twice, and an outgoing
+ * connection of another process can take an ephemeral port before its server binds it.
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+  for (let i = 0; i < 200; i++) {
+    const port = 10_000 + Math.floor(Math.random() * 22_000);
+    if (handedOut.has(port) || !(await canListen(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error("no free TCP port in 10000-31999 (200 tries)");
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const addr = s.address();
-      s.close(() => (typeof addr === "object" && addr ? resolve(addr.port) : reject(new Error("no port"))));
-    });
+    s.once("error", () => resolve(false));
+    s.listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
   });
 }
 
